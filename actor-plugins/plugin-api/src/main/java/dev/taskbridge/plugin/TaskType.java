@@ -1,0 +1,65 @@
+package dev.taskbridge.plugin;
+
+import java.util.List;
+
+/**
+ * One kind of business task, found with {@link java.util.ServiceLoader}.
+ *
+ * <p>Implementations must have a public no-argument constructor that does no heavy work: the
+ * engine instantiates every plugin at deployment, and a constructor that throws makes the plugin
+ * be reported by name and skipped. All methods may be called from several threads at once, so a
+ * task type keeps no mutable state of its own.
+ *
+ * @param <P> the parsed, shape-checked payload the handler works on
+ */
+public interface TaskType<P> {
+
+    /** The version of this SPI that the running engine implements. */
+    int API_VERSION = 1;
+
+    /** Default number of worker slots per task type. */
+    int DEFAULT_SLOTS = 10;
+
+    /**
+     * The stable id clients use to submit tasks of this type, e.g. {@code ledger.validate}.
+     * Lower case letters, digits, dots and dashes, starting with a letter.
+     */
+    String id();
+
+    /** The version of this task type; raise it when the payload or the result changes shape. */
+    int version();
+
+    /**
+     * The SPI version this plugin was written against. A plugin that asks for a newer API than
+     * {@link #API_VERSION} is reported and skipped.
+     */
+    default int apiVersion() {
+        return API_VERSION;
+    }
+
+    /**
+     * How many worker slots serve this type. Tasks are spread over them by consistent hashing of
+     * the task id; each slot runs one task at a time. Operators can override it in configuration.
+     */
+    default int slots() {
+        return DEFAULT_SLOTS;
+    }
+
+    /**
+     * Parses the submitted payload and checks its shape: everything that can be known without
+     * doing the task's work. Called when the task is submitted (a failure there is answered with
+     * a 400 and nothing is stored) and again each time a slot starts or resumes the task, so it
+     * must be deterministic.
+     *
+     * @throws InvalidPayloadException naming every bad field and why
+     */
+    P parse(Payload payload) throws InvalidPayloadException;
+
+    /** The handler that does the work. */
+    TaskHandler<P> handler();
+
+    /** The files a succeeded task's result can be downloaded as; none by default. */
+    default List<ResultExport> exports() {
+        return List.of();
+    }
+}
