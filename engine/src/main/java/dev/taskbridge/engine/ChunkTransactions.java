@@ -1,0 +1,72 @@
+package dev.taskbridge.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.TransientTaskException;
+
+/**
+ * How a chunk's effects and its record commit. The engine says what a chunk is ({@link Chunk});
+ * the host decides the transaction: inside an application server the bridge runs each chunk in a
+ * JTA transaction of its own, so the plugin's database work, the chunk's effect marker, the task's
+ * progress and its history entry commit together or not at all, and a chunk that committed is
+ * never run again.
+ *
+ * @see dev.taskbridge.engine.store.ChunkMarkers
+ */
+@FunctionalInterface
+public interface ChunkTransactions {
+
+    /** SQL state of a unique key violation, in H2 and PostgreSQL alike: here, a chunk's marker that exists. */
+    String UNIQUE_VIOLATION = "23505";
+
+    /**
+     * Runs {@code chunk} once: returns its recorded outcome if it committed before, else runs its
+     * work and records it, all in one transaction where the host has them.
+     *
+     * @return the chunk's outcome: the recorded one if the chunk had committed before
+     */
+    ChunkOutcome runOnce(Chunk chunk) throws Exception;
+
+    /**
+     * The steps of a chunk on connections of {@code dataSource}, in whatever transaction the
+     * caller holds: look for its record, else do the work and record it.
+     */
+    static ChunkOutcome run(DataSource dataSource, Chunk chunk) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<ChunkOutcome> recorded = chunk.recorded(connection);
+            if (recorded.isPresent()) {
+                return recorded.get();
+            }
+        }
+        ChunkOutcome outcome = chunk.work();
+        try (Connection connection = dataSource.getConnection()) {
+            chunk.commit(connection, outcome);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                // Another run of the same chunk (one a restarted slot left running) committed first:
+                // this run's effects roll back with it, and the next try finds the chunk's record.
+                throw new TransientTaskException("the chunk was committed by another run meanwhile", e);
+            }
+            throw e;
+        }
+        return outcome;
+    }
+
+    /** A chunk of a task, as the engine runs it. */
+    interface Chunk {
+
+        /** The chunk's outcome if it committed before; its effects then happened already. */
+        Optional<ChunkOutcome> recorded(Connection connection) throws SQLException;
+
+        /** The plugin's work: the chunk's effects. */
+        ChunkOutcome work() throws Exception;
+
+        /** Records that the chunk committed: its effect marker, the task's progress and history. */
+        void commit(Connection connection, ChunkOutcome outcome) throws SQLException;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.taskbridge.engine;
+
+import java.util.List;
+
+/**
+ * The engine's view of its own health, for the host's liveness and readiness checks.
+ *
+ * @param running          started and not stopping
+ * @param actorSystemAlive the actor system has not terminated
+ * @param databaseProblem  why the task database cannot be used, or null when it answered
+ * @param taskTypes        task types loaded
+ * @param pluginProblems   plugins that were skipped, and why
+ */
+public record EngineHealth(boolean running, boolean actorSystemAlive, String databaseProblem, int taskTypes,
+                           List<String> pluginProblems) {
+
+    public EngineHealth {
+        pluginProblems = List.copyOf(pluginProblems);
+    }
+
+    /** Able to take and run tasks now. */
+    public boolean ready() {
+        return running && actorSystemAlive && databaseProblem == null && taskTypes > 0;
+    }
+}

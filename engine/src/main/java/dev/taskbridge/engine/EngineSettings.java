@@ -1,0 +1,109 @@
+package dev.taskbridge.engine;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.taskbridge.engine.slot.RetrySettings;
+import dev.taskbridge.engine.slot.Slot;
+
+/**
+ * Everything the host decides about the engine, read once and handed in whole. The engine reads
+ * no configuration of its own beyond Pekko's defaults in its jar.
+ *
+ * @param systemName        name of the actor system; also the prefix of its threads
+ * @param slotOverrides     slots per task type id, overriding what the plugin asks for
+ * @param dispatcherThreads threads that run actors
+ * @param blockingThreads   threads that run plugin handlers and store writes
+ * @param retry             how transient failures are retried
+ * @param snapshotEvery     events between snapshots of a slot
+ * @param askTimeout        how long a caller waits for an answer from the actors
+ * @param shutdownTimeout   how long stopping may take before it is reported as stuck
+ * @param journalThreads    threads (and connections) the slots' JDBC journal uses
+ * @param nodeName          this node's name in the logging context of every task's lines
+ * @param slowChunk         a chunk still running after this long is logged as slow, with its thread's stack
+ * @param stalledAfter      a running task without progress for this long is flagged as stalled
+ * @param optionDefaults    per task type id, submission options that apply unless a submission sets them
+ */
+public record EngineSettings(
+        String systemName,
+        Map<String, Integer> slotOverrides,
+        int dispatcherThreads,
+        int blockingThreads,
+        RetrySettings retry,
+        int snapshotEvery,
+        Duration askTimeout,
+        Duration shutdownTimeout,
+        int journalThreads,
+        String nodeName,
+        Duration slowChunk,
+        Duration stalledAfter,
+        Map<String, Map<String, String>> optionDefaults) {
+
+    public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
+    public static final int DEFAULT_DISPATCHER_THREADS = 4;
+    public static final int DEFAULT_BLOCKING_THREADS = 8;
+    public static final Duration DEFAULT_ASK_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_JOURNAL_THREADS = 10;
+    public static final String DEFAULT_NODE_NAME = "local";
+    public static final Duration DEFAULT_SLOW_CHUNK = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_STALLED_AFTER = Duration.ofMinutes(10);
+
+    public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_SYSTEM_NAME, Map.of(),
+            DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
+            DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
+            DEFAULT_STALLED_AFTER, Map.of());
+
+    public EngineSettings {
+        Objects.requireNonNull(systemName, "systemName");
+        slotOverrides = Map.copyOf(slotOverrides);
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(askTimeout, "askTimeout");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(nodeName, "nodeName");
+        requirePositive(slowChunk, "slowChunk");
+        requirePositive(stalledAfter, "stalledAfter");
+        Map<String, Map<String, String>> defaults = new HashMap<>();
+        optionDefaults.forEach((type, options) -> defaults.put(type, Map.copyOf(options)));
+        optionDefaults = Map.copyOf(defaults);
+        if (dispatcherThreads < 1 || blockingThreads < 1 || journalThreads < 1) {
+            throw new IllegalArgumentException("thread counts must be at least 1");
+        }
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("snapshotEvery must be at least 1");
+        }
+        slotOverrides.forEach((type, slots) -> {
+            if (slots < 1) {
+                throw new IllegalArgumentException("task type " + type + " needs at least 1 slot, configured " + slots);
+            }
+        });
+    }
+
+    public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
+        return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults);
+    }
+
+    public EngineSettings withRetry(RetrySettings newRetry) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults);
+    }
+
+    public EngineSettings withStalledAfter(Duration after) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults);
+    }
+
+    public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults);
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + duration);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.taskbridge.engine;
+
+import java.util.Map;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * Builds the actor system's configuration: the host's settings over the engine's
+ * {@code taskbridge-pekko.conf} over every {@code reference.conf} visible to the deployment's
+ * class loader. System properties are deliberately left out: in an application server they
+ * belong to the whole JVM, not to this deployment.
+ */
+final class PekkoConfig {
+
+    static final String RESOURCE = "dev/taskbridge/engine/taskbridge-pekko.conf";
+    static final String BLOCKING_DISPATCHER = "taskbridge.blocking-dispatcher";
+
+    private PekkoConfig() {
+    }
+
+    static Config build(EngineSettings settings, ClassLoader classLoader) {
+        Config fromHost = ConfigFactory.parseMap(Map.of(
+                "pekko.actor.default-dispatcher.host-thread-pool.size", settings.dispatcherThreads(),
+                BLOCKING_DISPATCHER + ".host-thread-pool.size", settings.blockingThreads(),
+                "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout",
+                settings.shutdownTimeout().toMillis() + "ms"));
+        Config engine = ConfigFactory.parseResources(classLoader, RESOURCE);
+        if (engine.isEmpty()) {
+            throw new IllegalStateException(RESOURCE + " is not visible to class loader " + classLoader);
+        }
+        return fromHost.withFallback(engine).withFallback(ConfigFactory.defaultReference(classLoader)).resolve();
+    }
+}

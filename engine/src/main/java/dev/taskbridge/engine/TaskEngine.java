@@ -1,0 +1,460 @@
+package dev.taskbridge.engine;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import com.typesafe.config.Config;
+import dev.taskbridge.engine.journal.Dialect;
+import dev.taskbridge.engine.journal.JournalDatabase;
+import dev.taskbridge.engine.plugins.TaskTypeRegistry;
+import dev.taskbridge.engine.routing.LocalSlots;
+import dev.taskbridge.engine.routing.SlotAddressing;
+import dev.taskbridge.engine.routing.SlotId;
+import dev.taskbridge.engine.routing.TaskRouter;
+import dev.taskbridge.engine.slot.Slot;
+import dev.taskbridge.engine.slot.SlotReporting;
+import dev.taskbridge.engine.store.NewTask;
+import dev.taskbridge.engine.store.Stored;
+import dev.taskbridge.engine.store.TaskEventKind;
+import dev.taskbridge.engine.store.TaskRecord;
+import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.threads.HostThreads;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskType;
+import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine as its host sees it: start it, submit tasks, look at it, stop it.
+ *
+ * <p>Starting creates the task store's tables, starts the actor system on the host's threads
+ * with configuration loaded through the given class loader, spawns every slot (so that slots
+ * with unfinished work recover at once), and hands every task the store still shows as
+ * unfinished back to its slot. A submission is stored before it is handed over, so a task that
+ * was accepted is run even if the server stops a moment later.
+ */
+public final class TaskEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
+
+    private final EngineSettings settings;
+    private final TaskTypeRegistry registry;
+    private final TaskStore store;
+    private final TaskRouter router;
+    private final ActorSystem<EngineGuardian.Command> system;
+    private final SlotAddressing slots;
+    private final Instant startedAt;
+    private final AtomicBoolean running;
+    private final Clock clock;
+    private final TaskMetrics metrics;
+    private final Map<SlotId, AtomicInteger> queueDepths;
+    private final TaskChanges changes;
+    private final ParsedPayloads parsedPayloads;
+
+    private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
+                       ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
+                       AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, AtomicInteger> queueDepths,
+                       TaskChanges changes, ParsedPayloads parsedPayloads) {
+        this.settings = settings;
+        this.registry = registry;
+        this.store = store;
+        this.router = router;
+        this.system = system;
+        this.slots = slots;
+        this.startedAt = startedAt;
+        this.running = running;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.queueDepths = queueDepths;
+        this.changes = changes;
+        this.parsedPayloads = parsedPayloads;
+    }
+
+    /**
+     * Starts an engine.
+     *
+     * @param threads      the host's thread factory for every dispatcher, or null for Pekko's own
+     * @param classLoader  sees the engine, Pekko and the plugins; used for configuration and classes
+     * @param transactions how chunks commit with their effect markers, or null outside a container
+     *                     (markers are then written after the work: effects at least once)
+     * @throws EngineStartException saying which step failed and why
+     */
+    public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
+                                   ThreadFactory threads, ClassLoader classLoader, Clock clock,
+                                   ChunkTransactions transactions) {
+        return start(settings, registry, dataSource, threads, classLoader, clock, transactions, TaskMetrics.NONE);
+    }
+
+    /**
+     * Starts an engine that reports what it does to {@code metrics}.
+     *
+     * @see #start(EngineSettings, TaskTypeRegistry, DataSource, ThreadFactory, ClassLoader, Clock, ChunkTransactions)
+     */
+    public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
+                                   ThreadFactory threads, ClassLoader classLoader, Clock clock,
+                                   ChunkTransactions transactions, TaskMetrics metrics) {
+        Instant startedAt = clock.instant();
+        TaskStore store = new TaskStore(dataSource, clock);
+        Dialect dialect;
+        try {
+            dialect = Dialect.of(dataSource);
+            store.createSchema(dialect);
+        } catch (SQLException | RuntimeException e) {
+            throw new EngineStartException("the engine's database is not usable", e);
+        }
+        Map<String, Integer> slotsPerType = new LinkedHashMap<>();
+        for (TaskType<?> type : registry.all()) {
+            slotsPerType.put(type.id(), settings.slotOverrides().getOrDefault(type.id(), type.slots()));
+        }
+        TaskRouter router = new TaskRouter(slotsPerType);
+        Map<SlotId, AtomicInteger> queueDepths = new LinkedHashMap<>();
+        slotsPerType.forEach((type, count) -> {
+            for (int i = 0; i < count; i++) {
+                queueDepths.put(new SlotId(type, i), new AtomicInteger());
+            }
+        });
+
+        Config config;
+        try {
+            config = PekkoConfig.build(settings, classLoader);
+        } catch (RuntimeException e) {
+            throw new EngineStartException("the actor system's configuration could not be loaded", e);
+        }
+        BootstrapSetup bootstrap = BootstrapSetup.create(config).withClassloader(classLoader);
+        ActorSystemSetup setup = ActorSystemSetup.create(bootstrap,
+                new JournalDatabase(dataSource, dialect, settings.journalThreads()));
+        if (threads != null) {
+            setup = setup.withSetup(new HostThreads(threads));
+        }
+
+        CompletableFuture<Map<SlotId, ActorRef<Slot.Command>>> spawned = new CompletableFuture<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        TaskChanges changes = new TaskChanges();
+        ParsedPayloads parsedPayloads = new ParsedPayloads();
+        EngineGuardian.SlotSpawner spawner = system -> {
+            Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
+            TaskRunner runner = new TaskRunner(registry, store, blocking,
+                    transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
+                    settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
+                    metrics, changes, parsedPayloads);
+            Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
+            queueDepths.forEach((slot, depth) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
+                    settings.snapshotEvery(), new SlotReporting(settings.nodeName(), metrics, depth))));
+            return behaviors;
+        };
+        ActorSystem<EngineGuardian.Command> system;
+        try {
+            system = ActorSystem.create(EngineGuardian.create(spawner, spawned), settings.systemName(), setup);
+        } catch (RuntimeException e) {
+            throw new EngineStartException("the actor system could not start", e);
+        }
+        try {
+            Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
+                    running, clock, metrics, Collections.unmodifiableMap(queueDepths), changes, parsedPayloads);
+            engine.resumeUnfinished();
+            LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms", slotsPerType.size(),
+                    refs.size(), Duration.between(startedAt, clock.instant()).toMillis());
+            return engine;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            terminate(system, settings.shutdownTimeout());
+            throw new EngineStartException("interrupted while the slots were spawned", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            terminate(system, settings.shutdownTimeout());
+            throw new EngineStartException("the slots could not be spawned", e);
+        }
+    }
+
+    private void resumeUnfinished() {
+        List<TaskRecord> unfinished = store.unfinished();
+        for (TaskRecord task : unfinished) {
+            if (registry.find(task.taskType()).isPresent()) {
+                handOver(task);
+            } else {
+                LOG.warn("Task {} of type {} waits: no plugin provides that type", task.id(), task.taskType());
+            }
+        }
+        if (!unfinished.isEmpty()) {
+            LOG.info("Handed {} unfinished task(s) back to their slots", unfinished.size());
+        }
+    }
+
+    /**
+     * Validates a payload's shape, stores the task and hands it to its slot. A repeated
+     * idempotency key of the same owner returns the stored task and starts nothing. The operator's
+     * option defaults for the type ({@link EngineSettings#optionDefaults()}) are laid under the
+     * payload's own options, and the task is stored with the result, so it runs with the options
+     * it was submitted with even if the defaults change.
+     *
+     * @param idempotencyKey null for none
+     * @throws NoSuchTaskTypeException  no plugin provides the type
+     * @throws InvalidPayloadException  the plugin refused the payload; nothing was stored
+     * @throws EngineStoppedException   the engine is stopping or stopped
+     */
+    public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
+            throws InvalidPayloadException {
+        requireRunning();
+        TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
+        Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
+        options.putAll(payload.options());
+        Payload withDefaults = payload.withOptions(options);
+        Object parsed = type.parse(withDefaults);
+        Stored stored = store.insert(new NewTask(UUID.randomUUID().toString(), taskType, type.version(), owner,
+                idempotencyKey, withDefaults));
+        if (stored.created()) {
+            parsedPayloads.put(stored.task().id(), parsed);
+            metrics.submitted(taskType);
+            changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
+            handOver(stored.task());
+        }
+        return stored;
+    }
+
+    /**
+     * Submits a task of {@code taskType} with the stored payload of an earlier task of the same
+     * owner and other options, as {@link #submit} does.
+     *
+     * @throws TaskStateException no earlier task of that id and owner
+     */
+    public Stored submitPayloadOf(String earlierTaskId, String taskType, String owner, String idempotencyKey,
+                                  Map<String, String> options) throws InvalidPayloadException {
+        requireRunning();
+        TaskRecord earlier = store.find(earlierTaskId).filter(task -> task.owner().equals(owner))
+                .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
+        Payload payload = store.payload(earlier.id()).orElseThrow();
+        return submit(taskType, owner, idempotencyKey, payload.withOptions(options));
+    }
+
+    private void handOver(TaskRecord task) {
+        slots.tell(router.slotFor(task.taskType(), task.id()), new Slot.Accept(task.id(), system.ignoreRef()));
+    }
+
+    /**
+     * Cancels a task that has not finished: it is marked CANCELLED at once, and its slot drops it,
+     * or stops it after the chunk it is running.
+     *
+     * @param by who cancels it, for the task's history
+     * @return the task as stored afterwards
+     * @throws TaskStateException if the task is already final
+     */
+    public TaskRecord cancel(String taskId, String by) {
+        requireRunning();
+        TaskRecord task = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
+        if (!store.markCancelled(taskId, by)) {
+            throw new TaskStateException(taskId, "it is " + store.find(taskId).orElseThrow().state()
+                    + " and cannot be cancelled");
+        }
+        metrics.cancelled(task.taskType());
+        slots.tell(router.slotFor(task.taskType(), taskId), new Slot.Cancel(taskId, system.ignoreRef()));
+        TaskRecord cancelled = store.find(taskId).orElseThrow();
+        changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, clock.instant(), "by " + by));
+        return cancelled;
+    }
+
+    /**
+     * Runs a failed or cancelled task again. Chunks that committed before are not repeated: their
+     * effect markers hold their outcomes.
+     *
+     * @param by who asked for it, for the task's history
+     * @return the task as stored afterwards
+     * @throws TaskStateException if the task is not failed or cancelled
+     */
+    public TaskRecord retry(String taskId, String by) {
+        requireRunning();
+        TaskRecord task = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
+        if (registry.find(task.taskType()).isEmpty()) {
+            throw new NoSuchTaskTypeException(task.taskType());
+        }
+        if (!store.requeue(taskId, by)) {
+            throw new TaskStateException(taskId, "it is " + store.find(taskId).orElseThrow().state()
+                    + "; only FAILED or CANCELLED tasks can be retried");
+        }
+        TaskRecord queued = store.find(taskId).orElseThrow();
+        changes.publish(TaskChange.of(queued, TaskEventKind.REQUEUED, clock.instant(), "by " + by));
+        handOver(queued);
+        return queued;
+    }
+
+    /**
+     * Tells {@code listener} of every change to every task from now on, on the thread that stored
+     * it: the listener must be quick and must not block.
+     *
+     * @return closing it ends the subscription
+     */
+    public AutoCloseable subscribe(Consumer<TaskChange> listener) {
+        return changes.subscribe(listener);
+    }
+
+    /** The slot that serves a task. */
+    public SlotId slotFor(String taskType, String taskId) {
+        return router.slotFor(taskType, taskId);
+    }
+
+    /** What a slot holds right now. */
+    public Slot.QueueView queueOf(SlotId slot) {
+        requireRunning();
+        return await(slots.<Slot.QueueView>ask(slot, Slot.GetQueue::new, settings.askTimeout()).toCompletableFuture(),
+                "slot " + slot);
+    }
+
+    /** Every slot of every task type. */
+    public Set<SlotId> slotIds() {
+        return queueDepths.keySet();
+    }
+
+    /**
+     * Tasks the slot holds (running and waiting), as it last reported: read without asking the
+     * actor, so a metrics scrape costs the slots nothing.
+     */
+    public int queueDepth(SlotId slot) {
+        AtomicInteger depth = queueDepths.get(slot);
+        if (depth == null) {
+            throw new IllegalArgumentException("no slot " + slot);
+        }
+        return depth.get();
+    }
+
+    /** Slot actors alive right now, per task type. */
+    public Map<String, Integer> liveSlotActors() {
+        requireRunning();
+        return await(AskPattern.<EngineGuardian.Command, EngineGuardian.LiveSlots>ask(system,
+                EngineGuardian.CountLiveSlots::new, settings.askTimeout(), system.scheduler())
+                .toCompletableFuture(), "the engine guardian").perTaskType();
+    }
+
+    private <T> T await(CompletableFuture<T> answer, String who) {
+        try {
+            return answer.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineStoppedException("interrupted while waiting for " + who);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new EngineStoppedException(who + " did not answer within " + settings.askTimeout().toMillis() + " ms");
+        }
+    }
+
+    /**
+     * Checks the engine's parts; asks the database, so it takes up to {@code databaseTimeout}
+     * and should not be called on a hot path.
+     */
+    public EngineHealth health(Duration databaseTimeout) {
+        String databaseProblem = null;
+        try {
+            store.ping(databaseTimeout);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            databaseProblem = e.getMessage() + ": " + cause.getMessage();
+        }
+        return new EngineHealth(running.get(), actorSystemAlive(), databaseProblem, registry.all().size(),
+                registry.problems());
+    }
+
+    /**
+     * The actor system died while the engine was meant to run: only a restart repairs that. A
+     * database that is away does not break the engine; it waits and resumes.
+     */
+    public boolean isBroken() {
+        return running.get() && !actorSystemAlive();
+    }
+
+    private boolean actorSystemAlive() {
+        return !system.getWhenTerminated().toCompletableFuture().isDone();
+    }
+
+    /** Running, but without progress for longer than the engine's {@code stalledAfter}. */
+    public boolean isStalled(TaskRecord task) {
+        return task.isStalled(clock.instant(), settings.stalledAfter());
+    }
+
+    /** How many running tasks are stalled right now. */
+    public long countStalled() {
+        return store.countRunningWithoutProgressSince(clock.instant().minus(settings.stalledAfter()));
+    }
+
+    public TaskStore store() {
+        return store;
+    }
+
+    public TaskTypeRegistry registry() {
+        return registry;
+    }
+
+    /** Slots of a task type, after configuration overrides. */
+    public int slots(String taskType) {
+        return router.slots(taskType);
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    private void requireRunning() {
+        if (!running.get()) {
+            throw new EngineStoppedException("the task engine is stopped");
+        }
+    }
+
+    /**
+     * Stops the actor system through coordinated shutdown and waits until its threads are gone.
+     * Chunks running at that moment finish; their tasks resume from the journal at the next start.
+     */
+    @Override
+    public void close() {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        LOG.info("Task engine stopping");
+        terminate(system, settings.shutdownTimeout());
+        LOG.info("Task engine stopped");
+    }
+
+    private static void terminate(ActorSystem<?> system, Duration timeout) {
+        try {
+            CoordinatedShutdown.get(system).run(DeploymentStopped.INSTANCE);
+            system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while the actor system stopped");
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.error("The actor system did not stop within {} ms", timeout.toMillis(), e);
+        }
+    }
+
+    /** Why the engine's coordinated shutdown ran. */
+    private enum DeploymentStopped implements CoordinatedShutdown.Reason {
+        INSTANCE
+    }
+}

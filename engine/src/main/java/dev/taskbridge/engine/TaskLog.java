@@ -1,0 +1,69 @@
+package dev.taskbridge.engine;
+
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.taskbridge.engine.routing.SlotId;
+import org.slf4j.MDC;
+
+/**
+ * The logging context of a task's work. Every line logged while a task is handled, on the slot's
+ * thread or on a thread working for it (the plugin's code included), carries these MDC keys, so
+ * that searching the log for a task id finds all of it.
+ *
+ * <p>{@link #LINE} holds the same as one text for pattern formatters: {@code %X{taskbridge}}
+ * prints {@code [task=... type=... slot=... node=...] } on a task's lines and nothing elsewhere.
+ */
+public final class TaskLog {
+
+    public static final String TASK_ID = "taskId";
+    public static final String TASK_TYPE = "taskType";
+    public static final String SLOT = "slot";
+    public static final String NODE = "node";
+    public static final String LINE = "taskbridge";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ".toCharArray();
+
+    private TaskLog() {
+    }
+
+    /** The context of a slot's work; with a task id, of that task's. */
+    public static Map<String, String> context(String node, SlotId slot, String taskId) {
+        Map<String, String> context = new HashMap<>();
+        context.put(TASK_TYPE, slot.taskType());
+        context.put(SLOT, slot.key());
+        context.put(NODE, node);
+        StringBuilder line = new StringBuilder("[");
+        if (taskId != null) {
+            context.put(TASK_ID, taskId);
+            line.append("task=").append(taskId).append(' ');
+        }
+        line.append("type=").append(slot.taskType()).append(" slot=").append(slot.key()).append(" node=").append(node)
+                .append("] ");
+        context.put(LINE, line.toString());
+        return context;
+    }
+
+    /** Sets a context on this thread; {@link #clear} removes it. */
+    public static void set(Map<String, String> context) {
+        context.forEach(MDC::put);
+    }
+
+    public static void clear(Map<String, String> context) {
+        context.keySet().forEach(MDC::remove);
+    }
+
+    /**
+     * A short reference for a logged failure, such as {@code TB-7KQ2M9XD}: stored with the task, so
+     * that a supervisor goes from the task to the log line. Unambiguous letters only, easy to read out.
+     */
+    public static String newReference() {
+        char[] reference = new char[8];
+        for (int i = 0; i < reference.length; i++) {
+            reference[i] = REFERENCE_ALPHABET[RANDOM.nextInt(REFERENCE_ALPHABET.length)];
+        }
+        return "TB-" + new String(reference);
+    }
+}

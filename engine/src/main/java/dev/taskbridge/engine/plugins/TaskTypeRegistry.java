@@ -1,0 +1,129 @@
+package dev.taskbridge.engine.plugins;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
+
+import dev.taskbridge.plugin.TaskType;
+
+/**
+ * The task types this engine runs, discovered once at start.
+ *
+ * <p>Discovery uses the class loader it is given, never the thread's context class loader, so
+ * that it finds the deployment's plugins whatever thread starts the engine. A plugin that cannot
+ * be loaded or declares itself wrongly is skipped and reported by name in {@link #problems()};
+ * two plugins with the same id fail discovery with both class names.
+ */
+public final class TaskTypeRegistry {
+
+    private static final Pattern TYPE_ID = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
+
+    private final Map<String, TaskType<?>> types;
+    private final List<String> problems;
+
+    private TaskTypeRegistry(Map<String, TaskType<?>> types, List<String> problems) {
+        this.types = Collections.unmodifiableMap(types);
+        this.problems = List.copyOf(problems);
+    }
+
+    /**
+     * Loads every {@link TaskType} registered in {@code META-INF/services} visible to
+     * {@code classLoader}.
+     *
+     * @throws DuplicateTaskTypeException if two plugins have the same id
+     */
+    public static TaskTypeRegistry discover(ClassLoader classLoader) {
+        ServiceLoader<TaskType> loader = ServiceLoader.load(TaskType.class, classLoader);
+        List<TaskType<?>> found = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Iterator<ServiceLoader.Provider<TaskType>> providers = loader.stream().iterator();
+        while (true) {
+            ServiceLoader.Provider<TaskType> provider;
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                provider = providers.next();
+            } catch (ServiceConfigurationError e) {
+                // The class named in the services file could not even be loaded.
+                problems.add("Skipped a task type plugin that could not be loaded: " + e.getMessage());
+                continue;
+            }
+            try {
+                found.add(provider.get());
+            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                problems.add("Skipped task type plugin " + provider.type().getName()
+                        + ": it could not be instantiated: " + cause);
+            }
+        }
+        return of(found, problems);
+    }
+
+    /** A registry of the given plugins, checked as discovery checks them. */
+    public static TaskTypeRegistry of(Collection<? extends TaskType<?>> plugins) {
+        return of(plugins, List.of());
+    }
+
+    private static TaskTypeRegistry of(Collection<? extends TaskType<?>> plugins, List<String> earlierProblems) {
+        Map<String, TaskType<?>> types = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>(earlierProblems);
+        for (TaskType<?> plugin : plugins) {
+            String className = plugin.getClass().getName();
+            String id;
+            int slots;
+            int apiVersion;
+            try {
+                id = plugin.id();
+                slots = plugin.slots();
+                apiVersion = plugin.apiVersion();
+            } catch (RuntimeException e) {
+                problems.add("Skipped task type plugin " + className + ": it failed to describe itself: " + e);
+                continue;
+            }
+            if (id == null || !TYPE_ID.matcher(id).matches()) {
+                problems.add("Skipped task type plugin " + className + ": its id '" + id
+                        + "' is not lower case letters, digits, dots and dashes starting with a letter");
+                continue;
+            }
+            if (slots < 1) {
+                problems.add("Skipped task type plugin " + className + ": it asks for " + slots
+                        + " slots, at least 1 is needed");
+                continue;
+            }
+            if (apiVersion > TaskType.API_VERSION) {
+                problems.add("Skipped task type plugin " + className + ": it needs plugin API version " + apiVersion
+                        + " but this engine implements version " + TaskType.API_VERSION);
+                continue;
+            }
+            TaskType<?> earlier = types.putIfAbsent(id, plugin);
+            if (earlier != null) {
+                throw new DuplicateTaskTypeException(id, earlier.getClass().getName(), className);
+            }
+        }
+        return new TaskTypeRegistry(types, problems);
+    }
+
+    /** The task type with this id, if a plugin provides it. */
+    public Optional<TaskType<?>> find(String id) {
+        return Optional.ofNullable(types.get(id));
+    }
+
+    /** All task types, in discovery order. */
+    public Collection<TaskType<?>> all() {
+        return types.values();
+    }
+
+    /** One line per plugin that was skipped, saying which and why; empty when all loaded. */
+    public List<String> problems() {
+        return problems;
+    }
+}

@@ -1,0 +1,613 @@
+package dev.taskbridge.engine.slot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskbridge.engine.JsonSerializable;
+import dev.taskbridge.engine.TaskLog;
+import dev.taskbridge.engine.TaskMetrics;
+import dev.taskbridge.engine.routing.SlotId;
+import dev.taskbridge.plugin.ChunkOutcome;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.event.Level;
+
+/**
+ * One worker slot of a task type: runs the tasks routed to it one at a time, in the order they
+ * were accepted, chunk by chunk.
+ *
+ * <p><b>Commands</b>: {@link Accept} hands a task to the slot (idempotent: a task the slot already
+ * holds is acknowledged again, not queued twice); {@link Cancel} drops one; {@link GetQueue} shows
+ * what it holds. The other commands are the slot's own: the results of work it started off its
+ * thread.
+ *
+ * <p><b>Events</b>: {@link TaskAccepted}, {@link TaskStarted}, {@link ChunkCommitted},
+ * {@link TaskSucceeded}, {@link TaskFailed}, {@link TaskSkipped}, {@link TaskCancelled}.
+ *
+ * <p><b>State</b>: only unfinished work: the running task with the chunks it has committed, and
+ * the ids of the tasks waiting behind it. Payloads stay in the task store, so the state and its
+ * snapshots stay small.
+ *
+ * <p>All blocking work (loading, parsing, running chunks, storing results) goes through
+ * {@link TaskWork} on another thread; the slot reacts to its results as messages, one at a time,
+ * so a task's steps never overlap and no lock is needed. After a restart the slot recovers its
+ * state from the journal and carries on where the last committed chunk left it.
+ */
+public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Command, Slot.Event, Slot.State> {
+
+    /** Persistence id prefix: {@code TaskSlot|<type>-<index>}. */
+    public static final String PERSISTENCE_TYPE = "TaskSlot";
+
+    /** Snapshot after this many events by default, keeping two. */
+    public static final int DEFAULT_SNAPSHOT_EVERY = 100;
+
+    private static final Duration JOURNAL_MIN_BACKOFF = Duration.ofMillis(200);
+    /** The longest a slot waits after the database is back before it tries to recover again. */
+    private static final Duration JOURNAL_MAX_BACKOFF = Duration.ofSeconds(5);
+
+    // --- protocol ---------------------------------------------------------------------------
+
+    /** Everything a slot handles. */
+    public sealed interface Command {
+    }
+
+    /** Hand a task to this slot; it answers once the hand-over is journaled. */
+    public record Accept(String taskId, ActorRef<Accepted> replyTo) implements Command, JsonSerializable {
+    }
+
+    public record Accepted(String taskId) implements JsonSerializable {
+    }
+
+    /** What the slot holds right now. */
+    public record GetQueue(ActorRef<QueueView> replyTo) implements Command, JsonSerializable {
+    }
+
+    /**
+     * @param running         the task being run, or null
+     * @param chunksCommitted chunks of the running task already committed
+     * @param waiting         tasks behind it, in order
+     */
+    public record QueueView(String running, int chunksCommitted, List<String> waiting) implements JsonSerializable {
+    }
+
+    /** Stop a task: drop it if it waits, or stop it after the step it is in. Its store status is already CANCELLED. */
+    public record Cancel(String taskId, ActorRef<Cancelled> replyTo) implements Command, JsonSerializable {
+    }
+
+    /** @param held whether the slot still held the task */
+    public record Cancelled(String taskId, boolean held) implements JsonSerializable {
+    }
+
+    // Results of the slot's own steps carry the step's number: a result from a step this
+    // incarnation did not start (before a restart) is ignored.
+
+    private record Prepared(long step, PreparedTask task) implements Command {
+    }
+
+    private record ChunkDone(long step, String taskId, int chunk, ChunkOutcome outcome) implements Command {
+    }
+
+    private record Finished(long step, String taskId) implements Command {
+    }
+
+    private record FailureStored(long step, String taskId, String message) implements Command {
+    }
+
+    private record StepFailed(long step, String taskId, Throwable failure) implements Command {
+    }
+
+    private record RetryStep(long step) implements Command {
+    }
+
+    // --- events -----------------------------------------------------------------------------
+
+    /** Everything a slot journals. */
+    public sealed interface Event extends JsonSerializable {
+        String taskId();
+    }
+
+    public record TaskAccepted(String taskId) implements Event {
+    }
+
+    public record TaskStarted(String taskId, int chunkCount) implements Event {
+    }
+
+    public record ChunkCommitted(String taskId, int chunk, int itemsDone, int itemsFailed, String data) implements Event {
+    }
+
+    public record TaskSucceeded(String taskId) implements Event {
+    }
+
+    public record TaskFailed(String taskId, String error) implements Event {
+    }
+
+    /** The task turned out to be final already (finished before a crash, or unknown). */
+    public record TaskSkipped(String taskId) implements Event {
+    }
+
+    public record TaskCancelled(String taskId) implements Event {
+    }
+
+    // --- state ------------------------------------------------------------------------------
+
+    /** A chunk's recorded outcome. */
+    public record CommittedChunk(int itemsDone, int itemsFailed, String data) implements JsonSerializable {
+
+        ChunkOutcome toOutcome() {
+            return new ChunkOutcome(itemsDone, itemsFailed, data);
+        }
+    }
+
+    /** The task a slot is running and the chunks it committed so far. */
+    public record RunningTask(String taskId, int chunkCount, List<CommittedChunk> chunks) implements JsonSerializable {
+
+        RunningTask withChunk(CommittedChunk chunk) {
+            List<CommittedChunk> more = new ArrayList<>(chunks);
+            more.add(chunk);
+            return new RunningTask(taskId, chunkCount, List.copyOf(more));
+        }
+
+        List<ChunkOutcome> outcomes() {
+            return chunks.stream().map(CommittedChunk::toOutcome).toList();
+        }
+
+        TaskWork.Progress progress() {
+            long done = 0;
+            long failed = 0;
+            for (CommittedChunk chunk : chunks) {
+                done += chunk.itemsDone();
+                failed += chunk.itemsFailed();
+            }
+            return new TaskWork.Progress(done, failed);
+        }
+    }
+
+    /**
+     * @param running the task in progress, or null
+     * @param waiting accepted tasks not started yet, oldest first
+     */
+    public record State(RunningTask running, List<String> waiting) implements JsonSerializable {
+
+        static final State EMPTY = new State(null, List.of());
+
+        boolean holds(String taskId) {
+            return running != null && running.taskId().equals(taskId) || waiting.contains(taskId);
+        }
+
+        boolean isIdle() {
+            return running == null && waiting.isEmpty();
+        }
+
+        State accept(String taskId) {
+            List<String> more = new ArrayList<>(waiting);
+            more.add(taskId);
+            return new State(running, List.copyOf(more));
+        }
+
+        State start(String taskId, int chunkCount) {
+            return new State(new RunningTask(taskId, chunkCount, List.of()), without(taskId));
+        }
+
+        State commit(CommittedChunk chunk) {
+            return new State(running.withChunk(chunk), waiting);
+        }
+
+        State remove(String taskId) {
+            RunningTask stillRunning = running != null && running.taskId().equals(taskId) ? null : running;
+            return new State(stillRunning, without(taskId));
+        }
+
+        private List<String> without(String taskId) {
+            if (!waiting.contains(taskId)) {
+                return waiting;
+            }
+            List<String> fewer = new ArrayList<>(waiting);
+            fewer.remove(taskId);
+            return List.copyOf(fewer);
+        }
+
+        /** The state an event leads to: what the event handler makes of it. */
+        State after(Event event) {
+            if (event instanceof TaskAccepted accepted) {
+                return accept(accepted.taskId());
+            } else if (event instanceof TaskStarted started) {
+                return start(started.taskId(), started.chunkCount());
+            } else if (event instanceof ChunkCommitted committed) {
+                return commit(new CommittedChunk(committed.itemsDone(), committed.itemsFailed(), committed.data()));
+            }
+            // TaskSucceeded, TaskFailed, TaskSkipped, TaskCancelled: the task is done with
+            return remove(event.taskId());
+        }
+
+        QueueView view() {
+            return new QueueView(running == null ? null : running.taskId(),
+                    running == null ? 0 : running.chunks().size(), waiting);
+        }
+    }
+
+    // --- behavior ---------------------------------------------------------------------------
+
+    private final SlotId slot;
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final TaskWork work;
+    private final RetrySettings retry;
+    private final int snapshotEvery;
+    private final SlotReporting reporting;
+
+    /** The running task's plugin and parsed payload; rebuilt after a restart. */
+    private PreparedTask prepared;
+    /** A step of the running task is in flight (or waiting to be retried). */
+    private boolean stepInFlight;
+    /**
+     * Number of the step last started; results of other steps are stale. Starts from the clock so
+     * that a restarted incarnation never takes a number an earlier one used.
+     */
+    private long step = System.nanoTime();
+    /** Tries of the current step that failed for a transient reason. */
+    private int failedTries;
+    /** A task's failure that must be stored before the slot moves on. */
+    private PendingFailure pendingFailure;
+
+    private record PendingFailure(String taskId, Throwable failure, String reference) {
+    }
+
+    private Slot(SlotId slot, ActorContext<Command> context, TimerScheduler<Command> timers, TaskWork work,
+                 RetrySettings retry, int snapshotEvery, SlotReporting reporting) {
+        super(PersistenceId.of(PERSISTENCE_TYPE, slot.key()),
+                // A journal that fails is a database that is away: worth a warning, not an error per try.
+                SupervisorStrategy.restartWithBackoff(JOURNAL_MIN_BACKOFF, JOURNAL_MAX_BACKOFF, 0.2)
+                        .withLogLevel(Level.WARN));
+        this.slot = slot;
+        this.context = context;
+        this.timers = timers;
+        this.work = work;
+        this.retry = retry;
+        this.snapshotEvery = snapshotEvery;
+        this.reporting = reporting;
+    }
+
+    public static Behavior<Command> create(SlotId slot, TaskWork work, RetrySettings retry, int snapshotEvery,
+                                           SlotReporting reporting) {
+        // Every line the slot logs while handling a message about a task carries that task's context.
+        return Behaviors.withMdc(Command.class, TaskLog.context(reporting.node(), slot, null),
+                command -> {
+                    String taskId = taskOf(command);
+                    return taskId == null ? Map.of() : TaskLog.context(reporting.node(), slot, taskId);
+                },
+                Behaviors.intercept(() -> new TimedMessages(slot.taskType(), reporting.metrics()),
+                        Behaviors.setup(context -> Behaviors.withTimers(
+                                timers -> new Slot(slot, context, timers, work, retry, snapshotEvery, reporting)))));
+    }
+
+    /** Measures how long the slot takes per message: a slot must never be the slow part. */
+    private static final class TimedMessages extends BehaviorInterceptor<Command, Command> {
+
+        private final String taskType;
+        private final TaskMetrics metrics;
+
+        TimedMessages(String taskType, TaskMetrics metrics) {
+            super(Command.class);
+            this.taskType = taskType;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public Behavior<Command> aroundReceive(TypedActorContext<Command> context, Command message,
+                                               ReceiveTarget<Command> target) {
+            long started = System.nanoTime();
+            try {
+                return target.apply(context, message);
+            } finally {
+                metrics.messageProcessed(taskType, Duration.ofNanos(System.nanoTime() - started));
+            }
+        }
+    }
+
+    /** The task a command is about, or null. */
+    private static String taskOf(Command command) {
+        if (command instanceof Accept accept) {
+            return accept.taskId();
+        } else if (command instanceof Cancel cancel) {
+            return cancel.taskId();
+        } else if (command instanceof Prepared prepared) {
+            return prepared.task().taskId();
+        } else if (command instanceof ChunkDone done) {
+            return done.taskId();
+        } else if (command instanceof Finished finished) {
+            return finished.taskId();
+        } else if (command instanceof FailureStored stored) {
+            return stored.taskId();
+        } else if (command instanceof StepFailed failed) {
+            return failed.taskId();
+        }
+        return null;
+    }
+
+    @Override
+    public State emptyState() {
+        return State.EMPTY;
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.class, (state, signal) -> {
+                    if (!state.isIdle()) {
+                        context.getLog().info("Slot {} resumes {} unfinished task(s)", slot,
+                                state.waiting().size() + (state.running() == null ? 0 : 1));
+                    }
+                    proceed(state);
+                })
+                .build();
+    }
+
+    /**
+     * The handlers, each run in the logging context of the task its command is about. The
+     * behavior's MDC ({@link #create}) is not enough: a command that arrives while an event is
+     * being written waits in the behavior's own stash and is handled later, outside it.
+     */
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        CommandHandlerWithReply<Command, Event, State> handlers = handlers();
+        return (state, command) -> {
+            String taskId = taskOf(command);
+            if (taskId == null) {
+                return handlers.apply(state, command);
+            }
+            Map<String, String> logContext = TaskLog.context(reporting.node(), slot, taskId);
+            TaskLog.set(logContext);
+            try {
+                return handlers.apply(state, command);
+            } finally {
+                TaskLog.clear(logContext);
+            }
+        };
+    }
+
+    private CommandHandlerWithReply<Command, Event, State> handlers() {
+        return newCommandHandlerWithReplyBuilder()
+                .forAnyState()
+                .onCommand(Accept.class, this::onAccept)
+                .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view()))
+                .onCommand(Cancel.class, this::onCancel)
+                .onCommand(Prepared.class, (state, prepared) -> current(prepared.step(), state, prepared.task().taskId())
+                        ? onPrepared(state, prepared) : afterStaleStep(state, prepared.step()))
+                .onCommand(ChunkDone.class, (state, done) -> current(done.step(), state, done.taskId())
+                        ? onChunkDone(state, done) : afterStaleStep(state, done.step()))
+                .onCommand(Finished.class, (state, done) -> current(done.step(), state, done.taskId())
+                        ? moveOn(state, new TaskSucceeded(done.taskId())) : afterStaleStep(state, done.step()))
+                .onCommand(FailureStored.class, (state, stored) -> current(stored.step(), state, stored.taskId())
+                        ? moveOn(state, new TaskFailed(stored.taskId(), stored.message())) : afterStaleStep(state, stored.step()))
+                .onCommand(StepFailed.class, (state, failed) -> current(failed.step(), state, failed.taskId())
+                        ? onStepFailed(state, failed) : afterStaleStep(state, failed.step()))
+                .onCommand(RetryStep.class, (state, retry) -> {
+                    if (retry.step() == step) {
+                        stepInFlight = false;
+                        proceed(state);
+                    }
+                    return Effect().noReply();
+                })
+                .build();
+    }
+
+    /** Whether a step's result is the one the slot waits for, about a task it still holds. */
+    private boolean current(long resultStep, State state, String taskId) {
+        return resultStep == step && state.holds(taskId);
+    }
+
+    /**
+     * A result the slot no longer wants: from before a restart (ignored) or about a task cancelled
+     * while its step ran (the step is over, so the slot moves on).
+     */
+    private ReplyEffect<Event, State> afterStaleStep(State state, long resultStep) {
+        if (resultStep == step) {
+            stepDone();
+            prepared = null;
+            pendingFailure = null;
+            proceed(state);
+        }
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, State> onCancel(State state, Cancel cancel) {
+        if (!state.holds(cancel.taskId())) {
+            return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
+        }
+        boolean runningNow = state.running() != null && state.running().taskId().equals(cancel.taskId());
+        boolean waitingForRetry = stepInFlight && timers.isTimerActive(new RetryStep(step));
+        if (runningNow && waitingForRetry) {
+            timers.cancel(new RetryStep(step));
+            stepDone();
+        }
+        if (runningNow) {
+            prepared = null;
+            pendingFailure = null;
+        }
+        context.getLog().info("Task {} cancelled in slot {}", cancel.taskId(), slot);
+        // A step still in flight for it finishes first; its result is then stale and the slot moves on.
+        return persist(new TaskCancelled(cancel.taskId()))
+                .thenRun(this::proceed)
+                .thenReply(cancel.replyTo(), s -> new Cancelled(cancel.taskId(), true));
+    }
+
+    private ReplyEffect<Event, State> onAccept(State state, Accept accept) {
+        if (state.holds(accept.taskId())) {
+            return Effect().reply(accept.replyTo(), new Accepted(accept.taskId()));
+        }
+        // an idle slot prepares the task while the hand-over is written (see persistAndGoOn)
+        proceed(state.after(new TaskAccepted(accept.taskId())));
+        return persist(new TaskAccepted(accept.taskId()))
+                .thenRun(this::proceed)
+                .thenReply(accept.replyTo(), s -> new Accepted(accept.taskId()));
+    }
+
+    private ReplyEffect<Event, State> onPrepared(State state, Prepared message) {
+        PreparedTask task = message.task();
+        stepDone();
+        if (task.finished()) {
+            return moveOn(state, new TaskSkipped(task.taskId()));
+        }
+        prepared = task;
+        if (state.running() != null && state.running().taskId().equals(task.taskId())) {
+            proceed(state); // resumed after a restart: carry on after the last committed chunk
+            return Effect().noReply();
+        }
+        return persistAndGoOn(state, new TaskStarted(task.taskId(), task.chunkCount()));
+    }
+
+    private ReplyEffect<Event, State> onChunkDone(State state, ChunkDone done) {
+        stepDone();
+        ChunkOutcome outcome = done.outcome();
+        return persistAndGoOn(state, new ChunkCommitted(done.taskId(), done.chunk(), outcome.itemsDone(),
+                outcome.itemsFailed(), outcome.data()));
+    }
+
+    private ReplyEffect<Event, State> onStepFailed(State state, StepFailed failed) {
+        Throwable failure = failed.failure();
+        boolean storingFailure = pendingFailure != null;
+        if (storingFailure || Faults.isTransient(failure) && failedTries + 1 < retry.maxAttempts()) {
+            // Storing a failure is retried for as long as it takes: the slot cannot move on without it.
+            failedTries++;
+            reporting.metrics().retried(slot.taskType());
+            Duration wait = retry.backoff(failedTries);
+            context.getLog().warn("Task {} in slot {}: try {} failed, retrying in {} ms: {}",
+                    failed.taskId(), slot, failedTries, wait.toMillis(), failure.toString());
+            timers.startSingleTimer(new RetryStep(step), wait);
+            return Effect().noReply();
+        }
+        // The one place a task's failure is logged with its stack trace; the task keeps the reference.
+        String reference = TaskLog.newReference();
+        context.getLog().error("Task {} in slot {} failed, reference {}", failed.taskId(), slot, reference, failure);
+        failedTries = 0;
+        pendingFailure = new PendingFailure(failed.taskId(), failure, reference);
+        storeFailure();
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, State> moveOn(State state, Event finalEvent) {
+        stepDone();
+        prepared = null;
+        pendingFailure = null;
+        return persistAndGoOn(state, finalEvent);
+    }
+
+    /**
+     * Persists an event and starts the slot's next step at once, from the state the event leads
+     * to: the next chunk runs while the journal writes the one before, instead of after it. Safe,
+     * because what a step did is recorded where it happened (a chunk's outcome in its effect
+     * marker, a task's end in the store): if the write is lost with a crash, the step is found
+     * done when it comes round again, and only its record is repeated. A result that arrives
+     * before the write is done waits (the behavior stashes it), so events keep their order.
+     */
+    private ReplyEffect<Event, State> persistAndGoOn(State state, Event event) {
+        proceed(state.after(event));
+        return persist(event).thenRun(this::proceed).thenNoReply();
+    }
+
+    /** Persists an event and reports how long the journal took to take it. */
+    private EffectBuilder<Event, State> persist(Event event) {
+        long started = System.nanoTime();
+        return Effect().persist(event).thenRun(state ->
+                reporting.metrics().journalWrite(slot.taskType(), Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    private void stepDone() {
+        stepInFlight = false;
+        failedTries = 0;
+    }
+
+    /** Starts the next step of the slot's work, unless one is in flight. */
+    private void proceed(State state) {
+        reporting.queueDepth().set(state.waiting().size() + (state.running() == null ? 0 : 1));
+        if (stepInFlight) {
+            return;
+        }
+        if (pendingFailure != null) {
+            storeFailure();
+            return;
+        }
+        RunningTask running = state.running();
+        if (running == null) {
+            if (!state.waiting().isEmpty()) {
+                prepare(state.waiting().get(0));
+            }
+            return;
+        }
+        if (prepared == null || !prepared.taskId().equals(running.taskId())) {
+            prepare(running.taskId());
+        } else if (running.chunks().size() < running.chunkCount()) {
+            runChunk(running);
+        } else {
+            finish(running);
+        }
+    }
+
+    private long startStep() {
+        stepInFlight = true;
+        return ++step;
+    }
+
+    private void prepare(String taskId) {
+        long thisStep = startStep();
+        context.pipeToSelf(work.prepare(slot, taskId), (task, failure) -> failure == null
+                ? new Prepared(thisStep, task)
+                : new StepFailed(thisStep, taskId, Faults.unwrap(failure)));
+    }
+
+    private void runChunk(RunningTask running) {
+        long thisStep = startStep();
+        int chunk = running.chunks().size();
+        context.pipeToSelf(work.runChunk(prepared, chunk, failedTries + 1, running.outcomes(), running.progress()),
+                (outcome, failure) -> failure == null
+                        ? new ChunkDone(thisStep, running.taskId(), chunk, outcome)
+                        : new StepFailed(thisStep, running.taskId(), Faults.unwrap(failure)));
+    }
+
+    private void finish(RunningTask running) {
+        long thisStep = startStep();
+        context.pipeToSelf(work.succeed(prepared, running.outcomes()),
+                (ignored, failure) -> failure == null
+                        ? new Finished(thisStep, running.taskId())
+                        : new StepFailed(thisStep, running.taskId(), Faults.unwrap(failure)));
+    }
+
+    private void storeFailure() {
+        long thisStep = startStep();
+        String taskId = pendingFailure.taskId();
+        Throwable failure = pendingFailure.failure();
+        context.pipeToSelf(work.fail(slot, taskId, failure, pendingFailure.reference()),
+                (ignored, storeFailure) -> storeFailure == null
+                        ? new FailureStored(thisStep, taskId, failure.toString())
+                        : new StepFailed(thisStep, taskId, Faults.unwrap(storeFailure)));
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder()
+                .forAnyState()
+                .onAnyEvent(State::after);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.taskbridge.engine.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+
+/**
+ * Effect markers: one row per committed chunk of a task, with the chunk's outcome, written in the
+ * same transaction as the chunk's effects. A chunk whose marker exists has had its effects; when
+ * it comes round again (after a crash, or a retry) its recorded outcome is used instead of running
+ * it. The statements run on the connection they are given, so they join the caller's transaction.
+ */
+public final class ChunkMarkers {
+
+    private ChunkMarkers() {
+    }
+
+    /** The recorded outcome of a chunk that committed, if it did. */
+    public static Optional<ChunkOutcome> find(Connection connection, String taskId, int chunk) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT items_done, items_failed, data FROM tb_chunk_marker WHERE task_id = ? AND chunk = ?")) {
+            select.setString(1, taskId);
+            select.setInt(2, chunk);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ChunkOutcome(row.getInt(1), row.getInt(2), row.getString(3)));
+            }
+        }
+    }
+
+    /** Records that a chunk committed; fails if it already did (a duplicate would be a bug). */
+    public static void record(Connection connection, String taskId, int chunk, ChunkOutcome outcome, Instant at)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO tb_chunk_marker (task_id, chunk, items_done, items_failed, data, committed_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, taskId);
+            insert.setInt(2, chunk);
+            insert.setInt(3, outcome.itemsDone());
+            insert.setInt(4, outcome.itemsFailed());
+            insert.setString(5, outcome.data());
+            insert.setObject(6, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            insert.executeUpdate();
+        }
+    }
+}

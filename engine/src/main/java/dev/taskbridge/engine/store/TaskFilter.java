@@ -1,0 +1,18 @@
+package dev.taskbridge.engine.store;
+
+import java.time.Instant;
+
+/**
+ * Which tasks to list; null fields match all. Newest first.
+ *
+ * @param submittedFrom tasks submitted at or after this instant
+ * @param submittedTo   tasks submitted before this instant
+ */
+public record TaskFilter(String taskType, TaskState state, String owner, Instant submittedFrom, Instant submittedTo,
+                         int offset, int limit) {
+
+    /** Any time of submission. */
+    public TaskFilter(String taskType, TaskState state, String owner, int offset, int limit) {
+        this(taskType, state, owner, null, null, offset, limit);
+    }
+}

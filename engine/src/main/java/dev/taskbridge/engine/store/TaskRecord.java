@@ -1,0 +1,37 @@
+package dev.taskbridge.engine.store;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A task as stored, without its payload.
+ *
+ * @param errorReference the reference under which a failure was logged, so that the log line can be found
+ * @param progressAt     when a running task last made progress: started, or committed a chunk
+ */
+public record TaskRecord(
+        String id,
+        String taskType,
+        int typeVersion,
+        String owner,
+        String idempotencyKey,
+        TaskState state,
+        int chunksDone,
+        int chunksTotal,
+        long itemsDone,
+        long itemsFailed,
+        int attempts,
+        Instant submittedAt,
+        Instant startedAt,
+        Instant endedAt,
+        String result,
+        String errorMessage,
+        String errorStack,
+        String errorReference,
+        Instant progressAt) {
+
+    /** Running, but without progress for longer than {@code after}: stuck, or far slower than it should be. */
+    public boolean isStalled(Instant now, Duration after) {
+        return state == TaskState.RUNNING && progressAt != null && progressAt.plus(after).isBefore(now);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.taskbridge.engine;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.FieldProblem;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskHandler;
+import dev.taskbridge.plugin.TaskType;
+import dev.taskbridge.plugin.TransientTaskException;
+
+/**
+ * A task type whose payload scripts what its handler does, e.g.
+ * {@code chunks=3,transientFailures=1,failAtChunk=2}, and which records every chunk it runs so
+ * tests can check order and overlap.
+ */
+final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
+
+    /**
+     * @param failOnceAtChunk fails that chunk on its first run only, as a bug fixed before a retry would
+     */
+    record Script(int chunks, int transientFailures, int failAtChunk, int failOnceAtChunk, long sleepMillis) {
+    }
+
+    /** @param committedBefore how many committed chunks the context showed the run */
+    record Run(String taskId, int chunk, int attempt, int committedBefore) {
+    }
+
+    private final String id;
+    private final int slots;
+    final ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger maxRunning = new AtomicInteger();
+    private final Map<String, AtomicInteger> transientFailuresLeft = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> failedOnce = new ConcurrentHashMap<>();
+
+    ScriptedTaskType(String id, int slots) {
+        this.id = id;
+        this.slots = slots;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public int slots() {
+        return slots;
+    }
+
+    @Override
+    public Script parse(Payload payload) throws InvalidPayloadException {
+        Map<String, String> values = new HashMap<>();
+        for (String pair : payload.text().split(",")) {
+            String[] kv = pair.split("=", 2);
+            values.put(kv[0].strip(), kv.length > 1 ? kv[1].strip() : "");
+        }
+        int chunks = number(values, "chunks", 1);
+        if (chunks < 1) {
+            throw new InvalidPayloadException("chunks", "must be at least 1");
+        }
+        return new Script(chunks, number(values, "transientFailures", 0), number(values, "failAtChunk", -1),
+                number(values, "failOnceAtChunk", -1), number(values, "sleepMillis", 0));
+    }
+
+    private static int number(Map<String, String> values, String key, int fallback) throws InvalidPayloadException {
+        String value = values.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidPayloadException(List.of(new FieldProblem(key, "must be a whole number, was '" + value + "'")));
+        }
+    }
+
+    @Override
+    public TaskHandler<Script> handler() {
+        return new TaskHandler<>() {
+            @Override
+            public int chunkCount(Script script) {
+                return script.chunks();
+            }
+
+            @Override
+            public ChunkOutcome runChunk(Script script, int chunk, TaskContext context) throws Exception {
+                int now = running.incrementAndGet();
+                maxRunning.accumulateAndGet(now, Math::max);
+                try {
+                    runs.add(new Run(context.taskId(), chunk, context.attempt(), context.committedChunks().size()));
+                    if (script.sleepMillis() > 0) {
+                        Thread.sleep(script.sleepMillis());
+                    }
+                    AtomicInteger left = transientFailuresLeft.computeIfAbsent(context.taskId(),
+                            key -> new AtomicInteger(script.transientFailures()));
+                    if (left.getAndDecrement() > 0) {
+                        throw new TransientTaskException("database timeout (scripted)");
+                    }
+                    if (chunk == script.failOnceAtChunk() && failedOnce.putIfAbsent(context.taskId(), true) == null) {
+                        throw new IllegalStateException("fails once (scripted)");
+                    }
+                    if (chunk == script.failAtChunk()) {
+                        throw new IllegalArgumentException("row 7 is broken (scripted)");
+                    }
+                    return new ChunkOutcome(10, 0, Integer.toString(chunk));
+                } finally {
+                    running.decrementAndGet();
+                }
+            }
+
+            @Override
+            public String result(Script script, List<ChunkOutcome> outcomes) {
+                return "{\"chunks\":\"" + String.join(" ", outcomes.stream().map(ChunkOutcome::data).toList()) + "\"}";
+            }
+        };
+    }
+}

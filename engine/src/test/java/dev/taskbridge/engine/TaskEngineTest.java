@@ -1,0 +1,572 @@
+package dev.taskbridge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import dev.taskbridge.engine.journal.Dialect;
+import dev.taskbridge.engine.plugins.TaskTypeRegistry;
+import dev.taskbridge.engine.slot.RetrySettings;
+import dev.taskbridge.engine.store.NewTask;
+import dev.taskbridge.engine.store.Stored;
+import dev.taskbridge.engine.store.TaskEventKind;
+import dev.taskbridge.engine.store.TaskFilter;
+import dev.taskbridge.engine.store.TaskHistoryEntry;
+import dev.taskbridge.engine.store.TaskRecord;
+import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine on a real database. This class runs on an in-memory H2;
+ * {@link PostgresTaskEngineTest} runs the same tests on PostgreSQL.
+ */
+class TaskEngineTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final EngineSettings FAST_RETRIES = EngineSettings.DEFAULTS
+            .withRetry(new RetrySettings(3, Duration.ofMillis(10), Duration.ofMillis(50)));
+
+    private DataSource database;
+    private final List<TaskEngine> engines = new ArrayList<>();
+
+    @BeforeEach
+    void newDatabase() throws Exception {
+        database = freshDatabase();
+    }
+
+    /** An empty database for one test. */
+    DataSource freshDatabase() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        return h2;
+    }
+
+    /** The dialect of {@link #freshDatabase()}. */
+    Dialect dialect() {
+        return Dialect.H2;
+    }
+
+    @AfterEach
+    void stopEngines() throws Exception {
+        engines.forEach(TaskEngine::close);
+        dropDatabase();
+    }
+
+    /** Removes what {@link #freshDatabase()} made; an in-memory H2 goes with the JVM. */
+    void dropDatabase() throws Exception {
+    }
+
+    private TaskEngine start(EngineSettings settings, ScriptedTaskType... types) {
+        return start(settings, TaskMetrics.NONE, types);
+    }
+
+    private TaskEngine start(EngineSettings settings, TaskMetrics metrics, ScriptedTaskType... types) {
+        TaskEngine engine = TaskEngine.start(settings, TaskTypeRegistry.of(List.of(types)), database, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, metrics);
+        engines.add(engine);
+        return engine;
+    }
+
+    /** Counts what the engine reports, per event and task type. */
+    static final class CountingMetrics implements TaskMetrics {
+
+        final Map<String, java.util.concurrent.atomic.LongAdder> counts = new java.util.concurrent.ConcurrentHashMap<>();
+
+        long count(String event) {
+            java.util.concurrent.atomic.LongAdder count = counts.get(event);
+            return count == null ? 0 : count.sum();
+        }
+
+        private void add(String event, String taskType) {
+            counts.computeIfAbsent(event + ":" + taskType, key -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
+
+        @Override
+        public void submitted(String taskType) {
+            add("submitted", taskType);
+        }
+
+        @Override
+        public void succeeded(String taskType, Duration duration) {
+            add("succeeded", taskType);
+        }
+
+        @Override
+        public void failed(String taskType) {
+            add("failed", taskType);
+        }
+
+        @Override
+        public void cancelled(String taskType) {
+            add("cancelled", taskType);
+        }
+
+        @Override
+        public void retried(String taskType) {
+            add("retried", taskType);
+        }
+
+        @Override
+        public void chunk(String taskType, Duration duration) {
+            add("chunk", taskType);
+        }
+
+        @Override
+        public void journalWrite(String taskType, Duration latency) {
+            add("journalWrite", taskType);
+        }
+
+        @Override
+        public void messageProcessed(String taskType, Duration duration) {
+            add("messageProcessed", taskType);
+        }
+    }
+
+    private static Payload script(String text) {
+        return new Payload("text/plain", text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private TaskRecord awaitFinal(TaskEngine engine, String taskId) {
+        await().atMost(WAIT).until(() -> engine.store().find(taskId).orElseThrow().state().isFinal());
+        return engine.store().find(taskId).orElseThrow();
+    }
+
+    @Test
+    void aSubmittedTaskRunsAllItsChunksAndSucceeds() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        Stored stored = engine.submit("test.steps", "clerk", null, script("chunks=3"));
+
+        assertThat(stored.created()).isTrue();
+        TaskRecord done = awaitFinal(engine, stored.task().id());
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.result()).isEqualTo("{\"chunks\":\"0 1 2\"}");
+        assertThat(done.chunksDone()).isEqualTo(3);
+        assertThat(done.chunksTotal()).isEqualTo(3);
+        assertThat(done.itemsDone()).isEqualTo(30);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.startedAt()).isNotNull();
+        assertThat(done.endedAt()).isAfterOrEqualTo(done.startedAt());
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1, 2);
+        assertThat(type.runs).as("each chunk sees the outcomes of those before it")
+                .extracting(ScriptedTaskType.Run::committedBefore).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void healthShowsTheActorSystemTheDatabaseAndThePluginsAndGoesNotReadyWhenStopped() {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+
+        EngineHealth health = engine.health(Duration.ofSeconds(2));
+
+        assertThat(health).isEqualTo(new EngineHealth(true, true, null, 1, List.of()));
+        assertThat(health.ready()).isTrue();
+        assertThat(engine.isBroken()).isFalse();
+
+        engine.close();
+        EngineHealth stopped = engine.health(Duration.ofSeconds(2));
+        assertThat(stopped.running()).isFalse();
+        assertThat(stopped.actorSystemAlive()).isFalse();
+        assertThat(stopped.ready()).isFalse();
+        assertThat(engine.isBroken()).as("a stopped engine is not a broken one").isFalse();
+    }
+
+    @Test
+    void aRunningTaskWithoutProgressForLongerThanStalledAfterIsFlaggedUntilItMovesOn() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES.withStalledAfter(Duration.ofMillis(300)),
+                new ScriptedTaskType("test.steps", 1));
+
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=2000")).task().id();
+
+        await().atMost(WAIT).until(() -> engine.isStalled(engine.store().find(id).orElseThrow()));
+        assertThat(engine.countStalled()).isEqualTo(1);
+        TaskRecord done = awaitFinal(engine, id);
+        assertThat(engine.isStalled(done)).isFalse();
+        assertThat(engine.countStalled()).isZero();
+    }
+
+    @Test
+    void theEngineReportsSubmissionsOutcomesChunksRetriesJournalWritesAndQueueDepths() throws Exception {
+        CountingMetrics metrics = new CountingMetrics();
+        TaskEngine engine = start(FAST_RETRIES, metrics, new ScriptedTaskType("test.steps", 2));
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(engine.submit("test.steps", "clerk", null, script("chunks=2")).task().id());
+        }
+        ids.add(engine.submit("test.steps", "clerk", null, script("chunks=1,transientFailures=1")).task().id());
+        ids.add(engine.submit("test.steps", "clerk", null, script("chunks=2,failAtChunk=1")).task().id());
+        ids.forEach(id -> awaitFinal(engine, id));
+
+        assertThat(metrics.count("submitted:test.steps")).isEqualTo(5);
+        assertThat(metrics.count("succeeded:test.steps")).isEqualTo(4);
+        assertThat(metrics.count("failed:test.steps")).isEqualTo(1);
+        assertThat(metrics.count("retried:test.steps")).isEqualTo(1);
+        assertThat(metrics.count("chunk:test.steps")).as("3 x 2 chunks, 1, and the chunk before the failure")
+                .isEqualTo(8);
+        // Accepted, Started, a ChunkCommitted per chunk, and a final event: 3 x 5 + 4 + 4
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics.count("journalWrite:test.steps")).isEqualTo(23));
+        assertThat(metrics.count("messageProcessed:test.steps")).isGreaterThanOrEqualTo(23);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(engine.slotIds())
+                .allSatisfy(slot -> assertThat(engine.queueDepth(slot)).isZero()));
+    }
+
+    @Test
+    void anInvalidPayloadIsRefusedAndNothingIsStored() {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=many")))
+                .isInstanceOf(InvalidPayloadException.class)
+                .hasMessage("invalid payload: chunks: must be a whole number, was 'many'");
+        assertThat(engine.store().countByState().values()).containsOnly(0L);
+    }
+
+    @Test
+    void anUnknownTypeIsRefused() {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+
+        assertThatThrownBy(() -> engine.submit("test.nope", "clerk", null, script("chunks=1")))
+                .isInstanceOf(NoSuchTaskTypeException.class)
+                .hasMessage("no plugin provides task type 'test.nope'");
+    }
+
+    @Test
+    void tasksInOneSlotRunOneAtATimeInTheOrderTheyWereSubmitted() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        List<String> submitted = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            submitted.add(engine.submit("test.steps", "clerk", null, script("chunks=2,sleepMillis=1")).task().id());
+        }
+
+        submitted.forEach(id -> assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED));
+
+        List<String> runOrder = type.runs.stream().map(ScriptedTaskType.Run::taskId).distinct().toList();
+        assertThat(runOrder).containsExactlyElementsOf(submitted);
+        assertThat(type.runs).hasSize(100);
+        assertThat(type.maxRunning.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aTasksChunksRunInOrderEvenWhileOtherSlotsWork() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 10);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(engine.submit("test.steps", "clerk", null, script("chunks=5")).task().id());
+        }
+
+        ids.forEach(id -> awaitFinal(engine, id));
+
+        Map<String, List<Integer>> chunksPerTask = type.runs.stream().collect(Collectors.groupingBy(
+                ScriptedTaskType.Run::taskId, Collectors.mapping(ScriptedTaskType.Run::chunk, Collectors.toList())));
+        assertThat(chunksPerTask).hasSize(40);
+        chunksPerTask.values().forEach(chunks -> assertThat(chunks).containsExactly(0, 1, 2, 3, 4));
+    }
+
+    @Test
+    void tenThousandTasksAreServedByTenSlotActors() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 10);
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            ids.add(engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+        }
+        assertThat(engine.liveSlotActors()).isEqualTo(Map.of("test.steps", 10));
+
+        await().atMost(Duration.ofMinutes(3)).until(() ->
+                engine.store().countByState().get(TaskState.SUCCEEDED) == 10_000L);
+        assertThat(engine.liveSlotActors()).isEqualTo(Map.of("test.steps", 10));
+        Set<Integer> slotsUsed = ids.stream().map(id -> engine.slotFor("test.steps", id).index()).collect(Collectors.toSet());
+        assertThat(slotsUsed).hasSize(10);
+    }
+
+    @Test
+    void transientFailuresAreRetriedUntilTheChunkSucceeds() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=2,transientFailures=2")).task().id();
+
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk, ScriptedTaskType.Run::attempt)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0, 1),
+                        org.assertj.core.groups.Tuple.tuple(0, 2),
+                        org.assertj.core.groups.Tuple.tuple(0, 3),
+                        org.assertj.core.groups.Tuple.tuple(1, 1));
+    }
+
+    @Test
+    void aTaskThatKeepsFailingTransientlyFailsAfterTheLastTry() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=1,transientFailures=10")).task().id();
+
+        TaskRecord failed = awaitFinal(engine, id);
+        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+        assertThat(failed.errorMessage()).isEqualTo(
+                "dev.taskbridge.plugin.TransientTaskException: database timeout (scripted)");
+    }
+
+    @Test
+    void aFailingTaskIsParkedWithItsStackTraceAndTheSlotMovesOn() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        String bad = engine.submit("test.steps", "clerk", null, script("chunks=3,failAtChunk=1")).task().id();
+        String good = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+
+        TaskRecord failed = awaitFinal(engine, bad);
+        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+        assertThat(failed.errorMessage()).isEqualTo("java.lang.IllegalArgumentException: row 7 is broken (scripted)");
+        assertThat(failed.errorStack()).contains("at dev.taskbridge.engine.ScriptedTaskType$1.runChunk");
+        assertThat(failed.errorReference()).as("the log line's reference").matches("TB-[2-9A-HJ-NP-Z]{8}");
+        assertThat(failed.chunksDone()).isEqualTo(1);
+        assertThat(awaitFinal(engine, good).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void theSameIdempotencyKeyYieldsOneTaskAlsoWhenSubmittedConcurrently() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Stored>> submissions = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                submissions.add(() -> engine.submit("test.steps", "clerk", "order-42", script("chunks=1")));
+            }
+            List<Stored> results = new ArrayList<>();
+            for (Future<Stored> result : clients.invokeAll(submissions)) {
+                results.add(result.get());
+            }
+
+            assertThat(results).extracting(s -> s.task().id()).containsOnly(results.get(0).task().id());
+            assertThat(results).filteredOn(Stored::created).hasSize(1);
+            assertThat(engine.store().list(new TaskFilter(null, null, "clerk", 0, 100))).hasSize(1);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void theSameKeyFromAnotherOwnerIsAnotherTask() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+
+        Stored first = engine.submit("test.steps", "clerk", "k1", script("chunks=1"));
+        Stored second = engine.submit("test.steps", "clerk2", "k1", script("chunks=1"));
+
+        assertThat(second.created()).isTrue();
+        assertThat(second.task().id()).isNotEqualTo(first.task().id());
+    }
+
+    @Test
+    void tasksStoredBeforeACrashRunWhenTheEngineStartsAgain() {
+        TaskStore store = new TaskStore(database, Clock.systemUTC());
+        store.createSchema(dialect());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = UUID.randomUUID().toString();
+            store.insert(new NewTask(id, "test.steps", 1, "clerk", null, script("chunks=2")));
+            ids.add(id);
+        }
+        store.markStarted(ids.get(0), 2); // one was running when the server died
+
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 3));
+
+        ids.forEach(id -> assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED));
+        assertThat(engine.store().find(ids.get(0)).orElseThrow().attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void afterARestartSlotsResumeFromTheirJournalWithoutRerunningCommittedChunks() throws Exception {
+        ScriptedTaskType before = new ScriptedTaskType("test.steps", 2);
+        TaskEngine first = start(FAST_RETRIES, before);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(first.submit("test.steps", "clerk", null, script("chunks=10,sleepMillis=40")).task().id());
+        }
+        await().atMost(WAIT).until(() -> before.runs.size() >= 12);
+        first.close();
+        int runsBefore = before.runs.size();
+
+        ScriptedTaskType after = new ScriptedTaskType("test.steps", 2);
+        TaskEngine second = start(FAST_RETRIES, after);
+
+        ids.forEach(id -> assertThat(awaitFinal(second, id).state()).isEqualTo(TaskState.SUCCEEDED));
+        // Each chunk ran once, except at most the one per slot that was running when the engine stopped.
+        assertThat(runsBefore + after.runs.size()).isBetween(60, 62);
+        for (String id : ids) {
+            assertThat(second.store().find(id).orElseThrow().result())
+                    .isEqualTo("{\"chunks\":\"0 1 2 3 4 5 6 7 8 9\"}");
+        }
+    }
+
+    @Test
+    void aWaitingTaskThatIsCancelledNeverRuns() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String first = engine.submit("test.steps", "clerk", null, script("chunks=5,sleepMillis=100")).task().id();
+        String second = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+
+        TaskRecord cancelled = engine.cancel(second, "clerk");
+
+        assertThat(cancelled.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(awaitFinal(engine, first).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::taskId).doesNotContain(second);
+        assertThat(engine.queueOf(engine.slotFor("test.steps", first)).waiting()).isEmpty();
+    }
+
+    @Test
+    void aRunningTaskThatIsCancelledStopsAfterItsChunkAndTheSlotMovesOn() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String longOne = engine.submit("test.steps", "clerk", null, script("chunks=50,sleepMillis=30")).task().id();
+        String next = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        await().atMost(WAIT).until(() -> type.runs.size() >= 3);
+
+        engine.cancel(longOne, "clerk");
+        long runsAtCancel = type.runs.stream().filter(run -> run.taskId().equals(longOne)).count();
+
+        assertThat(awaitFinal(engine, next).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(engine.store().find(longOne).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(type.runs.stream().filter(run -> run.taskId().equals(longOne)).count()).isLessThanOrEqualTo(runsAtCancel + 1);
+    }
+
+    @Test
+    void aFinishedTaskCannotBeCancelledAndOnlyFailedOnesCanBeRetried() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        awaitFinal(engine, id);
+
+        assertThatThrownBy(() -> engine.cancel(id, "clerk")).isInstanceOf(TaskStateException.class)
+                .hasMessage("task " + id + ": it is SUCCEEDED and cannot be cancelled");
+        assertThatThrownBy(() -> engine.retry(id, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessage("task " + id + ": it is SUCCEEDED; only FAILED or CANCELLED tasks can be retried");
+    }
+
+    @Test
+    void aRetriedTaskSkipsTheChunksThatCommittedBeforeItFailed() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=4,failOnceAtChunk=2")).task().id();
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.FAILED);
+
+        TaskRecord queued = engine.retry(id, "supervisor");
+
+        assertThat(queued.state()).isEqualTo(TaskState.QUEUED);
+        assertThat(queued.errorMessage()).isNull();
+        assertThat(queued.errorReference()).isNull();
+        TaskRecord done = awaitFinal(engine, id);
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.result()).isEqualTo("{\"chunks\":\"0 1 2 3\"}");
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1, 2, 2, 3);
+    }
+
+    @Test
+    void slotOverridesFromTheHostWinOverThePlugin() {
+        TaskEngine engine = start(FAST_RETRIES.withSlotOverrides(Map.of("test.steps", 3)),
+                new ScriptedTaskType("test.steps", 10));
+
+        assertThat(engine.slots("test.steps")).isEqualTo(3);
+        assertThat(engine.liveSlotActors()).isEqualTo(Map.of("test.steps", 3));
+    }
+
+    @Test
+    void aStoppedEngineRefusesSubmissions() {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        engine.close();
+
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1")))
+                .isInstanceOf(EngineStoppedException.class)
+                .hasMessage("the task engine is stopped");
+    }
+
+    @Test
+    void aTasksHistoryAndItsLiveChangesTellTheSameStory() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=3,failOnceAtChunk=2")).task().id();
+            awaitFinal(engine, id);
+            engine.retry(id, "supervisor");
+            awaitFinal(engine, id);
+
+            List<TaskEventKind> expected = List.of(TaskEventKind.SUBMITTED, TaskEventKind.STARTED,
+                    TaskEventKind.CHUNK_COMMITTED, TaskEventKind.CHUNK_COMMITTED, TaskEventKind.FAILED,
+                    TaskEventKind.REQUEUED, TaskEventKind.STARTED, TaskEventKind.CHUNK_COMMITTED,
+                    TaskEventKind.CHUNK_COMMITTED, TaskEventKind.CHUNK_COMMITTED, TaskEventKind.SUCCEEDED);
+            List<TaskHistoryEntry> history = engine.store().history(id);
+            assertThat(history).extracting(TaskHistoryEntry::kind).containsExactlyElementsOf(expected);
+            assertThat(history).extracting(TaskHistoryEntry::chunk).containsExactly(null, null, 0, 1, null, null, null, 0, 1, 2, null);
+            assertThat(history.get(0).detail()).isEqualTo("by clerk");
+            assertThat(history.get(4).detail()).startsWith("java.lang.IllegalStateException: fails once (scripted)")
+                    .contains("(log reference TB-");
+            assertThat(history.get(5).detail()).isEqualTo("by supervisor");
+            assertThat(history.get(7).detail()).as("a committed chunk is not run again").isEqualTo(TaskStore.REPLAYED);
+            assertThat(history.get(9).detail()).isEqualTo("10 done");
+
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(changes).extracting(TaskChange::kind).containsExactlyElementsOf(expected));
+            assertThat(changes).allSatisfy(change -> {
+                assertThat(change.taskId()).isEqualTo(id);
+                assertThat(change.owner()).isEqualTo("clerk");
+                assertThat(change.taskType()).isEqualTo("test.steps");
+            });
+            TaskChange secondChunk = changes.get(3);
+            assertThat(secondChunk.chunksDone()).isEqualTo(2);
+            assertThat(secondChunk.chunksTotal()).isEqualTo(3);
+            assertThat(secondChunk.itemsDone()).isEqualTo(20);
+            assertThat(changes.get(10).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void optionDefaultsLieUnderASubmissionsOwnOptionsAndAreStoredWithTheTask() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES.withOptionDefaults(Map.of("test.steps", Map.of("size", "500", "mode", "strict"))),
+                new ScriptedTaskType("test.steps", 2));
+
+        String id = engine.submit("test.steps", "clerk", null,
+                script("chunks=1").withOptions(Map.of("size", "1000", "note", "a=b&c"))).task().id();
+
+        assertThat(engine.store().payload(id).orElseThrow().options())
+                .containsExactly(Map.entry("mode", "strict"), Map.entry("note", "a=b&c"), Map.entry("size", "1000"));
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aListenerThatFailsKeepsNeitherTheTaskNorTheOtherListenersFromTheirWork() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        List<TaskChange> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable broken = engine.subscribe(change -> {
+            throw new IllegalStateException("listener bug");
+        }); AutoCloseable working = engine.subscribe(seen::add)) {
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+            await().atMost(WAIT).until(() -> seen.size() == 4);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.taskbridge.engine.plugins;
+
+import java.util.List;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskHandler;
+import dev.taskbridge.plugin.TaskType;
+
+/** Plugins for discovery tests, each named after the classpath shape it stands for. */
+public final class TestPlugins {
+
+    private TestPlugins() {
+    }
+
+    /** A well-behaved plugin. */
+    public static class Echo implements TaskType<String> {
+
+        @Override
+        public String id() {
+            return "test.echo";
+        }
+
+        @Override
+        public int version() {
+            return 1;
+        }
+
+        @Override
+        public String parse(Payload payload) {
+            return payload.text();
+        }
+
+        @Override
+        public TaskHandler<String> handler() {
+            return new TaskHandler<>() {
+                @Override
+                public int chunkCount(String payload) {
+                    return 1;
+                }
+
+                @Override
+                public ChunkOutcome runChunk(String payload, int chunk, TaskContext context) {
+                    return new ChunkOutcome(1, 0, payload);
+                }
+
+                @Override
+                public String result(String payload, List<ChunkOutcome> outcomes) {
+                    return "\"" + outcomes.get(0).data() + "\"";
+                }
+            };
+        }
+    }
+
+    /** A second plugin that claims the same id as {@link Echo}. */
+    public static class AnotherEcho extends Echo {
+    }
+
+    /** Another id, so two plugins load side by side. */
+    public static class Upper extends Echo {
+        @Override
+        public String id() {
+            return "test.upper";
+        }
+    }
+
+    /** A plugin whose constructor fails, as one with a missing dependency would. */
+    public static class Broken extends Echo {
+        public Broken() {
+            throw new IllegalStateException("missing configuration");
+        }
+    }
+
+    /** A plugin with an id clients could not type in a URL. */
+    public static class BadId extends Echo {
+        @Override
+        public String id() {
+            return "Bad Id";
+        }
+    }
+
+    /** A plugin written for a newer engine. */
+    public static class FromTheFuture extends Echo {
+        @Override
+        public int apiVersion() {
+            return TaskType.API_VERSION + 1;
+        }
+    }
+}
