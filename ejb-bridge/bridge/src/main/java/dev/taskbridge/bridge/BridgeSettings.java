@@ -1,0 +1,98 @@
+package dev.taskbridge.bridge;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.taskbridge.engine.EngineSettings;
+import dev.taskbridge.engine.slot.RetrySettings;
+import dev.taskbridge.plugin.TaskType;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Taskbridge's settings, read once from MicroProfile Config when the deployment starts. This is
+ * the only place that reads configuration; everything else gets the immutable result.
+ *
+ * @param dataSource JNDI name of the datasource holding tasks (and, later, the journal)
+ * @param engine     the engine's settings
+ */
+public record BridgeSettings(String dataSource, EngineSettings engine) {
+
+    public static final String PREFIX = "taskbridge.";
+    public static final String DATASOURCE = PREFIX + "datasource";
+    public static final String DEFAULT_DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
+    public static final String DISPATCHER_THREADS = PREFIX + "dispatcher-threads";
+    public static final String BLOCKING_THREADS = PREFIX + "blocking-threads";
+    public static final String RETRY_MAX_ATTEMPTS = PREFIX + "retry.max-attempts";
+    public static final String RETRY_MIN_BACKOFF = PREFIX + "retry.min-backoff-ms";
+    public static final String RETRY_MAX_BACKOFF = PREFIX + "retry.max-backoff-ms";
+    public static final String SNAPSHOT_EVERY = PREFIX + "snapshot-every";
+    public static final String ASK_TIMEOUT = PREFIX + "ask-timeout-ms";
+    public static final String SHUTDOWN_TIMEOUT = PREFIX + "shutdown-timeout-ms";
+    public static final String JOURNAL_THREADS = PREFIX + "journal-threads";
+    /** Defaults to WildFly's own node name, {@code jboss.node.name} (the host name unless set). */
+    public static final String NODE_NAME = PREFIX + "node-name";
+    public static final String SLOW_CHUNK = PREFIX + "slow-chunk-ms";
+    public static final String STALLED_AFTER = PREFIX + "stalled-after-ms";
+    /** Followed by a task type id, e.g. {@code taskbridge.slots.ledger.validate}. */
+    public static final String SLOTS = PREFIX + "slots.";
+    /**
+     * Followed by a task type id and an option name, e.g. {@code taskbridge.options.ledger.post.chunkLines}:
+     * the option's value for submissions that do not set it.
+     */
+    public static final String OPTIONS = PREFIX + "options.";
+
+    /** Reads every setting, falling back to the named defaults. */
+    public static BridgeSettings from(Config config, Iterable<? extends TaskType<?>> taskTypes) {
+        EngineSettings defaults = EngineSettings.DEFAULTS;
+        RetrySettings retry = new RetrySettings(
+                config.getOptionalValue(RETRY_MAX_ATTEMPTS, Integer.class).orElse(RetrySettings.DEFAULT_MAX_ATTEMPTS),
+                millis(config, RETRY_MIN_BACKOFF, RetrySettings.DEFAULT_MIN_BACKOFF),
+                millis(config, RETRY_MAX_BACKOFF, RetrySettings.DEFAULT_MAX_BACKOFF));
+        Map<String, Integer> slots = new HashMap<>();
+        Map<String, Map<String, String>> optionDefaults = new HashMap<>();
+        for (TaskType<?> type : taskTypes) {
+            config.getOptionalValue(SLOTS + type.id(), Integer.class).ifPresent(count -> slots.put(type.id(), count));
+            Map<String, String> options = optionDefaults(config, type.id());
+            if (!options.isEmpty()) {
+                optionDefaults.put(type.id(), options);
+            }
+        }
+        EngineSettings engine = new EngineSettings(
+                defaults.systemName(),
+                slots,
+                config.getOptionalValue(DISPATCHER_THREADS, Integer.class).orElse(defaults.dispatcherThreads()),
+                config.getOptionalValue(BLOCKING_THREADS, Integer.class).orElse(defaults.blockingThreads()),
+                retry,
+                config.getOptionalValue(SNAPSHOT_EVERY, Integer.class).orElse(defaults.snapshotEvery()),
+                millis(config, ASK_TIMEOUT, defaults.askTimeout()),
+                millis(config, SHUTDOWN_TIMEOUT, defaults.shutdownTimeout()),
+                config.getOptionalValue(JOURNAL_THREADS, Integer.class).orElse(defaults.journalThreads()),
+                config.getOptionalValue(NODE_NAME, String.class)
+                        .or(() -> config.getOptionalValue("jboss.node.name", String.class))
+                        .orElse(defaults.nodeName()),
+                millis(config, SLOW_CHUNK, defaults.slowChunk()),
+                millis(config, STALLED_AFTER, defaults.stalledAfter()),
+                optionDefaults);
+        return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine);
+    }
+
+    /**
+     * The keys {@code taskbridge.options.<type>.<name>} of one type. Option names have no dots,
+     * type ids may have them, so the name is what follows the type's prefix.
+     */
+    private static Map<String, String> optionDefaults(Config config, String typeId) {
+        String prefix = OPTIONS + typeId + ".";
+        Map<String, String> options = new HashMap<>();
+        for (String key : config.getPropertyNames()) {
+            if (key.startsWith(prefix) && key.indexOf('.', prefix.length()) < 0 && key.length() > prefix.length()) {
+                config.getOptionalValue(key, String.class).ifPresent(value -> options.put(key.substring(prefix.length()), value));
+            }
+        }
+        return options;
+    }
+
+    private static Duration millis(Config config, String key, Duration fallback) {
+        return config.getOptionalValue(key, Long.class).map(Duration::ofMillis).orElse(fallback);
+    }
+}

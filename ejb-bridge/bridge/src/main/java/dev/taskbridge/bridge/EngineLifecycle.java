@@ -1,0 +1,126 @@
+package dev.taskbridge.bridge;
+
+import java.time.Clock;
+import java.util.Optional;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+
+import dev.taskbridge.engine.TaskEngine;
+import dev.taskbridge.engine.TaskMetrics;
+import dev.taskbridge.engine.plugins.TaskTypeRegistry;
+import dev.taskbridge.gateway.EngineUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the task engine for the lifetime of the deployment: starts it when the deployment starts
+ * and stops it, waiting for its threads to end, when the deployment stops.
+ *
+ * <p>If the engine cannot start, {@link #start()} throws and the deployment fails with the
+ * reason, rather than deploying an application that answers every request with an error.
+ * Bean-managed concurrency: after start the engine reference never changes and the engine is
+ * thread-safe, so the container's lock would only serialise callers.
+ */
+@Startup
+@Singleton
+@DependsOn("ChunkTransactionsBean")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class EngineLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineLifecycle.class);
+
+    @Resource
+    private ManagedThreadFactory threadFactory;
+
+    @EJB
+    private ChunkTransactionsBean chunkTransactions;
+
+    /** WildFly's Micrometer registry for this deployment; unresolvable on a server without the micrometer layer. */
+    @Inject
+    private Instance<MeterRegistry> meterRegistry;
+
+    private volatile TaskEngine engine;
+    private MicrometerTaskMetrics metrics;
+
+    @PostConstruct
+    void start() {
+        ClassLoader deployment = EngineLifecycle.class.getClassLoader();
+        LOG.info("Taskbridge engine starting");
+        TaskTypeRegistry registry = TaskTypeRegistry.discover(deployment);
+        registry.problems().forEach(LOG::warn);
+        registry.all().forEach(type -> LOG.info("Task type {} version {} from {}", type.id(), type.version(),
+                type.getClass().getName()));
+        BridgeSettings settings = BridgeSettings.from(ConfigProvider.getConfig(deployment), registry.all());
+        DataSource dataSource = lookUp(settings.dataSource());
+        if (meterRegistry.isResolvable()) {
+            metrics = new MicrometerTaskMetrics(meterRegistry.get());
+        } else {
+            LOG.warn("No Micrometer registry (the server lacks the micrometer layer): Taskbridge records no metrics");
+        }
+        engine = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment, Clock.systemUTC(),
+                ChunkTransactionsBean.on(chunkTransactions, dataSource), metrics != null ? metrics : TaskMetrics.NONE);
+        if (metrics != null) {
+            metrics.watch(engine);
+        }
+        LOG.info("Taskbridge engine started");
+    }
+
+    private static DataSource lookUp(String jndiName) {
+        try {
+            return (DataSource) new InitialContext().lookup(jndiName);
+        } catch (NamingException | ClassCastException e) {
+            throw new IllegalStateException("Taskbridge needs a datasource at " + jndiName
+                    + " (setting " + BridgeSettings.DATASOURCE + "): " + e, e);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        TaskEngine running = engine;
+        if (running != null) {
+            engine = null;
+            running.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        RecordMethodCaches.release();
+    }
+
+    /** The engine, running or stopping, or empty before it started and after it stopped. */
+    public Optional<TaskEngine> current() {
+        return Optional.ofNullable(engine);
+    }
+
+    /**
+     * The running engine.
+     *
+     * @throws EngineUnavailableException while the engine starts or after it stopped
+     */
+    public TaskEngine engine() {
+        TaskEngine running = engine;
+        if (running == null || !running.isRunning()) {
+            throw new EngineUnavailableException("the task engine is not running");
+        }
+        return running;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.taskbridge.bridge;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.taskbridge.engine.EngineHealth;
+import dev.taskbridge.engine.EngineStoppedException;
+import dev.taskbridge.engine.NoSuchTaskTypeException;
+import dev.taskbridge.engine.TaskChange;
+import dev.taskbridge.engine.TaskEngine;
+import dev.taskbridge.engine.TaskStateException;
+import dev.taskbridge.engine.store.Stored;
+import dev.taskbridge.engine.store.TaskFilter;
+import dev.taskbridge.engine.store.TaskRecord;
+import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.TaskStoreException;
+import dev.taskbridge.gateway.EngineFacts;
+import dev.taskbridge.gateway.EngineUnavailableException;
+import dev.taskbridge.gateway.ExportFile;
+import dev.taskbridge.gateway.ExportNotFoundException;
+import dev.taskbridge.gateway.ExportView;
+import dev.taskbridge.gateway.FieldError;
+import dev.taskbridge.gateway.HealthReport;
+import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.Progress;
+import dev.taskbridge.gateway.Submission;
+import dev.taskbridge.gateway.SubmitResult;
+import dev.taskbridge.gateway.TaskConflictException;
+import dev.taskbridge.gateway.TaskError;
+import dev.taskbridge.gateway.TaskEvent;
+import dev.taskbridge.gateway.TaskEventKind;
+import dev.taskbridge.gateway.TaskGateway;
+import dev.taskbridge.gateway.TaskHistoryEntry;
+import dev.taskbridge.gateway.TaskListener;
+import dev.taskbridge.gateway.TaskNotFoundException;
+import dev.taskbridge.gateway.TaskQuery;
+import dev.taskbridge.gateway.TaskStatus;
+import dev.taskbridge.gateway.TaskTypeView;
+import dev.taskbridge.gateway.TaskView;
+import dev.taskbridge.gateway.UnknownTaskTypeException;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultExport;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Local;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.interceptor.AroundInvoke;
+import jakarta.interceptor.InvocationContext;
+
+/**
+ * The gateway the web tier calls. It translates between the engine's types and the gateway's
+ * plain records, and the engine's failures into the gateway's exceptions; it holds no state.
+ *
+ * <p>Not transactional: the task store commits each submission by itself, so a task is durable
+ * before it is handed to its slot and before the caller hears about it.
+ */
+@Stateless
+@Local(TaskGateway.class)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class TaskGatewayBean implements TaskGateway {
+
+    /** A readiness probe should answer in a second or two, whatever the database does. */
+    private static final Duration HEALTH_DATABASE_TIMEOUT = Duration.ofSeconds(2);
+
+    @EJB
+    private EngineLifecycle lifecycle;
+
+    /**
+     * The engine's infrastructure failures in one place: an engine that stopped, or a database
+     * that cannot be reached, is "try again later" (503) for clients, never a 500.
+     */
+    @AroundInvoke
+    Object translateUnavailability(InvocationContext call) throws Exception {
+        try {
+            return call.proceed();
+        } catch (EngineStoppedException e) {
+            throw new EngineUnavailableException(e.getMessage(), e);
+        } catch (TaskStoreException e) {
+            throw new EngineUnavailableException("the task database is unavailable", e);
+        }
+    }
+
+    @Override
+    public SubmitResult submit(Submission submission) {
+        checkIdempotencyKey(submission.idempotencyKey());
+        TaskEngine engine = lifecycle.engine();
+        try {
+            Stored stored = engine.submit(submission.type(), submission.owner(), submission.idempotencyKey(),
+                    new Payload(submission.mediaType(), submission.body(), submission.options()));
+            return new SubmitResult(view(engine, stored.task()), stored.created());
+        } catch (NoSuchTaskTypeException e) {
+            throw new UnknownTaskTypeException(submission.type());
+        } catch (InvalidPayloadException e) {
+            throw invalid(e);
+        }
+    }
+
+    private static void checkIdempotencyKey(String key) {
+        if (key != null && (key.isBlank() || key.length() > Submission.MAX_IDEMPOTENCY_KEY_LENGTH)) {
+            throw new InvalidSubmissionException("Idempotency-Key",
+                    "must be 1 to " + Submission.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+        }
+    }
+
+    private static InvalidSubmissionException invalid(InvalidPayloadException e) {
+        return new InvalidSubmissionException(e.problems().stream()
+                .map(problem -> new FieldError(problem.field(), problem.reason()))
+                .toList());
+    }
+
+    @Override
+    public SubmitResult submitPayloadOf(String earlierTaskId, String type, String owner, String idempotencyKey,
+                                        Map<String, String> options) {
+        checkIdempotencyKey(idempotencyKey);
+        TaskEngine engine = lifecycle.engine();
+        try {
+            Stored stored = engine.submitPayloadOf(earlierTaskId, type, owner, idempotencyKey, options);
+            return new SubmitResult(view(engine, stored.task()), stored.created());
+        } catch (TaskStateException e) {
+            throw new TaskNotFoundException(earlierTaskId);
+        } catch (NoSuchTaskTypeException e) {
+            throw new UnknownTaskTypeException(type);
+        } catch (InvalidPayloadException e) {
+            throw invalid(e);
+        }
+    }
+
+    @Override
+    public TaskView cancel(String taskId, String by) {
+        TaskEngine engine = lifecycle.engine();
+        requireTask(engine, taskId);
+        try {
+            return view(engine, engine.cancel(taskId, by));
+        } catch (TaskStateException e) {
+            throw new TaskConflictException(e.getMessage());
+        }
+    }
+
+    @Override
+    public TaskView retry(String taskId, String by) {
+        TaskEngine engine = lifecycle.engine();
+        requireTask(engine, taskId);
+        try {
+            return view(engine, engine.retry(taskId, by));
+        } catch (TaskStateException e) {
+            throw new TaskConflictException(e.getMessage());
+        } catch (NoSuchTaskTypeException e) {
+            throw new TaskConflictException("no plugin provides task type '" + e.taskType() + "' any more");
+        }
+    }
+
+    private static TaskRecord requireTask(TaskEngine engine, String taskId) {
+        return engine.store().find(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+    }
+
+    @Override
+    public Optional<TaskView> find(String taskId) {
+        TaskEngine engine = lifecycle.engine();
+        return engine.store().find(taskId).map(task -> view(engine, task));
+    }
+
+    @Override
+    public List<TaskHistoryEntry> history(String taskId) {
+        return lifecycle.engine().store().history(taskId).stream()
+                .map(entry -> new TaskHistoryEntry(entry.at(), TaskEventKind.valueOf(entry.kind().name()), entry.chunk(),
+                        entry.detail()))
+                .toList();
+    }
+
+    @Override
+    public ExportFile export(String taskId, String name) {
+        TaskEngine engine = lifecycle.engine();
+        TaskRecord task = requireTask(engine, taskId);
+        ResultExport export = engine.registry().find(task.taskType()).stream()
+                .flatMap(type -> type.exports().stream())
+                .filter(candidate -> candidate.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new ExportNotFoundException(task.taskType(), name));
+        if (task.result() == null) {
+            throw new TaskConflictException("task " + taskId + " is " + task.state() + " and has no result to export");
+        }
+        try {
+            return new ExportFile(export.name(), export.mediaType(), export.render(task.result()));
+        } catch (Exception e) {
+            throw new IllegalStateException(export.getClass().getName() + " could not render " + name + " of task " + taskId, e);
+        }
+    }
+
+    @Override
+    public AutoCloseable subscribe(TaskListener listener) {
+        return lifecycle.engine().subscribe(change -> listener.onEvent(event(change)));
+    }
+
+    private static TaskEvent event(TaskChange change) {
+        return new TaskEvent(change.taskId(), change.taskType(), change.owner(), TaskEventKind.valueOf(change.kind().name()),
+                TaskStatus.valueOf(change.state().name()),
+                new Progress(change.chunksDone(), change.chunksTotal(), change.itemsDone(), change.itemsFailed()),
+                change.at(), change.detail());
+    }
+
+    @Override
+    public List<TaskView> list(TaskQuery query) {
+        TaskState state = query.status() == null ? null : TaskState.valueOf(query.status().name());
+        TaskEngine engine = lifecycle.engine();
+        return engine.store()
+                .list(new TaskFilter(query.type(), state, query.owner(), query.submittedFrom(), query.submittedTo(),
+                        query.offset(), query.limit()))
+                .stream().map(task -> view(engine, task)).toList();
+    }
+
+    @Override
+    public Map<TaskStatus, Long> countByStatus(String owner) {
+        Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
+        lifecycle.engine().store().countByState(owner)
+                .forEach((state, count) -> byStatus.put(TaskStatus.valueOf(state.name()), count));
+        return byStatus;
+    }
+
+    @Override
+    public List<TaskTypeView> taskTypes() {
+        TaskEngine engine = lifecycle.engine();
+        return engine.registry().all().stream()
+                .map(type -> new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
+                        type.exports().stream()
+                                .map(export -> new ExportView(export.name(), export.mediaType(), export.description()))
+                                .toList()))
+                .toList();
+    }
+
+    @Override
+    public EngineFacts engineFacts() {
+        TaskEngine engine = lifecycle.engine();
+        return new EngineFacts(engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled());
+    }
+
+    @Override
+    public HealthReport health() {
+        Optional<TaskEngine> started = lifecycle.current();
+        if (started.isEmpty()) {
+            return HealthReport.notStarted();
+        }
+        EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
+        return new HealthReport(health.running() ? HealthReport.RUNNING : HealthReport.STOPPING,
+                health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems());
+    }
+
+    @Override
+    public boolean isBroken() {
+        return lifecycle.current().map(TaskEngine::isBroken).orElse(false);
+    }
+
+    static TaskView view(TaskEngine engine, TaskRecord task) {
+        TaskError error = task.errorMessage() == null ? null : new TaskError(task.errorMessage(), task.errorStack(),
+                task.errorReference());
+        return new TaskView(task.id(), task.taskType(), task.typeVersion(), task.owner(),
+                TaskStatus.valueOf(task.state().name()),
+                new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
+                task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), task.result(), error,
+                engine.isStalled(task));
+    }
+}

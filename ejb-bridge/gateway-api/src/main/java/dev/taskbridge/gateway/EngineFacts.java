@@ -1,0 +1,20 @@
+package dev.taskbridge.gateway;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Observed state of the engine.
+ *
+ * @param startedAt          when the actor system was started
+ * @param liveSlotActors     slot actors alive right now, per task type
+ * @param tasksByStatus      stored tasks per status
+ * @param stalledTasks       running tasks without progress for longer than the stalled-after setting
+ */
+public record EngineFacts(Instant startedAt, Map<String, Integer> liveSlotActors, Map<TaskStatus, Long> tasksByStatus,
+                          long stalledTasks) {
+
+    public int totalLiveSlotActors() {
+        return liveSlotActors.values().stream().mapToInt(Integer::intValue).sum();
+    }
+}

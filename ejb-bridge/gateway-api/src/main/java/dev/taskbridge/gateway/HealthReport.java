@@ -1,0 +1,33 @@
+package dev.taskbridge.gateway;
+
+import java.util.List;
+
+/**
+ * The engine's health as readiness checks show it.
+ *
+ * @param engine           {@code not started}, {@code running} or {@code stopping}
+ * @param actorSystemAlive the actor system has not terminated
+ * @param databaseProblem  why the task database cannot be used, or null when it answered
+ * @param taskTypes        task types loaded
+ * @param pluginProblems   plugins that were skipped, and why
+ */
+public record HealthReport(String engine, boolean actorSystemAlive, String databaseProblem, int taskTypes,
+                           List<String> pluginProblems) {
+
+    public static final String NOT_STARTED = "not started";
+    public static final String RUNNING = "running";
+    public static final String STOPPING = "stopping";
+
+    public HealthReport {
+        pluginProblems = List.copyOf(pluginProblems);
+    }
+
+    public static HealthReport notStarted() {
+        return new HealthReport(NOT_STARTED, false, null, 0, List.of());
+    }
+
+    /** Able to take and run tasks now. */
+    public boolean ready() {
+        return RUNNING.equals(engine) && actorSystemAlive && databaseProblem == null && taskTypes > 0;
+    }
+}

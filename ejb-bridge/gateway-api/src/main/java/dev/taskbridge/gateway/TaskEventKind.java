@@ -1,0 +1,11 @@
+package dev.taskbridge.gateway;
+
+/** What happened to a task: the entries of its history and the events of its live stream. */
+public enum TaskEventKind {
+    SUBMITTED, STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED;
+
+    /** Whether the task ends with it (until someone retries it). */
+    public boolean isFinal() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.taskbridge.gateway;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one door from the web tier into the task engine.
+ *
+ * <p>Failures are reported with the unchecked exceptions of this package, each with one meaning
+ * that the web tier maps to one HTTP status.
+ */
+public interface TaskGateway {
+
+    /**
+     * Validates and durably stores a submission, then hands it to its slot. When this returns,
+     * the task will run, whatever happens next. A repeated idempotency key of the same owner
+     * returns the task it created first.
+     *
+     * @throws UnknownTaskTypeException    no plugin provides this type
+     * @throws InvalidSubmissionException  the payload's shape is wrong; nothing was stored
+     * @throws EngineUnavailableException  the engine is not running
+     */
+    SubmitResult submit(Submission submission);
+
+    /**
+     * Submits a task with the payload of an earlier one and other options: a file posted after it
+     * was checked, say, so that what is posted is exactly what was checked. Otherwise as
+     * {@link #submit}.
+     *
+     * @param owner must own the earlier task
+     * @throws TaskNotFoundException no such earlier task of this owner's
+     */
+    SubmitResult submitPayloadOf(String earlierTaskId, String type, String owner, String idempotencyKey,
+                                 Map<String, String> options);
+
+    /**
+     * Cancels a task that has not finished. Its slot drops it, or stops it after its current chunk.
+     *
+     * @param by who cancels it, for the task's history
+     * @throws TaskNotFoundException no such task
+     * @throws TaskConflictException the task already finished
+     */
+    TaskView cancel(String taskId, String by);
+
+    /**
+     * Runs a failed or cancelled task again; chunks that committed before are not repeated.
+     *
+     * @param by who asks for it, for the task's history
+     * @throws TaskNotFoundException no such task
+     * @throws TaskConflictException the task is not failed or cancelled
+     */
+    TaskView retry(String taskId, String by);
+
+    /** One task, as stored. */
+    Optional<TaskView> find(String taskId);
+
+    /** A task's timeline, oldest first; empty for an unknown task. */
+    List<TaskHistoryEntry> history(String taskId);
+
+    /**
+     * A succeeded task's result as one of its type's files ({@link TaskTypeView#exports()}).
+     *
+     * @throws TaskNotFoundException   no such task
+     * @throws ExportNotFoundException its type offers no such file
+     * @throws TaskConflictException   the task has no result (yet)
+     */
+    ExportFile export(String taskId, String name);
+
+    /**
+     * Tells {@code listener} of every task's changes from now on, until the returned handle is
+     * closed. Visibility is the caller's business: the listener sees every task.
+     */
+    AutoCloseable subscribe(TaskListener listener);
+
+    /** Tasks matching the query, newest first. */
+    List<TaskView> list(TaskQuery query);
+
+    /** Tasks per status, of one owner, or of everyone when {@code owner} is null. */
+    Map<TaskStatus, Long> countByStatus(String owner);
+
+    /** Every task type the engine runs. */
+    List<TaskTypeView> taskTypes();
+
+    /**
+     * What the engine looks like right now: live slot actors per type and tasks per status.
+     *
+     * @throws EngineUnavailableException the engine is not running
+     */
+    EngineFacts engineFacts();
+
+    /**
+     * The engine's parts, the task database included (asked, so this takes up to a few
+     * seconds when it is away). Never throws: a stopped engine is a report too.
+     */
+    HealthReport health();
+
+    /** The engine's actor system died while the engine was meant to run: only a restart repairs that. */
+    boolean isBroken();
+}

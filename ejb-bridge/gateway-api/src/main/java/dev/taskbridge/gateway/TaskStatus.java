@@ -1,0 +1,20 @@
+package dev.taskbridge.gateway;
+
+/** Where a task is in its life. */
+public enum TaskStatus {
+    /** Stored and waiting for its slot. */
+    QUEUED,
+    /** Its slot is running it. */
+    RUNNING,
+    /** Done; the result is available. */
+    SUCCEEDED,
+    /** Stopped with an error; an operator may retry it. */
+    FAILED,
+    /** Cancelled before it finished. */
+    CANCELLED;
+
+    /** Whether nothing more will happen to the task unless someone acts on it. */
+    public boolean isFinal() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+}

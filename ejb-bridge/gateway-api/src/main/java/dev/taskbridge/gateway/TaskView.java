@@ -1,0 +1,26 @@
+package dev.taskbridge.gateway;
+
+import java.time.Instant;
+
+/**
+ * A task as clients see it.
+ *
+ * @param result  JSON text from the task type's handler once it succeeded, else null
+ * @param error   set when the task failed, else null
+ * @param stalled running, but without progress for longer than the engine's stalled-after setting
+ */
+public record TaskView(
+        String id,
+        String type,
+        int typeVersion,
+        String owner,
+        TaskStatus status,
+        Progress progress,
+        int attempts,
+        Instant submittedAt,
+        Instant startedAt,
+        Instant endedAt,
+        String result,
+        TaskError error,
+        boolean stalled) {
+}

@@ -1,0 +1,70 @@
+package dev.taskbridge.health;
+
+import dev.taskbridge.gateway.HealthReport;
+import dev.taskbridge.gateway.TaskGateway;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * The engine's MicroProfile Health checks, served by WildFly on the management interface
+ * ({@code /health/ready}, {@code /health/live}) beside the server's own. They ask the task
+ * gateway, as the web tier does.
+ */
+public final class HealthChecks {
+
+    public static final String READINESS = "taskbridge-engine";
+    public static final String LIVENESS = "taskbridge-actor-system";
+
+    private HealthChecks() {
+    }
+
+    /**
+     * UP when the engine runs, its actor system is alive, the task database answers and at least
+     * one task type is loaded. DOWN while the engine starts or drains on undeploy, and while the
+     * database is unreachable (tasks wait, then resume).
+     */
+    @Readiness
+    @ApplicationScoped
+    public static class EngineReadiness implements HealthCheck {
+
+        @EJB
+        private TaskGateway gateway;
+
+        @Override
+        public HealthCheckResponse call() {
+            HealthReport health = gateway.health();
+            HealthCheckResponseBuilder response = HealthCheckResponse.named(READINESS).status(health.ready())
+                    .withData("engine", health.engine())
+                    .withData("actorSystem", health.actorSystemAlive() ? "alive" : "not running")
+                    .withData("database", health.databaseProblem() == null ? "reachable" : health.databaseProblem())
+                    .withData("taskTypes", health.taskTypes())
+                    .withData("pluginProblems", health.pluginProblems().size());
+            for (int i = 0; i < health.pluginProblems().size(); i++) {
+                response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
+            }
+            return response.build();
+        }
+    }
+
+    /**
+     * DOWN only when a running engine's actor system has died by itself, which nothing but a
+     * restart repairs. A database outage is no reason to restart.
+     */
+    @Liveness
+    @ApplicationScoped
+    public static class ActorSystemLiveness implements HealthCheck {
+
+        @EJB
+        private TaskGateway gateway;
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named(LIVENESS).status(!gateway.isBroken()).build();
+        }
+    }
+}
