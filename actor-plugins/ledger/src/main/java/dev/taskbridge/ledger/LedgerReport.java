@@ -1,0 +1,200 @@
+package dev.taskbridge.ledger;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonGenerator;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Adds up valid lines per account and per document and collects the errors of invalid lines.
+ *
+ * <p>One instance serves one chunk ({@link #toChunkData}, stored with the chunk's outcome) and one
+ * merges all chunks into the task's result ({@link #addChunkData}, {@link #toResult}). Keeping
+ * totals rather than lines in the chunk data keeps the stored history small, and totals add up
+ * exactly because amounts are {@link BigDecimal}s with at most two decimals.
+ *
+ * <p>Accounts and documents are sorted by their codes as text, which keeps hierarchical charts
+ * of accounts ({@code 1000}, {@code 10001}, {@code 1001}) in their usual order.
+ */
+final class LedgerReport {
+
+    private static final int SCALE = 2;
+
+    private final Map<String, Totals> accounts = new TreeMap<>();
+    private final Map<String, Totals> documents = new TreeMap<>();
+    private final List<LineError> errors = new ArrayList<>();
+
+    void add(CheckedLine checked) {
+        if (checked.isValid()) {
+            LedgerLine line = checked.line();
+            totals(accounts, line.accountCode()).add(checked.debit(), checked.credit());
+            totals(documents, line.documentNumber()).add(checked.debit(), checked.credit());
+        } else {
+            errors.addAll(checked.errors());
+        }
+    }
+
+    /** Adds what {@link #toChunkData} wrote for one chunk. */
+    void addChunkData(String data) {
+        JsonObject chunk = JsonSupport.readObject(data);
+        for (JsonValue value : chunk.getJsonArray("accounts")) {
+            JsonObject account = value.asJsonObject();
+            totals(accounts, account.getString("accountCode")).add(account);
+        }
+        for (JsonValue value : chunk.getJsonArray("documents")) {
+            JsonObject document = value.asJsonObject();
+            totals(documents, document.getString("documentNumber")).add(document);
+        }
+        for (JsonValue value : chunk.getJsonArray("errors")) {
+            JsonObject error = value.asJsonObject();
+            LedgerColumn field = LedgerColumn.byName(error.getString("field")).orElseThrow(
+                    () -> new IllegalArgumentException("unknown field in chunk data: " + error));
+            errors.add(new LineError(error.getInt("line"), field,
+                    error.isNull("value") ? null : error.getString("value"), error.getString("reason")));
+        }
+    }
+
+    /** This chunk's partial report as compact JSON. */
+    String toChunkData() {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JsonSupport.GENERATORS.createGenerator(out)) {
+            json.writeStartObject();
+            writeAccounts(json);
+            json.writeStartArray("documents");
+            documents.forEach((number, totals) -> {
+                json.writeStartObject().write("documentNumber", number);
+                totals.write(json);
+                json.writeEnd();
+            });
+            json.writeEnd();
+            writeErrors(json);
+            json.writeEnd();
+        }
+        return out.toString();
+    }
+
+    /** The task's result document. */
+    String toResult(int lineCount, int validLineCount, int invalidLineCount) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JsonSupport.GENERATORS.createGenerator(out)) {
+            json.writeStartObject();
+            writeFields(json, lineCount, validLineCount, invalidLineCount, true);
+            json.writeEnd();
+        }
+        return out.toString();
+    }
+
+    /**
+     * Writes the report into an open JSON object: counts, totals overall and per account, the
+     * unbalanced documents, every error and whether the file is valid.
+     *
+     * @param perDocument also each document's totals, which a large file makes long
+     */
+    void writeFields(JsonGenerator json, int lineCount, int validLineCount, int invalidLineCount, boolean perDocument) {
+        Totals overall = new Totals();
+        accounts.values().forEach(overall::add);
+        List<String> unbalanced = unbalancedDocuments();
+        json.write("lineCount", lineCount)
+                .write("validLineCount", validLineCount)
+                .write("invalidLineCount", invalidLineCount)
+                .write("totalDebit", format(overall.debit))
+                .write("totalCredit", format(overall.credit));
+        writeAccounts(json);
+        if (perDocument) {
+            json.writeStartArray("documents");
+            documents.forEach((number, totals) -> {
+                json.writeStartObject().write("documentNumber", number);
+                totals.write(json);
+                json.write("balanced", totals.isBalanced()).writeEnd();
+            });
+            json.writeEnd();
+        }
+        json.writeStartArray("unbalancedDocuments");
+        unbalanced.forEach(json::write);
+        json.writeEnd();
+        // chunks arrive in order, but sorting makes the promised order hold for any reader
+        errors.sort(LineError.REPORT_ORDER);
+        writeErrors(json);
+        json.write("valid", invalidLineCount == 0 && unbalanced.isEmpty());
+    }
+
+    /** Documents whose valid lines do not balance, by number. */
+    List<String> unbalancedDocuments() {
+        List<String> unbalanced = new ArrayList<>();
+        documents.forEach((number, totals) -> {
+            if (!totals.isBalanced()) {
+                unbalanced.add(number);
+            }
+        });
+        return unbalanced;
+    }
+
+    private void writeAccounts(JsonGenerator json) {
+        json.writeStartArray("accounts");
+        accounts.forEach((code, totals) -> {
+            json.writeStartObject().write("accountCode", code);
+            totals.write(json);
+            json.writeEnd();
+        });
+        json.writeEnd();
+    }
+
+    private void writeErrors(JsonGenerator json) {
+        json.writeStartArray("errors");
+        for (LineError error : errors) {
+            json.writeStartObject()
+                    .write("line", error.line())
+                    .write("field", error.field().columnName());
+            if (error.value() == null) {
+                json.writeNull("value");
+            } else {
+                json.write("value", error.value());
+            }
+            json.write("reason", error.reason()).writeEnd();
+        }
+        json.writeEnd();
+    }
+
+    private static Totals totals(Map<String, Totals> byKey, String key) {
+        return byKey.computeIfAbsent(key, k -> new Totals());
+    }
+
+    private static String format(BigDecimal amount) {
+        // amounts never have more than two decimals, so widening the scale never rounds
+        return amount.setScale(SCALE, RoundingMode.UNNECESSARY).toPlainString();
+    }
+
+    /** Running debit and credit sums. */
+    private static final class Totals {
+
+        private BigDecimal debit = BigDecimal.ZERO;
+        private BigDecimal credit = BigDecimal.ZERO;
+
+        void add(BigDecimal lineDebit, BigDecimal lineCredit) {
+            debit = debit.add(lineDebit);
+            credit = credit.add(lineCredit);
+        }
+
+        void add(Totals other) {
+            add(other.debit, other.credit);
+        }
+
+        void add(JsonObject written) {
+            add(new BigDecimal(written.getString("debit")), new BigDecimal(written.getString("credit")));
+        }
+
+        boolean isBalanced() {
+            return debit.compareTo(credit) == 0;
+        }
+
+        void write(JsonGenerator json) {
+            json.write("debit", format(debit)).write("credit", format(credit));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+CREATE TABLE IF NOT EXISTS ledger_account (code VARCHAR(10) NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, postable BOOLEAN NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_period (id VARCHAR(7) NOT NULL PRIMARY KEY, first_day DATE NOT NULL, last_day DATE NOT NULL, is_open BOOLEAN NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS ledger_entry_seq START WITH 1 INCREMENT BY 500;
+CREATE SEQUENCE IF NOT EXISTS ledger_line_seq START WITH 1 INCREMENT BY 500;
+ALTER SEQUENCE ledger_entry_seq INCREMENT BY 500;
+ALTER SEQUENCE ledger_line_seq INCREMENT BY 500;
+CREATE TABLE IF NOT EXISTS ledger_entry (id BIGINT NOT NULL PRIMARY KEY, document_number VARCHAR(20) NOT NULL, posting_date DATE NOT NULL, currency VARCHAR(3) NOT NULL, task_id VARCHAR(36) NOT NULL, posted_at TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT ledger_entry_document_key UNIQUE (document_number));
+CREATE TABLE IF NOT EXISTS ledger_line (id BIGINT NOT NULL PRIMARY KEY, entry_id BIGINT NOT NULL REFERENCES ledger_entry (id), line_no INT NOT NULL, file_line INT NOT NULL, account_code VARCHAR(10) NOT NULL REFERENCES ledger_account (code), cost_center VARCHAR(10), debit NUMERIC(15, 2) NOT NULL, credit NUMERIC(15, 2) NOT NULL, description VARCHAR(200));
+CREATE INDEX IF NOT EXISTS ledger_entry_task_idx ON ledger_entry (task_id);
+CREATE INDEX IF NOT EXISTS ledger_line_entry_idx ON ledger_line (entry_id);
