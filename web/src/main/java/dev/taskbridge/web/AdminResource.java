@@ -1,0 +1,29 @@
+package dev.taskbridge.web;
+
+import dev.taskbridge.gateway.EngineFacts;
+import dev.taskbridge.gateway.TaskGateway;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** What operators look at: the engine's live slot actors and tasks per status. */
+@Path("/admin")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
+public class AdminResource {
+
+    @EJB
+    private TaskGateway gateway;
+
+    /** Live slot actors per task type and stored tasks per status. */
+    @GET
+    @Path("/engine")
+    public EngineFacts engine() {
+        return gateway.engineFacts();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.taskbridge.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.taskbridge.gateway.ExportFile;
+import dev.taskbridge.gateway.FieldError;
+import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.Submission;
+import dev.taskbridge.gateway.SubmitResult;
+import dev.taskbridge.gateway.TaskGateway;
+import dev.taskbridge.gateway.TaskHistoryEntry;
+import dev.taskbridge.gateway.TaskNotFoundException;
+import dev.taskbridge.gateway.TaskQuery;
+import dev.taskbridge.gateway.TaskStatus;
+import dev.taskbridge.gateway.TaskView;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityPart;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * Submitting and reading tasks. Clerks see their own tasks only; a task of someone else's is
+ * "not found" to them, so ids cannot be probed.
+ *
+ * <p>A submission's options are the query parameters of the submit call, e.g.
+ * {@code POST /api/tasks/ledger.post?onErrors=post-valid-documents}; the task type checks them.
+ */
+@Path("/tasks")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class TasksResource {
+
+    /** The form field of a multipart upload that holds the payload; every other field is an option. */
+    public static final String FILE_PART = "file";
+
+    @EJB
+    private TaskGateway gateway;
+
+    @Inject
+    private LiveEvents liveEvents;
+
+    @Context
+    private SecurityContext security;
+
+    @Context
+    private UriInfo uris;
+
+    /**
+     * Submits a task whose payload is the request body. 202 with the task's {@code Location} when
+     * created; 200 with the existing task when the same user already submitted this
+     * {@code Idempotency-Key}.
+     */
+    @POST
+    @Path("/{type}")
+    @Consumes(MediaType.WILDCARD)
+    public Response submit(@PathParam("type") String type,
+                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                           @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           InputStream body) throws IOException {
+        if (contentType == null || contentType.isBlank()) {
+            throw new InvalidSubmissionException(HttpHeaders.CONTENT_TYPE, "is required, e.g. application/json");
+        }
+        return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, Uploads.baseType(contentType),
+                Uploads.readLimited(body), queryOptions())));
+    }
+
+    /**
+     * Submits a task from a form upload ({@code multipart/form-data}): the payload is the field
+     * {@value #FILE_PART}, its type the part's content type (or, when a browser sends none that
+     * says anything, the file name's extension); other fields are options, as query parameters are.
+     */
+    @POST
+    @Path("/{type}")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response submitUpload(@PathParam("type") String type,
+                                 @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                 List<EntityPart> parts) throws IOException {
+        Map<String, String> options = queryOptions();
+        Uploads.File file = null;
+        for (EntityPart part : parts) {
+            if (part.getName().equals(FILE_PART)) {
+                file = Uploads.file(part);
+            } else if (options.put(part.getName(), Uploads.field(part)) != null) {
+                throw new InvalidSubmissionException(part.getName(), "is given more than once");
+            }
+        }
+        if (file == null) {
+            throw new InvalidSubmissionException(FILE_PART, "is required: the form field with the file");
+        }
+        return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, file.mediaType(), file.content(),
+                options)));
+    }
+
+    private Response submitted(SubmitResult result) {
+        URI location = uris.getBaseUriBuilder().path(TasksResource.class).path(result.task().id()).build();
+        Response.Status status = result.created() ? Response.Status.ACCEPTED : Response.Status.OK;
+        return Response.status(status).location(location).entity(json(result.task())).build();
+    }
+
+    /** The query parameters, each given once. */
+    private Map<String, String> queryOptions() {
+        Map<String, String> options = new LinkedHashMap<>();
+        uris.getQueryParameters().forEach((name, values) -> {
+            if (values.size() > 1) {
+                throw new InvalidSubmissionException(name, "is given more than once");
+            }
+            options.put(name, values.get(0));
+        });
+        return options;
+    }
+
+    @GET
+    @Path("/{id}")
+    public TaskJson get(@PathParam("id") String id) {
+        return json(visibleTask(id));
+    }
+
+    /** The task's timeline, oldest first. */
+    @GET
+    @Path("/{id}/history")
+    public List<TaskHistoryEntry> history(@PathParam("id") String id) {
+        visibleTask(id);
+        return gateway.history(id);
+    }
+
+    /**
+     * The task's changes as server-sent events, until it ends: first its state now (event
+     * {@code task}), then one event per change (named after its kind, e.g. {@code CHUNK_COMMITTED}).
+     */
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+        TaskView task = visibleTask(id);
+        liveEvents.followTask(json(task), sink, sse);
+    }
+
+    /** A succeeded task's result as a file its type offers, e.g. {@code errors.csv}. */
+    @GET
+    @Path("/{id}/exports/{name}")
+    @Produces(MediaType.WILDCARD)
+    public Response export(@PathParam("id") String id, @PathParam("name") String name) {
+        visibleTask(id);
+        ExportFile file = gateway.export(id, name);
+        return Response.ok(file.content(), file.mediaType())
+                .header("Content-Disposition", "attachment; filename=\"" + id + "-" + file.name() + "\"")
+                .build();
+    }
+
+    /** Cancels a task that has not finished: its owner or a supervisor may. 409 if it finished. */
+    @POST
+    @Path("/{id}/cancel")
+    public TaskJson cancel(@PathParam("id") String id) {
+        visibleTask(id);
+        return json(gateway.cancel(id, caller()));
+    }
+
+    /** Runs a failed or cancelled task again; supervisors only. 409 unless it failed or was cancelled. */
+    @POST
+    @Path("/{id}/retry")
+    @RolesAllowed(Roles.SUPERVISOR)
+    public TaskJson retry(@PathParam("id") String id) {
+        return json(gateway.retry(id, caller()));
+    }
+
+    /**
+     * Tasks, newest first, filtered by {@code type}, {@code status}, (supervisors) {@code owner},
+     * and the days they were submitted, {@code from} and {@code to} inclusive ({@code yyyy-MM-dd}, UTC).
+     */
+    @GET
+    public List<TaskJson> list(@QueryParam("type") String type,
+                               @QueryParam("status") String status,
+                               @QueryParam("owner") String owner,
+                               @QueryParam("from") String from,
+                               @QueryParam("to") String to,
+                               @QueryParam("offset") String offset,
+                               @QueryParam("limit") String limit) {
+        List<FieldError> errors = new ArrayList<>();
+        TaskStatus parsedStatus = parseStatus(status, errors);
+        Instant submittedFrom = parseDay("from", from, errors);
+        Instant dayTo = parseDay("to", to, errors);
+        int parsedOffset = parseInt("offset", offset, 0, errors);
+        int parsedLimit = parseInt("limit", limit, TaskQuery.DEFAULT_LIMIT, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidSubmissionException(errors);
+        }
+        Instant submittedTo = dayTo == null ? null : dayTo.plus(1, ChronoUnit.DAYS);
+        String visibleOwner = Roles.seesAllTasks(security) ? blankToNull(owner) : caller();
+        return gateway.list(new TaskQuery(blankToNull(type), parsedStatus, visibleOwner, submittedFrom, submittedTo,
+                        parsedOffset, parsedLimit))
+                .stream().map(this::json).toList();
+    }
+
+    /** Tasks per status: the caller's own, or everyone's for supervisors. */
+    @GET
+    @Path("/counts")
+    public Map<TaskStatus, Long> counts() {
+        return gateway.countByStatus(Roles.seesAllTasks(security) ? null : caller());
+    }
+
+    /** The task, if the caller may see it; else "not found", as if it did not exist. */
+    private TaskView visibleTask(String id) {
+        return gateway.find(id)
+                .filter(task -> Roles.maySee(caller(), task.owner(), security::isUserInRole))
+                .orElseThrow(() -> new TaskNotFoundException(id));
+    }
+
+    private TaskJson json(TaskView task) {
+        return TaskJson.of(task, Roles.seesAllTasks(security));
+    }
+
+    private String caller() {
+        return security.getUserPrincipal().getName();
+    }
+
+    private static TaskStatus parseStatus(String status, List<FieldError> errors) {
+        if (status == null || status.isBlank()) {
+            return null;
+        }
+        try {
+            return TaskStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("status", "must be one of " + List.of(TaskStatus.values())));
+            return null;
+        }
+    }
+
+    private static Instant parseDay(String field, String value, List<FieldError> errors) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value.strip()).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(field, "must be a day in the form yyyy-MM-dd, was '" + value + "'"));
+            return null;
+        }
+    }
+
+    private static int parseInt(String field, String value, int fallback, List<FieldError> errors) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.strip());
+            if (field.equals("limit") && (parsed < 1 || parsed > TaskQuery.MAX_LIMIT)) {
+                errors.add(new FieldError(field, "must be between 1 and " + TaskQuery.MAX_LIMIT));
+            } else if (parsed < 0) {
+                errors.add(new FieldError(field, "must not be negative"));
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            errors.add(new FieldError(field, "must be a whole number, was '" + value + "'"));
+            return fallback;
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}

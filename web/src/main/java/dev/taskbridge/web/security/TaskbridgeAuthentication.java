@@ -1,0 +1,180 @@
+package dev.taskbridge.web.security;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.UnsupportedCallbackException;
+
+import dev.taskbridge.web.Roles;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.security.auth.message.callback.PasswordValidationCallback;
+import jakarta.security.enterprise.AuthenticationException;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How callers prove who they are: HTTP BASIC for the REST API, a login form and a session for
+ * the clerk's pages, both against the server's Elytron realm. One WAR can declare one
+ * {@code login-config}, and the API must answer 401 where the pages send the login form, so the
+ * choice is made here, per request.
+ *
+ * <ul>
+ * <li>A request with {@code Authorization: Basic} is checked against the realm, on every request;
+ *     wrong credentials are a 401.</li>
+ * <li>The login page authenticates through {@link jakarta.security.enterprise.SecurityContext#authenticate};
+ *     the user and the roles the realm gave them ({@link #rememberLogin}) are then kept in the HTTP
+ *     session, whose id changes at login.</li>
+ * <li>The session authenticates the pages, and the API's reads ({@code GET}) that the pages' live
+ *     updates make. It never authenticates an API call that changes something: those come from
+ *     scripts with BASIC, or from the pages' own forms, so a session cookie that another site
+ *     makes a browser send changes nothing (no cross-site request forgery).</li>
+ * <li>Without credentials a protected API resource answers 401 with a BASIC challenge, and a
+ *     protected page sends the browser to the login page.</li>
+ * </ul>
+ *
+ * <p>Passwords are checked by the container (a {@link PasswordValidationCallback} to the realm,
+ * with the realm's lockout after repeated failures); users and roles come from it too. The WAR's
+ * security domain uses non-integrated JASPI (server-config, configure-security.cli): a request
+ * that a session carries names its user and roles to the container, which does not look the user
+ * up in the realm again; with integrated JASPI, WildFly 39 counts each such look-up as a failed
+ * login and soon locks the user out.
+ */
+@ApplicationScoped
+public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskbridgeAuthentication.class);
+
+    /** The session attribute holding the name of the user who logged in on the login page. */
+    static final String SESSION_USER = "dev.taskbridge.user";
+    /** The session attribute holding that user's roles, as the realm gave them at login. */
+    static final String SESSION_ROLES = "dev.taskbridge.roles";
+    /** Every role the application knows (web.xml): what a login looks for. */
+    static final List<String> ROLES = List.of(Roles.CLERK, Roles.SUPERVISOR, Roles.ADMIN);
+    static final String LOGIN_PAGE = "/login.xhtml";
+    static final String REALM = "Taskbridge";
+    private static final String API = "/api/";
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
+                                                HttpMessageContext context) throws AuthenticationException {
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            UsernamePasswordCredential credential = basic(authorization.substring(6));
+            if (credential != null && valid(context, credential)) {
+                return context.notifyContainerAboutLogin(credential.getCaller(), Set.of());
+            }
+            return challenge(response, context);
+        }
+        if (context.isAuthenticationRequest()
+                && context.getAuthParameters().getCredential() instanceof UsernamePasswordCredential credential) {
+            if (!valid(context, credential)) {
+                // no 401 error page: the login page answers, with its message
+                return AuthenticationStatus.SEND_FAILURE;
+            }
+            request.getSession(true);
+            request.changeSessionId(); // a session id an attacker planted before login is worth nothing after it
+            LOG.info("User {} logged in", credential.getCaller());
+            return context.notifyContainerAboutLogin(credential.getCaller(), Set.of());
+        }
+        HttpSession session = request.getSession(false);
+        Object user = session == null ? null : session.getAttribute(SESSION_USER);
+        Object roles = session == null ? null : session.getAttribute(SESSION_ROLES);
+        if (user instanceof String name && roles instanceof Set<?> granted && (!isApi(request) || isRead(request))) {
+            Set<String> groups = new HashSet<>();
+            granted.forEach(role -> groups.add((String) role));
+            return context.notifyContainerAboutLogin(name, groups);
+        }
+        if (!context.isProtected()) {
+            return context.doNothing();
+        }
+        if (isApi(request)) {
+            return challenge(response, context);
+        }
+        return context.redirect(request.getContextPath() + LOGIN_PAGE + "?next="
+                + URLEncoder.encode(pageAndQuery(request), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Keeps who logged in, and with which roles, in the session, on the request whose login just
+     * succeeded: the container knows the user's roles from the realm only now.
+     */
+    public static void rememberLogin(HttpServletRequest request) {
+        Set<String> roles = new HashSet<>();
+        for (String role : ROLES) {
+            if (request.isUserInRole(role)) {
+                roles.add(role);
+            }
+        }
+        HttpSession session = request.getSession();
+        session.setAttribute(SESSION_USER, request.getUserPrincipal().getName());
+        session.setAttribute(SESSION_ROLES, Set.copyOf(roles));
+    }
+
+    @Override
+    public void cleanSubject(HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.removeAttribute(SESSION_USER);
+            session.removeAttribute(SESSION_ROLES);
+        }
+        HttpAuthenticationMechanism.super.cleanSubject(request, response, context);
+    }
+
+    private static AuthenticationStatus challenge(HttpServletResponse response, HttpMessageContext context) {
+        response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+        return context.responseUnauthorized();
+    }
+
+    /** Asks the realm; a container that cannot check passwords is a failure to report, not a "no". */
+    private static boolean valid(HttpMessageContext context, UsernamePasswordCredential credential)
+            throws AuthenticationException {
+        PasswordValidationCallback check = new PasswordValidationCallback(context.getClientSubject(),
+                credential.getCaller(), credential.getPassword().getValue());
+        try {
+            context.getHandler().handle(new Callback[]{check});
+        } catch (IOException | UnsupportedCallbackException e) {
+            throw new AuthenticationException("the server's realm could not check the password", e);
+        } finally {
+            credential.getPassword().clear();
+        }
+        return check.getResult();
+    }
+
+    /** {@code user:password} from a BASIC header, or null if it is not that. */
+    private static UsernamePasswordCredential basic(String encoded) {
+        try {
+            String decoded = new String(Base64.getDecoder().decode(encoded.strip()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon <= 0 ? null : new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean isApi(HttpServletRequest request) {
+        return request.getRequestURI().startsWith(request.getContextPath() + API);
+    }
+
+    private static boolean isRead(HttpServletRequest request) {
+        return request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
+    }
+
+    /** The page to come back to after login: a path inside this application, never another site. */
+    private static String pageAndQuery(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return request.getQueryString() == null ? path : path + "?" + request.getQueryString();
+    }
+}
