@@ -1,0 +1,141 @@
+package dev.taskbridge.it;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Base64;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonStructure;
+
+/** A real HTTP client for the REST API, as one demo user. */
+final class Api {
+
+    static final String BASE = "http://127.0.0.1:8080/taskbridge/api";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final String base;
+    private final String authorization;
+
+    private Api(String base, String authorization) {
+        this.base = base;
+        this.authorization = authorization;
+    }
+
+    /** The same user against another server, e.g. {@code http://127.0.0.1:8180/taskbridge/api}. */
+    Api at(String otherBase) {
+        return new Api(otherBase, authorization);
+    }
+
+    /** Calls as a demo user whose password equals the user name (demo only). */
+    static Api as(String user) {
+        return as(user, user);
+    }
+
+    static Api as(String user, String password) {
+        return new Api(BASE, "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static Api anonymous() {
+        return new Api(BASE, null);
+    }
+
+    Reply get(String path) {
+        return send(request(path).GET());
+    }
+
+    Reply get(String path, String accept) {
+        return send(request(path).setHeader("Accept", accept).GET());
+    }
+
+    Reply post(String path, String contentType, String body) {
+        return post(path, contentType, body, null);
+    }
+
+    Reply post(String path, String contentType, String body, String idempotencyKey) {
+        HttpRequest.Builder request = request(path).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request);
+    }
+
+    /** A multipart form upload: one file field, and other fields as text. */
+    Reply postForm(String path, String fileField, String fileName, String fileType, String content,
+                   java.util.Map<String, String> fields) {
+        String boundary = "taskbridge-" + java.util.UUID.randomUUID();
+        StringBuilder body = new StringBuilder();
+        fields.forEach((name, value) -> body.append("--").append(boundary).append("\r\n")
+                .append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
+                .append(value).append("\r\n"));
+        body.append("--").append(boundary).append("\r\n")
+                .append("Content-Disposition: form-data; name=\"").append(fileField).append("\"; filename=\"")
+                .append(fileName).append("\"\r\n")
+                .append("Content-Type: ").append(fileType).append("\r\n\r\n")
+                .append(content).append("\r\n")
+                .append("--").append(boundary).append("--\r\n");
+        return send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    /** The lines of a server-sent event stream, until the server ends it (at most 30 s). */
+    List<String> stream(String path) throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(request(path).setHeader("Accept", "text/event-stream")
+                .GET().build(), HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            return lines.toList();
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request;
+    }
+
+    private static Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().firstValue("Location").orElse(null),
+                    response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException("request failed: " + e, e);
+        }
+    }
+
+    /** A response: status, the headers tests look at, and the body. */
+    record Reply(int status, String location, String wwwAuthenticate, String body) {
+
+        JsonStructure json() {
+            try (JsonReader reader = Json.createReader(new StringReader(body))) {
+                return reader.read();
+            } catch (RuntimeException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+
+        JsonObject object() {
+            return json().asJsonObject();
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.taskbridge.it.plugin.RowWritingTaskType;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The clerk's pages in a real browser (headless Chromium) against the deployed EAR: log in,
+ * upload and check a 5,000-line file, confirm, and watch it post without reloading; see every
+ * error of a bad file; clerks see their own tasks only; a supervisor retries a failed task; hostile
+ * input gets a message, never a 500. Each test leaves a screenshot in {@code target/screenshots}.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ClerkPagesIT {
+
+    private static final String HEADER = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n";
+    private static final String TODAY = LocalDate.now().toString();
+    private static final Path FILES = Path.of(System.getProperty("taskbridge.ear")).getParent().resolve("upload-files");
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.earWithTestPlugins();
+    }
+
+    @Test
+    void aClerkChecksA5000LineFileConfirmsAndWatchesItPostWithoutReloading() throws Exception {
+        String prefix = "UI" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        StringBuilder csv = new StringBuilder(HEADER);
+        for (int document = 1; document <= 2_500; document++) {
+            csv.append(line(prefix + document, "6100", "12.34", "0", "supplies"))
+                    .append(line(prefix + document, "2000", "0", "12.34", "payable"));
+        }
+        Path file = file("ledger-5000.csv", csv.toString());
+
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            browser.go("/upload.xhtml");
+            browser.driver().findElement(By.id("upload:file")).sendKeys(file.toString());
+            browser.driver().findElement(By.id("upload:check")).click();
+            browser.waitForText(By.id("verdict"), "The file is valid: 5000 lines.");
+            browser.screenshot("upload-checked");
+
+            browser.driver().findElement(By.id("checked:post")).click();
+            browser.waitFor(By.id("progress"));
+            Object loadedAt = browser.script("return window.taskbridgeLoadedAt;");
+            Set<String> seen = watchProgressUntilSucceeded(browser);
+            browser.waitForText(By.cssSelector(".field-status"), "POSTED");
+            browser.screenshot("posting-succeeded");
+
+            assertThat(browser.driver().findElement(By.id("progress")).getAttribute("aria-valuenow")).isEqualTo("100");
+            assertThat(browser.script("return window.taskbridgeLoadedAt;")).as("the page was not reloaded").isEqualTo(loadedAt);
+            assertThat(seen).as("progress values the page showed").contains("100");
+            assertThat(browser.text(By.cssSelector(".field-postedDocumentCount"))).isEqualTo("2500");
+            assertThat(browser.driver().findElements(By.cssSelector("#timeline li")))
+                    .extracting(WebElement::getText).anySatisfy(entry -> assertThat(entry).contains("SUCCEEDED"));
+        }
+    }
+
+    @Test
+    void theTaskPageFollowsProgressLiveChunkByChunk() throws Exception {
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=6,rows=1,sleepMillis=800")
+                    .object().getString("id");
+            browser.go("/task.xhtml?id=" + id);
+            Object loadedAt = browser.script("return window.taskbridgeLoadedAt;");
+            Set<String> seen = watchProgressUntilSucceeded(browser);
+            browser.screenshot("task-live-progress");
+
+            assertThat(browser.script("return window.taskbridgeLoadedAt;")).as("the page was not reloaded").isEqualTo(loadedAt);
+            assertThat(seen).as("progress pushed to the page while the task ran: " + seen).hasSizeGreaterThanOrEqualTo(4)
+                    .contains("100");
+            browser.waitFor(By.cssSelector(".field-rows")); // the result, drawn when the task ended
+            assertThat(browser.driver().findElements(By.cssSelector("#timeline li .kind")))
+                    .extracting(WebElement::getText).filteredOn("CHUNK_COMMITTED"::equals).hasSize(6);
+        }
+    }
+
+    @Test
+    void aFileWithErrorsListsEveryErrorEscapedAndCannotBePosted() throws Exception {
+        String prefix = "UE" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        String markup = "<script>window.injected=1</script><b>bold</b>";
+        Path file = file("ledger-errors.csv", HEADER
+                + line(prefix + 1, "6100", "10.00", "0", "supplies").replace(",CC1,", "," + markup + ",")
+                + line(prefix + 1, "1234", "0", "10.00", "unknown account")
+                + line(prefix + 2, "6100", "5.005", "0", "too precise")
+                + line(prefix + 2, "2000", "0", "5.00", "payable"));
+
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            browser.go("/upload.xhtml");
+            browser.driver().findElement(By.id("upload:file")).sendKeys(file.toString());
+            browser.driver().findElement(By.id("upload:check")).click();
+            browser.waitForText(By.id("verdict"), "The file has errors: 3 of 4 lines are wrong.");
+            browser.screenshot("upload-errors");
+
+            List<String> errors = new ArrayList<>();
+            for (WebElement row : browser.driver().findElements(By.cssSelector("#table-errors tbody tr"))) {
+                errors.add(String.join(" | ", row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList()));
+            }
+            assertThat(errors).containsExactly(
+                    "1 | costCenter | " + markup + " | must be at most 10 characters",
+                    "2 | accountCode | 1234 | is not in the chart of accounts",
+                    "3 | debit | 5.005 | must have at most 2 decimal places");
+            assertThat(browser.script("return window.injected === undefined;")).as("the markup did not run").isEqualTo(true);
+            assertThat(browser.driver().findElements(By.cssSelector("#table-errors b"))).as("nor was it drawn").isEmpty();
+            assertThat(browser.driver().findElements(By.id("checked:post"))).as("no post button for a refused file").isEmpty();
+            assertThat(browser.driver().findElement(By.cssSelector("a.export")).getAttribute("href")).endsWith("/exports/errors.csv");
+        }
+    }
+
+    @Test
+    void aSecondClerkDoesNotSeeTheFirstClerksTask() throws Exception {
+        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=0")
+                .object().getString("id");
+
+        try (Browser browser = Browser.open().logIn("clerk2")) {
+            browser.go("/index.xhtml");
+            browser.waitFor(By.id("live:counts"));
+            assertThat(browser.driver().getPageSource()).doesNotContain(id);
+            browser.go("/task.xhtml?id=" + id);
+            browser.waitForText(By.id("messages"), "There is no task " + id + " that you may see.");
+            assertThat(browser.driver().findElements(By.id("task-id"))).isEmpty();
+            browser.screenshot("second-clerk-not-found");
+        }
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            browser.go("/index.xhtml");
+            browser.waitFor(By.linkText(id));
+        }
+    }
+
+    @Test
+    void aSupervisorSeesTheStackTraceAndRetriesAFailedTask() throws Exception {
+        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain",
+                "chunks=3,rows=2,sleepMillis=0,failOnceAtChunk=1").object().getString("id");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("FAILED"));
+
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            browser.go("/task.xhtml?id=" + id);
+            browser.waitFor(By.id("error-message"));
+            assertThat(browser.driver().findElements(By.id("stack-trace"))).as("clerks see no stack trace").isEmpty();
+            assertThat(browser.driver().findElements(By.id("task:retry"))).as("clerks may not retry").isEmpty();
+        }
+        try (Browser browser = Browser.open().logIn("supervisor")) {
+            browser.go("/task.xhtml?id=" + id);
+            assertThat(browser.waitFor(By.id("stack-trace")).getText()).contains("chunk 1 fails this once (on purpose)");
+            assertThat(browser.text(By.id("error-reference"))).matches("TB-[0-9A-Z]{8}");
+            browser.screenshot("supervisor-failed-task");
+
+            browser.driver().findElement(By.id("task:retry")).click();
+            browser.waitForText(By.id("task-status"), "SUCCEEDED");
+            browser.waitForText(By.id("task-attempts"), "2");
+            browser.screenshot("supervisor-retried-task");
+            assertThat(browser.driver().findElements(By.cssSelector("#timeline li")))
+                    .extracting(WebElement::getText)
+                    .anySatisfy(entry -> assertThat(entry).contains("REQUEUED").contains("by supervisor"))
+                    .anySatisfy(entry -> assertThat(entry).contains("committed before; not run again"));
+        }
+    }
+
+    @Test
+    void hostileUploadsGetAMessageOnThePageNeverAServerError() throws Exception {
+        Files.createDirectories(FILES);
+        Path picture = Files.write(FILES.resolve("not-a-ledger.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
+        Path brokenCsv = file("broken.csv", HEADER + "D1," + TODAY + ",1000,CC1,\"1.00,0,EUR,unterminated\r\n");
+        Path huge = FILES.resolve("huge.csv");
+        Files.write(huge, new byte[21 * 1024 * 1024]);
+
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            browser.go("/upload.xhtml");
+            browser.driver().findElement(By.id("upload:file")).sendKeys(picture.toString());
+            browser.driver().findElement(By.id("upload:check")).click();
+            browser.waitForText(By.id("messages"), "The file must be CSV (.csv) or JSON (.json)");
+
+            browser.driver().findElement(By.id("upload:file")).sendKeys(brokenCsv.toString());
+            browser.driver().findElement(By.id("upload:check")).click();
+            browser.waitForText(By.id("messages"), "is not valid CSV");
+            browser.screenshot("upload-malformed-csv");
+
+            browser.driver().findElement(By.id("upload:file")).sendKeys(huge.toString());
+            browser.driver().findElement(By.id("upload:check")).click();
+            browser.waitForText(By.id("error-message"), "The request is larger than 20 MiB.");
+            browser.screenshot("upload-too-large");
+            assertThat(browser.driver().getPageSource()).doesNotContain("Exception").doesNotContain("at dev.taskbridge");
+        } finally {
+            Files.deleteIfExists(huge);
+        }
+    }
+
+    @Test
+    void pagesNeedALoginAndTheOperatorsPageNeedsTheAdminRole() throws Exception {
+        try (Browser browser = Browser.open()) {
+            browser.go("/task.xhtml?id=x");
+            browser.waitFor(By.id("login:username"));
+            assertThat(browser.driver().getCurrentUrl()).contains("/login.xhtml?next=");
+
+            browser.driver().findElement(By.id("login:username")).sendKeys("clerk");
+            browser.driver().findElement(By.id("login:password")).sendKeys("wrong");
+            browser.driver().findElement(By.id("login:submit")).click();
+            browser.waitForText(By.id("messages"), "The user name or the password is wrong.");
+
+            browser.logIn("clerk");
+            browser.go("/types.xhtml");
+            browser.waitForText(By.id("error-message"), "You may not do this.");
+        }
+        try (Browser browser = Browser.open().logIn("admin")) {
+            browser.go("/types.xhtml");
+            browser.waitFor(By.id("types"));
+            assertThat(browser.text(By.id("types"))).contains("ledger.post", "dev.taskbridge.ledger.LedgerPostTaskType");
+            browser.screenshot("task-types");
+        }
+    }
+
+    /** The progress values the page shows, in order, until it says SUCCEEDED. */
+    private static Set<String> watchProgressUntilSucceeded(Browser browser) {
+        Set<String> seen = new LinkedHashSet<>();
+        browser.waitUntil(driver -> {
+            // the status first: the page sets it after the progress, so a SUCCEEDED comes with its 100
+            boolean succeeded = "SUCCEEDED".equals(driver.findElement(By.id("task-status")).getText());
+            seen.add(driver.findElement(By.id("progress")).getAttribute("aria-valuenow"));
+            return succeeded;
+        });
+        return seen;
+    }
+
+    private static String line(String document, String account, String debit, String credit, String description) {
+        return String.join(",", document, TODAY, account, "CC1", debit, credit, "EUR", description) + "\r\n";
+    }
+
+    private static Path file(String name, String content) throws IOException {
+        Files.createDirectories(FILES);
+        return Files.writeString(FILES.resolve(name), content, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code ledger.post} on the provisioned server with its demo books (chart of accounts, this
+ * year's periods open, last year's closed): a 5,000-line CSV file is posted once; a file with
+ * errors spread through it is refused whole, with every error, and nothing of it is posted.
+ */
+@ExtendWith(ArquillianExtension.class)
+class LedgerPostIT {
+
+    private static final String HEADER = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n";
+    private static final String TODAY = LocalDate.now().toString();
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.ear();
+    }
+
+    @Test
+    void aFileOf5000LinesIsPostedOnceAndPostingItAgainIsRefusedAsDuplicates() {
+        String prefix = uniquePrefix();
+        StringBuilder csv = new StringBuilder(HEADER);
+        for (int document = 1; document <= 2_500; document++) {
+            csv.append(line(prefix + document, TODAY, "6100", "12.34", "0", "supplies"))
+                    .append(line(prefix + document, TODAY, "2000", "0", "12.34", "payable"));
+        }
+
+        JsonObject posted = post(csv.toString());
+
+        assertThat(posted.getString("status")).as(posted.toString().substring(0, 300)).isEqualTo("POSTED");
+        assertThat(posted.getInt("postedDocumentCount")).isEqualTo(2_500);
+        assertThat(posted.getInt("postedLineCount")).isEqualTo(5_000);
+        assertThat(posted.getString("totalDebit")).isEqualTo("30850.00");
+        assertThat(posted.getJsonArray("postedDocuments").getString(0)).isEqualTo(prefix + 1);
+
+        JsonObject again = post(csv.toString());
+
+        assertThat(again.getString("status")).isEqualTo("REJECTED");
+        assertThat(again.getInt("postedDocumentCount")).isZero();
+        assertThat(again.getInt("invalidLineCount")).isEqualTo(5_000);
+        JsonObject duplicate = again.getJsonArray("errors").getJsonObject(0);
+        assertThat(duplicate.getString("field")).isEqualTo("documentNumber");
+        assertThat(duplicate.getString("reason")).startsWith("is already posted (by task ");
+    }
+
+    @Test
+    void aFileWithErrorsSpreadThroughItIsRefusedWholeWithEveryErrorAndNothingIsPosted() {
+        String prefix = uniquePrefix();
+        String lastYear = LocalDate.now().minusYears(1).withDayOfMonth(15).toString();
+        StringBuilder bad = new StringBuilder(HEADER);
+        StringBuilder good = new StringBuilder(HEADER);
+        for (int document = 1; document <= 500; document++) {
+            String number = prefix + document;
+            String account = document == 5 ? "1234" : document == 250 ? "1900" : "6000";
+            String date = document == 495 ? lastYear : TODAY;
+            String credit = document == 300 ? "99.00" : "100.00";
+            bad.append(line(number, date, account, "100.00", "0", "services"))
+                    .append(line(number, TODAY, "2000", "0", credit, "payable"));
+            good.append(line(number, TODAY, "6000", "100.00", "0", "services"))
+                    .append(line(number, TODAY, "2000", "0", "100.00", "payable"));
+        }
+
+        JsonObject refused = post(bad.toString());
+
+        assertThat(refused.getString("status")).isEqualTo("REJECTED");
+        assertThat(refused.getInt("postedDocumentCount")).isZero();
+        assertThat(refused.getInt("postedLineCount")).isZero();
+        List<String> errors = refused.getJsonArray("errors").getValuesAs(JsonObject.class).stream()
+                .map(e -> e.getInt("line") + " " + e.getString("field") + " " + e.getString("value") + ": " + e.getString("reason"))
+                .toList();
+        assertThat(errors).containsExactly(
+                "9 accountCode 1234: is not in the chart of accounts",
+                "499 accountCode 1900: is a group account (Assets (group)) and takes no postings",
+                "989 postingDate " + lastYear + ": falls in period " + lastYear.substring(0, 7) + ", which is closed",
+                "990 postingDate " + TODAY + ": differs from the document's first line (" + lastYear
+                        + "): a document has one posting date");
+        // 300 is off by one; 5 and 250 because their invalid lines count for nothing
+        assertThat(refused.getJsonArray("unbalancedDocuments").getValuesAs(jakarta.json.JsonString::getString))
+                .containsExactlyInAnyOrder(prefix + 5, prefix + 250, prefix + 300);
+
+        // Had anything been posted, the same document numbers would now be refused as duplicates.
+        JsonObject corrected = post(good.toString());
+        assertThat(corrected.getString("status")).as(corrected.getJsonArray("errors").toString()).isEqualTo("POSTED");
+        assertThat(corrected.getInt("postedDocumentCount")).isEqualTo(500);
+    }
+
+    private static String uniquePrefix() {
+        return "T" + UUID.randomUUID().toString().substring(0, 8) + "-";
+    }
+
+    private static String line(String document, String date, String account, String debit, String credit, String text) {
+        return String.join(",", document, date, account, "CC1", debit, credit, "EUR", text) + "\r\n";
+    }
+
+    private static JsonObject post(String csv) {
+        Api clerk = Api.as("clerk");
+        Api.Reply accepted = clerk.post("/tasks/ledger.post", "text/csv", csv);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
+                List.of("SUCCEEDED", "FAILED").contains(clerk.get(accepted.location()).object().getString("status")));
+        JsonObject task = clerk.get(accepted.location()).object();
+        assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
+        return task.getJsonObject("result");
+    }
+}

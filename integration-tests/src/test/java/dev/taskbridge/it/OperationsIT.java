@@ -1,0 +1,157 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import dev.taskbridge.it.plugin.RowWritingTaskType;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an operator sees without a debugger, read from the server's own log file: every line about
+ * a task, the plugin's included, carries the task's context; a failure is logged once, with its
+ * stack trace, under the reference the task keeps; a slow chunk is reported with the stack of the
+ * thread that runs it, and a task without progress is flagged as stalled; the Prometheus endpoint
+ * counts what happened.
+ */
+class OperationsIT {
+
+    private static final String NODE = "it-node-1";
+    /** A log line's start: WildFly's FILE pattern begins with the date. */
+    private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} .*");
+
+    private static ServerProcess server;
+    private static Api clerk;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        Path base = CrashIT.TARGET.resolve("operations");
+        server = ServerProcess.prepare(base, CrashIT.earWithTestPlugins(), List.of(
+                "-Dtaskbridge.db.dir=" + base.resolve("db"),
+                "-Dtaskbridge.slow-chunk-ms=500",
+                "-Dtaskbridge.stalled-after-ms=500",
+                "-Dtaskbridge.node-name=" + NODE)).start();
+        clerk = Api.as("clerk").at(ServerProcess.BASE_URL);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aFailingTasksLinesCarryItsContextAndItsStoredReferenceLeadsToTheOneLineWithTheStackTrace() throws Exception {
+        String id = submit("chunks=3,rows=1,sleepMillis=0,failAtChunk=1");
+
+        JsonObject task = awaitFinal(id);
+        assertThat(task.getString("status")).isEqualTo("FAILED");
+        String reference = task.getJsonObject("error").getString("reference");
+        assertThat(reference).matches("TB-[2-9A-HJ-NP-Z]{8}");
+
+        String context = "[task=" + id + " type=" + RowWritingTaskType.ID + " slot=" + RowWritingTaskType.ID + "-";
+        List<String> log = awaitLogLines(line -> line.contains(reference));
+        // Every line that names the task carries its context: the engine's, the slot's and the plugin's own.
+        List<String> aboutTheTask = log.stream().filter(line -> LOG_LINE.matcher(line).matches() && line.contains(id)).toList();
+        assertThat(aboutTheTask).hasSizeGreaterThanOrEqualTo(3).allSatisfy(line ->
+                assertThat(line).contains(context).contains(" node=" + NODE + "] "));
+        assertThat(log).filteredOn(line -> line.contains("it.rows writes chunk 0") && line.contains(id))
+                .as("a line the plugin logged itself, through System.Logger").hasSize(1);
+
+        // The failure is logged once, at ERROR, with the reference; its stack trace follows.
+        List<String> withReference = log.stream().filter(line -> line.contains(reference)).toList();
+        assertThat(withReference).singleElement().asString().contains(" ERROR ").contains(context)
+                .contains("reference " + reference + ": java.lang.IllegalStateException: chunk 1 is broken (on purpose)");
+        String throwingFrame = log.get(log.indexOf(withReference.get(0)) + 1);
+        assertThat(throwingFrame).contains("at ").contains("RowWritingTaskType$1.runChunk");
+        assertThat(aboutTheTask).filteredOn(line -> line.contains(" ERROR ") || line.contains(" WARN "))
+                .as("the failure is logged once, by the engine (the EJB container used to log it too)")
+                .containsExactly(withReference.get(0));
+    }
+
+    @Test
+    void aSlowChunkIsReportedInItsTasksContextWithTheStackOfItsThreadAndItsTaskIsFlaggedStalled() throws Exception {
+        String id = submit("chunks=1,rows=1,sleepMillis=3000");
+
+        // No progress for longer than stalled-after: the task says so, and so do the engine's facts.
+        await().atMost(Duration.ofSeconds(20)).until(() -> clerk.get("/tasks/" + id).object().getBoolean("stalled"));
+        assertThat(Api.as("admin").at(ServerProcess.BASE_URL).get("/admin/engine").object()
+                .getJsonNumber("stalledTasks").longValue()).isGreaterThanOrEqualTo(1);
+        JsonObject done = awaitFinal(id);
+        assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(done.getBoolean("stalled")).isFalse();
+        List<String> log = awaitLogLines(line -> line.contains("has run for more than 500 ms") && line.contains(id));
+        String report = log.stream().filter(line -> line.contains("has run for more than 500 ms") && line.contains(id))
+                .findFirst().orElseThrow();
+        assertThat(report).contains(" WARN ").contains("[task=" + id + " type=" + RowWritingTaskType.ID)
+                .contains("The thread is at: dev.taskbridge.engine.SlowChunkWatch$StackOfSlowChunk: stack of taskbridge-");
+        List<String> stack = log.subList(log.indexOf(report) + 1, Math.min(log.size(), log.indexOf(report) + 40));
+        assertThat(stack).anySatisfy(line -> assertThat(line).contains("java.lang.Thread.sleep"));
+        assertThat(stack).anySatisfy(line -> assertThat(line).contains("dev.taskbridge.it.plugin.RowWritingTaskType$1.runChunk"));
+    }
+
+    @Test
+    void thePrometheusEndpointCountsTasksChunksJournalWritesAndShowsEverySlot() {
+        String type = "type=\"" + RowWritingTaskType.ID + "\"";
+        Prometheus before = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(submit("chunks=3,rows=1,sleepMillis=0"));
+        }
+        ids.add(submit("chunks=2,rows=1,sleepMillis=0,failAtChunk=1"));
+        ids.forEach(OperationsIT::awaitFinal);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Prometheus after = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+            assertThat(delta(before, after, "taskbridge_tasks_submitted_total", type)).isEqualTo(5);
+            assertThat(delta(before, after, "taskbridge_tasks_succeeded_total", type)).isEqualTo(4);
+            assertThat(delta(before, after, "taskbridge_tasks_failed_total", type)).isEqualTo(1);
+            assertThat(delta(before, after, "taskbridge_task_duration_seconds_count", type)).isEqualTo(4);
+            assertThat(delta(before, after, "taskbridge_task_duration_seconds_sum", type)).isPositive();
+            // 4 x 3 chunks, and the one before the failure
+            assertThat(delta(before, after, "taskbridge_chunk_duration_seconds_count", type)).isEqualTo(13);
+            // Accepted, Started, a ChunkCommitted per chunk, a final event: 4 x 6 + 4
+            assertThat(delta(before, after, "taskbridge_journal_write_seconds_count", type)).isEqualTo(28);
+            assertThat(delta(before, after, "taskbridge_slot_message_seconds_count", type)).isGreaterThanOrEqualTo(28);
+            for (int slot = 0; slot < 10; slot++) {
+                assertThat(after.value("taskbridge_slot_queue_depth", type, "slot=\"" + RowWritingTaskType.ID + "-" + slot + "\""))
+                        .isZero();
+            }
+            assertThat(after.value("taskbridge_slot_actors_live", type)).isEqualTo(10);
+            assertThat(after.has("taskbridge_tasks_stalled")).isTrue();
+            assertThat(after.has("taskbridge_steps_retried_total", type)).isTrue();
+        });
+    }
+
+    private static double delta(Prometheus before, Prometheus after, String name, String... labels) {
+        return after.value(name, labels) - before.value(name, labels);
+    }
+
+    private static String submit(String script) {
+        Api.Reply accepted = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", script);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        return accepted.object().getString("id");
+    }
+
+    private static JsonObject awaitFinal(String id) {
+        await().atMost(Duration.ofMinutes(1)).until(() ->
+                List.of("SUCCEEDED", "FAILED").contains(clerk.get("/tasks/" + id).object().getString("status")));
+        return clerk.get("/tasks/" + id).object();
+    }
+
+    /** The server log, once a line matches: the file handler may lag a moment behind. */
+    private static List<String> awaitLogLines(java.util.function.Predicate<String> present) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(server.serverLog()).stream().anyMatch(present));
+        return Files.readAllLines(server.serverLog());
+    }
+}

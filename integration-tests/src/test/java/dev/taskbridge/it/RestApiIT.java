@@ -1,0 +1,348 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The REST API of the deployed EAR on the provisioned WildFly, through a real HTTP client.
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RestApiIT {
+
+    private static final Duration TASK_TIMEOUT = Duration.ofSeconds(60);
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.ear();
+    }
+
+    @Test
+    @Order(1)
+    void theActorSystemIsUpBeforeTheFirstRequest() {
+        Instant beforeFirstRequest = Instant.now();
+
+        Api.Reply facts = Api.as("admin").get("/admin/engine");
+
+        assertThat(facts.status()).as(facts.toString()).isEqualTo(200);
+        Instant startedAt = Instant.parse(facts.object().getString("startedAt"));
+        assertThat(startedAt).isBefore(beforeFirstRequest);
+        assertThat(facts.object().getJsonObject("liveSlotActors").getInt("ledger.validate")).isEqualTo(10);
+    }
+
+    @Test
+    void healthShowsTheEngineReadyWithItsDatabaseAndPluginsAndItsActorSystemLive() {
+        JsonObject ready = Health.check(Health.SERVER, "ready", "taskbridge-engine");
+        assertThat(ready.getString("status")).as(ready.toString()).isEqualTo("UP");
+        JsonObject data = ready.getJsonObject("data");
+        assertThat(data.getString("engine")).isEqualTo("running");
+        assertThat(data.getString("actorSystem")).isEqualTo("alive");
+        assertThat(data.getString("database")).isEqualTo("reachable");
+        assertThat(data.getJsonNumber("taskTypes").intValue()).as("ledger.validate and ledger.post").isEqualTo(2);
+        assertThat(data.getJsonNumber("pluginProblems").intValue()).isZero();
+
+        JsonObject live = Health.check(Health.SERVER, "live", "taskbridge-actor-system");
+        assertThat(live.getString("status")).as(live.toString()).isEqualTo("UP");
+    }
+
+    @Test
+    void taskTypesNameTheirPlugin() {
+        Api.Reply types = Api.as("clerk").get("/task-types");
+
+        assertThat(types.status()).isEqualTo(200);
+        JsonObject ledger = types.json().asJsonArray().getValuesAs(JsonObject.class).stream()
+                .filter(type -> type.getString("id").equals("ledger.validate"))
+                .findFirst().orElseThrow();
+        assertThat(ledger.getInt("version")).isEqualTo(1);
+        assertThat(ledger.getInt("slots")).isEqualTo(10);
+        assertThat(ledger.getString("pluginClass")).isEqualTo("dev.taskbridge.ledger.LedgerValidateTaskType");
+    }
+
+    @Test
+    void aLedgerValidationSubmittedOverRestSucceedsWithTheRightReport() {
+        String lines = """
+                {"lines": [
+                  {"documentNumber": "D1", "postingDate": "2026-11-02", "accountCode": "1000", "costCenter": "CC1",
+                   "debit": "100.00", "credit": "0", "currency": "EUR", "description": "cash in"},
+                  {"documentNumber": "D1", "postingDate": "2026-11-02", "accountCode": "2000", "costCenter": "CC1",
+                   "debit": "0", "credit": "100.00", "currency": "EUR", "description": "payable"},
+                  {"documentNumber": "D2", "postingDate": "2026-11-03", "accountCode": "1000", "costCenter": "CC2",
+                   "debit": "12.345", "credit": "0", "currency": "EUR", "description": "too precise"},
+                  {"documentNumber": "D3", "postingDate": "2026-11-03", "accountCode": "1000", "costCenter": "CC2",
+                   "debit": "5.00", "credit": "0", "currency": "EUR", "description": "unbalanced"}
+                ]}
+                """;
+
+        Api.Reply accepted = Api.as("clerk").post("/tasks/ledger.validate", "application/json", lines);
+
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        assertThat(accepted.location()).startsWith(Api.BASE + "/tasks/");
+        JsonObject task = awaitFinal(Api.as("clerk"), accepted.location());
+        assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
+        assertThat(task.getString("owner")).isEqualTo("clerk");
+        assertThat(task.getJsonObject("progress").getInt("percent")).isEqualTo(100);
+
+        JsonObject report = task.getJsonObject("result");
+        assertThat(report.getInt("lineCount")).isEqualTo(4);
+        assertThat(report.getInt("validLineCount")).isEqualTo(3);
+        assertThat(report.getInt("invalidLineCount")).isEqualTo(1);
+        assertThat(report.getBoolean("valid")).isFalse();
+        assertThat(report.getJsonArray("unbalancedDocuments").getValuesAs(JsonValue::toString)).containsExactly("\"D3\"");
+        JsonObject error = report.getJsonArray("errors").getJsonObject(0);
+        assertThat(error.getInt("line")).isEqualTo(3);
+        assertThat(error.getString("field")).isEqualTo("debit");
+        assertThat(error.getString("value")).isEqualTo("12.345");
+        assertThat(error.getString("reason")).isNotBlank();
+    }
+
+    @Test
+    void aBadPayloadGets400NamingEachFieldAndNothingIsStored() {
+        Api clerk = Api.as("clerk2");
+        int before = clerk.get("/tasks?limit=500").json().asJsonArray().size();
+
+        Api.Reply refused = clerk.post("/tasks/ledger.validate", "application/json",
+                "{\"lines\": [{\"documentNumber\": {\"nested\": 1}}, 42]}");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        List<String> fields = refused.object().getJsonArray("fieldErrors").getValuesAs(JsonObject.class).stream()
+                .map(error -> error.getString("field")).toList();
+        assertThat(fields).contains("lines[0].documentNumber", "lines[1]");
+        assertThat(refused.object().getJsonArray("fieldErrors").getJsonObject(0).getString("reason")).isNotBlank();
+        assertThat(clerk.get("/tasks?limit=500").json().asJsonArray()).hasSize(before);
+    }
+
+    @Test
+    void aLedgerFileSentAsCsvIsValidatedLikeJsonAndABadHeaderGets400() {
+        String csv = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+                + "D1,2026-11-02,1000,CC1,100.00,0,EUR,\"cash, in\"\r\n"
+                + "D1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n"
+                + "D2,2026-11-03,1000,CC2,12.345,0,EUR,too precise\r\n";
+
+        Api.Reply accepted = Api.as("clerk").post("/tasks/ledger.validate", "text/csv; charset=UTF-8", csv);
+
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonObject report = awaitFinal(Api.as("clerk"), accepted.location()).getJsonObject("result");
+        assertThat(report.getInt("lineCount")).isEqualTo(3);
+        assertThat(report.getInt("invalidLineCount")).isEqualTo(1);
+        JsonObject error = report.getJsonArray("errors").getJsonObject(0);
+        assertThat(error.getInt("line")).isEqualTo(3);
+        assertThat(error.getString("field")).isEqualTo("debit");
+
+        Api.Reply refused = Api.as("clerk").post("/tasks/ledger.validate", "text/csv",
+                "documentNumber,date,accountCode,debit,credit,currency\nD1,2026-11-02,1000,1,0,EUR\n");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.object().getJsonArray("fieldErrors").getValuesAs(JsonObject.class))
+                .extracting(e -> e.getString("field") + ": " + e.getString("reason"))
+                .containsExactly("header: 'date' is not a known column", "header: misses the column 'postingDate'");
+    }
+
+    @Test
+    void malformedJsonGets400() {
+        Api.Reply refused = Api.as("clerk").post("/tasks/ledger.validate", "application/json", "{\"lines\": [");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).isEqualTo("body");
+    }
+
+    @Test
+    void anUnknownTaskTypeGets404() {
+        Api.Reply missing = Api.as("clerk").post("/tasks/no.such.type", "application/json", "{}");
+
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.object().getString("message")).isEqualTo("unknown task type 'no.such.type'");
+    }
+
+    @Test
+    void aBadStatusFilterGets400NamingTheField() {
+        Api.Reply refused = Api.as("clerk").get("/tasks?status=DONE&limit=x");
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.object().getJsonArray("fieldErrors").getValuesAs(JsonObject.class))
+                .extracting(error -> error.getString("field")).containsExactly("status", "limit");
+    }
+
+    @Test
+    void unauthenticatedCallsGet401() {
+        Api.Reply anonymous = Api.anonymous().get("/task-types");
+        Api.Reply wrongPassword = Api.as("clerk", "not-the-password").get("/task-types");
+
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.wwwAuthenticate()).startsWith("Basic");
+        assertThat(wrongPassword.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aClerkMayNotSeeEngineFacts() {
+        assertThat(Api.as("clerk").get("/admin/engine").status()).isEqualTo(403);
+    }
+
+    @Test
+    void theSameIdempotencyKeyTwiceYieldsOneTask() {
+        String key = "import-" + UUID.randomUUID();
+        String body = "{\"lines\": [{\"documentNumber\": \"K1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}";
+
+        Api.Reply first = Api.as("clerk").post("/tasks/ledger.validate", "application/json", body, key);
+        Api.Reply second = Api.as("clerk").post("/tasks/ledger.validate", "application/json", body, key);
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.location()).isEqualTo(first.location());
+        assertThat(second.object().getString("id")).isEqualTo(first.object().getString("id"));
+    }
+
+    @Test
+    void aClerkCannotReadAnotherClerksTask() {
+        Api.Reply accepted = Api.as("clerk").post("/tasks/ledger.validate", "application/json",
+                "{\"lines\": [{\"documentNumber\": \"P1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                        + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}");
+
+        assertThat(Api.as("clerk2").get(accepted.location()).status()).isEqualTo(404);
+        assertThat(Api.as("supervisor").get(accepted.location()).status()).isEqualTo(200);
+        assertThat(Api.as("clerk2").get("/tasks?owner=clerk").json().asJsonArray().getValuesAs(JsonObject.class))
+                .allSatisfy(task -> assertThat(task.getString("owner")).isEqualTo("clerk2"));
+    }
+
+    @Test
+    void optionsAreTheQueryParametersAndABadOneGets400NamingIt() {
+        Api.Reply refused = Api.as("clerk").post("/tasks/ledger.post?onErrors=skip&colour=red", "text/csv", LEDGER_CSV);
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+        assertThat(refused.object().getJsonArray("fieldErrors").getValuesAs(JsonObject.class))
+                .extracting(e -> e.getString("field") + ": " + e.getString("reason"))
+                .containsExactlyInAnyOrder("colour: is not an option of ledger.post; it knows onErrors, chunkLines, checkOnly",
+                        "onErrors: must be reject-file or post-valid-documents, was 'skip'");
+
+        Api.Reply checked = Api.as("clerk").post("/tasks/ledger.post?checkOnly=true", "text/csv", LEDGER_CSV);
+        assertThat(checked.status()).as(checked.toString()).isEqualTo(202);
+        JsonObject result = awaitFinal(Api.as("clerk"), checked.location()).getJsonObject("result");
+        assertThat(result.getString("status")).isEqualTo("CHECKED");
+        assertThat(result.getInt("postedDocumentCount")).isZero();
+    }
+
+    @Test
+    void aFileCanBeUploadedAsAMultipartFormAndItsErrorsDownloadedAsCsv() {
+        String csv = LEDGER_CSV + "D9,2026-11-02,1000,CC1,=cmd|' /C calc'!A0,0,EUR,formula\r\n";
+        Api.Reply accepted = Api.as("clerk").postForm("/tasks/ledger.validate", "file", "lines.csv", "application/vnd.ms-excel",
+                csv, java.util.Map.of());
+
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonObject task = awaitFinal(Api.as("clerk"), accepted.location());
+        assertThat(task.getJsonObject("result").getInt("lineCount")).isEqualTo(3);
+        Api.Reply errors = Api.as("clerk").get(accepted.location() + "/exports/errors.csv");
+        assertThat(errors.status()).isEqualTo(200);
+        assertThat(errors.body()).startsWith("\uFEFFline,field,value,reason")
+                .contains("3,debit,'=cmd|' /C calc'!A0,must be a decimal number such as 1234.50");
+        assertThat(Api.as("clerk").get(accepted.location() + "/exports/nothing.txt").status()).isEqualTo(404);
+        assertThat(Api.as("clerk2").get(accepted.location() + "/exports/errors.csv").status()).isEqualTo(404);
+
+        Api.Reply noFile = Api.as("clerk").postForm("/tasks/ledger.validate", "data", "lines.csv", "text/csv", csv, java.util.Map.of());
+        assertThat(noFile.status()).isEqualTo(400);
+        assertThat(noFile.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).isEqualTo("file");
+    }
+
+    @Test
+    void aTaskHasAHistoryAndAnEventStreamThatEndsWithIt() throws Exception {
+        Api.Reply accepted = Api.as("clerk").post("/tasks/ledger.validate", "text/csv", LEDGER_CSV);
+        awaitFinal(Api.as("clerk"), accepted.location());
+
+        List<String> kinds = Api.as("clerk").get(accepted.location() + "/history").json().asJsonArray()
+                .getValuesAs(JsonObject.class).stream().map(entry -> entry.getString("kind")).toList();
+        assertThat(kinds).containsExactly("SUBMITTED", "STARTED", "CHUNK_COMMITTED", "SUCCEEDED");
+
+        // the stream of a task that ended: its state, then the end of the stream
+        List<String> lines = Api.as("clerk").stream(accepted.location() + "/events");
+        assertThat(lines).contains("event: task");
+        assertThat(lines.stream().filter(line -> line.startsWith("data:")).findFirst().orElseThrow())
+                .contains("\"status\":\"SUCCEEDED\"");
+        assertThat(Api.as("clerk2").get(accepted.location() + "/events", "text/event-stream").status()).isEqualTo(404);
+    }
+
+    @Test
+    void countsAndTheDayFilterShowTheCallersOwnTasks() {
+        Api.as("clerk2").post("/tasks/ledger.validate", "text/csv", LEDGER_CSV);
+        JsonObject counts = Api.as("clerk2").get("/tasks/counts").object();
+        assertThat(counts.keySet()).containsExactlyInAnyOrder("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
+        long mine = counts.values().stream().mapToLong(value -> ((jakarta.json.JsonNumber) value).longValue()).sum();
+        assertThat(mine).isEqualTo(Api.as("clerk2").get("/tasks?limit=500").json().asJsonArray().size());
+
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertThat(Api.as("clerk2").get("/tasks?from=" + today + "&to=" + today).json().asJsonArray()).isNotEmpty();
+        assertThat(Api.as("clerk2").get("/tasks?to=2000-01-01").json().asJsonArray()).isEmpty();
+        Api.Reply bad = Api.as("clerk2").get("/tasks?from=yesterday");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).isEqualTo("from");
+    }
+
+    @Test
+    void hostileInputGetsA4xxNeverA500() {
+        Api clerk = Api.as("clerk");
+        Api.Reply tooLarge = clerk.post("/tasks/ledger.validate", "text/csv", "x".repeat(21 * 1024 * 1024));
+        assertThat(tooLarge.status()).as(tooLarge.status() + "").isEqualTo(413);
+        assertThat(tooLarge.object().getString("message")).contains("20 MiB");
+
+        Api.Reply malformed = clerk.post("/tasks/ledger.validate", "text/csv",
+                "documentNumber,postingDate,accountCode,debit,credit,currency\r\nD1,2026-11-02,1000,\"1.00,0,EUR\r\n");
+        assertThat(malformed.status()).as(malformed.toString()).isEqualTo(400);
+        assertThat(malformed.object().getJsonArray("fieldErrors").getJsonObject(0).getString("reason")).startsWith("is not valid CSV");
+
+        Api.Reply wrongType = clerk.post("/tasks/ledger.validate", "image/png", "\u0089PNG");
+        assertThat(wrongType.status()).as(wrongType.toString()).isEqualTo(400);
+        assertThat(wrongType.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).isEqualTo("Content-Type");
+
+        Api.Reply noType = clerk.post("/tasks/ledger.validate", null, "{}");
+        assertThat(noType.status()).isIn(400, 415);
+
+        String script = "<script>alert(1)</script>";
+        Api.Reply scripted = clerk.post("/tasks/ledger.validate", "application/json",
+                "{\"lines\": [{\"documentNumber\": \"" + script + "\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                        + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}");
+        assertThat(scripted.status()).isEqualTo(202);
+        JsonObject error = awaitFinal(clerk, scripted.location()).getJsonObject("result").getJsonArray("errors").getJsonObject(0);
+        assertThat(error.getString("value")).as("echoed as the text it is, in JSON").isEqualTo(script);
+
+        assertThat(clerk.get("/tasks/not-a-task").status()).isEqualTo(404);
+        assertThat(clerk.post("/tasks/not-a-task/cancel", "text/plain", "").status()).isEqualTo(404);
+        assertThat(clerk.get("/no-such-resource").status()).isEqualTo(404);
+    }
+
+    @Test
+    void theApiIsDescribedByAnOpenApiDocument() {
+        Api.Reply document = Api.anonymous().get("http://127.0.0.1:8080/openapi?format=JSON");
+
+        assertThat(document.status()).as(document.toString()).isEqualTo(200);
+        JsonObject openApi = document.object();
+        assertThat(openApi.getJsonObject("info").getString("title")).isEqualTo("Taskbridge");
+        assertThat(openApi.getJsonObject("paths").keySet()).contains("/taskbridge/api/tasks/{type}",
+                "/taskbridge/api/tasks/{id}", "/taskbridge/api/tasks/{id}/events", "/taskbridge/api/task-types");
+        assertThat(openApi.getJsonObject("components").getJsonObject("securitySchemes").containsKey("basic")).isTrue();
+    }
+
+    private static final String LEDGER_CSV = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+            + "D1,2026-11-02,1000,CC1,100.00,0,EUR,cash\r\n"
+            + "D1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n";
+
+    private static JsonObject awaitFinal(Api api, String location) {
+        await().atMost(TASK_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String status = api.get(location).object().getString("status");
+            return status.equals("SUCCEEDED") || status.equals("FAILED");
+        });
+        return api.get(location).object();
+    }
+}

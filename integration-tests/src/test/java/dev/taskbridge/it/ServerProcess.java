@@ -1,0 +1,159 @@
+package dev.taskbridge.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.jboss.as.controller.client.ModelControllerClient;
+import org.jboss.dmr.ModelNode;
+import org.wildfly.core.launcher.Launcher;
+import org.wildfly.core.launcher.StandaloneCommandBuilder;
+
+/**
+ * A WildFly process the test owns, so that it can kill it like a power cut would. It runs the
+ * provisioned server with its own base directory (configuration, deployments, data, log) and a
+ * port offset, beside any server Arquillian manages.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    static final int PORT_OFFSET = 100;
+    static final String BASE_URL = "http://127.0.0.1:" + (8080 + PORT_OFFSET) + "/taskbridge/api";
+    static final String MANAGEMENT_URL = "http://127.0.0.1:" + (9990 + PORT_OFFSET);
+
+    private final StandaloneCommandBuilder command;
+    private final Path log;
+    private final Path serverLog;
+    private Process process;
+
+    private ServerProcess(StandaloneCommandBuilder command, Path log, Path serverLog) {
+        this.command = command;
+        this.log = log;
+        this.serverLog = serverLog;
+    }
+
+    /**
+     * Prepares a base directory with the server's configuration and the given EAR.
+     *
+     * @param javaOptions extra JVM options, e.g. system properties
+     */
+    static ServerProcess prepare(Path baseDir, Path ear, List<String> javaOptions) throws IOException {
+        Path jbossHome = Path.of(System.getProperty("jboss.home"));
+        deleteRecursively(baseDir);
+        copyRecursively(jbossHome.resolve("standalone/configuration"), baseDir.resolve("configuration"));
+        Files.createDirectories(baseDir.resolve("deployments"));
+        Files.copy(ear, baseDir.resolve("deployments/taskbridge.ear"), StandardCopyOption.REPLACE_EXISTING);
+        StandaloneCommandBuilder command = StandaloneCommandBuilder.of(jbossHome)
+                .setBaseDirectory(baseDir)
+                .addJavaOptions("-Xms256m", "-Xmx1g", "-Djboss.bind.address=127.0.0.1",
+                        "-Djboss.bind.address.management=127.0.0.1",
+                        "-Djboss.socket.binding.port-offset=" + PORT_OFFSET)
+                .addJavaOptions(javaOptions);
+        return new ServerProcess(command, baseDir.resolve("console.log"), baseDir.resolve("log/server.log"));
+    }
+
+    /** Starts the server and waits until the application answers. */
+    ServerProcess start() throws IOException {
+        process = Launcher.of(command).setRedirectErrorStream(true)
+                .redirectOutput(ProcessBuilderRedirect.appendTo(log)).launch();
+        awaitApplication();
+        return this;
+    }
+
+    void awaitApplication() {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the server exited; see " + log);
+                    }
+                    return Api.as("clerk").at(BASE_URL).get("/task-types").status() == 200;
+                });
+    }
+
+    /** The server's log file (the logging subsystem's FILE handler). */
+    Path serverLog() {
+        return serverLog;
+    }
+
+    /** Kills the server as a power cut would: no shutdown hooks, no undeploy. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the server did not die");
+        }
+    }
+
+    /** Undeploys and deploys the EAR again through the management API, as an operator would. */
+    void redeploy() throws IOException {
+        try (ModelControllerClient client = ModelControllerClient.Factory.create(
+                InetAddress.getLoopbackAddress(), 9990 + PORT_OFFSET)) {
+            execute(client, "undeploy");
+            execute(client, "deploy");
+        }
+        awaitApplication();
+    }
+
+    private static void execute(ModelControllerClient client, String operation) throws IOException {
+        ModelNode op = new ModelNode();
+        op.get("operation").set(operation);
+        op.get("address").add("deployment", "taskbridge.ear");
+        ModelNode result = client.execute(op);
+        if (!"success".equals(result.get("outcome").asString())) {
+            throw new AssertionError(operation + " failed: " + result);
+        }
+    }
+
+    /** Stops the server gracefully, as an operator would. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(90, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** Appends to a log file across restarts, so one file shows every life of the server. */
+    private static final class ProcessBuilderRedirect {
+        static ProcessBuilder.Redirect appendTo(Path file) {
+            return ProcessBuilder.Redirect.appendTo(file.toFile());
+        }
+    }
+}

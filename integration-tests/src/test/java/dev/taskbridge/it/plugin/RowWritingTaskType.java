@@ -1,0 +1,141 @@
+package dev.taskbridge.it.plugin;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskHandler;
+import dev.taskbridge.plugin.TaskType;
+import dev.taskbridge.plugin.TransientTaskException;
+
+/**
+ * Test plugin {@code it.rows}: each chunk inserts rows into {@code it_rows} through the server's
+ * JTA datasource, then sleeps, so that a crash often lands inside a chunk's transaction. The
+ * payload is {@code chunks=N,rows=M,sleepMillis=S[,failAtChunk=K][,failOnceAtChunk=K]}; chunk K
+ * fails for good with {@code failAtChunk}, and only on its first run with {@code failOnceAtChunk}
+ * (a bug fixed before an operator retries the task). Each chunk logs a line through {@link System.Logger}, as plain-Java plugin code would.
+ * Deployed only by the tests that run their own server.
+ */
+public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
+
+    public static final String ID = "it.rows";
+    /** The datasource the engine uses, so rows and markers share its transactions. */
+    static final String DATASOURCE = System.getProperty("taskbridge.datasource", "java:jboss/datasources/TaskbridgeDS");
+
+    public record Script(int chunks, int rows, long sleepMillis, int failAtChunk, int failOnceAtChunk) {
+    }
+
+    /** Tasks whose failOnceAtChunk chunk failed already. */
+    private static final Set<String> FAILED_ONCE = ConcurrentHashMap.newKeySet();
+
+    private static final System.Logger LOG = System.getLogger(RowWritingTaskType.class.getName());
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public Script parse(Payload payload) throws InvalidPayloadException {
+        Map<String, Integer> values = new HashMap<>();
+        for (String pair : payload.text().split(",")) {
+            String[] kv = pair.split("=", 2);
+            try {
+                values.put(kv[0].strip(), Integer.parseInt(kv[1].strip()));
+            } catch (RuntimeException e) {
+                throw new InvalidPayloadException(kv[0].strip(), "must be name=number");
+            }
+        }
+        return new Script(values.getOrDefault("chunks", 1), values.getOrDefault("rows", 1),
+                values.getOrDefault("sleepMillis", 0), values.getOrDefault("failAtChunk", -1),
+                values.getOrDefault("failOnceAtChunk", -1));
+    }
+
+    static DataSource dataSource() throws NamingException {
+        return (DataSource) new InitialContext().lookup(DATASOURCE);
+    }
+
+    private static boolean tableCreated;
+
+    /**
+     * Creates the table once per deployment. Slots run in parallel, and concurrent
+     * {@code CREATE TABLE IF NOT EXISTS} can fail on PostgreSQL (a race on its catalog), so the
+     * creation is serialized here; a failure is worth another try later.
+     */
+    static synchronized void createTable() throws TransientTaskException {
+        if (tableCreated) {
+            return;
+        }
+        try (Connection connection = dataSource().getConnection(); Statement ddl = connection.createStatement()) {
+            ddl.execute("CREATE TABLE IF NOT EXISTS it_rows (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL, "
+                    + "row_no INT NOT NULL)");
+            tableCreated = true;
+        } catch (SQLException | NamingException e) {
+            throw new TransientTaskException("it_rows could not be created", e);
+        }
+    }
+
+    @Override
+    public TaskHandler<Script> handler() {
+        return new TaskHandler<>() {
+            @Override
+            public int chunkCount(Script script) {
+                // Here, outside the chunks' transactions; the engine retries a transient cause.
+                try {
+                    createTable();
+                } catch (TransientTaskException e) {
+                    throw new IllegalStateException(e);
+                }
+                return script.chunks();
+            }
+
+            @Override
+            public ChunkOutcome runChunk(Script script, int chunk, TaskContext context) throws Exception {
+                LOG.log(System.Logger.Level.INFO, "it.rows writes chunk " + chunk);
+                if (chunk == script.failAtChunk()) {
+                    throw new IllegalStateException("chunk " + chunk + " is broken (on purpose)");
+                }
+                if (chunk == script.failOnceAtChunk() && FAILED_ONCE.add(context.taskId())) {
+                    throw new IllegalStateException("chunk " + chunk + " fails this once (on purpose)");
+                }
+                try (Connection connection = dataSource().getConnection();
+                     PreparedStatement insert = connection.prepareStatement(
+                             "INSERT INTO it_rows (task_id, chunk, row_no) VALUES (?, ?, ?)")) {
+                    for (int row = 0; row < script.rows(); row++) {
+                        insert.setString(1, context.taskId());
+                        insert.setInt(2, chunk);
+                        insert.setInt(3, row);
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+                Thread.sleep(script.sleepMillis());
+                return new ChunkOutcome(script.rows(), 0, "");
+            }
+
+            @Override
+            public String result(Script script, List<ChunkOutcome> outcomes) {
+                return "{\"rows\":" + outcomes.stream().mapToInt(ChunkOutcome::itemsDone).sum() + "}";
+            }
+        };
+    }
+}
