@@ -5,8 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -205,6 +211,35 @@ class RestApiIT {
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.location()).isEqualTo(first.location());
         assertThat(second.object().getString("id")).isEqualTo(first.object().getString("id"));
+    }
+
+    @Test
+    void theSameIdempotencyKeySubmittedConcurrentlyYieldsOneTask() throws Exception {
+        String key = "import-" + UUID.randomUUID();
+        String body = "{\"lines\": [{\"documentNumber\": \"K2\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}";
+        int clients = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Api.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                replies.add(pool.submit(() -> {
+                    start.await();
+                    return Api.as("clerk").post("/tasks/ledger.validate", "application/json", body, key);
+                }));
+            }
+            start.countDown();
+            List<Api.Reply> answered = new ArrayList<>();
+            for (Future<Api.Reply> reply : replies) {
+                answered.add(reply.get(30, TimeUnit.SECONDS));
+            }
+
+            assertThat(answered).extracting(Api.Reply::status).containsOnly(202, 200).filteredOn(status -> status == 202).hasSize(1);
+            assertThat(answered).extracting(reply -> reply.object().getString("id")).containsOnly(answered.get(0).object().getString("id"));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
