@@ -201,8 +201,7 @@ class RestApiIT {
     @Test
     void theSameIdempotencyKeyTwiceYieldsOneTask() {
         String key = "import-" + UUID.randomUUID();
-        String body = "{\"lines\": [{\"documentNumber\": \"K1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
-                + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}";
+        String body = oneLineFile("K1");
 
         Api.Reply first = Api.as("clerk").post("/tasks/ledger.validate", "application/json", body, key);
         Api.Reply second = Api.as("clerk").post("/tasks/ledger.validate", "application/json", body, key);
@@ -216,8 +215,7 @@ class RestApiIT {
     @Test
     void theSameIdempotencyKeySubmittedConcurrentlyYieldsOneTask() throws Exception {
         String key = "import-" + UUID.randomUUID();
-        String body = "{\"lines\": [{\"documentNumber\": \"K2\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
-                + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}";
+        String body = oneLineFile("K2");
         int clients = 8;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
@@ -245,8 +243,7 @@ class RestApiIT {
     @Test
     void aClerkCannotReadAnotherClerksTask() {
         Api.Reply accepted = Api.as("clerk").post("/tasks/ledger.validate", "application/json",
-                "{\"lines\": [{\"documentNumber\": \"P1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
-                        + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}");
+                oneLineFile("P1"));
 
         assertThat(Api.as("clerk2").get(accepted.location()).status()).isEqualTo(404);
         assertThat(Api.as("supervisor").get(accepted.location()).status()).isEqualTo(200);
@@ -346,8 +343,7 @@ class RestApiIT {
 
         String script = "<script>alert(1)</script>";
         Api.Reply scripted = clerk.post("/tasks/ledger.validate", "application/json",
-                "{\"lines\": [{\"documentNumber\": \"" + script + "\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
-                        + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}");
+                oneLineFile(script));
         assertThat(scripted.status()).isEqualTo(202);
         JsonObject error = awaitFinal(clerk, scripted.location()).getJsonObject("result").getJsonArray("errors").getJsonObject(0);
         assertThat(error.getString("value")).as("echoed as the text it is, in JSON").isEqualTo(script);
@@ -379,5 +375,11 @@ class RestApiIT {
             return status.equals("SUCCEEDED") || status.equals("FAILED");
         });
         return api.get(location).object();
+    }
+
+    /** A one-line {@code ledger.validate} payload, for tests about submitting and reading tasks rather than about their content. */
+    private static String oneLineFile(String documentNumber) {
+        return "{\"lines\": [{\"documentNumber\": \"" + documentNumber + "\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                + " \"debit\": \"1.00\", \"currency\": \"EUR\"}]}";
     }
 }
