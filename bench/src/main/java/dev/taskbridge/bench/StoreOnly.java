@@ -74,7 +74,7 @@ final class StoreOnly implements AutoCloseable {
         // submit: the task and its history entry; prepare (the payload parsed at submission is reused)
         store.insert(new NewTask(id, NoOpTaskType.ID, 1, "bench", null, PAYLOAD));
         store.find(id).orElseThrow();
-        store.markStarted(id, 1);
+        store.markStarted(id, 0, 1);
         // the chunk: look for its marker, then marker, progress and history on one connection
         try (Connection connection = dataSource.getConnection()) {
             if (ChunkMarkers.find(connection, id, 0).isPresent()) {
@@ -83,9 +83,9 @@ final class StoreOnly implements AutoCloseable {
         }
         try (Connection connection = dataSource.getConnection()) {
             ChunkMarkers.record(connection, id, 0, DONE, clock.instant());
-            store.markChunkCommitted(connection, id, 0, 1, 0, "1 done");
+            store.markChunkCommitted(connection, id, 0, 0, 1, 0, "1 done");
         }
-        store.markSucceeded(id, "{}");
+        store.markSucceeded(id, 0, "{}");
     }
 
     @Override

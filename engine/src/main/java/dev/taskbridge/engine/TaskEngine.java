@@ -255,7 +255,8 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private void handOver(TaskRecord task) {
-        slots.tell(router.slotFor(task.taskType(), task.id()), new Slot.Accept(task.id(), system.ignoreRef()));
+        slots.tell(router.slotFor(task.taskType(), task.id()),
+                new Slot.Accept(task.id(), task.runGeneration(), system.ignoreRef()));
     }
 
     /**
@@ -274,8 +275,9 @@ public final class TaskEngine implements AutoCloseable {
                     + " and cannot be cancelled");
         }
         metrics.cancelled(task.taskType());
-        slots.tell(router.slotFor(task.taskType(), taskId), new Slot.Cancel(taskId, system.ignoreRef()));
         TaskRecord cancelled = store.find(taskId).orElseThrow();
+        slots.tell(router.slotFor(task.taskType(), taskId),
+                new Slot.Cancel(taskId, cancelled.runGeneration(), system.ignoreRef()));
         changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, clock.instant(), "by " + by));
         return cancelled;
     }

@@ -74,7 +74,7 @@ final class TaskRunner implements TaskWork {
             TaskRecord task = store.find(taskId).orElse(null);
             if (task == null || task.state().isFinal()) {
                 LOG.info("Task {} is {}; slot {} drops it", taskId, task == null ? "unknown" : task.state(), slot);
-                return PreparedTask.alreadyFinished(slot, taskId);
+                return PreparedTask.alreadyFinished(slot, taskId, task == null ? Integer.MAX_VALUE : task.runGeneration());
             }
             TaskType<Object> type = (TaskType<Object>) registry.find(task.taskType()).orElseThrow(() ->
                     new IllegalStateException("no plugin provides task type '" + task.taskType() + "' any more"));
@@ -87,21 +87,27 @@ final class TaskRunner implements TaskWork {
                 throw new IllegalStateException(type.getClass().getName() + " split task " + taskId + " into "
                         + chunks + " chunks; at least 1 is needed");
             }
-            store.markStarted(taskId, chunks);
+            if (!store.markStarted(taskId, task.runGeneration(), chunks)) {
+                LOG.info("Task {} was cancelled or retried while slot {} prepared it", taskId, slot);
+                return PreparedTask.alreadyFinished(slot, taskId, task.runGeneration());
+            }
+            List<ChunkOutcome> committed = store.committedChunks(taskId);
             LOG.info("Task {} starts in slot {}: {} chunk(s)", taskId, slot, chunks);
             Instant now = Instant.now();
             changes.publish(new TaskChange(taskId, task.taskType(), task.owner(), TaskEventKind.STARTED,
                     TaskState.RUNNING, task.chunksDone(), chunks, task.itemsDone(), task.itemsFailed(), now, null));
             Instant startedAt = task.startedAt() != null ? task.startedAt() : now;
-            return new PreparedTask(slot, taskId, task.owner(), type, parsed, chunks, startedAt, false);
+            return new PreparedTask(slot, taskId, task.runGeneration(), task.owner(), type, parsed, chunks, startedAt,
+                    false, committed);
         });
     }
 
     @Override
-    public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, List<ChunkOutcome> committed,
-                                                  Progress before) {
+    public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
         return onBlockingThread(task.slot(), task.taskId(), () -> {
-            TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt, committed);
+            List<ChunkOutcome> committed = task.committed();
+            TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
+                    List.copyOf(committed.subList(0, Math.min(chunk, committed.size()))));
             PluginChunk run = new PluginChunk(task, chunk, context, before);
             ChunkOutcome outcome;
             long started = System.nanoTime();
@@ -111,7 +117,12 @@ final class TaskRunner implements TaskWork {
             long itemsDone = before.itemsDone() + outcome.itemsDone();
             long itemsFailed = before.itemsFailed() + outcome.itemsFailed();
             if (run.replayed) {
-                store.markChunkReplayed(task.taskId(), chunk, itemsDone, itemsFailed);
+                store.markChunkReplayed(task.taskId(), task.generation(), chunk, itemsDone, itemsFailed);
+            }
+            if (chunk < committed.size()) {
+                committed.set(chunk, outcome);
+            } else {
+                committed.add(outcome);
             }
             metrics.chunk(task.slot().taskType(), Duration.ofNanos(System.nanoTime() - started));
             changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
@@ -164,16 +175,20 @@ final class TaskRunner implements TaskWork {
         @Override
         public void commit(Connection connection, ChunkOutcome outcome) throws SQLException {
             ChunkMarkers.record(connection, task.taskId(), chunk, outcome, Instant.now());
-            store.markChunkCommitted(connection, task.taskId(), chunk, before.itemsDone() + outcome.itemsDone(),
+            store.markChunkCommitted(connection, task.taskId(), task.generation(), chunk, before.itemsDone() + outcome.itemsDone(),
                     before.itemsFailed() + outcome.itemsFailed(), chunkDetail(outcome));
         }
     }
 
     @Override
-    public CompletionStage<Void> succeed(PreparedTask task, List<ChunkOutcome> outcomes) {
+    public CompletionStage<Boolean> succeed(PreparedTask task) {
         return onBlockingThread(task.slot(), task.taskId(), () -> {
+            List<ChunkOutcome> outcomes = List.copyOf(task.committed());
             String result = task.type().handler().result(task.payload(), outcomes);
-            store.markSucceeded(task.taskId(), result);
+            if (!store.markSucceeded(task.taskId(), task.generation(), result)) {
+                LOG.info("Task {} finished its chunks after it was cancelled or retried; its end is not stored", task.taskId());
+                return false;
+            }
             Instant now = Instant.now();
             metrics.succeeded(task.slot().taskType(), Duration.between(task.startedAt(), now));
             LOG.info("Task {} succeeded", task.taskId());
@@ -181,18 +196,21 @@ final class TaskRunner implements TaskWork {
             long itemsFailed = outcomes.stream().mapToLong(ChunkOutcome::itemsFailed).sum();
             changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.SUCCEEDED,
                     TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), itemsDone, itemsFailed, now, null));
-            return null;
+            return true;
         });
     }
 
     @Override
-    public CompletionStage<Void> fail(SlotId slot, String taskId, Throwable failure, String reference) {
+    public CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference) {
         return onBlockingThread(slot, taskId, () -> {
-            store.markFailed(taskId, failure.toString(), Faults.stackTrace(failure), reference);
+            if (!store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference)) {
+                LOG.info("Task {} failed after it was cancelled or retried; its failure is not stored", taskId);
+                return false;
+            }
             metrics.failed(slot.taskType());
             store.find(taskId).filter(task -> task.state() == TaskState.FAILED).ifPresent(task -> changes.publish(
                     TaskChange.of(task, TaskEventKind.FAILED, Instant.now(), task.errorMessage())));
-            return null;
+            return true;
         });
     }
 

@@ -26,7 +26,9 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     /**
      * @param failOnceAtChunk fails that chunk on its first run only, as a bug fixed before a retry would
      */
-    record Script(int chunks, int transientFailures, int failAtChunk, int failOnceAtChunk, long sleepMillis) {
+    /** @param dataChars pads each chunk's outcome data to at least this many characters, as a big report would */
+    record Script(int chunks, int transientFailures, int failAtChunk, int failOnceAtChunk, long sleepMillis,
+                  int dataChars) {
     }
 
     /** @param committedBefore how many committed chunks the context showed the run */
@@ -73,7 +75,8 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
             throw new InvalidPayloadException("chunks", "must be at least 1");
         }
         return new Script(chunks, number(values, "transientFailures", 0), number(values, "failAtChunk", -1),
-                number(values, "failOnceAtChunk", -1), number(values, "sleepMillis", 0));
+                number(values, "failOnceAtChunk", -1), number(values, "sleepMillis", 0),
+                number(values, "dataChars", 0));
     }
 
     private static int number(Map<String, String> values, String key, int fallback) throws InvalidPayloadException {
@@ -86,6 +89,16 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
         } catch (NumberFormatException e) {
             throw new InvalidPayloadException(List.of(new FieldProblem(key, "must be a whole number, was '" + value + "'")));
         }
+    }
+
+    /** Letters a compressing serializer cannot shrink much, as a real report's would not be. */
+    private static String incompressible(int length) {
+        java.util.Random random = new java.util.Random(length);
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            text.append((char) ('a' + random.nextInt(26)));
+        }
+        return text.toString();
     }
 
     @Override
@@ -116,7 +129,11 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
                     if (chunk == script.failAtChunk()) {
                         throw new IllegalArgumentException("row 7 is broken (scripted)");
                     }
-                    return new ChunkOutcome(10, 0, Integer.toString(chunk));
+                    String data = Integer.toString(chunk);
+                    if (script.dataChars() > data.length()) {
+                        data = data + " " + incompressible(script.dataChars() - data.length() - 1);
+                    }
+                    return new ChunkOutcome(10, 0, data);
                 } finally {
                     running.decrementAndGet();
                 }
@@ -124,7 +141,7 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
 
             @Override
             public String result(Script script, List<ChunkOutcome> outcomes) {
-                return "{\"chunks\":\"" + String.join(" ", outcomes.stream().map(ChunkOutcome::data).toList()) + "\"}";
+                return "{\"chunks\":\"" + String.join(" ", outcomes.stream().map(outcome -> outcome.data().split(" ", 2)[0]).toList()) + "\"}";
             }
         };
     }

@@ -391,7 +391,7 @@ class TaskEngineTest {
             store.insert(new NewTask(id, "test.steps", 1, "clerk", null, script("chunks=2")));
             ids.add(id);
         }
-        store.markStarted(ids.get(0), 2); // one was running when the server died
+        store.markStarted(ids.get(0), 0, 2); // one was running when the server died
 
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 3));
 
@@ -452,6 +452,69 @@ class TaskEngineTest {
         assertThat(awaitFinal(engine, next).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(engine.store().find(longOne).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
         assertThat(type.runs.stream().filter(run -> run.taskId().equals(longOne)).count()).isLessThanOrEqualTo(runsAtCancel + 1);
+    }
+
+    @Test
+    void aRunningTaskCancelledAndRetriedWhileItsChunkRunsResumesAndItsSlotServesTheTasksAfterIt() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String longOne = engine.submit("test.steps", "supervisor", null, script("chunks=20,sleepMillis=50")).task().id();
+        await().atMost(WAIT).until(() -> type.runs.size() >= 2);
+
+        // the operator's routine sequence: cancel, then retry at once, while a chunk of it is in flight
+        engine.cancel(longOne, "supervisor");
+        engine.retry(longOne, "supervisor");
+        String after = engine.submit("test.steps", "supervisor", null, script("chunks=1")).task().id();
+
+        TaskRecord retried = awaitFinal(engine, longOne);
+        assertThat(retried.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(retried.result()).isEqualTo("{\"chunks\":\"" + java.util.stream.IntStream.range(0, 20)
+                .mapToObj(Integer::toString).collect(Collectors.joining(" ")) + "\"}");
+        assertThat(awaitFinal(engine, after).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(engine.liveSlotActors()).containsEntry("test.steps", 1);
+        assertThat(type.maxRunning.get()).as("never two chunks at once in one slot").isEqualTo(1);
+        assertThat(engine.queueOf(engine.slotFor("test.steps", longOne)).waiting()).isEmpty();
+    }
+
+    @Test
+    void aLateFailureWriteOfAnEarlierRunCannotUndoARetry() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        TaskStore store = engine.store();
+        String id = store.insert(new NewTask(UUID.randomUUID().toString(), "test.other", 1, "clerk", null,
+                script("chunks=1"))).task().id();
+        int firstRun = store.find(id).orElseThrow().runGeneration();
+        store.markStarted(id, firstRun, 1);
+        store.markCancelled(id, "clerk");
+        assertThat(store.requeue(id, "supervisor")).isTrue();
+
+        // the first run's failure, stored late: it belongs to a run that is over
+        store.markFailed(id, firstRun, "java.lang.IllegalStateException: late", "stack", "ref-1");
+        store.markSucceeded(id, firstRun, "{}");
+
+        TaskRecord task = store.find(id).orElseThrow();
+        assertThat(task.state()).isEqualTo(TaskState.QUEUED);
+        assertThat(task.runGeneration()).isEqualTo(firstRun + 1);
+        assertThat(task.errorMessage()).isNull();
+        assertThat(task.result()).isNull();
+    }
+
+    @Test
+    void journalEventsCarryIdsAndCountsNeverAChunksData() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        // a chunk whose outcome is a 2 MB report, as a big file's error list would be
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=2,dataChars=2000000")).task().id();
+
+        TaskRecord done = awaitFinal(engine, id);
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.result()).isEqualTo("{\"chunks\":\"0 1\"}");
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.ResultSet row = connection.createStatement().executeQuery(
+                     "SELECT MAX(OCTET_LENGTH(\"event_payload\")), COUNT(*) FROM \"event_journal\"")) {
+            row.next();
+            assertThat(row.getLong(2)).isPositive();
+            assertThat(row.getLong(1)).as("largest journal event, bytes").isLessThan(1_000);
+        }
     }
 
     @Test

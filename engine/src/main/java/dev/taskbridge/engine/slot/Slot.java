@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.taskbridge.engine.JsonSerializable;
 import dev.taskbridge.engine.TaskLog;
 import dev.taskbridge.engine.TaskMetrics;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.plugin.ChunkOutcome;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -41,9 +42,16 @@ import org.slf4j.event.Level;
  * <p><b>Events</b>: {@link TaskAccepted}, {@link TaskStarted}, {@link ChunkCommitted},
  * {@link TaskSucceeded}, {@link TaskFailed}, {@link TaskSkipped}, {@link TaskCancelled}.
  *
- * <p><b>State</b>: only unfinished work: the running task with the chunks it has committed, and
- * the ids of the tasks waiting behind it. Payloads stay in the task store, so the state and its
- * snapshots stay small.
+ * <p><b>State</b>: only unfinished work: the running task with the counts of the chunks it has
+ * committed, and the ids of the tasks waiting behind it. Payloads, chunk outcomes and results stay
+ * in the task store and the effect markers, so events, state and snapshots stay small whatever a
+ * plugin reports.
+ *
+ * <p><b>Generations</b>: every entry names the run generation of its task
+ * ({@link dev.taskbridge.engine.store.TaskRecord#runGeneration()}), and so does every result of a
+ * step and every event that ends a run. A retry starts a new generation, so whatever a cancelled
+ * run still reports after its task was retried is recognised as the old run's and changes nothing
+ * of the new one.
  *
  * <p>All blocking work (loading, parsing, running chunks, storing results) goes through
  * {@link TaskWork} on another thread; the slot reacts to its results as messages, one at a time,
@@ -68,8 +76,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public sealed interface Command {
     }
 
-    /** Hand a task to this slot; it answers once the hand-over is journaled. */
-    public record Accept(String taskId, ActorRef<Accepted> replyTo) implements Command, JsonSerializable {
+    /**
+     * Hand a task to this slot; it answers once the hand-over is journaled.
+     *
+     * @param generation the task's run generation when it was handed over
+     */
+    public record Accept(String taskId, int generation, ActorRef<Accepted> replyTo) implements Command, JsonSerializable {
     }
 
     public record Accepted(String taskId) implements JsonSerializable {
@@ -87,31 +99,41 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public record QueueView(String running, int chunksCommitted, List<String> waiting) implements JsonSerializable {
     }
 
-    /** Stop a task: drop it if it waits, or stop it after the step it is in. Its store status is already CANCELLED. */
-    public record Cancel(String taskId, ActorRef<Cancelled> replyTo) implements Command, JsonSerializable {
+    /**
+     * Stop a task: drop it if it waits, or stop it after the step it is in. Its store status is already CANCELLED.
+     *
+     * @param generation the run generation that was cancelled
+     */
+    public record Cancel(String taskId, int generation, ActorRef<Cancelled> replyTo) implements Command, JsonSerializable {
     }
 
     /** @param held whether the slot still held the task */
     public record Cancelled(String taskId, boolean held) implements JsonSerializable {
     }
 
-    // Results of the slot's own steps carry the step's number: a result from a step this
-    // incarnation did not start (before a restart) is ignored.
+    // Results of the slot's own steps carry the step's number and the run generation they worked
+    // for: a result from a step this incarnation did not start (before a restart), or of a run
+    // that a cancel ended, is ignored.
 
     private record Prepared(long step, PreparedTask task) implements Command {
     }
 
-    private record ChunkDone(long step, String taskId, int chunk, ChunkOutcome outcome) implements Command {
+    private record ChunkDone(long step, String taskId, int generation, int chunk, ChunkOutcome outcome) implements Command {
     }
 
-    private record Finished(long step, String taskId) implements Command {
+    /** @param stored false when the store refused the end: the run was over already (cancelled, or retried) */
+    private record Finished(long step, String taskId, int generation, boolean stored) implements Command {
     }
 
-    private record FailureStored(long step, String taskId, String message) implements Command {
+    private record FailureStored(long step, String taskId, int generation, String message, boolean stored)
+            implements Command {
     }
 
-    private record StepFailed(long step, String taskId, Throwable failure) implements Command {
+    /** @param generation of the run the step belonged to, or {@link #UNKNOWN_GENERATION} when preparing failed */
+    private record StepFailed(long step, String taskId, int generation, Throwable failure) implements Command {
     }
+
+    private static final int UNKNOWN_GENERATION = -1;
 
     private record RetryStep(long step) implements Command {
     }
@@ -121,51 +143,67 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /** Everything a slot journals. */
     public sealed interface Event extends JsonSerializable {
         String taskId();
+
+        /** The run generation the event is about (0 in events journaled before generations existed). */
+        int generation();
     }
 
-    public record TaskAccepted(String taskId) implements Event {
+    public record TaskAccepted(String taskId, int generation) implements Event {
     }
 
-    public record TaskStarted(String taskId, int chunkCount) implements Event {
+    public record TaskStarted(String taskId, int chunkCount, int generation) implements Event {
     }
 
-    public record ChunkCommitted(String taskId, int chunk, int itemsDone, int itemsFailed, String data) implements Event {
+    /** Counts only: the chunk's outcome is in its effect marker, written with its effects. */
+    public record ChunkCommitted(String taskId, int chunk, int itemsDone, int itemsFailed, int generation)
+            implements Event {
     }
 
-    public record TaskSucceeded(String taskId) implements Event {
+    public record TaskSucceeded(String taskId, int generation) implements Event {
     }
 
-    public record TaskFailed(String taskId, String error) implements Event {
+    public record TaskFailed(String taskId, String error, int generation) implements Event {
     }
 
-    /** The task turned out to be final already (finished before a crash, or unknown). */
-    public record TaskSkipped(String taskId) implements Event {
+    /**
+     * The run of that generation is over without this slot ending it: the task was final already
+     * (finished before a crash, cancelled, unknown), or the store refused the run's end because the
+     * task was cancelled or retried meanwhile.
+     */
+    public record TaskSkipped(String taskId, int generation) implements Event {
     }
 
-    public record TaskCancelled(String taskId) implements Event {
+    public record TaskCancelled(String taskId, int generation) implements Event {
     }
 
     // --- state ------------------------------------------------------------------------------
 
-    /** A chunk's recorded outcome. */
-    public record CommittedChunk(int itemsDone, int itemsFailed, String data) implements JsonSerializable {
+    /** A committed chunk's counts (its outcome is in its effect marker). */
+    public record CommittedChunk(int itemsDone, int itemsFailed) implements JsonSerializable {
+    }
 
-        ChunkOutcome toOutcome() {
-            return new ChunkOutcome(itemsDone, itemsFailed, data);
+    /** A task waiting in a slot, in the run generation it was handed over in. */
+    public record QueuedTask(String taskId, int generation) implements JsonSerializable {
+
+        /** Snapshots written before generations existed hold bare ids. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static QueuedTask fromId(String taskId) {
+            return new QueuedTask(taskId, 0);
         }
     }
 
-    /** The task a slot is running and the chunks it committed so far. */
-    public record RunningTask(String taskId, int chunkCount, List<CommittedChunk> chunks) implements JsonSerializable {
+    /** The task a slot is running, in which generation, and the chunks it committed so far. */
+    public record RunningTask(String taskId, int chunkCount, List<CommittedChunk> chunks, int generation)
+            implements JsonSerializable {
 
         RunningTask withChunk(CommittedChunk chunk) {
             List<CommittedChunk> more = new ArrayList<>(chunks);
             more.add(chunk);
-            return new RunningTask(taskId, chunkCount, List.copyOf(more));
+            return new RunningTask(taskId, chunkCount, List.copyOf(more), generation);
         }
 
-        List<ChunkOutcome> outcomes() {
-            return chunks.stream().map(CommittedChunk::toOutcome).toList();
+        boolean is(String id, int runGeneration) {
+            return taskId.equals(id) && generation == runGeneration;
         }
 
         TaskWork.Progress progress() {
@@ -183,62 +221,91 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
      * @param running the task in progress, or null
      * @param waiting accepted tasks not started yet, oldest first
      */
-    public record State(RunningTask running, List<String> waiting) implements JsonSerializable {
+    public record State(RunningTask running, List<QueuedTask> waiting) implements JsonSerializable {
 
         static final State EMPTY = new State(null, List.of());
 
+        /** Whether the slot holds the task in that generation or a later one. */
+        boolean holds(String taskId, int generation) {
+            return running != null && running.taskId().equals(taskId) && running.generation() >= generation
+                    || waiting.stream().anyMatch(queued -> queued.taskId().equals(taskId) && queued.generation() >= generation);
+        }
+
         boolean holds(String taskId) {
-            return running != null && running.taskId().equals(taskId) || waiting.contains(taskId);
+            return holds(taskId, 0);
         }
 
         boolean isIdle() {
             return running == null && waiting.isEmpty();
         }
 
-        State accept(String taskId) {
-            List<String> more = new ArrayList<>(waiting);
-            more.add(taskId);
+        /** The task to start next, if nothing runs. */
+        QueuedTask next() {
+            return waiting.isEmpty() ? null : waiting.get(0);
+        }
+
+        State accept(String taskId, int generation) {
+            List<QueuedTask> more = new ArrayList<>(waiting.size() + 1);
+            boolean updated = false;
+            for (QueuedTask queued : waiting) {
+                if (queued.taskId().equals(taskId)) {
+                    // an older generation of it still waits: it keeps its place, in the newer generation
+                    more.add(new QueuedTask(taskId, Math.max(generation, queued.generation())));
+                    updated = true;
+                } else {
+                    more.add(queued);
+                }
+            }
+            if (!updated) {
+                more.add(new QueuedTask(taskId, generation));
+            }
             return new State(running, List.copyOf(more));
         }
 
-        State start(String taskId, int chunkCount) {
-            return new State(new RunningTask(taskId, chunkCount, List.of()), without(taskId));
+        State start(String taskId, int chunkCount, int generation) {
+            return new State(new RunningTask(taskId, chunkCount, List.of(), generation), without(taskId, generation));
         }
 
-        State commit(CommittedChunk chunk) {
-            return new State(running.withChunk(chunk), waiting);
+        State commit(ChunkCommitted committed) {
+            if (running == null || !running.is(committed.taskId(), committed.generation())) {
+                return this; // never journaled by a slot that checks its results; tolerated on replay
+            }
+            return new State(running.withChunk(new CommittedChunk(committed.itemsDone(), committed.itemsFailed())), waiting);
         }
 
-        State remove(String taskId) {
-            RunningTask stillRunning = running != null && running.taskId().equals(taskId) ? null : running;
-            return new State(stillRunning, without(taskId));
+        /** Drops the task's entries of that generation and older ones; a newer generation stays. */
+        State remove(String taskId, int generation) {
+            RunningTask stillRunning = running != null && running.taskId().equals(taskId)
+                    && running.generation() <= generation ? null : running;
+            return new State(stillRunning, without(taskId, generation));
         }
 
-        private List<String> without(String taskId) {
-            if (!waiting.contains(taskId)) {
+        private List<QueuedTask> without(String taskId, int generation) {
+            if (waiting.stream().noneMatch(queued -> queued.taskId().equals(taskId) && queued.generation() <= generation)) {
                 return waiting;
             }
-            List<String> fewer = new ArrayList<>(waiting);
-            fewer.remove(taskId);
-            return List.copyOf(fewer);
+            return waiting.stream()
+                    .filter(queued -> !(queued.taskId().equals(taskId) && queued.generation() <= generation))
+                    .toList();
         }
 
         /** The state an event leads to: what the event handler makes of it. */
         State after(Event event) {
             if (event instanceof TaskAccepted accepted) {
-                return accept(accepted.taskId());
+                return accept(accepted.taskId(), accepted.generation());
             } else if (event instanceof TaskStarted started) {
-                return start(started.taskId(), started.chunkCount());
+                return start(started.taskId(), started.chunkCount(), started.generation());
             } else if (event instanceof ChunkCommitted committed) {
-                return commit(new CommittedChunk(committed.itemsDone(), committed.itemsFailed(), committed.data()));
+                return commit(committed);
             }
-            // TaskSucceeded, TaskFailed, TaskSkipped, TaskCancelled: the task is done with
-            return remove(event.taskId());
+            // TaskSucceeded, TaskFailed, TaskSkipped, TaskCancelled: that run of the task is over
+            return remove(event.taskId(), event.generation());
         }
 
         QueueView view() {
             return new QueueView(running == null ? null : running.taskId(),
-                    running == null ? 0 : running.chunks().size(), waiting);
+                    running == null ? 0 : running.chunks().size(),
+                    waiting.stream().map(QueuedTask::taskId).toList());
         }
     }
 
@@ -266,7 +333,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /** A task's failure that must be stored before the slot moves on. */
     private PendingFailure pendingFailure;
 
-    private record PendingFailure(String taskId, Throwable failure, String reference) {
+    private record PendingFailure(String taskId, int generation, Throwable failure, String reference) {
     }
 
     private Slot(SlotId slot, ActorContext<Command> context, TimerScheduler<Command> timers, TaskWork work,
@@ -393,15 +460,19 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 .onCommand(Accept.class, this::onAccept)
                 .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view()))
                 .onCommand(Cancel.class, this::onCancel)
-                .onCommand(Prepared.class, (state, prepared) -> current(prepared.step(), state, prepared.task().taskId())
+                .onCommand(Prepared.class, (state, prepared) -> isCurrent(state, prepared)
                         ? onPrepared(state, prepared) : afterStaleStep(state, prepared.step()))
-                .onCommand(ChunkDone.class, (state, done) -> current(done.step(), state, done.taskId())
+                .onCommand(ChunkDone.class, (state, done) -> isCurrent(state, done.step(), done.taskId(), done.generation())
                         ? onChunkDone(state, done) : afterStaleStep(state, done.step()))
-                .onCommand(Finished.class, (state, done) -> current(done.step(), state, done.taskId())
-                        ? moveOn(state, new TaskSucceeded(done.taskId())) : afterStaleStep(state, done.step()))
-                .onCommand(FailureStored.class, (state, stored) -> current(stored.step(), state, stored.taskId())
-                        ? moveOn(state, new TaskFailed(stored.taskId(), stored.message())) : afterStaleStep(state, stored.step()))
-                .onCommand(StepFailed.class, (state, failed) -> current(failed.step(), state, failed.taskId())
+                .onCommand(Finished.class, (state, done) -> isCurrent(state, done.step(), done.taskId(), done.generation())
+                        ? moveOn(state, done.stored() ? new TaskSucceeded(done.taskId(), done.generation())
+                                : new TaskSkipped(done.taskId(), done.generation()))
+                        : afterStaleStep(state, done.step()))
+                .onCommand(FailureStored.class, (state, stored) -> isCurrentFailure(state, stored)
+                        ? moveOn(state, stored.stored() ? new TaskFailed(stored.taskId(), stored.message(), stored.generation())
+                                : new TaskSkipped(stored.taskId(), stored.generation()))
+                        : afterStaleStep(state, stored.step()))
+                .onCommand(StepFailed.class, (state, failed) -> isCurrentFailure(state, failed)
                         ? onStepFailed(state, failed) : afterStaleStep(state, failed.step()))
                 .onCommand(RetryStep.class, (state, retry) -> {
                     if (retry.step() == step) {
@@ -413,14 +484,54 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 .build();
     }
 
-    /** Whether a step's result is the one the slot waits for, about a task it still holds. */
-    private boolean current(long resultStep, State state, String taskId) {
-        return resultStep == step && state.holds(taskId);
+    /** Whether a step's result is the one the slot waits for, about the run it is running. */
+    private boolean isCurrent(State state, long resultStep, String taskId, int generation) {
+        return resultStep == step && state.running() != null && state.running().is(taskId, generation);
     }
 
     /**
-     * A result the slot no longer wants: from before a restart (ignored) or about a task cancelled
-     * while its step ran (the step is over, so the slot moves on).
+     * Whether a prepared task is the one the slot waits for: the running task (resumed after a
+     * restart), or the next waiting one, read in the generation it waits in or a later one (its
+     * retry's hand-over may still be on its way).
+     */
+    private boolean isCurrent(State state, Prepared prepared) {
+        if (prepared.step() != step) {
+            return false;
+        }
+        PreparedTask task = prepared.task();
+        RunningTask running = state.running();
+        if (running != null) {
+            return running.taskId().equals(task.taskId()) && task.generation() >= running.generation();
+        }
+        QueuedTask next = state.next();
+        return next != null && next.taskId().equals(task.taskId()) && task.generation() >= next.generation();
+    }
+
+    /** A failure of the step in flight, or of storing a failure: about the running task, or the one being prepared. */
+    private boolean isCurrentFailure(State state, StepFailed failed) {
+        return isCurrentFailure(state, failed.step(), failed.taskId(), failed.generation());
+    }
+
+    private boolean isCurrentFailure(State state, FailureStored stored) {
+        return isCurrentFailure(state, stored.step(), stored.taskId(), stored.generation());
+    }
+
+    private boolean isCurrentFailure(State state, long resultStep, String taskId, int generation) {
+        if (resultStep != step) {
+            return false;
+        }
+        RunningTask running = state.running();
+        if (running != null) {
+            return running.taskId().equals(taskId) && (generation == UNKNOWN_GENERATION || running.generation() == generation);
+        }
+        QueuedTask next = state.next();
+        return next != null && next.taskId().equals(taskId)
+                && (generation == UNKNOWN_GENERATION || generation >= next.generation());
+    }
+
+    /**
+     * A result the slot no longer wants: from before a restart (ignored) or about a run that a
+     * cancel ended while its step ran (the step is over, so the slot moves on).
      */
     private ReplyEffect<Event, State> afterStaleStep(State state, long resultStep) {
         if (resultStep == step) {
@@ -433,33 +544,37 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     private ReplyEffect<Event, State> onCancel(State state, Cancel cancel) {
-        if (!state.holds(cancel.taskId())) {
+        if (!state.holds(cancel.taskId()) || state.holds(cancel.taskId(), cancel.generation() + 1)) {
+            // not here, or here only in a later generation (retried since): nothing of this run to stop
             return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
         }
         boolean runningNow = state.running() != null && state.running().taskId().equals(cancel.taskId());
+        boolean preparingNow = state.running() == null && state.next() != null
+                && state.next().taskId().equals(cancel.taskId());
         boolean waitingForRetry = stepInFlight && timers.isTimerActive(new RetryStep(step));
-        if (runningNow && waitingForRetry) {
+        if ((runningNow || preparingNow) && waitingForRetry) {
             timers.cancel(new RetryStep(step));
             stepDone();
         }
-        if (runningNow) {
+        if (runningNow || preparingNow) {
             prepared = null;
             pendingFailure = null;
         }
         context.getLog().info("Task {} cancelled in slot {}", cancel.taskId(), slot);
         // A step still in flight for it finishes first; its result is then stale and the slot moves on.
-        return persist(new TaskCancelled(cancel.taskId()))
+        return persist(new TaskCancelled(cancel.taskId(), cancel.generation()))
                 .thenRun(this::proceed)
                 .thenReply(cancel.replyTo(), s -> new Cancelled(cancel.taskId(), true));
     }
 
     private ReplyEffect<Event, State> onAccept(State state, Accept accept) {
-        if (state.holds(accept.taskId())) {
+        if (state.holds(accept.taskId(), accept.generation())) {
             return Effect().reply(accept.replyTo(), new Accepted(accept.taskId()));
         }
+        TaskAccepted accepted = new TaskAccepted(accept.taskId(), accept.generation());
         // an idle slot prepares the task while the hand-over is written (see persistAndGoOn)
-        proceed(state.after(new TaskAccepted(accept.taskId())));
-        return persist(new TaskAccepted(accept.taskId()))
+        proceed(state.after(accepted));
+        return persist(accepted)
                 .thenRun(this::proceed)
                 .thenReply(accept.replyTo(), s -> new Accepted(accept.taskId()));
     }
@@ -468,21 +583,22 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         PreparedTask task = message.task();
         stepDone();
         if (task.finished()) {
-            return moveOn(state, new TaskSkipped(task.taskId()));
+            return moveOn(state, new TaskSkipped(task.taskId(), task.generation()));
         }
         prepared = task;
-        if (state.running() != null && state.running().taskId().equals(task.taskId())) {
+        RunningTask running = state.running();
+        if (running != null && running.is(task.taskId(), task.generation())) {
             proceed(state); // resumed after a restart: carry on after the last committed chunk
             return Effect().noReply();
         }
-        return persistAndGoOn(state, new TaskStarted(task.taskId(), task.chunkCount()));
+        return persistAndGoOn(state, new TaskStarted(task.taskId(), task.chunkCount(), task.generation()));
     }
 
     private ReplyEffect<Event, State> onChunkDone(State state, ChunkDone done) {
         stepDone();
         ChunkOutcome outcome = done.outcome();
         return persistAndGoOn(state, new ChunkCommitted(done.taskId(), done.chunk(), outcome.itemsDone(),
-                outcome.itemsFailed(), outcome.data()));
+                outcome.itemsFailed(), done.generation()));
     }
 
     private ReplyEffect<Event, State> onStepFailed(State state, StepFailed failed) {
@@ -502,7 +618,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         String reference = TaskLog.newReference();
         context.getLog().error("Task {} in slot {} failed, reference {}", failed.taskId(), slot, reference, failure);
         failedTries = 0;
-        pendingFailure = new PendingFailure(failed.taskId(), failure, reference);
+        int generation = failed.generation() != UNKNOWN_GENERATION ? failed.generation()
+                : state.running() != null ? state.running().generation() : state.next().generation();
+        pendingFailure = new PendingFailure(failed.taskId(), generation, failure, reference);
         storeFailure();
         return Effect().noReply();
     }
@@ -552,11 +670,11 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         RunningTask running = state.running();
         if (running == null) {
             if (!state.waiting().isEmpty()) {
-                prepare(state.waiting().get(0));
+                prepare(state.next().taskId());
             }
             return;
         }
-        if (prepared == null || !prepared.taskId().equals(running.taskId())) {
+        if (prepared == null || !prepared.taskId().equals(running.taskId()) || prepared.generation() != running.generation()) {
             prepare(running.taskId());
         } else if (running.chunks().size() < running.chunkCount()) {
             runChunk(running);
@@ -574,34 +692,35 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         long thisStep = startStep();
         context.pipeToSelf(work.prepare(slot, taskId), (task, failure) -> failure == null
                 ? new Prepared(thisStep, task)
-                : new StepFailed(thisStep, taskId, Faults.unwrap(failure)));
+                : new StepFailed(thisStep, taskId, UNKNOWN_GENERATION, Faults.unwrap(failure)));
     }
 
     private void runChunk(RunningTask running) {
         long thisStep = startStep();
         int chunk = running.chunks().size();
-        context.pipeToSelf(work.runChunk(prepared, chunk, failedTries + 1, running.outcomes(), running.progress()),
+        int generation = running.generation();
+        context.pipeToSelf(work.runChunk(prepared, chunk, failedTries + 1, running.progress()),
                 (outcome, failure) -> failure == null
-                        ? new ChunkDone(thisStep, running.taskId(), chunk, outcome)
-                        : new StepFailed(thisStep, running.taskId(), Faults.unwrap(failure)));
+                        ? new ChunkDone(thisStep, running.taskId(), generation, chunk, outcome)
+                        : new StepFailed(thisStep, running.taskId(), generation, Faults.unwrap(failure)));
     }
 
     private void finish(RunningTask running) {
         long thisStep = startStep();
-        context.pipeToSelf(work.succeed(prepared, running.outcomes()),
-                (ignored, failure) -> failure == null
-                        ? new Finished(thisStep, running.taskId())
-                        : new StepFailed(thisStep, running.taskId(), Faults.unwrap(failure)));
+        int generation = running.generation();
+        context.pipeToSelf(work.succeed(prepared),
+                (stored, failure) -> failure == null
+                        ? new Finished(thisStep, running.taskId(), generation, stored)
+                        : new StepFailed(thisStep, running.taskId(), generation, Faults.unwrap(failure)));
     }
 
     private void storeFailure() {
         long thisStep = startStep();
-        String taskId = pendingFailure.taskId();
-        Throwable failure = pendingFailure.failure();
-        context.pipeToSelf(work.fail(slot, taskId, failure, pendingFailure.reference()),
-                (ignored, storeFailure) -> storeFailure == null
-                        ? new FailureStored(thisStep, taskId, failure.toString())
-                        : new StepFailed(thisStep, taskId, Faults.unwrap(storeFailure)));
+        PendingFailure pending = pendingFailure;
+        context.pipeToSelf(work.fail(slot, pending.taskId(), pending.generation(), pending.failure(), pending.reference()),
+                (stored, storeFailure) -> storeFailure == null
+                        ? new FailureStored(thisStep, pending.taskId(), pending.generation(), pending.failure().toString(), stored)
+                        : new StepFailed(thisStep, pending.taskId(), pending.generation(), Faults.unwrap(storeFailure)));
     }
 
     @Override

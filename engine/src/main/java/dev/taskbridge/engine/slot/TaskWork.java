@@ -1,6 +1,5 @@
 package dev.taskbridge.engine.slot;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import dev.taskbridge.engine.routing.SlotId;
@@ -13,24 +12,28 @@ import dev.taskbridge.plugin.ChunkOutcome;
 public interface TaskWork {
 
     /**
-     * Loads and parses the task and marks it running, or reports that it is already final
-     * (a resumed hand-over of a task that finished before the crash).
+     * Loads and parses the task in its current run generation, with the outcomes of the chunks
+     * that committed before, and marks it running; or reports that it is already final (a resumed
+     * hand-over of a task that finished before the crash, or one cancelled meanwhile).
      */
     CompletionStage<PreparedTask> prepare(SlotId slot, String taskId);
 
+    /** Runs one chunk, records its outcome in the task's effect marker and the progress it makes. */
+    CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before);
+
     /**
-     * Runs one chunk and records the progress it makes.
+     * Computes and stores the task's result from its chunks' outcomes.
      *
-     * @param committed the outcomes of the chunks before it, in order
+     * @return false when the store refused it: the run was over already (cancelled, or retried)
      */
-    CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, List<ChunkOutcome> committed,
-                                           Progress before);
+    CompletionStage<Boolean> succeed(PreparedTask task);
 
-    /** Computes and stores the task's result. */
-    CompletionStage<Void> succeed(PreparedTask task, List<ChunkOutcome> outcomes);
-
-    /** Stores the task's failure and the reference under which it was logged. */
-    CompletionStage<Void> fail(SlotId slot, String taskId, Throwable failure, String reference);
+    /**
+     * Stores the task's failure and the reference under which it was logged.
+     *
+     * @return false when the store refused it: the run was over already (cancelled, or retried)
+     */
+    CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference);
 
     /** Items done and failed before a chunk, so the stored progress is a running total. */
     record Progress(long itemsDone, long itemsFailed) {

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import dev.taskbridge.plugin.ChunkOutcome;
@@ -33,6 +35,24 @@ public final class ChunkMarkers {
                     return Optional.empty();
                 }
                 return Optional.of(new ChunkOutcome(row.getInt(1), row.getInt(2), row.getString(3)));
+            }
+        }
+    }
+
+    /**
+     * The recorded outcomes of a task's committed chunks, from chunk 0 on, up to the first chunk
+     * that has not committed.
+     */
+    public static List<ChunkOutcome> committed(Connection connection, String taskId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT chunk, items_done, items_failed, data FROM tb_chunk_marker WHERE task_id = ? ORDER BY chunk")) {
+            select.setString(1, taskId);
+            try (ResultSet rows = select.executeQuery()) {
+                List<ChunkOutcome> outcomes = new ArrayList<>();
+                while (rows.next() && rows.getInt(1) == outcomes.size()) {
+                    outcomes.add(new ChunkOutcome(rows.getInt(2), rows.getInt(3), rows.getString(4)));
+                }
+                return outcomes;
             }
         }
     }

@@ -8,6 +8,8 @@ import java.time.Instant;
  *
  * @param errorReference the reference under which a failure was logged, so that the log line can be found
  * @param progressAt     when a running task last made progress: started, or committed a chunk
+ * @param runGeneration  counts the task's retries: a slot's writes name the generation they run, so a
+ *                       late write of a run that a cancel and retry ended changes nothing
  */
 public record TaskRecord(
         String id,
@@ -28,7 +30,8 @@ public record TaskRecord(
         String errorMessage,
         String errorStack,
         String errorReference,
-        Instant progressAt) {
+        Instant progressAt,
+        int runGeneration) {
 
     /** Running, but without progress for longer than {@code after}: stuck, or far slower than it should be. */
     public boolean isStalled(Instant now, Duration after) {

@@ -24,6 +24,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.journal.Dialect;
+import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.Payload;
 
 /**
@@ -38,8 +39,10 @@ public final class TaskStore {
 
     private static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
-            + "error_message, error_stack, error_ref, progress_at";
+            + "error_message, error_stack, error_ref, progress_at, run_generation";
     private static final int MAX_ERROR_MESSAGE = 2000;
+    /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
+    private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
     private static final String UNIQUE_VIOLATION = "23505";
     /** The history's word for a chunk that committed in an earlier run. */
     public static final String REPLAYED = "committed before; not run again";
@@ -151,6 +154,15 @@ public final class TaskStore {
         }
     }
 
+    /** The outcomes of a task's committed chunks, in chunk order, from their effect markers. */
+    public List<ChunkOutcome> committedChunks(String id) {
+        try (Connection connection = dataSource.getConnection()) {
+            return ChunkMarkers.committed(connection, id);
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not read the committed chunks of task " + id, e);
+        }
+    }
+
     public List<TaskRecord> list(TaskFilter filter) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM tb_task WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
@@ -244,13 +256,21 @@ public final class TaskStore {
         }
     }
 
-    /** A slot starts (or resumes) the task: RUNNING, one more attempt. */
-    public void markStarted(String id, int chunksTotal) {
+    /**
+     * A slot starts (or resumes) the task: RUNNING, one more attempt.
+     *
+     * <p>Every write of a run names the run's generation ({@link TaskRecord#runGeneration()}, read
+     * when the run started): a retry starts a new generation, so whatever a run that a cancel ended
+     * still writes afterwards matches no row.
+     *
+     * @return false when the task is final or in another generation: the run must not go on
+     */
+    public boolean markStarted(String id, int generation, int chunksTotal) {
         OffsetDateTime now = now();
-        change(id, TaskEventKind.STARTED, null, chunksTotal + (chunksTotal == 1 ? " chunk" : " chunks"),
+        return change(id, TaskEventKind.STARTED, null, chunksTotal + (chunksTotal == 1 ? " chunk" : " chunks"),
                 "UPDATE tb_task SET status = 'RUNNING', chunks_total = ?, attempts = attempts + 1, "
-                        + "started_at = COALESCE(started_at, ?), progress_at = ? WHERE id = ? AND status IN ('QUEUED', 'RUNNING')",
-                chunksTotal, now, now, id);
+                        + "started_at = COALESCE(started_at, ?), progress_at = ? " + WHERE_RUN,
+                chunksTotal, now, now, id, generation);
     }
 
     /**
@@ -259,12 +279,12 @@ public final class TaskStore {
      *
      * @param chunk the chunk that committed, 0-based
      */
-    public void markChunkCommitted(Connection connection, String id, int chunk, long itemsDone, long itemsFailed,
-                                   String detail) throws SQLException {
+    public void markChunkCommitted(Connection connection, String id, int generation, int chunk, long itemsDone,
+                                   long itemsFailed, String detail) throws SQLException {
         OffsetDateTime now = now();
         if (update(connection, "UPDATE tb_task SET chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ? "
-                + "WHERE id = ? AND status = 'RUNNING' AND chunks_done <= ?",
-                chunk + 1, itemsDone, itemsFailed, now, id, chunk + 1) == 1) {
+                + "WHERE id = ? AND run_generation = ? AND status = 'RUNNING' AND chunks_done <= ?",
+                chunk + 1, itemsDone, itemsFailed, now, id, generation, chunk + 1) == 1) {
             history(connection, id, now, TaskEventKind.CHUNK_COMMITTED, chunk, detail);
         }
     }
@@ -276,27 +296,31 @@ public final class TaskStore {
      *
      * @param chunk the chunk, 0-based
      */
-    public void markChunkReplayed(String id, int chunk, long itemsDone, long itemsFailed) {
+    public void markChunkReplayed(String id, int generation, int chunk, long itemsDone, long itemsFailed) {
         change(id, TaskEventKind.CHUNK_COMMITTED, chunk, REPLAYED,
                 "UPDATE tb_task SET chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ? "
-                        + "WHERE id = ? AND status = 'RUNNING' AND chunks_done <= ?",
-                chunk + 1, itemsDone, itemsFailed, now(), id, chunk + 1);
+                        + "WHERE id = ? AND run_generation = ? AND status = 'RUNNING' AND chunks_done <= ?",
+                chunk + 1, itemsDone, itemsFailed, now(), id, generation, chunk + 1);
     }
 
-    public void markSucceeded(String id, String result) {
-        change(id, TaskEventKind.SUCCEEDED, null, null,
+    /** @return false when the run was over already (the task cancelled, or retried since) */
+    public boolean markSucceeded(String id, int generation, String result) {
+        return change(id, TaskEventKind.SUCCEEDED, null, null,
                 "UPDATE tb_task SET status = 'SUCCEEDED', result = ?, ended_at = ?, chunks_done = chunks_total, "
-                        + "error_message = NULL, error_stack = NULL, error_ref = NULL WHERE id = ? AND status IN ('QUEUED', 'RUNNING')",
-                result, now(), id);
+                        + "error_message = NULL, error_stack = NULL, error_ref = NULL " + WHERE_RUN,
+                result, now(), id, generation);
     }
 
-    /** @param reference the reference under which the failure was logged */
-    public void markFailed(String id, String message, String stackTrace, String reference) {
+    /**
+     * @param reference the reference under which the failure was logged
+     * @return false when the run was over already (the task cancelled, or retried since)
+     */
+    public boolean markFailed(String id, int generation, String message, String stackTrace, String reference) {
         String shortMessage = shorten(message);
-        change(id, TaskEventKind.FAILED, null, shorten(shortMessage + " (log reference " + reference + ")"),
+        return change(id, TaskEventKind.FAILED, null, shorten(shortMessage + " (log reference " + reference + ")"),
                 "UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
-                        + "WHERE id = ? AND status IN ('QUEUED', 'RUNNING')",
-                shortMessage, stackTrace, reference, now(), id);
+                        + WHERE_RUN,
+                shortMessage, stackTrace, reference, now(), id, generation);
     }
 
     /**
@@ -312,8 +336,9 @@ public final class TaskStore {
     }
 
     /**
-     * Puts a failed or cancelled task back in the queue, its error cleared. Chunks that committed
-     * before keep their effect markers, so running it again does not repeat their effects.
+     * Puts a failed or cancelled task back in the queue, its error cleared, as a new run
+     * generation. Chunks that committed before keep their effect markers, so running it again
+     * does not repeat their effects.
      *
      * @param by who asked for it
      * @return false when the task was not failed or cancelled
@@ -322,7 +347,8 @@ public final class TaskStore {
         return change(id, TaskEventKind.REQUEUED, null, "by " + by,
                 "UPDATE tb_task SET status = 'QUEUED', ended_at = NULL, error_message = NULL, error_stack = NULL, "
                         + "error_ref = NULL, progress_at = NULL, "
-                        + "result = NULL, chunks_done = 0, items_done = 0, items_failed = 0 "
+                        + "result = NULL, chunks_done = 0, items_done = 0, items_failed = 0, "
+                        + "run_generation = run_generation + 1 "
                         + "WHERE id = ? AND status IN ('FAILED', 'CANCELLED')", id);
     }
 
@@ -490,7 +516,8 @@ public final class TaskStore {
                 row.getString("error_message"),
                 row.getString("error_stack"),
                 row.getString("error_ref"),
-                instant(row, "progress_at"));
+                instant(row, "progress_at"),
+                row.getInt("run_generation"));
     }
 
     private static Instant instant(ResultSet row, String column) throws SQLException {

@@ -29,6 +29,9 @@ ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS error_ref VARCHAR(40);
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS progress_at TIMESTAMP WITH TIME ZONE;
 -- The submission's options (REST: its query parameters), form-encoded: name=value&name=value.
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS options VARCHAR(4000);
+-- Counts the task's retries: every write of a slot's run names its generation, so a late write of a
+-- run that a cancel ended cannot change the task after it was retried.
+ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS run_generation INT DEFAULT 0 NOT NULL;
 CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 

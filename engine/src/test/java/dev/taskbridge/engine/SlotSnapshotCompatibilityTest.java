@@ -1,0 +1,67 @@
+package dev.taskbridge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.taskbridge.engine.slot.Slot;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Slots journaled and snapshotted before run generations and before chunk data left the events
+ * must recover after an upgrade: their JSON is read through the serializer the engine configures.
+ */
+class SlotSnapshotCompatibilityTest {
+
+    private static ActorTestKit testKit;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create(PekkoConfig.build(EngineSettings.DEFAULTS, SlotSnapshotCompatibilityTest.class.getClassLoader()));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static Object read(Class<?> type, String json) throws Exception {
+        Serializer serializer = SerializationExtension.get(testKit.system()).serializerFor(type);
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        return ((SerializerWithStringManifest) serializer).fromBinary(bytes, type.getName());
+    }
+
+    @Test
+    void anOldSnapshotWithBareWaitingIdsAndChunkDataIsReadAsGenerationZero() throws Exception {
+        Slot.State state = (Slot.State) read(Slot.State.class,
+                "{\"running\":{\"taskId\":\"t1\",\"chunkCount\":3,\"chunks\":[{\"itemsDone\":10,\"itemsFailed\":0,"
+                        + "\"data\":\"a big report\"}]},\"waiting\":[\"t2\",\"t3\"]}");
+
+        assertThat(state.running()).isEqualTo(new Slot.RunningTask("t1", 3, List.of(new Slot.CommittedChunk(10, 0)), 0));
+        assertThat(state.waiting()).containsExactly(new Slot.QueuedTask("t2", 0), new Slot.QueuedTask("t3", 0));
+    }
+
+    @Test
+    void oldEventsWithoutGenerationsAreReadAsGenerationZero() throws Exception {
+        assertThat(read(Slot.ChunkCommitted.class,
+                "{\"taskId\":\"t1\",\"chunk\":0,\"itemsDone\":1,\"itemsFailed\":2,\"data\":\"x\"}"))
+                .isEqualTo(new Slot.ChunkCommitted("t1", 0, 1, 2, 0));
+        assertThat(read(Slot.TaskAccepted.class, "{\"taskId\":\"t1\"}")).isEqualTo(new Slot.TaskAccepted("t1", 0));
+    }
+
+    @Test
+    void aNewSnapshotReadsBackAsItWasWritten() throws Exception {
+        Slot.State state = new Slot.State(new Slot.RunningTask("t1", 2, List.of(new Slot.CommittedChunk(3, 1)), 4),
+                List.of(new Slot.QueuedTask("t2", 1)));
+        Serializer serializer = SerializationExtension.get(testKit.system()).serializerFor(Slot.State.class);
+
+        assertThat(read(Slot.State.class, new String(serializer.toBinary(state), StandardCharsets.UTF_8))).isEqualTo(state);
+    }
+}
