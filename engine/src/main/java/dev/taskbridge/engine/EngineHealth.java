@@ -10,16 +10,18 @@ import java.util.List;
  * @param databaseProblem  why the task database cannot be used, or null when it answered
  * @param taskTypes        task types loaded
  * @param pluginProblems   plugins that were skipped, and why
+ * @param typesWithoutLiveSlot task types none of whose slots is live: their tasks cannot run now
  */
 public record EngineHealth(boolean running, boolean actorSystemAlive, String databaseProblem, int taskTypes,
-                           List<String> pluginProblems) {
+                           List<String> pluginProblems, List<String> typesWithoutLiveSlot) {
 
     public EngineHealth {
         pluginProblems = List.copyOf(pluginProblems);
+        typesWithoutLiveSlot = List.copyOf(typesWithoutLiveSlot);
     }
 
     /** Able to take and run tasks now. */
     public boolean ready() {
-        return running && actorSystemAlive && databaseProblem == null && taskTypes > 0;
+        return running && actorSystemAlive && databaseProblem == null && taskTypes > 0 && typesWithoutLiveSlot.isEmpty();
     }
 }

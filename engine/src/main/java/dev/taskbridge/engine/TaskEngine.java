@@ -75,13 +75,14 @@ public final class TaskEngine implements AutoCloseable {
     private final AtomicBoolean running;
     private final Clock clock;
     private final TaskMetrics metrics;
-    private final Map<SlotId, AtomicInteger> queueDepths;
+    /** What each slot reports of itself: its queue depth and whether it is live. */
+    private final Map<SlotId, SlotReporting> slotReports;
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
 
     private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
-                       AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, AtomicInteger> queueDepths,
+                       AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
                        TaskChanges changes, ParsedPayloads parsedPayloads) {
         this.settings = settings;
         this.registry = registry;
@@ -93,7 +94,7 @@ public final class TaskEngine implements AutoCloseable {
         this.running = running;
         this.clock = clock;
         this.metrics = metrics;
-        this.queueDepths = queueDepths;
+        this.slotReports = slotReports;
         this.changes = changes;
         this.parsedPayloads = parsedPayloads;
     }
@@ -135,10 +136,10 @@ public final class TaskEngine implements AutoCloseable {
             slotsPerType.put(type.id(), settings.slotOverrides().getOrDefault(type.id(), type.slots()));
         }
         TaskRouter router = new TaskRouter(slotsPerType);
-        Map<SlotId, AtomicInteger> queueDepths = new LinkedHashMap<>();
+        Map<SlotId, SlotReporting> slotReports = new LinkedHashMap<>();
         slotsPerType.forEach((type, count) -> {
             for (int i = 0; i < count; i++) {
-                queueDepths.put(new SlotId(type, i), new AtomicInteger());
+                slotReports.put(new SlotId(type, i), new SlotReporting(settings.nodeName(), metrics));
             }
         });
 
@@ -166,8 +167,8 @@ public final class TaskEngine implements AutoCloseable {
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
-            queueDepths.forEach((slot, depth) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
-                    settings.snapshotEvery(), new SlotReporting(settings.nodeName(), metrics, depth))));
+            slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
+                    settings.snapshotEvery(), reporting)));
             return behaviors;
         };
         ActorSystem<EngineGuardian.Command> system;
@@ -179,7 +180,8 @@ public final class TaskEngine implements AutoCloseable {
         try {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
-                    running, clock, metrics, Collections.unmodifiableMap(queueDepths), changes, parsedPayloads);
+                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads);
+            engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms", slotsPerType.size(),
                     refs.size(), Duration.between(startedAt, clock.instant()).toMillis());
@@ -191,6 +193,23 @@ public final class TaskEngine implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             terminate(system, settings.shutdownTimeout());
             throw new EngineStartException("the slots could not be spawned", e);
+        }
+    }
+
+    /**
+     * Waits, up to {@code timeout}, until every slot has recovered from its journal, so that an
+     * engine that has started is ready. A slot that takes longer keeps trying by itself; readiness
+     * shows it.
+     */
+    private void awaitSlotsLive(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (slotReports.values().stream().anyMatch(report -> !report.live().get())) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("Not every slot has recovered within {} ms; task types without a live slot: {}",
+                        timeout.toMillis(), taskTypesWithoutLiveSlot());
+                return;
+            }
+            Thread.sleep(5);
         }
     }
 
@@ -255,8 +274,30 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private void handOver(TaskRecord task) {
-        slots.tell(router.slotFor(task.taskType(), task.id()),
-                new Slot.Accept(task.id(), task.runGeneration(), system.ignoreRef()));
+        handOver(task.taskType(), task.id(), task.runGeneration(), 1);
+    }
+
+    /**
+     * Hands a stored task to its slot and repeats it, with backoff, until the slot acknowledges
+     * that it journaled the hand-over: a slot that was restarting, or failed before journaling,
+     * never leaves an accepted task waiting for the next server start. Repeating is safe: a slot
+     * that holds the task acknowledges again without queueing it twice.
+     */
+    private void handOver(String taskType, String taskId, int generation, int attempt) {
+        if (!running.get()) {
+            return; // the next start hands every unfinished task over again
+        }
+        SlotId slot = router.slotFor(taskType, taskId);
+        slots.<Slot.Accepted>ask(slot, replyTo -> new Slot.Accept(taskId, generation, replyTo), settings.askTimeout())
+                .whenComplete((accepted, failure) -> {
+                    if (failure != null && running.get()) {
+                        Duration wait = settings.retry().backoff(attempt);
+                        LOG.warn("Slot {} did not acknowledge task {} (try {}: {}); handing it over again in {} ms",
+                                slot, taskId, attempt, failure.toString(), wait.toMillis());
+                        system.scheduler().scheduleOnce(wait, () -> handOver(taskType, taskId, generation, attempt + 1),
+                                system.executionContext());
+                    }
+                });
     }
 
     /**
@@ -330,7 +371,7 @@ public final class TaskEngine implements AutoCloseable {
 
     /** Every slot of every task type. */
     public Set<SlotId> slotIds() {
-        return queueDepths.keySet();
+        return slotReports.keySet();
     }
 
     /**
@@ -338,11 +379,21 @@ public final class TaskEngine implements AutoCloseable {
      * actor, so a metrics scrape costs the slots nothing.
      */
     public int queueDepth(SlotId slot) {
-        AtomicInteger depth = queueDepths.get(slot);
-        if (depth == null) {
+        SlotReporting report = slotReports.get(slot);
+        if (report == null) {
             throw new IllegalArgumentException("no slot " + slot);
         }
-        return depth.get();
+        return report.queueDepth().get();
+    }
+
+    /**
+     * Task types none of whose slots is live right now (all failed and not yet recovered, or
+     * still recovering): their tasks wait until one is back.
+     */
+    public List<String> taskTypesWithoutLiveSlot() {
+        Map<String, Boolean> anyLive = new LinkedHashMap<>();
+        slotReports.forEach((slot, report) -> anyLive.merge(slot.taskType(), report.live().get(), Boolean::logicalOr));
+        return anyLive.entrySet().stream().filter(type -> !type.getValue()).map(Map.Entry::getKey).toList();
     }
 
     /** Slot actors alive right now, per task type. */
@@ -377,7 +428,7 @@ public final class TaskEngine implements AutoCloseable {
             databaseProblem = e.getMessage() + ": " + cause.getMessage();
         }
         return new EngineHealth(running.get(), actorSystemAlive(), databaseProblem, registry.all().size(),
-                registry.problems());
+                registry.problems(), taskTypesWithoutLiveSlot());
     }
 
     /**

@@ -42,6 +42,13 @@ public interface TaskMetrics {
     default void journalWrite(String taskType, Duration latency) {
     }
 
+    /**
+     * A slot of this type failed (a bug: its journal's failures are retried inside it) and was
+     * started again; it recovers its state from the journal.
+     */
+    default void slotRestarted(String taskType) {
+    }
+
     /** A slot of this type handled one message in this long: what an actor must keep short. */
     default void messageProcessed(String taskType, Duration duration) {
     }

@@ -180,7 +180,7 @@ class TaskEngineTest {
 
         EngineHealth health = engine.health(Duration.ofSeconds(2));
 
-        assertThat(health).isEqualTo(new EngineHealth(true, true, null, 1, List.of()));
+        assertThat(health).isEqualTo(new EngineHealth(true, true, null, 1, List.of(), List.of()));
         assertThat(health.ready()).isTrue();
         assertThat(engine.isBroken()).isFalse();
 

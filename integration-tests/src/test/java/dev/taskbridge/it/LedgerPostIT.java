@@ -99,6 +99,50 @@ class LedgerPostIT {
         assertThat(corrected.getInt("postedDocumentCount")).isEqualTo(500);
     }
 
+    @Test
+    void aPostingCancelledAndRetriedWhileItsChunksRunPostsEveryDocumentOnceAndTheTypeStaysInService() {
+        String prefix = uniquePrefix();
+        StringBuilder csv = new StringBuilder(HEADER);
+        for (int document = 1; document <= 30_000; document++) {
+            csv.append(line(prefix + document, TODAY, "6100", "1.00", "0", "supplies"))
+                    .append(line(prefix + document, TODAY, "2000", "0", "1.00", "payable"));
+        }
+        Api supervisor = Api.as("supervisor");
+        Api.Reply accepted = supervisor.post("/tasks/ledger.post?chunkLines=3000", "text/csv", csv.toString());
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String task = accepted.location();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() ->
+                supervisor.get(task).object().getJsonObject("progress").getInt("chunksDone") >= 1);
+
+        // the operator's routine: cancel the running posting, then retry it at once
+        Api.Reply cancelled = supervisor.post(task + "/cancel", "text/plain", "");
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+        Api.Reply retried = supervisor.post(task + "/retry", "text/plain", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(200);
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
+                List.of("SUCCEEDED", "FAILED").contains(supervisor.get(task).object().getString("status")));
+        JsonObject done = supervisor.get(task).object();
+        assertThat(done.getString("status")).as(done.toString().substring(0, Math.min(500, done.toString().length())))
+                .isEqualTo("SUCCEEDED");
+        JsonObject result = done.getJsonObject("result");
+        assertThat(result.getString("status")).isEqualTo("POSTED");
+        assertThat(result.getInt("postedDocumentCount")).isEqualTo(30_000);
+        assertThat(result.getInt("postedLineCount")).isEqualTo(60_000);
+        assertThat(result.getString("totalDebit")).isEqualTo("30000.00");
+        assertThat(done.getInt("attempts")).isGreaterThanOrEqualTo(2);
+
+        // the type is still served: its slot is alive, readiness is UP, and the next file posts
+        assertThat(Api.as("admin").get("/admin/engine").object().getJsonObject("liveSlotActors").getInt("ledger.post"))
+                .isPositive();
+        assertThat(Health.check(Health.SERVER, "ready", "taskbridge-engine").getString("status")).isEqualTo("UP");
+        StringBuilder next = new StringBuilder(HEADER);
+        String nextPrefix = uniquePrefix();
+        next.append(line(nextPrefix + 1, TODAY, "6100", "5.00", "0", "supplies"))
+                .append(line(nextPrefix + 1, TODAY, "2000", "0", "5.00", "payable"));
+        assertThat(post(next.toString()).getString("status")).isEqualTo("POSTED");
+    }
+
     private static String uniquePrefix() {
         return "T" + UUID.randomUUID().toString().substring(0, 8) + "-";
     }

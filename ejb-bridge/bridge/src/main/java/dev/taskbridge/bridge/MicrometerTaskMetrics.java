@@ -34,7 +34,7 @@ final class MicrometerTaskMetrics implements TaskMetrics {
     /** A task type's counters and timers. */
     private record TypeMeters(Counter submitted, Counter succeeded, Counter failed, Counter cancelled,
                               Counter retried, Timer taskDuration, Timer chunkDuration, Timer journalWrite,
-                              Timer slotMessage) {
+                              Timer slotMessage, Counter slotRestarts) {
 
         static TypeMeters of(MeterRegistry registry, String type) {
             return new TypeMeters(
@@ -46,7 +46,8 @@ final class MicrometerTaskMetrics implements TaskMetrics {
                     registry.timer("taskbridge.task.duration", "type", type),
                     registry.timer("taskbridge.chunk.duration", "type", type),
                     registry.timer("taskbridge.journal.write", "type", type),
-                    registry.timer("taskbridge.slot.message", "type", type));
+                    registry.timer("taskbridge.slot.message", "type", type),
+                    registry.counter("taskbridge.slot.restarts", "type", type));
         }
     }
 
@@ -125,5 +126,10 @@ final class MicrometerTaskMetrics implements TaskMetrics {
     @Override
     public void messageProcessed(String taskType, Duration duration) {
         meters(taskType).slotMessage().record(duration);
+    }
+
+    @Override
+    public void slotRestarted(String taskType) {
+        meters(taskType).slotRestarts().increment();
     }
 }

@@ -246,7 +246,8 @@ public class TaskGatewayBean implements TaskGateway {
         }
         EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
         return new HealthReport(health.running() ? HealthReport.RUNNING : HealthReport.STOPPING,
-                health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems());
+                health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
+                health.typesWithoutLiveSlot());
     }
 
     @Override

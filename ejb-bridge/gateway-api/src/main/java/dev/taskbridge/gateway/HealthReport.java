@@ -10,9 +10,10 @@ import java.util.List;
  * @param databaseProblem  why the task database cannot be used, or null when it answered
  * @param taskTypes        task types loaded
  * @param pluginProblems   plugins that were skipped, and why
+ * @param typesWithoutLiveSlot task types none of whose slots is live (failed and not yet recovered)
  */
 public record HealthReport(String engine, boolean actorSystemAlive, String databaseProblem, int taskTypes,
-                           List<String> pluginProblems) {
+                           List<String> pluginProblems, List<String> typesWithoutLiveSlot) {
 
     public static final String NOT_STARTED = "not started";
     public static final String RUNNING = "running";
@@ -20,14 +21,16 @@ public record HealthReport(String engine, boolean actorSystemAlive, String datab
 
     public HealthReport {
         pluginProblems = List.copyOf(pluginProblems);
+        typesWithoutLiveSlot = List.copyOf(typesWithoutLiveSlot);
     }
 
     public static HealthReport notStarted() {
-        return new HealthReport(NOT_STARTED, false, null, 0, List.of());
+        return new HealthReport(NOT_STARTED, false, null, 0, List.of(), List.of());
     }
 
     /** Able to take and run tasks now. */
     public boolean ready() {
-        return RUNNING.equals(engine) && actorSystemAlive && databaseProblem == null && taskTypes > 0;
+        return RUNNING.equals(engine) && actorSystemAlive && databaseProblem == null && taskTypes > 0
+                && typesWithoutLiveSlot.isEmpty();
     }
 }

@@ -43,7 +43,9 @@ public final class HealthChecks {
                     .withData("actorSystem", health.actorSystemAlive() ? "alive" : "not running")
                     .withData("database", health.databaseProblem() == null ? "reachable" : health.databaseProblem())
                     .withData("taskTypes", health.taskTypes())
-                    .withData("pluginProblems", health.pluginProblems().size());
+                    .withData("pluginProblems", health.pluginProblems().size())
+                    .withData("taskTypesWithoutLiveSlot", health.typesWithoutLiveSlot().isEmpty() ? "none"
+                            : String.join(", ", health.typesWithoutLiveSlot()));
             for (int i = 0; i < health.pluginProblems().size(); i++) {
                 response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
             }

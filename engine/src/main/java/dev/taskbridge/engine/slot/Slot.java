@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskbridge.engine.JsonSerializable;
 import dev.taskbridge.engine.TaskLog;
-import dev.taskbridge.engine.TaskMetrics;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.plugin.ChunkOutcome;
@@ -69,6 +69,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     private static final Duration JOURNAL_MIN_BACKOFF = Duration.ofMillis(200);
     /** The longest a slot waits after the database is back before it tries to recover again. */
     private static final Duration JOURNAL_MAX_BACKOFF = Duration.ofSeconds(5);
+    /** A slot that fails for any other reason is started again as soon, and as patiently. */
+    private static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
+    private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(5);
 
     // --- protocol ---------------------------------------------------------------------------
 
@@ -351,29 +354,47 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         this.reporting = reporting;
     }
 
+    /**
+     * The slot's behavior. A slot that fails, whatever the reason, is started again with backoff
+     * (and counted): it recovers its state from the journal and goes on, so no sequence of
+     * commands can take a task type out of service. Until it has recovered it reports itself not
+     * live, which readiness shows.
+     */
     public static Behavior<Command> create(SlotId slot, TaskWork work, RetrySettings retry, int snapshotEvery,
                                            SlotReporting reporting) {
+        AtomicInteger starts = new AtomicInteger();
         // Every line the slot logs while handling a message about a task carries that task's context.
-        return Behaviors.withMdc(Command.class, TaskLog.context(reporting.node(), slot, null),
+        Behavior<Command> slotBehavior = Behaviors.withMdc(Command.class, TaskLog.context(reporting.node(), slot, null),
                 command -> {
                     String taskId = taskOf(command);
                     return taskId == null ? Map.of() : TaskLog.context(reporting.node(), slot, taskId);
                 },
-                Behaviors.intercept(() -> new TimedMessages(slot.taskType(), reporting.metrics()),
-                        Behaviors.setup(context -> Behaviors.withTimers(
-                                timers -> new Slot(slot, context, timers, work, retry, snapshotEvery, reporting)))));
+                Behaviors.intercept(() -> new TimedMessages(slot.taskType(), reporting),
+                        Behaviors.setup(context -> {
+                            if (starts.getAndIncrement() > 0) {
+                                reporting.metrics().slotRestarted(slot.taskType());
+                                context.getLog().warn("Slot {} started again after a failure; it recovers from its journal", slot);
+                            }
+                            return Behaviors.withTimers(
+                                    timers -> new Slot(slot, context, timers, work, retry, snapshotEvery, reporting));
+                        })));
+        return Behaviors.supervise(slotBehavior).onFailure(Exception.class,
+                SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
     }
 
-    /** Measures how long the slot takes per message: a slot must never be the slow part. */
+    /**
+     * Measures how long the slot takes per message (a slot must never be the slow part), and marks
+     * the slot not live when a message makes it fail.
+     */
     private static final class TimedMessages extends BehaviorInterceptor<Command, Command> {
 
         private final String taskType;
-        private final TaskMetrics metrics;
+        private final SlotReporting reporting;
 
-        TimedMessages(String taskType, TaskMetrics metrics) {
+        TimedMessages(String taskType, SlotReporting reporting) {
             super(Command.class);
             this.taskType = taskType;
-            this.metrics = metrics;
+            this.reporting = reporting;
         }
 
         @Override
@@ -382,8 +403,11 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             long started = System.nanoTime();
             try {
                 return target.apply(context, message);
+            } catch (RuntimeException | Error failure) {
+                reporting.live().set(false);
+                throw failure;
             } finally {
-                metrics.messageProcessed(taskType, Duration.ofNanos(System.nanoTime() - started));
+                reporting.metrics().messageProcessed(taskType, Duration.ofNanos(System.nanoTime() - started));
             }
         }
     }
@@ -422,6 +446,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.class, (state, signal) -> {
+                    reporting.live().set(true);
                     if (!state.isIdle()) {
                         context.getLog().info("Slot {} resumes {} unfinished task(s)", slot,
                                 state.waiting().size() + (state.running() == null ? 0 : 1));
