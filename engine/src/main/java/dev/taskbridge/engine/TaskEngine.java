@@ -311,14 +311,19 @@ public final class TaskEngine implements AutoCloseable {
     public TaskRecord cancel(String taskId, String by) {
         requireRunning();
         TaskRecord task = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
-        if (!store.markCancelled(taskId, by)) {
-            throw new TaskStateException(taskId, "it is " + store.find(taskId).orElseThrow().state()
-                    + " and cannot be cancelled");
+        // The slot is told which generation was cancelled: the one the guarded update matched, so
+        // a retry by someone else in between is never mistaken for the cancelled run.
+        while (!store.markCancelled(taskId, task.runGeneration(), by)) {
+            TaskRecord now = store.find(taskId).orElseThrow();
+            if (now.state().isFinal() || now.runGeneration() == task.runGeneration()) {
+                throw new TaskStateException(taskId, "it is " + now.state() + " and cannot be cancelled");
+            }
+            task = now; // retried meanwhile: cancel the new run
         }
         metrics.cancelled(task.taskType());
         TaskRecord cancelled = store.find(taskId).orElseThrow();
         slots.tell(router.slotFor(task.taskType(), taskId),
-                new Slot.Cancel(taskId, cancelled.runGeneration(), system.ignoreRef()));
+                new Slot.Cancel(taskId, task.runGeneration(), system.ignoreRef()));
         changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, clock.instant(), "by " + by));
         return cancelled;
     }

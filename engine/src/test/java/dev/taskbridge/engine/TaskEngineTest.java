@@ -484,8 +484,9 @@ class TaskEngineTest {
                 script("chunks=1"))).task().id();
         int firstRun = store.find(id).orElseThrow().runGeneration();
         store.markStarted(id, firstRun, 1);
-        store.markCancelled(id, "clerk");
+        store.markCancelled(id, firstRun, "clerk");
         assertThat(store.requeue(id, "supervisor")).isTrue();
+        assertThat(store.markCancelled(id, firstRun, "clerk")).as("a cancel of the run that is over").isFalse();
 
         // the first run's failure, stored late: it belongs to a run that is over
         store.markFailed(id, firstRun, "java.lang.IllegalStateException: late", "stack", "ref-1");

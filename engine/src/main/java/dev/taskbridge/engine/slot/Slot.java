@@ -132,11 +132,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             implements Command {
     }
 
-    /** @param generation of the run the step belonged to, or {@link #UNKNOWN_GENERATION} when preparing failed */
+    /** @param generation of the entry the step worked for */
     private record StepFailed(long step, String taskId, int generation, Throwable failure) implements Command {
     }
-
-    private static final int UNKNOWN_GENERATION = -1;
 
     private record RetryStep(long step) implements Command {
     }
@@ -234,8 +232,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                     || waiting.stream().anyMatch(queued -> queued.taskId().equals(taskId) && queued.generation() >= generation);
         }
 
-        boolean holds(String taskId) {
-            return holds(taskId, 0);
+        /** Whether the slot holds the task in that generation or an earlier one. */
+        boolean holdsUpTo(String taskId, int generation) {
+            return running != null && running.taskId().equals(taskId) && running.generation() <= generation
+                    || waiting.stream().anyMatch(queued -> queued.taskId().equals(taskId) && queued.generation() <= generation);
         }
 
         boolean isIdle() {
@@ -270,7 +270,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         State commit(ChunkCommitted committed) {
-            if (running == null || !running.is(committed.taskId(), committed.generation())) {
+            if (running == null || !running.is(committed.taskId(), committed.generation())
+                    || committed.chunk() != running.chunks().size()) {
                 return this; // never journaled by a slot that checks its results; tolerated on replay
             }
             return new State(running.withChunk(new CommittedChunk(committed.itemsDone(), committed.itemsFailed())), waiting);
@@ -488,6 +489,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 .onCommand(Prepared.class, (state, prepared) -> isCurrent(state, prepared)
                         ? onPrepared(state, prepared) : afterStaleStep(state, prepared.step()))
                 .onCommand(ChunkDone.class, (state, done) -> isCurrent(state, done.step(), done.taskId(), done.generation())
+                        && done.chunk() == state.running().chunks().size()
                         ? onChunkDone(state, done) : afterStaleStep(state, done.step()))
                 .onCommand(Finished.class, (state, done) -> isCurrent(state, done.step(), done.taskId(), done.generation())
                         ? moveOn(state, done.stored() ? new TaskSucceeded(done.taskId(), done.generation())
@@ -547,11 +549,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
         RunningTask running = state.running();
         if (running != null) {
-            return running.taskId().equals(taskId) && (generation == UNKNOWN_GENERATION || running.generation() == generation);
+            return running.is(taskId, generation);
         }
         QueuedTask next = state.next();
-        return next != null && next.taskId().equals(taskId)
-                && (generation == UNKNOWN_GENERATION || generation >= next.generation());
+        return next != null && next.taskId().equals(taskId) && next.generation() == generation;
     }
 
     /**
@@ -569,13 +570,14 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     private ReplyEffect<Event, State> onCancel(State state, Cancel cancel) {
-        if (!state.holds(cancel.taskId()) || state.holds(cancel.taskId(), cancel.generation() + 1)) {
+        if (!state.holdsUpTo(cancel.taskId(), cancel.generation())) {
             // not here, or here only in a later generation (retried since): nothing of this run to stop
             return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
         }
-        boolean runningNow = state.running() != null && state.running().taskId().equals(cancel.taskId());
+        boolean runningNow = state.running() != null && state.running().taskId().equals(cancel.taskId())
+                && state.running().generation() <= cancel.generation();
         boolean preparingNow = state.running() == null && state.next() != null
-                && state.next().taskId().equals(cancel.taskId());
+                && state.next().taskId().equals(cancel.taskId()) && state.next().generation() <= cancel.generation();
         boolean waitingForRetry = stepInFlight && timers.isTimerActive(new RetryStep(step));
         if ((runningNow || preparingNow) && waitingForRetry) {
             timers.cancel(new RetryStep(step));
@@ -643,9 +645,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         String reference = TaskLog.newReference();
         context.getLog().error("Task {} in slot {} failed, reference {}", failed.taskId(), slot, reference, failure);
         failedTries = 0;
-        int generation = failed.generation() != UNKNOWN_GENERATION ? failed.generation()
-                : state.running() != null ? state.running().generation() : state.next().generation();
-        pendingFailure = new PendingFailure(failed.taskId(), generation, failure, reference);
+        pendingFailure = new PendingFailure(failed.taskId(), failed.generation(), failure, reference);
         storeFailure();
         return Effect().noReply();
     }
@@ -695,12 +695,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         RunningTask running = state.running();
         if (running == null) {
             if (!state.waiting().isEmpty()) {
-                prepare(state.next().taskId());
+                prepare(state.next().taskId(), state.next().generation());
             }
             return;
         }
         if (prepared == null || !prepared.taskId().equals(running.taskId()) || prepared.generation() != running.generation()) {
-            prepare(running.taskId());
+            prepare(running.taskId(), running.generation());
         } else if (running.chunks().size() < running.chunkCount()) {
             runChunk(running);
         } else {
@@ -713,11 +713,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         return ++step;
     }
 
-    private void prepare(String taskId) {
+    /** @param generation of the entry it prepares; the store may hold a newer one */
+    private void prepare(String taskId, int generation) {
         long thisStep = startStep();
         context.pipeToSelf(work.prepare(slot, taskId), (task, failure) -> failure == null
                 ? new Prepared(thisStep, task)
-                : new StepFailed(thisStep, taskId, UNKNOWN_GENERATION, Faults.unwrap(failure)));
+                : new StepFailed(thisStep, taskId, generation, Faults.unwrap(failure)));
     }
 
     private void runChunk(RunningTask running) {

@@ -324,15 +324,15 @@ public final class TaskStore {
     }
 
     /**
-     * Cancels a task that is not final yet.
+     * Cancels a task's run that is not final yet.
      *
-     * @param by who cancelled it
-     * @return false when the task was already final (or unknown)
+     * @param generation the run to cancel, as read before: a retry in between makes it another run
+     * @param by         who cancelled it
+     * @return false when the task was already final, unknown, or retried since it was read
      */
-    public boolean markCancelled(String id, String by) {
+    public boolean markCancelled(String id, int generation, String by) {
         return change(id, TaskEventKind.CANCELLED, null, "by " + by,
-                "UPDATE tb_task SET status = 'CANCELLED', ended_at = ? WHERE id = ? AND status IN ('QUEUED', 'RUNNING')",
-                now(), id);
+                "UPDATE tb_task SET status = 'CANCELLED', ended_at = ? " + WHERE_RUN, now(), id, generation);
     }
 
     /**
