@@ -34,13 +34,9 @@ class LedgerPostIT {
     @Test
     void aFileOf5000LinesIsPostedOnceAndPostingItAgainIsRefusedAsDuplicates() {
         String prefix = uniquePrefix();
-        StringBuilder csv = new StringBuilder(HEADER);
-        for (int document = 1; document <= 2_500; document++) {
-            csv.append(line(prefix + document, TODAY, "6100", "12.34", "0", "supplies"))
-                    .append(line(prefix + document, TODAY, "2000", "0", "12.34", "payable"));
-        }
+        String csv = supplies(prefix, 2_500, "12.34");
 
-        JsonObject posted = post(csv.toString());
+        JsonObject posted = post(csv);
 
         assertThat(posted.getString("status")).as(posted.toString().substring(0, 300)).isEqualTo("POSTED");
         assertThat(posted.getInt("postedDocumentCount")).isEqualTo(2_500);
@@ -48,7 +44,7 @@ class LedgerPostIT {
         assertThat(posted.getString("totalDebit")).isEqualTo("30850.00");
         assertThat(posted.getJsonArray("postedDocuments").getString(0)).isEqualTo(prefix + 1);
 
-        JsonObject again = post(csv.toString());
+        JsonObject again = post(csv);
 
         assertThat(again.getString("status")).isEqualTo("REJECTED");
         assertThat(again.getInt("postedDocumentCount")).isZero();
@@ -101,14 +97,9 @@ class LedgerPostIT {
 
     @Test
     void aPostingCancelledAndRetriedWhileItsChunksRunPostsEveryDocumentOnceAndTheTypeStaysInService() {
-        String prefix = uniquePrefix();
-        StringBuilder csv = new StringBuilder(HEADER);
-        for (int document = 1; document <= 30_000; document++) {
-            csv.append(line(prefix + document, TODAY, "6100", "1.00", "0", "supplies"))
-                    .append(line(prefix + document, TODAY, "2000", "0", "1.00", "payable"));
-        }
         Api supervisor = Api.as("supervisor");
-        Api.Reply accepted = supervisor.post("/tasks/ledger.post?chunkLines=3000", "text/csv", csv.toString());
+        Api.Reply accepted = supervisor.post("/tasks/ledger.post?chunkLines=3000", "text/csv",
+                supplies(uniquePrefix(), 30_000, "1.00"));
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         String task = accepted.location();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() ->
@@ -136,11 +127,17 @@ class LedgerPostIT {
         assertThat(Api.as("admin").get("/admin/engine").object().getJsonObject("liveSlotActors").getInt("ledger.post"))
                 .isPositive();
         assertThat(Health.check(Health.SERVER, "ready", "taskbridge-engine").getString("status")).isEqualTo("UP");
-        StringBuilder next = new StringBuilder(HEADER);
-        String nextPrefix = uniquePrefix();
-        next.append(line(nextPrefix + 1, TODAY, "6100", "5.00", "0", "supplies"))
-                .append(line(nextPrefix + 1, TODAY, "2000", "0", "5.00", "payable"));
-        assertThat(post(next.toString()).getString("status")).isEqualTo("POSTED");
+        assertThat(post(supplies(uniquePrefix(), 1, "5.00")).getString("status")).isEqualTo("POSTED");
+    }
+
+    /** A valid file of {@code documents} balanced documents, today: supplies debited, payable credited. */
+    private static String supplies(String prefix, int documents, String amount) {
+        StringBuilder csv = new StringBuilder(HEADER);
+        for (int document = 1; document <= documents; document++) {
+            csv.append(line(prefix + document, TODAY, "6100", amount, "0", "supplies"))
+                    .append(line(prefix + document, TODAY, "2000", "0", amount, "payable"));
+        }
+        return csv.toString();
     }
 
     private static String uniquePrefix() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 import dev.taskbridge.engine.JsonSerializable;
 import dev.taskbridge.engine.TaskLog;
@@ -191,6 +192,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         static QueuedTask fromId(String taskId) {
             return new QueuedTask(taskId, 0);
         }
+
+        boolean is(String id, IntPredicate generations) {
+            return taskId.equals(id) && generations.test(generation);
+        }
     }
 
     /** The task a slot is running, in which generation, and the chunks it committed so far. */
@@ -228,14 +233,21 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
         /** Whether the slot holds the task in that generation or a later one. */
         boolean holds(String taskId, int generation) {
-            return running != null && running.taskId().equals(taskId) && running.generation() >= generation
-                    || waiting.stream().anyMatch(queued -> queued.taskId().equals(taskId) && queued.generation() >= generation);
+            return holds(taskId, held -> held >= generation);
         }
 
         /** Whether the slot holds the task in that generation or an earlier one. */
         boolean holdsUpTo(String taskId, int generation) {
-            return running != null && running.taskId().equals(taskId) && running.generation() <= generation
-                    || waiting.stream().anyMatch(queued -> queued.taskId().equals(taskId) && queued.generation() <= generation);
+            return holds(taskId, held -> held <= generation);
+        }
+
+        private boolean holds(String taskId, IntPredicate generations) {
+            return runs(taskId, generations) || waiting.stream().anyMatch(queued -> queued.is(taskId, generations));
+        }
+
+        /** Whether the task runs, in a generation that {@code generations} takes. */
+        boolean runs(String taskId, IntPredicate generations) {
+            return running != null && running.taskId().equals(taskId) && generations.test(running.generation());
         }
 
         boolean isIdle() {
@@ -279,18 +291,13 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
         /** Drops the task's entries of that generation and older ones; a newer generation stays. */
         State remove(String taskId, int generation) {
-            RunningTask stillRunning = running != null && running.taskId().equals(taskId)
-                    && running.generation() <= generation ? null : running;
+            RunningTask stillRunning = runs(taskId, held -> held <= generation) ? null : running;
             return new State(stillRunning, without(taskId, generation));
         }
 
         private List<QueuedTask> without(String taskId, int generation) {
-            if (waiting.stream().noneMatch(queued -> queued.taskId().equals(taskId) && queued.generation() <= generation)) {
-                return waiting;
-            }
-            return waiting.stream()
-                    .filter(queued -> !(queued.taskId().equals(taskId) && queued.generation() <= generation))
-                    .toList();
+            List<QueuedTask> kept = waiting.stream().filter(queued -> !queued.is(taskId, held -> held <= generation)).toList();
+            return kept.size() == waiting.size() ? waiting : kept;
         }
 
         /** The state an event leads to: what the event handler makes of it. */
@@ -574,10 +581,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             // not here, or here only in a later generation (retried since): nothing of this run to stop
             return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
         }
-        boolean runningNow = state.running() != null && state.running().taskId().equals(cancel.taskId())
-                && state.running().generation() <= cancel.generation();
+        IntPredicate cancelledRun = held -> held <= cancel.generation();
+        boolean runningNow = state.runs(cancel.taskId(), cancelledRun);
         boolean preparingNow = state.running() == null && state.next() != null
-                && state.next().taskId().equals(cancel.taskId()) && state.next().generation() <= cancel.generation();
+                && state.next().is(cancel.taskId(), cancelledRun);
         boolean waitingForRetry = stepInFlight && timers.isTimerActive(new RetryStep(step));
         if ((runningNow || preparingNow) && waitingForRetry) {
             timers.cancel(new RetryStep(step));
