@@ -67,6 +67,6 @@ public interface ChunkTransactions {
         ChunkOutcome work() throws Exception;
 
         /** Records that the chunk committed: its effect marker, the task's progress and history. */
-        void commit(Connection connection, ChunkOutcome outcome) throws SQLException;
+        void commit(Connection connection, ChunkOutcome outcome) throws Exception;
     }
 }

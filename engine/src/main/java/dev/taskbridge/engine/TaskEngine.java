@@ -79,6 +79,7 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<SlotId, SlotReporting> slotReports;
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
+    private final HandOvers handOvers;
 
     private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
@@ -97,6 +98,8 @@ public final class TaskEngine implements AutoCloseable {
         this.slotReports = slotReports;
         this.changes = changes;
         this.parsedPayloads = parsedPayloads;
+        this.handOvers = new HandOvers(slots, settings.askTimeout(), settings.retry(), system.scheduler(),
+                system.executionContext(), running::get);
     }
 
     /**
@@ -250,7 +253,7 @@ public final class TaskEngine implements AutoCloseable {
         Stored stored = store.insert(new NewTask(UUID.randomUUID().toString(), taskType, type.version(), owner,
                 idempotencyKey, withDefaults));
         if (stored.created()) {
-            parsedPayloads.put(stored.task().id(), parsed);
+            parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
             metrics.submitted(taskType);
             changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
             handOver(stored.task());
@@ -274,30 +277,7 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private void handOver(TaskRecord task) {
-        handOver(task.taskType(), task.id(), task.runGeneration(), 1);
-    }
-
-    /**
-     * Hands a stored task to its slot and repeats it, with backoff, until the slot acknowledges
-     * that it journaled the hand-over: a slot that was restarting, or failed before journaling,
-     * never leaves an accepted task waiting for the next server start. Repeating is safe: a slot
-     * that holds the task acknowledges again without queueing it twice.
-     */
-    private void handOver(String taskType, String taskId, int generation, int attempt) {
-        if (!running.get()) {
-            return; // the next start hands every unfinished task over again
-        }
-        SlotId slot = router.slotFor(taskType, taskId);
-        slots.<Slot.Accepted>ask(slot, replyTo -> new Slot.Accept(taskId, generation, replyTo), settings.askTimeout())
-                .whenComplete((accepted, failure) -> {
-                    if (failure != null && running.get()) {
-                        Duration wait = settings.retry().backoff(attempt);
-                        LOG.warn("Slot {} did not acknowledge task {} (try {}: {}); handing it over again in {} ms",
-                                slot, taskId, attempt, failure.toString(), wait.toMillis());
-                        system.scheduler().scheduleOnce(wait, () -> handOver(taskType, taskId, generation, attempt + 1),
-                                system.executionContext());
-                    }
-                });
+        handOvers.handOver(router.slotFor(task.taskType(), task.id()), task.id(), task.runGeneration());
     }
 
     /**
@@ -321,6 +301,9 @@ public final class TaskEngine implements AutoCloseable {
             task = now; // retried meanwhile: cancel the new run
         }
         metrics.cancelled(task.taskType());
+        // Its slot may not hold it yet (hand-overs go in batches): forgetting the submission makes
+        // the slot read the task, and find it cancelled, before it would run it.
+        parsedPayloads.take(taskId);
         TaskRecord cancelled = store.find(taskId).orElseThrow();
         slots.tell(router.slotFor(task.taskType(), taskId),
                 new Slot.Cancel(taskId, task.runGeneration(), system.ignoreRef()));

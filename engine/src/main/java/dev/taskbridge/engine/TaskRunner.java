@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.slot.Faults;
 import dev.taskbridge.engine.slot.PreparedTask;
+import dev.taskbridge.engine.slot.RunOverException;
 import dev.taskbridge.engine.slot.TaskWork;
 import dev.taskbridge.engine.store.ChunkMarkers;
 import dev.taskbridge.engine.store.TaskEventKind;
@@ -47,6 +49,7 @@ final class TaskRunner implements TaskWork {
     private final TaskMetrics metrics;
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
+    private final StartMarks startMarks;
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -65,71 +68,119 @@ final class TaskRunner implements TaskWork {
         this.metrics = metrics;
         this.changes = changes;
         this.parsedPayloads = parsedPayloads;
+        this.startMarks = new StartMarks(store, blocking);
     }
 
+    /**
+     * A task this engine stored a moment ago starts from what it kept of the submission: its row
+     * and parsed payload, with no read and no write of its own (its start is written behind, in
+     * batches, and again with its first chunk). Any other task (resumed after a restart, retried,
+     * or waiting longer than the submission was kept) is read from the store with its committed
+     * chunks, and marked started before it runs.
+     */
     @Override
-    @SuppressWarnings("unchecked")
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
         return onBlockingThread(slot, taskId, () -> {
+            ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);
+            if (submitted != null) {
+                return start(slot, submitted.task(), submitted.parsed());
+            }
             TaskRecord task = store.find(taskId).orElse(null);
             if (task == null || task.state().isFinal()) {
                 LOG.info("Task {} is {}; slot {} drops it", taskId, task == null ? "unknown" : task.state(), slot);
                 return PreparedTask.alreadyFinished(slot, taskId, task == null ? Integer.MAX_VALUE : task.runGeneration());
             }
-            TaskType<Object> type = (TaskType<Object>) registry.find(task.taskType()).orElseThrow(() ->
-                    new IllegalStateException("no plugin provides task type '" + task.taskType() + "' any more"));
-            Object parsed = parsedPayloads.take(taskId);
-            if (parsed == null) {
-                parsed = type.parse(store.payload(taskId).orElseThrow());
-            }
-            int chunks = type.handler().chunkCount(parsed);
-            if (chunks < 1) {
-                throw new IllegalStateException(type.getClass().getName() + " split task " + taskId + " into "
-                        + chunks + " chunks; at least 1 is needed");
-            }
-            if (!store.markStarted(taskId, task.runGeneration(), chunks)) {
-                LOG.info("Task {} was cancelled or retried while slot {} prepared it", taskId, slot);
-                return PreparedTask.alreadyFinished(slot, taskId, task.runGeneration());
-            }
-            List<ChunkOutcome> committed = store.committedChunks(taskId);
-            LOG.info("Task {} starts in slot {}: {} chunk(s)", taskId, slot, chunks);
-            Instant now = Instant.now();
-            changes.publish(new TaskChange(taskId, task.taskType(), task.owner(), TaskEventKind.STARTED,
-                    TaskState.RUNNING, task.chunksDone(), chunks, task.itemsDone(), task.itemsFailed(), now, null));
-            Instant startedAt = task.startedAt() != null ? task.startedAt() : now;
-            return new PreparedTask(slot, taskId, task.runGeneration(), task.owner(), type, parsed, chunks, startedAt,
-                    false, committed);
+            return resume(slot, task);
         });
+    }
+
+    private PreparedTask start(SlotId slot, TaskRecord task, Object parsed) throws Exception {
+        TaskType<Object> type = typeOf(task);
+        int chunks = chunkCount(type, task.id(), parsed);
+        Instant now = Instant.now();
+        startMarks.started(new TaskStore.StartMark(task.id(), task.runGeneration(), chunks, now));
+        LOG.info("Task {} starts in slot {}: {} chunk(s)", task.id(), slot, chunks);
+        changes.publish(new TaskChange(task.id(), task.taskType(), task.owner(), TaskEventKind.STARTED,
+                TaskState.RUNNING, 0, chunks, 0, 0, now, null));
+        return new PreparedTask(slot, task.id(), task.runGeneration(), task.owner(), type, parsed, chunks, now, false,
+                List.of());
+    }
+
+    private PreparedTask resume(SlotId slot, TaskRecord task) throws Exception {
+        String taskId = task.id();
+        TaskType<Object> type = typeOf(task);
+        Object parsed = type.parse(store.payload(taskId).orElseThrow());
+        int chunks = chunkCount(type, taskId, parsed);
+        // A task that never started has no markers: one read fewer.
+        List<ChunkOutcome> committed = task.attempts() == 0 ? List.of() : store.committedChunks(taskId);
+        long itemsDone = committed.stream().mapToLong(ChunkOutcome::itemsDone).sum();
+        long itemsFailed = committed.stream().mapToLong(ChunkOutcome::itemsFailed).sum();
+        int chunksDone = Math.min(committed.size(), chunks);
+        if (!store.markStarted(taskId, task.runGeneration(), chunks, chunksDone, itemsDone, itemsFailed)) {
+            LOG.info("Task {} was cancelled or retried while slot {} prepared it", taskId, slot);
+            return PreparedTask.alreadyFinished(slot, taskId, task.runGeneration());
+        }
+        LOG.info("Task {} starts in slot {}: {} chunk(s), {} committed before", taskId, slot, chunks, chunksDone);
+        Instant now = Instant.now();
+        changes.publish(new TaskChange(taskId, task.taskType(), task.owner(), TaskEventKind.STARTED,
+                TaskState.RUNNING, chunksDone, chunks, itemsDone, itemsFailed, now, null));
+        Instant startedAt = task.startedAt() != null ? task.startedAt() : now;
+        return new PreparedTask(slot, taskId, task.runGeneration(), task.owner(), type, parsed, chunks, startedAt,
+                false, committed);
+    }
+
+    @SuppressWarnings("unchecked")
+    private TaskType<Object> typeOf(TaskRecord task) {
+        return (TaskType<Object>) registry.find(task.taskType()).orElseThrow(() ->
+                new IllegalStateException("no plugin provides task type '" + task.taskType() + "' any more"));
+    }
+
+    private static int chunkCount(TaskType<Object> type, String taskId, Object parsed) {
+        int chunks = type.handler().chunkCount(parsed);
+        if (chunks < 1) {
+            throw new IllegalStateException(type.getClass().getName() + " split task " + taskId + " into "
+                    + chunks + " chunks; at least 1 is needed");
+        }
+        return chunks;
     }
 
     @Override
     public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
         return onBlockingThread(task.slot(), task.taskId(), () -> {
-            List<ChunkOutcome> committed = task.committed();
             TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
-                    List.copyOf(committed.subList(0, Math.min(chunk, committed.size()))));
-            PluginChunk run = new PluginChunk(task, chunk, context, before);
+                    task.committed());
+            PluginChunk run = new PluginChunk(task, chunk, attempt, context, before);
             ChunkOutcome outcome;
             long started = System.nanoTime();
             try (SlowChunkWatch.Watch watch = slowChunks.start(task.taskId(), chunk)) {
                 outcome = transactions.runOnce(run);
             }
-            long itemsDone = before.itemsDone() + outcome.itemsDone();
-            long itemsFailed = before.itemsFailed() + outcome.itemsFailed();
-            if (run.replayed) {
-                store.markChunkReplayed(task.taskId(), task.generation(), chunk, itemsDone, itemsFailed);
-            }
-            if (chunk < committed.size()) {
-                committed.set(chunk, outcome);
-            } else {
-                committed.add(outcome);
-            }
             metrics.chunk(task.slot().taskType(), Duration.ofNanos(System.nanoTime() - started));
+            if (run.replayed) {
+                // another run of this chunk committed it first (one a restarted slot left running)
+                if (run.last && store.markSucceeded(task.taskId(), task.generation(), run.result(outcome))) {
+                    published(task, outcome, before);
+                }
+                return outcome;
+            }
             changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
-                    TaskState.RUNNING, chunk + 1, task.chunkCount(), itemsDone, itemsFailed, Instant.now(),
-                    run.replayed ? TaskStore.REPLAYED : chunkDetail(outcome)));
+                    TaskState.RUNNING, chunk + 1, task.chunkCount(), before.itemsDone() + outcome.itemsDone(),
+                    before.itemsFailed() + outcome.itemsFailed(), Instant.now(), chunkDetail(outcome)));
+            if (run.last) {
+                published(task, outcome, before);
+            }
             return outcome;
         });
+    }
+
+    /** Reports a task whose last chunk stored its success. */
+    private void published(PreparedTask task, ChunkOutcome last, Progress before) {
+        Instant now = Instant.now();
+        metrics.succeeded(task.slot().taskType(), Duration.between(task.startedAt(), now));
+        LOG.info("Task {} succeeded", task.taskId());
+        changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.SUCCEEDED,
+                TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), before.itemsDone() + last.itemsDone(),
+                before.itemsFailed() + last.itemsFailed(), now, null));
     }
 
     private static String chunkDetail(ChunkOutcome outcome) {
@@ -137,27 +188,41 @@ final class TaskRunner implements TaskWork {
     }
 
     /**
-     * A chunk of a plugin's task: its record is the effect marker, the task's progress and its
-     * history entry.
+     * A chunk of a plugin's task. Its record is its effect marker and the task's progress, and,
+     * for the task's last chunk, the task's success and result: the task ends in the transaction
+     * of its last chunk.
      */
     private final class PluginChunk implements ChunkTransactions.Chunk {
 
         private final PreparedTask task;
         private final int chunk;
+        private final int attempt;
+        private final boolean last;
         private final TaskContext context;
         private final Progress before;
         /** The chunk had committed before; set on the thread that runs it. */
         private boolean replayed;
 
-        PluginChunk(PreparedTask task, int chunk, TaskContext context, Progress before) {
+        PluginChunk(PreparedTask task, int chunk, int attempt, TaskContext context, Progress before) {
             this.task = task;
             this.chunk = chunk;
+            this.attempt = attempt;
+            this.last = chunk + 1 == task.chunkCount();
             this.context = context;
             this.before = before;
         }
 
+        /**
+         * The slot runs the chunk after the last one it read as committed when the task started,
+         * so on a first try its marker cannot exist, unless another run of the same chunk (one a
+         * restarted slot left running) commits it meanwhile: then this run's marker clashes with
+         * it, its transaction rolls back, and the next try looks.
+         */
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
+            if (attempt == 1) {
+                return Optional.empty();
+            }
             Optional<ChunkOutcome> recorded = ChunkMarkers.find(connection, task.taskId(), chunk);
             replayed = recorded.isPresent();
             return recorded;
@@ -173,10 +238,21 @@ final class TaskRunner implements TaskWork {
         }
 
         @Override
-        public void commit(Connection connection, ChunkOutcome outcome) throws SQLException {
+        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
             ChunkMarkers.record(connection, task.taskId(), chunk, outcome, Instant.now());
-            store.markChunkCommitted(connection, task.taskId(), task.generation(), chunk, before.itemsDone() + outcome.itemsDone(),
-                    before.itemsFailed() + outcome.itemsFailed(), chunkDetail(outcome));
+            if (!store.markChunkCommitted(connection, task.taskId(), task.generation(), chunk, task.chunkCount(),
+                    before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed(),
+                    task.startedAt(), last, last ? result(outcome) : null)) {
+                throw new RunOverException("task " + task.taskId() + " was cancelled or retried while chunk " + chunk
+                        + " ran; the chunk rolled back");
+            }
+        }
+
+        /** The task's result, from every chunk's outcome with the last one's. */
+        String result(ChunkOutcome lastOutcome) throws Exception {
+            List<ChunkOutcome> outcomes = new ArrayList<>(task.committed());
+            outcomes.add(lastOutcome);
+            return task.type().handler().result(task.payload(), List.copyOf(outcomes));
         }
     }
 

@@ -44,8 +44,26 @@ class SlotSnapshotCompatibilityTest {
                 "{\"running\":{\"taskId\":\"t1\",\"chunkCount\":3,\"chunks\":[{\"itemsDone\":10,\"itemsFailed\":0,"
                         + "\"data\":\"a big report\"}]},\"waiting\":[\"t2\",\"t3\"]}");
 
-        assertThat(state.running()).isEqualTo(new Slot.RunningTask("t1", 3, List.of(new Slot.CommittedChunk(10, 0)), 0));
-        assertThat(state.waiting()).containsExactly(new Slot.QueuedTask("t2", 0), new Slot.QueuedTask("t3", 0));
+        assertThat(state.queue()).containsExactly(new Slot.QueuedTask("t1", 0), new Slot.QueuedTask("t2", 0),
+                new Slot.QueuedTask("t3", 0));
+    }
+
+    @Test
+    void aSnapshotWithARunningTaskApartFromItsQueueIsReadWithTheRunningTaskFirst() throws Exception {
+        Slot.State state = (Slot.State) read(Slot.State.class,
+                "{\"running\":{\"taskId\":\"t1\",\"chunkCount\":2,\"chunks\":[{\"itemsDone\":3,\"itemsFailed\":1}],"
+                        + "\"generation\":4},\"waiting\":[{\"taskId\":\"t2\",\"generation\":1}]}");
+
+        assertThat(state.queue()).containsExactly(new Slot.QueuedTask("t1", 4), new Slot.QueuedTask("t2", 1));
+    }
+
+    @Test
+    void oldEventsOfTheRunningTaskChangeNothingOfTheQueue() {
+        Slot.State state = new Slot.State(List.of(new Slot.QueuedTask("t1", 0), new Slot.QueuedTask("t2", 0)));
+
+        assertThat(state.after(new Slot.TaskStarted("t1", 2, 0)).after(new Slot.ChunkCommitted("t1", 0, 1, 0, 0)))
+                .isEqualTo(state);
+        assertThat(state.after(new Slot.TaskSucceeded("t1", 0)).queue()).containsExactly(new Slot.QueuedTask("t2", 0));
     }
 
     @Test
@@ -58,8 +76,7 @@ class SlotSnapshotCompatibilityTest {
 
     @Test
     void aNewSnapshotReadsBackAsItWasWritten() throws Exception {
-        Slot.State state = new Slot.State(new Slot.RunningTask("t1", 2, List.of(new Slot.CommittedChunk(3, 1)), 4),
-                List.of(new Slot.QueuedTask("t2", 1)));
+        Slot.State state = new Slot.State(List.of(new Slot.QueuedTask("t1", 4), new Slot.QueuedTask("t2", 1)));
         Serializer serializer = SerializationExtension.get(testKit.system()).serializerFor(Slot.State.class);
 
         assertThat(read(Slot.State.class, new String(serializer.toBinary(state), StandardCharsets.UTF_8))).isEqualTo(state);

@@ -2,14 +2,16 @@ package dev.taskbridge.engine.slot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.taskbridge.engine.JsonSerializable;
 import dev.taskbridge.engine.TaskLog;
-import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.plugin.ChunkOutcome;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,18 +37,19 @@ import org.slf4j.event.Level;
  * One worker slot of a task type: runs the tasks routed to it one at a time, in the order they
  * were accepted, chunk by chunk.
  *
- * <p><b>Commands</b>: {@link Accept} hands a task to the slot (idempotent: a task the slot already
- * holds is acknowledged again, not queued twice); {@link Cancel} drops one; {@link GetQueue} shows
- * what it holds. The other commands are the slot's own: the results of work it started off its
- * thread.
+ * <p><b>What the slot's journal holds</b>: its queue, and nothing else. A task's place in the
+ * queue is the one fact whose home is here ({@link TaskAccepted} when it joins, an end event when
+ * its run leaves). Everything else about a task has its home elsewhere and is only read by the
+ * slot: its status, progress and result in the task store, each chunk's commit and outcome in the
+ * chunk's effect marker. So the slot journals two events per run, however many chunks the task
+ * has, and its state is a list of ids with run generations. The task at the head of the queue is
+ * the one the slot runs; after a restart it reads the task's committed chunks from their markers
+ * and carries on after the last one (see {@code docs/design/002-one-home-per-fact.md}).
  *
- * <p><b>Events</b>: {@link TaskAccepted}, {@link TaskStarted}, {@link ChunkCommitted},
- * {@link TaskSucceeded}, {@link TaskFailed}, {@link TaskSkipped}, {@link TaskCancelled}.
- *
- * <p><b>State</b>: only unfinished work: the running task with the counts of the chunks it has
- * committed, and the ids of the tasks waiting behind it. Payloads, chunk outcomes and results stay
- * in the task store and the effect markers, so events, state and snapshots stay small whatever a
- * plugin reports.
+ * <p><b>Commands</b>: {@link Accept} hands tasks to the slot, several at once (idempotent: a task
+ * the slot already holds is acknowledged again, not queued twice); {@link Cancel} drops one;
+ * {@link GetQueue} shows what it holds. The other commands are the slot's own: the results of work
+ * it started off its thread.
  *
  * <p><b>Generations</b>: every entry names the run generation of its task
  * ({@link dev.taskbridge.engine.store.TaskRecord#runGeneration()}), and so does every result of a
@@ -56,8 +59,9 @@ import org.slf4j.event.Level;
  *
  * <p>All blocking work (loading, parsing, running chunks, storing results) goes through
  * {@link TaskWork} on another thread; the slot reacts to its results as messages, one at a time,
- * so a task's steps never overlap and no lock is needed. After a restart the slot recovers its
- * state from the journal and carries on where the last committed chunk left it.
+ * so a task's steps never overlap and no lock is needed. What the slot keeps in fields besides its
+ * journaled state is only about the step in flight ({@link Run}): none of it is a fact that is
+ * not durable elsewhere, and a restart rebuilds it from the store.
  */
 public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Command, Slot.Event, Slot.State> {
 
@@ -81,14 +85,24 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     /**
-     * Hand a task to this slot; it answers once the hand-over is journaled.
+     * Hand tasks to this slot, in this order; it answers once the hand-over is journaled, all of
+     * it in one write.
      *
-     * @param generation the task's run generation when it was handed over
+     * @param tasks each in its run generation when it was handed over
      */
-    public record Accept(String taskId, int generation, ActorRef<Accepted> replyTo) implements Command, JsonSerializable {
+    public record Accept(List<QueuedTask> tasks, ActorRef<Accepted> replyTo) implements Command, JsonSerializable {
+
+        public Accept {
+            tasks = List.copyOf(tasks);
+        }
+
+        public Accept(String taskId, int generation, ActorRef<Accepted> replyTo) {
+            this(List.of(new QueuedTask(taskId, generation)), replyTo);
+        }
     }
 
-    public record Accepted(String taskId) implements JsonSerializable {
+    /** @param count tasks acknowledged: every task of the {@link Accept} */
+    public record Accepted(int count) implements JsonSerializable {
     }
 
     /** What the slot holds right now. */
@@ -96,8 +110,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     /**
-     * @param running         the task being run, or null
-     * @param chunksCommitted chunks of the running task already committed
+     * @param running         the task at the head of the queue, the one being run, or null
+     * @param chunksCommitted chunks of the running task already committed, as far as the slot has read them
      * @param waiting         tasks behind it, in order
      */
     public record QueueView(String running, int chunksCommitted, List<String> waiting) implements JsonSerializable {
@@ -122,6 +136,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     private record Prepared(long step, PreparedTask task) implements Command {
     }
 
+    /** The chunk committed; the last chunk's transaction also stored the task's success. */
     private record ChunkDone(long step, String taskId, int generation, int chunk, ChunkOutcome outcome) implements Command {
     }
 
@@ -133,7 +148,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             implements Command {
     }
 
-    /** @param generation of the entry the step worked for */
+    /** @param generation of the run the step worked for */
     private record StepFailed(long step, String taskId, int generation, Throwable failure) implements Command {
     }
 
@@ -144,27 +159,44 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
     /** Everything a slot journals. */
     public sealed interface Event extends JsonSerializable {
+    }
+
+    /** An event that ends one run of a task: its entry leaves the queue. */
+    public sealed interface RunEnded extends Event {
         String taskId();
 
         /** The run generation the event is about (0 in events journaled before generations existed). */
         int generation();
     }
 
+    /** Tasks join the queue, in this order: one event for every hand-over, however many tasks it brings. */
+    public record TasksAccepted(List<QueuedTask> tasks) implements Event {
+
+        public TasksAccepted {
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    /** One task joins the queue: what slots journaled before hand-overs came in batches; still read. */
     public record TaskAccepted(String taskId, int generation) implements Event {
     }
 
+    /**
+     * Journaled by slots before the queue became the journal's only fact; still read from old
+     * journals, where it changes nothing: the task it names is at the head of the queue already.
+     */
     public record TaskStarted(String taskId, int chunkCount, int generation) implements Event {
     }
 
-    /** Counts only: the chunk's outcome is in its effect marker, written with its effects. */
+    /** Journaled by slots before chunks' commits were read from their effect markers; read as nothing. */
     public record ChunkCommitted(String taskId, int chunk, int itemsDone, int itemsFailed, int generation)
             implements Event {
     }
 
-    public record TaskSucceeded(String taskId, int generation) implements Event {
+    public record TaskSucceeded(String taskId, int generation) implements RunEnded {
     }
 
-    public record TaskFailed(String taskId, String error, int generation) implements Event {
+    public record TaskFailed(String taskId, String error, int generation) implements RunEnded {
     }
 
     /**
@@ -172,19 +204,24 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
      * (finished before a crash, cancelled, unknown), or the store refused the run's end because the
      * task was cancelled or retried meanwhile.
      */
-    public record TaskSkipped(String taskId, int generation) implements Event {
+    public record TaskSkipped(String taskId, int generation) implements RunEnded {
     }
 
-    public record TaskCancelled(String taskId, int generation) implements Event {
+    public record TaskCancelled(String taskId, int generation) implements RunEnded {
     }
 
     // --- state ------------------------------------------------------------------------------
 
-    /** A committed chunk's counts (its outcome is in its effect marker). */
+    /** A chunk's counts, in snapshots written before chunks were read from their markers. */
     public record CommittedChunk(int itemsDone, int itemsFailed) implements JsonSerializable {
     }
 
-    /** A task waiting in a slot, in the run generation it was handed over in. */
+    /** The running task, in snapshots written before the head of the queue was the running task. */
+    public record RunningTask(String taskId, int chunkCount, List<CommittedChunk> chunks, int generation)
+            implements JsonSerializable {
+    }
+
+    /** A task in a slot's queue, in the run generation it was handed over in. */
     public record QueuedTask(String taskId, int generation) implements JsonSerializable {
 
         /** Snapshots written before generations existed hold bare ids. */
@@ -198,42 +235,39 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
     }
 
-    /** The task a slot is running, in which generation, and the chunks it committed so far. */
-    public record RunningTask(String taskId, int chunkCount, List<CommittedChunk> chunks, int generation)
-            implements JsonSerializable {
-
-        RunningTask withChunk(CommittedChunk chunk) {
-            List<CommittedChunk> more = new ArrayList<>(chunks);
-            more.add(chunk);
-            return new RunningTask(taskId, chunkCount, List.copyOf(more), generation);
-        }
-
-        boolean is(String id, int runGeneration) {
-            return taskId.equals(id) && generation == runGeneration;
-        }
-
-        TaskWork.Progress progress() {
-            long done = 0;
-            long failed = 0;
-            for (CommittedChunk chunk : chunks) {
-                done += chunk.itemsDone();
-                failed += chunk.itemsFailed();
-            }
-            return new TaskWork.Progress(done, failed);
-        }
-    }
-
     /**
-     * @param running the task in progress, or null
-     * @param waiting accepted tasks not started yet, oldest first
+     * The slot's queue: accepted tasks whose run has not ended, oldest first. The first is the
+     * one the slot runs.
      */
-    public record State(RunningTask running, List<QueuedTask> waiting) implements JsonSerializable {
+    public record State(List<QueuedTask> queue) implements JsonSerializable {
 
-        static final State EMPTY = new State(null, List.of());
+        static final State EMPTY = new State(List.of());
 
-        /** Whether the slot holds the task in that generation or a later one. */
-        boolean holds(String taskId, int generation) {
-            return holds(taskId, held -> held >= generation);
+        /** Reads snapshots of every version: older ones kept the running task apart from the queue behind it. */
+        @JsonCreator
+        static State read(@JsonProperty("queue") List<QueuedTask> queue, @JsonProperty("running") RunningTask running,
+                          @JsonProperty("waiting") List<QueuedTask> waiting) {
+            if (queue != null) {
+                return new State(List.copyOf(queue));
+            }
+            List<QueuedTask> all = new ArrayList<>();
+            if (running != null) {
+                all.add(new QueuedTask(running.taskId(), running.generation()));
+            }
+            if (waiting != null) {
+                waiting.stream().filter(queued -> running == null || !queued.taskId().equals(running.taskId()))
+                        .forEach(all::add);
+            }
+            return new State(List.copyOf(all));
+        }
+
+        /** The tasks of a hand-over that the slot does not hold yet in their generation or a later one. */
+        List<QueuedTask> notHeld(List<QueuedTask> handedOver) {
+            Map<String, Integer> held = new HashMap<>();
+            for (QueuedTask queued : queue) {
+                held.put(queued.taskId(), queued.generation());
+            }
+            return handedOver.stream().filter(task -> held.getOrDefault(task.taskId(), -1) < task.generation()).toList();
         }
 
         /** Whether the slot holds the task in that generation or an earlier one. */
@@ -242,81 +276,70 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         private boolean holds(String taskId, IntPredicate generations) {
-            return runs(taskId, generations) || waiting.stream().anyMatch(queued -> queued.is(taskId, generations));
-        }
-
-        /** Whether the task runs, in a generation that {@code generations} takes. */
-        boolean runs(String taskId, IntPredicate generations) {
-            return running != null && running.taskId().equals(taskId) && generations.test(running.generation());
+            return queue.stream().anyMatch(queued -> queued.is(taskId, generations));
         }
 
         boolean isIdle() {
-            return running == null && waiting.isEmpty();
+            return queue.isEmpty();
         }
 
-        /** The task to start next, if nothing runs. */
-        QueuedTask next() {
-            return waiting.isEmpty() ? null : waiting.get(0);
+        /** The task the slot runs, or null. */
+        QueuedTask head() {
+            return queue.isEmpty() ? null : queue.get(0);
         }
 
-        State accept(String taskId, int generation) {
-            List<QueuedTask> more = new ArrayList<>(waiting.size() + 1);
-            boolean updated = false;
-            for (QueuedTask queued : waiting) {
-                if (queued.taskId().equals(taskId)) {
-                    // an older generation of it still waits: it keeps its place, in the newer generation
-                    more.add(new QueuedTask(taskId, Math.max(generation, queued.generation())));
-                    updated = true;
-                } else {
-                    more.add(queued);
+        /** Whether the head of the queue is that task, in a generation that {@code generations} takes. */
+        boolean headIs(String taskId, IntPredicate generations) {
+            return !queue.isEmpty() && queue.get(0).is(taskId, generations);
+        }
+
+        /**
+         * The queue with these tasks added at its end; a task that waits in an older generation
+         * keeps its place, in the newer one. One pass over the queue, however many are added.
+         */
+        State accept(List<QueuedTask> accepted) {
+            Map<String, Integer> added = new HashMap<>();
+            for (QueuedTask task : accepted) {
+                added.merge(task.taskId(), task.generation(), Math::max);
+            }
+            List<QueuedTask> more = new ArrayList<>(queue.size() + added.size());
+            for (QueuedTask queued : queue) {
+                Integer newer = added.remove(queued.taskId());
+                more.add(newer == null ? queued : new QueuedTask(queued.taskId(), Math.max(newer, queued.generation())));
+            }
+            for (QueuedTask task : accepted) {
+                Integer generation = added.remove(task.taskId());
+                if (generation != null) {
+                    more.add(new QueuedTask(task.taskId(), generation));
                 }
             }
-            if (!updated) {
-                more.add(new QueuedTask(taskId, generation));
-            }
-            return new State(running, List.copyOf(more));
+            return new State(List.copyOf(more));
         }
 
-        State start(String taskId, int chunkCount, int generation) {
-            return new State(new RunningTask(taskId, chunkCount, List.of(), generation), without(taskId, generation));
-        }
-
-        State commit(ChunkCommitted committed) {
-            if (running == null || !running.is(committed.taskId(), committed.generation())
-                    || committed.chunk() != running.chunks().size()) {
-                return this; // never journaled by a slot that checks its results; tolerated on replay
-            }
-            return new State(running.withChunk(new CommittedChunk(committed.itemsDone(), committed.itemsFailed())), waiting);
-        }
-
-        /** Drops the task's entries of that generation and older ones; a newer generation stays. */
+        /** Drops the task's entry if it is in that generation or an older one; a newer generation stays. */
         State remove(String taskId, int generation) {
-            RunningTask stillRunning = runs(taskId, held -> held <= generation) ? null : running;
-            return new State(stillRunning, without(taskId, generation));
-        }
-
-        private List<QueuedTask> without(String taskId, int generation) {
-            List<QueuedTask> kept = waiting.stream().filter(queued -> !queued.is(taskId, held -> held <= generation)).toList();
-            return kept.size() == waiting.size() ? waiting : kept;
+            if (headIs(taskId, held -> held <= generation)) {
+                return new State(queue.subList(1, queue.size())); // the usual case: the run that ended was the head
+            }
+            List<QueuedTask> kept = queue.stream().filter(queued -> !queued.is(taskId, held -> held <= generation)).toList();
+            return kept.size() == queue.size() ? this : new State(kept);
         }
 
         /** The state an event leads to: what the event handler makes of it. */
-        State after(Event event) {
-            if (event instanceof TaskAccepted accepted) {
-                return accept(accepted.taskId(), accepted.generation());
-            } else if (event instanceof TaskStarted started) {
-                return start(started.taskId(), started.chunkCount(), started.generation());
-            } else if (event instanceof ChunkCommitted committed) {
-                return commit(committed);
+        public State after(Event event) {
+            if (event instanceof TasksAccepted accepted) {
+                return accept(accepted.tasks());
+            } else if (event instanceof TaskAccepted accepted) {
+                return accept(List.of(new QueuedTask(accepted.taskId(), accepted.generation())));
+            } else if (event instanceof RunEnded ended) {
+                return remove(ended.taskId(), ended.generation());
             }
-            // TaskSucceeded, TaskFailed, TaskSkipped, TaskCancelled: that run of the task is over
-            return remove(event.taskId(), event.generation());
+            return this; // TaskStarted, ChunkCommitted of old journals: their facts are in the store and the markers
         }
 
-        QueueView view() {
-            return new QueueView(running == null ? null : running.taskId(),
-                    running == null ? 0 : running.chunks().size(),
-                    waiting.stream().map(QueuedTask::taskId).toList());
+        QueueView view(int chunksCommitted) {
+            return new QueueView(queue.isEmpty() ? null : queue.get(0).taskId(), chunksCommitted,
+                    queue.stream().skip(1).map(QueuedTask::taskId).toList());
         }
     }
 
@@ -330,9 +353,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     private final int snapshotEvery;
     private final SlotReporting reporting;
 
-    /** The running task's plugin and parsed payload; rebuilt after a restart. */
+    // The step in flight and what it works with. None of it is a durable fact: the task's plugin,
+    // payload and committed chunks are read from the store, and a restart reads them again.
+
+    /** The head task's plugin, parsed payload and committed chunks; null until it is read. */
     private PreparedTask prepared;
-    /** A step of the running task is in flight (or waiting to be retried). */
+    /** A step is in flight (or waiting to be retried). */
     private boolean stepInFlight;
     /**
      * Number of the step last started; results of other steps are stale. Starts from the clock so
@@ -423,7 +449,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /** The task a command is about, or null. */
     private static String taskOf(Command command) {
         if (command instanceof Accept accept) {
-            return accept.taskId();
+            return accept.tasks().size() == 1 ? accept.tasks().get(0).taskId() : null;
         } else if (command instanceof Cancel cancel) {
             return cancel.taskId();
         } else if (command instanceof Prepared prepared) {
@@ -445,9 +471,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         return State.EMPTY;
     }
 
+    /** Events older than the older of the two snapshots kept are deleted: the journal stays as small as the queue. */
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+        return RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
     }
 
     @Override
@@ -456,8 +483,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 .onSignal(RecoveryCompleted.class, (state, signal) -> {
                     reporting.live().set(true);
                     if (!state.isIdle()) {
-                        context.getLog().info("Slot {} resumes {} unfinished task(s)", slot,
-                                state.waiting().size() + (state.running() == null ? 0 : 1));
+                        context.getLog().info("Slot {} resumes {} unfinished task(s)", slot, state.queue().size());
                     }
                     proceed(state);
                 })
@@ -491,22 +517,22 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         return newCommandHandlerWithReplyBuilder()
                 .forAnyState()
                 .onCommand(Accept.class, this::onAccept)
-                .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view()))
+                .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view(chunksCommitted(state))))
                 .onCommand(Cancel.class, this::onCancel)
                 .onCommand(Prepared.class, (state, prepared) -> isCurrent(state, prepared)
                         ? onPrepared(state, prepared) : afterStaleStep(state, prepared.step()))
-                .onCommand(ChunkDone.class, (state, done) -> isCurrent(state, done.step(), done.taskId(), done.generation())
-                        && done.chunk() == state.running().chunks().size()
+                .onCommand(ChunkDone.class, (state, done) -> isCurrentRun(state, done.step(), done.taskId(), done.generation())
+                        && prepared != null && done.chunk() == prepared.committed().size()
                         ? onChunkDone(state, done) : afterStaleStep(state, done.step()))
-                .onCommand(Finished.class, (state, done) -> isCurrent(state, done.step(), done.taskId(), done.generation())
+                .onCommand(Finished.class, (state, done) -> isCurrentRun(state, done.step(), done.taskId(), done.generation())
                         ? moveOn(state, done.stored() ? new TaskSucceeded(done.taskId(), done.generation())
                                 : new TaskSkipped(done.taskId(), done.generation()))
                         : afterStaleStep(state, done.step()))
-                .onCommand(FailureStored.class, (state, stored) -> isCurrentFailure(state, stored)
+                .onCommand(FailureStored.class, (state, stored) -> isCurrentRun(state, stored.step(), stored.taskId(), stored.generation())
                         ? moveOn(state, stored.stored() ? new TaskFailed(stored.taskId(), stored.message(), stored.generation())
                                 : new TaskSkipped(stored.taskId(), stored.generation()))
                         : afterStaleStep(state, stored.step()))
-                .onCommand(StepFailed.class, (state, failed) -> isCurrentFailure(state, failed)
+                .onCommand(StepFailed.class, (state, failed) -> isCurrentRun(state, failed.step(), failed.taskId(), failed.generation())
                         ? onStepFailed(state, failed) : afterStaleStep(state, failed.step()))
                 .onCommand(RetryStep.class, (state, retry) -> {
                     if (retry.step() == step) {
@@ -518,48 +544,33 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 .build();
     }
 
-    /** Whether a step's result is the one the slot waits for, about the run it is running. */
-    private boolean isCurrent(State state, long resultStep, String taskId, int generation) {
-        return resultStep == step && state.running() != null && state.running().is(taskId, generation);
+    private int chunksCommitted(State state) {
+        QueuedTask head = state.head();
+        return head != null && prepared != null && prepared.taskId().equals(head.taskId()) ? prepared.committed().size() : 0;
     }
 
     /**
-     * Whether a prepared task is the one the slot waits for: the running task (resumed after a
-     * restart), or the next waiting one, read in the generation it waits in or a later one (its
-     * retry's hand-over may still be on its way).
+     * The run generation the slot works on for its head task: the one it read from the store
+     * once it has read it (a retry's hand-over may still be on its way), else the queue's.
+     */
+    private int runGeneration(QueuedTask head) {
+        return prepared != null && prepared.taskId().equals(head.taskId()) ? prepared.generation() : head.generation();
+    }
+
+    /** Whether a step's result is the one the slot waits for, about the run it works on. */
+    private boolean isCurrentRun(State state, long resultStep, String taskId, int generation) {
+        QueuedTask head = state.head();
+        return resultStep == step && head != null && head.taskId().equals(taskId) && runGeneration(head) == generation;
+    }
+
+    /**
+     * Whether a prepared task is the one the slot waits for: the head of its queue, read in the
+     * generation it waits in or a later one (its retry's hand-over may still be on its way).
      */
     private boolean isCurrent(State state, Prepared prepared) {
-        if (prepared.step() != step) {
-            return false;
-        }
-        PreparedTask task = prepared.task();
-        RunningTask running = state.running();
-        if (running != null) {
-            return running.taskId().equals(task.taskId()) && task.generation() >= running.generation();
-        }
-        QueuedTask next = state.next();
-        return next != null && next.taskId().equals(task.taskId()) && task.generation() >= next.generation();
-    }
-
-    /** A failure of the step in flight, or of storing a failure: about the running task, or the one being prepared. */
-    private boolean isCurrentFailure(State state, StepFailed failed) {
-        return isCurrentFailure(state, failed.step(), failed.taskId(), failed.generation());
-    }
-
-    private boolean isCurrentFailure(State state, FailureStored stored) {
-        return isCurrentFailure(state, stored.step(), stored.taskId(), stored.generation());
-    }
-
-    private boolean isCurrentFailure(State state, long resultStep, String taskId, int generation) {
-        if (resultStep != step) {
-            return false;
-        }
-        RunningTask running = state.running();
-        if (running != null) {
-            return running.is(taskId, generation);
-        }
-        QueuedTask next = state.next();
-        return next != null && next.taskId().equals(taskId) && next.generation() == generation;
+        QueuedTask head = state.head();
+        return prepared.step() == step && head != null && head.taskId().equals(prepared.task().taskId())
+                && prepared.task().generation() >= head.generation();
     }
 
     /**
@@ -581,16 +592,11 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             // not here, or here only in a later generation (retried since): nothing of this run to stop
             return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
         }
-        IntPredicate cancelledRun = held -> held <= cancel.generation();
-        boolean runningNow = state.runs(cancel.taskId(), cancelledRun);
-        boolean preparingNow = state.running() == null && state.next() != null
-                && state.next().is(cancel.taskId(), cancelledRun);
-        boolean waitingForRetry = stepInFlight && timers.isTimerActive(new RetryStep(step));
-        if ((runningNow || preparingNow) && waitingForRetry) {
-            timers.cancel(new RetryStep(step));
-            stepDone();
-        }
-        if (runningNow || preparingNow) {
+        if (state.headIs(cancel.taskId(), held -> held <= cancel.generation())) {
+            if (stepInFlight && timers.isTimerActive(new RetryStep(step))) {
+                timers.cancel(new RetryStep(step));
+                stepDone();
+            }
             prepared = null;
             pendingFailure = null;
         }
@@ -602,15 +608,17 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     private ReplyEffect<Event, State> onAccept(State state, Accept accept) {
-        if (state.holds(accept.taskId(), accept.generation())) {
-            return Effect().reply(accept.replyTo(), new Accepted(accept.taskId()));
+        List<QueuedTask> fresh = state.notHeld(accept.tasks());
+        Accepted acknowledged = new Accepted(accept.tasks().size());
+        if (fresh.isEmpty()) {
+            return Effect().reply(accept.replyTo(), acknowledged);
         }
-        TaskAccepted accepted = new TaskAccepted(accept.taskId(), accept.generation());
-        // an idle slot prepares the task while the hand-over is written (see persistAndGoOn)
+        TasksAccepted accepted = new TasksAccepted(fresh);
+        // an idle slot prepares its next task while the hand-over is written (see persistAndGoOn)
         proceed(state.after(accepted));
         return persist(accepted)
                 .thenRun(this::proceed)
-                .thenReply(accept.replyTo(), s -> new Accepted(accept.taskId()));
+                .thenReply(accept.replyTo(), s -> acknowledged);
     }
 
     private ReplyEffect<Event, State> onPrepared(State state, Prepared message) {
@@ -620,23 +628,27 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             return moveOn(state, new TaskSkipped(task.taskId(), task.generation()));
         }
         prepared = task;
-        RunningTask running = state.running();
-        if (running != null && running.is(task.taskId(), task.generation())) {
-            proceed(state); // resumed after a restart: carry on after the last committed chunk
-            return Effect().noReply();
-        }
-        return persistAndGoOn(state, new TaskStarted(task.taskId(), task.chunkCount(), task.generation()));
+        proceed(state);
+        return Effect().noReply();
     }
 
     private ReplyEffect<Event, State> onChunkDone(State state, ChunkDone done) {
         stepDone();
-        ChunkOutcome outcome = done.outcome();
-        return persistAndGoOn(state, new ChunkCommitted(done.taskId(), done.chunk(), outcome.itemsDone(),
-                outcome.itemsFailed(), done.generation()));
+        prepared = prepared.withChunk(done.outcome());
+        if (prepared.committed().size() == prepared.chunkCount()) {
+            // the last chunk's transaction stored the task's success with the chunk
+            return moveOn(state, new TaskSucceeded(done.taskId(), done.generation()));
+        }
+        proceed(state);
+        return Effect().noReply();
     }
 
     private ReplyEffect<Event, State> onStepFailed(State state, StepFailed failed) {
         Throwable failure = failed.failure();
+        if (failure instanceof RunOverException) {
+            context.getLog().info("Task {} in slot {}: {}", failed.taskId(), slot, failure.getMessage());
+            return moveOn(state, new TaskSkipped(failed.taskId(), failed.generation()));
+        }
         boolean storingFailure = pendingFailure != null;
         if (storingFailure || Faults.isTransient(failure) && failedTries + 1 < retry.maxAttempts()) {
             // Storing a failure is retried for as long as it takes: the slot cannot move on without it.
@@ -657,20 +669,20 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         return Effect().noReply();
     }
 
-    private ReplyEffect<Event, State> moveOn(State state, Event finalEvent) {
+    private ReplyEffect<Event, State> moveOn(State state, RunEnded end) {
         stepDone();
         prepared = null;
         pendingFailure = null;
-        return persistAndGoOn(state, finalEvent);
+        return persistAndGoOn(state, end);
     }
 
     /**
-     * Persists an event and starts the slot's next step at once, from the state the event leads
-     * to: the next chunk runs while the journal writes the one before, instead of after it. Safe,
-     * because what a step did is recorded where it happened (a chunk's outcome in its effect
-     * marker, a task's end in the store): if the write is lost with a crash, the step is found
-     * done when it comes round again, and only its record is repeated. A result that arrives
-     * before the write is done waits (the behavior stashes it), so events keep their order.
+     * Persists the end of a run and starts the slot's next step at once, from the state the event
+     * leads to: the next task is read while the journal writes the end of the one before, instead
+     * of after it. Safe, because the end is recorded where it happened (in the store): if the
+     * write is lost with a crash, the task is found final when it comes round again, and only its
+     * removal from the queue is repeated. A result that arrives before the write is done waits
+     * (the behavior stashes it), so events keep their order.
      */
     private ReplyEffect<Event, State> persistAndGoOn(State state, Event event) {
         proceed(state.after(event));
@@ -691,7 +703,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
     /** Starts the next step of the slot's work, unless one is in flight. */
     private void proceed(State state) {
-        reporting.queueDepth().set(state.waiting().size() + (state.running() == null ? 0 : 1));
+        reporting.queueDepth().set(state.queue().size());
         if (stepInFlight) {
             return;
         }
@@ -699,19 +711,18 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             storeFailure();
             return;
         }
-        RunningTask running = state.running();
-        if (running == null) {
-            if (!state.waiting().isEmpty()) {
-                prepare(state.next().taskId(), state.next().generation());
-            }
+        QueuedTask head = state.head();
+        if (head == null) {
+            prepared = null;
             return;
         }
-        if (prepared == null || !prepared.taskId().equals(running.taskId()) || prepared.generation() != running.generation()) {
-            prepare(running.taskId(), running.generation());
-        } else if (running.chunks().size() < running.chunkCount()) {
-            runChunk(running);
+        if (prepared == null || !prepared.taskId().equals(head.taskId()) || prepared.generation() < head.generation()) {
+            prepared = null;
+            prepare(head);
+        } else if (prepared.committed().size() < prepared.chunkCount()) {
+            runChunk(prepared);
         } else {
-            finish(running);
+            finish(prepared); // every chunk had committed before the task's end was stored
         }
     }
 
@@ -720,31 +731,29 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         return ++step;
     }
 
-    /** @param generation of the entry it prepares; the store may hold a newer one */
-    private void prepare(String taskId, int generation) {
+    /** @param head the entry it prepares; the store may hold a newer generation of it */
+    private void prepare(QueuedTask head) {
         long thisStep = startStep();
-        context.pipeToSelf(work.prepare(slot, taskId), (task, failure) -> failure == null
+        context.pipeToSelf(work.prepare(slot, head.taskId()), (task, failure) -> failure == null
                 ? new Prepared(thisStep, task)
-                : new StepFailed(thisStep, taskId, generation, Faults.unwrap(failure)));
+                : new StepFailed(thisStep, head.taskId(), head.generation(), Faults.unwrap(failure)));
     }
 
-    private void runChunk(RunningTask running) {
+    private void runChunk(PreparedTask task) {
         long thisStep = startStep();
-        int chunk = running.chunks().size();
-        int generation = running.generation();
-        context.pipeToSelf(work.runChunk(prepared, chunk, failedTries + 1, running.progress()),
+        int chunk = task.committed().size();
+        context.pipeToSelf(work.runChunk(task, chunk, failedTries + 1, task.progress()),
                 (outcome, failure) -> failure == null
-                        ? new ChunkDone(thisStep, running.taskId(), generation, chunk, outcome)
-                        : new StepFailed(thisStep, running.taskId(), generation, Faults.unwrap(failure)));
+                        ? new ChunkDone(thisStep, task.taskId(), task.generation(), chunk, outcome)
+                        : new StepFailed(thisStep, task.taskId(), task.generation(), Faults.unwrap(failure)));
     }
 
-    private void finish(RunningTask running) {
+    private void finish(PreparedTask task) {
         long thisStep = startStep();
-        int generation = running.generation();
-        context.pipeToSelf(work.succeed(prepared),
+        context.pipeToSelf(work.succeed(task),
                 (stored, failure) -> failure == null
-                        ? new Finished(thisStep, running.taskId(), generation, stored)
-                        : new StepFailed(thisStep, running.taskId(), generation, Faults.unwrap(failure)));
+                        ? new Finished(thisStep, task.taskId(), task.generation(), stored)
+                        : new StepFailed(thisStep, task.taskId(), task.generation(), Faults.unwrap(failure)));
     }
 
     private void storeFailure() {

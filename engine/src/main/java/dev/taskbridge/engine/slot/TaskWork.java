@@ -18,11 +18,17 @@ public interface TaskWork {
      */
     CompletionStage<PreparedTask> prepare(SlotId slot, String taskId);
 
-    /** Runs one chunk, records its outcome in the task's effect marker and the progress it makes. */
+    /**
+     * Runs one chunk and records, in one transaction, its outcome in its effect marker and the
+     * progress it makes; for the task's last chunk, the task's success and result too. Fails with
+     * {@link RunOverException} when the run was cancelled or retried while the chunk ran: the
+     * chunk then rolled back.
+     */
     CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before);
 
     /**
-     * Computes and stores the task's result from its chunks' outcomes.
+     * Computes and stores the result of a task whose chunks had all committed before its end was
+     * stored (normally the last chunk's transaction stores it).
      *
      * @return false when the store refused it: the run was over already (cancelled, or retried)
      */

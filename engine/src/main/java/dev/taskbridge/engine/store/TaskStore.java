@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,10 @@ public final class TaskStore {
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
     private static final String UNIQUE_VIOLATION = "23505";
-    /** The history's word for a chunk that committed in an earlier run. */
-    public static final String REPLAYED = "committed before; not run again";
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final SubmissionBatches submissions = new SubmissionBatches(this::insertAll);
 
     public TaskStore(DataSource dataSource, Clock clock) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -90,6 +90,11 @@ public final class TaskStore {
     /**
      * Stores a new task as QUEUED, or returns the one an earlier submission with the same owner
      * and idempotency key created. Concurrent submissions with one key create one task.
+     *
+     * <p>Concurrent submissions share a transaction (group commit, {@link SubmissionBatches}): the
+     * first thread to find no batch being written writes every submission waiting at that moment
+     * in one JDBC batch and one commit, and each caller returns once its own row has committed. A
+     * submission that returns is durable; one that fails left nothing behind.
      */
     public Stored insert(NewTask task) {
         if (task.idempotencyKey() != null) {
@@ -98,36 +103,78 @@ public final class TaskStore {
                 return new Stored(existing.get(), false);
             }
         }
-        String sql = "INSERT INTO tb_task (id, task_type, type_version, owner, idempotency_key, media_type, payload, "
-                + "options, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        OffsetDateTime now = now();
+        return submissions.submit(task, now());
+    }
+
+    /** Writes submissions in one transaction; if that fails, each alone, so one bad row fails only its own caller. */
+    private void insertAll(List<SubmissionBatches.Pending> batch) {
+        if (batch.size() > 1) {
+            try {
+                inTransaction(connection -> {
+                    try (PreparedStatement insert = connection.prepareStatement(INSERT_TASK)) {
+                        for (SubmissionBatches.Pending pending : batch) {
+                            bindInsert(insert, pending.task(), pending.at());
+                            insert.addBatch();
+                        }
+                        insert.executeBatch();
+                    }
+                    return null;
+                });
+                batch.forEach(pending -> pending.stored(new Stored(queued(pending.task(), pending.at()), true)));
+                return;
+            } catch (SQLException e) {
+                // an idempotency key that a concurrent submission took, or one bad row: sort them out one by one
+            }
+        }
+        batch.forEach(this::insertOne);
+    }
+
+    private void insertOne(SubmissionBatches.Pending pending) {
+        NewTask task = pending.task();
         try {
             inTransaction(connection -> {
-                try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                    insert.setString(1, task.id());
-                    insert.setString(2, task.taskType());
-                    insert.setInt(3, task.typeVersion());
-                    insert.setString(4, task.owner());
-                    insert.setString(5, task.idempotencyKey());
-                    insert.setString(6, task.payload().mediaType());
-                    insert.setBytes(7, task.payload().body());
-                    insert.setString(8, SubmissionOptions.encode(task.payload().options()));
-                    insert.setString(9, TaskState.QUEUED.name());
-                    insert.setObject(10, now);
+                try (PreparedStatement insert = connection.prepareStatement(INSERT_TASK)) {
+                    bindInsert(insert, task, pending.at());
                     insert.executeUpdate();
                 }
-                history(connection, task.id(), now, TaskEventKind.SUBMITTED, null, "by " + task.owner());
                 return null;
             });
+            pending.stored(new Stored(queued(task, pending.at()), true));
         } catch (SQLException e) {
             if (task.idempotencyKey() != null && UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 // Another submission with the same key committed between our look-up and insert.
-                return new Stored(findByKey(task.owner(), task.idempotencyKey()).orElseThrow(
-                        () -> new TaskStoreException("idempotency key clash without a stored task", e)), false);
+                Optional<TaskRecord> earlier = findByKey(task.owner(), task.idempotencyKey());
+                if (earlier.isPresent()) {
+                    pending.stored(new Stored(earlier.get(), false));
+                    return;
+                }
             }
-            throw new TaskStoreException("could not store task " + task.id(), e);
+            pending.failed(new TaskStoreException("could not store task " + task.id(), e));
+        } catch (RuntimeException e) {
+            pending.failed(e);
         }
-        return new Stored(find(task.id()).orElseThrow(), true);
+    }
+
+    private static final String INSERT_TASK = "INSERT INTO tb_task (id, task_type, type_version, owner, idempotency_key, "
+            + "media_type, payload, options, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static void bindInsert(PreparedStatement insert, NewTask task, OffsetDateTime at) throws SQLException {
+        insert.setString(1, task.id());
+        insert.setString(2, task.taskType());
+        insert.setInt(3, task.typeVersion());
+        insert.setString(4, task.owner());
+        insert.setString(5, task.idempotencyKey());
+        insert.setString(6, task.payload().mediaType());
+        insert.setBytes(7, task.payload().body());
+        insert.setString(8, SubmissionOptions.encode(task.payload().options()));
+        insert.setString(9, TaskState.QUEUED.name());
+        insert.setObject(10, at);
+    }
+
+    /** The row an insert wrote, as {@link #find} would read it back. */
+    private static TaskRecord queued(NewTask task, OffsetDateTime at) {
+        return new TaskRecord(task.id(), task.taskType(), task.typeVersion(), task.owner(), task.idempotencyKey(),
+                TaskState.QUEUED, 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0);
     }
 
     public Optional<TaskRecord> find(String id) {
@@ -257,7 +304,8 @@ public final class TaskStore {
     }
 
     /**
-     * A slot starts (or resumes) the task: RUNNING, one more attempt.
+     * A slot starts (or resumes) the task: RUNNING, one more attempt, its progress as far as its
+     * committed chunks go (a retried task keeps the chunks that committed before).
      *
      * <p>Every write of a run names the run's generation ({@link TaskRecord#runGeneration()}, read
      * when the run started): a retry starts a new generation, so whatever a run that a cancel ended
@@ -265,48 +313,83 @@ public final class TaskStore {
      *
      * @return false when the task is final or in another generation: the run must not go on
      */
-    public boolean markStarted(String id, int generation, int chunksTotal) {
+    public boolean markStarted(String id, int generation, int chunksTotal, int chunksDone, long itemsDone, long itemsFailed) {
         OffsetDateTime now = now();
-        return change(id, TaskEventKind.STARTED, null, chunksTotal + (chunksTotal == 1 ? " chunk" : " chunks"),
-                "UPDATE tb_task SET status = 'RUNNING', chunks_total = ?, attempts = attempts + 1, "
-                        + "started_at = COALESCE(started_at, ?), progress_at = ? " + WHERE_RUN,
-                chunksTotal, now, now, id, generation);
+        return updateOne("UPDATE tb_task SET status = 'RUNNING', chunks_total = ?, chunks_done = ?, items_done = ?, "
+                        + "items_failed = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?), progress_at = ? "
+                        + WHERE_RUN,
+                chunksTotal, chunksDone, itemsDone, itemsFailed, now, now, id, generation);
+    }
+
+    /** A fresh task that its slot started, in which generation, with how many chunks, and when. */
+    public record StartMark(String id, int generation, int chunksTotal, Instant at) {
     }
 
     /**
-     * Progress after a chunk committed, on the connection of the chunk's own transaction, so that
-     * progress and history commit with the chunk or not at all. Never moves a task backwards.
-     *
-     * @param chunk the chunk that committed, 0-based
+     * Shows fresh tasks as RUNNING, all in one transaction. Only tasks still QUEUED in that
+     * generation change: a mark that comes after the task's first chunk, its end or its cancel
+     * changes nothing.
      */
-    public void markChunkCommitted(Connection connection, String id, int generation, int chunk, long itemsDone,
-                                   long itemsFailed, String detail) throws SQLException {
-        OffsetDateTime now = now();
-        if (update(connection, "UPDATE tb_task SET chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ? "
-                + "WHERE id = ? AND run_generation = ? AND status = 'RUNNING' AND chunks_done <= ?",
-                chunk + 1, itemsDone, itemsFailed, now, id, generation, chunk + 1) == 1) {
-            history(connection, id, now, TaskEventKind.CHUNK_COMMITTED, chunk, detail);
+    public void markStarted(List<StartMark> marks) {
+        try {
+            inTransaction(connection -> {
+                try (PreparedStatement update = connection.prepareStatement("UPDATE tb_task SET status = 'RUNNING', "
+                        + "chunks_total = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?), progress_at = ? "
+                        + "WHERE id = ? AND run_generation = ? AND status = 'QUEUED'")) {
+                    for (StartMark mark : marks) {
+                        OffsetDateTime at = OffsetDateTime.ofInstant(mark.at(), ZoneOffset.UTC);
+                        update.setInt(1, mark.chunksTotal());
+                        update.setObject(2, at);
+                        update.setObject(3, at);
+                        update.setString(4, mark.id());
+                        update.setInt(5, mark.generation());
+                        update.addBatch();
+                    }
+                    update.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not mark " + marks.size() + " task(s) started", e);
         }
     }
 
     /**
-     * Progress of a chunk that had committed before and is not run again (a task retried, or
-     * resumed after a crash that followed the chunk's commit): the running totals, and a history
-     * entry that says so.
+     * Progress after a chunk committed, on the connection of the chunk's own transaction, so that
+     * progress commits with the chunk or not at all; for the task's last chunk, its success and
+     * result too, so a task's end costs no transaction of its own. The run's start is stored with
+     * it, if no write before did ({@link #markStarted(List)} writes it behind).
      *
-     * @param chunk the chunk, 0-based
+     * @param chunk     the chunk that committed, 0-based
+     * @param startedAt when the run started
+     * @param last      whether it was the task's last chunk: the task then succeeded
+     * @param result    the task's result when this was its last chunk
+     * @return false when the run is over (cancelled, or retried since): the chunk must roll back
      */
-    public void markChunkReplayed(String id, int generation, int chunk, long itemsDone, long itemsFailed) {
-        change(id, TaskEventKind.CHUNK_COMMITTED, chunk, REPLAYED,
-                "UPDATE tb_task SET chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ? "
-                        + "WHERE id = ? AND run_generation = ? AND status = 'RUNNING' AND chunks_done <= ?",
-                chunk + 1, itemsDone, itemsFailed, now(), id, generation, chunk + 1);
+    public boolean markChunkCommitted(Connection connection, String id, int generation, int chunk, int chunksTotal,
+                                      long itemsDone, long itemsFailed, Instant startedAt, boolean last, String result)
+            throws SQLException {
+        OffsetDateTime now = now();
+        String progress = "chunks_total = ?, chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ?, "
+                + "attempts = CASE WHEN status = 'QUEUED' THEN attempts + 1 ELSE attempts END, "
+                + "started_at = COALESCE(started_at, ?) ";
+        OffsetDateTime started = OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC);
+        if (!last) {
+            return update(connection, "UPDATE tb_task SET status = 'RUNNING', " + progress + WHERE_RUN,
+                    chunksTotal, chunk + 1, itemsDone, itemsFailed, now, started, id, generation) == 1;
+        }
+        return update(connection, "UPDATE tb_task SET status = 'SUCCEEDED', ended_at = ?, result = ?, " + progress + WHERE_RUN,
+                now, result, chunksTotal, chunk + 1, itemsDone, itemsFailed, now, started, id, generation) == 1;
     }
 
-    /** @return false when the run was over already (the task cancelled, or retried since) */
+    /**
+     * The end of a task whose chunks had all committed before (the last one's transaction
+     * normally stores it, so this is for tasks whose end a crash or an older version left unstored).
+     *
+     * @return false when the run was over already (the task cancelled, or retried since)
+     */
     public boolean markSucceeded(String id, int generation, String result) {
-        return change(id, TaskEventKind.SUCCEEDED, null, null,
-                "UPDATE tb_task SET status = 'SUCCEEDED', result = ?, ended_at = ?, chunks_done = chunks_total, "
+        return updateOne("UPDATE tb_task SET status = 'SUCCEEDED', result = ?, ended_at = ?, chunks_done = chunks_total, "
                         + "error_message = NULL, error_stack = NULL, error_ref = NULL " + WHERE_RUN,
                 result, now(), id, generation);
     }
@@ -316,11 +399,9 @@ public final class TaskStore {
      * @return false when the run was over already (the task cancelled, or retried since)
      */
     public boolean markFailed(String id, int generation, String message, String stackTrace, String reference) {
-        String shortMessage = shorten(message);
-        return change(id, TaskEventKind.FAILED, null, shorten(shortMessage + " (log reference " + reference + ")"),
-                "UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
+        return updateOne("UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
                         + WHERE_RUN,
-                shortMessage, stackTrace, reference, now(), id, generation);
+                shorten(message), stackTrace, reference, now(), id, generation);
     }
 
     /**
@@ -338,40 +419,147 @@ public final class TaskStore {
     /**
      * Puts a failed or cancelled task back in the queue, its error cleared, as a new run
      * generation. Chunks that committed before keep their effect markers, so running it again
-     * does not repeat their effects.
+     * does not repeat their effects. What the row held of the run that ended (when it started,
+     * how it failed) moves into the task's history, as the row is about to hold the new run.
      *
      * @param by who asked for it
      * @return false when the task was not failed or cancelled
      */
     public boolean requeue(String id, String by) {
-        return change(id, TaskEventKind.REQUEUED, null, "by " + by,
-                "UPDATE tb_task SET status = 'QUEUED', ended_at = NULL, error_message = NULL, error_stack = NULL, "
-                        + "error_ref = NULL, progress_at = NULL, "
+        try {
+            return inTransaction(connection -> {
+                OffsetDateTime startedAt;
+                int chunksTotal;
+                String failure;
+                OffsetDateTime endedAt;
+                try (PreparedStatement select = connection.prepareStatement("SELECT status, started_at, chunks_total, "
+                        + "error_message, error_ref, ended_at FROM tb_task WHERE id = ? FOR UPDATE")) {
+                    select.setString(1, id);
+                    try (ResultSet row = select.executeQuery()) {
+                        if (!row.next()) {
+                            return false;
+                        }
+                        TaskState state = TaskState.valueOf(row.getString(1));
+                        if (state != TaskState.FAILED && state != TaskState.CANCELLED) {
+                            return false;
+                        }
+                        startedAt = row.getObject(2, OffsetDateTime.class);
+                        chunksTotal = row.getInt(3);
+                        failure = state == TaskState.FAILED ? failureDetail(row.getString(4), row.getString(5)) : null;
+                        endedAt = row.getObject(6, OffsetDateTime.class);
+                    }
+                }
+                if (startedAt != null) {
+                    history(connection, id, startedAt, TaskEventKind.STARTED, null, chunksDetail(chunksTotal));
+                }
+                if (failure != null) {
+                    history(connection, id, endedAt, TaskEventKind.FAILED, null, failure);
+                }
+                update(connection, "UPDATE tb_task SET status = 'QUEUED', ended_at = NULL, error_message = NULL, "
+                        + "error_stack = NULL, error_ref = NULL, progress_at = NULL, started_at = NULL, "
                         + "result = NULL, chunks_done = 0, items_done = 0, items_failed = 0, "
-                        + "run_generation = run_generation + 1 "
-                        + "WHERE id = ? AND status IN ('FAILED', 'CANCELLED')", id);
+                        + "run_generation = run_generation + 1 WHERE id = ?", id);
+                history(connection, id, now(), TaskEventKind.REQUEUED, null, "by " + by);
+                return true;
+            });
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not requeue task " + id, e);
+        }
     }
 
-    /** A task's history, oldest first; empty for an unknown task. */
+    private static String chunksDetail(int chunks) {
+        return chunks + (chunks == 1 ? " chunk" : " chunks");
+    }
+
+    private static String failureDetail(String message, String reference) {
+        return shorten(message + " (log reference " + reference + ")");
+    }
+
+    private static String chunkDetail(int itemsDone, int itemsFailed) {
+        return itemsDone + " done" + (itemsFailed == 0 ? "" : ", " + itemsFailed + " failed");
+    }
+
+    /**
+     * A task's history, oldest first; empty for an unknown task.
+     *
+     * <p>Most of it is derived, not stored: the submission, the current run's start and end from
+     * the task's row, each chunk's commit from its effect marker. Stored history rows hold only
+     * what has no other home: operators' actions (cancelled, requeued, by whom) and what a requeue
+     * took from the row about the run before (see {@link #requeue}). Tasks stored by versions
+     * that wrote every entry (their history has a stored SUBMITTED row) show their stored rows,
+     * then what was derived after the last of them.
+     */
     public List<TaskHistoryEntry> history(String id) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT at, kind, chunk, detail FROM tb_task_event WHERE task_id = ? ORDER BY id")) {
-            select.setString(1, id);
-            try (ResultSet rows = select.executeQuery()) {
-                List<TaskHistoryEntry> entries = new ArrayList<>();
-                while (rows.next()) {
-                    int chunk = rows.getInt(3);
-                    Integer chunkOrNull = rows.wasNull() ? null : chunk;
-                    entries.add(new TaskHistoryEntry(instant(rows, "at"), TaskEventKind.valueOf(rows.getString(2)),
-                            chunkOrNull, rows.getString(4)));
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<TaskRecord> found;
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM tb_task WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet row = select.executeQuery()) {
+                    found = row.next() ? Optional.of(record(row)) : Optional.empty();
                 }
-                return entries;
             }
+            if (found.isEmpty()) {
+                return List.of();
+            }
+            TaskRecord task = found.get();
+            List<TaskHistoryEntry> stored = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT at, kind, chunk, detail FROM tb_task_event WHERE task_id = ? ORDER BY id")) {
+                select.setString(1, id);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        int chunk = rows.getInt(3);
+                        Integer chunkOrNull = rows.wasNull() ? null : chunk;
+                        stored.add(new TaskHistoryEntry(instant(rows, "at"), TaskEventKind.valueOf(rows.getString(2)),
+                                chunkOrNull, rows.getString(4)));
+                    }
+                }
+            }
+            List<TaskHistoryEntry> derived = new ArrayList<>();
+            derived.add(new TaskHistoryEntry(task.submittedAt(), TaskEventKind.SUBMITTED, null, "by " + task.owner()));
+            if (task.startedAt() != null) {
+                derived.add(new TaskHistoryEntry(task.startedAt(), TaskEventKind.STARTED, null, chunksDetail(task.chunksTotal())));
+            }
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT chunk, items_done, items_failed, committed_at FROM tb_chunk_marker WHERE task_id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        derived.add(new TaskHistoryEntry(instant(rows, "committed_at"), TaskEventKind.CHUNK_COMMITTED,
+                                rows.getInt(1), chunkDetail(rows.getInt(2), rows.getInt(3))));
+                    }
+                }
+            }
+            if (task.state() == TaskState.SUCCEEDED && task.endedAt() != null) {
+                derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.SUCCEEDED, null, null));
+            } else if (task.state() == TaskState.FAILED && task.endedAt() != null) {
+                derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.FAILED, null,
+                        failureDetail(task.errorMessage(), task.errorReference())));
+            }
+            boolean storedByOlderVersion = stored.stream().anyMatch(entry -> entry.kind() == TaskEventKind.SUBMITTED);
+            if (storedByOlderVersion) {
+                Instant last = stored.stream().map(TaskHistoryEntry::at).max(Instant::compareTo).orElseThrow();
+                derived.removeIf(entry -> !entry.at().isAfter(last));
+            }
+            List<TaskHistoryEntry> history = new ArrayList<>(stored);
+            history.addAll(derived);
+            history.sort(HISTORY_ORDER);
+            return history;
         } catch (SQLException e) {
             throw new TaskStoreException("could not read the history of task " + id, e);
         }
     }
+
+    /** By time; entries at the same instant in the order a task's life has them. */
+    private static final Comparator<TaskHistoryEntry> HISTORY_ORDER = Comparator.comparing(TaskHistoryEntry::at)
+            .thenComparingInt(entry -> switch (entry.kind()) {
+                case SUBMITTED -> 0;
+                case STARTED -> 1;
+                case CHUNK_COMMITTED -> 2;
+                case SUCCEEDED, FAILED, CANCELLED -> 3;
+                case REQUEUED -> 4;
+            })
+            .thenComparing(entry -> entry.chunk() == null ? -1 : entry.chunk());
 
     private static String shorten(String text) {
         return text.length() > MAX_ERROR_MESSAGE ? text.substring(0, MAX_ERROR_MESSAGE) : text;
@@ -399,6 +587,15 @@ public final class TaskStore {
             });
         } catch (SQLException e) {
             throw new TaskStoreException("could not update task " + id, e);
+        }
+    }
+
+    /** One guarded update in a statement of its own (auto-commit): whether it changed the task. */
+    private boolean updateOne(String sql, Object... args) {
+        try (Connection connection = dataSource.getConnection()) {
+            return update(connection, sql, args) == 1;
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not update task " + args[args.length - 2], e);
         }
     }
 

@@ -91,7 +91,7 @@ class SlotSupervisionTest {
         // the failure came before the hand-over was journaled: it was not acknowledged, so it comes again
         accepted.expectNoMessage(Duration.ofMillis(200));
         ref.tell(new Slot.Accept("task-1", 0, accepted.getRef()));
-        assertThat(accepted.receiveMessage()).isEqualTo(new Slot.Accepted("task-1"));
+        assertThat(accepted.receiveMessage()).isEqualTo(new Slot.Accepted(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> work.prepares.get() == 2);
         TestProbe<Slot.QueueView> queue = testKit.createTestProbe();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -1,0 +1,112 @@
+package dev.taskbridge.engine;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+import dev.taskbridge.engine.routing.SlotAddressing;
+import dev.taskbridge.engine.routing.SlotId;
+import dev.taskbridge.engine.slot.RetrySettings;
+import dev.taskbridge.engine.slot.Slot;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContext;
+
+/**
+ * Hands stored tasks to their slots, in batches: while a slot journals one hand-over, the tasks
+ * routed to it meanwhile gather and go in the next, as one {@link Slot.Accept} and one journal
+ * write. Each slot's tasks go in the order they were handed over.
+ *
+ * <p>A hand-over is repeated, with backoff, until the slot acknowledges that it journaled it: a
+ * slot that was restarting, or failed before journaling, never leaves an accepted task waiting for
+ * the next server start. Repeating is safe: a slot that holds a task acknowledges it again without
+ * queueing it twice.
+ */
+final class HandOvers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HandOvers.class);
+
+    /** Tasks in one hand-over at most: one journal event of some tens of kilobytes. */
+    static final int MAX_BATCH = 1000;
+
+    private final SlotAddressing slots;
+    private final Duration askTimeout;
+    private final RetrySettings retry;
+    private final Scheduler scheduler;
+    private final ExecutionContext executor;
+    private final BooleanSupplier running;
+    private final Map<SlotId, Inbox> inboxes = new ConcurrentHashMap<>();
+
+    HandOvers(SlotAddressing slots, Duration askTimeout, RetrySettings retry, Scheduler scheduler,
+              ExecutionContext executor, BooleanSupplier running) {
+        this.slots = slots;
+        this.askTimeout = askTimeout;
+        this.retry = retry;
+        this.scheduler = scheduler;
+        this.executor = executor;
+        this.running = running;
+    }
+
+    /** What waits for one slot, and whether a hand-over to it is on its way. Guarded by itself. */
+    private static final class Inbox {
+        final ArrayDeque<Slot.QueuedTask> waiting = new ArrayDeque<>();
+        boolean sending;
+        int failedTries;
+    }
+
+    void handOver(SlotId slot, String taskId, int generation) {
+        Inbox inbox = inboxes.computeIfAbsent(slot, any -> new Inbox());
+        synchronized (inbox) {
+            inbox.waiting.add(new Slot.QueuedTask(taskId, generation));
+        }
+        send(slot, inbox);
+    }
+
+    private void send(SlotId slot, Inbox inbox) {
+        List<Slot.QueuedTask> batch;
+        synchronized (inbox) {
+            if (inbox.sending || inbox.waiting.isEmpty() || !running.getAsBoolean()) {
+                return; // a stopped engine hands every unfinished task over again at its next start
+            }
+            inbox.sending = true;
+            batch = new ArrayList<>(Math.min(inbox.waiting.size(), MAX_BATCH));
+            while (!inbox.waiting.isEmpty() && batch.size() < MAX_BATCH) {
+                batch.add(inbox.waiting.poll());
+            }
+        }
+        slots.<Slot.Accepted>ask(slot, replyTo -> new Slot.Accept(batch, replyTo), askTimeout)
+                .whenComplete((accepted, failure) -> {
+                    if (failure == null) {
+                        synchronized (inbox) {
+                            inbox.sending = false;
+                            inbox.failedTries = 0;
+                        }
+                        send(slot, inbox);
+                        return;
+                    }
+                    Duration wait;
+                    synchronized (inbox) {
+                        for (int i = batch.size() - 1; i >= 0; i--) {
+                            inbox.waiting.addFirst(batch.get(i)); // they keep their place ahead of later ones
+                        }
+                        inbox.failedTries++;
+                        wait = retry.backoff(inbox.failedTries);
+                    }
+                    if (running.getAsBoolean()) {
+                        LOG.warn("Slot {} did not acknowledge {} task(s) (try {}: {}); handing them over again in {} ms",
+                                slot, batch.size(), inbox.failedTries, failure.toString(), wait.toMillis());
+                    }
+                    scheduler.scheduleOnce(wait, () -> {
+                        synchronized (inbox) {
+                            inbox.sending = false;
+                        }
+                        send(slot, inbox);
+                    }, executor);
+                });
+    }
+}
