@@ -481,6 +481,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.class, (state, signal) -> {
+                    // A failed journal write restarts this behavior in place, on this same object: the
+                    // step that was in flight is lost with the incarnation, and its result, if it
+                    // still comes, is stale. Without this the slot would wait for it forever.
+                    forgetStepInFlight();
                     reporting.live().set(true);
                     if (!state.isIdle()) {
                         context.getLog().info("Slot {} resumes {} unfinished task(s)", slot, state.queue().size());
@@ -694,6 +698,14 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         long started = System.nanoTime();
         return Effect().persist(event).thenRun(state ->
                 reporting.metrics().journalWrite(slot.taskType(), Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    private void forgetStepInFlight() {
+        step = Math.max(step + 1, System.nanoTime());
+        stepInFlight = false;
+        failedTries = 0;
+        prepared = null;
+        pendingFailure = null;
     }
 
     private void stepDone() {
