@@ -95,6 +95,38 @@ class LedgerPostIT {
         assertThat(corrected.getInt("postedDocumentCount")).isEqualTo(500);
     }
 
+    /**
+     * The file that took the server down (issue #11): 100,000 junk lines, 1.5 MB, checked. Its
+     * report used to hold every one of its errors, in memory, in the chunk's marker and in every
+     * read of the task, until the heap ran out.
+     */
+    @Test
+    void aHundredThousandJunkLinesAreCheckedWithEveryErrorCountedAndTheServerKeepsAnswering() {
+        StringBuilder junk = new StringBuilder(HEADER);
+        for (int i = 0; i < 100_000; i++) {
+            junk.append("!,x,x,!,x,x,x,\r\n");
+        }
+        Api clerk = Api.as("clerk");
+        Api.Reply accepted = clerk.post("/tasks/ledger.post?checkOnly=true", "text/csv", junk.toString());
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
+                List.of("SUCCEEDED", "FAILED").contains(clerk.get(accepted.location()).object().getString("status")));
+
+        Api.Reply read = clerk.get(accepted.location());
+        assertThat(read.body().length()).as("the task as GET returns it, characters").isLessThan(1_000_000);
+        JsonObject task = read.object();
+        assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
+        JsonObject result = task.getJsonObject("result");
+        assertThat(result.getString("status")).isEqualTo("CHECKED");
+        assertThat(result.getInt("invalidLineCount")).isEqualTo(100_000);
+        assertThat(result.getInt("errorCount")).isGreaterThanOrEqualTo(100_000);
+        assertThat(result.getInt("errorsListed")).isEqualTo(1000);
+        Api.Reply export = clerk.get(accepted.location() + "/exports/errors.csv");
+        assertThat(export.status()).isEqualTo(200);
+        assertThat(export.body().lines()).hasSize(1 + 1000 + 1);
+        assertThat(clerk.get("/tasks?limit=50").status()).as("the clerk's list of tasks").isEqualTo(200);
+    }
+
     @Test
     void aPostingCancelledAndRetriedWhileItsChunksRunPostsEveryDocumentOnceAndTheTypeStaysInService() {
         Api supervisor = Api.as("supervisor");

@@ -1,5 +1,6 @@
 package dev.taskbridge.ledger;
 
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonGenerator;
@@ -21,14 +22,28 @@ import java.util.TreeMap;
  *
  * <p>Accounts and documents are sorted by their codes as text, which keeps hierarchical charts
  * of accounts ({@code 1000}, {@code 10001}, {@code 1001}) in their usual order.
+ *
+ * <p><b>Bounded, whatever the file.</b> Every error is counted ({@code errorCount}), but only the
+ * first {@value #MAX_LISTED_ERRORS} by line are kept and listed ({@code errorsListed}), and the
+ * per-document lists stop after {@value #MAX_LISTED_DOCUMENTS} documents with their counts beside
+ * them: a file of a hundred thousand junk lines makes a report of some hundred kilobytes, not tens
+ * of megabytes held in memory, stored with each chunk and sent with every read of the task. A clerk
+ * with that many errors has the wrong file; the first thousand say what is wrong with it.
  */
 final class LedgerReport {
+
+    /** Errors listed at most; the rest are counted. */
+    static final int MAX_LISTED_ERRORS = 1000;
+    /** Documents listed at most, in the per-document totals and among the unbalanced ones; the rest are counted. */
+    static final int MAX_LISTED_DOCUMENTS = 5000;
 
     private static final int SCALE = 2;
 
     private final Map<String, Totals> accounts = new TreeMap<>();
     private final Map<String, Totals> documents = new TreeMap<>();
     private final List<LineError> errors = new ArrayList<>();
+    /** Every error found, listed or not. */
+    private int errorCount;
 
     void add(CheckedLine checked) {
         if (checked.isValid()) {
@@ -36,7 +51,16 @@ final class LedgerReport {
             totals(accounts, line.accountCode()).add(checked.debit(), checked.credit());
             totals(documents, line.documentNumber()).add(checked.debit(), checked.credit());
         } else {
-            errors.addAll(checked.errors());
+            for (LineError error : checked.errors()) {
+                addError(error);
+            }
+        }
+    }
+
+    private void addError(LineError error) {
+        errorCount++;
+        if (errors.size() < MAX_LISTED_ERRORS) {
+            errors.add(error);
         }
     }
 
@@ -51,13 +75,19 @@ final class LedgerReport {
             JsonObject document = value.asJsonObject();
             totals(documents, document.getString("documentNumber")).add(document);
         }
-        for (JsonValue value : chunk.getJsonArray("errors")) {
+        JsonArray listed = chunk.getJsonArray("errors");
+        for (JsonValue value : listed) {
+            if (errors.size() == MAX_LISTED_ERRORS) {
+                break;
+            }
             JsonObject error = value.asJsonObject();
             LedgerColumn field = LedgerColumn.byName(error.getString("field")).orElseThrow(
                     () -> new IllegalArgumentException("unknown field in chunk data: " + error));
             errors.add(new LineError(error.getInt("line"), field,
                     error.isNull("value") ? null : error.getString("value"), error.getString("reason")));
         }
+        // chunk data written before errors were counted lists every error
+        errorCount += chunk.containsKey("errorCount") ? chunk.getInt("errorCount") : listed.size();
     }
 
     /** This chunk's partial report as compact JSON. */
@@ -107,16 +137,18 @@ final class LedgerReport {
                 .write("totalCredit", format(overall.credit));
         writeAccounts(json);
         if (perDocument) {
+            json.write("documentCount", documents.size());
             json.writeStartArray("documents");
-            documents.forEach((number, totals) -> {
-                json.writeStartObject().write("documentNumber", number);
-                totals.write(json);
-                json.write("balanced", totals.isBalanced()).writeEnd();
+            documents.entrySet().stream().limit(MAX_LISTED_DOCUMENTS).forEach(document -> {
+                json.writeStartObject().write("documentNumber", document.getKey());
+                document.getValue().write(json);
+                json.write("balanced", document.getValue().isBalanced()).writeEnd();
             });
             json.writeEnd();
         }
+        json.write("unbalancedDocumentCount", unbalanced.size());
         json.writeStartArray("unbalancedDocuments");
-        unbalanced.forEach(json::write);
+        unbalanced.stream().limit(MAX_LISTED_DOCUMENTS).forEach(json::write);
         json.writeEnd();
         // chunks arrive in order, but sorting makes the promised order hold for any reader
         errors.sort(LineError.REPORT_ORDER);
@@ -146,6 +178,7 @@ final class LedgerReport {
     }
 
     private void writeErrors(JsonGenerator json) {
+        json.write("errorCount", errorCount).write("errorsListed", errors.size());
         json.writeStartArray("errors");
         for (LineError error : errors) {
             json.writeStartObject()

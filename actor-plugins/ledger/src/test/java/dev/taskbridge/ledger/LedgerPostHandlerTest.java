@@ -121,6 +121,33 @@ class LedgerPostHandlerTest {
     }
 
     @Test
+    void theCheckOfAHundredThousandJunkLinesCountsEveryErrorAndListsTheFirstThousand() throws Exception {
+        StringBuilder text = new StringBuilder("documentNumber,postingDate,accountCode,debit,credit,currency\r\n");
+        for (int i = 0; i < 100_000; i++) {
+            text.append("!,x,x,!,x,x\r\n");
+        }
+        PostingRequest request = new LedgerPostTaskType().parse(new Payload("text/csv",
+                text.toString().getBytes(StandardCharsets.UTF_8), Map.of("checkOnly", "true")));
+
+        ChunkOutcome check = handler.runChunk(request, 0, context("task-junk", List.of()));
+        String resultText = handler.result(request, List.of(check));
+        JsonObject result = JsonSupport.readObject(resultText);
+
+        assertThat(check.data().length()).as("chunk 0's data, stored in its marker").isLessThan(500_000);
+        assertThat(resultText.length()).as("the task's result").isLessThan(500_000);
+        assertThat(result.getInt("invalidLineCount")).isEqualTo(100_000);
+        assertThat(result.getInt("errorsListed")).isEqualTo(LedgerReport.MAX_LISTED_ERRORS);
+        assertThat(result.getJsonArray("errors")).hasSize(LedgerReport.MAX_LISTED_ERRORS);
+        assertThat(result.getInt("errorCount")).isGreaterThanOrEqualTo(100_000);
+        assertThat(result.getJsonArray("errors").getJsonObject(0).getInt("line")).isEqualTo(1);
+        String csv = new String(ErrorsCsv.INSTANCE.render(resultText), StandardCharsets.UTF_8);
+        assertThat(csv.lines()).hasSize(1 + LedgerReport.MAX_LISTED_ERRORS + 1);
+        assertThat(csv.lines().reduce((first, second) -> second).orElseThrow())
+                .contains(String.format(java.util.Locale.ROOT, "and %,d more errors after these 1,000",
+                        result.getInt("errorCount") - LedgerReport.MAX_LISTED_ERRORS));
+    }
+
+    @Test
     void aDocumentNumberThatComesBackAfterOtherDocumentsIsAnError() {
         List<LineBuilder> lines = balancedDocuments("D", 2);
         lines.add(aDebitLine("D1", "6100", "5.00").postingDate(InMemoryBooks.OPEN_DAY));

@@ -137,11 +137,11 @@ class LedgerValidateHandlerTest {
                 + "\"totalDebit\":\"150.50\",\"totalCredit\":\"140.00\","
                 + "\"accounts\":[{\"accountCode\":\"1000\",\"debit\":\"150.50\",\"credit\":\"0.00\"},"
                 + "{\"accountCode\":\"3000\",\"debit\":\"0.00\",\"credit\":\"140.00\"}],"
-                + "\"documents\":["
+                + "\"documentCount\":2,\"documents\":["
                 + "{\"documentNumber\":\"D1\",\"debit\":\"100.00\",\"credit\":\"100.00\",\"balanced\":true},"
                 + "{\"documentNumber\":\"D2\",\"debit\":\"50.50\",\"credit\":\"40.00\",\"balanced\":false}],"
-                + "\"unbalancedDocuments\":[\"D2\"],"
-                + "\"errors\":[{\"line\":5,\"field\":\"debit\",\"value\":\"12.345\","
+                + "\"unbalancedDocumentCount\":1,\"unbalancedDocuments\":[\"D2\"],"
+                + "\"errorCount\":1,\"errorsListed\":1,\"errors\":[{\"line\":5,\"field\":\"debit\",\"value\":\"12.345\","
                 + "\"reason\":\"must have at most 2 decimal places\"}],"
                 + "\"valid\":false}");
     }
