@@ -86,7 +86,13 @@ public class ChunkTransactionsBean {
      * chunk's writes themselves (a constraint checked at commit), which no retry mends.
      */
     static Exception unwrap(EJBException failure) {
-        Exception cause = failure.getCausedByException() != null ? failure.getCausedByException() : failure;
+        // not getCausedByException(): it casts the cause to Exception, and throws when it is an Error
+        Throwable direct = failure.getCause();
+        if (direct instanceof Error) {
+            // out of memory, a linkage error: the task fails with it, and trying the chunk again mends nothing
+            return failure;
+        }
+        Exception cause = direct instanceof Exception exception ? exception : failure;
         boolean rolledBack = failure instanceof EJBTransactionRolledbackException || cause instanceof RollbackException;
         if (rolledBack && !Faults.isRefusedByDatabase(failure)) {
             return new TransientTaskException("the chunk's transaction did not commit, so nothing of it stayed: "

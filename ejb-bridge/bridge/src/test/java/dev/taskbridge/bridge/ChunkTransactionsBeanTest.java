@@ -39,4 +39,17 @@ class ChunkTransactionsBeanTest {
 
         assertThat(ChunkTransactionsBean.unwrap(new EJBException(bug))).isSameAs(bug);
     }
+
+    /** Seen when a ledger file ran the heap out: the task failed with a ClassCastException instead. */
+    @Test
+    void anErrorInAChunkReachesTheEngineAsItselfAndIsNotRetried() {
+        OutOfMemoryError heap = new OutOfMemoryError("Java heap space");
+        EJBTransactionRolledbackException failure = new EJBTransactionRolledbackException(heap.toString());
+        failure.initCause(heap);
+
+        Exception seen = ChunkTransactionsBean.unwrap(failure);
+
+        assertThat(seen).isSameAs(failure).hasCause(heap);
+        assertThat(Faults.isTransient(seen)).isFalse();
+    }
 }
