@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 public final class LedgerPostBench {
 
     private static final int DOCUMENTS = 2_500;
-    private static final int PORT_OFFSET = 200;
+    static final int PORT_OFFSET = 200;
     private static final String API = "http://127.0.0.1:" + (8080 + PORT_OFFSET) + "/taskbridge/api";
     private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("clerk:clerk".getBytes(StandardCharsets.UTF_8));
     private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/taskbridge_test?reWriteBatchedInserts=true";
@@ -90,14 +90,7 @@ public final class LedgerPostBench {
                 }
                 rows.add(new Row(h2 ? "H2 (file)" : "PostgreSQL", floor, post, other));
             } finally {
-                // standalone.sh starts the server's JVM as its child: stop that, then the script
-                List<ProcessHandle> children = process.descendants().toList();
-                children.forEach(ProcessHandle::destroy);
-                process.destroy();
-                for (ProcessHandle child : children) {
-                    child.onExit().get(90, TimeUnit.SECONDS);
-                }
-                process.waitFor(90, TimeUnit.SECONDS);
+                stop(process);
             }
         }
         Path results = benchDir.resolve("results/ledger-post.md");
@@ -105,7 +98,18 @@ public final class LedgerPostBench {
         System.out.println("Written to " + results);
     }
 
-    private static Process start(Path server, Path base, List<String> options) throws IOException {
+    /** Stops a server that {@link #start} started: standalone.sh starts the server's JVM as its child, so that first. */
+    static void stop(Process process) throws Exception {
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroy);
+        process.destroy();
+        for (ProcessHandle child : children) {
+            child.onExit().get(90, TimeUnit.SECONDS);
+        }
+        process.waitFor(90, TimeUnit.SECONDS);
+    }
+
+    static Process start(Path server, Path base, List<String> options) throws IOException {
         // A server someone left on these ports would answer instead of ours, and measure something else.
         for (int port : List.of(8080 + PORT_OFFSET, 9990 + PORT_OFFSET)) {
             try (java.net.Socket taken = new java.net.Socket("127.0.0.1", port)) {
@@ -127,7 +131,7 @@ public final class LedgerPostBench {
         return builder.start();
     }
 
-    private static void awaitServer(Process process) throws Exception {
+    static void awaitServer(Process process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -1,0 +1,177 @@
+package dev.taskbridge.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Tiny {@code ledger.validate} tasks over REST into the provisioned WildFly, as an ERP system
+ * would post them: {@code bench.clients} keep-alive HTTP clients (16) submit {@code bench.tasks}
+ * tasks (10,000) as fast as the server answers, and the clock runs from the first submit until the
+ * server's own counter ({@code taskbridge_tasks_succeeded_total} on its Prometheus endpoint) shows
+ * all of them SUCCEEDED. Bounded: every phase has a deadline, and a progress line is printed
+ * every second. Reports submits/s, submit latency p50/p99 and tasks/s, on H2 and PostgreSQL, to
+ * {@code bench/results/rest-load.md}. Run by {@code bench/rest-load.sh}.
+ */
+public final class RestLoadBench {
+
+    private static final int PORT_OFFSET = LedgerPostBench.PORT_OFFSET;
+    private static final String API = "http://127.0.0.1:" + (8080 + PORT_OFFSET) + "/taskbridge/api";
+    private static final String METRICS = "http://127.0.0.1:" + (9990 + PORT_OFFSET) + "/prometheus";
+    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("clerk:clerk".getBytes(StandardCharsets.UTF_8));
+    private static final String CSV = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+            + "D1,2026-11-02,1000,CC1,100.00,0,EUR,cash\r\nD1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n";
+    private static final Duration PHASE_LIMIT = Duration.ofMinutes(5);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private record Run(String database, int tasks, int clients, double submitsPerSecond, double p50Millis,
+                       double p99Millis, double maxMillis, double tasksPerSecond) {
+    }
+
+    private RestLoadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path benchDir = Path.of(System.getProperty("bench.dir"));
+        Path server = benchDir.getParent().resolve("server-config/target/server");
+        int tasks = Integer.getInteger("bench.tasks", 10_000);
+        int clients = Integer.getInteger("bench.clients", 16);
+        int warmup = Integer.getInteger("bench.warmup.tasks", 2_000);
+        List<Run> runs = new ArrayList<>();
+        for (String database : System.getProperty("bench.databases", "h2,postgresql").split(",")) {
+            boolean h2 = database.equals("h2");
+            Path base = benchDir.resolve("target/rest-" + database);
+            List<String> options = h2
+                    ? List.of("-Dtaskbridge.db.dir=" + base.resolve("db"))
+                    : List.of("-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
+                            "-Dtaskbridge.pg.database=taskbridge_test");
+            Process process = LedgerPostBench.start(server, base, options);
+            try {
+                LedgerPostBench.awaitServer(process);
+                String label = h2 ? "H2 (file)" : "PostgreSQL";
+                run(label + " warm-up", warmup, clients);
+                runs.add(run(label, tasks, clients));
+            } finally {
+                LedgerPostBench.stop(process);
+            }
+        }
+        Path results = benchDir.resolve("results/rest-load.md");
+        Files.writeString(results, report(runs));
+        System.out.println(report(runs));
+        System.out.println("Written to " + results);
+    }
+
+    private static Run run(String label, int tasks, int clients) throws Exception {
+        double succeededBefore = succeeded();
+        long[] latencies = new long[tasks];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger submitted = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        long deadline = start + PHASE_LIMIT.toNanos();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < tasks && System.nanoTime() < deadline; i = next.getAndIncrement()) {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(API + "/tasks/ledger.validate"))
+                            .header("Authorization", AUTH).header("Content-Type", "text/csv")
+                            .POST(HttpRequest.BodyPublishers.ofString(CSV)).build();
+                    long sent = System.nanoTime();
+                    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                    latencies[i] = System.nanoTime() - sent;
+                    if (response.statusCode() != 202) {
+                        throw new IllegalStateException("submit answered " + response.statusCode() + ": " + response.body());
+                    }
+                    submitted.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        pool.shutdown();
+        while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+            progress(label, tasks, submitted.get(), succeeded() - succeededBefore, start);
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        if (submitted.get() < tasks) {
+            throw new IllegalStateException(label + ": only " + submitted.get() + " of " + tasks + " submitted in " + PHASE_LIMIT);
+        }
+        long allSubmitted = System.nanoTime();
+        double done;
+        while ((done = succeeded() - succeededBefore) < tasks) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(label + ": only " + (long) done + " of " + tasks + " done in " + PHASE_LIMIT);
+            }
+            progress(label, tasks, tasks, done, start);
+            Thread.sleep(20);
+        }
+        long end = System.nanoTime();
+        progress(label, tasks, tasks, done, start);
+        System.out.println();
+        long[] sorted = latencies.clone();
+        Arrays.sort(sorted);
+        return new Run(label, tasks, clients, tasks / seconds(start, allSubmitted), percentile(sorted, 0.50),
+                percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6, tasks / seconds(start, end));
+    }
+
+    /** The server's count of succeeded ledger.validate tasks, from its Prometheus endpoint. */
+    private static double succeeded() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.body().lines()
+                .filter(line -> line.startsWith("taskbridge_tasks_succeeded_total{") && line.contains("\"ledger.validate\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private static void progress(String label, int tasks, int submitted, double done, long start) {
+        int width = 40;
+        int bar = (int) Math.round(width * done / tasks);
+        System.out.printf("\r[%s] [%s%s] submitted %,d, done %,d of %,d, %.1f s   ", label, "#".repeat(bar),
+                ".".repeat(width - bar), submitted, (long) done, tasks, seconds(start, System.nanoTime()));
+        System.out.flush();
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    private static double seconds(long from, long to) {
+        return (to - from) / 1e9;
+    }
+
+    private static String report(List<Run> runs) {
+        StringBuilder md = new StringBuilder("# Tiny ledger.validate tasks over REST into WildFly\n\n");
+        md.append("Written by `bench/rest-load.sh` (`dev.taskbridge.bench.RestLoadBench`); every run overwrites it. ")
+                .append("Keep-alive HTTP/1.1 clients post a two-line CSV to `POST /api/tasks/ledger.validate` as fast as ")
+                .append("the server answers; tasks/s runs from the first submit until the server's ")
+                .append("`taskbridge_tasks_succeeded_total` shows every task SUCCEEDED. Targets (issue #10): at least ")
+                .append("1,000 tasks/s and p99 submit latency under 50 ms.\n\n");
+        md.append("| database | tasks | clients | submits/s | submit p50 (ms) | submit p99 (ms) | max (ms) | tasks/s |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Run r : runs) {
+            md.append(String.format("| %s | %,d | %d | %,.0f | %.1f | %.1f | %.0f | %,.0f |%n", r.database(), r.tasks(),
+                    r.clients(), r.submitsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.tasksPerSecond()));
+        }
+        md.append(String.format("%nOne run each after a warm-up of its own; server heap fixed (`-Xms1g -Xmx1g`); "
+                        + "date %s; %d cores; JVM %s.%n", ZonedDateTime.now(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.runtime.version")));
+        return md.toString();
+    }
+}
