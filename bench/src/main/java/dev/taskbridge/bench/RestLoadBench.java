@@ -70,7 +70,7 @@ public final class RestLoadBench {
                 LedgerPostBench.stop(process);
             }
         }
-        Path results = benchDir.resolve("results/rest-load.md");
+        Path results = Path.of(System.getProperty("bench.results", benchDir.resolve("results/rest-load.md").toString()));
         Files.writeString(results, report(runs));
         System.out.println(report(runs));
         System.out.println("Written to " + results);
