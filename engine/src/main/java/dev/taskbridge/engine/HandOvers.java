@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
@@ -79,34 +81,39 @@ final class HandOvers {
                 batch.add(inbox.waiting.poll());
             }
         }
-        slots.<Slot.Accepted>ask(slot, replyTo -> new Slot.Accept(batch, replyTo), askTimeout)
-                .whenComplete((accepted, failure) -> {
-                    if (failure == null) {
-                        synchronized (inbox) {
-                            inbox.sending = false;
-                            inbox.failedTries = 0;
-                        }
-                        send(slot, inbox);
-                        return;
-                    }
-                    Duration wait;
-                    synchronized (inbox) {
-                        for (int i = batch.size() - 1; i >= 0; i--) {
-                            inbox.waiting.addFirst(batch.get(i)); // they keep their place ahead of later ones
-                        }
-                        inbox.failedTries++;
-                        wait = retry.backoff(inbox.failedTries);
-                    }
-                    if (running.getAsBoolean()) {
-                        LOG.warn("Slot {} did not acknowledge {} task(s) (try {}: {}); handing them over again in {} ms",
-                                slot, batch.size(), inbox.failedTries, failure.toString(), wait.toMillis());
-                    }
-                    scheduler.scheduleOnce(wait, () -> {
-                        synchronized (inbox) {
-                            inbox.sending = false;
-                        }
-                        send(slot, inbox);
-                    }, executor);
-                });
+        CompletionStage<Slot.Accepted> acknowledged;
+        try {
+            acknowledged = slots.ask(slot, replyTo -> new Slot.Accept(batch, replyTo), askTimeout);
+        } catch (RuntimeException e) {
+            acknowledged = CompletableFuture.failedFuture(e); // handled as any failed hand-over
+        }
+        acknowledged.whenComplete((accepted, failure) -> {
+            if (failure == null) {
+                synchronized (inbox) {
+                    inbox.sending = false;
+                    inbox.failedTries = 0;
+                }
+                send(slot, inbox);
+                return;
+            }
+            Duration wait;
+            synchronized (inbox) {
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    inbox.waiting.addFirst(batch.get(i)); // they keep their place ahead of later ones
+                }
+                inbox.failedTries++;
+                wait = retry.backoff(inbox.failedTries);
+            }
+            if (running.getAsBoolean()) {
+                LOG.warn("Slot {} did not acknowledge {} task(s) (try {}: {}); handing them over again in {} ms",
+                        slot, batch.size(), inbox.failedTries, failure.toString(), wait.toMillis());
+            }
+            scheduler.scheduleOnce(wait, () -> {
+                synchronized (inbox) {
+                    inbox.sending = false;
+                }
+                send(slot, inbox);
+            }, executor);
+        });
     }
 }

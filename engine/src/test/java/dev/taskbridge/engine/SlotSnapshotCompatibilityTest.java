@@ -58,6 +58,17 @@ class SlotSnapshotCompatibilityTest {
     }
 
     @Test
+    void anOldSnapshotWhoseRunningTaskWasRetriedBehindItKeepsTheNewerGeneration() throws Exception {
+        Slot.State state = (Slot.State) read(Slot.State.class,
+                "{\"running\":{\"taskId\":\"A\",\"chunkCount\":2,\"chunks\":[],\"generation\":0},"
+                        + "\"waiting\":[{\"taskId\":\"A\",\"generation\":1},{\"taskId\":\"B\",\"generation\":0}]}");
+
+        assertThat(state.queue()).containsExactly(new Slot.QueuedTask("A", 1), new Slot.QueuedTask("B", 0));
+        assertThat(state.after(new Slot.TaskFailed("A", "late", 0)).queue()).as("the old run's end leaves the retry")
+                .containsExactly(new Slot.QueuedTask("A", 1), new Slot.QueuedTask("B", 0));
+    }
+
+    @Test
     void oldEventsOfTheRunningTaskChangeNothingOfTheQueue() {
         Slot.State state = new Slot.State(List.of(new Slot.QueuedTask("t1", 0), new Slot.QueuedTask("t2", 0)));
 

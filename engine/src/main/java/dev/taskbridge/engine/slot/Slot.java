@@ -251,13 +251,15 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 return new State(List.copyOf(queue));
             }
             List<QueuedTask> all = new ArrayList<>();
+            List<QueuedTask> behind = waiting == null ? List.of() : waiting;
             if (running != null) {
-                all.add(new QueuedTask(running.taskId(), running.generation()));
+                // a retry of the running task may wait behind it already: the head keeps the newer generation
+                int generation = behind.stream().filter(queued -> queued.taskId().equals(running.taskId()))
+                        .mapToInt(QueuedTask::generation).reduce(running.generation(), Math::max);
+                all.add(new QueuedTask(running.taskId(), generation));
             }
-            if (waiting != null) {
-                waiting.stream().filter(queued -> running == null || !queued.taskId().equals(running.taskId()))
-                        .forEach(all::add);
-            }
+            behind.stream().filter(queued -> running == null || !queued.taskId().equals(running.taskId()))
+                    .forEach(all::add);
             return new State(List.copyOf(all));
         }
 

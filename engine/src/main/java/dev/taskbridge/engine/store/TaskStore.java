@@ -122,7 +122,7 @@ public final class TaskStore {
                 });
                 batch.forEach(pending -> pending.stored(new Stored(queued(pending.task(), pending.at()), true)));
                 return;
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 // an idempotency key that a concurrent submission took, or one bad row: sort them out one by one
             }
         }
@@ -141,6 +141,14 @@ public final class TaskStore {
             });
             pending.stored(new Stored(queued(task, pending.at()), true));
         } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                // The batch may have committed and only its acknowledgement got lost: then the row is there, ours.
+                Optional<TaskRecord> ours = find(task.id());
+                if (ours.isPresent()) {
+                    pending.stored(new Stored(ours.get(), true));
+                    return;
+                }
+            }
             if (task.idempotencyKey() != null && UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 // Another submission with the same key committed between our look-up and insert.
                 Optional<TaskRecord> earlier = findByKey(task.owner(), task.idempotencyKey());
@@ -315,10 +323,10 @@ public final class TaskStore {
      */
     public boolean markStarted(String id, int generation, int chunksTotal, int chunksDone, long itemsDone, long itemsFailed) {
         OffsetDateTime now = now();
-        return updateOne("UPDATE tb_task SET status = 'RUNNING', chunks_total = ?, chunks_done = ?, items_done = ?, "
+        return updateOne(id, "UPDATE tb_task SET status = 'RUNNING', chunks_total = ?, chunks_done = ?, items_done = ?, "
                         + "items_failed = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?), progress_at = ? "
-                        + WHERE_RUN,
-                chunksTotal, chunksDone, itemsDone, itemsFailed, now, now, id, generation);
+                        + WHERE_RUN + " AND chunks_done <= ?",
+                chunksTotal, chunksDone, itemsDone, itemsFailed, now, now, id, generation, chunksDone);
     }
 
     /** A fresh task that its slot started, in which generation, with how many chunks, and when. */
@@ -389,7 +397,7 @@ public final class TaskStore {
      * @return false when the run was over already (the task cancelled, or retried since)
      */
     public boolean markSucceeded(String id, int generation, String result) {
-        return updateOne("UPDATE tb_task SET status = 'SUCCEEDED', result = ?, ended_at = ?, chunks_done = chunks_total, "
+        return updateOne(id, "UPDATE tb_task SET status = 'SUCCEEDED', result = ?, ended_at = ?, chunks_done = chunks_total, "
                         + "error_message = NULL, error_stack = NULL, error_ref = NULL " + WHERE_RUN,
                 result, now(), id, generation);
     }
@@ -399,7 +407,7 @@ public final class TaskStore {
      * @return false when the run was over already (the task cancelled, or retried since)
      */
     public boolean markFailed(String id, int generation, String message, String stackTrace, String reference) {
-        return updateOne("UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
+        return updateOne(id, "UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
                         + WHERE_RUN,
                 shorten(message), stackTrace, reference, now(), id, generation);
     }
@@ -449,11 +457,14 @@ public final class TaskStore {
                         endedAt = row.getObject(6, OffsetDateTime.class);
                     }
                 }
-                if (startedAt != null) {
-                    history(connection, id, startedAt, TaskEventKind.STARTED, null, chunksDetail(chunksTotal));
-                }
-                if (failure != null) {
-                    history(connection, id, endedAt, TaskEventKind.FAILED, null, failure);
+                // A task stored by an earlier version has its start and failure as history rows already.
+                if (!hasStoredSubmission(connection, id)) {
+                    if (startedAt != null) {
+                        history(connection, id, startedAt, TaskEventKind.STARTED, null, chunksDetail(chunksTotal));
+                    }
+                    if (failure != null) {
+                        history(connection, id, endedAt, TaskEventKind.FAILED, null, failure);
+                    }
                 }
                 update(connection, "UPDATE tb_task SET status = 'QUEUED', ended_at = NULL, error_message = NULL, "
                         + "error_stack = NULL, error_ref = NULL, progress_at = NULL, started_at = NULL, "
@@ -464,6 +475,17 @@ public final class TaskStore {
             });
         } catch (SQLException e) {
             throw new TaskStoreException("could not requeue task " + id, e);
+        }
+    }
+
+    /** Whether the task's history was written whole, by a version before histories were derived. */
+    private static boolean hasStoredSubmission(Connection connection, String id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT 1 FROM tb_task_event WHERE task_id = ? AND kind = 'SUBMITTED'")) {
+            select.setString(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
         }
     }
 
@@ -590,12 +612,12 @@ public final class TaskStore {
         }
     }
 
-    /** One guarded update in a statement of its own (auto-commit): whether it changed the task. */
-    private boolean updateOne(String sql, Object... args) {
+    /** One guarded update of task {@code id} in a statement of its own (auto-commit): whether it changed the task. */
+    private boolean updateOne(String id, String sql, Object... args) {
         try (Connection connection = dataSource.getConnection()) {
             return update(connection, sql, args) == 1;
         } catch (SQLException e) {
-            throw new TaskStoreException("could not update task " + args[args.length - 2], e);
+            throw new TaskStoreException("could not update task " + id, e);
         }
     }
 
