@@ -63,11 +63,7 @@ public final class LedgerPostBench {
         for (String database : System.getProperty("bench.databases", "h2,postgresql").split(",")) {
             boolean h2 = database.equals("h2");
             Path base = benchDir.resolve("target/ledger-" + database);
-            List<String> options = h2
-                    ? List.of("-Dtaskbridge.db.dir=" + base.resolve("db"))
-                    : List.of("-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
-                            "-Dtaskbridge.pg.database=taskbridge_test");
-            Process process = start(server, base, options);
+            Process process = start(server, base, serverOptions(h2, base));
             try {
                 awaitServer(process);
                 String floorUrl = h2 ? floorH2(benchDir, scripts) : PG_URL;
@@ -96,6 +92,14 @@ public final class LedgerPostBench {
         Path results = benchDir.resolve("results/ledger-post.md");
         Files.writeString(results, report(rows, runs, warmups));
         System.out.println("Written to " + results);
+    }
+
+    /** The server's options for a database: H2's file under {@code base}, or the test database on PostgreSQL. */
+    static List<String> serverOptions(boolean h2, Path base) {
+        return h2
+                ? List.of("-Dtaskbridge.db.dir=" + base.resolve("db"))
+                : List.of("-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
+                        "-Dtaskbridge.pg.database=taskbridge_test");
     }
 
     /** Stops a server that {@link #start} started: standalone.sh starts the server's JVM as its child, so that first. */

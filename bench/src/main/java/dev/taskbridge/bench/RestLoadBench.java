@@ -56,11 +56,7 @@ public final class RestLoadBench {
         for (String database : System.getProperty("bench.databases", "h2,postgresql").split(",")) {
             boolean h2 = database.equals("h2");
             Path base = benchDir.resolve("target/rest-" + database);
-            List<String> options = h2
-                    ? List.of("-Dtaskbridge.db.dir=" + base.resolve("db"))
-                    : List.of("-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
-                            "-Dtaskbridge.pg.database=taskbridge_test");
-            Process process = LedgerPostBench.start(server, base, options);
+            Process process = LedgerPostBench.start(server, base, LedgerPostBench.serverOptions(h2, base));
             try {
                 LedgerPostBench.awaitServer(process);
                 String label = h2 ? "H2 (file)" : "PostgreSQL";

@@ -7,7 +7,6 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
-import dev.taskbridge.plugin.TransientTaskException;
 
 /**
  * Chunk transactions for hosts without JTA (plain JVM tests and tools): the chunk's record is
@@ -25,14 +24,24 @@ final class MarkerAfterWork implements ChunkTransactions {
 
     @Override
     public ChunkOutcome runOnce(Chunk chunk) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            Optional<ChunkOutcome> recorded = chunk.recorded(connection);
-            if (recorded.isPresent()) {
-                return recorded.get();
-            }
+        return ChunkTransactions.run(dataSource, new RecordedLocally(chunk));
+    }
+
+    /** The chunk, its record's statements in one local transaction: all of them commit, or none. */
+    private record RecordedLocally(Chunk chunk) implements Chunk {
+
+        @Override
+        public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
+            return chunk.recorded(connection);
         }
-        ChunkOutcome outcome = chunk.work();
-        try (Connection connection = dataSource.getConnection()) {
+
+        @Override
+        public ChunkOutcome work() throws Exception {
+            return chunk.work();
+        }
+
+        @Override
+        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
@@ -44,12 +53,6 @@ final class MarkerAfterWork implements ChunkTransactions {
             } finally {
                 connection.setAutoCommit(autoCommit);
             }
-        } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new TransientTaskException("the chunk was committed by another run meanwhile", e);
-            }
-            throw e;
         }
-        return outcome;
     }
 }

@@ -159,32 +159,28 @@ final class TaskRunner implements TaskWork {
             if (run.replayed) {
                 // another run of this chunk committed it first (one a restarted slot left running)
                 if (run.last && store.markSucceeded(task.taskId(), task.generation(), run.result(outcome))) {
-                    published(task, outcome, before);
+                    succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
                 }
                 return outcome;
             }
             changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
                     TaskState.RUNNING, chunk + 1, task.chunkCount(), before.itemsDone() + outcome.itemsDone(),
-                    before.itemsFailed() + outcome.itemsFailed(), Instant.now(), chunkDetail(outcome)));
+                    before.itemsFailed() + outcome.itemsFailed(), Instant.now(),
+                    TaskStore.chunkDetail(outcome.itemsDone(), outcome.itemsFailed())));
             if (run.last) {
-                published(task, outcome, before);
+                succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
             }
             return outcome;
         });
     }
 
-    /** Reports a task whose last chunk stored its success. */
-    private void published(PreparedTask task, ChunkOutcome last, Progress before) {
+    /** Reports a task whose success was stored, with the items its chunks did and failed in all. */
+    private void succeeded(PreparedTask task, long itemsDone, long itemsFailed) {
         Instant now = Instant.now();
         metrics.succeeded(task.slot().taskType(), Duration.between(task.startedAt(), now));
         LOG.info("Task {} succeeded", task.taskId());
         changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.SUCCEEDED,
-                TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), before.itemsDone() + last.itemsDone(),
-                before.itemsFailed() + last.itemsFailed(), now, null));
-    }
-
-    private static String chunkDetail(ChunkOutcome outcome) {
-        return outcome.itemsDone() + " done" + (outcome.itemsFailed() == 0 ? "" : ", " + outcome.itemsFailed() + " failed");
+                TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), itemsDone, itemsFailed, now, null));
     }
 
     /**
@@ -265,13 +261,8 @@ final class TaskRunner implements TaskWork {
                 LOG.info("Task {} finished its chunks after it was cancelled or retried; its end is not stored", task.taskId());
                 return false;
             }
-            Instant now = Instant.now();
-            metrics.succeeded(task.slot().taskType(), Duration.between(task.startedAt(), now));
-            LOG.info("Task {} succeeded", task.taskId());
-            long itemsDone = outcomes.stream().mapToLong(ChunkOutcome::itemsDone).sum();
-            long itemsFailed = outcomes.stream().mapToLong(ChunkOutcome::itemsFailed).sum();
-            changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.SUCCEEDED,
-                    TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), itemsDone, itemsFailed, now, null));
+            Progress all = task.progress();
+            succeeded(task, all.itemsDone(), all.itemsFailed());
             return true;
         });
     }

@@ -42,7 +42,7 @@ public record PreparedTask(SlotId slot, String taskId, int generation, String ow
     }
 
     /** Items done and failed by the committed chunks. */
-    TaskWork.Progress progress() {
+    public TaskWork.Progress progress() {
         long done = 0;
         long failed = 0;
         for (ChunkOutcome chunk : committed) {
