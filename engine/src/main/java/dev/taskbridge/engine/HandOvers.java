@@ -61,6 +61,21 @@ final class HandOvers {
         int failedTries;
     }
 
+    /**
+     * Tasks routed to the slot that wait for the hand-over on its way to be acknowledged. Those
+     * on their way are not counted: the slot counts them in its queue as soon as it takes them,
+     * before it acknowledges, and counting them here too would count them twice.
+     */
+    int waiting(SlotId slot) {
+        Inbox inbox = inboxes.get(slot);
+        if (inbox == null) {
+            return 0;
+        }
+        synchronized (inbox) {
+            return inbox.waiting.size();
+        }
+    }
+
     void handOver(SlotId slot, String taskId, int generation) {
         Inbox inbox = inboxes.computeIfAbsent(slot, any -> new Inbox());
         synchronized (inbox) {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,7 @@ import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.routing.TaskRouter;
 import dev.taskbridge.engine.slot.Slot;
 import dev.taskbridge.engine.slot.SlotReporting;
+import dev.taskbridge.engine.store.FinishedTaskPurge;
 import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
@@ -64,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class TaskEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
+    /** What a submission refused for a full slot is told: a slot works off some hundreds of tasks in that time. */
+    static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final EngineSettings settings;
     private final TaskTypeRegistry registry;
@@ -186,6 +190,10 @@ public final class TaskEngine implements AutoCloseable {
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
+            new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), FinishedTaskPurge.DEFAULT_BATCH,
+                    clock, system.scheduler(), system.executionContext(),
+                    system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)),
+                    running::get, metrics).start(RetentionSweeps.FIRST_AFTER);
             LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms", slotsPerType.size(),
                     refs.size(), Duration.between(startedAt, clock.instant()).toMillis());
             return engine;
@@ -241,6 +249,7 @@ public final class TaskEngine implements AutoCloseable {
      * @throws NoSuchTaskTypeException  no plugin provides the type
      * @throws InvalidPayloadException  the plugin refused the payload; nothing was stored
      * @throws EngineStoppedException   the engine is stopping or stopped
+     * @throws SlotFullException        the task's slot holds {@link EngineSettings#slotCapacity()} tasks; nothing was stored
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
             throws InvalidPayloadException {
@@ -250,8 +259,19 @@ public final class TaskEngine implements AutoCloseable {
         options.putAll(payload.options());
         Payload withDefaults = payload.withOptions(options);
         Object parsed = type.parse(withDefaults);
-        Stored stored = store.insert(new NewTask(UUID.randomUUID().toString(), taskType, type.version(), owner,
-                idempotencyKey, withDefaults));
+        String id = UUID.randomUUID().toString();
+        SlotId slot = router.slotFor(taskType, id);
+        int held = held(slot);
+        if (held >= settings.slotCapacity()) {
+            // a repeat of a stored submission asks for no room: it is answered as it always is
+            Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
+            if (earlier.isPresent()) {
+                return new Stored(earlier.get(), false);
+            }
+            metrics.refusedAsBusy(taskType);
+            throw new SlotFullException(slot, held, settings.slotCapacity(), BUSY_RETRY_AFTER);
+        }
+        Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults));
         if (stored.created()) {
             parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
             metrics.submitted(taskType);
@@ -274,6 +294,16 @@ public final class TaskEngine implements AutoCloseable {
                 .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
         Payload payload = store.payload(earlier.id()).orElseThrow();
         return submit(taskType, owner, idempotencyKey, payload.withOptions(options));
+    }
+
+    /**
+     * Tasks a slot holds or is about to: what it last reported (running and waiting) and what
+     * waits to be handed to it. Read without asking the slot, so a submission costs it nothing.
+     * The one hand-over on its way (at most {@link HandOvers#MAX_BATCH} tasks) may not be counted
+     * yet: the bound is soft by that much.
+     */
+    private int held(SlotId slot) {
+        return slotReports.get(slot).queueDepth().get() + handOvers.waiting(slot);
     }
 
     private void handOver(TaskRecord task) {
@@ -326,8 +356,8 @@ public final class TaskEngine implements AutoCloseable {
             throw new NoSuchTaskTypeException(task.taskType());
         }
         if (!store.requeue(taskId, by)) {
-            throw new TaskStateException(taskId, "it is " + store.find(taskId).orElseThrow().state()
-                    + "; only FAILED or CANCELLED tasks can be retried");
+            TaskRecord now = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
+            throw new TaskStateException(taskId, "it is " + now.state() + "; only FAILED or CANCELLED tasks can be retried");
         }
         TaskRecord queued = store.find(taskId).orElseThrow();
         changes.publish(TaskChange.of(queued, TaskEventKind.REQUEUED, clock.instant(), "by " + by));

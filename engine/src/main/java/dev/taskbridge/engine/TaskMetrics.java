@@ -52,4 +52,12 @@ public interface TaskMetrics {
     /** A slot of this type handled one message in this long: what an actor must keep short. */
     default void messageProcessed(String taskType, Duration duration) {
     }
+
+    /** A submission of this type was refused, nothing stored, because its slot was full. */
+    default void refusedAsBusy(String taskType) {
+    }
+
+    /** The retention sweep purged this many finished tasks (with their history and markers). */
+    default void purged(long tasks) {
+    }
 }

@@ -128,6 +128,11 @@ class TaskEngineTest {
         }
 
         @Override
+        public void purged(long tasks) {
+            counts.computeIfAbsent("purged", key -> new java.util.concurrent.atomic.LongAdder()).add(tasks);
+        }
+
+        @Override
         public void chunk(String taskType, Duration duration) {
             add("chunk", taskType);
         }
@@ -636,6 +641,128 @@ class TaskEngineTest {
 
             assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
             await().atMost(WAIT).until(() -> seen.size() == 4);
+        }
+    }
+
+    @Test
+    void aSubmissionToAFullSlotIsRefusedAsBusyWithNothingStoredAndTakenAgainOnceTheSlotHasRoom() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES.withSlotCapacity(3), type);
+        List<String> held = new ArrayList<>();
+        held.add(engine.submit("test.steps", "clerk", "long", script("chunks=20,sleepMillis=50")).task().id());
+        held.add(engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+        held.add(engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+        await().atMost(WAIT).until(() -> engine.queueDepth(engine.slotFor("test.steps", held.get(0))) == 3);
+        long stored = engine.store().countByState().values().stream().mapToLong(Long::longValue).sum();
+
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1")))
+                .isInstanceOfSatisfying(SlotFullException.class, busy -> {
+                    assertThat(busy.slot()).isEqualTo(engine.slotFor("test.steps", held.get(0)));
+                    assertThat(busy.retryAfter()).isPositive();
+                    assertThat(busy.getMessage()).contains("test.steps", "busy", "3");
+                });
+        assertThat(engine.store().countByState().values().stream().mapToLong(Long::longValue).sum())
+                .as("nothing stored for the refused submission").isEqualTo(stored);
+        // a repeat of a stored submission asks for no room and gets its task, as always
+        Stored repeat = engine.submit("test.steps", "clerk", "long", script("chunks=20,sleepMillis=50"));
+        assertThat(repeat.created()).isFalse();
+        assertThat(repeat.task().id()).isEqualTo(held.get(0));
+
+        for (String id : held) {
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        await().atMost(WAIT).until(() -> engine.queueDepth(engine.slotFor("test.steps", held.get(0))) == 0);
+        String later = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        assertThat(awaitFinal(engine, later).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void finishedTasksOlderThanTheCutoffArePurgedInBatchesWithTheirHistoryAndMarkersAndNothingElseIs() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES.withRetention(Duration.ZERO), new ScriptedTaskType("test.steps", 2),
+                new ScriptedTaskType("test.long", 1));
+        List<String> old = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            old.add(engine.submit("test.steps", "clerk", null, script("chunks=2")).task().id());
+        }
+        String failed = engine.submit("test.steps", "clerk", null, script("chunks=2,failAtChunk=1")).task().id();
+        old.add(failed);
+        String cancelled = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=60000")).task().id();
+        engine.cancel(cancelled, "supervisor");
+        old.add(cancelled);
+        for (String id : old) {
+            awaitFinal(engine, id);
+        }
+        assertThat(rowsOf("tb_task_event", cancelled)).as("an operator's cancel is a stored history row").isPositive();
+        String unfinished = engine.submit("test.long", "clerk", null, script("chunks=40,sleepMillis=100")).task().id();
+        Thread.sleep(50);
+        java.time.Instant cutoff = Clock.systemUTC().instant();
+        Thread.sleep(50);
+        String recent = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        awaitFinal(engine, recent);
+        assertThat(engine.store().find(unfinished).orElseThrow().state().isFinal()).isFalse();
+
+        dev.taskbridge.engine.store.FinishedTaskPurge purge = new dev.taskbridge.engine.store.FinishedTaskPurge(database);
+        List<Integer> batches = new ArrayList<>();
+        int batch;
+        do {
+            batch = purge.purgeBatch(cutoff, 3);
+            batches.add(batch);
+        } while (batch == 3);
+
+        assertThat(batches).containsExactly(3, 3, 1);
+        for (String id : old) {
+            assertThat(engine.store().find(id)).as("purged " + id).isEmpty();
+            assertThat(engine.store().committedChunks(id)).isEmpty();
+            assertThat(rowsOf("tb_task_event", id)).as("history rows of " + id).isZero();
+        }
+        assertThat(rowsOf("tb_task_event", cancelled) + rowsOf("tb_task_event", recent))
+                .as("the cancel's history row went with its task").isZero();
+        assertThat(engine.store().find(recent)).as("finished after the cutoff").isPresent();
+        assertThat(engine.store().history(recent)).isNotEmpty();
+        assertThat(engine.store().committedChunks(recent)).hasSize(1);
+        assertThat(awaitFinal(engine, unfinished).state()).as("an unfinished task is never purged").isEqualTo(TaskState.SUCCEEDED);
+        assertThat(engine.store().committedChunks(unfinished)).hasSize(40);
+        assertThatThrownBy(() -> engine.retry(failed, "supervisor"))
+                .isInstanceOf(TaskStateException.class).hasMessageContaining("no such task");
+    }
+
+    private long rowsOf(String table, String taskId) throws Exception {
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE task_id = ?")) {
+            count.setString(1, taskId);
+            try (java.sql.ResultSet row = count.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void theRetentionSweepPurgesWhatEndedLongerAgoThanTheRetentionAndCountsIt() throws Exception {
+        CountingMetrics metrics = new CountingMetrics();
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine engine = start(FAST_RETRIES.withRetention(Duration.ZERO), metrics, type);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            ids.add(engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+        }
+        for (String id : ids) {
+            awaitFinal(engine, id);
+        }
+        // a clock a day ahead makes every task finished a day ago: older than a retention of 12 hours
+        Clock dayLater = Clock.offset(Clock.systemUTC(), Duration.ofDays(1));
+        org.apache.pekko.actor.typed.ActorSystem<Void> timers = org.apache.pekko.actor.typed.ActorSystem.create(
+                org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "sweeps");
+        try {
+            new RetentionSweeps(new dev.taskbridge.engine.store.FinishedTaskPurge(database), Duration.ofHours(12), 2,
+                    dayLater, timers.scheduler(), timers.executionContext(), Runnable::run, () -> true, metrics)
+                    .start(Duration.ZERO);
+            await().atMost(WAIT).until(() -> metrics.count("purged") == 7);
+        } finally {
+            timers.terminate();
+        }
+        for (String id : ids) {
+            assertThat(engine.store().find(id)).isEmpty();
         }
     }
 }

@@ -112,14 +112,15 @@ final class Api {
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("Location").orElse(null),
-                    response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+                    response.headers().firstValue("WWW-Authenticate").orElse(null),
+                    response.headers().firstValue("Retry-After").orElse(null), response.body());
         } catch (Exception e) {
             throw new IllegalStateException("request failed: " + e, e);
         }
     }
 
     /** A response: status, the headers tests look at, and the body. */
-    record Reply(int status, String location, String wwwAuthenticate, String body) {
+    record Reply(int status, String location, String wwwAuthenticate, String retryAfter, String body) {
 
         JsonStructure json() {
             try (JsonReader reader = Json.createReader(new StringReader(body))) {

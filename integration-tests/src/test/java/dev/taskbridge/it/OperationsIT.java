@@ -28,6 +28,8 @@ class OperationsIT {
     /** A log line's start: WildFly's FILE pattern begins with the date. */
     private static final Pattern LOG_LINE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} .*");
 
+    private static final int SLOT_CAPACITY = 6;
+
     private static ServerProcess server;
     private static Api clerk;
 
@@ -38,7 +40,9 @@ class OperationsIT {
                 "-Dtaskbridge.db.dir=" + base.resolve("db"),
                 "-Dtaskbridge.slow-chunk-ms=500",
                 "-Dtaskbridge.stalled-after-ms=500",
-                "-Dtaskbridge.node-name=" + NODE)).start();
+                "-Dtaskbridge.node-name=" + NODE,
+                // small enough to fill in a test, large enough that the other tests' few tasks never reach it
+                "-Dtaskbridge.slot-capacity=" + SLOT_CAPACITY)).start();
         clerk = Api.as("clerk").at(ServerProcess.BASE_URL);
     }
 
@@ -131,6 +135,50 @@ class OperationsIT {
             assertThat(after.has("taskbridge_tasks_stalled")).isTrue();
             assertThat(after.has("taskbridge_steps_retried_total", type)).isTrue();
         });
+    }
+
+    @Test
+    void aFullSlotAnswers503WithRetryAfterStoresNothingAndCountsItThenTakesWorkAgain() {
+        String type = "type=\"" + RowWritingTaskType.ID + "\"";
+        Prometheus before = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+        List<String> held = new java.util.ArrayList<>();
+        Api.Reply refused = null;
+        // ten slots of six: some slot is full after at most 51 tasks that each hold their slot for a while
+        for (int i = 0; i < 10 * SLOT_CAPACITY + 1 && refused == null; i++) {
+            Api.Reply reply = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=4000");
+            if (reply.status() == 202) {
+                held.add(reply.object().getString("id"));
+            } else {
+                refused = reply;
+            }
+        }
+        long storedBefore = countClerksTasks();
+        try {
+            assertThat(refused).as("a slot filled up").isNotNull();
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+            assertThat(refused.retryAfter()).as("Retry-After").matches("[1-9][0-9]*");
+            assertThat(refused.object().getString("message")).contains(RowWritingTaskType.ID, "busy");
+            assertThat(countClerksTasks()).as("nothing stored for a refused submission").isEqualTo(storedBefore);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(delta(before,
+                    Prometheus.scrape(ServerProcess.MANAGEMENT_URL), "taskbridge_tasks_refused_busy_total", type)).isEqualTo(1));
+        } finally {
+            held.forEach(id -> clerk.post("/tasks/" + id + "/cancel", "text/plain", ""));
+        }
+        await().atMost(Duration.ofMinutes(1)).until(() -> held.stream()
+                .allMatch(id -> clerk.get("/tasks/" + id).object().getString("status").equals("CANCELLED")));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            Prometheus now = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+            for (int slot = 0; slot < 10; slot++) {
+                assertThat(now.value("taskbridge_slot_queue_depth", type, "slot=\"" + RowWritingTaskType.ID + "-" + slot + "\""))
+                        .isZero();
+            }
+        });
+        assertThat(awaitFinal(submit("chunks=1,rows=1,sleepMillis=0")).getString("status")).isEqualTo("SUCCEEDED");
+    }
+
+    /** The clerk's tasks as the dashboard counts them. */
+    private static long countClerksTasks() {
+        return clerk.get("/tasks?limit=500").json().asJsonArray().size();
     }
 
     private static double delta(Prometheus before, Prometheus after, String name, String... labels) {

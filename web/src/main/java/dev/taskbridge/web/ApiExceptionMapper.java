@@ -22,14 +22,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become HTTP responses: unknown things are 404, refused input is
- * 400 with every field and reason, an engine that is not running is 503. Anything unexpected is
+ * 400 with every field and reason, an engine that is not running, or a task type that is busy, is 503 with {@code Retry-After}. Anything unexpected is
  * a 500 whose body carries only a reference to the logged stack trace, never the trace itself.
  */
 @Provider
 public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionMapper.class);
-    private static final String RETRY_AFTER_SECONDS = "5";
 
     @Override
     public Response toResponse(Throwable thrown) {
@@ -47,9 +46,9 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
         if (failure instanceof PayloadTooLargeException) {
             return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, failure.getMessage(), List.of());
         }
-        if (failure instanceof EngineUnavailableException) {
+        if (failure instanceof EngineUnavailableException unavailable) {
             return Response.fromResponse(error(Response.Status.SERVICE_UNAVAILABLE, failure.getMessage(), List.of()))
-                    .header("Retry-After", RETRY_AFTER_SECONDS).build();
+                    .header("Retry-After", String.valueOf(unavailable.retryAfterSeconds())).build();
         }
         if (failure instanceof EJBAccessException) {
             return error(Response.Status.FORBIDDEN, "you may not do this", List.of());

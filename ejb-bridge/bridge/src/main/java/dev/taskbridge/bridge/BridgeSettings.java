@@ -34,6 +34,10 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
     public static final String NODE_NAME = PREFIX + "node-name";
     public static final String SLOW_CHUNK = PREFIX + "slow-chunk-ms";
     public static final String STALLED_AFTER = PREFIX + "stalled-after-ms";
+    /** Tasks one slot may hold before submissions routed to it are answered 503 (busy). */
+    public static final String SLOT_CAPACITY = PREFIX + "slot-capacity";
+    /** Finished tasks are purged this many days after they ended; 0 keeps them. */
+    public static final String RETENTION_DAYS = PREFIX + "retention.days";
     /** Followed by a task type id, e.g. {@code taskbridge.slots.ledger.validate}. */
     public static final String SLOTS = PREFIX + "slots.";
     /**
@@ -73,7 +77,9 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
                         .orElse(defaults.nodeName()),
                 millis(config, SLOW_CHUNK, defaults.slowChunk()),
                 millis(config, STALLED_AFTER, defaults.stalledAfter()),
-                optionDefaults);
+                optionDefaults,
+                config.getOptionalValue(SLOT_CAPACITY, Integer.class).orElse(defaults.slotCapacity()),
+                config.getOptionalValue(RETENTION_DAYS, Integer.class).map(Duration::ofDays).orElse(defaults.retention()));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine);
     }
 

@@ -34,7 +34,7 @@ final class MicrometerTaskMetrics implements TaskMetrics {
     /** A task type's counters and timers. */
     private record TypeMeters(Counter submitted, Counter succeeded, Counter failed, Counter cancelled,
                               Counter retried, Timer taskDuration, Timer chunkDuration, Timer journalWrite,
-                              Timer slotMessage, Counter slotRestarts) {
+                              Timer slotMessage, Counter slotRestarts, Counter refusedAsBusy) {
 
         static TypeMeters of(MeterRegistry registry, String type) {
             return new TypeMeters(
@@ -47,7 +47,8 @@ final class MicrometerTaskMetrics implements TaskMetrics {
                     registry.timer("taskbridge.chunk.duration", "type", type),
                     registry.timer("taskbridge.journal.write", "type", type),
                     registry.timer("taskbridge.slot.message", "type", type),
-                    registry.counter("taskbridge.slot.restarts", "type", type));
+                    registry.counter("taskbridge.slot.restarts", "type", type),
+                    registry.counter("taskbridge.tasks.refused.busy", "type", type));
         }
     }
 
@@ -70,6 +71,7 @@ final class MicrometerTaskMetrics implements TaskMetrics {
                     running -> orNaN(() -> running.liveSlotActors().getOrDefault(type, 0)));
         }
         registry.gauge("taskbridge.tasks.stalled", Tags.empty(), engine, running -> orNaN(running::countStalled));
+        registry.counter("taskbridge.tasks.purged");
     }
 
     /** A gauge whose source is away (engine stopping, database down) shows no value, not an error. */
@@ -131,5 +133,15 @@ final class MicrometerTaskMetrics implements TaskMetrics {
     @Override
     public void slotRestarted(String taskType) {
         meters(taskType).slotRestarts().increment();
+    }
+
+    @Override
+    public void refusedAsBusy(String taskType) {
+        meters(taskType).refusedAsBusy().increment();
+    }
+
+    @Override
+    public void purged(long tasks) {
+        registry.counter("taskbridge.tasks.purged").increment(tasks);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import dev.taskbridge.engine.EngineHealth;
 import dev.taskbridge.engine.EngineStoppedException;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
+import dev.taskbridge.engine.SlotFullException;
 import dev.taskbridge.engine.TaskChange;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskStateException;
@@ -72,7 +73,8 @@ public class TaskGatewayBean implements TaskGateway {
 
     /**
      * The engine's infrastructure failures in one place: an engine that stopped, or a database
-     * that cannot be reached, is "try again later" (503) for clients, never a 500.
+     * that cannot be reached, or a task type whose slot is full, is "try again later" (503) for
+     * clients, never a 500.
      */
     @AroundInvoke
     Object translateUnavailability(InvocationContext call) throws Exception {
@@ -82,6 +84,8 @@ public class TaskGatewayBean implements TaskGateway {
             throw new EngineUnavailableException(e.getMessage(), e);
         } catch (TaskStoreException e) {
             throw new EngineUnavailableException("the task database is unavailable", e);
+        } catch (SlotFullException e) {
+            throw new EngineUnavailableException(e.getMessage(), e, e.retryAfter().toSeconds());
         }
     }
 

@@ -189,7 +189,8 @@ public final class TaskStore {
         return queryOne("SELECT " + COLUMNS + " FROM tb_task WHERE id = ?", id);
     }
 
-    private Optional<TaskRecord> findByKey(String owner, String key) {
+    /** The task an owner submitted with that idempotency key, if any. */
+    public Optional<TaskRecord> findByKey(String owner, String key) {
         return queryOne("SELECT " + COLUMNS + " FROM tb_task WHERE owner = ? AND idempotency_key = ?", owner, key);
     }
 

@@ -34,6 +34,8 @@ ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS options VARCHAR(4000);
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS run_generation INT DEFAULT 0 NOT NULL;
 CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
+-- The retention sweep looks for finished tasks by when they ended.
+CREATE INDEX IF NOT EXISTS tb_task_ended_idx ON tb_task (ended_at);
 
 -- What a task's history holds that has no other home: operators' actions (cancelled, requeued,
 -- by whom) and what a requeue moved out of the task's row about the run before (its start, its
