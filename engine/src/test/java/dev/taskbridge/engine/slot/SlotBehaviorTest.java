@@ -1,0 +1,297 @@
+package dev.taskbridge.engine.slot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.ConfigFactory;
+import dev.taskbridge.engine.TaskMetrics;
+import dev.taskbridge.engine.routing.SlotId;
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.TransientTaskException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The slot's protocol, command by command, with Pekko's {@link EventSourcedBehaviorTestKit}: which
+ * command journals which event, what the queue is afterwards, and which step of blocking work the
+ * slot asks for next. The blocking work ({@link TaskWork}) is answered by the test, one call at a
+ * time, so each interleaving is spelled out; {@code SlotModelTest} mixes them at random and
+ * {@code TaskEngineTest} runs the real work on real databases.
+ *
+ * <p>Every event and every snapshot goes through the configured Jackson serializer, as in
+ * production.
+ */
+class SlotBehaviorTest {
+
+    /** Each test's slot has a journal of its own. */
+    private static final java.util.concurrent.atomic.AtomicInteger SLOTS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final RetrySettings RETRIES = new RetrySettings(3, Duration.ofMillis(1), Duration.ofMillis(5));
+
+    private static final ActorTestKit TEST_KIT = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+            .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+            .withFallback(ConfigFactory.parseString("""
+                    pekko.actor.serialization-bindings { "dev.taskbridge.engine.JsonSerializable" = jackson-json }
+                    pekko.persistence.testkit.events.serialize = on
+                    pekko.loglevel = ERROR
+                    """)));
+
+    private final SlotId slotId = new SlotId("test.steps", SLOTS.getAndIncrement());
+    private final AnsweredWork work = new AnsweredWork();
+    private EventSourcedBehaviorTestKit<Slot.Command, Slot.Event, Slot.State> slot;
+
+    @BeforeEach
+    void newSlot() {
+        slot = EventSourcedBehaviorTestKit.create(TEST_KIT.system(),
+                Slot.create(slotId, work, RETRIES, 4, new SlotReporting("test", TaskMetrics.NONE)),
+                EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    }
+
+    @AfterAll
+    static void stop() {
+        TEST_KIT.shutdownTestKit();
+    }
+
+    /** Each call the slot makes for blocking work, answered when the test says. */
+    private static final class AnsweredWork implements TaskWork {
+
+        record Call(String kind, String taskId, int generation, int chunk, int attempt, CompletableFuture<Object> answer) {
+
+            @SuppressWarnings("unchecked")
+            <T> CompletionStage<T> stage() {
+                return (CompletionStage<T>) answer;
+            }
+        }
+
+        final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
+
+        private <T> CompletionStage<T> call(String kind, String taskId, int generation, int chunk, int attempt) {
+            Call call = new Call(kind, taskId, generation, chunk, attempt, new CompletableFuture<>());
+            calls.add(call);
+            return call.stage();
+        }
+
+        @Override
+        public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
+            return call("prepare", taskId, -1, -1, 0);
+        }
+
+        @Override
+        public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
+            return call("chunk", task.taskId(), task.generation(), chunk, attempt);
+        }
+
+        @Override
+        public CompletionStage<Boolean> succeed(PreparedTask task) {
+            return call("succeed", task.taskId(), task.generation(), -1, 0);
+        }
+
+        @Override
+        public CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference) {
+            return call("fail", taskId, generation, -1, 0);
+        }
+
+        /** The next call the slot made, which must be of that kind and about that task. */
+        Call next(String kind, String taskId) throws InterruptedException {
+            Call call = calls.poll(10, TimeUnit.SECONDS);
+            assertThat(call).as("the slot asks to " + kind + " " + taskId).isNotNull();
+            assertThat(call.kind() + " " + call.taskId()).isEqualTo(kind + " " + taskId);
+            return call;
+        }
+
+        void expectNoCall() throws InterruptedException {
+            assertThat(calls.poll(200, TimeUnit.MILLISECONDS)).as("no further work asked for").isNull();
+        }
+    }
+
+    private PreparedTask prepared(String taskId, int generation, int chunks, ChunkOutcome... committed) {
+        return new PreparedTask(slotId, taskId, generation, "clerk", null, null, chunks, Instant.now(), false, List.of(committed));
+    }
+
+    private static ChunkOutcome outcome(int chunk) {
+        return new ChunkOutcome(10, 0, Integer.toString(chunk));
+    }
+
+    private EventSourcedBehaviorTestKit.CommandResultWithReply<Slot.Command, Slot.Event, Slot.State, Slot.Accepted> accept(
+            Slot.QueuedTask... tasks) {
+        return slot.runCommand(replyTo -> new Slot.Accept(List.of(tasks), replyTo));
+    }
+
+    private static Slot.QueuedTask task(String id, int generation) {
+        return new Slot.QueuedTask(id, generation);
+    }
+
+    /** Every event the slot journaled, in order (events it deleted after a snapshot included, since the test kit keeps them). */
+    private List<Object> journal() {
+        return PersistenceTestKit.create(TEST_KIT.system()).persistedInStorage(Slot.PERSISTENCE_TYPE + "|" + slotId.key());
+    }
+
+    private void awaitQueue(Slot.QueuedTask... expected) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slot.getState().queue()).containsExactly(expected));
+    }
+
+    @Test
+    void aHandOverIsJournaledAsOneEventAcknowledgedWholeAndItsHeadIsPreparedAtOnce() throws Exception {
+        var result = accept(task("a", 0), task("b", 0), task("c", 0));
+
+        assertThat(result.events()).containsExactly(new Slot.TasksAccepted(List.of(task("a", 0), task("b", 0), task("c", 0))));
+        assertThat(result.reply()).isEqualTo(new Slot.Accepted(3));
+        assertThat(result.state().queue()).containsExactly(task("a", 0), task("b", 0), task("c", 0));
+        work.next("prepare", "a");
+        work.expectNoCall();
+    }
+
+    @Test
+    void aRepeatedHandOverIsAcknowledgedWithoutJournalingAndOnlyWhatIsNewJoinsTheQueue() throws Exception {
+        accept(task("a", 0), task("b", 0));
+
+        var repeat = accept(task("a", 0), task("b", 0));
+        assertThat(repeat.hasNoEvents()).isTrue();
+        assertThat(repeat.reply()).isEqualTo(new Slot.Accepted(2));
+
+        var partly = accept(task("b", 0), task("c", 0));
+        assertThat(partly.events()).containsExactly(new Slot.TasksAccepted(List.of(task("c", 0))));
+        assertThat(partly.state().queue()).containsExactly(task("a", 0), task("b", 0), task("c", 0));
+    }
+
+    @Test
+    void aRetryHandedOverWhileTheTaskWaitsKeepsItsPlaceInTheNewerGeneration() {
+        accept(task("a", 0), task("b", 0), task("c", 0));
+
+        var retried = accept(task("b", 1));
+
+        assertThat(retried.events()).containsExactly(new Slot.TasksAccepted(List.of(task("b", 1))));
+        assertThat(retried.state().queue()).containsExactly(task("a", 0), task("b", 1), task("c", 0));
+    }
+
+    @Test
+    void cancellingAWaitingTaskJournalsItsEndAndCancellingOneNotHeldJournalsNothing() throws Exception {
+        accept(task("a", 0), task("b", 0));
+        work.next("prepare", "a");
+
+        var cancelled = slot.<Slot.Cancelled>runCommand(replyTo -> new Slot.Cancel("b", 0, replyTo));
+        assertThat(cancelled.events()).containsExactly(new Slot.TaskCancelled("b", 0));
+        assertThat(cancelled.reply()).isEqualTo(new Slot.Cancelled("b", true));
+        assertThat(cancelled.state().queue()).containsExactly(task("a", 0));
+
+        var unknown = slot.<Slot.Cancelled>runCommand(replyTo -> new Slot.Cancel("x", 0, replyTo));
+        assertThat(unknown.hasNoEvents()).isTrue();
+        assertThat(unknown.reply()).isEqualTo(new Slot.Cancelled("x", false));
+
+        // a cancel of an older run than the one the slot holds leaves the newer one alone
+        accept(task("c", 2));
+        var older = slot.<Slot.Cancelled>runCommand(replyTo -> new Slot.Cancel("c", 1, replyTo));
+        assertThat(older.hasNoEvents()).isTrue();
+        assertThat(older.state().queue()).containsExactly(task("a", 0), task("c", 2));
+    }
+
+    @Test
+    void aTaskRunsChunkByChunkEndsWithOneEventAndTheNextTaskIsPrepared() throws Exception {
+        accept(task("a", 0), task("b", 0));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 3));
+        for (int chunk = 0; chunk < 3; chunk++) {
+            AnsweredWork.Call call = work.next("chunk", "a");
+            assertThat(call.chunk()).isEqualTo(chunk);
+            assertThat(call.attempt()).isEqualTo(1);
+            call.answer().complete(outcome(chunk));
+        }
+
+        work.next("prepare", "b");
+        awaitQueue(task("b", 0));
+        assertThat(journal()).endsWith(new Slot.TaskSucceeded("a", 0));
+        assertThat(journal()).as("no event per start or per chunk: their home is the store")
+                .hasSize(2);
+    }
+
+    @Test
+    void aTaskResumedAfterARestartCarriesOnAfterItsLastCommittedChunk() throws Exception {
+        accept(task("a", 0));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 3));
+        work.next("chunk", "a").answer().complete(outcome(0));
+        work.next("chunk", "a"); // the server stops while chunk 1 runs
+
+        slot.restart();
+
+        assertThat(slot.getState().queue()).containsExactly(task("a", 0));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 3, outcome(0), outcome(1)));
+        AnsweredWork.Call next = work.next("chunk", "a");
+        assertThat(next.chunk()).as("chunk 1 committed before the restart").isEqualTo(2);
+    }
+
+    @Test
+    void aTransientFailureIsTriedAgainAndAPermanentOneIsStoredThenJournaledAsTheRunsEnd() throws Exception {
+        accept(task("a", 0));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 1));
+        work.next("chunk", "a").answer().completeExceptionally(new TransientTaskException("database timeout"));
+        AnsweredWork.Call again = work.next("chunk", "a");
+        assertThat(again.attempt()).isEqualTo(2);
+
+        again.answer().completeExceptionally(new IllegalArgumentException("row 7 is broken"));
+        work.next("fail", "a").answer().complete(true);
+
+        awaitQueue();
+        assertThat(journal()).last().isInstanceOfSatisfying(Slot.TaskFailed.class, failed -> {
+            assertThat(failed.taskId()).isEqualTo("a");
+            assertThat(failed.error()).contains("row 7 is broken");
+        });
+    }
+
+    @Test
+    void aLateResultOfARunThatWasCancelledAndRetriedChangesNothingOfTheNewRun() throws Exception {
+        accept(task("a", 0), task("b", 0));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 2));
+        AnsweredWork.Call oldChunk = work.next("chunk", "a");
+
+        slot.<Slot.Cancelled>runCommand(replyTo -> new Slot.Cancel("a", 0, replyTo));
+        accept(task("a", 1)); // retried: joins the queue again, behind b
+        awaitQueue(task("b", 0), task("a", 1));
+
+        oldChunk.answer().complete(outcome(0)); // the cancelled run's chunk reports late
+        work.next("prepare", "b").answer().complete(prepared("b", 0, 1));
+        work.next("chunk", "b").answer().complete(outcome(0));
+        AnsweredWork.Call retried = work.next("prepare", "a");
+        retried.answer().complete(prepared("a", 1, 2));
+        AnsweredWork.Call first = work.next("chunk", "a");
+        assertThat(first.generation()).isEqualTo(1);
+        assertThat(first.chunk()).as("the late outcome of the old run is not taken as the new run's").isZero();
+        assertThat(journal()).doesNotContain(new Slot.TaskSucceeded("a", 0), new Slot.TaskSucceeded("a", 1));
+    }
+
+    @Test
+    void aStoreRefusingTheRunsEndMakesItASkipNotASuccess() throws Exception {
+        accept(task("a", 0));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 1, outcome(0)));
+
+        work.next("succeed", "a").answer().complete(false); // cancelled meanwhile
+
+        awaitQueue();
+        assertThat(journal()).last().isEqualTo(new Slot.TaskSkipped("a", 0));
+    }
+
+    @Test
+    void theQueueSurvivesSnapshotsAndRestartsInOrderWithItsGenerations() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            accept(task("t" + i, i % 3)); // ten events: two snapshots at snapshot-every 4
+        }
+        slot.restart();
+
+        Slot.QueuedTask[] expected = new Slot.QueuedTask[10];
+        for (int i = 0; i < 10; i++) {
+            expected[i] = task("t" + i, i % 3);
+        }
+        assertThat(slot.getState().queue()).containsExactly(expected);
+    }
+}
