@@ -64,7 +64,7 @@ class PostgresCrashIT extends CrashIT {
     }
 
     /** Drops what an earlier run left in the public schema: every test starts from nothing. */
-    private static void emptyDatabase() throws Exception {
+    static void emptyDatabase() throws Exception {
         try (Connection connection = DriverManager.getConnection(URL, "taskbridge", "taskbridge");
              Statement drop = connection.createStatement()) {
             drop.execute("DROP TABLE IF EXISTS it_rows, tb_chunk_marker, tb_task_event, tb_task, event_tag, event_journal, snapshot CASCADE");
