@@ -39,6 +39,7 @@ import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
@@ -463,6 +464,11 @@ public final class TaskEngine implements AutoCloseable {
 
     /** Running, but without progress for longer than the engine's {@code stalledAfter}. */
     public boolean isStalled(TaskRecord task) {
+        return task.isStalled(clock.instant(), settings.stalledAfter());
+    }
+
+    /** As {@link #isStalled(TaskRecord)}, for a row of a listing. */
+    public boolean isStalled(TaskSummary task) {
         return task.isStalled(clock.instant(), settings.stalledAfter());
     }
 

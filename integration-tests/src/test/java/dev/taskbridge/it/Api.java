@@ -61,7 +61,16 @@ final class Api {
     }
 
     Reply post(String path, String contentType, String body, String idempotencyKey) {
-        HttpRequest.Builder request = request(path).POST(HttpRequest.BodyPublishers.ofString(body));
+        return post(path, contentType, HttpRequest.BodyPublishers.ofString(body), idempotencyKey);
+    }
+
+    /** A body of raw bytes, which need not be text in any encoding. */
+    Reply post(String path, String contentType, byte[] body) {
+        return post(path, contentType, HttpRequest.BodyPublishers.ofByteArray(body), null);
+    }
+
+    private Reply post(String path, String contentType, HttpRequest.BodyPublisher body, String idempotencyKey) {
+        HttpRequest.Builder request = request(path).POST(body);
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }

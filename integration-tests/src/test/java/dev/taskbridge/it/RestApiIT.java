@@ -166,6 +166,57 @@ class RestApiIT {
         assertThat(refused.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).isEqualTo("body");
     }
 
+    /**
+     * JSON nested 100,000 levels deep, and bytes that are not UTF-8, are refused by both ledger
+     * types as the payload's shape: a 400 naming the body and the reason, and no task stored.
+     */
+    @Test
+    void deeplyNestedJsonAndBytesThatAreNotUtf8Get400AndStoreNothing() {
+        Api clerk = Api.as("clerk2");
+        long before = taskCount(clerk);
+        String nested = "[".repeat(100_000) + "]".repeat(100_000);
+        byte[] notUtf8 = {'{', '"', 'l', 'i', 'n', 'e', 's', '"', ':', '[', '{', '"', 'x', '"', ':', '"', (byte) 0xC3, 0x28,
+                '"', '}', ']', '}'};
+
+        for (String type : List.of("ledger.validate", "ledger.post")) {
+            Api.Reply deep = clerk.post("/tasks/" + type, "application/json", nested);
+            assertThat(deep.status()).as(type + ": " + deep).isEqualTo(400);
+            assertThat(deep.object().getJsonArray("fieldErrors").getValuesAs(JsonObject.class))
+                    .extracting(e -> e.getString("field") + ": " + e.getString("reason"))
+                    .anySatisfy(error -> assertThat(error).startsWith("body: is nested more than 64 levels deep"));
+
+            Api.Reply nestedInALine = clerk.post("/tasks/" + type, "application/json",
+                    "{\"lines\": [{\"debit\": " + nested + "}]}");
+            assertThat(nestedInALine.status()).as(type + ": " + nestedInALine).isEqualTo(400);
+
+            Api.Reply badBytes = clerk.post("/tasks/" + type, "application/json", notUtf8);
+            assertThat(badBytes.status()).as(type + ": " + badBytes).isEqualTo(400);
+            assertThat(badBytes.object().getJsonArray("fieldErrors").getJsonObject(0).getString("reason"))
+                    .startsWith("is not valid UTF-8");
+        }
+        assertThat(taskCount(clerk)).as("tasks of clerk2 stored by refused requests").isEqualTo(before);
+    }
+
+    /** A number whose exponent would take gigabytes to write out is an amount's error in the report, not a 500. */
+    @Test
+    void anAmountWithAHugeExponentIsALineErrorNotAServerError() {
+        Api clerk = Api.as("clerk");
+        Api.Reply accepted = clerk.post("/tasks/ledger.validate", "application/json",
+                "{\"lines\": [{\"documentNumber\": \"D1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                        + " \"debit\": 1e999999999, \"credit\": \"0\", \"currency\": \"EUR\"}]}");
+
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonObject error = awaitFinal(clerk, accepted.location()).getJsonObject("result").getJsonArray("errors").getJsonObject(0);
+        assertThat(error.getString("field")).isEqualTo("debit");
+        assertThat(error.getString("value")).isEqualTo("1e999999999");
+        assertThat(error.getString("reason")).isEqualTo("must be a decimal number such as 1234.50");
+    }
+
+    private static long taskCount(Api api) {
+        return api.get("/tasks/counts").object().values().stream()
+                .mapToLong(value -> ((jakarta.json.JsonNumber) value).longValue()).sum();
+    }
+
     @Test
     void anUnknownTaskTypeGets404() {
         Api.Reply missing = Api.as("clerk").post("/tasks/no.such.type", "application/json", "{}");

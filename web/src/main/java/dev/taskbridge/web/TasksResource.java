@@ -195,15 +195,16 @@ public class TasksResource {
     /**
      * Tasks, newest first, filtered by {@code type}, {@code status}, (supervisors) {@code owner},
      * and the days they were submitted, {@code from} and {@code to} inclusive ({@code yyyy-MM-dd}, UTC).
+     * Rows carry no result and no stack trace: {@code GET /tasks/{id}} has them.
      */
     @GET
-    public List<TaskJson> list(@QueryParam("type") String type,
-                               @QueryParam("status") String status,
-                               @QueryParam("owner") String owner,
-                               @QueryParam("from") String from,
-                               @QueryParam("to") String to,
-                               @QueryParam("offset") String offset,
-                               @QueryParam("limit") String limit) {
+    public List<TaskSummaryJson> list(@QueryParam("type") String type,
+                                      @QueryParam("status") String status,
+                                      @QueryParam("owner") String owner,
+                                      @QueryParam("from") String from,
+                                      @QueryParam("to") String to,
+                                      @QueryParam("offset") String offset,
+                                      @QueryParam("limit") String limit) {
         List<FieldError> errors = new ArrayList<>();
         TaskStatus parsedStatus = parseStatus(status, errors);
         Instant submittedFrom = parseDay("from", from, errors);
@@ -217,7 +218,7 @@ public class TasksResource {
         String visibleOwner = Roles.seesAllTasks(security) ? blankToNull(owner) : caller();
         return gateway.list(new TaskQuery(blankToNull(type), parsedStatus, visibleOwner, submittedFrom, submittedTo,
                         parsedOffset, parsedLimit))
-                .stream().map(this::json).toList();
+                .stream().map(TaskSummaryJson::of).toList();
     }
 
     /** Tasks per status: the caller's own, or everyone's for supervisors. */

@@ -30,6 +30,13 @@ final class LedgerJsonReader {
     static final String LINES = "lines";
     static final String BODY = PayloadText.BODY;
 
+    /**
+     * Most levels of arrays and objects a payload may nest. A ledger file needs three (the file,
+     * its lines, a line); the limit sits far below Parsson's own (1,000 by default), which it
+     * signals with a bare {@code RuntimeException} that the caller could not tell from a bug.
+     */
+    static final int MAX_DEPTH = 64;
+
     private LedgerJsonReader() {
     }
 
@@ -40,7 +47,8 @@ final class LedgerJsonReader {
         }
         PayloadProblems problems = new PayloadProblems();
         List<LedgerLine> lines = new ArrayList<>();
-        try (JsonParser parser = JsonSupport.PARSERS.createParser(new StringReader(text))) {
+        try (JsonParser json = JsonSupport.PARSERS.createParser(new StringReader(text))) {
+            DepthLimitedParser parser = new DepthLimitedParser(json);
             Event first = parser.next();
             if (first == Event.START_OBJECT) {
                 readTopLevel(parser, problems, lines);
@@ -50,6 +58,8 @@ final class LedgerJsonReader {
             }
             // reports anything after the top-level value
             parser.hasNext();
+        } catch (TooDeeplyNestedException e) {
+            problems.add(BODY, "is nested more than " + MAX_DEPTH + " levels deep (" + e.position + ")");
         } catch (JsonParsingException e) {
             problems.add(BODY, "is not valid JSON: " + describe(e));
         } catch (JsonException e) {
@@ -61,7 +71,7 @@ final class LedgerJsonReader {
         return new LedgerFile(lines);
     }
 
-    private static void readTopLevel(JsonParser parser, PayloadProblems problems, List<LedgerLine> lines) {
+    private static void readTopLevel(DepthLimitedParser parser, PayloadProblems problems, List<LedgerLine> lines) {
         boolean seenLines = false;
         for (Event event = parser.next(); event != Event.END_OBJECT; event = parser.next()) {
             String name = parser.getString();
@@ -87,7 +97,7 @@ final class LedgerJsonReader {
         }
     }
 
-    private static void readLines(JsonParser parser, PayloadProblems problems, List<LedgerLine> lines) {
+    private static void readLines(DepthLimitedParser parser, PayloadProblems problems, List<LedgerLine> lines) {
         int count = 0;
         for (Event event = parser.next(); event != Event.END_ARRAY; event = parser.next()) {
             if (count >= LedgerFile.MAX_LINES) {
@@ -108,7 +118,7 @@ final class LedgerJsonReader {
         }
     }
 
-    private static LedgerLine readLine(JsonParser parser, int index, PayloadProblems problems) {
+    private static LedgerLine readLine(DepthLimitedParser parser, int index, PayloadProblems problems) {
         Map<LedgerColumn, String> values = new EnumMap<>(LedgerColumn.class);
         Set<LedgerColumn> seen = EnumSet.noneOf(LedgerColumn.class);
         for (Event event = parser.next(); event != Event.END_OBJECT; event = parser.next()) {
@@ -150,7 +160,7 @@ final class LedgerJsonReader {
     }
 
     /** Moves past the value that {@code first} started, however deeply nested. */
-    private static void skip(JsonParser parser, Event first) {
+    private static void skip(DepthLimitedParser parser, Event first) {
         if (first != Event.START_OBJECT && first != Event.START_ARRAY) {
             return;
         }
@@ -175,7 +185,58 @@ final class LedgerJsonReader {
         if (at == null || message.contains("line no=")) {
             return message;
         }
-        return message + " at (line no=" + at.getLineNumber() + ", column no=" + at.getColumnNumber()
-                + ", offset=" + at.getStreamOffset() + ")";
+        return message + " at (" + position(at) + ")";
+    }
+
+    private static String position(JsonLocation at) {
+        return "line no=" + at.getLineNumber() + ", column no=" + at.getColumnNumber() + ", offset=" + at.getStreamOffset();
+    }
+
+    /**
+     * The parser's events, counting how deep they nest, so that a body of 100,000 opening
+     * brackets is refused as a shape problem (a 400) at the first level too many.
+     */
+    private static final class DepthLimitedParser {
+
+        private final JsonParser parser;
+        private int depth;
+
+        DepthLimitedParser(JsonParser parser) {
+            this.parser = parser;
+        }
+
+        Event next() {
+            Event event = parser.next();
+            if (event == Event.START_OBJECT || event == Event.START_ARRAY) {
+                if (++depth > MAX_DEPTH) {
+                    throw new TooDeeplyNestedException(parser.getLocation());
+                }
+            } else if (event == Event.END_OBJECT || event == Event.END_ARRAY) {
+                depth--;
+            }
+            return event;
+        }
+
+        String getString() {
+            return parser.getString();
+        }
+
+        /** Reads past the end of the top-level value, which reports anything after it. */
+        boolean hasNext() {
+            return parser.hasNext();
+        }
+    }
+
+    /** Ends the reading; the problem is reported with the others found before it. */
+    private static final class TooDeeplyNestedException extends RuntimeException {
+
+        /** Of the bracket that opened one level too many; the parser stands just after it. */
+        private final String position;
+
+        TooDeeplyNestedException(JsonLocation after) {
+            super(null, null, false, false);
+            this.position = "line no=" + after.getLineNumber() + ", column no=" + (after.getColumnNumber() - 1)
+                    + ", offset=" + (after.getStreamOffset() - 1);
+        }
     }
 }

@@ -142,6 +142,51 @@ class LedgerJsonReaderTest {
                 new FieldProblem("body", "is not valid UTF-8 (bad byte at offset " + prefix.length + ")"));
     }
 
+    /** Parsson gives up at 1,000 levels with a bare RuntimeException, which would be a 500. */
+    @ParameterizedTest
+    @ValueSource(ints = {LedgerJsonReader.MAX_DEPTH + 1, 1_001, 100_000})
+    void refusesJsonNestedTooDeeplyAsAShapeProblem(int depth) {
+        String arrays = "[".repeat(depth) + "]".repeat(depth);
+
+        assertThat(problemsOf(arrays)).containsExactly(
+                new FieldProblem("body", "must be a JSON object with a \"lines\" array"),
+                new FieldProblem("body", "is nested more than " + LedgerJsonReader.MAX_DEPTH
+                        + " levels deep (line no=1, column no=" + (LedgerJsonReader.MAX_DEPTH + 1) + ", offset=" + LedgerJsonReader.MAX_DEPTH + ")"));
+    }
+
+    @Test
+    void refusesDeepNestingInsideALineOrAnUnknownField() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+
+        assertThat(problemsOf("{\"lines\": [{\"debit\": " + deep + "}]}")).extracting(FieldProblem::reason)
+                .contains("must be a string or a number")
+                .anySatisfy(reason -> assertThat(reason).startsWith("is nested more than 64 levels deep"));
+        assertThat(problemsOf("{\"extra\": " + deep + ", \"lines\": [{}]}")).extracting(FieldProblem::reason)
+                .contains("is not a known field")
+                .anySatisfy(reason -> assertThat(reason).startsWith("is nested more than 64 levels deep"));
+    }
+
+    @Test
+    void acceptsNestingUpToTheLimitInAFieldItThenReportsAsUnknown() {
+        int depth = LedgerJsonReader.MAX_DEPTH - 1;
+        String nested = "[".repeat(depth - 1) + "]".repeat(depth - 1);
+
+        assertThat(problemsOf("{\"lines\": [{}], \"extra\": " + nested + "}")).containsExactly(
+                new FieldProblem("extra", "is not a known field"));
+    }
+
+    /** An amount is kept as written and judged by validation: an absurd exponent is never expanded. */
+    @Test
+    void keepsAHugeExponentAsWrittenForValidationToRefuse() throws Exception {
+        LedgerFile file = taskType.parse(Payload.json("{\"lines\": [{\"debit\": 1e999999999, \"credit\": \"1E-999999999\"}]}"));
+
+        assertThat(file.lines()).singleElement().satisfies(line -> {
+            assertThat(line.debit()).isEqualTo("1e999999999");
+            assertThat(LineValidator.amountProblem(line.debit())).isEqualTo("must be a decimal number such as 1234.50");
+            assertThat(LineValidator.amountProblem(line.credit())).isEqualTo("must be a decimal number such as 1234.50");
+        });
+    }
+
     @Test
     void ignoresAByteOrderMark() throws Exception {
         assertThat(taskType.parse(Payload.json("\uFEFF{\"lines\": [{}]}")).lines()).hasSize(1);

@@ -195,6 +195,15 @@ class LedgerPostHandlerTest {
     }
 
     @Test
+    void aJsonFileNestedTooDeeplyIsRefusedAsItsShape() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+
+        assertThatThrownBy(() -> new LedgerPostTaskType().parse(Payload.json(deep)))
+                .isInstanceOf(InvalidPayloadException.class)
+                .hasMessageContaining("body: is nested more than 64 levels deep");
+    }
+
+    @Test
     void optionsAndTheFileAreReadTogether() throws Exception {
         PostingRequest request = new LedgerPostTaskType().parse(csv(Map.of("onErrors", "post-valid-documents",
                 "chunkLines", "1000")));

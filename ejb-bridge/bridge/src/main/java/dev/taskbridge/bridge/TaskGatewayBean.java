@@ -18,6 +18,7 @@ import dev.taskbridge.engine.store.TaskFilter;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskStoreException;
+import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.gateway.EngineFacts;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.ExportFile;
@@ -39,6 +40,7 @@ import dev.taskbridge.gateway.TaskListener;
 import dev.taskbridge.gateway.TaskNotFoundException;
 import dev.taskbridge.gateway.TaskQuery;
 import dev.taskbridge.gateway.TaskStatus;
+import dev.taskbridge.gateway.TaskSummaryView;
 import dev.taskbridge.gateway.TaskTypeView;
 import dev.taskbridge.gateway.TaskView;
 import dev.taskbridge.gateway.UnknownTaskTypeException;
@@ -208,13 +210,13 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     @Override
-    public List<TaskView> list(TaskQuery query) {
+    public List<TaskSummaryView> list(TaskQuery query) {
         TaskState state = query.status() == null ? null : TaskState.valueOf(query.status().name());
         TaskEngine engine = lifecycle.engine();
         return engine.store()
                 .list(new TaskFilter(query.type(), state, query.owner(), query.submittedFrom(), query.submittedTo(),
                         query.offset(), query.limit()))
-                .stream().map(task -> view(engine, task)).toList();
+                .stream().map(task -> summaryView(engine, task)).toList();
     }
 
     @Override
@@ -257,6 +259,14 @@ public class TaskGatewayBean implements TaskGateway {
     @Override
     public boolean isBroken() {
         return lifecycle.current().map(TaskEngine::isBroken).orElse(false);
+    }
+
+    static TaskSummaryView summaryView(TaskEngine engine, TaskSummary task) {
+        TaskError error = task.errorMessage() == null ? null : new TaskError(task.errorMessage(), null, task.errorReference());
+        return new TaskSummaryView(task.id(), task.taskType(), task.typeVersion(), task.owner(),
+                TaskStatus.valueOf(task.state().name()),
+                new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
+                task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), error, engine.isStalled(task));
     }
 
     static TaskView view(TaskEngine engine, TaskRecord task) {

@@ -73,8 +73,8 @@ public interface TaskGateway {
      */
     AutoCloseable subscribe(TaskListener listener);
 
-    /** Tasks matching the query, newest first. */
-    List<TaskView> list(TaskQuery query);
+    /** Tasks matching the query, newest first, without their results and stack traces. */
+    List<TaskSummaryView> list(TaskQuery query);
 
     /** Tasks per status, of one owner, or of everyone when {@code owner} is null. */
     Map<TaskStatus, Long> countByStatus(String owner);

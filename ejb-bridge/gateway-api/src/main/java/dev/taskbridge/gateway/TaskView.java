@@ -23,4 +23,11 @@ public record TaskView(
         String result,
         TaskError error,
         boolean stalled) {
+
+    /** The task as a list shows it, e.g. on a page that shows one task the way the list does. */
+    public TaskSummaryView summary() {
+        TaskError summaryError = error == null ? null : new TaskError(error.message(), null, error.reference());
+        return new TaskSummaryView(id, type, typeVersion, owner, status, progress, attempts, submittedAt, startedAt,
+                endedAt, summaryError, stalled);
+    }
 }

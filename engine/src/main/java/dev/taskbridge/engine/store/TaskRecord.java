@@ -35,6 +35,10 @@ public record TaskRecord(
 
     /** Running, but without progress for longer than {@code after}: stuck, or far slower than it should be. */
     public boolean isStalled(Instant now, Duration after) {
+        return isStalled(state, progressAt, now, after);
+    }
+
+    static boolean isStalled(TaskState state, Instant progressAt, Instant now, Duration after) {
         return state == TaskState.RUNNING && progressAt != null && progressAt.plus(after).isBefore(now);
     }
 }

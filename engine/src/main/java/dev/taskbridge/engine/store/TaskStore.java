@@ -41,6 +41,9 @@ public final class TaskStore {
     private static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
             + "error_message, error_stack, error_ref, progress_at, run_generation";
+    /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
+    private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
+            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at";
     private static final int MAX_ERROR_MESSAGE = 2000;
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
@@ -219,8 +222,9 @@ public final class TaskStore {
         }
     }
 
-    public List<TaskRecord> list(TaskFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM tb_task WHERE 1 = 1");
+    /** Tasks matching the filter, newest first, without their big columns. */
+    public List<TaskSummary> list(TaskFilter filter) {
+        StringBuilder sql = new StringBuilder("SELECT " + SUMMARY_COLUMNS + " FROM tb_task WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (filter.taskType() != null) {
             sql.append(" AND task_type = ?");
@@ -245,7 +249,19 @@ public final class TaskStore {
         sql.append(" ORDER BY submitted_at DESC, id LIMIT ? OFFSET ?");
         args.add(filter.limit());
         args.add(filter.offset());
-        return query(sql.toString(), args.toArray());
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            bind(select, args.toArray());
+            try (ResultSet rows = select.executeQuery()) {
+                List<TaskSummary> summaries = new ArrayList<>();
+                while (rows.next()) {
+                    summaries.add(summary(rows));
+                }
+                return summaries;
+            }
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not list tasks", e);
+        }
     }
 
     /** Ids and types of every task that is not final, oldest first: the work to resume at start. */
@@ -739,6 +755,26 @@ public final class TaskStore {
                 row.getString("error_ref"),
                 instant(row, "progress_at"),
                 row.getInt("run_generation"));
+    }
+
+    private static TaskSummary summary(ResultSet row) throws SQLException {
+        return new TaskSummary(
+                row.getString("id"),
+                row.getString("task_type"),
+                row.getInt("type_version"),
+                row.getString("owner"),
+                TaskState.valueOf(row.getString("status")),
+                row.getInt("chunks_done"),
+                row.getInt("chunks_total"),
+                row.getLong("items_done"),
+                row.getLong("items_failed"),
+                row.getInt("attempts"),
+                instant(row, "submitted_at"),
+                instant(row, "started_at"),
+                instant(row, "ended_at"),
+                row.getString("error_message"),
+                row.getString("error_ref"),
+                instant(row, "progress_at"));
     }
 
     private static Instant instant(ResultSet row, String column) throws SQLException {

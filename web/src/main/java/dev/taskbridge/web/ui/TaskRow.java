@@ -2,6 +2,7 @@ package dev.taskbridge.web.ui;
 
 import java.io.Serializable;
 
+import dev.taskbridge.gateway.TaskSummaryView;
 import dev.taskbridge.gateway.TaskView;
 
 /**
@@ -15,6 +16,10 @@ public record TaskRow(String id, String type, String owner, String status, int p
                       String startedAt, String endedAt, boolean stalled) implements Serializable {
 
     static TaskRow of(TaskView task) {
+        return of(task.summary());
+    }
+
+    static TaskRow of(TaskSummaryView task) {
         return new TaskRow(task.id(), task.type(), task.owner(), task.status().name(),
                 (int) Math.floor(task.progress().fraction() * 100), task.progress().chunksDone(),
                 task.progress().chunksTotal(), task.progress().itemsDone(), task.progress().itemsFailed(),

@@ -1,0 +1,25 @@
+package dev.taskbridge.gateway;
+
+import java.time.Instant;
+
+/**
+ * A task as a list shows it: no result and no stack trace, which can weigh megabytes each; the
+ * single task ({@link TaskGateway#find}) has them.
+ *
+ * @param error   the failure's message and log reference (its stack trace is null), else null
+ * @param stalled running, but without progress for longer than the engine's stalled-after setting
+ */
+public record TaskSummaryView(
+        String id,
+        String type,
+        int typeVersion,
+        String owner,
+        TaskStatus status,
+        Progress progress,
+        int attempts,
+        Instant submittedAt,
+        Instant startedAt,
+        Instant endedAt,
+        TaskError error,
+        boolean stalled) {
+}
