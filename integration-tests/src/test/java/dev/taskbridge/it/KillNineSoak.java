@@ -56,6 +56,7 @@ class KillNineSoak {
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger repeatedSubmissions = new AtomicInteger();
         List<Duration> downtimes = new ArrayList<>();
+        List<Long> finishedAtKills = new ArrayList<>();
         try (ServerProcess server = ServerProcess.prepare(CrashIT.TARGET.resolve("soak-kill9"), CrashIT.earWithTestPlugins(),
                 List.of("-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
                         "-Dtaskbridge.pg.database=" + DATABASE,
@@ -76,6 +77,7 @@ class KillNineSoak {
                 Thread.sleep(2_000 + random.nextInt(6_000)); // let it work: submissions, chunks, journal writes
                 server.kill();
                 Instant down = Instant.now();
+                finishedAtKills.add(finished());
                 System.out.printf("soak: kill -9 number %d; %,d submissions answered so far%n", kill, accepted.get());
                 server.start();
                 downtimes.add(Duration.between(down, Instant.now()));
@@ -109,12 +111,13 @@ class KillNineSoak {
                     | **rows lost** (a row a stored task must write, missing) | **%,d** |
                     | **rows duplicated** (a row written more than once) | **%,d** |
 
-                    - kills: %d; server start after a kill: median %d s, longest %d s
+                    - kills: %d; tasks finished when they landed: %s
+                    - server start after a kill: median %d s, longest %d s
                     - whole run: %d s; date %s
                     """.formatted(TASKS, KILLS, CLIENTS, PAYLOAD, CHUNKS * ROWS_PER_CHUNK, KILLS,
                     TASKS, counts.get("stored"), counts.get("succeeded"), counts.get("stored") - counts.get("succeeded"),
                     repeatedSubmissions.get(), (long) TASKS * CHUNKS * ROWS_PER_CHUNK, counts.get("rows"),
-                    counts.get("lost"), counts.get("duplicated"), KILLS,
+                    counts.get("lost"), counts.get("duplicated"), KILLS, finishedAtKills,
                     median(downtimes).toSeconds(), downtimes.stream().max(Duration::compareTo).orElseThrow().toSeconds(),
                     took.toSeconds(), Instant.now());
             System.out.println(report);
