@@ -258,8 +258,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         private State(TaskQueue tasks) {
+            this(tasks, tasks.head());
+        }
+
+        private State(TaskQueue tasks, QueuedTask head) {
             this.tasks = tasks;
-            this.head = tasks.head();
+            this.head = head;
         }
 
         /** Reads snapshots of every version: older ones kept the running task apart from the queue behind it. */
@@ -326,7 +330,13 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
          * keeps its place, in the newer one. One pass over the queue, however many are added.
          */
         State accept(List<QueuedTask> accepted) {
-            return new State(tasks.accept(accepted));
+            TaskQueue more = tasks.accept(accepted);
+            if (head == null) {
+                return new State(more);
+            }
+            // a hand-over adds at the end: the head stays, at most in a newer generation, and is not decoded again
+            int generation = more.headGeneration();
+            return new State(more, generation == head.generation() ? head : new QueuedTask(head.taskId(), generation));
         }
 
         /** Drops the task's entry if it is in that generation or an older one; a newer generation stays. */

@@ -78,6 +78,11 @@ final class TaskQueue {
         return size == 0 ? null : segments[0].task(headOffset);
     }
 
+    /** The first task's generation; the queue must not be empty. */
+    int headGeneration() {
+        return segments[0].generations[headOffset];
+    }
+
     /** Every task, oldest first, unmodifiable: for snapshots and views, not for the slot's steps. */
     List<QueuedTask> toList() {
         List<QueuedTask> tasks = new ArrayList<>(size);
@@ -295,6 +300,10 @@ final class TaskQueue {
 
     /** Finds, in one pass over the queue, the first and last entry of every distinct id of a hand-over. */
     private void locate(HandOver handOver) {
+        if (handOver.distinct == 1 && handOver.ids[0].text() == null) {
+            locateOneUuid(handOver);
+            return;
+        }
         for (int s = 0; s < segments.length; s++) {
             Segment segment = segments[s];
             boolean textsHere = segment.texts != null;
@@ -312,6 +321,26 @@ final class TaskQueue {
                     }
                     handOver.lastSegment[d] = s;
                     handOver.lastAt[d] = at;
+                }
+            }
+        }
+    }
+
+    /** The commonest hand-over, one new task, without the table: the scan compares longs and nothing else. */
+    private void locateOneUuid(HandOver handOver) {
+        long mostSignificant = handOver.ids[0].mostSignificant();
+        long leastSignificant = handOver.ids[0].leastSignificant();
+        for (int s = 0; s < segments.length; s++) {
+            long[] bits = segments[s].uuidBits;
+            String[] texts = segments[s].texts;
+            for (int at = firstOffset(s), end = segments[s].length(); at < end; at++) {
+                if (bits[2 * at] == mostSignificant && bits[2 * at + 1] == leastSignificant && (texts == null || texts[at] == null)) {
+                    if (handOver.firstSegment[0] < 0) {
+                        handOver.firstSegment[0] = s;
+                        handOver.firstAt[0] = at;
+                    }
+                    handOver.lastSegment[0] = s;
+                    handOver.lastAt[0] = at;
                 }
             }
         }
