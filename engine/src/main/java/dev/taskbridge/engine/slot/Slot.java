@@ -2,12 +2,12 @@ package dev.taskbridge.engine.slot;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.taskbridge.engine.JsonSerializable;
@@ -238,17 +238,40 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /**
      * The slot's queue: accepted tasks whose run has not ended, oldest first. The first is the
      * one the slot runs.
+     *
+     * <p>Held as a {@link TaskQueue} (compact, immutable, cheap to change at its ends: see
+     * {@code docs/design/004-compact-slot-queue.md}); its JSON is the list of its tasks, as it
+     * has always been, and the class keeps its name, which is the serializer's manifest.
      */
-    public record State(List<QueuedTask> queue) implements JsonSerializable {
+    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+    public static final class State implements JsonSerializable {
 
-        static final State EMPTY = new State(List.of());
+        static final State EMPTY = new State(TaskQueue.EMPTY);
+
+        private final TaskQueue tasks;
+        /** Decoded once per state: every step result and cancel asks for it. */
+        private final QueuedTask head;
+
+        public State(List<QueuedTask> queue) {
+            this(TaskQueue.of(List.copyOf(queue)));
+        }
+
+        private State(TaskQueue tasks) {
+            this(tasks, tasks.head());
+        }
+
+        private State(TaskQueue tasks, QueuedTask head) {
+            this.tasks = tasks;
+            this.head = head;
+        }
 
         /** Reads snapshots of every version: older ones kept the running task apart from the queue behind it. */
         @JsonCreator
         static State read(@JsonProperty("queue") List<QueuedTask> queue, @JsonProperty("running") RunningTask running,
                           @JsonProperty("waiting") List<QueuedTask> waiting) {
             if (queue != null) {
-                return new State(List.copyOf(queue));
+                return new State(queue);
             }
             List<QueuedTask> all = new ArrayList<>();
             List<QueuedTask> behind = waiting == null ? List.of() : waiting;
@@ -260,39 +283,46 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             }
             behind.stream().filter(queued -> running == null || !queued.taskId().equals(running.taskId()))
                     .forEach(all::add);
-            return new State(List.copyOf(all));
+            return new State(all);
+        }
+
+        /** Every task, oldest first: what a snapshot holds. Built on each call; the slot's steps do not use it. */
+        @JsonProperty("queue")
+        public List<QueuedTask> queue() {
+            return tasks.toList();
+        }
+
+        int size() {
+            return tasks.size();
+        }
+
+        /** The queue itself, for tests that ask it what the state does not. */
+        TaskQueue tasks() {
+            return tasks;
         }
 
         /** The tasks of a hand-over that the slot does not hold yet in their generation or a later one. */
         List<QueuedTask> notHeld(List<QueuedTask> handedOver) {
-            Map<String, Integer> held = new HashMap<>();
-            for (QueuedTask queued : queue) {
-                held.put(queued.taskId(), queued.generation());
-            }
-            return handedOver.stream().filter(task -> held.getOrDefault(task.taskId(), -1) < task.generation()).toList();
+            return tasks.notHeld(handedOver);
         }
 
         /** Whether the slot holds the task in that generation or an earlier one. */
         boolean holdsUpTo(String taskId, int generation) {
-            return holds(taskId, held -> held <= generation);
-        }
-
-        private boolean holds(String taskId, IntPredicate generations) {
-            return queue.stream().anyMatch(queued -> queued.is(taskId, generations));
+            return tasks.holds(taskId, held -> held <= generation);
         }
 
         boolean isIdle() {
-            return queue.isEmpty();
+            return tasks.isEmpty();
         }
 
         /** The task the slot runs, or null. */
         QueuedTask head() {
-            return queue.isEmpty() ? null : queue.get(0);
+            return head;
         }
 
         /** Whether the head of the queue is that task, in a generation that {@code generations} takes. */
         boolean headIs(String taskId, IntPredicate generations) {
-            return !queue.isEmpty() && queue.get(0).is(taskId, generations);
+            return head != null && head.is(taskId, generations);
         }
 
         /**
@@ -300,31 +330,22 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
          * keeps its place, in the newer one. One pass over the queue, however many are added.
          */
         State accept(List<QueuedTask> accepted) {
-            Map<String, Integer> added = new HashMap<>();
-            for (QueuedTask task : accepted) {
-                added.merge(task.taskId(), task.generation(), Math::max);
+            TaskQueue more = tasks.accept(accepted);
+            if (head == null) {
+                return new State(more);
             }
-            List<QueuedTask> more = new ArrayList<>(queue.size() + added.size());
-            for (QueuedTask queued : queue) {
-                Integer newer = added.remove(queued.taskId());
-                more.add(newer == null ? queued : new QueuedTask(queued.taskId(), Math.max(newer, queued.generation())));
-            }
-            for (QueuedTask task : accepted) {
-                Integer generation = added.remove(task.taskId());
-                if (generation != null) {
-                    more.add(new QueuedTask(task.taskId(), generation));
-                }
-            }
-            return new State(List.copyOf(more));
+            // a hand-over adds at the end: the head stays, at most in a newer generation, and is not decoded again
+            int generation = more.headGeneration();
+            return new State(more, generation == head.generation() ? head : new QueuedTask(head.taskId(), generation));
         }
 
         /** Drops the task's entry if it is in that generation or an older one; a newer generation stays. */
         State remove(String taskId, int generation) {
             if (headIs(taskId, held -> held <= generation)) {
-                return new State(queue.subList(1, queue.size())); // the usual case: the run that ended was the head
+                return new State(tasks.withoutHead()); // the usual case: the run that ended was the head
             }
-            List<QueuedTask> kept = queue.stream().filter(queued -> !queued.is(taskId, held -> held <= generation)).toList();
-            return kept.size() == queue.size() ? this : new State(kept);
+            TaskQueue kept = tasks.without(taskId, held -> held <= generation);
+            return kept == tasks ? this : new State(kept);
         }
 
         /** The state an event leads to: what the event handler makes of it. */
@@ -340,8 +361,22 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         QueueView view(int chunksCommitted) {
-            return new QueueView(queue.isEmpty() ? null : queue.get(0).taskId(), chunksCommitted,
-                    queue.stream().skip(1).map(QueuedTask::taskId).toList());
+            return new QueueView(head == null ? null : head.taskId(), chunksCommitted, tasks.idsAfterHead());
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return this == other || other instanceof State that && tasks.equals(that.tasks);
+        }
+
+        @Override
+        public int hashCode() {
+            return tasks.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "State[queue=" + tasks + "]";
         }
     }
 
@@ -489,7 +524,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                     forgetStepInFlight();
                     reporting.live().set(true);
                     if (!state.isIdle()) {
-                        context.getLog().info("Slot {} resumes {} unfinished task(s)", slot, state.queue().size());
+                        context.getLog().info("Slot {} resumes {} unfinished task(s)", slot, state.size());
                     }
                     proceed(state);
                 })
@@ -717,7 +752,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
     /** Starts the next step of the slot's work, unless one is in flight. */
     private void proceed(State state) {
-        reporting.queueDepth().set(state.queue().size());
+        reporting.queueDepth().set(state.size());
         if (stepInFlight) {
             return;
         }
