@@ -25,10 +25,13 @@ import dev.taskbridge.engine.slot.Slot;
  * @param slowChunk         a chunk still running after this long is logged as slow, with its thread's stack
  * @param stalledAfter      a running task without progress for this long is flagged as stalled
  * @param optionDefaults    per task type id, submission options that apply unless a submission sets them
- * @param slotCapacity      tasks one slot may hold (running, waiting, being handed over) before
- *                          submissions routed to it are refused as busy; a soft bound, see {@link SlotFullException}
- * @param retention         finished tasks, their history and effect markers are purged this long after they
- *                          ended; {@link Duration#ZERO} keeps them for ever
+ * @param slotCapacity      tasks one slot may hold (running, waiting, waiting to be handed to it); a
+ *                          submission is refused as busy when every slot of its type holds as many (a soft
+ *                          bound, see {@link SlotFullException})
+ * @param retention         succeeded and cancelled tasks, their history and effect markers are purged this
+ *                          long after they ended; {@link Duration#ZERO} keeps them for ever
+ * @param failedRetention   the same for failed tasks, which wait for an operator's retry: by default
+ *                          ({@link Duration#ZERO}) they are kept until someone retries them
  */
 public record EngineSettings(
         String systemName,
@@ -45,7 +48,8 @@ public record EngineSettings(
         Duration stalledAfter,
         Map<String, Map<String, String>> optionDefaults,
         int slotCapacity,
-        Duration retention) {
+        Duration retention,
+        Duration failedRetention) {
 
     public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
     public static final int DEFAULT_DISPATCHER_THREADS = 4;
@@ -66,7 +70,7 @@ public record EngineSettings(
     public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_SYSTEM_NAME, Map.of(),
             DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
             DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
-            DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION);
+            DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO);
 
     public EngineSettings {
         Objects.requireNonNull(systemName, "systemName");
@@ -89,6 +93,9 @@ public record EngineSettings(
         if (retention == null || retention.isNegative()) {
             throw new IllegalArgumentException("retention must be zero (keep) or positive, was " + retention);
         }
+        if (failedRetention == null || failedRetention.isNegative()) {
+            throw new IllegalArgumentException("failedRetention must be zero (keep) or positive, was " + failedRetention);
+        }
         if (snapshotEvery < 1) {
             throw new IllegalArgumentException("snapshotEvery must be at least 1");
         }
@@ -101,34 +108,40 @@ public record EngineSettings(
 
     public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
-                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention);
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention);
     }
 
     public EngineSettings withRetry(RetrySettings newRetry) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention);
     }
 
     public EngineSettings withStalledAfter(Duration after) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention);
     }
 
     public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention);
     }
 
     public EngineSettings withSlotCapacity(int capacity) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, capacity, retention);
+                optionDefaults, capacity, retention, failedRetention);
     }
 
     public EngineSettings withRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, keepFor);
+                optionDefaults, slotCapacity, keepFor, failedRetention);
+    }
+
+    public EngineSettings withFailedRetention(Duration keepFor) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, keepFor);
     }
 
     private static void requirePositive(Duration duration, String name) {

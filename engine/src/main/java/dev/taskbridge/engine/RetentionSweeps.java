@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContext;
 
 /**
- * Purges finished tasks once they are older than {@link EngineSettings#retention()}: a sweep soon
+ * Purges finished tasks once they are older than {@link EngineSettings#retention()} (failed ones:
+ * {@link EngineSettings#failedRetention()}, by default never): a sweep soon
  * after the engine starts, then one every {@link #EVERY}. A sweep purges a batch at a time on the
  * engine's blocking threads, and gives the batch's thread back between batches, so slots never
  * wait for it; a sweep that fails (database away) is logged and tried again at the next one.
@@ -29,6 +30,8 @@ final class RetentionSweeps {
 
     private final FinishedTaskPurge purge;
     private final Duration retention;
+    /** Zero keeps failed tasks: they wait for an operator's retry. */
+    private final Duration failedRetention;
     private final int batch;
     private final Clock clock;
     private final Scheduler scheduler;
@@ -37,10 +40,12 @@ final class RetentionSweeps {
     private final BooleanSupplier running;
     private final TaskMetrics metrics;
 
-    RetentionSweeps(FinishedTaskPurge purge, Duration retention, int batch, Clock clock, Scheduler scheduler,
+    RetentionSweeps(FinishedTaskPurge purge, Duration retention, Duration failedRetention, int batch, Clock clock,
+                    Scheduler scheduler,
                     ExecutionContext timerThreads, Executor blocking, BooleanSupplier running, TaskMetrics metrics) {
         this.purge = purge;
         this.retention = retention;
+        this.failedRetention = failedRetention;
         this.batch = batch;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -50,9 +55,9 @@ final class RetentionSweeps {
         this.metrics = metrics;
     }
 
-    /** Starts sweeping after {@code firstAfter}; does nothing when retention is zero (keep every task). */
+    /** Starts sweeping after {@code firstAfter}; does nothing when both retentions are zero (keep every task). */
     void start(Duration firstAfter) {
-        if (retention.isZero()) {
+        if (retention.isZero() && failedRetention.isZero()) {
             LOG.info("Finished tasks are kept for ever (retention 0)");
             return;
         }
@@ -60,8 +65,19 @@ final class RetentionSweeps {
     }
 
     private void schedule(Duration after, long purgedSoFar) {
-        if (running.getAsBoolean()) {
-            scheduler.scheduleOnce(after, () -> blocking.execute(() -> sweepBatch(purgedSoFar)), timerThreads);
+        if (!running.getAsBoolean()) {
+            return;
+        }
+        try {
+            scheduler.scheduleOnce(after, () -> {
+                try {
+                    blocking.execute(() -> sweepBatch(purgedSoFar));
+                } catch (RuntimeException stopping) {
+                    // the engine stopped between the timer and the sweep: the next start sweeps
+                }
+            }, timerThreads);
+        } catch (RuntimeException stopping) {
+            // the scheduler stops with the actor system: nothing left to sweep for
         }
     }
 
@@ -69,10 +85,13 @@ final class RetentionSweeps {
         if (!running.getAsBoolean()) {
             return;
         }
-        Instant cutoff = clock.instant().minus(retention);
+        Instant now = clock.instant();
+        // a zero retention keeps those tasks: a cutoff before any task ended
+        Instant cutoff = retention.isZero() ? Instant.EPOCH : now.minus(retention);
+        Instant failedCutoff = failedRetention.isZero() ? null : now.minus(failedRetention);
         int purged;
         try {
-            purged = purge.purgeBatch(cutoff, batch);
+            purged = purge.purgeBatch(cutoff, failedCutoff, batch);
         } catch (RuntimeException e) {
             LOG.warn("Purging finished tasks failed; trying again in {} min: {}", EVERY.toMinutes(), e.toString());
             schedule(EVERY, 0);
@@ -86,7 +105,7 @@ final class RetentionSweeps {
             return;
         }
         if (purgedSoFar + purged > 0) {
-            LOG.info("Purged {} task(s) that finished before {}", purgedSoFar + purged, cutoff);
+            LOG.info("Purged {} finished task(s) older than their retention", purgedSoFar + purged);
         }
         schedule(EVERY, 0);
     }

@@ -191,8 +191,8 @@ public final class TaskEngine implements AutoCloseable {
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
-            new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), FinishedTaskPurge.DEFAULT_BATCH,
-                    clock, system.scheduler(), system.executionContext(),
+            new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
+                    FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
                     system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)),
                     running::get, metrics).start(RetentionSweeps.FIRST_AFTER);
             LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms", slotsPerType.size(),
@@ -250,7 +250,7 @@ public final class TaskEngine implements AutoCloseable {
      * @throws NoSuchTaskTypeException  no plugin provides the type
      * @throws InvalidPayloadException  the plugin refused the payload; nothing was stored
      * @throws EngineStoppedException   the engine is stopping or stopped
-     * @throws SlotFullException        the task's slot holds {@link EngineSettings#slotCapacity()} tasks; nothing was stored
+     * @throws SlotFullException        every slot of the type holds {@link EngineSettings#slotCapacity()} tasks; nothing was stored
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
             throws InvalidPayloadException {
@@ -260,17 +260,15 @@ public final class TaskEngine implements AutoCloseable {
         options.putAll(payload.options());
         Payload withDefaults = payload.withOptions(options);
         Object parsed = type.parse(withDefaults);
-        String id = UUID.randomUUID().toString();
-        SlotId slot = router.slotFor(taskType, id);
-        int held = held(slot);
-        if (held >= settings.slotCapacity()) {
+        String id = idWithRoom(taskType);
+        if (id == null) {
             // a repeat of a stored submission asks for no room: it is answered as it always is
             Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
             if (earlier.isPresent()) {
                 return new Stored(earlier.get(), false);
             }
             metrics.refusedAsBusy(taskType);
-            throw new SlotFullException(slot, held, settings.slotCapacity(), BUSY_RETRY_AFTER);
+            throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
         }
         Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults));
         if (stored.created()) {
@@ -295,6 +293,31 @@ public final class TaskEngine implements AutoCloseable {
                 .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
         Payload payload = store.payload(earlier.id()).orElseThrow();
         return submit(taskType, owner, idempotencyKey, payload.withOptions(options));
+    }
+
+    /**
+     * A new task id whose slot has room. The id decides the slot, so an id that lands in a full
+     * slot is drawn again: one slot held up by a long task must not make the whole type look
+     * busy. Null when every slot of the type is full.
+     */
+    private String idWithRoom(String taskType) {
+        String first = UUID.randomUUID().toString();
+        if (held(router.slotFor(taskType, first)) < settings.slotCapacity()) {
+            return first; // the usual case: one draw, one look at one slot
+        }
+        List<SlotId> withRoom = router.slotsOf(taskType).stream()
+                .filter(slot -> held(slot) < settings.slotCapacity()).toList();
+        if (withRoom.isEmpty()) {
+            return null;
+        }
+        // with one slot of ten left, 200 draws all miss it once in a billion submissions
+        for (int draw = 0; draw < 200; draw++) {
+            String id = UUID.randomUUID().toString();
+            if (withRoom.contains(router.slotFor(taskType, id))) {
+                return id;
+            }
+        }
+        return null;
     }
 
     /**

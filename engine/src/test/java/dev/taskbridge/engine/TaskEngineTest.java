@@ -657,7 +657,7 @@ class TaskEngineTest {
 
         assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1")))
                 .isInstanceOfSatisfying(SlotFullException.class, busy -> {
-                    assertThat(busy.slot()).isEqualTo(engine.slotFor("test.steps", held.get(0)));
+                    assertThat(busy.taskType()).isEqualTo("test.steps");
                     assertThat(busy.retryAfter()).isPositive();
                     assertThat(busy.getMessage()).contains("test.steps", "busy", "3");
                 });
@@ -674,6 +674,38 @@ class TaskEngineTest {
         await().atMost(WAIT).until(() -> engine.queueDepth(engine.slotFor("test.steps", held.get(0))) == 0);
         String later = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
         assertThat(awaitFinal(engine, later).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aTaskTypeIsBusyOnlyWhenEverySlotIsFullNotWhenTheSlotAnIdWouldDrawIs() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine engine = start(FAST_RETRIES.withSlotCapacity(2), type);
+        java.util.Map<dev.taskbridge.engine.routing.SlotId, Integer> perSlot = new java.util.HashMap<>();
+        List<String> ids = new ArrayList<>();
+        // fill one slot, whichever the ids land in first; the other has room
+        while (perSlot.values().stream().noneMatch(count -> count == 2)) {
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=6000")).task().id();
+            ids.add(id);
+            perSlot.merge(engine.slotFor("test.steps", id), 1, Integer::sum);
+        }
+        dev.taskbridge.engine.routing.SlotId full = perSlot.entrySet().stream().filter(e -> e.getValue() == 2)
+                .findFirst().orElseThrow().getKey();
+        await().atMost(WAIT).until(() -> engine.queueDepth(full) == 2);
+
+        // every submission lands in the slot with room until it is full too
+        while (perSlot.values().stream().mapToInt(Integer::intValue).sum() < 4) {
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=6000")).task().id();
+            ids.add(id);
+            assertThat(engine.slotFor("test.steps", id)).as("not the full slot").isNotEqualTo(full);
+            perSlot.merge(engine.slotFor("test.steps", id), 1, Integer::sum);
+        }
+        await().atMost(WAIT).until(() -> engine.queueDepth(new dev.taskbridge.engine.routing.SlotId("test.steps", 0))
+                + engine.queueDepth(new dev.taskbridge.engine.routing.SlotId("test.steps", 1)) == 4);
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1")))
+                .isInstanceOf(SlotFullException.class).hasMessageContaining("each of its 2 slot(s)");
+        for (String id : ids) {
+            engine.cancel(id, "clerk");
+        }
     }
 
     @Test
@@ -699,24 +731,30 @@ class TaskEngineTest {
         Thread.sleep(50);
         String recent = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
         awaitFinal(engine, recent);
+        String recentlyCancelled = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=60000")).task().id();
+        engine.cancel(recentlyCancelled, "supervisor");
         assertThat(engine.store().find(unfinished).orElseThrow().state().isFinal()).isFalse();
 
         dev.taskbridge.engine.store.FinishedTaskPurge purge = new dev.taskbridge.engine.store.FinishedTaskPurge(database);
         List<Integer> batches = new ArrayList<>();
         int batch;
         do {
-            batch = purge.purgeBatch(cutoff, 3);
+            batch = purge.purgeBatch(cutoff, null, 3);
             batches.add(batch);
         } while (batch == 3);
+        assertThat(batches).as("six succeeded or cancelled, in batches of three").containsExactly(3, 3, 0);
+        assertThat(engine.store().find(failed)).as("without a cutoff of their own, failed tasks wait for an operator")
+                .isPresent();
+        assertThat(purge.purgeBatch(cutoff, cutoff, 3)).as("with one, they go too").isEqualTo(1);
 
-        assertThat(batches).containsExactly(3, 3, 1);
         for (String id : old) {
             assertThat(engine.store().find(id)).as("purged " + id).isEmpty();
             assertThat(engine.store().committedChunks(id)).isEmpty();
             assertThat(rowsOf("tb_task_event", id)).as("history rows of " + id).isZero();
         }
-        assertThat(rowsOf("tb_task_event", cancelled) + rowsOf("tb_task_event", recent))
-                .as("the cancel's history row went with its task").isZero();
+        assertThat(rowsOf("tb_task_event", cancelled)).as("the cancel's history row went with its task").isZero();
+        assertThat(rowsOf("tb_task_event", recentlyCancelled)).as("a history row of a task that ended after the cutoff stays")
+                .isPositive();
         assertThat(engine.store().find(recent)).as("finished after the cutoff").isPresent();
         assertThat(engine.store().history(recent)).isNotEmpty();
         assertThat(engine.store().committedChunks(recent)).hasSize(1);
@@ -754,7 +792,7 @@ class TaskEngineTest {
         org.apache.pekko.actor.typed.ActorSystem<Void> timers = org.apache.pekko.actor.typed.ActorSystem.create(
                 org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "sweeps");
         try {
-            new RetentionSweeps(new dev.taskbridge.engine.store.FinishedTaskPurge(database), Duration.ofHours(12), 2,
+            new RetentionSweeps(new dev.taskbridge.engine.store.FinishedTaskPurge(database), Duration.ofHours(12), Duration.ZERO, 2,
                     dayLater, timers.scheduler(), timers.executionContext(), Runnable::run, () -> true, metrics)
                     .start(Duration.ZERO);
             await().atMost(WAIT).until(() -> metrics.count("purged") == 7);

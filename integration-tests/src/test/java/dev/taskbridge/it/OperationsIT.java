@@ -41,7 +41,7 @@ class OperationsIT {
                 "-Dtaskbridge.slow-chunk-ms=500",
                 "-Dtaskbridge.stalled-after-ms=500",
                 "-Dtaskbridge.node-name=" + NODE,
-                // small enough to fill in a test, large enough that the other tests' few tasks never reach it
+                // small enough to fill in a test, large enough that the other tests' few tasks never fill every slot
                 "-Dtaskbridge.slot-capacity=" + SLOT_CAPACITY)).start();
         clerk = Api.as("clerk").at(ServerProcess.BASE_URL);
     }
@@ -138,27 +138,28 @@ class OperationsIT {
     }
 
     @Test
-    void aFullSlotAnswers503WithRetryAfterStoresNothingAndCountsItThenTakesWorkAgain() {
+    void aTypeWhoseSlotsAreAllFullAnswers503WithRetryAfterStoresNothingAndCountsItThenTakesWorkAgain() {
         String type = "type=\"" + RowWritingTaskType.ID + "\"";
         Prometheus before = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+        long storedBefore = countClerksTasks();
         List<String> held = new java.util.ArrayList<>();
         Api.Reply refused = null;
-        // ten slots of six: some slot is full after at most 51 tasks that each hold their slot for a while
-        for (int i = 0; i < 10 * SLOT_CAPACITY + 1 && refused == null; i++) {
-            Api.Reply reply = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=4000");
+        // ten slots of six: the type is busy once every slot holds six tasks that take their time
+        for (int i = 0; i < 10 * SLOT_CAPACITY + 40 && refused == null; i++) {
+            Api.Reply reply = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=15000");
             if (reply.status() == 202) {
                 held.add(reply.object().getString("id"));
             } else {
                 refused = reply;
             }
         }
-        long storedBefore = countClerksTasks();
         try {
-            assertThat(refused).as("a slot filled up").isNotNull();
+            assertThat(refused).as("the type filled up").isNotNull();
             assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
             assertThat(refused.retryAfter()).as("Retry-After").matches("[1-9][0-9]*");
             assertThat(refused.object().getString("message")).contains(RowWritingTaskType.ID, "busy");
-            assertThat(countClerksTasks()).as("nothing stored for a refused submission").isEqualTo(storedBefore);
+            assertThat(held).as("no 503 while a slot had room").hasSizeGreaterThanOrEqualTo(10 * SLOT_CAPACITY);
+            assertThat(countClerksTasks()).as("nothing stored for the refused submission").isEqualTo(storedBefore + held.size());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(delta(before,
                     Prometheus.scrape(ServerProcess.MANAGEMENT_URL), "taskbridge_tasks_refused_busy_total", type)).isEqualTo(1));
         } finally {

@@ -38,6 +38,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
     public static final String SLOT_CAPACITY = PREFIX + "slot-capacity";
     /** Finished tasks are purged this many days after they ended; 0 keeps them. */
     public static final String RETENTION_DAYS = PREFIX + "retention.days";
+    /** Failed tasks, which wait for an operator's retry, are purged this many days after they failed; 0 (default) keeps them. */
+    public static final String RETENTION_FAILED_DAYS = PREFIX + "retention.failed-days";
     /** Followed by a task type id, e.g. {@code taskbridge.slots.ledger.validate}. */
     public static final String SLOTS = PREFIX + "slots.";
     /**
@@ -79,7 +81,9 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
                 millis(config, STALLED_AFTER, defaults.stalledAfter()),
                 optionDefaults,
                 config.getOptionalValue(SLOT_CAPACITY, Integer.class).orElse(defaults.slotCapacity()),
-                config.getOptionalValue(RETENTION_DAYS, Integer.class).map(Duration::ofDays).orElse(defaults.retention()));
+                config.getOptionalValue(RETENTION_DAYS, Integer.class).map(Duration::ofDays).orElse(defaults.retention()),
+                config.getOptionalValue(RETENTION_FAILED_DAYS, Integer.class).map(Duration::ofDays)
+                        .orElse(defaults.failedRetention()));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine);
     }
 

@@ -1,7 +1,9 @@
 package dev.taskbridge.engine.routing;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Picks a task's slot: one consistent-hash ring per task type, built once from the slot counts.
@@ -23,6 +25,11 @@ public final class TaskRouter {
             throw new IllegalArgumentException("no slots for task type " + taskType);
         }
         return new SlotId(taskType, ring.slotFor(taskId));
+    }
+
+    /** Every slot of a task type, in index order. */
+    public List<SlotId> slotsOf(String taskType) {
+        return IntStream.range(0, slots(taskType)).mapToObj(index -> new SlotId(taskType, index)).toList();
     }
 
     /** Number of slots of a task type. */

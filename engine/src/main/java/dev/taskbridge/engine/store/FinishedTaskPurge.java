@@ -14,7 +14,8 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Deletes finished tasks that ended before a cutoff, with everything the engine keeps about them
+ * Deletes finished tasks that ended before a cutoff (failed ones before a cutoff of their own, or
+ * never), with everything the engine keeps about them
  * (their history rows and effect markers), a bounded batch per transaction, so that purging a
  * year of tasks never holds locks or a connection for long.
  *
@@ -28,8 +29,6 @@ public final class FinishedTaskPurge {
     /** Tasks purged in one transaction at most. */
     public static final int DEFAULT_BATCH = 500;
 
-    private static final String FINAL = "status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')";
-
     private final DataSource dataSource;
 
     public FinishedTaskPurge(DataSource dataSource) {
@@ -37,47 +36,39 @@ public final class FinishedTaskPurge {
     }
 
     /**
-     * Purges at most {@code limit} tasks that finished before {@code cutoff}.
+     * Purges at most {@code limit} tasks that ended before their cutoff: succeeded and cancelled
+     * ones before {@code cutoff}, failed ones before {@code failedCutoff}.
      *
+     * @param failedCutoff null to keep every failed task: they wait for an operator's retry
      * @return how many were purged: fewer than {@code limit} means none are left to purge
      * @throws TaskStoreException when the database failed; nothing of the batch was deleted
      */
-    public int purgeBatch(Instant cutoff, int limit) {
-        try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                List<String> ids = lockFinishedBefore(connection, cutoff, limit);
+    public int purgeBatch(Instant cutoff, Instant failedCutoff, int limit) {
+        try {
+            return LocalTransaction.run(dataSource, connection -> {
+                List<String> ids = lockFinishedBefore(connection, cutoff, failedCutoff, limit);
                 if (!ids.isEmpty()) {
                     deleteWhereIn(connection, "DELETE FROM tb_chunk_marker WHERE task_id IN ", ids);
                     deleteWhereIn(connection, "DELETE FROM tb_task_event WHERE task_id IN ", ids);
                     deleteWhereIn(connection, "DELETE FROM tb_task WHERE id IN ", ids);
                 }
-                connection.commit();
                 return ids.size();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                try {
-                    connection.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // a broken connection is discarded by its pool; the failure above is the one to report
-                }
-            }
+            });
         } catch (SQLException e) {
             throw new TaskStoreException("finished tasks could not be purged", e);
         }
     }
 
-    private static List<String> lockFinishedBefore(Connection connection, Instant cutoff, int limit) throws SQLException {
+    private static List<String> lockFinishedBefore(Connection connection, Instant cutoff, Instant failedCutoff, int limit)
+            throws SQLException {
+        String which = "status IN ('SUCCEEDED', 'CANCELLED') AND ended_at < ?"
+                + (failedCutoff == null ? "" : " OR status = 'FAILED' AND ended_at < ?");
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id FROM tb_task WHERE " + FINAL + " AND ended_at < ? FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE")) {
+                "SELECT id FROM tb_task WHERE " + which + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE")) {
             select.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
+            if (failedCutoff != null) {
+                select.setObject(2, OffsetDateTime.ofInstant(failedCutoff, ZoneOffset.UTC));
+            }
             List<String> ids = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {

@@ -663,43 +663,8 @@ public final class TaskStore {
         }
     }
 
-    /**
-     * Runs statements in one local transaction on a connection of their own. The store is called
-     * outside container transactions, where a pooled connection takes local transactions.
-     */
-    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                restoreAutoCommit(connection, autoCommit);
-            }
-        }
-    }
-
-    /** A connection that broke stays broken: its pool discards it, so a failure here changes nothing. */
-    private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
-        try {
-            connection.setAutoCommit(autoCommit);
-        } catch (SQLException ignored) {
-            // the failure that broke it is the one worth reporting
-        }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
+    private <T> T inTransaction(LocalTransaction.Work<T> work) throws SQLException {
+        return LocalTransaction.run(dataSource, work);
     }
 
     private Optional<TaskRecord> queryOne(String sql, Object... args) {
