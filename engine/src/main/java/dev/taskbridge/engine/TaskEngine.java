@@ -250,6 +250,7 @@ public final class TaskEngine implements AutoCloseable {
      * @throws NoSuchTaskTypeException  no plugin provides the type
      * @throws InvalidPayloadException  the plugin refused the payload; nothing was stored
      * @throws EngineStoppedException   the engine is stopping or stopped
+     * @throws IdempotencyConflictException the key was used before for another request; nothing was stored
      * @throws SlotFullException        every slot of the type holds {@link EngineSettings#slotCapacity()} tasks; nothing was stored
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
@@ -265,18 +266,19 @@ public final class TaskEngine implements AutoCloseable {
             // a repeat of a stored submission asks for no room: it is answered as it always is
             Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
             if (earlier.isPresent()) {
-                return new Stored(earlier.get(), false);
+                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, idempotencyKey);
             }
             metrics.refusedAsBusy(taskType);
             throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
         }
         Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults));
-        if (stored.created()) {
-            parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
-            metrics.submitted(taskType);
-            changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
-            handOver(stored.task());
+        if (!stored.created()) {
+            return sameRequest(stored, taskType, withDefaults, idempotencyKey);
         }
+        parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
+        metrics.submitted(taskType);
+        changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
+        handOver(stored.task());
         return stored;
     }
 
@@ -293,6 +295,28 @@ public final class TaskEngine implements AutoCloseable {
                 .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
         Payload payload = store.payload(earlier.id()).orElseThrow();
         return submit(taskType, owner, idempotencyKey, payload.withOptions(options));
+    }
+
+    /**
+     * The stored task of a repeated key, if the repeat is the same request: same type, payload and
+     * options (the operator's defaults included, as stored). Payment APIs answer a key reused for
+     * another request with an error, not with the older result, and so does this.
+     *
+     * @throws IdempotencyConflictException when the key was used for another request
+     */
+    private Stored sameRequest(Stored earlier, String taskType, Payload payload, String key) {
+        TaskRecord task = earlier.task();
+        if (!task.taskType().equals(taskType)) {
+            throw new IdempotencyConflictException(key, task.id(), "a task of type " + task.taskType() + ", not " + taskType);
+        }
+        Payload stored = store.payload(task.id()).orElseThrow(() -> new TaskStateException(task.id(), "no stored payload"));
+        if (!stored.mediaType().equals(payload.mediaType()) || !java.util.Arrays.equals(stored.body(), payload.body())) {
+            throw new IdempotencyConflictException(key, task.id(), "with another payload");
+        }
+        if (!stored.options().equals(payload.options())) {
+            throw new IdempotencyConflictException(key, task.id(), "with other options " + stored.options());
+        }
+        return earlier;
     }
 
     /**

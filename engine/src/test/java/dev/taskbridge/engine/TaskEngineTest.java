@@ -376,6 +376,24 @@ class TaskEngineTest {
     }
 
     @Test
+    void aKeyReusedForAnotherTypePayloadOrOptionsIsAConflictAndNothingIsStored() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2), new ScriptedTaskType("test.other", 1));
+        Stored first = engine.submit("test.steps", "clerk", "k1", script("chunks=1").withOptions(Map.of("size", "5")));
+        String id = first.task().id();
+
+        assertThat(engine.submit("test.steps", "clerk", "k1", script("chunks=1").withOptions(Map.of("size", "5"))).task().id())
+                .as("the same request again").isEqualTo(id);
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", "k1", script("chunks=2").withOptions(Map.of("size", "5"))))
+                .isInstanceOfSatisfying(IdempotencyConflictException.class, conflict -> assertThat(conflict.existingTaskId()).isEqualTo(id))
+                .hasMessageContaining("'k1'").hasMessageContaining("another payload");
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", "k1", script("chunks=1").withOptions(Map.of("size", "6"))))
+                .isInstanceOf(IdempotencyConflictException.class).hasMessageContaining("other options");
+        assertThatThrownBy(() -> engine.submit("test.other", "clerk", "k1", script("chunks=1").withOptions(Map.of("size", "5"))))
+                .isInstanceOf(IdempotencyConflictException.class).hasMessageContaining("type test.steps, not test.other");
+        assertThat(engine.store().countByState().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
+    }
+
+    @Test
     void theSameKeyFromAnotherOwnerIsAnotherTask() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
 

@@ -264,6 +264,30 @@ class RestApiIT {
     }
 
     @Test
+    void anIdempotencyKeyReusedForAnotherRequestIs422NamingTheEarlierTaskAndStoresNothing() {
+        String key = "import-" + UUID.randomUUID();
+        Api clerk = Api.as("clerk");
+        Api.Reply first = clerk.post("/tasks/ledger.validate", "application/json", oneLineFile("K3"), key);
+        assertThat(first.status()).isEqualTo(202);
+        String firstId = first.object().getString("id");
+        long before = taskCount(clerk);
+
+        Api.Reply otherPayload = clerk.post("/tasks/ledger.validate", "application/json", oneLineFile("K4"), key);
+        Api.Reply otherType = clerk.post("/tasks/ledger.post?checkOnly=true", "application/json", oneLineFile("K3"), key);
+
+        for (Api.Reply refused : List.of(otherPayload, otherType)) {
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+            jakarta.json.JsonObject error = refused.object().getJsonArray("fieldErrors").getJsonObject(0);
+            assertThat(error.getString("field")).isEqualTo("Idempotency-Key");
+            assertThat(error.getString("reason")).contains(key, firstId);
+        }
+        assertThat(otherType.object().getJsonArray("fieldErrors").getJsonObject(0).getString("reason")).contains("type ledger.validate");
+        assertThat(taskCount(clerk)).as("nothing stored").isEqualTo(before);
+        // the same request again is still answered with its task
+        assertThat(clerk.post("/tasks/ledger.validate", "application/json", oneLineFile("K3"), key).status()).isEqualTo(200);
+    }
+
+    @Test
     void theSameIdempotencyKeySubmittedConcurrentlyYieldsOneTask() throws Exception {
         String key = "import-" + UUID.randomUUID();
         String body = oneLineFile("K2");

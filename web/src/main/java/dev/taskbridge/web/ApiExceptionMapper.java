@@ -6,6 +6,7 @@ import java.util.UUID;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.ExportNotFoundException;
 import dev.taskbridge.gateway.FieldError;
+import dev.taskbridge.gateway.IdempotencyConflictException;
 import dev.taskbridge.gateway.InvalidSubmissionException;
 import dev.taskbridge.gateway.TaskConflictException;
 import dev.taskbridge.gateway.TaskNotFoundException;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionMapper.class);
+    private static final int UNPROCESSABLE = 422;
 
     @Override
     public Response toResponse(Throwable thrown) {
@@ -39,6 +41,14 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
         if (failure instanceof UnknownTaskTypeException || failure instanceof TaskNotFoundException
                 || failure instanceof ExportNotFoundException) {
             return error(Response.Status.NOT_FOUND, failure.getMessage(), List.of());
+        }
+        if (failure instanceof IdempotencyConflictException) {
+            // 422: the request is well formed, but its key promises a request that was another one
+            return Response.status(UNPROCESSABLE)
+                    .entity(new ApiError(UNPROCESSABLE, "Unprocessable Content", "the request was refused",
+                            List.of(new FieldError("Idempotency-Key", failure.getMessage())), null))
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .build();
         }
         if (failure instanceof TaskConflictException) {
             return error(Response.Status.CONFLICT, failure.getMessage(), List.of());

@@ -23,6 +23,7 @@ import dev.taskbridge.gateway.EngineFacts;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.ExportNotFoundException;
+import dev.taskbridge.gateway.IdempotencyConflictException;
 import dev.taskbridge.gateway.ExportView;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.HealthReport;
@@ -88,6 +89,8 @@ public class TaskGatewayBean implements TaskGateway {
             throw new EngineUnavailableException("the task database is unavailable", e);
         } catch (SlotFullException e) {
             throw new EngineUnavailableException(e.getMessage(), e, e.retryAfter().toSeconds());
+        } catch (dev.taskbridge.engine.IdempotencyConflictException e) {
+            throw new IdempotencyConflictException(e.getMessage());
         }
     }
 
