@@ -173,34 +173,26 @@ public final class SlotQueueHeap {
 
     /** The states as slots build them; the ids come in as new strings, as a deserialized hand-over's would. */
     private static Object queues(List<List<String>> ids) {
-        Slot.State[] states = new Slot.State[SLOTS];
-        for (int slot = 0; slot < SLOTS; slot++) {
-            Slot.State state = new Slot.State(List.of());
-            List<String> slotIds = ids.get(slot);
-            for (int from = 0; from < slotIds.size(); from += HAND_OVER) {
-                List<Slot.QueuedTask> handOver = new ArrayList<>(HAND_OVER);
-                for (String id : slotIds.subList(from, Math.min(from + HAND_OVER, slotIds.size()))) {
-                    handOver.add(new Slot.QueuedTask(new String(id.toCharArray()), 0));
-                }
-                state = state.after(new Slot.TasksAccepted(handOver));
-            }
-            states[slot] = state;
-        }
-        return states;
+        return handedOver(ids, new Slot.State(List.of()), Slot.State::after);
     }
 
     /** The same hand-overs into the list-based state the slot had before. */
     private static Object listQueues(List<List<String>> ids) {
-        ListQueueState[] states = new ListQueueState[SLOTS];
+        return handedOver(ids, ListQueueState.EMPTY, ListQueueState::after);
+    }
+
+    /** One state per slot, each built from {@code empty} by its ids' hand-overs of {@value #HAND_OVER}. */
+    private static <S> Object handedOver(List<List<String>> ids, S empty, BiFunction<S, Slot.Event, S> after) {
+        Object[] states = new Object[SLOTS];
         for (int slot = 0; slot < SLOTS; slot++) {
-            ListQueueState state = ListQueueState.EMPTY;
+            S state = empty;
             List<String> slotIds = ids.get(slot);
             for (int from = 0; from < slotIds.size(); from += HAND_OVER) {
                 List<Slot.QueuedTask> handOver = new ArrayList<>(HAND_OVER);
                 for (String id : slotIds.subList(from, Math.min(from + HAND_OVER, slotIds.size()))) {
                     handOver.add(new Slot.QueuedTask(new String(id.toCharArray()), 0));
                 }
-                state = state.after(new Slot.TasksAccepted(handOver));
+                state = after.apply(state, new Slot.TasksAccepted(handOver));
             }
             states[slot] = state;
         }

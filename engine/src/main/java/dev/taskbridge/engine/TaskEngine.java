@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -310,7 +311,7 @@ public final class TaskEngine implements AutoCloseable {
             throw new IdempotencyConflictException(key, task.id(), "a task of type " + task.taskType() + ", not " + taskType);
         }
         Payload stored = store.payload(task.id()).orElseThrow(() -> new TaskStateException(task.id(), "no stored payload"));
-        if (!stored.mediaType().equals(payload.mediaType()) || !java.util.Arrays.equals(stored.body(), payload.body())) {
+        if (!stored.mediaType().equals(payload.mediaType()) || !Arrays.equals(stored.body(), payload.body())) {
             throw new IdempotencyConflictException(key, task.id(), "with another payload");
         }
         if (!stored.options().equals(payload.options())) {

@@ -249,19 +249,7 @@ public final class TaskStore {
         sql.append(" ORDER BY submitted_at DESC, id LIMIT ? OFFSET ?");
         args.add(filter.limit());
         args.add(filter.offset());
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            bind(select, args.toArray());
-            try (ResultSet rows = select.executeQuery()) {
-                List<TaskSummary> summaries = new ArrayList<>();
-                while (rows.next()) {
-                    summaries.add(summary(rows));
-                }
-                return summaries;
-            }
-        } catch (SQLException e) {
-            throw new TaskStoreException("could not list tasks", e);
-        }
+        return query(sql.toString(), TaskStore::summary, args.toArray());
     }
 
     /** Ids and types of every task that is not final, oldest first: the work to resume at start. */
@@ -673,15 +661,25 @@ public final class TaskStore {
     }
 
     private List<TaskRecord> query(String sql, Object... args) {
+        return query(sql, TaskStore::record, args);
+    }
+
+    /** Reads one row into what a query returns. */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, RowReader<T> reader, Object... args) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(sql)) {
             bind(select, args);
             try (ResultSet rows = select.executeQuery()) {
-                List<TaskRecord> records = new ArrayList<>();
+                List<T> read = new ArrayList<>();
                 while (rows.next()) {
-                    records.add(record(rows));
+                    read.add(reader.read(rows));
                 }
-                return records;
+                return read;
             }
         } catch (SQLException e) {
             throw new TaskStoreException("could not read tasks", e);
