@@ -17,7 +17,7 @@ import dev.taskbridge.engine.slot.Slot;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.concurrent.ExecutionContext;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * Hands stored tasks to their slots, in batches: while a slot journals one hand-over, the tasks
@@ -40,12 +40,12 @@ final class HandOvers {
     private final Duration askTimeout;
     private final RetrySettings retry;
     private final Scheduler scheduler;
-    private final ExecutionContext executor;
+    private final ExecutionContextExecutor executor;
     private final BooleanSupplier running;
     private final Map<SlotId, Inbox> inboxes = new ConcurrentHashMap<>();
 
     HandOvers(SlotAddressing slots, Duration askTimeout, RetrySettings retry, Scheduler scheduler,
-              ExecutionContext executor, BooleanSupplier running) {
+              ExecutionContextExecutor executor, BooleanSupplier running) {
         this.slots = slots;
         this.askTimeout = askTimeout;
         this.retry = retry;
@@ -102,7 +102,9 @@ final class HandOvers {
         } catch (RuntimeException e) {
             acknowledged = CompletableFuture.failedFuture(e); // handled as any failed hand-over
         }
-        acknowledged.whenComplete((accepted, failure) -> {
+        // On the actor system's threads: the stage Pekko's ask returns runs even a plain
+        // whenComplete on the JDK's default executor, which on two cores starts a thread per call.
+        acknowledged.whenCompleteAsync((accepted, failure) -> {
             if (failure == null) {
                 synchronized (inbox) {
                     inbox.sending = false;
@@ -129,6 +131,6 @@ final class HandOvers {
                 }
                 send(slot, inbox);
             }, executor);
-        });
+        }, executor);
     }
 }
