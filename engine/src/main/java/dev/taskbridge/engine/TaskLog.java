@@ -55,6 +55,27 @@ public final class TaskLog {
         context.keySet().forEach(MDC::remove);
     }
 
+    /** Sets a context on this thread until the scope closes, which puts back what the thread had before. */
+    public static Scope enter(Map<String, String> context) {
+        Map<String, String> before = new HashMap<>();
+        context.keySet().forEach(key -> before.put(key, MDC.get(key)));
+        set(context);
+        return () -> before.forEach((key, value) -> {
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
+        });
+    }
+
+    /** A context set for a while, inside another one. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * A short reference for a logged failure, such as {@code TB-7KQ2M9XD}: stored with the task, so
      * that a supervisor goes from the task to the log line. Unambiguous letters only, easy to read out.

@@ -80,11 +80,18 @@ final class TaskRunner implements TaskWork {
      */
     @Override
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
-        return onBlockingThread(slot, taskId, () -> {
-            ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);
-            if (submitted != null) {
-                return start(slot, submitted.task(), submitted.parsed());
+        ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);
+        if (submitted != null) {
+            // Nothing here blocks (the plugin counts the chunks of what it parsed), so it runs on the
+            // slot's thread: a hand-off to a blocking thread and back costs more than the work. The
+            // slot may be handling another task's message: this task's lines carry this task's context.
+            try (TaskLog.Scope scope = TaskLog.enter(TaskLog.context(node, slot, taskId))) {
+                return CompletableFuture.completedFuture(start(slot, submitted.task(), submitted.parsed()));
+            } catch (Exception | LinkageError failure) {
+                return CompletableFuture.failedFuture(failure);
             }
+        }
+        return onBlockingThread(slot, taskId, () -> {
             TaskRecord task = store.find(taskId).orElse(null);
             if (task == null || task.state().isFinal()) {
                 LOG.info("Task {} is {}; slot {} drops it", taskId, task == null ? "unknown" : task.state(), slot);

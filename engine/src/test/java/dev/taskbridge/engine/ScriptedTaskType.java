@@ -15,6 +15,7 @@ import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 import dev.taskbridge.plugin.TransientTaskException;
+import org.slf4j.MDC;
 
 /**
  * A task type whose payload scripts what its handler does, e.g.
@@ -27,8 +28,9 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
      * @param failOnceAtChunk fails that chunk on its first run only, as a bug fixed before a retry would
      */
     /** @param dataChars pads each chunk's outcome data to at least this many characters, as a big report would */
+    /** @param name what the script calls its task ({@code name=...}), so that plugin calls without a context can say which */
     record Script(int chunks, int transientFailures, int failAtChunk, int failOnceAtChunk, long sleepMillis,
-                  int dataChars) {
+                  int dataChars, String name) {
     }
 
     /** @param committedBefore how many committed chunks the context showed the run */
@@ -38,6 +40,8 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     private final String id;
     private final int slots;
     final ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
+    /** For each call of the plugin's code: the task it was for, and the task id in the logging context then. */
+    final ConcurrentLinkedQueue<Map.Entry<String, String>> logContexts = new ConcurrentLinkedQueue<>();
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
     private final Map<String, AtomicInteger> transientFailuresLeft = new ConcurrentHashMap<>();
@@ -76,7 +80,7 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
         }
         return new Script(chunks, number(values, "transientFailures", 0), number(values, "failAtChunk", -1),
                 number(values, "failOnceAtChunk", -1), number(values, "sleepMillis", 0),
-                number(values, "dataChars", 0));
+                number(values, "dataChars", 0), values.getOrDefault("name", ""));
     }
 
     private static int number(Map<String, String> values, String key, int fallback) throws InvalidPayloadException {
@@ -106,6 +110,7 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
         return new TaskHandler<>() {
             @Override
             public int chunkCount(Script script) {
+                logContexts.add(Map.entry(script.name(), String.valueOf(MDC.get(TaskLog.TASK_ID))));
                 return script.chunks();
             }
 
@@ -115,6 +120,7 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
                 maxRunning.accumulateAndGet(now, Math::max);
                 try {
                     runs.add(new Run(context.taskId(), chunk, context.attempt(), context.committedChunks().size()));
+                    logContexts.add(Map.entry(context.taskId(), String.valueOf(MDC.get(TaskLog.TASK_ID))));
                     if (script.sleepMillis() > 0) {
                         Thread.sleep(script.sleepMillis());
                     }

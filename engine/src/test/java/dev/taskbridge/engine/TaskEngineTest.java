@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -444,6 +445,29 @@ class TaskEngineTest {
             assertThat(second.store().find(id).orElseThrow().result())
                     .isEqualTo("{\"chunks\":\"0 1 2 3 4 5 6 7 8 9\"}");
         }
+    }
+
+    /**
+     * The plugin's code runs in its task's logging context (TaskLog), wherever the engine calls
+     * it: a fresh task is prepared on its slot's thread while the slot handles the message of the
+     * task before it, and must not log under that task's id.
+     */
+    @Test
+    void thePluginsCodeRunsInItsOwnTasksLoggingContext() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        Map<String, String> idByName = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            idByName.put("t" + i, engine.submit("test.steps", "clerk", null, script("chunks=2,name=t" + i)).task().id());
+        }
+        for (String id : idByName.values()) {
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+
+        assertThat(type.logContexts).hasSize(20 * 3);
+        assertThat(type.logContexts).allSatisfy(call -> assertThat(call.getValue())
+                .as("the task id in the logging context of a call for %s", call.getKey())
+                .isEqualTo(idByName.getOrDefault(call.getKey(), call.getKey())));
     }
 
     @Test
