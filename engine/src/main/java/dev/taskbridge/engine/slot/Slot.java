@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
@@ -653,7 +654,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             return Effect().reply(accept.replyTo(), acknowledged);
         }
         TasksAccepted accepted = new TasksAccepted(fresh);
-        // an idle slot prepares its next task while the hand-over is written (see persistAndGoOn)
+        // An idle slot starts its next task while the hand-over is written (see persistAndGoOn): the
+        // task is stored already, and its chunk's effect marker keeps a lost write from running it twice.
         proceed(state.after(accepted));
         return persist(accepted)
                 .thenRun(this::proceed)
@@ -717,8 +719,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
     /**
      * Persists the end of a run and starts the slot's next step at once, from the state the event
-     * leads to: the next task is read while the journal writes the end of the one before, instead
-     * of after it. Safe, because the end is recorded where it happened (in the store): if the
+     * leads to: the next task is read (or, when this engine has just submitted it, its first chunk
+     * runs) while the journal writes the end of the one before, instead of after it. Safe, because the end is recorded where it happened (in the store): if the
      * write is lost with a crash, the task is found final when it comes round again, and only its
      * removal from the queue is repeated. A result that arrives before the write is done waits
      * (the behavior stashes it), so events keep their order.
@@ -781,7 +783,19 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /** @param head the entry it prepares; the store may hold a newer generation of it */
     private void prepare(QueuedTask head) {
         long thisStep = startStep();
-        context.pipeToSelf(work.prepare(slot, head.taskId()), (task, failure) -> failure == null
+        CompletableFuture<PreparedTask> preparing = work.prepare(slot, head.taskId()).toCompletableFuture();
+        if (preparing.isDone() && !preparing.isCompletedExceptionally()) {
+            // A task this engine has just submitted is ready at once: its first chunk starts now,
+            // while the end of the task before it may still be being journaled, instead of after.
+            PreparedTask task = preparing.join();
+            if (!task.finished() && task.generation() >= head.generation()) {
+                stepDone();
+                prepared = task;
+                runChunk(task);
+                return;
+            }
+        }
+        context.pipeToSelf(preparing, (task, failure) -> failure == null
                 ? new Prepared(thisStep, task)
                 : new StepFailed(thisStep, head.taskId(), head.generation(), Faults.unwrap(failure)));
     }
