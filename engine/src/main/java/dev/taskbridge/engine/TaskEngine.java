@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +54,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * The engine as its host sees it: start it, submit tasks, look at it, stop it.
@@ -170,11 +170,11 @@ public final class TaskEngine implements AutoCloseable {
         TaskChanges changes = new TaskChanges();
         ParsedPayloads parsedPayloads = new ParsedPayloads();
         EngineGuardian.SlotSpawner spawner = system -> {
-            Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
+            ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
             TaskRunner runner = new TaskRunner(registry, store, blocking,
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
-                    metrics, changes, parsedPayloads);
+                    metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY));
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting)));

@@ -57,7 +57,7 @@ final class TaskRunner implements TaskWork {
      */
     TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
-               TaskChanges changes, ParsedPayloads parsedPayloads) {
+               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks) {
         this.registry = registry;
         this.store = store;
         this.blocking = blocking;
@@ -68,7 +68,7 @@ final class TaskRunner implements TaskWork {
         this.metrics = metrics;
         this.changes = changes;
         this.parsedPayloads = parsedPayloads;
-        this.startMarks = new StartMarks(store, blocking);
+        this.startMarks = startMarks;
     }
 
     /**
@@ -163,6 +163,7 @@ final class TaskRunner implements TaskWork {
                 outcome = transactions.runOnce(run);
             }
             metrics.chunk(task.slot().taskType(), Duration.ofNanos(System.nanoTime() - started));
+            startMarks.settled(task.taskId()); // the chunk's transaction stored the start
             if (run.replayed) {
                 // another run of this chunk committed it first (one a restarted slot left running)
                 if (run.last && store.markSucceeded(task.taskId(), task.generation(), run.result(outcome))) {
@@ -277,6 +278,7 @@ final class TaskRunner implements TaskWork {
     @Override
     public CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference) {
         return onBlockingThread(slot, taskId, () -> {
+            startMarks.settled(taskId);
             if (!store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference)) {
                 LOG.info("Task {} failed after it was cancelled or retried; its failure is not stored", taskId);
                 return false;
