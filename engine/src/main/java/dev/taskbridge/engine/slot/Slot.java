@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
@@ -14,7 +13,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.taskbridge.engine.JsonSerializable;
 import dev.taskbridge.engine.TaskLog;
 import dev.taskbridge.engine.routing.SlotId;
-import dev.taskbridge.plugin.ChunkOutcome;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
@@ -22,7 +20,6 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -35,34 +32,33 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.event.Level;
 
 /**
- * One worker slot of a task type: runs the tasks routed to it one at a time, in the order they
- * were accepted, chunk by chunk.
+ * One worker slot of a task type: the queue of the tasks routed to it, run one at a time, in the
+ * order they were accepted, chunk by chunk, by its {@link SlotRunner}.
  *
  * <p><b>What the slot's journal holds</b>: its queue, and nothing else. A task's place in the
- * queue is the one fact whose home is here ({@link TaskAccepted} when it joins, an end event when
- * its run leaves). Everything else about a task has its home elsewhere and is only read by the
- * slot: its status, progress and result in the task store, each chunk's commit and outcome in the
- * chunk's effect marker. So the slot journals two events per run, however many chunks the task
- * has, and its state is a list of ids with run generations. The task at the head of the queue is
- * the one the slot runs; after a restart it reads the task's committed chunks from their markers
- * and carries on after the last one (see {@code docs/design/002-one-home-per-fact.md}).
+ * queue is the one fact whose home is here ({@link TasksAccepted} when it joins, {@link RunsEnded}
+ * or {@link TaskCancelled} when its run leaves). Everything else about a task has its home
+ * elsewhere and is only read: its status, progress and result in the task store, each chunk's
+ * commit and outcome in the chunk's effect marker. So a run costs the slot a share of a hand-over
+ * event and a share of an end event, however many chunks the task has, and its state is a list of
+ * ids with run generations, changed only by its event handler: the slot has no other state (see
+ * {@code docs/design/002-one-home-per-fact.md} and {@code 005-*}).
  *
  * <p><b>Commands</b>: {@link Accept} hands tasks to the slot, several at once (idempotent: a task
  * the slot already holds is acknowledged again, not queued twice); {@link Cancel} drops one;
- * {@link GetQueue} shows what it holds. The other commands are the slot's own: the results of work
- * it started off its thread.
+ * {@link GetQueue} shows what it holds; {@link ReportEnds} comes from its runner.
+ *
+ * <p><b>The runner</b>, a child actor, holds what is about the work in flight: which run is
+ * current, its plugin and payload, its step and tries. After every event the slot shows it the
+ * head of the queue; the runner reports the runs it ended, and the slot journals them together.
+ * While the slot writes, the runner goes on with the next task: the journal is not in a task's
+ * path. A restarted slot recovers its queue and the runner carries on from it, reading back from
+ * the store what it needs (after a restart, a task's committed chunks from their markers).
  *
  * <p><b>Generations</b>: every entry names the run generation of its task
- * ({@link dev.taskbridge.engine.store.TaskRecord#runGeneration()}), and so does every result of a
- * step and every event that ends a run. A retry starts a new generation, so whatever a cancelled
- * run still reports after its task was retried is recognised as the old run's and changes nothing
- * of the new one.
- *
- * <p>All blocking work (loading, parsing, running chunks, storing results) goes through
- * {@link TaskWork} on another thread; the slot reacts to its results as messages, one at a time,
- * so a task's steps never overlap and no lock is needed. What the slot keeps in fields besides its
- * journaled state is only about the step in flight ({@link Run}): none of it is a fact that is
- * not durable elsewhere, and a restart rebuilds it from the store.
+ * ({@link dev.taskbridge.engine.store.TaskRecord#runGeneration()}), and so does every event that
+ * ends a run. A retry starts a new generation, so whatever a cancelled run still reports after
+ * its task was retried is recognised as the old run's and changes nothing of the new one.
  */
 public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Command, Slot.Event, Slot.State> {
 
@@ -111,11 +107,10 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     /**
-     * @param running         the task at the head of the queue, the one being run, or null
-     * @param chunksCommitted chunks of the running task already committed, as far as the slot has read them
-     * @param waiting         tasks behind it, in order
+     * @param head    the task at the head of the queue: the one running, or one whose end is being journaled; or null
+     * @param waiting tasks behind it, in order
      */
-    public record QueueView(String running, int chunksCommitted, List<String> waiting) implements JsonSerializable {
+    public record QueueView(String head, List<String> waiting) implements JsonSerializable {
     }
 
     /**
@@ -130,30 +125,21 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public record Cancelled(String taskId, boolean held) implements JsonSerializable {
     }
 
-    // Results of the slot's own steps carry the step's number and the run generation they worked
-    // for: a result from a step this incarnation did not start (before a restart), or of a run
-    // that a cancel ended, is ignored.
+    /**
+     * From the slot's {@link SlotRunner}: these runs ended (their ends are stored in the task
+     * store), so their entries leave the queue. The slot answers with the queue, once journaled.
+     *
+     * @param report the report's number, which the answer confirms
+     */
+    record ReportEnds(long report, List<QueuedTask> runs) implements Command {
 
-    private record Prepared(long step, PreparedTask task) implements Command {
+        ReportEnds {
+            runs = List.copyOf(runs);
+        }
     }
 
-    /** The chunk committed; the last chunk's transaction also stored the task's success. */
-    private record ChunkDone(long step, String taskId, int generation, int chunk, ChunkOutcome outcome) implements Command {
-    }
-
-    /** @param stored false when the store refused the end: the run was over already (cancelled, or retried) */
-    private record Finished(long step, String taskId, int generation, boolean stored) implements Command {
-    }
-
-    private record FailureStored(long step, String taskId, int generation, String message, boolean stored)
-            implements Command {
-    }
-
-    /** @param generation of the run the step worked for */
-    private record StepFailed(long step, String taskId, int generation, Throwable failure) implements Command {
-    }
-
-    private record RetryStep(long step) implements Command {
+    /** The slot's runner stopped: it failed (a bug in what it calls), and the slot must start again with a new one. */
+    private record RunnerStopped(ActorRef<SlotRunner.Command> runner) implements Command {
     }
 
     // --- events -----------------------------------------------------------------------------
@@ -209,6 +195,17 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     public record TaskCancelled(String taskId, int generation) implements RunEnded {
+    }
+
+    /**
+     * Runs that ended, whatever their outcome (which their tasks' rows hold), in the order they
+     * ended: one event for all the ends that came while the one before was written.
+     */
+    public record RunsEnded(List<QueuedTask> runs) implements Event {
+
+        public RunsEnded {
+            runs = List.copyOf(runs);
+        }
     }
 
     // --- state ------------------------------------------------------------------------------
@@ -355,14 +352,25 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 return accept(accepted.tasks());
             } else if (event instanceof TaskAccepted accepted) {
                 return accept(List.of(new QueuedTask(accepted.taskId(), accepted.generation())));
+            } else if (event instanceof RunsEnded ended) {
+                State after = this;
+                for (QueuedTask run : ended.runs()) {
+                    after = after.remove(run.taskId(), run.generation());
+                }
+                return after;
             } else if (event instanceof RunEnded ended) {
                 return remove(ended.taskId(), ended.generation());
             }
             return this; // TaskStarted, ChunkCommitted of old journals: their facts are in the store and the markers
         }
 
-        QueueView view(int chunksCommitted) {
-            return new QueueView(head == null ? null : head.taskId(), chunksCommitted, tasks.idsAfterHead());
+        QueueView view() {
+            return new QueueView(head == null ? null : head.taskId(), tasks.idsAfterHead());
+        }
+
+        /** What the slot's runner works through: the head of the queue. */
+        List<QueuedTask> first(int count) {
+            return tasks.first(count);
         }
 
         @Override
@@ -385,52 +393,29 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
     private final SlotId slot;
     private final ActorContext<Command> context;
-    private final TimerScheduler<Command> timers;
-    private final TaskWork work;
-    private final RetrySettings retry;
+    private final ActorRef<SlotRunner.Command> runner;
     private final int snapshotEvery;
     private final SlotReporting reporting;
 
-    // The step in flight and what it works with. None of it is a durable fact: the task's plugin,
-    // payload and committed chunks are read from the store, and a restart reads them again.
-
-    /** The head task's plugin, parsed payload and committed chunks; null until it is read. */
-    private PreparedTask prepared;
-    /** A step is in flight (or waiting to be retried). */
-    private boolean stepInFlight;
-    /**
-     * Number of the step last started; results of other steps are stale. Starts from the clock so
-     * that a restarted incarnation never takes a number an earlier one used.
-     */
-    private long step = System.nanoTime();
-    /** Tries of the current step that failed for a transient reason. */
-    private int failedTries;
-    /** A task's failure that must be stored before the slot moves on. */
-    private PendingFailure pendingFailure;
-
-    private record PendingFailure(String taskId, int generation, Throwable failure, String reference) {
-    }
-
-    private Slot(SlotId slot, ActorContext<Command> context, TimerScheduler<Command> timers, TaskWork work,
-                 RetrySettings retry, int snapshotEvery, SlotReporting reporting) {
+    private Slot(SlotId slot, ActorContext<Command> context, ActorRef<SlotRunner.Command> runner, int snapshotEvery,
+                 SlotReporting reporting) {
         super(PersistenceId.of(PERSISTENCE_TYPE, slot.key()),
                 // A journal that fails is a database that is away: worth a warning, not an error per try.
+                // The runner lives on through the restart; the recovered slot tells it what the journal holds.
                 SupervisorStrategy.restartWithBackoff(JOURNAL_MIN_BACKOFF, JOURNAL_MAX_BACKOFF, 0.2)
-                        .withLogLevel(Level.WARN));
+                        .withLogLevel(Level.WARN).withStopChildren(false));
         this.slot = slot;
         this.context = context;
-        this.timers = timers;
-        this.work = work;
-        this.retry = retry;
+        this.runner = runner;
         this.snapshotEvery = snapshotEvery;
         this.reporting = reporting;
     }
 
     /**
-     * The slot's behavior. A slot that fails, whatever the reason, is started again with backoff
-     * (and counted): it recovers its state from the journal and goes on, so no sequence of
-     * commands can take a task type out of service. Until it has recovered it reports itself not
-     * live, which readiness shows.
+     * The slot's behavior, with its {@link SlotRunner} as a child. A slot that fails, whatever the
+     * reason, is started again with backoff (and counted), with a new runner: it recovers its state
+     * from the journal and goes on, so no sequence of commands can take a task type out of service.
+     * Until it has recovered it reports itself not live, which readiness shows.
      */
     public static Behavior<Command> create(SlotId slot, TaskWork work, RetrySettings retry, int snapshotEvery,
                                            SlotReporting reporting) {
@@ -441,12 +426,15 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         Behavior<Command> slotBehavior = Behaviors.withMdc(Command.class, TaskLog.context(reporting.node(), slot, null),
                 Behaviors.intercept(() -> new TimedMessages(slot.taskType(), reporting),
                         Behaviors.setup(context -> {
-                            if (starts.getAndIncrement() > 0) {
+                            int start = starts.getAndIncrement();
+                            if (start > 0) {
                                 reporting.metrics().slotRestarted(slot.taskType());
                                 context.getLog().warn("Slot {} started again after a failure; it recovers from its journal", slot);
                             }
-                            return Behaviors.withTimers(
-                                    timers -> new Slot(slot, context, timers, work, retry, snapshotEvery, reporting));
+                            ActorRef<SlotRunner.Command> runner = context.spawn(
+                                    SlotRunner.create(slot, context.getSelf(), work, retry, reporting), "runner-" + start);
+                            context.watchWith(runner, new RunnerStopped(runner));
+                            return new Slot(slot, context, runner, snapshotEvery, reporting);
                         })));
         return Behaviors.supervise(slotBehavior).onFailure(Exception.class,
                 SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
@@ -488,16 +476,6 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             return accept.tasks().size() == 1 ? accept.tasks().get(0).taskId() : null;
         } else if (command instanceof Cancel cancel) {
             return cancel.taskId();
-        } else if (command instanceof Prepared prepared) {
-            return prepared.task().taskId();
-        } else if (command instanceof ChunkDone done) {
-            return done.taskId();
-        } else if (command instanceof Finished finished) {
-            return finished.taskId();
-        } else if (command instanceof FailureStored stored) {
-            return stored.taskId();
-        } else if (command instanceof StepFailed failed) {
-            return failed.taskId();
         }
         return null;
     }
@@ -517,15 +495,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.class, (state, signal) -> {
-                    // A failed journal write restarts this behavior in place, on this same object: the
-                    // step that was in flight is lost with the incarnation, and its result, if it
-                    // still comes, is stale. Without this the slot would wait for it forever.
-                    forgetStepInFlight();
                     reporting.live().set(true);
                     if (!state.isIdle()) {
                         context.getLog().info("Slot {} resumes {} unfinished task(s)", slot, state.size());
                     }
-                    proceed(state);
+                    // after a failed journal write too: what was being written is lost, and the runner reports it again
+                    tellRunner(state, SlotRunner.NO_REPORT, true);
                 })
                 .build();
     }
@@ -557,94 +532,16 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         return newCommandHandlerWithReplyBuilder()
                 .forAnyState()
                 .onCommand(Accept.class, this::onAccept)
-                .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view(chunksCommitted(state))))
+                .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view()))
                 .onCommand(Cancel.class, this::onCancel)
-                .onCommand(Prepared.class, (state, prepared) -> isCurrent(state, prepared)
-                        ? onPrepared(state, prepared) : afterStaleStep(state, prepared.step()))
-                .onCommand(ChunkDone.class, (state, done) -> isCurrentRun(state, done.step(), done.taskId(), done.generation())
-                        && prepared != null && done.chunk() == prepared.committed().size()
-                        ? onChunkDone(state, done) : afterStaleStep(state, done.step()))
-                .onCommand(Finished.class, (state, done) -> isCurrentRun(state, done.step(), done.taskId(), done.generation())
-                        ? moveOn(state, done.stored() ? new TaskSucceeded(done.taskId(), done.generation())
-                                : new TaskSkipped(done.taskId(), done.generation()))
-                        : afterStaleStep(state, done.step()))
-                .onCommand(FailureStored.class, (state, stored) -> isCurrentRun(state, stored.step(), stored.taskId(), stored.generation())
-                        ? moveOn(state, stored.stored() ? new TaskFailed(stored.taskId(), stored.message(), stored.generation())
-                                : new TaskSkipped(stored.taskId(), stored.generation()))
-                        : afterStaleStep(state, stored.step()))
-                .onCommand(StepFailed.class, (state, failed) -> isCurrentRun(state, failed.step(), failed.taskId(), failed.generation())
-                        ? onStepFailed(state, failed) : afterStaleStep(state, failed.step()))
-                .onCommand(RetryStep.class, (state, retry) -> {
-                    if (retry.step() == step) {
-                        stepInFlight = false;
-                        proceed(state);
+                .onCommand(ReportEnds.class, this::onReportEnds)
+                .onCommand(RunnerStopped.class, (state, stopped) -> {
+                    if (stopped.runner().equals(runner)) {
+                        throw new IllegalStateException("the runner of slot " + slot + " failed; the slot starts again");
                     }
-                    return Effect().noReply();
+                    return Effect().noReply(); // the runner of an earlier incarnation, stopped with it
                 })
                 .build();
-    }
-
-    private int chunksCommitted(State state) {
-        QueuedTask head = state.head();
-        return head != null && prepared != null && prepared.taskId().equals(head.taskId()) ? prepared.committed().size() : 0;
-    }
-
-    /**
-     * The run generation the slot works on for its head task: the one it read from the store
-     * once it has read it (a retry's hand-over may still be on its way), else the queue's.
-     */
-    private int runGeneration(QueuedTask head) {
-        return prepared != null && prepared.taskId().equals(head.taskId()) ? prepared.generation() : head.generation();
-    }
-
-    /** Whether a step's result is the one the slot waits for, about the run it works on. */
-    private boolean isCurrentRun(State state, long resultStep, String taskId, int generation) {
-        QueuedTask head = state.head();
-        return resultStep == step && head != null && head.taskId().equals(taskId) && runGeneration(head) == generation;
-    }
-
-    /**
-     * Whether a prepared task is the one the slot waits for: the head of its queue, read in the
-     * generation it waits in or a later one (its retry's hand-over may still be on its way).
-     */
-    private boolean isCurrent(State state, Prepared prepared) {
-        QueuedTask head = state.head();
-        return prepared.step() == step && head != null && head.taskId().equals(prepared.task().taskId())
-                && prepared.task().generation() >= head.generation();
-    }
-
-    /**
-     * A result the slot no longer wants: from before a restart (ignored) or about a run that a
-     * cancel ended while its step ran (the step is over, so the slot moves on).
-     */
-    private ReplyEffect<Event, State> afterStaleStep(State state, long resultStep) {
-        if (resultStep == step) {
-            stepDone();
-            prepared = null;
-            pendingFailure = null;
-            proceed(state);
-        }
-        return Effect().noReply();
-    }
-
-    private ReplyEffect<Event, State> onCancel(State state, Cancel cancel) {
-        if (!state.holdsUpTo(cancel.taskId(), cancel.generation())) {
-            // not here, or here only in a later generation (retried since): nothing of this run to stop
-            return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
-        }
-        if (state.headIs(cancel.taskId(), held -> held <= cancel.generation())) {
-            if (stepInFlight && timers.isTimerActive(new RetryStep(step))) {
-                timers.cancel(new RetryStep(step));
-                stepDone();
-            }
-            prepared = null;
-            pendingFailure = null;
-        }
-        context.getLog().info("Task {} cancelled in slot {}", cancel.taskId(), slot);
-        // A step still in flight for it finishes first; its result is then stale and the slot moves on.
-        return persist(new TaskCancelled(cancel.taskId(), cancel.generation()))
-                .thenRun(this::proceed)
-                .thenReply(cancel.replyTo(), s -> new Cancelled(cancel.taskId(), true));
     }
 
     private ReplyEffect<Event, State> onAccept(State state, Accept accept) {
@@ -653,81 +550,45 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         if (fresh.isEmpty()) {
             return Effect().reply(accept.replyTo(), acknowledged);
         }
-        TasksAccepted accepted = new TasksAccepted(fresh);
-        // An idle slot starts its next task while the hand-over is written (see persistAndGoOn): the
-        // task is stored already, and its chunk's effect marker keeps a lost write from running it twice.
-        proceed(state.after(accepted));
-        return persist(accepted)
-                .thenRun(this::proceed)
-                .thenReply(accept.replyTo(), s -> acknowledged);
+        return persist(new TasksAccepted(fresh))
+                .thenRun(after -> tellRunner(after, SlotRunner.NO_REPORT, false))
+                .thenReply(accept.replyTo(), after -> acknowledged);
     }
 
-    private ReplyEffect<Event, State> onPrepared(State state, Prepared message) {
-        PreparedTask task = message.task();
-        stepDone();
-        if (task.finished()) {
-            return moveOn(state, new TaskSkipped(task.taskId(), task.generation()));
+    private ReplyEffect<Event, State> onCancel(State state, Cancel cancel) {
+        if (!state.holdsUpTo(cancel.taskId(), cancel.generation())) {
+            // not here, or here only in a later generation (retried since): nothing of this run to stop
+            return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));
         }
-        prepared = task;
-        proceed(state);
-        return Effect().noReply();
-    }
-
-    private ReplyEffect<Event, State> onChunkDone(State state, ChunkDone done) {
-        stepDone();
-        prepared = prepared.withChunk(done.outcome());
-        if (prepared.committed().size() == prepared.chunkCount()) {
-            // the last chunk's transaction stored the task's success with the chunk
-            return moveOn(state, new TaskSucceeded(done.taskId(), done.generation()));
-        }
-        proceed(state);
-        return Effect().noReply();
-    }
-
-    private ReplyEffect<Event, State> onStepFailed(State state, StepFailed failed) {
-        Throwable failure = failed.failure();
-        if (failure instanceof RunOverException) {
-            context.getLog().info("Task {} in slot {}: {}", failed.taskId(), slot, failure.getMessage());
-            return moveOn(state, new TaskSkipped(failed.taskId(), failed.generation()));
-        }
-        boolean storingFailure = pendingFailure != null;
-        if (storingFailure || Faults.isTransient(failure) && failedTries + 1 < retry.maxAttempts()) {
-            // Storing a failure is retried for as long as it takes: the slot cannot move on without it.
-            failedTries++;
-            reporting.metrics().retried(slot.taskType());
-            Duration wait = retry.backoff(failedTries);
-            context.getLog().warn("Task {} in slot {}: try {} failed, retrying in {} ms: {}",
-                    failed.taskId(), slot, failedTries, wait.toMillis(), failure.toString());
-            timers.startSingleTimer(new RetryStep(step), wait);
-            return Effect().noReply();
-        }
-        // The one place a task's failure is logged with its stack trace; the task keeps the reference.
-        String reference = TaskLog.newReference();
-        context.getLog().error("Task {} in slot {} failed, reference {}", failed.taskId(), slot, reference, failure);
-        failedTries = 0;
-        pendingFailure = new PendingFailure(failed.taskId(), failed.generation(), failure, reference);
-        storeFailure();
-        return Effect().noReply();
-    }
-
-    private ReplyEffect<Event, State> moveOn(State state, RunEnded end) {
-        stepDone();
-        prepared = null;
-        pendingFailure = null;
-        return persistAndGoOn(state, end);
+        context.getLog().info("Task {} cancelled in slot {}", cancel.taskId(), slot);
+        // The runner sees the entry gone: a step still in flight for it finishes first, then it moves on.
+        return persist(new TaskCancelled(cancel.taskId(), cancel.generation()))
+                .thenRun(after -> tellRunner(after, SlotRunner.NO_REPORT, false))
+                .thenReply(cancel.replyTo(), after -> new Cancelled(cancel.taskId(), true));
     }
 
     /**
-     * Persists the end of a run and starts the slot's next step at once, from the state the event
-     * leads to: the next task is read (or, when this engine has just submitted it, its first chunk
-     * runs) while the journal writes the end of the one before, instead of after it. Safe, because the end is recorded where it happened (in the store): if the
-     * write is lost with a crash, the task is found final when it comes round again, and only its
-     * removal from the queue is repeated. A result that arrives before the write is done waits
-     * (the behavior stashes it), so events keep their order.
+     * Journals the ends the runner reports, all in one event: the runner went on meanwhile, so
+     * the ends that come while one is written are written together. Runs the queue no longer
+     * holds (cancelled meanwhile) are left out.
      */
-    private ReplyEffect<Event, State> persistAndGoOn(State state, Event event) {
-        proceed(state.after(event));
-        return persist(event).thenRun(this::proceed).thenNoReply();
+    private ReplyEffect<Event, State> onReportEnds(State state, ReportEnds report) {
+        List<QueuedTask> held = report.runs().stream()
+                .filter(run -> state.holdsUpTo(run.taskId(), run.generation()))
+                .toList();
+        if (held.isEmpty()) {
+            tellRunner(state, report.report(), false);
+            return Effect().noReply();
+        }
+        return persist(new RunsEnded(held))
+                .thenRun(after -> tellRunner(after, report.report(), false))
+                .thenNoReply();
+    }
+
+    /** Shows the runner the head of the queue as the journal now holds it. */
+    private void tellRunner(State state, long confirmedReport, boolean recovered) {
+        reporting.queueDepth().set(state.size());
+        runner.tell(new SlotRunner.Work(state.first(SlotRunner.AHEAD), confirmedReport, recovered));
     }
 
     /** Persists an event and reports how long the journal took to take it. */
@@ -735,95 +596,6 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         long started = System.nanoTime();
         return Effect().persist(event).thenRun(state ->
                 reporting.metrics().journalWrite(slot.taskType(), Duration.ofNanos(System.nanoTime() - started)));
-    }
-
-    private void forgetStepInFlight() {
-        step = Math.max(step + 1, System.nanoTime());
-        stepInFlight = false;
-        failedTries = 0;
-        prepared = null;
-        pendingFailure = null;
-    }
-
-    private void stepDone() {
-        stepInFlight = false;
-        failedTries = 0;
-    }
-
-    /** Starts the next step of the slot's work, unless one is in flight. */
-    private void proceed(State state) {
-        reporting.queueDepth().set(state.size());
-        if (stepInFlight) {
-            return;
-        }
-        if (pendingFailure != null) {
-            storeFailure();
-            return;
-        }
-        QueuedTask head = state.head();
-        if (head == null) {
-            prepared = null;
-            return;
-        }
-        if (prepared == null || !prepared.taskId().equals(head.taskId()) || prepared.generation() < head.generation()) {
-            prepared = null;
-            prepare(head);
-        } else if (prepared.committed().size() < prepared.chunkCount()) {
-            runChunk(prepared);
-        } else {
-            finish(prepared); // every chunk had committed before the task's end was stored
-        }
-    }
-
-    private long startStep() {
-        stepInFlight = true;
-        return ++step;
-    }
-
-    /** @param head the entry it prepares; the store may hold a newer generation of it */
-    private void prepare(QueuedTask head) {
-        long thisStep = startStep();
-        CompletableFuture<PreparedTask> preparing = work.prepare(slot, head.taskId()).toCompletableFuture();
-        if (preparing.isDone() && !preparing.isCompletedExceptionally()) {
-            // A task this engine has just submitted is ready at once: its first chunk starts now,
-            // while the end of the task before it may still be being journaled, instead of after.
-            PreparedTask task = preparing.join();
-            if (!task.finished() && task.generation() >= head.generation()) {
-                stepDone();
-                prepared = task;
-                runChunk(task);
-                return;
-            }
-        }
-        context.pipeToSelf(preparing, (task, failure) -> failure == null
-                ? new Prepared(thisStep, task)
-                : new StepFailed(thisStep, head.taskId(), head.generation(), Faults.unwrap(failure)));
-    }
-
-    private void runChunk(PreparedTask task) {
-        long thisStep = startStep();
-        int chunk = task.committed().size();
-        context.pipeToSelf(work.runChunk(task, chunk, failedTries + 1, task.progress()),
-                (outcome, failure) -> failure == null
-                        ? new ChunkDone(thisStep, task.taskId(), task.generation(), chunk, outcome)
-                        : new StepFailed(thisStep, task.taskId(), task.generation(), Faults.unwrap(failure)));
-    }
-
-    private void finish(PreparedTask task) {
-        long thisStep = startStep();
-        context.pipeToSelf(work.succeed(task),
-                (stored, failure) -> failure == null
-                        ? new Finished(thisStep, task.taskId(), task.generation(), stored)
-                        : new StepFailed(thisStep, task.taskId(), task.generation(), Faults.unwrap(failure)));
-    }
-
-    private void storeFailure() {
-        long thisStep = startStep();
-        PendingFailure pending = pendingFailure;
-        context.pipeToSelf(work.fail(slot, pending.taskId(), pending.generation(), pending.failure(), pending.reference()),
-                (stored, storeFailure) -> storeFailure == null
-                        ? new FailureStored(thisStep, pending.taskId(), pending.generation(), pending.failure().toString(), stored)
-                        : new StepFailed(thisStep, pending.taskId(), pending.generation(), Faults.unwrap(storeFailure)));
     }
 
     @Override

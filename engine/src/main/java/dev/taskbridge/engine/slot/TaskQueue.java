@@ -95,6 +95,18 @@ final class TaskQueue {
         return Collections.unmodifiableList(tasks);
     }
 
+    /** The first {@code count} tasks (fewer if it holds fewer), oldest first: what the slot's runner works through. */
+    List<QueuedTask> first(int count) {
+        List<QueuedTask> tasks = new ArrayList<>(Math.min(count, size));
+        for (int s = 0; s < segments.length && tasks.size() < count; s++) {
+            Segment segment = segments[s];
+            for (int at = firstOffset(s); at < segment.length() && tasks.size() < count; at++) {
+                tasks.add(segment.task(at));
+            }
+        }
+        return Collections.unmodifiableList(tasks);
+    }
+
     /** The ids behind the head, in order. */
     List<String> idsAfterHead() {
         List<String> ids = new ArrayList<>(Math.max(0, size - 1));

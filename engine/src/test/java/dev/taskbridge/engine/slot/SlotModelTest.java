@@ -199,7 +199,7 @@ class SlotModelTest {
 
         SlotHandle last = slot;
         long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (!(store.allFinal() && last.queue().running() == null)) {
+        while (!(store.allFinal() && last.queue().head() == null)) {
             assertThat(System.nanoTime()).as("every task ends and the slot is idle; tasks: %s", store.describe())
                     .isLessThan(deadline);
             Thread.sleep(2);

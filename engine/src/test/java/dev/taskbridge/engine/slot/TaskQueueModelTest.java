@@ -197,8 +197,12 @@ class TaskQueueModelTest {
         Slot.State rebuilt = new Slot.State(expected);
         assertThat(state).isEqualTo(rebuilt);
         assertThat(state.hashCode()).isEqualTo(rebuilt.hashCode());
-        assertThat(state.view(0).waiting()).isEqualTo(expected.stream().skip(1).map(QueuedTask::taskId).toList());
+        assertThat(state.view().waiting()).isEqualTo(expected.stream().skip(1).map(QueuedTask::taskId).toList());
         TaskQueue queue = state.tasks();
+        for (int count : new int[] {0, 1, 5, TaskQueue.SEGMENT_CAPACITY + 3}) {
+            assertThat(queue.first(count)).as("the first %s", count)
+                    .isEqualTo(expected.subList(0, Math.min(count, expected.size())));
+        }
         for (String id : ids) {
             assertThat(queue.generationOf(id)).as("generation of %s", id).isEqualTo(model.generationOf(id));
             for (int generation = 0; generation <= 4; generation++) {
