@@ -320,7 +320,7 @@ public final class DurableTasksBench {
         md.append("\nRatio = median tasks/s ÷ median floor tasks/s, both measured in the same run, alternating. ")
                 .append("The goal (issue #10) is 0.5 or more. The other rows are diagnostics: submissions alone, ")
                 .append("the task store's statements alone, and the journal, whose bound is what the slots' ")
-                .append("events alone would allow if each were written one at a time (hand-overs share events, ")
+                .append("events alone would allow if each were written one at a time (hand-overs and ends share events, ")
                 .append("so tasks can beat it).\n");
         md.append("\n## Where the CPU went (medians, JVM CPU time)\n\n");
         md.append("| database | per raw event | per task, store alone | per task | of which journal (events × "
