@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <li>The session authenticates the pages, and the API's reads ({@code GET}) that the pages' live
  *     updates make. It never authenticates an API call that changes something: those come from
  *     scripts with BASIC, or from the pages' own forms, so a session cookie that another site
- *     makes a browser send changes nothing (no cross-site request forgery).</li>
+ *     makes a browser send changes nothing (no cross-site request forgery). Whether a request is
+ *     an API call is decided on the path the container routes ({@link BrowserRequests#isApi}), so
+ *     {@code /api;x/...} or {@code /%61pi/...} is an API call like {@code /api/...}.</li>
  * <li>Without credentials a protected API resource answers 401 with a BASIC challenge, and a
  *     protected page sends the browser to the login page.</li>
  * </ul>
@@ -65,7 +67,6 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
     static final List<String> ROLES = List.of(Roles.CLERK, Roles.SUPERVISOR, Roles.ADMIN);
     static final String LOGIN_PAGE = "/login.xhtml";
     static final String REALM = "Taskbridge";
-    private static final String API = "/api/";
 
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
@@ -89,10 +90,12 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
             LOG.info("User {} logged in", credential.getCaller());
             return context.notifyContainerAboutLogin(credential.getCaller(), Set.of());
         }
+        boolean api = BrowserRequests.isApi(request);
         HttpSession session = request.getSession(false);
         Object user = session == null ? null : session.getAttribute(SESSION_USER);
         Object roles = session == null ? null : session.getAttribute(SESSION_ROLES);
-        if (user instanceof String name && roles instanceof Set<?> granted && (!isApi(request) || isRead(request))) {
+        if (user instanceof String name && roles instanceof Set<?> granted
+                && (!api || !BrowserRequests.isWrite(request.getMethod()))) {
             Set<String> groups = new HashSet<>();
             granted.forEach(role -> groups.add((String) role));
             return context.notifyContainerAboutLogin(name, groups);
@@ -100,7 +103,7 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
         if (!context.isProtected()) {
             return context.doNothing();
         }
-        if (isApi(request)) {
+        if (api) {
             return challenge(response, context);
         }
         return context.redirect(request.getContextPath() + LOGIN_PAGE + "?next="
@@ -164,17 +167,9 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
         }
     }
 
-    private static boolean isApi(HttpServletRequest request) {
-        return request.getRequestURI().startsWith(request.getContextPath() + API);
-    }
-
-    private static boolean isRead(HttpServletRequest request) {
-        return request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
-    }
-
     /** The page to come back to after login: a path inside this application, never another site. */
     private static String pageAndQuery(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String path = BrowserRequests.routedPath(request);
         return request.getQueryString() == null ? path : path + "?" + request.getQueryString();
     }
 }

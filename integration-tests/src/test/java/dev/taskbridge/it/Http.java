@@ -1,0 +1,107 @@
+package dev.taskbridge.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Plain HTTP against the server for the security tests, where {@link Api} is too polite: any
+ * method, any header (a browser's {@code Origin} and {@code Sec-Fetch-*}), raw paths sent as
+ * written, and a session logged in through the login page.
+ */
+final class Http {
+
+    static final String SERVER = "http://127.0.0.1:8080";
+    static final String APP = SERVER + "/taskbridge";
+    private static final Pattern VIEW_STATE = Pattern.compile("name=\"jakarta.faces.ViewState\"[^>]*value=\"([^\"]+)\"");
+
+    private final HttpClient client;
+    private final CookieManager cookies;
+
+    private Http(HttpClient client, CookieManager cookies) {
+        this.client = client;
+        this.cookies = cookies;
+    }
+
+    /** A client without cookies: a script, or curl. */
+    static Http client() {
+        return new Http(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), null);
+    }
+
+    /** A client that keeps cookies, logged in on the login page as a demo user (password = name). */
+    static Http session(String user) {
+        CookieManager cookies = new CookieManager();
+        Http http = new Http(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).cookieHandler(cookies).build(), cookies);
+        Reply page = http.send("GET", APP + "/login.xhtml", Map.of(), null);
+        Matcher state = VIEW_STATE.matcher(page.body());
+        if (page.status() != 200 || !state.find()) {
+            throw new IllegalStateException("no login form: " + page);
+        }
+        String form = "login=login&login%3Ausername=" + user + "&login%3Apassword=" + user + "&login%3Asubmit=Log+in"
+                + "&jakarta.faces.ViewState=" + java.net.URLEncoder.encode(state.group(1), StandardCharsets.UTF_8);
+        Reply login = http.send("POST", APP + "/login.xhtml", Map.of("Content-Type", "application/x-www-form-urlencoded"), form);
+        if (login.status() != 302) {
+            throw new IllegalStateException("login as " + user + " failed: " + login);
+        }
+        return http;
+    }
+
+    /**
+     * The session's cookie, to send by hand where the client would not: to a path that the
+     * cookie's path ({@code /taskbridge}) does not match as written, such as {@code /taskbridge;x/api}.
+     */
+    String sessionCookie() {
+        return cookies.getCookieStore().getCookies().stream().filter(cookie -> cookie.getName().equals("JSESSIONID"))
+                .map(cookie -> "JSESSIONID=" + cookie.getValue()).findFirst().orElseThrow();
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a request; the URI is used as written (percent escapes and {@code ;} included). */
+    Reply send(String method, String uri, Map<String, String> headers, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        try {
+            // the status and headers only, for streams that never end (server-sent events)
+            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            String text;
+            try (InputStream in = response.body()) {
+                boolean stream = response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
+                text = stream ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            return new Reply(response.statusCode(), response.headers(), text);
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + uri + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A response: status, headers and body. */
+    record Reply(int status, HttpHeaders headers, String body) {
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + headers.map() + " " + (body.length() > 500 ? body.substring(0, 500) + "..." : body);
+        }
+    }
+}
