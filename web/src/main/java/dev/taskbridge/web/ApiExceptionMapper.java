@@ -60,6 +60,9 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
             return Response.fromResponse(error(Response.Status.SERVICE_UNAVAILABLE, failure.getMessage(), List.of()))
                     .header("Retry-After", String.valueOf(unavailable.retryAfterSeconds())).build();
         }
+        if (failure instanceof CrossSiteWriteException) {
+            return error(Response.Status.FORBIDDEN, failure.getMessage(), List.of());
+        }
         if (failure instanceof EJBAccessException) {
             return error(Response.Status.FORBIDDEN, "you may not do this", List.of());
         }

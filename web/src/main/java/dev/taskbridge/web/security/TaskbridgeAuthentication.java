@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  *     makes a browser send changes nothing (no cross-site request forgery). Whether a request is
  *     an API call is decided on the path the container routes ({@link BrowserRequests#isApi}), so
  *     {@code /api;x/...} or {@code /%61pi/...} is an API call like {@code /api/...}.</li>
- * <li>Without credentials a protected API resource answers 401 with a BASIC challenge, and a
- *     protected page sends the browser to the login page.</li>
+ * <li>Without credentials a protected API resource answers 401 with a BASIC challenge to scripts;
+ *     browsers never get one (their native prompt would keep the answer and send it with other
+ *     sites' form posts): a person who opens an API address goes to the login page, a page's own
+ *     requests get a 401 without it. A protected page sends the browser to the login page.</li>
  * </ul>
  *
  * <p>Passwords are checked by the container (a {@link PasswordValidationCallback} to the realm,
@@ -77,7 +79,7 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
             if (credential != null && valid(context, credential)) {
                 return context.notifyContainerAboutLogin(credential.getCaller(), Set.of());
             }
-            return challenge(response, context);
+            return unauthorized(request, response, context);
         }
         if (context.isAuthenticationRequest()
                 && context.getAuthParameters().getCredential() instanceof UsernamePasswordCredential credential) {
@@ -104,10 +106,9 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
             return context.doNothing();
         }
         if (api) {
-            return challenge(response, context);
+            return unauthorized(request, response, context);
         }
-        return context.redirect(request.getContextPath() + LOGIN_PAGE + "?next="
-                + URLEncoder.encode(pageAndQuery(request), StandardCharsets.UTF_8));
+        return toLoginPage(request, context);
     }
 
     /**
@@ -136,9 +137,29 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
         HttpAuthenticationMechanism.super.cleanSubject(request, response, context);
     }
 
-    private static AuthenticationStatus challenge(HttpServletResponse response, HttpMessageContext context) {
-        response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+    /**
+     * No or wrong credentials. Scripts get a BASIC challenge. Browsers never do: a browser would
+     * show its native login prompt and then send the answer with every request to this server,
+     * form posts of other sites included. A person who opened an API address (an export link
+     * after the session ended) goes to the login page, and comes back after it; a page's own
+     * requests get a 401 whose challenge no browser answers.
+     */
+    private static AuthenticationStatus unauthorized(HttpServletRequest request, HttpServletResponse response,
+                                                     HttpMessageContext context) {
+        if (!BrowserRequests.fromBrowser(request)) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+            return context.responseUnauthorized();
+        }
+        if (BrowserRequests.isNavigation(request) && request.getMethod().equals("GET")) {
+            return toLoginPage(request, context);
+        }
+        response.setHeader("WWW-Authenticate", "Session realm=\"" + REALM + "\"");
         return context.responseUnauthorized();
+    }
+
+    private static AuthenticationStatus toLoginPage(HttpServletRequest request, HttpMessageContext context) {
+        return context.redirect(request.getContextPath() + LOGIN_PAGE + "?next="
+                + URLEncoder.encode(pageAndQuery(request), StandardCharsets.UTF_8));
     }
 
     /** Asks the realm; a container that cannot check passwords is a failure to report, not a "no". */
