@@ -1,8 +1,12 @@
 package dev.taskbridge.it;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -11,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * Plain HTTP against the server for the security tests, where {@link Api} is too polite: any
  * method, any header (a browser's {@code Origin} and {@code Sec-Fetch-*}), raw paths sent as
- * written, and a session logged in through the login page.
+ * written, a session logged in through the login page, and requests from another loopback
+ * address than 127.0.0.1, so that one machine can play two clients.
  */
 final class Http {
 
@@ -89,6 +96,37 @@ final class Http {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A GET over a socket of its own, bound to {@code localAddress} (any 127.x.y.z reaches the
+     * server on 127.0.0.1 through the loopback interface): the server sees another client.
+     */
+    static Reply getFrom(String localAddress, String path, String authorization) {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", 8080), 10_000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: application/json\r\n"
+                    + "Authorization: " + authorization + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            String response = all.toString(StandardCharsets.UTF_8);
+            int headEnd = response.indexOf("\r\n\r\n");
+            String[] head = response.substring(0, headEnd).split("\r\n");
+            Map<String, java.util.List<String>> headers = new LinkedHashMap<>();
+            for (int i = 1; i < head.length; i++) {
+                int colon = head[i].indexOf(':');
+                headers.computeIfAbsent(head[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>())
+                        .add(head[i].substring(colon + 1).strip());
+            }
+            return new Reply(Integer.parseInt(head[0].split(" ")[1]), HttpHeaders.of(headers, (k, v) -> true),
+                    response.substring(headEnd + 4));
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " from " + localAddress + " failed: " + e, e);
         }
     }
 

@@ -1,9 +1,13 @@
 package dev.taskbridge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +23,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 
 /**
- * What a hostile page or a hostile spelling of a path can do: nothing. Each test counts the tasks
- * of its victim before and after, in the database, through the API.
+ * What a hostile page, a hostile spelling of a path, or a password guesser can do: nothing. Each
+ * test counts the tasks of its victim before and after, in the database, through the API.
  */
 @ExtendWith(ArquillianExtension.class)
 class SecurityIT {
 
     private static final String ROWS = "chunks=1,rows=1,sleepMillis=0";
     private static final String SUBMIT = Http.APP + "/api/tasks/" + RowWritingTaskType.ID;
+    private static final Path SERVER_LOG = Path.of(System.getProperty("jboss.home"), "standalone", "log", "server.log");
 
     @Deployment(testable = false)
     static EnterpriseArchive ear() {
@@ -170,6 +175,33 @@ class SecurityIT {
         assertThat(taskCount("clerk2")).isEqualTo(before);
         assertThat(session.send("GET", Http.APP + "/api/tasks/counts", Map.of(), null).status())
                 .as("the session still reads").isEqualTo(200);
+    }
+
+    /**
+     * Wrong passwords slow down the client that sends them, for that user: they lock nobody out.
+     * 30 wrong passwords for admin from 127.0.0.2 are answered 429 with Retry-After once they
+     * are too many, and logged; admin from 127.0.0.1 logs in all the while.
+     */
+    @Test
+    void wrongPasswordsThrottleTheClientThatSendsThemAndLockNobodyOut() throws Exception {
+        String wrong = Http.basic("admin", "guess");
+        List<Integer> answers = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            answers.add(Http.getFrom("127.0.0.2", "/taskbridge/api/task-types", wrong).status());
+        }
+        Http.Reply throttled = Http.getFrom("127.0.0.2", "/taskbridge/api/task-types", Http.basic("admin", "admin"));
+
+        assertThat(answers).as("answers to the guesses").startsWith(401).endsWith(429).containsOnly(401, 429);
+        assertThat(throttled.status()).as("even the right password waits: " + throttled).isEqualTo(429);
+        assertThat(Integer.parseInt(throttled.header("retry-after"))).isBetween(1, 300);
+        assertThat(throttled.body()).contains("Too many wrong passwords");
+
+        assertThat(Http.getFrom("127.0.0.1", "/taskbridge/api/task-types", Http.basic("admin", "admin")).status())
+                .as("admin from another client").isEqualTo(200);
+        assertThat(Api.as("admin").get("/admin/engine").status()).isEqualTo(200);
+        Http.session("admin"); // the login page too
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(SERVER_LOG).stream()
+                .anyMatch(line -> line.contains("WARN") && line.contains("Throttling password checks of user admin from 127.0.0.2")));
     }
 
     private static long taskCount(String user) {

@@ -73,6 +73,8 @@ public class ErrorServlet extends HttpServlet {
             case 404 -> "There is nothing here.";
             case 405 -> "This address does not take that method.";
             case 413 -> "The request is larger than " + Uploads.MAX_PAYLOAD_BYTES / (1024 * 1024) + " MiB.";
+            case 429 -> "Too many wrong passwords from this client for this user: no password is checked until the time"
+                    + " in Retry-After has passed.";
             default -> reference == null ? "The server failed." : "The server failed; quote reference " + reference + ".";
         };
     }
@@ -85,6 +87,7 @@ public class ErrorServlet extends HttpServlet {
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 413 -> "Payload Too Large";
+            case 429 -> "Too Many Requests";
             default -> "Internal Server Error";
         };
     }

@@ -3,6 +3,7 @@ package dev.taskbridge.web.security;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -47,14 +48,16 @@ import org.slf4j.LoggerFactory;
  *     browsers never get one (their native prompt would keep the answer and send it with other
  *     sites' form posts): a person who opens an API address goes to the login page, a page's own
  *     requests get a 401 without it. A protected page sends the browser to the login page.</li>
+ * <li>Wrong passwords are counted per client and user ({@link LoginThrottle}): too many, and that
+ *     client waits (429 with {@code Retry-After}, logged once at WARN) without its password being
+ *     checked; nobody is locked out, the same user from another client logs in as ever.</li>
  * </ul>
  *
- * <p>Passwords are checked by the container (a {@link PasswordValidationCallback} to the realm,
- * with the realm's lockout after repeated failures); users and roles come from it too. The WAR's
- * security domain uses non-integrated JASPI (server-config, configure-security.cli): a request
- * that a session carries names its user and roles to the container, which does not look the user
- * up in the realm again; with integrated JASPI, WildFly 39 counts each such look-up as a failed
- * login and soon locks the user out.
+ * <p>Passwords are checked by the container (a {@link PasswordValidationCallback} to the realm;
+ * the realm's own lockout is off, server-config's configure-security.cli says why); users and
+ * roles come from it too. The WAR's security domain uses non-integrated JASPI (server-config,
+ * configure-security.cli): a request that a session carries names its user and roles to the
+ * container, which does not look the user up in the realm again.
  */
 @ApplicationScoped
 public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
@@ -69,6 +72,11 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
     static final List<String> ROLES = List.of(Roles.CLERK, Roles.SUPERVISOR, Roles.ADMIN);
     static final String LOGIN_PAGE = "/login.xhtml";
     static final String REALM = "Taskbridge";
+    /** The request attribute that tells the login page this client must wait so many seconds. */
+    public static final String THROTTLED_SECONDS = "dev.taskbridge.login.throttledSeconds";
+    private static final int TOO_MANY_REQUESTS = 429;
+
+    private final LoginThrottle throttle = new LoginThrottle(Clock.systemUTC());
 
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
@@ -76,14 +84,28 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
         String authorization = request.getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             UsernamePasswordCredential credential = basic(authorization.substring(6));
-            if (credential != null && valid(context, credential)) {
+            if (credential == null) {
+                return unauthorized(request, response, context);
+            }
+            long wait = throttle.retryAfterSeconds(request.getRemoteAddr(), credential.getCaller());
+            if (wait > 0) {
+                credential.getPassword().clear();
+                return tooManyWrongPasswords(response, wait);
+            }
+            if (checked(request, context, credential)) {
                 return context.notifyContainerAboutLogin(credential.getCaller(), Set.of());
             }
             return unauthorized(request, response, context);
         }
         if (context.isAuthenticationRequest()
                 && context.getAuthParameters().getCredential() instanceof UsernamePasswordCredential credential) {
-            if (!valid(context, credential)) {
+            long wait = throttle.retryAfterSeconds(request.getRemoteAddr(), credential.getCaller());
+            if (wait > 0) {
+                credential.getPassword().clear();
+                request.setAttribute(THROTTLED_SECONDS, wait); // the login page says so
+                return AuthenticationStatus.SEND_FAILURE;
+            }
+            if (!checked(request, context, credential)) {
                 // no 401 error page: the login page answers, with its message
                 return AuthenticationStatus.SEND_FAILURE;
             }
@@ -162,6 +184,40 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
                 + URLEncoder.encode(pageAndQuery(request), StandardCharsets.UTF_8));
     }
 
+    /** 429 with Retry-After: this client sent too many wrong passwords; its request is not looked at. */
+    private static AuthenticationStatus tooManyWrongPasswords(HttpServletResponse response, long retryAfterSeconds)
+            throws AuthenticationException {
+        response.setHeader("Retry-After", String.valueOf(retryAfterSeconds));
+        try {
+            response.sendError(TOO_MANY_REQUESTS);
+        } catch (IOException e) {
+            throw new AuthenticationException("could not answer a throttled request", e);
+        }
+        return AuthenticationStatus.SEND_FAILURE;
+    }
+
+    /** Checks the password with the realm, and counts a wrong one against this client and user. */
+    private boolean checked(HttpServletRequest request, HttpMessageContext context, UsernamePasswordCredential credential)
+            throws AuthenticationException {
+        String client = request.getRemoteAddr();
+        String caller = credential.getCaller();
+        if (valid(context, credential)) {
+            throttle.succeeded(client, caller);
+            return true;
+        }
+        LoginThrottle.Verdict verdict = throttle.failed(client, caller);
+        if (verdict.throttledNow()) {
+            if (verdict.acrossUsers()) {
+                LOG.warn("Throttling password checks from {} for {} s: {} wrong passwords for several users",
+                        client, verdict.retryAfterSeconds(), LoginThrottle.FAILURES_PER_CLIENT);
+            } else {
+                LOG.warn("Throttling password checks of user {} from {} for {} s: {} wrong passwords",
+                        printable(caller), client, verdict.retryAfterSeconds(), LoginThrottle.FAILURES_PER_USER);
+            }
+        }
+        return false;
+    }
+
     /** Asks the realm; a container that cannot check passwords is a failure to report, not a "no". */
     private static boolean valid(HttpMessageContext context, UsernamePasswordCredential credential)
             throws AuthenticationException {
@@ -186,6 +242,12 @@ public class TaskbridgeAuthentication implements HttpAuthenticationMechanism {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** A user name comes from the client: no line breaks into the log, and not endless. */
+    private static String printable(String text) {
+        String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
+        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The page to come back to after login: a path inside this application, never another site. */

@@ -24,6 +24,8 @@ import jakarta.servlet.http.HttpServletResponse;
 @RequestScoped
 public class LoginPage {
 
+    private static final int TOO_MANY_REQUESTS = 429;
+
     @Inject
     private SecurityContext security;
 
@@ -49,9 +51,24 @@ public class LoginPage {
                 faces.responseComplete();
             }
             case SEND_CONTINUE -> faces.responseComplete();
-            default -> faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR,
-                    "The user name or the password is wrong.", null));
+            default -> {
+                Object throttled = external.getRequestMap().get(TaskbridgeAuthentication.THROTTLED_SECONDS);
+                if (throttled instanceof Long seconds) {
+                    external.setResponseStatus(TOO_MANY_REQUESTS);
+                    external.setResponseHeader("Retry-After", String.valueOf(seconds));
+                    faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR,
+                            "Too many wrong passwords: try again in " + minutes(seconds) + ".", null));
+                } else {
+                    faces.addMessage(null, new FacesMessage(FacesMessage.SEVERITY_ERROR,
+                            "The user name or the password is wrong.", null));
+                }
+            }
         }
+    }
+
+    private static String minutes(long seconds) {
+        long minutes = (seconds + 59) / 60;
+        return minutes == 1 ? "a minute" : minutes + " minutes";
     }
 
     /**
