@@ -104,27 +104,44 @@ final class Http {
      * server on 127.0.0.1 through the loopback interface): the server sees another client.
      */
     static Reply getFrom(String localAddress, String path, String authorization) {
+        return rawGet(localAddress, path, Map.of("Accept", "application/json", "Authorization", authorization));
+    }
+
+    /**
+     * A GET over a socket of its own. An event stream is read up to its headers and the socket is
+     * then closed, as a browser closes a page's stream: the server sees its client go away at once
+     * (a client that stays connected without reading would hold the stream open).
+     */
+    static Reply rawGet(String localAddress, String path, Map<String, String> headers) {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(localAddress, 0));
             socket.connect(new InetSocketAddress("127.0.0.1", 8080), 10_000);
             socket.setSoTimeout(30_000);
+            StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n");
+            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: application/json\r\n"
-                    + "Authorization: " + authorization + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            socket.getInputStream().transferTo(all);
-            String response = all.toString(StandardCharsets.UTF_8);
-            int headEnd = response.indexOf("\r\n\r\n");
-            String[] head = response.substring(0, headEnd).split("\r\n");
-            Map<String, java.util.List<String>> headers = new LinkedHashMap<>();
-            for (int i = 1; i < head.length; i++) {
-                int colon = head[i].indexOf(':');
-                headers.computeIfAbsent(head[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>())
-                        .add(head[i].substring(colon + 1).strip());
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int next = in.read();
+                if (next < 0) {
+                    throw new IOException("the server closed the connection in the headers: " + head);
+                }
+                head.write(next);
             }
-            return new Reply(Integer.parseInt(head[0].split(" ")[1]), HttpHeaders.of(headers, (k, v) -> true),
-                    response.substring(headEnd + 4));
+            String[] lines = head.toString(StandardCharsets.ISO_8859_1).strip().split("\r\n");
+            Map<String, java.util.List<String>> received = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                received.computeIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>())
+                        .add(lines[i].substring(colon + 1).strip());
+            }
+            HttpHeaders parsed = HttpHeaders.of(received, (k, v) -> true);
+            boolean stream = parsed.firstValue("content-type").orElse("").startsWith("text/event-stream");
+            String body = stream ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new Reply(Integer.parseInt(lines[0].split(" ")[1]), parsed, body);
         } catch (IOException e) {
             throw new IllegalStateException("GET " + path + " from " + localAddress + " failed: " + e, e);
         }

@@ -7,11 +7,14 @@ import jakarta.ws.rs.core.SecurityContext;
 /** The application's roles, as Elytron's realm names them, and what each may see. */
 public final class Roles {
 
-    /** Submits tasks and sees their own. */
+    /** Submits tasks, and sees and cancels their own (as every role does). */
     public static final String CLERK = "clerk";
-    /** Sees every task, retries and cancels them, sees stack traces. */
+    /** Sees every task with its stack trace, cancels any, and retries failed or cancelled ones. */
     public static final String SUPERVISOR = "supervisor";
-    /** Sees task types and engine facts. */
+    /**
+     * Sees every task with its stack trace and cancels any; sees task types (with their plugin
+     * classes) and engine facts. Retrying needs {@link #SUPERVISOR} too.
+     */
     public static final String ADMIN = "admin";
 
     private Roles() {

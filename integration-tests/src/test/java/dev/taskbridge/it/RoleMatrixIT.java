@@ -1,0 +1,231 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.taskbridge.it.plugin.RowWritingTaskType;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Who may do what, as the README's table of roles says: every endpoint of the API and every page,
+ * as every role and as nobody, in one table. The tasks acted on belong to {@code clerk};
+ * {@code clerk2} is another clerk, {@code supervisor} is supervisor and clerk, {@code admin}
+ * (demo) is admin, supervisor and clerk, and {@code operator} (a test user) has the admin role
+ * alone. API calls authenticate with BASIC, pages with a session from the login page.
+ *
+ * <p>An outcome is the status, and for some rows what the answer shows: {@code trace} (the stack
+ * trace), {@code others} (tasks of other users), {@code cancel} and {@code retry} (the page's buttons).
+ */
+@ExtendWith(ArquillianExtension.class)
+class RoleMatrixIT {
+
+    private static final List<String> WHO = List.of("anonymous", "clerk", "clerk2", "supervisor", "admin", "operator");
+    private static final String API = Http.APP + "/api";
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.earWithTestPlugins();
+    }
+
+    /** One row: what is asked, and the outcome expected for each of {@link #WHO}, in that order. */
+    private record Row(String what, Function<Caller, String> ask, String... expected) {
+    }
+
+    /** A caller: BASIC for the API, a session for pages; nobody has neither. */
+    private record Caller(String name, Http api, Http pages, String authorization) {
+
+        Http.Reply api(String method, String path, String contentType, String body) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Accept", path.endsWith("/events") ? "text/event-stream" : "*/*");
+            if (authorization != null) {
+                headers.put("Authorization", authorization);
+            }
+            if (path.endsWith("/events")) {
+                // a stream that may never end: its headers, then the connection closes, as a browser's does
+                return Http.rawGet("127.0.0.1", "/taskbridge/api" + path, headers);
+            }
+            if (contentType != null) {
+                headers.put("Content-Type", contentType);
+            }
+            return api.send(method, API + path, headers, body);
+        }
+
+        Http.Reply page(String path) {
+            return pages.send("GET", Http.APP + path, Map.of("Accept", "text/html"), null);
+        }
+    }
+
+    @Test
+    void everyEndpointAndPageAsEveryRoleAndAsNobody() {
+        String failed = failedTask();
+        String checked = ledgerTaskWithErrors();
+
+        List<Row> rows = List.of(
+                new Row("GET /api/task-types", c -> status(c.api("GET", "/task-types", null, null)),
+                        "401", "200", "200", "200", "200", "200"),
+                new Row("POST /api/tasks/{type}", c -> status(c.api("POST", "/tasks/" + RowWritingTaskType.ID, "text/plain",
+                        "chunks=1,rows=1,sleepMillis=0")),
+                        "401", "202", "202", "202", "202", "202"),
+                new Row("GET /api/tasks", c -> withOthers(c, c.api("GET", "/tasks?limit=500", null, null)),
+                        "401", "200", "200", "200 others", "200 others", "200 others"),
+                new Row("GET /api/tasks/counts", c -> status(c.api("GET", "/tasks/counts", null, null)),
+                        "401", "200", "200", "200", "200", "200"),
+                new Row("GET /api/tasks/{id} (failed)", c -> withTrace(c.api("GET", "/tasks/" + failed, null, null)),
+                        "401", "200", "404", "200 trace", "200 trace", "200 trace"),
+                new Row("GET /api/tasks/{id}/history", c -> status(c.api("GET", "/tasks/" + failed + "/history", null, null)),
+                        "401", "200", "404", "200", "200", "200"),
+                new Row("GET /api/tasks/{id}/events", c -> status(c.api("GET", "/tasks/" + failed + "/events", null, null)),
+                        "401", "200", "404", "200", "200", "200"),
+                new Row("GET /api/tasks/{id}/exports/errors.csv", c -> status(c.api("GET", "/tasks/" + checked
+                        + "/exports/errors.csv", null, null)),
+                        "401", "200", "404", "200", "200", "200"),
+                new Row("POST /api/tasks/{id}/cancel (running)", c -> whileRunning(id ->
+                        status(c.api("POST", "/tasks/" + id + "/cancel", null, null))),
+                        "401", "200", "404", "200", "200", "200"),
+                new Row("POST /api/tasks/{id}/retry (failed)", c -> status(c.api("POST", "/tasks/" + failedTask() + "/retry", null, null)),
+                        "401", "403", "403", "200", "200", "403"),
+                new Row("GET /api/events", c -> status(c.api("GET", "/events", null, null)),
+                        "401", "200", "200", "200", "200", "200"),
+                new Row("GET /api/admin/engine", c -> status(c.api("GET", "/admin/engine", null, null)),
+                        "401", "403", "403", "403", "200", "200"),
+                new Row("GET /openapi (public)", c -> status(c.api.send("GET", Http.SERVER + "/openapi", Map.of(), null)),
+                        "200", "200", "200", "200", "200", "200"),
+                new Row("page /login.xhtml", c -> status(c.page("/login.xhtml")),
+                        "200", "200", "200", "200", "200", "200"),
+                new Row("page / (dashboard)", c -> status(c.page("/")),
+                        "302", "200", "200", "200", "200", "200"),
+                new Row("page /index.xhtml", c -> withOwnerFilter(c.page("/index.xhtml")),
+                        "302", "200", "200", "200 others", "200 others", "200 others"),
+                new Row("page /upload.xhtml", c -> status(c.page("/upload.xhtml")),
+                        "302", "200", "200", "200", "200", "200"),
+                new Row("page /task.xhtml (failed)", c -> taskPage(c.page("/task.xhtml?id=" + failed)),
+                        "302", "200", "200 not found", "200 trace retry", "200 trace retry", "200 trace"),
+                new Row("page /task.xhtml (running)", c -> whileRunning(id -> taskPage(c.page("/task.xhtml?id=" + id))),
+                        "302", "200 cancel", "200 not found", "200 cancel", "200 cancel", "200 cancel"),
+                new Row("page /types.xhtml", c -> status(c.page("/types.xhtml")),
+                        "302", "403", "403", "403", "200", "200"));
+
+        List<Caller> callers = WHO.stream().map(RoleMatrixIT::caller).toList();
+        List<String> table = new ArrayList<>();
+        List<String> wrong = new ArrayList<>();
+        for (Row row : rows) {
+            StringBuilder line = new StringBuilder(String.format("%-42s", row.what()));
+            for (int i = 0; i < callers.size(); i++) {
+                String outcome = row.ask().apply(callers.get(i));
+                line.append(String.format(" | %-16s", outcome));
+                if (!outcome.equals(row.expected()[i])) {
+                    wrong.add(row.what() + " as " + WHO.get(i) + ": " + outcome + ", expected " + row.expected()[i]);
+                }
+            }
+            table.add(line.toString());
+        }
+        assertThat(wrong).as("the role matrix as it is:\n" + String.format("%-42s", "") + WHO.stream()
+                .map(w -> String.format(" | %-16s", w)).reduce("", String::concat) + "\n" + String.join("\n", table)).isEmpty();
+    }
+
+    private static Caller caller(String who) {
+        if (who.equals("anonymous")) {
+            return new Caller(who, Http.client(), Http.client(), null);
+        }
+        return new Caller(who, Http.client(), Http.session(who), Http.basic(who, who));
+    }
+
+    private static String status(Http.Reply reply) {
+        return String.valueOf(reply.status());
+    }
+
+    private static String withTrace(Http.Reply reply) {
+        if (reply.status() != 200) {
+            return status(reply);
+        }
+        JsonObject error = json(reply).asJsonObject().getJsonObject("error");
+        return error != null && error.containsKey("stackTrace") && !error.isNull("stackTrace") ? "200 trace" : "200";
+    }
+
+    private static String withOthers(Caller caller, Http.Reply reply) {
+        if (reply.status() != 200) {
+            return status(reply);
+        }
+        JsonArray tasks = json(reply).asJsonArray();
+        boolean others = tasks.getValuesAs(JsonObject.class).stream().anyMatch(task -> !task.getString("owner").equals(caller.name()));
+        return others ? "200 others" : "200";
+    }
+
+    /** The dashboard offers the owner filter to those who see every task. */
+    private static String withOwnerFilter(Http.Reply reply) {
+        return reply.status() == 200 && java.util.regex.Pattern.compile("<input id=\"(\\w+:)?owner\"").matcher(reply.body()).find() ? "200 others" : status(reply);
+    }
+
+    private static String taskPage(Http.Reply reply) {
+        if (reply.status() != 200) {
+            return status(reply);
+        }
+        String body = reply.body();
+        StringBuilder outcome = new StringBuilder("200");
+        if (body.contains("that you may see.")) {
+            outcome.append(" not found");
+        }
+        if (body.contains("id=\"stack-trace\"")) {
+            outcome.append(" trace");
+        }
+        if (body.contains("id=\"task:cancel\"")) {
+            outcome.append(" cancel");
+        }
+        if (body.contains("id=\"task:retry\"")) {
+            outcome.append(" retry");
+        }
+        return outcome.toString();
+    }
+
+    private static JsonValue json(Http.Reply reply) {
+        try (var reader = Json.createReader(new java.io.StringReader(reply.body()))) {
+            return reader.readValue();
+        }
+    }
+
+    /** A task of clerk's that failed (its chunk 0 fails on its first run only, so a retry succeeds). */
+    private static String failedTask() {
+        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain",
+                "chunks=1,rows=1,sleepMillis=0,failOnceAtChunk=0").object().getString("id");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("FAILED"));
+        return id;
+    }
+
+    /**
+     * Asks about a task of clerk's that runs for a minute unless cancelled, then cancels it (if the
+     * question did not), so that it holds its slot no longer.
+     */
+    private static String whileRunning(Function<String, String> ask) {
+        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=60,rows=1,sleepMillis=1000")
+                .object().getString("id");
+        try {
+            return ask.apply(id);
+        } finally {
+            Api.as("clerk").post("/tasks/" + id + "/cancel", "text/plain", "");
+        }
+    }
+
+    /** A ledger check of clerk's whose result lists errors, which it offers as a CSV export. */
+    private static String ledgerTaskWithErrors() {
+        String id = Api.as("clerk").post("/tasks/ledger.validate", "application/json",
+                "{\"lines\": [{\"documentNumber\": \"M1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
+                        + " \"debit\": \"1.005\", \"currency\": \"EUR\"}]}").object().getString("id");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("SUCCEEDED"));
+        return id;
+    }
+}
