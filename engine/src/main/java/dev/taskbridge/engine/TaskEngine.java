@@ -317,6 +317,12 @@ public final class TaskEngine implements AutoCloseable {
         if (!stored.options().equals(payload.options())) {
             throw new IdempotencyConflictException(key, task.id(), "with other options " + stored.options());
         }
+        if (!task.state().isFinal()) {
+            // The first submission may have committed and then failed before its hand-over (its
+            // answer lost, the engine stopping): the repeat hands it over again, which a slot that
+            // holds it already acknowledges without queueing it twice.
+            handOver(task);
+        }
         return earlier;
     }
 

@@ -394,6 +394,26 @@ class TaskEngineTest {
         assertThat(engine.store().countByState().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
     }
 
+    /**
+     * A submission whose row committed but whose hand-over never happened (the answer to its
+     * commit lost, so the client saw an error; or the engine stopping in between): the client's
+     * repeat with the same key gets the stored task, and the task runs, without waiting for the
+     * next engine start.
+     */
+    @Test
+    void aRepeatWithTheSameKeyOfATaskThatWasStoredButNeverHandedOverRunsIt() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        String id = UUID.randomUUID().toString();
+        new dev.taskbridge.engine.store.TaskStore(database, Clock.systemUTC())
+                .insert(new dev.taskbridge.engine.store.NewTask(id, "test.steps", 1, "clerk", "order-7", script("chunks=2")));
+
+        Stored repeat = engine.submit("test.steps", "clerk", "order-7", script("chunks=2"));
+
+        assertThat(repeat.created()).isFalse();
+        assertThat(repeat.task().id()).isEqualTo(id);
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
     @Test
     void theSameKeyFromAnotherOwnerIsAnotherTask() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
