@@ -192,6 +192,8 @@ public final class TaskEngine implements AutoCloseable {
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
+            SlotWakeUps.start(engine.slots, slotReports.keySet(), system.ignoreRef(), system.scheduler(),
+                    system.executionContext(), running::get);
             new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
                     FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
                     system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)),

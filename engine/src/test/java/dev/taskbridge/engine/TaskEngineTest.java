@@ -543,6 +543,54 @@ class TaskEngineTest {
         assertThat(engine.queueOf(engine.slotFor("test.steps", longOne)).waiting()).isEmpty();
     }
 
+    /**
+     * Found by {@link EngineModelTest}: a journal write that fails shortly after a snapshot restarts
+     * the slot while the snapshot's event deletion is still being answered. Pekko stashes that late
+     * answer during recovery, and handling it later takes nothing more from the stash: the
+     * hand-over and the slot's own step result behind it waited for another command to reach the
+     * slot, and without one the second task stayed QUEUED for good ({@link SlotWakeUps}).
+     */
+    @Test
+    void aTaskHandedOverWhileAFailedJournalWriteRestartsItsSlotRunsWithoutWaitingForAnotherCommand() throws Exception {
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(GatedTaskType.EFFECTS_TABLE);
+        }
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        GatedTaskType type = new GatedTaskType(1, database);
+        // a snapshot after every event, and a hand-over the failing write swallowed repeated after a second
+        EngineSettings snapshotEveryEvent = new EngineSettings(FAST_RETRIES.systemName(), Map.of(),
+                FAST_RETRIES.dispatcherThreads(), FAST_RETRIES.blockingThreads(), FAST_RETRIES.retry(), 1,
+                Duration.ofSeconds(1), FAST_RETRIES.shutdownTimeout(), FAST_RETRIES.journalThreads(),
+                FAST_RETRIES.nodeName(), FAST_RETRIES.slowChunk(), FAST_RETRIES.stalledAfter(), Map.of(),
+                FAST_RETRIES.slotCapacity(), FAST_RETRIES.retention(), FAST_RETRIES.failedRetention());
+        TaskEngine engine = TaskEngine.start(snapshotEveryEvent, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
+        engines.add(engine);
+        type.open();
+        for (int i = 0; i < 4; i++) { // enough events that each snapshot deletes older ones
+            awaitFinal(engine, engine.submit(GatedTaskType.ID, "clerk", null, GatedTaskType.payload(1)).task().id());
+        }
+        // the race is in the journal's answers, so the sequence runs three times: before the fix, each one
+        // left the second task QUEUED about two times in three
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(100);
+            type.close();
+            String first = engine.submit(GatedTaskType.ID, "clerk", null, GatedTaskType.payload(1)).task().id();
+            GatedTaskType.Arrival chunk = type.take(0, WAIT);
+            faulty.failJournalInserts(1); // the end of the first task's run: its write fails and the slot restarts
+            chunk.release().complete(GatedTaskType.Outcome.SUCCEEDS);
+            Thread.sleep(3);
+            String second = engine.submit(GatedTaskType.ID, "clerk", null, GatedTaskType.payload(1)).task().id();
+            type.open();
+
+            // nothing else is sent to the slot meanwhile: reading the store asks it nothing
+            await().atMost(Duration.ofSeconds(6)).until(() -> engine.store().find(second).orElseThrow().state().isFinal());
+            assertThat(engine.store().find(second).orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(engine.store().find(first).orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+    }
+
     @Test
     void aLateFailureWriteOfAnEarlierRunCannotUndoARetry() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
