@@ -124,6 +124,13 @@ final class TaskRunner implements TaskWork {
         long itemsFailed = committed.stream().mapToLong(ChunkOutcome::itemsFailed).sum();
         int chunksDone = Math.min(committed.size(), chunks);
         if (!store.markStarted(taskId, task.runGeneration(), chunks, chunksDone, itemsDone, itemsFailed)) {
+            TaskRecord now = store.find(taskId).orElse(null);
+            if (now != null && !now.state().isFinal() && now.runGeneration() == task.runGeneration()) {
+                // Not over: a run that a restart left behind (of this slot, or of the engine before a
+                // redeploy) committed a chunk after the markers were read. Read them again.
+                throw new TransientTaskException("task " + taskId + " committed chunk " + (now.chunksDone() - 1)
+                        + " in a run left behind while slot " + slot + " prepared it; reading its chunks again");
+            }
             LOG.info("Task {} was cancelled or retried while slot {} prepared it", taskId, slot);
             return PreparedTask.alreadyFinished(slot, taskId, task.runGeneration());
         }

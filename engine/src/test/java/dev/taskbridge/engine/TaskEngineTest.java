@@ -591,6 +591,45 @@ class TaskEngineTest {
         }
     }
 
+    /**
+     * Found by {@link EngineModelTest}: a chunk that a stopped engine left running (or a slot, before
+     * its restart) commits after the next run has read the task's committed chunks and before it
+     * marks the task started. The start then did not match (its progress was behind the row's), was
+     * taken for a cancel or a retry, and the slot dropped the task: it stayed RUNNING until the
+     * engine started again.
+     */
+    @Test
+    void aChunkLeftRunningByAStoppedEngineThatCommitsWhileTheNextEngineResumesItsTaskDoesNotLoseTheTask() throws Exception {
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(GatedTaskType.EFFECTS_TABLE);
+        }
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        GatedTaskType type = new GatedTaskType(1, database);
+        TaskEngine before = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
+        engines.add(before);
+        String id = before.submit(GatedTaskType.ID, "clerk", null, GatedTaskType.payload(3)).task().id();
+        GatedTaskType.Arrival leftRunning = type.take(0, WAIT);
+        before.close();
+
+        // the next engine has read the task's chunks; before it marks the task started, the chunk left running commits
+        faulty.beforeStatement("items_failed = ?, attempts = attempts + 1", () -> {
+            leftRunning.release().complete(GatedTaskType.Outcome.SUCCEEDS);
+            await().atMost(WAIT).until(() -> new TaskStore(database, Clock.systemUTC()).committedChunks(id).size() == 1);
+        });
+        type.open();
+        TaskEngine after = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
+        engines.add(after);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> after.store().find(id).orElseThrow().state().isFinal());
+        TaskRecord done = after.store().find(id).orElseThrow();
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.result()).isEqualTo("{\"chunks\":\"0 1 2\"}");
+        assertThat(rowsOf("mt_effect", id)).as("each chunk's effect once").isEqualTo(3);
+    }
+
     @Test
     void aLateFailureWriteOfAnEarlierRunCannotUndoARetry() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
