@@ -29,8 +29,10 @@ import scala.concurrent.ExecutionContext;
  * after a snapshot was enough ({@code TaskEngineTest}, {@code EngineModelTest} found it).
  *
  * <p>Every command the slot handles moves its stash on by at least one message, and an empty
- * hand-over changes nothing else: the slot acknowledges it at once, writing nothing. One message
- * a second per slot costs nothing measurable; the slot's message timer counts it.
+ * hand-over changes nothing else: the slot acknowledges it at once, writing nothing. Four messages
+ * a second per slot cost nothing measurable, but the slot's message timer
+ * ({@code taskbridge_slot_message_seconds}) counts them. A constant, not a setting: it only bounds
+ * how long a stuck stash waits (about {@link #EVERY} per late answer ahead of a slot's command).
  */
 final class SlotWakeUps {
 
