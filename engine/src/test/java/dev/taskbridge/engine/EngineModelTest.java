@@ -413,7 +413,7 @@ class EngineModelTest {
         for (SlotId slot : engine.slotIds()) {
             try {
                 Slot.QueueView queue = engine.queueOf(slot);
-                if (queue.running() != null || !queue.waiting().isEmpty()) {
+                if (queue.head() != null || !queue.waiting().isEmpty()) {
                     return "slot " + slot + " holds " + queue;
                 }
             } catch (EngineStoppedException e) {
