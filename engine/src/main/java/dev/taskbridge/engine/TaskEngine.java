@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -412,13 +413,15 @@ public final class TaskEngine implements AutoCloseable {
         if (registry.find(task.taskType()).isEmpty()) {
             throw new NoSuchTaskTypeException(task.taskType());
         }
-        if (!store.requeue(taskId, by)) {
+        OptionalInt generation = store.requeue(taskId, by);
+        if (generation.isEmpty()) {
             TaskRecord now = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
             throw new TaskStateException(taskId, "it is " + now.state() + "; only FAILED or CANCELLED tasks can be retried");
         }
+        // handed over before anything else can fail: the requeue has committed, so the task must run
+        handOvers.handOver(router.slotFor(task.taskType(), taskId), taskId, generation.getAsInt());
         TaskRecord queued = store.find(taskId).orElseThrow();
         changes.publish(TaskChange.of(queued, TaskEventKind.REQUEUED, clock.instant(), "by " + by));
-        handOver(queued);
         return queued;
     }
 

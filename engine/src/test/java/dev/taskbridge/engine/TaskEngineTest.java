@@ -630,6 +630,30 @@ class TaskEngineTest {
         assertThat(rowsOf("mt_effect", id)).as("each chunk's effect once").isEqualTo(3);
     }
 
+    /**
+     * A retry whose requeue committed but whose read afterwards failed (the database went away
+     * in between) answers with an error, and the task runs all the same: EngineModelTest found it
+     * QUEUED for good.
+     */
+    @Test
+    void aRetryThatCommittedRunsItsTaskEvenIfReadingItAfterwardsFails() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, TaskMetrics.NONE);
+        engines.add(engine);
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=1,failOnceAtChunk=0")).task().id();
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.FAILED);
+
+        faulty.beforeStatement("run_generation = run_generation + 1", () -> faulty.beforeStatement(
+                "FROM tb_task WHERE id = ?", () -> {
+                    throw new IllegalStateException("the database is away (scripted)");
+                }));
+
+        assertThatThrownBy(() -> engine.retry(id, "supervisor")).hasMessageContaining("the database is away");
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
     @Test
     void aLateFailureWriteOfAnEarlierRunCannotUndoARetry() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
@@ -639,7 +663,7 @@ class TaskEngineTest {
         int firstRun = store.find(id).orElseThrow().runGeneration();
         store.markStarted(id, firstRun, 1, 0, 0, 0);
         store.markCancelled(id, firstRun, "clerk");
-        assertThat(store.requeue(id, "supervisor")).isTrue();
+        assertThat(store.requeue(id, "supervisor")).isPresent();
         assertThat(store.markCancelled(id, firstRun, "clerk")).as("a cancel of the run that is over").isFalse();
 
         // the first run's failure, stored late: it belongs to a run that is over

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import javax.sql.DataSource;
 
@@ -436,26 +437,28 @@ public final class TaskStore {
      * how it failed) moves into the task's history, as the row is about to hold the new run.
      *
      * @param by who asked for it
-     * @return false when the task was not failed or cancelled
+     * @return the new run generation; empty when the task was not failed or cancelled
      */
-    public boolean requeue(String id, String by) {
+    public OptionalInt requeue(String id, String by) {
         try {
             return inTransaction(connection -> {
+                int generation;
                 OffsetDateTime startedAt;
                 int chunksTotal;
                 String failure;
                 OffsetDateTime endedAt;
                 try (PreparedStatement select = connection.prepareStatement("SELECT status, started_at, chunks_total, "
-                        + "error_message, error_ref, ended_at FROM tb_task WHERE id = ? FOR UPDATE")) {
+                        + "error_message, error_ref, ended_at, run_generation FROM tb_task WHERE id = ? FOR UPDATE")) {
                     select.setString(1, id);
                     try (ResultSet row = select.executeQuery()) {
                         if (!row.next()) {
-                            return false;
+                            return OptionalInt.empty();
                         }
                         TaskState state = TaskState.valueOf(row.getString(1));
                         if (state != TaskState.FAILED && state != TaskState.CANCELLED) {
-                            return false;
+                            return OptionalInt.empty();
                         }
+                        generation = row.getInt(7) + 1;
                         startedAt = row.getObject(2, OffsetDateTime.class);
                         chunksTotal = row.getInt(3);
                         failure = state == TaskState.FAILED ? failureDetail(row.getString(4), row.getString(5)) : null;
@@ -476,7 +479,7 @@ public final class TaskStore {
                         + "result = NULL, chunks_done = 0, items_done = 0, items_failed = 0, "
                         + "run_generation = run_generation + 1 WHERE id = ?", id);
                 history(connection, id, now(), TaskEventKind.REQUEUED, null, "by " + by);
-                return true;
+                return OptionalInt.of(generation);
             });
         } catch (SQLException e) {
             throw new TaskStoreException("could not requeue task " + id, e);
