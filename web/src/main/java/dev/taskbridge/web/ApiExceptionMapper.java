@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become HTTP responses: unknown things are 404, refused input is
- * 400 with every field and reason, an engine that is not running, or a task type that is busy, is 503 with {@code Retry-After}. Anything unexpected is
+ * 400 with every field and reason, one event stream too many is 429, an engine that is not running, or a task type that is busy, is 503 with {@code Retry-After}. Anything unexpected is
  * a 500 whose body carries only a reference to the logged stack trace, never the trace itself.
  */
 @Provider
@@ -55,6 +55,9 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
         }
         if (failure instanceof PayloadTooLargeException) {
             return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, failure.getMessage(), List.of());
+        }
+        if (failure instanceof TooManyStreamsException) {
+            return error(Response.Status.TOO_MANY_REQUESTS, failure.getMessage(), List.of());
         }
         if (failure instanceof EngineUnavailableException unavailable) {
             return Response.fromResponse(error(Response.Status.SERVICE_UNAVAILABLE, failure.getMessage(), List.of()))

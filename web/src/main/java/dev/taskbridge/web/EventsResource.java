@@ -28,6 +28,6 @@ public class EventsResource {
     public void follow(@Context SseEventSink sink, @Context Sse sse, @Context SecurityContext security) {
         String user = security.getUserPrincipal().getName();
         boolean seesAll = Roles.seesAllTasks(security);
-        liveEvents.followAll((TaskEvent event) -> seesAll || event.owner().equals(user), sink, sse);
+        liveEvents.followAll(user, (TaskEvent event) -> seesAll || event.owner().equals(user), sink, sse);
     }
 }

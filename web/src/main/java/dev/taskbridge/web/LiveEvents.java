@@ -1,21 +1,24 @@
 package dev.taskbridge.web;
 
-import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.taskbridge.gateway.TaskEvent;
-import dev.taskbridge.gateway.TaskGateway;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import dev.taskbridge.gateway.TaskGateway;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * The live event streams: every client that follows one task ({@code /api/tasks/{id}/events}) or
  * all the tasks it may see ({@code /api/events}), fed by the gateway's task events.
  *
- * <p>The gateway calls on the engine's threads, which must never wait for a client; events are
- * handed to one serial executor on the container's managed threads, which writes them in order.
- * A client that went away is dropped at its next event. A stream that follows one task ends after
- * the task's final event.
+ * <p>The gateway calls on the engine's threads, which must never wait for a client: an event is
+ * only queued on each stream that follows it, and written on the container's managed threads
+ * (see {@link EventStreams} for the limits that keep a client that does not read from holding up
+ * others or undeploy). A heartbeat comment finds clients that went away. A stream that follows one
+ * task ends after the task's final event.
  */
 @ApplicationScoped
 public class LiveEvents {
@@ -35,6 +39,14 @@ public class LiveEvents {
 
     /** How long a client waits before it reconnects to a stream that broke. */
     static final long RECONNECT_MILLIS = 3_000;
+    /** Streams one user may hold open at once; the next one is answered 429. */
+    static final int MAX_STREAMS_PER_USER = 8;
+    /** Seconds between heartbeat comments; also how long a write may wait on a client before it is dropped. */
+    static final int HEARTBEAT_SECONDS = 15;
+    /** Events queued for one client at most; a client that lets more pile up is dropped. */
+    static final int QUEUE_SIZE = 256;
+    /** How long undeploy waits for the streams to close. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     @EJB
     private TaskGateway gateway;
@@ -42,92 +54,56 @@ public class LiveEvents {
     @Resource
     private ManagedExecutorService threads;
 
-    private final List<Follower> followers = new CopyOnWriteArrayList<>();
-    private SerialExecutor sender;
+    @Resource
+    private ManagedScheduledExecutorService timer;
+
+    private EventStreams streams;
     private AutoCloseable subscription;
+    private ScheduledFuture<?> heartbeats;
 
-    /** A client and what it follows. */
-    private record Follower(SseEventSink sink, Sse sse, Predicate<TaskEvent> follows, boolean endsWithTask) {
-    }
-
-    /** Sends the task's state now, then each of its changes until its final one. */
-    public void followTask(TaskJson task, SseEventSink sink, Sse sse) {
-        start();
-        Follower follower = new Follower(sink, sse, event -> event.taskId().equals(task.id()), true);
-        sender.execute(() -> {
-            send(follower, sse.newEventBuilder().name("task").id(task.id()).reconnectDelay(RECONNECT_MILLIS)
-                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TaskJson.class, task).build());
-            if (isFinal(task.status())) {
-                close(sink);
-            } else if (!sink.isClosed()) {
-                followers.add(follower);
-            }
-        });
-    }
-
-    /** Sends every change of the tasks {@code visible} lets through, until the client goes away. */
-    public void followAll(Predicate<TaskEvent> visible, SseEventSink sink, Sse sse) {
-        start();
-        Follower follower = new Follower(sink, sse, visible, false);
-        sender.execute(() -> {
-            // a first comment tells the client the stream is open, before any task changes
-            send(follower, sse.newEventBuilder().comment("following").reconnectDelay(RECONNECT_MILLIS).build());
-            if (!sink.isClosed()) {
-                followers.add(follower);
-            }
-        });
-    }
-
-    private synchronized void start() {
-        if (subscription == null) {
-            sender = new SerialExecutor(threads);
-            subscription = gateway.subscribe(event -> sender.execute(() -> deliver(event)));
-            LOG.info("Live task events started");
-        }
-    }
-
-    private void deliver(TaskEvent event) {
-        TaskEventJson json = TaskEventJson.of(event);
-        for (Follower follower : followers) {
-            if (!follower.follows().test(event)) {
-                continue;
-            }
-            send(follower, follower.sse().newEventBuilder().name(event.kind().name()).id(event.taskId())
-                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TaskEventJson.class, json).build());
-            if (follower.endsWithTask() && event.kind().isFinal()) {
-                close(follower.sink());
-            }
-            if (follower.sink().isClosed()) {
-                followers.remove(follower);
-            }
-        }
-    }
-
-    private void send(Follower follower, OutboundSseEvent event) {
-        if (follower.sink().isClosed()) {
-            followers.remove(follower);
-            return;
-        }
+    /**
+     * Sends the task's state now, then each of its changes until its final one. The stream is
+     * registered before {@code task} is read, so a change between the two is not lost.
+     *
+     * @throws TooManyStreamsException if the user holds as many streams as one may
+     */
+    public void followTask(String taskId, String user, Supplier<TaskJson> task, SseEventSink sink, Sse sse) {
+        EventStreams.Stream stream = start().open(user, sink, sse, event -> event.taskId().equals(taskId), true);
+        TaskJson now;
         try {
-            follower.sink().send(event).whenComplete((done, failure) -> {
-                if (failure != null) {
-                    // the client went away; closing the sink releases its request
-                    followers.remove(follower);
-                    close(follower.sink());
-                }
-            });
+            now = task.get();
         } catch (RuntimeException e) {
-            followers.remove(follower);
-            close(follower.sink());
+            stream.abandon();
+            throw e;
         }
+        stream.begin(sse.newEventBuilder().name("task").id(now.id()).reconnectDelay(RECONNECT_MILLIS)
+                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(TaskJson.class, now).build(), isFinal(now.status()));
     }
 
-    private static void close(SseEventSink sink) {
-        try {
-            sink.close();
-        } catch (IOException e) {
-            LOG.debug("Closing an event stream failed; its client is gone", e);
+    /**
+     * Sends every change of the tasks {@code visible} lets through, until the client goes away.
+     *
+     * @throws TooManyStreamsException if the user holds as many streams as one may
+     */
+    public void followAll(String user, Predicate<TaskEvent> visible, SseEventSink sink, Sse sse) {
+        // a first comment tells the client the stream is open, before any task changes
+        start().open(user, sink, sse, visible, false)
+                .begin(sse.newEventBuilder().comment("following").reconnectDelay(RECONNECT_MILLIS).build(), false);
+    }
+
+    private synchronized EventStreams start() {
+        if (streams == null) {
+            Config config = ConfigProvider.getConfig(LiveEvents.class.getClassLoader());
+            int heartbeat = config.getOptionalValue("taskbridge.events.heartbeat-seconds", Integer.class).orElse(HEARTBEAT_SECONDS);
+            streams = new EventStreams(threads, new EventStreams.Settings(
+                    config.getOptionalValue("taskbridge.events.max-streams-per-user", Integer.class).orElse(MAX_STREAMS_PER_USER),
+                    config.getOptionalValue("taskbridge.events.queue-size", Integer.class).orElse(QUEUE_SIZE),
+                    Duration.ofSeconds(heartbeat), CLOSE_WAIT));
+            subscription = gateway.subscribe(streams::publish);
+            heartbeats = timer.scheduleAtFixedRate(streams::heartbeat, heartbeat, heartbeat, TimeUnit.SECONDS);
+            LOG.info("Live task events started, a heartbeat every {} s", heartbeat);
         }
+        return streams;
     }
 
     private static boolean isFinal(String status) {
@@ -136,15 +112,17 @@ public class LiveEvents {
 
     @PreDestroy
     synchronized void stop() {
-        followers.forEach(follower -> close(follower.sink()));
-        followers.clear();
-        if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception e) {
-                LOG.warn("Could not end the subscription to task events", e);
-            }
-            subscription = null;
+        if (streams == null) {
+            return;
         }
+        heartbeats.cancel(false);
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.warn("Could not end the subscription to task events", e);
+        }
+        streams.stop();
+        streams = null;
+        LOG.info("Live task events stopped");
     }
 }

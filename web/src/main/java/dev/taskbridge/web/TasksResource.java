@@ -160,8 +160,7 @@ public class TasksResource {
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
-        TaskView task = visibleTask(id);
-        liveEvents.followTask(json(task), sink, sse);
+        liveEvents.followTask(id, security.getUserPrincipal().getName(), () -> json(visibleTask(id)), sink, sse);
     }
 
     /** A succeeded task's result as a file its type offers, e.g. {@code errors.csv}. */
