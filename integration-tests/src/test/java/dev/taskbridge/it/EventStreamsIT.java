@@ -35,7 +35,7 @@ class EventStreamsIT {
     }
 
     @Test
-    void aUserWithEightStreamsOpenIsAnswered429WithAMessageAndOtherUsersAreNot() throws IOException {
+    void aUserWithEightStreamsOpenIsAnswered429WithAMessageUntilOneIsClosedAndOtherUsersAreNot() throws IOException {
         List<Socket> open = new ArrayList<>();
         try {
             for (int i = 0; i < MAX_STREAMS_PER_USER; i++) {
@@ -52,6 +52,12 @@ class EventStreamsIT {
             Socket other = openStream("clerk");
             open.add(other);
             assertThat(statusLine(other)).contains(" 200 ");
+
+            // a tab closed: its stream is found out as the user asks for another, not a heartbeat later
+            open.remove(0).close();
+            Socket again = openStream("clerk2");
+            open.add(again);
+            assertThat(statusLine(again)).contains(" 200 ");
         } finally {
             for (Socket stream : open) {
                 stream.close();

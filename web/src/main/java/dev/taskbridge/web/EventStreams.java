@@ -48,6 +48,9 @@ final class EventStreams {
     record Settings(int maxPerUser, int queueSize, Duration stallAfter, Duration closeWait) {
     }
 
+    /** How long a user at the cap waits for streams whose client went away to be found out. */
+    static final Duration PROBE_WAIT = Duration.ofMillis(500);
+
     private final Executor threads;
     private final Settings settings;
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
@@ -65,8 +68,11 @@ final class EventStreams {
      * @throws TooManyStreamsException if the user already holds as many streams as one may
      */
     Stream open(String user, SseEventSink sink, Sse sse, Predicate<TaskEvent> follows, boolean endsWithTask) {
+        if (held(user) >= settings.maxPerUser()) {
+            probe(user);
+        }
         synchronized (streams) {
-            long held = streams.stream().filter(stream -> stream.user.equals(user)).count();
+            long held = held(user);
             if (held >= settings.maxPerUser()) {
                 LOG.info("Refused an event stream to {}: {} open, as many as one user may", user, held);
                 throw new TooManyStreamsException(settings.maxPerUser());
@@ -74,6 +80,29 @@ final class EventStreams {
             Stream stream = new Stream(user, sink, sse, follows, endsWithTask);
             streams.add(stream);
             return stream;
+        }
+    }
+
+    private long held(String user) {
+        return streams.stream().filter(stream -> stream.user.equals(user)).count();
+    }
+
+    /**
+     * A stream whose client went away (a browser tab closed, a page left) counts until a write
+     * finds it out, which may be a heartbeat away: a user who reloads a page a few times would
+     * meet the cap. So at the cap, each of the user's idle streams gets two comments (the first
+     * write to a connection its client closed may still succeed, the next fails), and the user
+     * waits a moment for those that fail to go.
+     */
+    private void probe(String user) {
+        streams.stream().filter(stream -> stream.user.equals(user)).forEach(Stream::probe);
+        long until = System.nanoTime() + PROBE_WAIT.toNanos();
+        try {
+            while (held(user) >= settings.maxPerUser() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -237,6 +266,17 @@ final class EventStreams {
                     sendSoon();
                 }
             });
+        }
+
+        /** Two comments if nothing waits to be sent: a broken connection fails the second write at the latest. */
+        private void probe() {
+            synchronized (this) {
+                if (!begun || closed != null || !queue.isEmpty()) {
+                    return;
+                }
+            }
+            offer(sse.newEventBuilder().comment("heartbeat").build(), false);
+            offer(sse.newEventBuilder().comment("heartbeat").build(), false);
         }
 
         private synchronized boolean stalledSince(long now, Duration stallAfter) {

@@ -124,6 +124,24 @@ class EventStreamsTest {
     }
 
     @Test
+    void aUserAtTheLimitWhoseClientsWentAwayMayOpenAnotherAtOnce() throws Exception {
+        EventStreams streams = streams(2, 16, Duration.ofMinutes(1));
+        FakeSse.Sink healthy = FakeSse.Sink.reading();
+        following(streams, "clerk", healthy);
+        FakeSse.Sink left = FakeSse.Sink.reading();
+        following(streams, "clerk", left);
+        eventually(() -> healthy.sent.size() == 1 && left.sent.size() == 1);
+        // a page reloaded: its old stream's connection is closed, and no write has found it out yet
+        left.broken = true;
+
+        following(streams, "clerk", FakeSse.Sink.reading());
+
+        assertThat(left.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(healthy.isClosed()).isFalse();
+        assertThat(streams.size()).isEqualTo(2);
+    }
+
+    @Test
     void aStreamAbandonedBeforeItBeganCountsNoMoreAndIsNotClosed() {
         EventStreams streams = streams(1, 16, Duration.ofMinutes(1));
         FakeSse.Sink sink = FakeSse.Sink.reading();
