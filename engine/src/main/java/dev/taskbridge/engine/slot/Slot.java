@@ -3,7 +3,6 @@ package dev.taskbridge.engine.slot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
@@ -518,12 +517,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             if (taskId == null) {
                 return handlers.apply(state, command);
             }
-            Map<String, String> logContext = TaskLog.context(reporting.node(), slot, taskId);
-            TaskLog.set(logContext);
-            try {
-                return handlers.apply(state, command);
-            } finally {
-                TaskLog.clear(logContext);
+            try (TaskLog.Scope scope = TaskLog.enter(TaskLog.context(reporting.node(), slot, taskId))) {
+                return handlers.apply(state, command); // the slot's own context comes back after it
             }
         };
     }

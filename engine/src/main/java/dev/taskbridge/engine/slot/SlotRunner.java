@@ -125,7 +125,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     private final List<QueuedTask> unreported = new ArrayList<>();
     /** The report the slot is journaling, or null. */
     private List<QueuedTask> reportInFlight;
-    private long reportNumber;
+    /** Starts from the clock, so that a report of an earlier runner of the slot is never taken for one of this runner's. */
+    private long reportNumber = System.nanoTime();
 
     private Run run;
     /**
@@ -311,8 +312,13 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             return;
         }
         PreparedTask task = message.task();
-        if (task.finished() || task.generation() < run.entryGeneration) {
+        if (task.finished()) {
             end(End.SKIPPED); // final already (finished before a crash, or cancelled), or unknown
+            return;
+        }
+        if (task.generation() < run.entryGeneration) {
+            // an earlier run's submission, kept from before a cancel and retry: read the task again
+            proceed();
             return;
         }
         run.prepared = task;

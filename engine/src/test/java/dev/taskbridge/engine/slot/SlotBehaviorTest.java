@@ -294,6 +294,24 @@ class SlotBehaviorTest {
         assertThat(journal()).contains(new Slot.TaskCancelled("a", 0));
     }
 
+    /**
+     * A task cancelled and retried while it waited: what was kept of its first submission (an
+     * earlier generation) must not end the retried run, which is read again from the store.
+     * Found by a cold review: the task was left QUEUED with no entry in any queue.
+     */
+    @Test
+    void aTaskPreparedInAnEarlierGenerationThanItsEntryIsReadAgainNotDropped() throws Exception {
+        accept(task("a", 1));
+
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 1)); // the submission kept from generation 0
+        AnsweredWork.Call again = work.next("prepare", "a");
+        again.answer().complete(prepared("a", 1, 1));
+        work.next("chunk", "a").answer().complete(outcome(0));
+
+        awaitQueue();
+        assertThat(endedRuns()).containsExactly(task("a", 1));
+    }
+
     @Test
     void aTaskWhoseChunksAllCommittedBeforeItsEndIsStoredHasItsEndStoredThenLeavesTheQueue() throws Exception {
         accept(task("a", 0), task("b", 0));
