@@ -418,18 +418,15 @@ public final class TaskEngine implements AutoCloseable {
             TaskRecord now = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
             throw new TaskStateException(taskId, "it is " + now.state() + "; only FAILED or CANCELLED tasks can be retried");
         }
-        SlotId slot = router.slotFor(task.taskType(), taskId);
-        TaskRecord queued;
         try {
-            queued = store.find(taskId).orElseThrow();
-        } catch (RuntimeException e) {
-            // the requeue has committed, so the task must run, even if the caller hears of a failure
-            handOvers.handOver(slot, taskId, generation.getAsInt());
-            throw e;
+            TaskRecord queued = store.find(taskId).orElseThrow();
+            changes.publish(TaskChange.of(queued, TaskEventKind.REQUEUED, clock.instant(), "by " + by));
+            return queued;
+        } finally {
+            // after REQUEUED, so that its start comes after it; and even if the read failed: the
+            // requeue has committed, so the task must run, whatever the caller hears
+            handOvers.handOver(router.slotFor(task.taskType(), taskId), taskId, generation.getAsInt());
         }
-        changes.publish(TaskChange.of(queued, TaskEventKind.REQUEUED, clock.instant(), "by " + by));
-        handOvers.handOver(slot, taskId, generation.getAsInt()); // after REQUEUED: its start comes after it
-        return queued;
     }
 
     /**

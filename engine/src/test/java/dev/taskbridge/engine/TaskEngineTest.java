@@ -89,6 +89,14 @@ class TaskEngineTest {
         return engine;
     }
 
+    /** The table in which {@link GatedTaskType}'s chunks write their effects. */
+    private void createGatedEffectsTable() throws java.sql.SQLException {
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(GatedTaskType.EFFECTS_TABLE);
+        }
+    }
+
     /** Counts what the engine reports, per event and task type. */
     static final class CountingMetrics implements TaskMetrics {
 
@@ -552,10 +560,7 @@ class TaskEngineTest {
      */
     @Test
     void aTaskHandedOverWhileAFailedJournalWriteRestartsItsSlotRunsWithoutWaitingForAnotherCommand() throws Exception {
-        try (java.sql.Connection connection = database.getConnection();
-             java.sql.Statement statement = connection.createStatement()) {
-            statement.execute(GatedTaskType.EFFECTS_TABLE);
-        }
+        createGatedEffectsTable();
         FaultyDataSource faulty = new FaultyDataSource(database);
         GatedTaskType type = new GatedTaskType(1, database);
         // a snapshot after every event, and a hand-over the failing write swallowed repeated after a second
@@ -600,10 +605,7 @@ class TaskEngineTest {
      */
     @Test
     void aChunkLeftRunningByAStoppedEngineThatCommitsWhileTheNextEngineResumesItsTaskDoesNotLoseTheTask() throws Exception {
-        try (java.sql.Connection connection = database.getConnection();
-             java.sql.Statement statement = connection.createStatement()) {
-            statement.execute(GatedTaskType.EFFECTS_TABLE);
-        }
+        createGatedEffectsTable();
         FaultyDataSource faulty = new FaultyDataSource(database);
         GatedTaskType type = new GatedTaskType(1, database);
         TaskEngine before = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,

@@ -94,15 +94,6 @@ class EventStreamsIT {
 
     /** Reads the response's head, and answers its first line. */
     private static String statusLine(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int next = in.read();
-            if (next < 0) {
-                throw new IOException("the server closed the connection in the headers: " + head);
-            }
-            head.write(next);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElseThrow();
+        return Http.readHead(socket.getInputStream()).lines().findFirst().orElseThrow();
     }
 }

@@ -107,6 +107,19 @@ final class Http {
         return rawGet(localAddress, path, Map.of("Accept", "application/json", "Authorization", authorization));
     }
 
+    /** Reads a response's status line and headers, up to the blank line after them, and no further. */
+    static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int next = in.read();
+            if (next < 0) {
+                throw new IOException("the server closed the connection in the headers: " + head);
+            }
+            head.write(next);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /**
      * A GET over a socket of its own. An event stream is read up to its headers and the socket is
      * then closed, as a browser closes a page's stream: the server sees its client go away at once
@@ -123,15 +136,7 @@ final class Http {
             out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                int next = in.read();
-                if (next < 0) {
-                    throw new IOException("the server closed the connection in the headers: " + head);
-                }
-                head.write(next);
-            }
-            String[] lines = head.toString(StandardCharsets.ISO_8859_1).strip().split("\r\n");
+            String[] lines = readHead(in).strip().split("\r\n");
             Map<String, java.util.List<String>> received = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
