@@ -199,8 +199,8 @@ final class TaskRunner implements TaskWork {
     }
 
     /**
-     * A chunk of a plugin's task. Its record is its effect marker and the task's progress, and,
-     * for the task's last chunk, the task's success and result: the task ends in the transaction
+     * A chunk of a plugin's task. Its record is its effect marker and the task's progress; for the
+     * task's last chunk, the task's success and result instead: the task ends in the transaction
      * of its last chunk.
      */
     private final class PluginChunk implements ChunkTransactions.Chunk {
@@ -227,7 +227,8 @@ final class TaskRunner implements TaskWork {
          * The slot runs the chunk after the last one it read as committed when the task started,
          * so on a first try its marker cannot exist, unless another run of the same chunk (one a
          * restarted slot left running) commits it meanwhile: then this run's marker clashes with
-         * it, its transaction rolls back, and the next try looks.
+         * it, its transaction rolls back, and the next try looks. (The last chunk has no marker:
+         * there the task's success, stored by the other run, ends this run when it commits.)
          */
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
@@ -248,14 +249,23 @@ final class TaskRunner implements TaskWork {
             return result;
         }
 
+        /**
+         * The chunk's marker, and the task's progress; for the last chunk, the task's success
+         * alone. A marker is what a later run reads to skip a committed chunk and carry on after
+         * it; after the last chunk nothing carries on, and the guarded update that stores the
+         * success matches only a run that is not over, so it is the once-only check a marker
+         * would be: one insert fewer for every task.
+         */
         @Override
         public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
-            ChunkMarkers.record(connection, task.taskId(), chunk, outcome, Instant.now());
+            if (!last) {
+                ChunkMarkers.record(connection, task.taskId(), chunk, outcome, Instant.now());
+            }
             if (!store.markChunkCommitted(connection, task.taskId(), task.generation(), chunk, task.chunkCount(),
                     before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed(),
                     task.startedAt(), last, last ? result(outcome) : null)) {
-                throw new RunOverException("task " + task.taskId() + " was cancelled or retried while chunk " + chunk
-                        + " ran; the chunk rolled back");
+                throw new RunOverException("task " + task.taskId() + " was cancelled, retried or ended by another run "
+                        + "while chunk " + chunk + " ran; the chunk rolled back");
             }
         }
 

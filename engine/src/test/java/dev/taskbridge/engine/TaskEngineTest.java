@@ -2,6 +2,7 @@ package dev.taskbridge.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
@@ -327,10 +328,10 @@ class TaskEngineTest {
         assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk, ScriptedTaskType.Run::attempt)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0, 1),
-                        org.assertj.core.groups.Tuple.tuple(0, 2),
-                        org.assertj.core.groups.Tuple.tuple(0, 3),
-                        org.assertj.core.groups.Tuple.tuple(1, 1));
+                        tuple(0, 1),
+                        tuple(0, 2),
+                        tuple(0, 3),
+                        tuple(1, 1));
     }
 
     @Test
@@ -793,6 +794,30 @@ class TaskEngineTest {
     }
 
     @Test
+    void aTasksLastChunkCommitsAsItsSuccessWithNoMarkerAndItsHistoryStillShowsIt() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        String three = engine.submit("test.steps", "clerk", null, script("chunks=3")).task().id();
+        String one = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+
+        assertThat(awaitFinal(engine, three).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(awaitFinal(engine, one).state()).isEqualTo(TaskState.SUCCEEDED);
+
+        assertThat(rowsOf("tb_chunk_marker", three)).as("markers of the chunks a later run could carry on after").isEqualTo(2);
+        assertThat(rowsOf("tb_chunk_marker", one)).as("a one-chunk task writes no marker: one insert fewer").isZero();
+        List<TaskHistoryEntry> history = engine.store().history(three);
+        assertThat(history).filteredOn(entry -> entry.kind() == TaskEventKind.CHUNK_COMMITTED)
+                .extracting(TaskHistoryEntry::chunk, TaskHistoryEntry::detail)
+                .containsExactly(tuple(0, "10 done"), tuple(1, "10 done"),
+                        tuple(2, "10 done"));
+        TaskRecord done = engine.store().find(one).orElseThrow();
+        assertThat(engine.store().history(one)).extracting(TaskHistoryEntry::kind, TaskHistoryEntry::chunk, TaskHistoryEntry::at)
+                .containsExactly(tuple(TaskEventKind.SUBMITTED, null, done.submittedAt()),
+                        tuple(TaskEventKind.STARTED, null, done.startedAt()),
+                        tuple(TaskEventKind.CHUNK_COMMITTED, 0, done.endedAt()),
+                        tuple(TaskEventKind.SUCCEEDED, null, done.endedAt()));
+    }
+
+    @Test
     void optionDefaultsLieUnderASubmissionsOwnOptionsAndAreStoredWithTheTask() throws Exception {
         TaskEngine engine = start(FAST_RETRIES.withOptionDefaults(Map.of("test.steps", Map.of("size", "500", "mode", "strict"))),
                 new ScriptedTaskType("test.steps", 2));
@@ -904,7 +929,7 @@ class TaskEngineTest {
         Thread.sleep(50);
         java.time.Instant cutoff = Clock.systemUTC().instant();
         Thread.sleep(50);
-        String recent = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        String recent = engine.submit("test.steps", "clerk", null, script("chunks=2")).task().id();
         awaitFinal(engine, recent);
         String recentlyCancelled = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=60000")).task().id();
         engine.cancel(recentlyCancelled, "supervisor");
@@ -932,9 +957,9 @@ class TaskEngineTest {
                 .isPositive();
         assertThat(engine.store().find(recent)).as("finished after the cutoff").isPresent();
         assertThat(engine.store().history(recent)).isNotEmpty();
-        assertThat(engine.store().committedChunks(recent)).hasSize(1);
+        assertThat(engine.store().committedChunks(recent)).as("its first chunk's marker (the last has none)").hasSize(1);
         assertThat(awaitFinal(engine, unfinished).state()).as("an unfinished task is never purged").isEqualTo(TaskState.SUCCEEDED);
-        assertThat(engine.store().committedChunks(unfinished)).hasSize(40);
+        assertThat(engine.store().committedChunks(unfinished)).hasSize(39);
         assertThatThrownBy(() -> engine.retry(failed, "supervisor"))
                 .isInstanceOf(TaskStateException.class).hasMessageContaining("no such task");
     }

@@ -514,7 +514,8 @@ public final class TaskStore {
      * A task's history, oldest first; empty for an unknown task.
      *
      * <p>Most of it is derived, not stored: the submission, the current run's start and end from
-     * the task's row, each chunk's commit from its effect marker. Stored history rows hold only
+     * the task's row, each chunk's commit from its effect marker (the last one's from the task's
+     * success, which is its commit). Stored history rows hold only
      * what has no other home: operators' actions (cancelled, requeued, by whom) and what a requeue
      * took from the row about the run before (see {@link #requeue}). Tasks stored by versions
      * that wrote every entry (their history has a stored SUBMITTED row) show their stored rows,
@@ -551,6 +552,9 @@ public final class TaskStore {
             if (task.startedAt() != null) {
                 derived.add(new TaskHistoryEntry(task.startedAt(), TaskEventKind.STARTED, null, chunksDetail(task.chunksTotal())));
             }
+            boolean lastChunkMarked = false;
+            long itemsDoneBefore = 0;
+            long itemsFailedBefore = 0;
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT chunk, items_done, items_failed, committed_at FROM tb_chunk_marker WHERE task_id = ?")) {
                 select.setString(1, id);
@@ -558,10 +562,19 @@ public final class TaskStore {
                     while (rows.next()) {
                         derived.add(new TaskHistoryEntry(instant(rows, "committed_at"), TaskEventKind.CHUNK_COMMITTED,
                                 rows.getInt(1), chunkDetail(rows.getInt(2), rows.getInt(3))));
+                        lastChunkMarked |= rows.getInt(1) == task.chunksTotal() - 1;
+                        itemsDoneBefore += rows.getInt(2);
+                        itemsFailedBefore += rows.getInt(3);
                     }
                 }
             }
             if (task.state() == TaskState.SUCCEEDED && task.endedAt() != null) {
+                if (!lastChunkMarked && task.chunksTotal() > 0) {
+                    // The last chunk has no marker (tasks older versions ran have one): its commit is the
+                    // task's success, and its items are what the task did beyond its other chunks.
+                    derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.CHUNK_COMMITTED, task.chunksTotal() - 1,
+                            chunkDetail(task.itemsDone() - itemsDoneBefore, task.itemsFailed() - itemsFailedBefore)));
+                }
                 derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.SUCCEEDED, null, null));
             } else if (task.state() == TaskState.FAILED && task.endedAt() != null) {
                 derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.FAILED, null,
