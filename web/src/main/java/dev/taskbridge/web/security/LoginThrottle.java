@@ -1,14 +1,19 @@
 package dev.taskbridge.web.security;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Slows down password guessing without locking anyone out (docs/design/006-login-throttle.md).
- * Wrong passwords are counted per client (its address) and user, and per client over all users,
+ * Wrong passwords are counted per client (its address; for IPv6, its /64 network, see
+ * {@link #clientKey}) and user, and per client over all users,
  * in windows of {@link #WINDOW}: a client that sent {@link #FAILURES_PER_USER} wrong passwords for
  * one user, or {@link #FAILURES_PER_CLIENT} for any users, gets no password checked until its
  * window ends. The user is never locked: the same user from another client logs in as ever.
@@ -26,6 +31,8 @@ public final class LoginThrottle {
     public static final Duration WINDOW = Duration.ofMinutes(5);
     /** Counts kept at most (clients and client-user pairs), the least recently used dropped first. */
     public static final int MAX_TRACKED = 10_000;
+    /** An IPv6 literal as a servlet container gives it (no brackets), with an optional scope; nothing a resolver would look up. */
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[\\w.-]+)?");
     /** The longest user name that is counted as it is; longer ones are counted by this prefix. */
     private static final int MAX_USER_LENGTH = 256;
 
@@ -50,14 +57,44 @@ public final class LoginThrottle {
         this.clock = clock;
     }
 
+    /**
+     * What a client's wrong passwords count under: its IPv4 address, or the /64 network of its
+     * IPv6 address. An IPv6 host is given a whole /64 and may use any address in it, so counting
+     * per address would give it 2<sup>64</sup> fresh counts. An IPv4 address seen through IPv6
+     * ({@code ::ffff:a.b.c.d}) counts as itself. Anything else is counted as it is.
+     */
+    static String clientKey(String address) {
+        if (!IPV6_LITERAL.matcher(address).matches()) {
+            return address;
+        }
+        int scope = address.indexOf('%');
+        try {
+            // a literal of hex digits, colons and dots: parsed, never looked up
+            InetAddress parsed = InetAddress.getByName(scope < 0 ? address : address.substring(0, scope));
+            if (parsed instanceof Inet4Address) {
+                return parsed.getHostAddress();
+            }
+            byte[] bytes = parsed.getAddress();
+            return String.format("%x:%x:%x:%x::/64", group(bytes, 0), group(bytes, 2), group(bytes, 4), group(bytes, 6));
+        } catch (UnknownHostException notAnAddress) {
+            return address;
+        }
+    }
+
+    private static int group(byte[] bytes, int at) {
+        return (bytes[at] & 0xff) << 8 | bytes[at + 1] & 0xff;
+    }
+
     /** Seconds this client must wait before a password of this user is checked again; 0 if it need not. */
-    public synchronized long retryAfterSeconds(String client, String user) {
+    public synchronized long retryAfterSeconds(String address, String user) {
+        String client = clientKey(address);
         Instant now = clock.instant();
         return Math.max(wait(pair(client, user), FAILURES_PER_USER, now), wait(client, FAILURES_PER_CLIENT, now));
     }
 
     /** Counts a wrong password; says whether this one made the client throttled (to be logged once). */
-    public synchronized Verdict failed(String client, String user) {
+    public synchronized Verdict failed(String address, String user) {
+        String client = clientKey(address);
         Instant now = clock.instant();
         int forUser = count(pair(client, user), now);
         int forClient = count(client, now);
@@ -68,8 +105,8 @@ public final class LoginThrottle {
     }
 
     /** The right password: this client's wrong ones for this user are forgotten. */
-    public synchronized void succeeded(String client, String user) {
-        counts.remove(pair(client, user));
+    public synchronized void succeeded(String address, String user) {
+        counts.remove(pair(clientKey(address), user));
     }
 
     /** How many counts are kept now (at most {@link #MAX_TRACKED}). */

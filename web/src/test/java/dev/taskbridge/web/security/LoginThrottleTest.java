@@ -97,6 +97,40 @@ class LoginThrottleTest {
     }
 
     @Test
+    void anIpv6HostCountsAsItsWholeSlash64ForItPicksAnyAddressInIt() {
+        // one host, a new address of its /64 for every guess (privacy addresses make that free)
+        for (int i = 1; i <= LoginThrottle.FAILURES_PER_USER; i++) {
+            throttle.failed("2001:db8:aa:bb:" + Integer.toHexString(i) + "::1", "admin");
+        }
+
+        assertThat(throttle.retryAfterSeconds("2001:db8:aa:bb:ffff:ffff:ffff:ffff", "admin"))
+                .as("another address of the same /64").isEqualTo(LoginThrottle.WINDOW.toSeconds());
+        assertThat(throttle.retryAfterSeconds("2001:0db8:00aa:00bb:0:0:0:7", "admin"))
+                .as("the same /64, spelled out").isEqualTo(LoginThrottle.WINDOW.toSeconds());
+        assertThat(throttle.retryAfterSeconds("2001:db8:aa:bc::1", "admin")).as("the next /64").isZero();
+    }
+
+    @Test
+    void anIpv4AddressSeenThroughIpv6CountsAsThatIpv4Address() {
+        for (int i = 1; i <= LoginThrottle.FAILURES_PER_USER; i++) {
+            throttle.failed("::ffff:10.0.0.9", "admin");
+        }
+
+        assertThat(throttle.retryAfterSeconds("10.0.0.9", "admin")).isEqualTo(LoginThrottle.WINDOW.toSeconds());
+        assertThat(throttle.retryAfterSeconds("10.0.0.10", "admin")).as("IPv4 addresses count one by one").isZero();
+    }
+
+    @Test
+    void aClientKeyIsItsIpv4AddressOrTheSlash64OfItsIpv6Address() {
+        assertThat(LoginThrottle.clientKey("192.0.2.7")).isEqualTo("192.0.2.7");
+        assertThat(LoginThrottle.clientKey("2001:db8::1")).isEqualTo("2001:db8:0:0::/64");
+        assertThat(LoginThrottle.clientKey("fe80::1%eth0")).isEqualTo("fe80:0:0:0::/64");
+        assertThat(LoginThrottle.clientKey("::1")).isEqualTo("0:0:0:0::/64");
+        assertThat(LoginThrottle.clientKey("::ffff:192.0.2.7")).isEqualTo("192.0.2.7");
+        assertThat(LoginThrottle.clientKey("not an address")).as("counted as it is, never looked up").isEqualTo("not an address");
+    }
+
+    @Test
     void itKeepsABoundedNumberOfCounts() {
         for (int i = 0; i < LoginThrottle.MAX_TRACKED * 2; i++) {
             throttle.failed("10.1." + (i / 256) + "." + (i % 256), "u");
