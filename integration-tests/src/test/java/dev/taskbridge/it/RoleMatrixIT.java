@@ -138,6 +138,42 @@ class RoleMatrixIT {
                 .map(w -> String.format(" | %-16s", w)).reduce("", String::concat) + "\n" + String.join("\n", table)).isEmpty();
     }
 
+    /** A fully qualified Java class name (two package segments or more, then a capitalised name), or an exception's name. */
+    private static final java.util.regex.Pattern CLASS_NAME =
+            java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.){2,}[A-Z][A-Za-z0-9_$]*|\\b[A-Z]\\w*(?:Exception|Error)\\b");
+
+    /**
+     * A clerk reads plain words: no class of a plugin, of an exception or of the server anywhere in
+     * their failed task (as JSON, in the list, in its history, on its page) or in the task types.
+     * Supervisors and admins see why, in the stack trace; admins see the plugin classes.
+     */
+    @Test
+    void aClerkMeetsNoClassNamesWhereOperatorsSeeTheTraceAndThePlugins() {
+        String failed = failedTask();
+        Api clerk = Api.as("clerk");
+
+        JsonObject task = clerk.get("/tasks/" + failed).object();
+        assertThat(task.getJsonObject("error").getString("message")).as(task.toString())
+                .doesNotMatch("(?s).*" + CLASS_NAME.pattern() + ".*")
+                .contains(task.getJsonObject("error").getString("reference"));
+        for (String path : List.of("/tasks/" + failed, "/tasks/" + failed + "/history", "/tasks?limit=500", "/task-types")) {
+            String body = clerk.get(path).body();
+            assertThat(CLASS_NAME.matcher(body).results().map(java.util.regex.MatchResult::group).toList())
+                    .as("class names a clerk meets in " + path + ": " + body).isEmpty();
+        }
+        String page = Http.session("clerk").send("GET", Http.APP + "/task.xhtml?id=" + failed, Map.of("Accept", "text/html"), null).body()
+                .replace("jakarta.faces.ViewState", ""); // the form field Faces names so, no class
+        assertThat(page).contains("id=\"error-message\"");
+        assertThat(CLASS_NAME.matcher(page).results().map(java.util.regex.MatchResult::group).toList())
+                .as("class names on the clerk's task page").isEmpty();
+
+        JsonObject seen = Api.as("supervisor").get("/tasks/" + failed).object().getJsonObject("error");
+        assertThat(seen.getString("stackTrace")).contains("java.lang.IllegalStateException: chunk 0 fails this once (on purpose)");
+        JsonObject asAdmin = Api.as("admin").get("/task-types").json().asJsonArray().getValuesAs(JsonObject.class).stream()
+                .filter(type -> type.getString("id").equals(RowWritingTaskType.ID)).findFirst().orElseThrow();
+        assertThat(asAdmin.getString("pluginClass")).isEqualTo(RowWritingTaskType.class.getName());
+    }
+
     private static Caller caller(String who) {
         if (who.equals("anonymous")) {
             return new Caller(who, Http.client(), Http.client(), null);

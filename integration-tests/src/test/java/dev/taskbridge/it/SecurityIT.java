@@ -39,6 +39,24 @@ class SecurityIT {
     }
 
     /**
+     * {@code /openapi} is public by decision (README, {@code TaskbridgeApi}): the shape of the API, as
+     * any published API's; no login, no challenge, no session, and nothing of the data behind it nor
+     * any class of ours. Every call it describes still needs a user.
+     */
+    @Test
+    void theOpenApiDocumentIsPublicAndDescribesShapesOnly() {
+        for (String address : List.of(Http.SERVER + "/openapi", Http.SERVER + "/openapi?format=JSON")) {
+            Http.Reply document = Http.client().send("GET", address, Map.of(), null);
+            assertThat(document.status()).as(document.toString()).isEqualTo(200);
+            assertThat(document.header("WWW-Authenticate")).isNull();
+            assertThat(document.header("Set-Cookie")).isNull();
+            assertThat(document.body()).contains("/taskbridge/api/tasks/{id}").doesNotContain("dev.taskbridge.");
+        }
+        Http.Reply described = Http.client().send("GET", Http.APP + "/api/tasks/counts", Map.of(), null);
+        assertThat(described.status()).as("what it describes needs a user").isEqualTo(401);
+    }
+
+    /**
      * A page of another origin (a server of its own on another port) posts a form at the API, in
      * a browser that holds the victim's BASIC credentials: first as a browser gets them, by once
      * answering the server's challenge (here with the credentials in the address), then as if it
