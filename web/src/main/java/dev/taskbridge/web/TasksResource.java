@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.InvalidSubmissionException;
@@ -175,6 +176,28 @@ public class TasksResource {
                 .build();
     }
 
+    /**
+     * Some of a finished task's errors, every one of them page by page, for a type that lists errors
+     * ({@code listsErrors} in {@code GET /api/task-types}): from {@code offset} (0 by default), at
+     * most {@code limit} ({@value ErrorPage#DEFAULT_LIMIT} by default, at most
+     * {@value ErrorPage#MAX_LIMIT}), with the {@code total} and the {@code nextOffset} (absent on the
+     * last page). Its result lists the first errors; the page past them is found again from the
+     * task's stored payload. 409 for a task without a result or of a type that lists no errors.
+     */
+    @GET
+    @Path("/{id}/errors")
+    public ErrorPage errors(@PathParam("id") String id, @QueryParam("offset") String offset,
+                            @QueryParam("limit") String limit) {
+        List<FieldError> errors = new ArrayList<>();
+        long parsedOffset = parseNumber("offset", offset, 0, 0, Long.MAX_VALUE, errors);
+        long parsedLimit = parseNumber("limit", limit, ErrorPage.DEFAULT_LIMIT, 1, ErrorPage.MAX_LIMIT, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidSubmissionException(errors);
+        }
+        visibleTask(id);
+        return gateway.errors(id, parsedOffset, (int) parsedLimit);
+    }
+
     /** Cancels a task that has not finished: its owner or a supervisor may. 409 if it finished. */
     @POST
     @Path("/{id}/cancel")
@@ -208,8 +231,8 @@ public class TasksResource {
         TaskStatus parsedStatus = parseStatus(status, errors);
         Instant submittedFrom = parseDay("from", from, errors);
         Instant dayTo = parseDay("to", to, errors);
-        int parsedOffset = parseInt("offset", offset, 0, errors);
-        int parsedLimit = parseInt("limit", limit, TaskQuery.DEFAULT_LIMIT, errors);
+        int parsedOffset = (int) parseNumber("offset", offset, 0, 0, Integer.MAX_VALUE, errors);
+        int parsedLimit = (int) parseNumber("limit", limit, TaskQuery.DEFAULT_LIMIT, 1, TaskQuery.MAX_LIMIT, errors);
         if (!errors.isEmpty()) {
             throw new InvalidSubmissionException(errors);
         }
@@ -266,16 +289,17 @@ public class TasksResource {
         }
     }
 
-    private static int parseInt(String field, String value, int fallback, List<FieldError> errors) {
+    /** A whole number from {@code min} to {@code max}; the fallback when absent; else a field error. */
+    static long parseNumber(String field, String value, long fallback, long min, long max, List<FieldError> errors) {
         if (value == null || value.isBlank()) {
             return fallback;
         }
         try {
-            int parsed = Integer.parseInt(value.strip());
-            if (field.equals("limit") && (parsed < 1 || parsed > TaskQuery.MAX_LIMIT)) {
-                errors.add(new FieldError(field, "must be between 1 and " + TaskQuery.MAX_LIMIT));
-            } else if (parsed < 0) {
-                errors.add(new FieldError(field, "must not be negative"));
+            long parsed = Long.parseLong(value.strip());
+            if (parsed < min || parsed > max) {
+                errors.add(new FieldError(field, min == 0 && parsed < 0 ? "must not be negative"
+                        : "must be between " + min + " and " + max));
+                return fallback;
             }
             return parsed;
         } catch (NumberFormatException e) {

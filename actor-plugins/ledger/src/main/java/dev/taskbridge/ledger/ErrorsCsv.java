@@ -5,6 +5,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
+import dev.taskbridge.plugin.FinishedTask;
+import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -13,25 +15,28 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
- * {@code errors.csv}: the errors a ledger report lists, as CSV (RFC 4180, UTF-8 with a byte order
+ * {@code errors.csv}: every error of a ledger check, as CSV (RFC 4180, UTF-8 with a byte order
  * mark, so that spreadsheets read it as UTF-8), one row per error, in report order: the list a
  * clerk works through to correct the file. A report lists the first
- * {@value LedgerReport#MAX_LISTED_ERRORS} errors of a file; a last row then says how many more
- * there are.
+ * {@value LedgerReport#MAX_LISTED_ERRORS} errors of a file; the file has the rest too, found again
+ * by {@link LedgerErrors} ({@link #render(String)}, from the result alone, lists the report's and
+ * ends with a row that says how many more there are).
  *
  * <p>Values echo what the clerk's file held, so a cell that a spreadsheet would run as a formula
  * ({@code =}, {@code +}, {@code -}, {@code @}, tab or carriage return first) is written with a
  * leading apostrophe: opening the file never runs anything.
  */
-final class ErrorsCsv implements ResultExport {
-
-    static final ErrorsCsv INSTANCE = new ErrorsCsv();
+final class ErrorsCsv<P> implements ResultExport {
 
     static final String NAME = "errors.csv";
 
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader("line", "field", "value", "reason").get();
 
-    private ErrorsCsv() {
+    private final ResultErrors<P> errors;
+
+    /** @param errors the task type's errors, all of them */
+    ErrorsCsv(ResultErrors<P> errors) {
+        this.errors = errors;
     }
 
     @Override
@@ -46,9 +51,28 @@ final class ErrorsCsv implements ResultExport {
 
     @Override
     public String description() {
-        return "the errors, one row each (line, field, value, reason); the first 1,000 of a file";
+        return "every error, one row each (line, field, value, reason)";
     }
 
+    @Override
+    @SuppressWarnings("unchecked")
+    public byte[] render(FinishedTask<?> task) throws Exception {
+        StringWriter out = new StringWriter();
+        out.write('\uFEFF');
+        try (CSVPrinter csv = new CSVPrinter(out, FORMAT)) {
+            errors.forEach((FinishedTask<P>) task, error -> {
+                try {
+                    csv.printRecord(error.line(), error.field(), error.value() == null ? "" : inert(error.value()),
+                            inert(error.reason()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // a StringWriter does not fail
+                }
+            });
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The errors the result lists, and a last row that says how many more there are. */
     @Override
     public byte[] render(String result) {
         JsonObject report = JsonSupport.readObject(result);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.taskbridge.ledger.PostingOptions.OnErrors;
@@ -23,6 +24,7 @@ import dev.taskbridge.ledger.book.FiscalPeriod;
 import dev.taskbridge.ledger.book.JournalEntry;
 import dev.taskbridge.ledger.book.JournalLine;
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import jakarta.json.JsonObject;
@@ -132,36 +134,19 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
         LedgerFile file = request.file();
         LedgerReport report = new LedgerReport();
         Set<String> refused = new TreeSet<>();
-        int valid = 0;
-        int invalid = 0;
-        Map<String, Account> accounts = open.accounts();
-        Map<String, FiscalPeriod> periods = open.periods();
-        Set<String> numbers = new LinkedHashSet<>();
-        file.lines().forEach(line -> numbers.add(line.documentNumber()));
-        numbers.remove(null);
-        Map<String, String> posted = new HashMap<>(open.postedBy(numbers));
-        // A task that resumes after a crash finds its own earlier postings: those are no duplicates.
-        posted.values().removeIf(taskId::equals);
-        Map<String, String> documentDates = new HashMap<>();
-        for (LedgerLine line : file.lines()) {
-            CheckedLine checked = LineValidator.validate(line, file.documents());
-            if (checked.isValid()) {
-                List<LineError> errors = againstTheBooks(line, accounts, periods, posted, documentDates);
-                if (!errors.isEmpty()) {
-                    checked = new CheckedLine(line, null, null, errors);
-                }
-            }
+        int[] invalidLines = {0};
+        checkLines(file, taskId, open, null, checked -> {
             report.add(checked);
-            if (checked.isValid()) {
-                valid++;
-            } else {
-                invalid++;
+            if (!checked.isValid()) {
+                invalidLines[0]++;
                 // a line without a usable number belongs to no document that could be posted
-                if (line.documentNumber() != null) {
-                    refused.add(line.documentNumber());
+                if (checked.line().documentNumber() != null) {
+                    refused.add(checked.line().documentNumber());
                 }
             }
-        }
+        });
+        int invalid = invalidLines[0];
+        int valid = file.lines().size() - invalid;
         refused.addAll(report.unbalancedDocuments());
         PostingOptions options = request.options();
         boolean fileValid = invalid == 0 && refused.isEmpty();
@@ -174,6 +159,47 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
             json.writeEnd();
         }
         return new Check(out.toString(), refused, postNothing, invalid);
+    }
+
+    /**
+     * Checks every line of the file, in file order, against the rules and, if it keeps them, against
+     * the books, and hands on each line as checked: what chunk 0 does, and what finds a finished
+     * task's errors again ({@link #errorsAgain}).
+     *
+     * @param postedBefore only documents posted before this count as posted already; null: all
+     */
+    static void checkLines(LedgerFile file, String taskId, Books open, Instant postedBefore, Consumer<CheckedLine> each) {
+        Map<String, Account> accounts = open.accounts();
+        Map<String, FiscalPeriod> periods = open.periods();
+        Set<String> numbers = new LinkedHashSet<>();
+        file.lines().forEach(line -> numbers.add(line.documentNumber()));
+        numbers.remove(null);
+        Map<String, String> posted = new HashMap<>(open.postedBy(numbers, postedBefore));
+        // A task that resumes after a crash finds its own earlier postings: those are no duplicates.
+        posted.values().removeIf(taskId::equals);
+        Map<String, String> documentDates = new HashMap<>();
+        for (LedgerLine line : file.lines()) {
+            CheckedLine checked = LineValidator.validate(line, file.documents());
+            if (checked.isValid()) {
+                List<LineError> errors = againstTheBooks(line, accounts, periods, posted, documentDates);
+                if (!errors.isEmpty()) {
+                    checked = new CheckedLine(line, null, null, errors);
+                }
+            }
+            each.accept(checked);
+        }
+    }
+
+    /**
+     * A finished task's errors, found again as its chunk 0 found them: against the books as they
+     * are now, where only documents posted before the task ended count as posted already (a file
+     * checked and then posted by another task does not become its own duplicate).
+     */
+    void errorsAgain(FinishedTask<PostingRequest> task, Consumer<LineError> each) {
+        try (Books open = books.get()) {
+            checkLines(task.payload().file(), task.id(), open, task.endedAt() == null ? Instant.now() : task.endedAt(),
+                    checked -> checked.errors().forEach(each));
+        }
     }
 
     private static List<LineError> againstTheBooks(LedgerLine line, Map<String, Account> accounts,

@@ -2,11 +2,13 @@ package dev.taskbridge.ledger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.taskbridge.ledger.book.LedgerBook;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
@@ -33,6 +35,8 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
     public static final int VERSION = 2;
 
     private final LedgerPostHandler handler = new LedgerPostHandler(LedgerBook::open);
+
+    private final LedgerErrors<PostingRequest> errors = new LedgerErrors<>(handler::errorsAgain);
 
     @Override
     public String id() {
@@ -77,6 +81,11 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
 
     @Override
     public List<ResultExport> exports() {
-        return List.of(ErrorsCsv.INSTANCE);
+        return List.of(new ErrorsCsv<>(errors));
+    }
+
+    @Override
+    public Optional<ResultErrors<PostingRequest>> errors() {
+        return Optional.of(errors);
     }
 }

@@ -2,10 +2,12 @@ package dev.taskbridge.ledger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
@@ -29,6 +31,14 @@ public final class LedgerValidateTaskType implements TaskType<LedgerFile> {
     public static final int VERSION = 1;
 
     private final LedgerValidateHandler handler = new LedgerValidateHandler();
+
+    /** The rules alone decide, so the stored file checked again finds exactly the errors it did. */
+    private final LedgerErrors<LedgerFile> errors = new LedgerErrors<>((task, each) -> {
+        LedgerFile file = task.payload();
+        for (LedgerLine line : file.lines()) {
+            LineValidator.validate(line, file.documents()).errors().forEach(each);
+        }
+    });
 
     @Override
     public String id() {
@@ -58,7 +68,12 @@ public final class LedgerValidateTaskType implements TaskType<LedgerFile> {
 
     @Override
     public List<ResultExport> exports() {
-        return List.of(ErrorsCsv.INSTANCE);
+        return List.of(new ErrorsCsv<>(errors));
+    }
+
+    @Override
+    public Optional<ResultErrors<LedgerFile>> errors() {
+        return Optional.of(errors);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.taskbridge.ledger;
 
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -57,10 +58,11 @@ final class InMemoryBooks implements Books {
     }
 
     @Override
-    public Map<String, String> postedBy(Collection<String> documentNumbers) {
+    public Map<String, String> postedBy(Collection<String> documentNumbers, Instant postedBefore) {
         Map<String, String> found = new HashMap<>();
         for (JournalEntry entry : posted) {
-            if (documentNumbers.contains(entry.documentNumber())) {
+            if (documentNumbers.contains(entry.documentNumber())
+                    && (postedBefore == null || entry.postedAt().isBefore(postedBefore))) {
                 found.put(entry.documentNumber(), entry.taskId());
             }
         }

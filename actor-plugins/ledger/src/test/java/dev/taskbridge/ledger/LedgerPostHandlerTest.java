@@ -17,6 +17,7 @@ import dev.taskbridge.ledger.LedgerFixtures.TestContext;
 import dev.taskbridge.ledger.PostingOptions.OnErrors;
 import dev.taskbridge.ledger.book.JournalEntry;
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import jakarta.json.JsonObject;
@@ -140,7 +141,11 @@ class LedgerPostHandlerTest {
         assertThat(result.getJsonArray("errors")).hasSize(LedgerReport.MAX_LISTED_ERRORS);
         assertThat(result.getInt("errorCount")).isGreaterThanOrEqualTo(100_000);
         assertThat(result.getJsonArray("errors").getJsonObject(0).getInt("line")).isEqualTo(1);
-        String csv = new String(ErrorsCsv.INSTANCE.render(resultText), StandardCharsets.UTF_8);
+        long[] walked = {0};
+        new LedgerErrors<PostingRequest>(handler::errorsAgain).forEach(
+                new FinishedTask<>("task-junk", resultText, java.time.Instant.now(), () -> request), error -> walked[0]++);
+        assertThat(walked[0]).as("every error, found again one by one").isEqualTo(result.getInt("errorCount"));
+        String csv = new String(new ErrorsCsv<>(null).render(resultText), StandardCharsets.UTF_8);
         assertThat(csv.lines()).hasSize(1 + LedgerReport.MAX_LISTED_ERRORS + 1);
         assertThat(csv.lines().reduce((first, second) -> second).orElseThrow())
                 .contains(String.format(java.util.Locale.ROOT, "and %,d more errors after these 1,000",
@@ -220,7 +225,7 @@ class LedgerPostHandlerTest {
         lines.get(1).debit("-5");
         JsonObject result = run(request(lines, PostingOptions.DEFAULTS), "task-8");
 
-        String csv = new String(ErrorsCsv.INSTANCE.render(result.toString()), StandardCharsets.UTF_8);
+        String csv = new String(new ErrorsCsv<>(null).render(result.toString()), StandardCharsets.UTF_8);
 
         assertThat(csv).startsWith("\uFEFFline,field,value,reason\r\n");
         assertThat(csv.lines().skip(1).toList()).containsExactly(

@@ -20,4 +20,13 @@ public interface ResultExport {
      * Called on a request thread; must not change anything.
      */
     byte[] render(String result) throws Exception;
+
+    /**
+     * Renders the file from the finished task: what an export that needs more than the result
+     * (the task's payload, say, to list every error of a file) overrides. By default
+     * {@link #render(String)} of its result.
+     */
+    default byte[] render(FinishedTask<?> task) throws Exception {
+        return render(task.result());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.taskbridge.plugin;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One kind of business task, found with {@link java.util.ServiceLoader}.
@@ -61,5 +62,14 @@ public interface TaskType<P> {
     /** The files a succeeded task's result can be downloaded as; none by default. */
     default List<ResultExport> exports() {
         return List.of();
+    }
+
+    /**
+     * Every error a finished task found in its payload, for a type whose result lists errors but
+     * not necessarily all of them; served page by page ({@code GET /api/tasks/{id}/errors}). None
+     * by default.
+     */
+    default Optional<ResultErrors<P>> errors() {
+        return Optional.empty();
     }
 }

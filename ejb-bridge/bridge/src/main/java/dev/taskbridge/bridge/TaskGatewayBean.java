@@ -1,6 +1,7 @@
 package dev.taskbridge.bridge;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskStoreException;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.gateway.EngineFacts;
+import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.ExportNotFoundException;
@@ -45,9 +47,13 @@ import dev.taskbridge.gateway.TaskSummaryView;
 import dev.taskbridge.gateway.TaskTypeView;
 import dev.taskbridge.gateway.TaskView;
 import dev.taskbridge.gateway.UnknownTaskTypeException;
+import dev.taskbridge.plugin.ErrorsUnavailableException;
+import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
+import dev.taskbridge.plugin.TaskType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Local;
 import jakarta.ejb.Stateless;
@@ -185,19 +191,76 @@ public class TaskGatewayBean implements TaskGateway {
     public ExportFile export(String taskId, String name) {
         TaskEngine engine = lifecycle.engine();
         TaskRecord task = requireTask(engine, taskId);
-        ResultExport export = engine.registry().find(task.taskType()).stream()
-                .flatMap(type -> type.exports().stream())
+        TaskType<Object> type = typeOf(engine, task);
+        ResultExport export = type == null ? null : type.exports().stream()
                 .filter(candidate -> candidate.name().equals(name))
                 .findFirst()
-                .orElseThrow(() -> new ExportNotFoundException(task.taskType(), name));
-        if (task.result() == null) {
-            throw new TaskConflictException("task " + taskId + " is " + task.state() + " and has no result to export");
+                .orElse(null);
+        if (export == null) {
+            throw new ExportNotFoundException(task.taskType(), name);
         }
+        requireResult(task, "to export");
         try {
-            return new ExportFile(export.name(), export.mediaType(), export.render(task.result()));
+            return new ExportFile(export.name(), export.mediaType(), export.render(finished(engine, type, task)));
+        } catch (ErrorsUnavailableException e) {
+            throw new TaskConflictException(e.getMessage());
         } catch (Exception e) {
             throw new IllegalStateException(export.getClass().getName() + " could not render " + name + " of task " + taskId, e);
         }
+    }
+
+    @Override
+    public ErrorPage errors(String taskId, long offset, int limit) {
+        List<FieldError> bad = new ArrayList<>();
+        if (offset < 0) {
+            bad.add(new FieldError("offset", "must not be negative"));
+        }
+        if (limit < 1 || limit > ErrorPage.MAX_LIMIT) {
+            bad.add(new FieldError("limit", "must be between 1 and " + ErrorPage.MAX_LIMIT));
+        }
+        if (!bad.isEmpty()) {
+            throw new InvalidSubmissionException(bad);
+        }
+        TaskEngine engine = lifecycle.engine();
+        TaskRecord task = requireTask(engine, taskId);
+        TaskType<Object> type = typeOf(engine, task);
+        ResultErrors<Object> errors = type == null ? null : type.errors().orElse(null);
+        if (errors == null) {
+            throw new TaskConflictException("tasks of type " + task.taskType() + " list no errors");
+        }
+        requireResult(task, "to list errors of");
+        try {
+            return ErrorPages.page(errors, finished(engine, type, task), offset, limit);
+        } catch (ErrorsUnavailableException e) {
+            throw new TaskConflictException(e.getMessage());
+        } catch (Exception e) {
+            throw new IllegalStateException(type.getClass().getName() + " could not list the errors of task " + taskId, e);
+        }
+    }
+
+    private static void requireResult(TaskRecord task, String toDo) {
+        if (task.result() == null) {
+            throw new TaskConflictException("task " + task.id() + " is " + task.state() + " and has no result " + toDo);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TaskType<Object> typeOf(TaskEngine engine, TaskRecord task) {
+        return (TaskType<Object>) engine.registry().find(task.taskType()).orElse(null);
+    }
+
+    /** The task as its plugin reads it after the fact: its payload parsed again only if asked for. */
+    private static FinishedTask<Object> finished(TaskEngine engine, TaskType<Object> type, TaskRecord task) {
+        return new FinishedTask<>(task.id(), task.result(), task.endedAt(), () -> {
+            Payload payload = engine.store().payload(task.id()).orElseThrow(() -> new TaskNotFoundException(task.id()));
+            try {
+                return type.parse(payload);
+            } catch (InvalidPayloadException e) {
+                // it parsed when it was submitted and when it ran: a plugin that changed its mind
+                throw new IllegalStateException("the stored payload of task " + task.id() + " no longer parses: "
+                        + e.problems(), e);
+            }
+        });
     }
 
     @Override
@@ -235,7 +298,7 @@ public class TaskGatewayBean implements TaskGateway {
         TaskEngine engine = lifecycle.engine();
         return engine.registry().all().stream()
                 .map(type -> new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
-                        type.exports().stream()
+                        type.errors().isPresent(), type.exports().stream()
                                 .map(export -> new ExportView(export.name(), export.mediaType(), export.description()))
                                 .toList()))
                 .toList();

@@ -68,6 +68,19 @@ public interface TaskGateway {
     ExportFile export(String taskId, String name);
 
     /**
+     * Some of a finished task's errors, in the order its result lists them, for a type that lists
+     * errors ({@link TaskTypeView#listsErrors()}): the page from {@code offset}, at most
+     * {@code limit} errors, and how many there are. Never holds more than one page of them.
+     *
+     * @param offset at least 0
+     * @param limit  1 to {@link ErrorPage#MAX_LIMIT}
+     * @throws TaskNotFoundException  no such task
+     * @throws TaskConflictException  its type lists no errors, the task has no result (yet), or its
+     *                                errors cannot be found again as it found them
+     */
+    ErrorPage errors(String taskId, long offset, int limit);
+
+    /**
      * Tells {@code listener} of every task's changes from now on, until the returned handle is
      * closed. Visibility is the caller's business: the listener sees every task.
      */

@@ -6,9 +6,11 @@ import java.util.List;
  * A task type the engine runs.
  *
  * @param pluginClass the class that implements it, so operators know which jar is in charge
+ * @param listsErrors whether its tasks' errors can be read page by page ({@link TaskGateway#errors})
  * @param exports     the files its results can be downloaded as
  */
-public record TaskTypeView(String id, int version, int slots, String pluginClass, List<ExportView> exports) {
+public record TaskTypeView(String id, int version, int slots, String pluginClass, boolean listsErrors,
+                           List<ExportView> exports) {
 
     public TaskTypeView {
         exports = List.copyOf(exports);

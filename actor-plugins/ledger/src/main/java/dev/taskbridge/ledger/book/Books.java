@@ -1,5 +1,6 @@
 package dev.taskbridge.ledger.book;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,12 @@ public interface Books extends AutoCloseable {
     /** The fiscal periods by id ({@code yyyy-MM}). */
     Map<String, FiscalPeriod> periods();
 
-    /** Of these document numbers, those already in the books, with the task that posted each. */
-    Map<String, String> postedBy(Collection<String> documentNumbers);
+    /**
+     * Of these document numbers, those already in the books, with the task that posted each.
+     *
+     * @param postedBefore only entries posted before this instant; {@code null}: all
+     */
+    Map<String, String> postedBy(Collection<String> documentNumbers, Instant postedBefore);
 
     /** Writes entries and their lines now, so that a refusal surfaces here, not at commit. */
     void post(List<JournalEntry> entries);

@@ -71,6 +71,10 @@ public class JournalEntry {
         return documentNumber;
     }
 
+    public Instant postedAt() {
+        return postedAt;
+    }
+
     public String taskId() {
         return taskId;
     }

@@ -1,5 +1,6 @@
 package dev.taskbridge.ledger.book;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import javax.naming.NamingException;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Query;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.StatelessSession;
@@ -66,13 +68,16 @@ public final class LedgerBook implements Books {
      * with hundreds of parameters to bind.
      */
     @Override
-    public Map<String, String> postedBy(Collection<String> documentNumbers) {
+    public Map<String, String> postedBy(Collection<String> documentNumbers, Instant postedBefore) {
         Map<String, String> posted = new HashMap<>();
+        Query query = entityManager.createNativeQuery("SELECT document_number, task_id FROM ledger_entry WHERE document_number = ANY(?1)"
+                        + (postedBefore == null ? "" : " AND posted_at < ?2"))
+                .setParameter(1, documentNumbers.toArray(new String[0]));
+        if (postedBefore != null) {
+            query.setParameter(2, postedBefore);
+        }
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery(
-                        "SELECT document_number, task_id FROM ledger_entry WHERE document_number = ANY(?1)")
-                .setParameter(1, documentNumbers.toArray(new String[0]))
-                .getResultList();
+        List<Object[]> rows = query.getResultList();
         rows.forEach(row -> posted.put((String) row[0], (String) row[1]));
         return posted;
     }
