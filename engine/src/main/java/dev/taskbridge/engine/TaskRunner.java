@@ -302,7 +302,8 @@ final class TaskRunner implements TaskWork {
             }
             metrics.failed(slot.taskType());
             store.find(taskId).filter(task -> task.state() == TaskState.FAILED).ifPresent(task -> changes.publish(
-                    TaskChange.of(task, TaskEventKind.FAILED, Instant.now(), task.errorMessage())));
+                    TaskChange.of(task, TaskEventKind.FAILED, Instant.now(),
+                            task.errorMessage() + " (log reference " + task.errorReference() + ")")));
             return true;
         });
     }

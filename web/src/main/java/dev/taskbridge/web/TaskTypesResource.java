@@ -3,15 +3,16 @@ package dev.taskbridge.web;
 import java.util.List;
 
 import dev.taskbridge.gateway.TaskGateway;
-import dev.taskbridge.gateway.TaskTypeView;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
-/** The task types clients can submit: id, version, slots and the plugin class behind each. */
+/** The task types clients can submit: id, version, slots, exports; for admins also the plugin class behind each. */
 @Path("/task-types")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -20,8 +21,12 @@ public class TaskTypesResource {
     @EJB
     private TaskGateway gateway;
 
+    @Context
+    private SecurityContext security;
+
     @GET
-    public List<TaskTypeView> list() {
-        return gateway.taskTypes();
+    public List<TaskTypeJson> list() {
+        boolean admin = security.isUserInRole(Roles.ADMIN);
+        return gateway.taskTypes().stream().map(type -> TaskTypeJson.of(type, admin)).toList();
     }
 }

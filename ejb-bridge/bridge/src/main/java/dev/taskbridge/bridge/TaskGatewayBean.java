@@ -183,7 +183,8 @@ public class TaskGatewayBean implements TaskGateway {
     public List<TaskHistoryEntry> history(String taskId) {
         return lifecycle.engine().store().history(taskId).stream()
                 .map(entry -> new TaskHistoryEntry(entry.at(), TaskEventKind.valueOf(entry.kind().name()), entry.chunk(),
-                        entry.detail()))
+                        entry.kind() == dev.taskbridge.engine.store.TaskEventKind.FAILED ? FailureText.detail(entry.detail())
+                                : entry.detail()))
                 .toList();
     }
 
@@ -272,7 +273,8 @@ public class TaskGatewayBean implements TaskGateway {
         return new TaskEvent(change.taskId(), change.taskType(), change.owner(), TaskEventKind.valueOf(change.kind().name()),
                 TaskStatus.valueOf(change.state().name()),
                 new Progress(change.chunksDone(), change.chunksTotal(), change.itemsDone(), change.itemsFailed()),
-                change.at(), change.detail());
+                change.at(), change.kind() == dev.taskbridge.engine.store.TaskEventKind.FAILED ? FailureText.detail(change.detail())
+                        : change.detail());
     }
 
     @Override
@@ -328,7 +330,8 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     static TaskSummaryView summaryView(TaskEngine engine, TaskSummary task) {
-        TaskError error = task.errorMessage() == null ? null : new TaskError(task.errorMessage(), null, task.errorReference());
+        TaskError error = task.errorMessage() == null ? null
+                : new TaskError(FailureText.message(task.errorReference()), null, task.errorReference());
         return new TaskSummaryView(task.id(), task.taskType(), task.typeVersion(), task.owner(),
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
@@ -336,8 +339,8 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     static TaskView view(TaskEngine engine, TaskRecord task) {
-        TaskError error = task.errorMessage() == null ? null : new TaskError(task.errorMessage(), task.errorStack(),
-                task.errorReference());
+        TaskError error = task.errorMessage() == null ? null
+                : new TaskError(FailureText.message(task.errorReference()), task.errorStack(), task.errorReference());
         return new TaskView(task.id(), task.taskType(), task.typeVersion(), task.owner(),
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A task type the engine runs.
  *
- * @param pluginClass the class that implements it, so operators know which jar is in charge
+ * @param pluginClass the class that implements it, so operators know which jar is in charge: for
+ *                    admins only, never shown to clerks
  * @param listsErrors whether its tasks' errors can be read page by page ({@link TaskGateway#errors})
  * @param exports     the files its results can be downloaded as
  */

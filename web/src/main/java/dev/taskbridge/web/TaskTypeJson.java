@@ -1,0 +1,22 @@
+package dev.taskbridge.web;
+
+import java.util.List;
+
+import dev.taskbridge.gateway.ExportView;
+import dev.taskbridge.gateway.TaskTypeView;
+
+/**
+ * A task type as the REST API shows it: the plugin class behind it only to admins, who run the
+ * plugins (the README's roles); to everyone else a class name says nothing, or too much.
+ *
+ * @param pluginClass null unless the caller is an admin
+ * @param listsErrors whether its tasks' errors can be read page by page ({@code GET /api/tasks/{id}/errors})
+ */
+public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
+                           List<ExportView> exports) {
+
+    static TaskTypeJson of(TaskTypeView type, boolean withPluginClass) {
+        return new TaskTypeJson(type.id(), type.version(), type.slots(), withPluginClass ? type.pluginClass() : null,
+                type.listsErrors(), type.exports());
+    }
+}
