@@ -10,7 +10,14 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 /**
  * The REST API, under {@code /api}; who may call what is declared in web.xml and on resources.
- * Its OpenAPI description is served by the server at {@code /openapi}.
+ *
+ * <p>Its OpenAPI description is served by the server at {@code /openapi}, <b>public by decision</b>:
+ * no login, as published APIs' descriptions are. It describes shapes (paths, parameters, bodies,
+ * statuses) and holds no data: no task, no user, no class of ours, so it tells a stranger nothing
+ * the API would not answer them with 401 anyway, and a client generator needs no credentials. It is
+ * switched on, at that path, in {@code META-INF/microprofile-config.properties}
+ * ({@code mp.openapi.extensions.enabled=false} serves none); {@code SecurityIT} and
+ * {@code RoleMatrixIT} hold it to that.
  */
 @ApplicationPath("/api")
 @OpenAPIDefinition(
