@@ -224,12 +224,12 @@ public class TaskGatewayBean implements TaskGateway {
         }
         TaskEngine engine = lifecycle.engine();
         TaskRecord task = requireTask(engine, taskId);
+        requireResult(task, "to list errors of");
         TaskType<Object> type = typeOf(engine, task);
         ResultErrors<Object> errors = type == null ? null : type.errors().orElse(null);
         if (errors == null) {
             throw new TaskConflictException("tasks of type " + task.taskType() + " list no errors");
         }
-        requireResult(task, "to list errors of");
         try {
             return ErrorPages.page(errors, finished(engine, type, task), offset, limit);
         } catch (ErrorsUnavailableException e) {
