@@ -370,6 +370,88 @@ class RestApiIT {
         assertThat(noFile.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).isEqualTo("file");
     }
 
+    /**
+     * A file of 1,200 errors: its result lists the first 1,000, the errors endpoint serves them all
+     * page by page (the page past 1,000 found again from the stored file) and agrees with the CSV
+     * export, row for row; bad paging is a 400 naming the field; another clerk finds nothing.
+     */
+    @Test
+    void theErrorsPastTheFirstThousandArePagedAndAgreeWithTheCsvExport() {
+        StringBuilder csv = new StringBuilder("documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n");
+        for (int i = 1; i <= 1_200; i++) {
+            csv.append("E").append(i).append(",2026-11-02,1000,CC1,1.005,0,EUR,\"too, precise\"\r\n");
+        }
+        Api clerk = Api.as("clerk");
+        String location = clerk.post("/tasks/ledger.validate", "text/csv", csv.toString()).location();
+        JsonObject report = awaitFinal(clerk, location).getJsonObject("result");
+        assertThat(report.getInt("errorCount")).isEqualTo(1_200);
+        assertThat(report.getInt("errorsListed")).isEqualTo(1_000);
+
+        Api.Reply first = clerk.get(location + "/errors?limit=100");
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.object().getJsonNumber("total").longValue()).isEqualTo(1_200);
+        assertThat(first.object().getJsonNumber("nextOffset").longValue()).isEqualTo(100);
+        assertThat(first.object().getJsonArray("errors")).hasSize(100);
+        assertThat(first.object().getJsonArray("errors").getJsonObject(0)).isEqualTo(report.getJsonArray("errors").getJsonObject(0));
+
+        JsonObject past = clerk.get(location + "/errors?offset=1000&limit=1000").object();
+        assertThat(past.getJsonNumber("total").longValue()).isEqualTo(1_200);
+        assertThat(past.containsKey("nextOffset") && !past.isNull("nextOffset")).as("the last page has no next").isFalse();
+        List<JsonObject> errors = past.getJsonArray("errors").getValuesAs(JsonObject.class);
+        assertThat(errors).hasSize(200);
+        assertThat(errors.get(0).getInt("line")).isEqualTo(1_001);
+        assertThat(errors.get(199).getInt("line")).isEqualTo(1_200);
+
+        Api.Reply export = clerk.get(location + "/exports/errors.csv");
+        assertThat(export.status()).isEqualTo(200);
+        List<String> rows = export.body().lines().toList();
+        assertThat(rows).as("the header and every error, no row that says more were left out").hasSize(1 + 1_200);
+        for (int i = 0; i < errors.size(); i++) {
+            JsonObject error = errors.get(i);
+            assertThat(rows.get(1 + 1_000 + i)).isEqualTo(error.getInt("line") + "," + error.getString("field") + ","
+                    + error.getString("value") + "," + csvField(error.getString("reason")));
+        }
+
+        for (String bad : List.of("offset=-1", "offset=x", "limit=0", "limit=1001", "limit=ten")) {
+            Api.Reply refused = clerk.get(location + "/errors?" + bad);
+            assertThat(refused.status()).as(bad + ": " + refused).isEqualTo(400);
+            assertThat(refused.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field"))
+                    .isEqualTo(bad.substring(0, bad.indexOf('=')));
+        }
+        assertThat(clerk.get(location + "/errors?offset=-1&limit=0").object().getJsonArray("fieldErrors")).hasSize(2);
+        assertThat(clerk.get(location + "/errors?offset=5000").object().getJsonArray("errors")).isEmpty();
+        assertThat(Api.as("clerk2").get(location + "/errors").status()).isEqualTo(404);
+        assertThat(Api.as("supervisor").get(location + "/errors?offset=1199").object().getJsonArray("errors")).hasSize(1);
+        assertThat(Api.anonymous().get(location + "/errors").status()).isEqualTo(401);
+    }
+
+    /** ledger.post's check finds its errors past the first 1,000 again against the books (the persistence unit, on a request thread). */
+    @Test
+    void aPostingChecksErrorsPastTheFirstThousandAreFoundAgainstTheBooks() {
+        String today = java.time.LocalDate.now().toString();
+        StringBuilder csv = new StringBuilder("documentNumber,postingDate,accountCode,debit,credit,currency\r\n");
+        for (int i = 1; i <= 1_050; i++) {
+            csv.append("NA").append(i).append(',').append(today).append(",4242,1.00,0,EUR\r\n");
+        }
+        Api clerk = Api.as("clerk");
+        String location = clerk.post("/tasks/ledger.post?checkOnly=true", "text/csv", csv.toString()).location();
+        JsonObject report = awaitFinal(clerk, location).getJsonObject("result");
+        assertThat(report.getInt("errorCount")).as(report.toString()).isEqualTo(1_050);
+
+        JsonObject past = clerk.get(location + "/errors?offset=1000").object();
+        assertThat(past.getJsonNumber("total").longValue()).as(past.toString()).isEqualTo(1_050);
+        assertThat(past.getJsonArray("errors")).hasSize(50);
+        JsonObject last = past.getJsonArray("errors").getJsonObject(49);
+        assertThat(last.getInt("line")).isEqualTo(1_050);
+        assertThat(last.getString("field")).isEqualTo("accountCode");
+        assertThat(last.getString("reason")).isEqualTo("is not in the chart of accounts");
+        assertThat(clerk.get(location + "/exports/errors.csv").body().lines()).hasSize(1 + 1_050);
+    }
+
+    private static String csvField(String text) {
+        return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
+    }
+
     @Test
     void aTaskHasAHistoryAndAnEventStreamThatEndsWithIt() throws Exception {
         Api.Reply accepted = Api.as("clerk").post("/tasks/ledger.validate", "text/csv", LEDGER_CSV);

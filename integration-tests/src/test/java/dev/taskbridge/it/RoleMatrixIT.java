@@ -94,6 +94,8 @@ class RoleMatrixIT {
                 new Row("GET /api/tasks/{id}/exports/errors.csv", c -> status(c.api("GET", "/tasks/" + checked
                         + "/exports/errors.csv", null, null)),
                         "401", "200", "404", "200", "200", "200"),
+                new Row("GET /api/tasks/{id}/errors", c -> status(c.api("GET", "/tasks/" + checked + "/errors", null, null)),
+                        "401", "200", "404", "200", "200", "200"),
                 new Row("POST /api/tasks/{id}/cancel (running)", c -> whileRunning(id ->
                         status(c.api("POST", "/tasks/" + id + "/cancel", null, null))),
                         "401", "200", "404", "200", "200", "200"),
@@ -172,6 +174,22 @@ class RoleMatrixIT {
         JsonObject asAdmin = Api.as("admin").get("/task-types").json().asJsonArray().getValuesAs(JsonObject.class).stream()
                 .filter(type -> type.getString("id").equals(RowWritingTaskType.ID)).findFirst().orElseThrow();
         assertThat(asAdmin.getString("pluginClass")).isEqualTo(RowWritingTaskType.class.getName());
+    }
+
+    /** The errors of a task without a result, or of a type that lists none, are a conflict, as its export is. */
+    @Test
+    void errorsOfATaskWithoutResultOrOfATypeWithoutErrorsAreAConflict() {
+        Api clerk = Api.as("clerk");
+        Api.Reply failed = clerk.get("/tasks/" + failedTask() + "/errors");
+        assertThat(failed.status()).as(failed.toString()).isEqualTo(409);
+        assertThat(failed.object().getString("message")).contains("FAILED", "no result");
+
+        String rows = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=0").object().getString("id");
+        await().atMost(Duration.ofSeconds(60)).until(() -> clerk.get("/tasks/" + rows).object().getString("status").equals("SUCCEEDED"));
+        Api.Reply noErrors = clerk.get("/tasks/" + rows + "/errors");
+        assertThat(noErrors.status()).as(noErrors.toString()).isEqualTo(409);
+        assertThat(noErrors.object().getString("message")).contains(RowWritingTaskType.ID, "list no errors");
+        assertThat(clerk.get("/tasks/no-such-task/errors").status()).isEqualTo(404);
     }
 
     private static Caller caller(String who) {
