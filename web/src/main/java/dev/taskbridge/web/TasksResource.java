@@ -44,6 +44,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -171,7 +172,8 @@ public class TasksResource {
     public Response export(@PathParam("id") String id, @PathParam("name") String name) {
         visibleTask(id);
         ExportFile file = gateway.export(id, name);
-        return Response.ok(file.content(), file.mediaType())
+        StreamingOutput body = out -> file.content().writeTo(out);
+        return Response.ok(body, file.mediaType())
                 .header("Content-Disposition", "attachment; filename=\"" + id + "-" + file.name() + "\"")
                 .build();
     }

@@ -1,8 +1,11 @@
 package dev.taskbridge.ledger;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
 import dev.taskbridge.plugin.FinishedTask;
@@ -32,6 +35,9 @@ final class ErrorsCsv<P> implements ResultExport {
 
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader("line", "field", "value", "reason").get();
 
+    /** Characters written to the response at a time. */
+    private static final int BUFFER_CHARS = 64 * 1024;
+
     private final ResultErrors<P> errors;
 
     /** @param errors the task type's errors, all of them */
@@ -54,22 +60,30 @@ final class ErrorsCsv<P> implements ResultExport {
         return "every error, one row each (line, field, value, reason)";
     }
 
+    /**
+     * Every error, written as it is found again: the file is never in memory, whatever its size.
+     * The errors are walked once first, keeping nothing, so that errors that cannot be found again
+     * as the check found them refuse the file before its first byte is sent.
+     */
     @Override
     @SuppressWarnings("unchecked")
-    public byte[] render(FinishedTask<?> task) throws Exception {
-        StringWriter out = new StringWriter();
-        out.write('\uFEFF');
-        try (CSVPrinter csv = new CSVPrinter(out, FORMAT)) {
-            errors.forEach((FinishedTask<P>) task, error -> {
+    public Body prepare(FinishedTask<?> finished) throws Exception {
+        FinishedTask<P> task = (FinishedTask<P>) finished;
+        errors.forEach(task, error -> { });
+        return out -> {
+            Writer text = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), BUFFER_CHARS);
+            text.write('\uFEFF');
+            CSVPrinter csv = new CSVPrinter(text, FORMAT);
+            errors.forEach(task, error -> {
                 try {
                     csv.printRecord(error.line(), error.field(), error.value() == null ? "" : inert(error.value()),
                             inert(error.reason()));
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e); // a StringWriter does not fail
+                    throw new UncheckedIOException(e);
                 }
             });
-        }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+            csv.flush(); // not closed: the stream is the response's
+        };
     }
 
     /** The errors the result lists, and a last row that says how many more there are. */

@@ -48,8 +48,9 @@ class LedgerErrorsTest {
                 .containsExactlyElementsOf(report.getJsonArray("errors").getValuesAs(JsonObject.class).stream()
                         .map(error -> (long) error.getInt("line")).toList());
         assertThat(all.get(1_000)).isEqualTo(new ItemError(1_001, "debit", "1.005", all.get(0).reason()));
-        String csv = new String(type.exports().get(0).render(new FinishedTask<>("task-1", result, Instant.now(), () -> file)),
-                StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        type.exports().get(0).prepare(new FinishedTask<>("task-1", result, Instant.now(), () -> file)).writeTo(out);
+        String csv = out.toString(StandardCharsets.UTF_8);
         assertThat(csv.lines()).hasSize(1 + 1_500);
         assertThat(csv.lines().skip(1_001).findFirst().orElseThrow()).startsWith("1001,debit,1.005,");
     }
@@ -78,6 +79,8 @@ class LedgerErrorsTest {
         assertThatThrownBy(() -> errors.forEach(new FinishedTask<>("task-1", result, Instant.now(), () -> file), error -> { }))
                 .isInstanceOf(ErrorsUnavailableException.class)
                 .hasMessageContaining("after the first 1,000").hasMessageContaining("check the file again");
+        assertThatThrownBy(() -> type.exports().get(0).prepare(new FinishedTask<>("task-1", result, Instant.now(), () -> file)))
+                .as("the export is refused before a byte of it is written").isInstanceOf(ErrorsUnavailableException.class);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.taskbridge.plugin;
 
+import java.io.OutputStream;
+
 /**
  * A file that a finished task's result can be downloaded as, such as the refused rows of an
  * import as CSV, for the clerk to correct in a spreadsheet. Offered by {@link TaskType#exports()}.
@@ -22,11 +24,22 @@ public interface ResultExport {
     byte[] render(String result) throws Exception;
 
     /**
-     * Renders the file from the finished task: what an export that needs more than the result
-     * (the task's payload, say, to list every error of a file) overrides. By default
-     * {@link #render(String)} of its result.
+     * Makes the file of a finished task ready to be written: what an export that needs more than
+     * the result (the task's payload, say, to list every error of a file), or that is too large to
+     * hold in memory, overrides. Called on a request thread; everything that could refuse the file
+     * is to be found out here, since the {@link Body} is written after the response has begun. By
+     * default {@link #render(String)} of its result.
      */
-    default byte[] render(FinishedTask<?> task) throws Exception {
-        return render(task.result());
+    default Body prepare(FinishedTask<?> task) throws Exception {
+        byte[] file = render(task.result());
+        return out -> out.write(file);
+    }
+
+    /** A file ready to be written, perhaps as it is made, into the response. */
+    @FunctionalInterface
+    interface Body {
+
+        /** Writes the file to {@code out}, flushes it and leaves it open. */
+        void writeTo(OutputStream out) throws Exception;
     }
 }

@@ -1,5 +1,6 @@
 package dev.taskbridge.bridge;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -202,7 +203,16 @@ public class TaskGatewayBean implements TaskGateway {
         }
         requireResult(task, "to export");
         try {
-            return new ExportFile(export.name(), export.mediaType(), export.render(finished(engine, type, task)));
+            ResultExport.Body body = export.prepare(finished(engine, type, task));
+            return new ExportFile(export.name(), export.mediaType(), out -> {
+                try {
+                    body.writeTo(out);
+                } catch (IOException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(export.getClass().getName() + " failed writing " + name + " of task " + taskId, e);
+                }
+            });
         } catch (ErrorsUnavailableException e) {
             throw new TaskConflictException(e.getMessage());
         } catch (Exception e) {

@@ -1,9 +1,16 @@
 package dev.taskbridge.gateway;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Objects;
 
-/** A task's result rendered as a file. */
-public record ExportFile(String name, String mediaType, byte[] content) {
+/**
+ * A task's result as a file, ready to be written into a response: made as it is written, so that
+ * a large file is never in memory. Whatever could refuse it was found out when it was made.
+ *
+ * @param content writes the file; once, on the thread that answers the request
+ */
+public record ExportFile(String name, String mediaType, Content content) {
 
     public ExportFile {
         Objects.requireNonNull(name, "name");
@@ -11,19 +18,16 @@ public record ExportFile(String name, String mediaType, byte[] content) {
         Objects.requireNonNull(content, "content");
     }
 
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof ExportFile that && name.equals(that.name) && mediaType.equals(that.mediaType)
-                && java.util.Arrays.equals(content, that.content);
-    }
+    /** Writes the file. */
+    @FunctionalInterface
+    public interface Content {
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(name, mediaType) * 31 + java.util.Arrays.hashCode(content);
+        /** Writes the file to {@code out}, flushes it and leaves it open. */
+        void writeTo(OutputStream out) throws IOException;
     }
 
     @Override
     public String toString() {
-        return "ExportFile[" + name + ", " + mediaType + ", " + content.length + " bytes]";
+        return "ExportFile[" + name + ", " + mediaType + "]";
     }
 }
