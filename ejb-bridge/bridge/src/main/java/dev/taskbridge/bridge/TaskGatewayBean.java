@@ -22,8 +22,8 @@ import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskStoreException;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.gateway.EngineFacts;
-import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.EngineUnavailableException;
+import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.ExportNotFoundException;
 import dev.taskbridge.gateway.IdempotencyConflictException;
@@ -183,9 +183,10 @@ public class TaskGatewayBean implements TaskGateway {
     @Override
     public List<TaskHistoryEntry> history(String taskId) {
         return lifecycle.engine().store().history(taskId).stream()
-                .map(entry -> new TaskHistoryEntry(entry.at(), TaskEventKind.valueOf(entry.kind().name()), entry.chunk(),
-                        entry.kind() == dev.taskbridge.engine.store.TaskEventKind.FAILED ? FailureText.detail(entry.detail())
-                                : entry.detail()))
+                .map(entry -> {
+                    TaskEventKind kind = TaskEventKind.valueOf(entry.kind().name());
+                    return new TaskHistoryEntry(entry.at(), kind, entry.chunk(), detail(kind, entry.detail()));
+                })
                 .toList();
     }
 
@@ -215,6 +216,8 @@ public class TaskGatewayBean implements TaskGateway {
             });
         } catch (ErrorsUnavailableException e) {
             throw new TaskConflictException(e.getMessage());
+        } catch (RuntimeException e) {
+            throw e; // the store's and the gateway's own failures keep their meaning (503, 404)
         } catch (Exception e) {
             throw new IllegalStateException(export.getClass().getName() + " could not render " + name + " of task " + taskId, e);
         }
@@ -244,6 +247,8 @@ public class TaskGatewayBean implements TaskGateway {
             return ErrorPages.page(errors, finished(engine, type, task), offset, limit);
         } catch (ErrorsUnavailableException e) {
             throw new TaskConflictException(e.getMessage());
+        } catch (RuntimeException e) {
+            throw e; // the store's and the gateway's own failures keep their meaning (503, 404)
         } catch (Exception e) {
             throw new IllegalStateException(type.getClass().getName() + " could not list the errors of task " + taskId, e);
         }
@@ -280,11 +285,16 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     private static TaskEvent event(TaskChange change) {
-        return new TaskEvent(change.taskId(), change.taskType(), change.owner(), TaskEventKind.valueOf(change.kind().name()),
+        TaskEventKind kind = TaskEventKind.valueOf(change.kind().name());
+        return new TaskEvent(change.taskId(), change.taskType(), change.owner(), kind,
                 TaskStatus.valueOf(change.state().name()),
                 new Progress(change.chunksDone(), change.chunksTotal(), change.itemsDone(), change.itemsFailed()),
-                change.at(), change.kind() == dev.taskbridge.engine.store.TaskEventKind.FAILED ? FailureText.detail(change.detail())
-                        : change.detail());
+                change.at(), detail(kind, change.detail()));
+    }
+
+    /** A change's few words for people; a failure's in plain words with its reference ({@link FailureText}). */
+    private static String detail(TaskEventKind kind, String detail) {
+        return kind == TaskEventKind.FAILED ? FailureText.detail(detail) : detail;
     }
 
     @Override
