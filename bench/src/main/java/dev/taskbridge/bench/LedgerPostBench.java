@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
 public final class LedgerPostBench {
 
     private static final int DOCUMENTS = 2_500;
-    static final int PORT_OFFSET = 200;
+    /** Ports 8280 and 10190 by default; {@code -Dbench.port-offset} moves them, to run beside another server. */
+    static final int PORT_OFFSET = Integer.getInteger("bench.port-offset", 200);
     private static final String API = "http://127.0.0.1:" + (8080 + PORT_OFFSET) + "/taskbridge/api";
     private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("clerk:clerk".getBytes(StandardCharsets.UTF_8));
     private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/taskbridge_test?reWriteBatchedInserts=true";
