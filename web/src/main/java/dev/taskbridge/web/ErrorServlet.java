@@ -75,6 +75,7 @@ public class ErrorServlet extends HttpServlet {
             case 413 -> "The request is larger than " + Uploads.MAX_PAYLOAD_BYTES / (1024 * 1024) + " MiB.";
             case 429 -> "Too many wrong passwords from this client for this user: no password is checked until the time"
                     + " in Retry-After has passed.";
+            case 503 -> "The server is busy reading other large uploads: try again after the time in Retry-After.";
             default -> reference == null ? "The server failed." : "The server failed; quote reference " + reference + ".";
         };
     }
@@ -88,6 +89,7 @@ public class ErrorServlet extends HttpServlet {
             case 405 -> "Method Not Allowed";
             case 413 -> "Payload Too Large";
             case 429 -> "Too Many Requests";
+            case 503 -> "Service Unavailable";
             default -> "Internal Server Error";
         };
     }

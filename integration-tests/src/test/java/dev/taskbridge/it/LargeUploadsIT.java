@@ -1,0 +1,89 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Large uploads take turns: the server handles a bounded number of bytes of large bodies at once
+ * (a sixteenth of its heap; 64 MiB on this 1 GiB test server), so 32 clerks uploading 20 MiB files
+ * at the same moment cannot fill its heap. One that finds no room in time is told to come back.
+ */
+@ExtendWith(ArquillianExtension.class)
+class LargeUploadsIT {
+
+    private static final long TWENTY_MIB = 20L * 1024 * 1024;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.ear();
+    }
+
+    @Test
+    void anUploadThatFindsNoRoomIsAnswered503WithRetryAfterUnreadAndGetsInOnceTheRoomIsFree() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        byte[] tenMib = new byte[10 * 1024 * 1024];
+        Arrays.fill(tenMib, (byte) 'x');
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            // Five clients declare 20 MiB each and send almost nothing: the room they got is held while
+            // the server waits for their bodies (the first three fill 64 MiB; the others wait for room).
+            for (int i = 0; i < 5; i++) {
+                Socket socket = new Socket("127.0.0.1", 8080);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                        + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
+                        + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                stalled.add(socket);
+            }
+            Thread.sleep(1_000);
+
+            long started = System.nanoTime();
+            HttpResponse<String> turnedAway = client.send(upload(tenMib), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(turnedAway.statusCode()).as(turnedAway.body()).isEqualTo(503);
+            assertThat(turnedAway.headers().firstValue("Retry-After")).hasValue("10");
+            assertThat(turnedAway.body()).contains("\"status\":503").contains("busy reading other large uploads");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited its turn a while first")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(9));
+
+            HttpResponse<String> small = client.send(HttpRequest.newBuilder(URI.create(Api.BASE + "/task-types"))
+                    .header("Authorization", Http.basic("clerk", "clerk")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(small.statusCode()).as("everyday requests do not wait for uploads").isEqualTo(200);
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+
+        HttpResponse<String> later = client.send(upload(tenMib), HttpResponse.BodyHandlers.ofString());
+        assertThat(later.statusCode()).as("once the room is free: " + later.body()).isIn(202, 400);
+    }
+
+    private static HttpRequest upload(byte[] body) {
+        return HttpRequest.newBuilder(URI.create(Api.BASE + "/tasks/ledger.validate"))
+                .header("Authorization", Http.basic("clerk", "clerk"))
+                .header("Content-Type", "text/csv")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+    }
+}
