@@ -1,23 +1,12 @@
 package dev.taskbridge.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Tiny {@code ledger.validate} tasks over REST into the provisioned WildFly, as an ERP system
@@ -25,19 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tasks (10,000) as fast as the server answers, and the clock runs from the first submit until the
  * server's own counter ({@code taskbridge_tasks_succeeded_total} on its Prometheus endpoint) shows
  * all of them SUCCEEDED. Bounded: every phase has a deadline, and a progress line is printed
- * every second. Reports submits/s, submit latency p50/p99 and tasks/s, on H2 and PostgreSQL, to
+ * every second (the load itself is {@link TinyTaskLoad}). Reports submits/s, submit latency p50/p99 and tasks/s, on H2 and PostgreSQL, to
  * {@code bench/results/rest-load.md}. Run by {@code bench/rest-load.sh}.
  */
 public final class RestLoadBench {
 
-    private static final int PORT_OFFSET = LedgerPostBench.PORT_OFFSET;
-    private static final String API = "http://127.0.0.1:" + (8080 + PORT_OFFSET) + "/taskbridge/api";
-    private static final String METRICS = "http://127.0.0.1:" + (9990 + PORT_OFFSET) + "/prometheus";
-    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("clerk:clerk".getBytes(StandardCharsets.UTF_8));
-    private static final String CSV = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
-            + "D1,2026-11-02,1000,CC1,100.00,0,EUR,cash\r\nD1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n";
     private static final Duration PHASE_LIMIT = Duration.ofMinutes(5);
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private record Run(String database, int tasks, int clients, double submitsPerSecond, double p50Millis,
                        double p99Millis, double maxMillis, double tasksPerSecond) {
@@ -73,44 +55,23 @@ public final class RestLoadBench {
     }
 
     private static Run run(String label, int tasks, int clients) throws Exception {
-        double succeededBefore = succeeded();
-        long[] latencies = new long[tasks];
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger submitted = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        long start = System.nanoTime();
-        long deadline = start + PHASE_LIMIT.toNanos();
-        List<Future<?>> workers = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            workers.add(pool.submit(() -> {
-                for (int i = next.getAndIncrement(); i < tasks && System.nanoTime() < deadline; i = next.getAndIncrement()) {
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(API + "/tasks/ledger.validate"))
-                            .header("Authorization", AUTH).header("Content-Type", "text/csv")
-                            .POST(HttpRequest.BodyPublishers.ofString(CSV)).build();
-                    long sent = System.nanoTime();
-                    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-                    latencies[i] = System.nanoTime() - sent;
-                    if (response.statusCode() != 202) {
-                        throw new IllegalStateException("submit answered " + response.statusCode() + ": " + response.body());
-                    }
-                    submitted.incrementAndGet();
-                }
-                return null;
-            }));
+        double succeededBefore = TinyTaskLoad.succeeded();
+        long deadline = System.nanoTime() + PHASE_LIMIT.toNanos();
+        TinyTaskLoad.Load load = TinyTaskLoad.start(tasks, clients, deadline, client -> "clerk");
+        long start = load.startNanos;
+        while (!load.awaitClients(1_000)) {
+            progress(label, tasks, load.accepted(), TinyTaskLoad.succeeded() - succeededBefore, start);
         }
-        pool.shutdown();
-        while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
-            progress(label, tasks, submitted.get(), succeeded() - succeededBefore, start);
+        load.checkClients();
+        if (!load.unexpected().isEmpty()) {
+            throw new IllegalStateException(label + ": submits answered " + load.statuses() + ", e.g. " + load.unexpected().get(0));
         }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        if (submitted.get() < tasks) {
-            throw new IllegalStateException(label + ": only " + submitted.get() + " of " + tasks + " submitted in " + PHASE_LIMIT);
+        if (load.accepted() < tasks) {
+            throw new IllegalStateException(label + ": only " + load.accepted() + " of " + tasks + " submitted in " + PHASE_LIMIT);
         }
         long allSubmitted = System.nanoTime();
         double done;
-        while ((done = succeeded() - succeededBefore) < tasks) {
+        while ((done = TinyTaskLoad.succeeded() - succeededBefore) < tasks) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(label + ": only " + (long) done + " of " + tasks + " done in " + PHASE_LIMIT);
             }
@@ -120,20 +81,10 @@ public final class RestLoadBench {
         long end = System.nanoTime();
         progress(label, tasks, tasks, done, start);
         System.out.println();
-        long[] sorted = latencies.clone();
+        long[] sorted = load.latencies.clone();
         Arrays.sort(sorted);
-        return new Run(label, tasks, clients, tasks / seconds(start, allSubmitted), percentile(sorted, 0.50),
-                percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6, tasks / seconds(start, end));
-    }
-
-    /** The server's count of succeeded ledger.validate tasks, from its Prometheus endpoint. */
-    private static double succeeded() throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body().lines()
-                .filter(line -> line.startsWith("taskbridge_tasks_succeeded_total{") && line.contains("\"ledger.validate\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return new Run(label, tasks, clients, tasks / seconds(start, allSubmitted), TinyTaskLoad.percentile(sorted, 0.50),
+                TinyTaskLoad.percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6, tasks / seconds(start, end));
     }
 
     private static void progress(String label, int tasks, int submitted, double done, long start) {
@@ -142,10 +93,6 @@ public final class RestLoadBench {
         System.out.printf("\r[%s] [%s%s] submitted %,d, done %,d of %,d, %.1f s   ", label, "#".repeat(bar),
                 ".".repeat(width - bar), submitted, (long) done, tasks, seconds(start, System.nanoTime()));
         System.out.flush();
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 
     private static double seconds(long from, long to) {
