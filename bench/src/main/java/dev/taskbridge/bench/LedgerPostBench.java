@@ -105,13 +105,31 @@ public final class LedgerPostBench {
 
     /** Stops a server that {@link #start} started: standalone.sh starts the server's JVM as its child, so that first. */
     static void stop(Process process) throws Exception {
+        stop(process, Duration.ofSeconds(90));
+    }
+
+    /**
+     * Stops a server as {@link #stop(Process)} does, and kills it if it has not stopped within
+     * {@code patience}: a server that ran out of heap may never finish its shutdown, and a bench
+     * must not leave it running on the ports.
+     */
+    static void stop(Process process, Duration patience) throws Exception {
         List<ProcessHandle> children = process.descendants().toList();
         children.forEach(ProcessHandle::destroy);
         process.destroy();
+        long deadline = System.nanoTime() + patience.toNanos();
         for (ProcessHandle child : children) {
-            child.onExit().get(90, TimeUnit.SECONDS);
+            try {
+                child.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.out.println("The server did not stop within " + patience.toSeconds() + " s; killing it (pid " + child.pid() + ")");
+                child.destroyForcibly();
+                child.onExit().get(30, TimeUnit.SECONDS);
+            }
         }
-        process.waitFor(90, TimeUnit.SECONDS);
+        if (!process.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     static Process start(Path server, Path base, List<String> options) throws IOException {
