@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -37,6 +38,11 @@ final class TinyTaskLoad {
     /** What a submit that got no answer (the connection broke, or it timed out) counts as among the statuses. */
     static final int NO_ANSWER = 0;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /**
+     * Longest wait for one answer: a server that is stuck (collecting a full heap over and over)
+     * must not hold a bench past its deadline. Far beyond any answer of a healthy server.
+     */
+    static final Duration ANSWER_LIMIT = Duration.ofSeconds(60);
 
     private TinyTaskLoad() {
     }
@@ -87,7 +93,7 @@ final class TinyTaskLoad {
 
         private void submit(int i, String auth) throws InterruptedException {
             HttpRequest request = HttpRequest.newBuilder(URI.create(API + "/tasks/ledger.validate"))
-                    .header("Authorization", auth).header("Content-Type", "text/csv")
+                    .header("Authorization", auth).header("Content-Type", "text/csv").timeout(ANSWER_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString(CSV)).build();
             long sent = System.nanoTime();
             int status;
@@ -150,7 +156,8 @@ final class TinyTaskLoad {
 
     /** The server's Prometheus text, from its management interface. */
     static String scrape() throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).timeout(ANSWER_LIMIT).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The sum of a metric's series whose labels contain {@code labels} (empty: all of them). */
