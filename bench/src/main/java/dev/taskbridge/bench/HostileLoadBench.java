@@ -58,6 +58,11 @@ public final class HostileLoadBench {
     /** How long a server may take to stop before it is killed (a server that ran out of heap may never finish). */
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(30);
     private static final long SAMPLE_MILLIS = 500;
+    /**
+     * Longest wait for {@code /prometheus}: a server that collects a full heap over and over may
+     * not answer at all, and the bench must still end and write what it saw.
+     */
+    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(10);
 
     private HostileLoadBench() {
     }
@@ -88,6 +93,7 @@ public final class HostileLoadBench {
         Path benchDir = Path.of(System.getProperty("bench.dir"));
         Path server = benchDir.getParent().resolve("server-config/target/server");
         List<Run> runs = new ArrayList<>();
+        List<String> broken = new ArrayList<>();
         for (String database : System.getProperty("bench.databases", "h2").split(",")) {
             boolean h2 = database.equals("h2");
             Path base = benchDir.resolve("target/hostile-" + database);
@@ -97,15 +103,20 @@ public final class HostileLoadBench {
             try {
                 LedgerPostBench.awaitServer(process);
                 runs.add(run(h2 ? "H2 (file)" : "PostgreSQL", base));
+            } catch (Exception e) {
+                // still write what there is: a bench that breaks on a broken server shows nothing
+                e.printStackTrace();
+                broken.add((h2 ? "H2 (file)" : "PostgreSQL") + ": the bench could not finish: " + e);
             } finally {
                 LedgerPostBench.stop(process, STOP_PATIENCE);
             }
         }
         Path results = Path.of(System.getProperty("bench.results", benchDir.resolve("results/hostile-load.md").toString()));
-        Files.writeString(results, report(runs));
-        System.out.println(report(runs));
+        Files.writeString(results, report(runs, broken));
+        System.out.println(report(runs, broken));
         System.out.println("Written to " + results);
-        List<String> problems = runs.stream().flatMap(run -> run.problems().stream().map(p -> run.database() + ": " + p)).toList();
+        List<String> problems = new ArrayList<>(broken);
+        runs.forEach(run -> run.problems().forEach(p -> problems.add(run.database() + ": " + p)));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the server did not hold: " + String.join("; ", problems));
         }
@@ -194,7 +205,7 @@ public final class HostileLoadBench {
                 progress(label, sampler, load, uploadStatuses, tasks, uploads);
                 Thread.sleep(500);
             }
-            done = TinyTaskLoad.succeeded() - succeededBefore;
+            done = sum(scrapeOrNull(), "taskbridge_tasks_succeeded_total", "\"ledger.validate\"") - succeededBefore;
             double loadSeconds = (System.nanoTime() - load.startNanos) / 1e9;
             progress(label, sampler, load, uploadStatuses, tasks, uploads);
             System.out.println();
@@ -202,14 +213,14 @@ public final class HostileLoadBench {
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
 
             // 3. the clients close their streams: the server must let go of every one
-            double openBeforeClose = TinyTaskLoad.sum(TinyTaskLoad.scrape(), "taskbridge_event_streams_open", "");
+            double openBeforeClose = sum(scrapeOrNull(), "taskbridge_event_streams_open", "");
             long closing = System.nanoTime();
             closeAll(sockets);
             double openAfter = openBeforeClose;
             long closeWait = 0;
             double releaseSeconds = Double.NaN;
             while (System.nanoTime() - closing < RELEASE_LIMIT.toNanos()) {
-                openAfter = TinyTaskLoad.sum(TinyTaskLoad.scrape(), "taskbridge_event_streams_open", "");
+                openAfter = sum(scrapeOrNull(), "taskbridge_event_streams_open", "");
                 closeWait = serverConnections("close-wait");
                 if (openAfter == 0 && closeWait == 0) {
                     releaseSeconds = (System.nanoTime() - closing) / 1e9;
@@ -221,8 +232,8 @@ public final class HostileLoadBench {
             }
             System.out.println();
             long establishedAfter = serverConnections("established");
-            String after = TinyTaskLoad.scrape();
-            double failed = TinyTaskLoad.sum(after, "taskbridge_tasks_failed_total", "\"ledger.validate\"") - failedBefore;
+            String after = scrapeOrNull();
+            double failed = sum(after, "taskbridge_tasks_failed_total", "\"ledger.validate\"") - failedBefore;
             sampler.stop();
             List<Probe> probes = prober.stop();
             long outOfMemory = logLines(base, "OutOfMemoryError");
@@ -244,7 +255,7 @@ public final class HostileLoadBench {
             if (submits.keySet().stream().anyMatch(status -> status != 202)) {
                 problems.add("tiny submits answered " + submits + ", e.g. " + load.unexpected());
             }
-            if (load.accepted() < tasks || done < tasks || failed > 0) {
+            if (load.accepted() < tasks || !(done >= tasks) || !(failed == 0)) {
                 problems.add(String.format(Locale.ROOT, "tasks: %d accepted, %.0f succeeded, %.0f failed, of %d", load.accepted(), done, failed, tasks));
             }
             if (uploadAnswers.keySet().stream().anyMatch(status -> status >= 500 || status == TinyTaskLoad.NO_ANSWER)) {
@@ -271,16 +282,19 @@ public final class HostileLoadBench {
                 problems.add(String.format(Locale.ROOT, "not released %.0f s after the clients closed: %.0f streams open, %d connections half-closed",
                         (double) RELEASE_LIMIT.toSeconds(), openAfter, closeWait));
             }
+            if (after == null) {
+                problems.add("/prometheus did not answer within " + SCRAPE_TIMEOUT.toSeconds() + " s after the load");
+            }
             if (sampler.failures.get() > 0) {
                 problems.add(sampler.failures.get() + " scrapes of /prometheus failed");
             }
             return new Run(label, streams, snapshot(allTaskStreams), snapshot(taskStreams), peakOpen, openBeforeClose,
                     releaseSeconds, openAfter, closeWait, establishedBefore, establishedAfter, load, loadSeconds, done, failed,
                     uploadAnswers, List.copyOf(uploadMessages), file.length, sortedUploads, heapMax, List.copyOf(sampler.samples),
-                    TinyTaskLoad.sum(after, "gc_total", "Young") - TinyTaskLoad.sum(before, "gc_total", "Young"),
-                    TinyTaskLoad.sum(after, "gc_time_seconds_total", "Young") - TinyTaskLoad.sum(before, "gc_time_seconds_total", "Young"),
-                    TinyTaskLoad.sum(after, "gc_total", "Old") - TinyTaskLoad.sum(before, "gc_total", "Old"),
-                    TinyTaskLoad.sum(after, "gc_time_seconds_total", "Old") - TinyTaskLoad.sum(before, "gc_time_seconds_total", "Old"),
+                    sum(after, "gc_total", "Young") - TinyTaskLoad.sum(before, "gc_total", "Young"),
+                    sum(after, "gc_time_seconds_total", "Young") - TinyTaskLoad.sum(before, "gc_time_seconds_total", "Young"),
+                    sum(after, "gc_total", "Old") - TinyTaskLoad.sum(before, "gc_total", "Old"),
+                    sum(after, "gc_time_seconds_total", "Old") - TinyTaskLoad.sum(before, "gc_time_seconds_total", "Old"),
                     sampler.failures.get(), probes, outOfMemory, threadsKilled, problems);
         } finally {
             openers.shutdownNow();
@@ -358,6 +372,20 @@ public final class HostileLoadBench {
         return out.lines().filter(line -> !line.isBlank()).count();
     }
 
+    /** The server's Prometheus text, or null if it did not answer within {@link #SCRAPE_TIMEOUT}. */
+    private static String scrapeOrNull() throws InterruptedException {
+        try {
+            return TinyTaskLoad.scrape(SCRAPE_TIMEOUT);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@link TinyTaskLoad#sum}, or NaN (unknown) for a scrape that got no answer. */
+    private static double sum(String prometheus, String metric, String labels) {
+        return prometheus == null ? Double.NaN : TinyTaskLoad.sum(prometheus, metric, labels);
+    }
+
     /** How many lines of the server's log contain {@code text}. */
     private static long logLines(Path base, String text) throws IOException {
         return grepLog(base, text).size();
@@ -432,7 +460,7 @@ public final class HostileLoadBench {
         private void loop() {
             while (running) {
                 try {
-                    String metrics = TinyTaskLoad.scrape();
+                    String metrics = TinyTaskLoad.scrape(SCRAPE_TIMEOUT);
                     samples.add(new Sample((System.nanoTime() - start) / 1e9,
                             TinyTaskLoad.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\""),
                             TinyTaskLoad.sum(metrics, "jvm_memory_used_bytes", "Old Gen"),
@@ -536,7 +564,7 @@ public final class HostileLoadBench {
         return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
-    private static String report(List<Run> runs) {
+    private static String report(List<Run> runs, List<String> broken) {
         StringBuilder md = new StringBuilder("# The server under hostile clients: streams that never read, 10,000 tasks, 32 uploads of 20 MiB\n\n");
         md.append("""
                 Written by `bench/hostile-load.sh` (`dev.taskbridge.bench.HostileLoadBench`); every run overwrites it.
@@ -553,6 +581,9 @@ public final class HostileLoadBench {
                 request answered (202 or a 4xx with a message, never a 5xx), no task lost, every stream released.
 
                 """);
+        for (String failure : broken) {
+            md.append("## ").append(failure.replace('\n', ' ')).append("\n\n");
+        }
         for (Run r : runs) {
             TinyTaskLoad.Load load = r.load();
             long[] submits = load.latencies.clone();

@@ -156,7 +156,12 @@ final class TinyTaskLoad {
 
     /** The server's Prometheus text, from its management interface. */
     static String scrape() throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).timeout(ANSWER_LIMIT).GET().build(),
+        return scrape(ANSWER_LIMIT);
+    }
+
+    /** The server's Prometheus text, waiting at most {@code limit} for it. */
+    static String scrape(Duration limit) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).timeout(limit).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
