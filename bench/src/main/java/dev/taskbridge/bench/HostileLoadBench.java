@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -83,7 +84,8 @@ public final class HostileLoadBench {
                        double peakStreamsOpen, double streamsOpenBeforeClose, double releaseSeconds, double streamsOpenAfter,
                        long closeWaitAfter, long establishedBefore, long establishedAfter,
                        TinyTaskLoad.Load load, double loadSeconds, double succeeded, double failed,
-                       Map<Integer, Integer> uploads, List<String> uploadMessages, int uploadBytes, long[] sortedUploadNanos,
+                       Map<Integer, Integer> uploads, int uploadsTurnedAway, List<String> uploadMessages, int uploadBytes,
+                       long[] sortedUploadNanos,
                        double heapMax, List<Sample> samples, double gcYoungCount, double gcYoungSeconds, double gcOldCount,
                        double gcOldSeconds, int scrapeFailures, List<Probe> probes, long outOfMemoryLines,
                        List<String> threadsKilled, List<String> problems) {
@@ -158,6 +160,7 @@ public final class HostileLoadBench {
             byte[] file = junkCsv(uploadBytes);
             HttpClient uploadClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             Map<Integer, AtomicInteger> uploadStatuses = new ConcurrentHashMap<>();
+            AtomicInteger turnedAway = new AtomicInteger();
             List<String> uploadMessages = Collections.synchronizedList(new ArrayList<>());
             long[] uploadNanos = new long[uploads];
             ExecutorService uploaders = Executors.newFixedThreadPool(uploads);
@@ -169,11 +172,21 @@ public final class HostileLoadBench {
                     int status;
                     long sent = System.nanoTime();
                     try {
-                        HttpResponse<String> response = uploadClient.send(HttpRequest.newBuilder(
-                                        URI.create(TinyTaskLoad.API + "/tasks/ledger.post?checkOnly=true"))
-                                .header("Authorization", TinyTaskLoad.basic(owner)).header("Content-Type", "text/csv")
-                                .header("Accept", "application/json").timeout(UPLOAD_TIMEOUT)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> response;
+                        while (true) {
+                            response = uploadClient.send(HttpRequest.newBuilder(
+                                            URI.create(TinyTaskLoad.API + "/tasks/ledger.post?checkOnly=true"))
+                                    .header("Authorization", TinyTaskLoad.basic(owner)).header("Content-Type", "text/csv")
+                                    .header("Accept", "application/json").timeout(UPLOAD_TIMEOUT)
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+                            Optional<String> retryAfter = response.headers().firstValue("Retry-After");
+                            if (response.statusCode() != 503 || retryAfter.isEmpty() || System.nanoTime() > deadline) {
+                                break;
+                            }
+                            // the server is busy with other uploads and says when to come back, as a real client hears it
+                            turnedAway.incrementAndGet();
+                            Thread.sleep(Long.parseLong(retryAfter.get()) * 1000);
+                        }
                         status = response.statusCode();
                         if (status == 202) {
                             String path = URI.create(response.headers().firstValue("Location").orElseThrow()).getRawPath() + "/events";
@@ -290,7 +303,7 @@ public final class HostileLoadBench {
             }
             return new Run(label, streams, snapshot(allTaskStreams), snapshot(taskStreams), peakOpen, openBeforeClose,
                     releaseSeconds, openAfter, closeWait, establishedBefore, establishedAfter, load, loadSeconds, done, failed,
-                    uploadAnswers, List.copyOf(uploadMessages), file.length, sortedUploads, heapMax, List.copyOf(sampler.samples),
+                    uploadAnswers, turnedAway.get(), List.copyOf(uploadMessages), file.length, sortedUploads, heapMax, List.copyOf(sampler.samples),
                     sum(after, "gc_total", "Young") - TinyTaskLoad.sum(before, "gc_total", "Young"),
                     sum(after, "gc_time_seconds_total", "Young") - TinyTaskLoad.sum(before, "gc_time_seconds_total", "Young"),
                     sum(after, "gc_total", "Old") - TinyTaskLoad.sum(before, "gc_total", "Old"),
@@ -608,6 +621,8 @@ public final class HostileLoadBench {
             row(md, "tasks SUCCEEDED / FAILED (server's counters)", fmt("%,.0f / %,.0f of %,d, within %.1f s of the first submit",
                     r.succeeded(), r.failed(), load.tasks, r.loadSeconds()));
             row(md, "uploads of " + fmt("%,d", r.uploadBytes()) + " bytes (answers)", statuses(r.uploads()));
+            row(md, "uploads told to come back (503 with Retry-After: the server reads a bounded number of large bodies at once), then sent again",
+                    fmt("%,d", r.uploadsTurnedAway()));
             row(md, "upload answered after p50 / max (s)", fmt("%.1f / %.1f", r.sortedUploadNanos()[r.sortedUploadNanos().length / 2] / 1e9,
                     r.sortedUploadNanos()[r.sortedUploadNanos().length - 1] / 1e9));
             if (!r.uploadMessages().isEmpty()) {
