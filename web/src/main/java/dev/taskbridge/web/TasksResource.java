@@ -109,6 +109,10 @@ public class TasksResource {
         Map<String, String> options = queryOptions();
         Uploads.File file = null;
         for (EntityPart part : parts) {
+            if (part.getName() == null) {
+                throw new InvalidSubmissionException("body", "has a part without a name: every part needs"
+                        + " Content-Disposition: form-data; name=\"...\"");
+            }
             if (part.getName().equals(FILE_PART)) {
                 file = Uploads.file(part);
             } else if (options.put(part.getName(), Uploads.field(part)) != null) {
