@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.util.UUID;
 
+import jakarta.faces.application.ViewExpiredException;
 import jakarta.json.Json;
 import jakarta.json.stream.JsonGenerator;
 import jakarta.servlet.RequestDispatcher;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public class ErrorServlet extends HttpServlet {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorServlet.class);
+    static final String EXPIRED_FORM = "This form has expired or was not sent from this page: open the page again and send it"
+            + " from there.";
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -31,12 +34,16 @@ public class ErrorServlet extends HttpServlet {
         Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         String uri = (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         String reference = null;
-        if (failure != null) {
+        boolean expired = isExpiredForm(failure);
+        if (expired) {
+            // a form post whose view the session does not hold: the client's stale or forged form, not a failure
+            status = HttpServletResponse.SC_BAD_REQUEST;
+        } else if (failure != null) {
             status = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
             reference = UUID.randomUUID().toString();
             LOG.error("Request {} failed, reference {}", uri, reference, failure);
         }
-        String message = message(status, reference);
+        String message = expired ? EXPIRED_FORM : message(status, reference);
         response.setStatus(status);
         response.setHeader("Cache-Control", "no-store");
         boolean api = uri != null && uri.startsWith(request.getContextPath() + "/api/");
@@ -62,6 +69,20 @@ public class ErrorServlet extends HttpServlet {
                     + reason(status) + " - Taskbridge</title></head><body><h1>" + reason(status) + "</h1><p id=\"error-message\">"
                     + message + "</p><p><a href=\"" + request.getContextPath() + "/\">Back to the dashboard</a></p></body></html>");
         }
+    }
+
+    /**
+     * Whether the failure is Faces' {@code ViewExpiredException}: a form posted with a view state
+     * that this session does not hold (the session ended, the page is too old, or the state was
+     * made up, or unreadable in the body's encoding).
+     */
+    private static boolean isExpiredForm(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ViewExpiredException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Fixed texts only (and a UUID): nothing from the request is echoed. */
