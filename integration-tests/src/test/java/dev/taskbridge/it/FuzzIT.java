@@ -340,6 +340,7 @@ class FuzzIT {
                         headers(broken[1]), broken[2].getBytes(StandardCharsets.ISO_8859_1), false, Form.NONE, false);
             }
             big();
+            accepted(bodies.subList(0, 3));
             for (Body body : bodies.subList(0, Math.min(12, bodies.size()))) {
                 uploadForm("upload page: " + body.name(), body, true, true);
             }
@@ -449,6 +450,28 @@ class FuzzIT {
             out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
             add(what, caller, "POST", API + "/tasks/" + type + pick(SUBMIT_QUERIES),
                     headers("multipart/form-data; boundary=" + boundary), out.toByteArray(), false, Form.NONE, false);
+        }
+
+        /**
+         * Valid files as every user who may submit them, and one idempotency key used again: for
+         * the same request (200, nothing new), for another payload and another type (422, nothing stored).
+         */
+        private void accepted(List<Body> valid) {
+            for (Body body : valid) {
+                for (Caller caller : callers.subList(1, 6)) {
+                    add("submit " + body.name(), caller, "POST", API + "/tasks/" + pick(List.of("ledger.validate", "ledger.post?checkOnly=true")),
+                            headers(body.contentType()), body.bytes(), false, Form.NONE, false);
+                }
+            }
+            String key = "fuzz-" + SEED;
+            for (String[] use : new String[][]{{"ledger.validate", "0"}, {"ledger.validate", "0"}, {"ledger.validate", "1"},
+                    {"ledger.post?checkOnly=true", "0"}}) {
+                Body body = valid.get(Integer.parseInt(use[1]));
+                List<String[]> headers = List.of(new String[]{"Content-Type", body.contentType()},
+                        new String[]{"Accept", "application/json"}, new String[]{"Idempotency-Key", key});
+                add("submit with the key " + key + " again", callers.get(1), "POST", API + "/tasks/" + use[0], headers, body.bytes(),
+                        false, Form.NONE, false);
+            }
         }
 
         /** Bodies beyond 20 MiB, with their length declared and without it: a handful, as they are slow. */
@@ -687,7 +710,7 @@ class FuzzIT {
             {"Idempotency-Key", "<script>alert(1)</script>"}, {"Idempotency-Key", "caf\u00c3\u00a9-\u00e2\u0080\u00ae"},
             {"Idempotency-Key", "a\u0001b", "protocol"}, {"Content-Encoding", "gzip"}, {"Content-Encoding", "deflate, br"},
             {"Content-Language", "\u00ff\u00fe"}, {"Accept", "text/html;level=\"unclosed"}, {"Accept", "*/*;q=NaN"},
-            {"Transfer-Encoding", "identity"}, {"Expect", "100-continue"}, {"Expect", "something-else"},
+            {"Transfer-Encoding", "identity", "protocol"}, {"Expect", "100-continue"}, {"Expect", "something-else"},
             {"X-Forwarded-For", "<script>, ::1, 999.999.999.999"}, {"X-Forwarded-Proto", "gopher"}, {"X-Forwarded-Host", "evil.example"},
             {"Host", "evil.example", "protocol"}, {"Cookie", "JSESSIONID=" + "c".repeat(4000)}, {"Cookie", "=; ;;=;"},
             {"Authorization", "Basic " + "A".repeat(10_000)}, {"Sec-Fetch-Mode", "navigate"}, {"X-Long", "v".repeat(7000)},
