@@ -16,12 +16,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -155,6 +157,9 @@ class FuzzIT {
                 }
                 createdBy(c, answer).ifPresent(created::add);
             }
+            if (ONLY < 0) {
+                failures.addAll(ordinaryHeadersStillWork(writers));
+            }
         } finally {
             writers.shutdownNow();
         }
@@ -162,6 +167,7 @@ class FuzzIT {
         Set<String> after = allTaskIds();
         Set<String> stored = new HashSet<>(after);
         stored.removeAll(before);
+        created.addAll(ORDINARY_TASKS);
         Set<String> unanswered = new HashSet<>(stored);
         unanswered.removeAll(created);
         for (String id : unanswered) {
@@ -188,6 +194,38 @@ class FuzzIT {
         assertThat(corpus.size()).as("corpus size").isGreaterThanOrEqualTo(500);
         assertThat(failures).as(summary + "\n" + failures.size() + " failing cases:\n" + String.join("\n\n", failures)).isEmpty();
     }
+
+    /**
+     * What browsers, curl and Java send is still answered (the corpus checks only that refusals
+     * are well formed; this checks that refusing hostile headers refuses no ordinary ones).
+     */
+    private static List<String> ordinaryHeadersStillWork(ExecutorService writers) throws IOException {
+        List<String> accepts = List.of("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+                "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", "*/*", "application/json", "application/json, text/plain, */*",
+                "application/*", "application/json; charset=utf-8", "APPLICATION/JSON; charset=utf-8", "Application/Json");
+        List<String> wrong = new ArrayList<>();
+        String clerk = "Authorization: " + Http.basic("clerk", "clerk") + "\r\n";
+        for (String accept : accepts) {
+            Answer answer = exchange(ME, "GET", API + "/tasks/counts", clerk + "Accept: " + accept + "\r\n", null, false, writers);
+            if (answer.status() != 200) {
+                wrong.add("GET counts with Accept: " + accept + " -> " + answer);
+            }
+        }
+        for (String type : List.of("text/csv", "text/csv; charset=UTF-8", "Text/CSV;charset=utf-8", "text/csv; header=present", "TEXT/CSV")) {
+            byte[] csv = (CSV_HEADER + "G1," + TODAY + ",6100,CC1,1.00,0,EUR,x\r\n").getBytes(StandardCharsets.UTF_8);
+            Answer answer = exchange(ME, "POST", API + "/tasks/ledger.validate", clerk + "Content-Type: " + type + "\r\n", csv, false,
+                    writers);
+            if (answer.status() != 202) {
+                wrong.add("submit CSV as " + type + " -> " + answer);
+            } else {
+                ORDINARY_TASKS.add(LOCATION_ID.matcher(answer.header("Location")).results().findFirst().orElseThrow().group(1));
+            }
+        }
+        return wrong;
+    }
+
+    /** The tasks that {@link #ordinaryHeadersStillWork} created. */
+    private static final Set<String> ORDINARY_TASKS = new HashSet<>();
 
     /** Why the answer is wrong, or null if it is not. */
     private static String judge(Case c, Answer answer) {
@@ -271,20 +309,20 @@ class FuzzIT {
     }
 
     /** The task a case created, if its answer says it created one. */
-    private static java.util.Optional<String> createdBy(Case c, Answer answer) {
+    private static Optional<String> createdBy(Case c, Answer answer) {
         if (answer.status() == 202 && answer.header("Location") != null) {
             Matcher id = LOCATION_ID.matcher(answer.header("Location"));
             if (id.find()) {
-                return java.util.Optional.of(id.group(1));
+                return Optional.of(id.group(1));
             }
         }
         if (c.form() == Form.UPLOAD && answer.status() == 200) {
             Matcher id = CHECK_TASK.matcher(answer.body());
             if (id.find()) {
-                return java.util.Optional.of(id.group(1));
+                return Optional.of(id.group(1));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -479,7 +517,7 @@ class FuzzIT {
         /** Bodies beyond 20 MiB, with their length declared and without it: a handful, as they are slow. */
         private void big() {
             byte[] huge = new byte[21 * MIB];
-            java.util.Arrays.fill(huge, (byte) 'a');
+            Arrays.fill(huge, (byte) 'a');
             add("21 MiB declared", callers.get(1), "POST", API + "/tasks/ledger.validate", headers("text/csv"), huge, false,
                     Form.NONE, false);
             add("21 MiB chunked", callers.get(1), "POST", API + "/tasks/ledger.validate", headers("application/json"), huge, true,
@@ -491,7 +529,7 @@ class FuzzIT {
             add("21 MiB multipart chunked", callers.get(1), "POST", API + "/tasks/ledger.post",
                     headers("multipart/form-data; boundary=" + boundary), out.toByteArray(), true, Form.NONE, false);
             uploadForm("upload page: 20 MiB and a little", new Body("20 MiB and a little", "text/csv",
-                    java.util.Arrays.copyOf(huge, 20 * MIB + 1000)), true, true);
+                    Arrays.copyOf(huge, 20 * MIB + 1000)), true, true);
         }
 
         /** A post of the upload form; {@code viewState} null sends one that the session never had. */
