@@ -2,6 +2,7 @@ package dev.taskbridge.web;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.InvalidSubmissionException;
@@ -17,7 +18,8 @@ import jakarta.ws.rs.ext.Provider;
  * ({@code garbage}, an empty value, {@code application/json;q=abc}) before it is routed: RESTEasy
  * parses both while it picks the resource method, and a header it cannot parse there escapes as a
  * bare {@code IllegalArgumentException} or {@code NumberFormatException}, which no one could tell
- * from a bug. Here they become a 400 that names the header.
+ * from a bug. Here they become a 400 that names the header. Valid ones are passed on with their
+ * types in lower case: RESTEasy finds no writer for {@code APPLICATION/JSON} and answered 500.
  */
 @Provider
 @PreMatching
@@ -38,6 +40,27 @@ public class MediaTypeHeaders implements ContainerRequestFilter {
         if (!errors.isEmpty()) {
             throw new InvalidSubmissionException(errors);
         }
+        // types and subtypes are case-insensitive (RFC 9110, 8.3.1), RESTEasy's choice of a writer is not
+        if (contentType != null) {
+            context.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, lowerCaseTypes(contentType));
+        }
+        if (accepts != null) {
+            context.getHeaders().put(HttpHeaders.ACCEPT, accepts.stream().map(MediaTypeHeaders::lowerCaseTypes).toList());
+        }
+    }
+
+    /** Each media type's type and subtype in lower case; parameters (a boundary, a charset) as they were. */
+    static String lowerCaseTypes(String value) {
+        StringBuilder out = new StringBuilder();
+        for (String type : value.split(",", -1)) {
+            int parameters = type.indexOf(';');
+            String name = parameters < 0 ? type : type.substring(0, parameters);
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            out.append(name.toLowerCase(Locale.ROOT)).append(parameters < 0 ? "" : type.substring(parameters));
+        }
+        return out.toString();
     }
 
     /** Media types separated by commas; empty entries are allowed, as RESTEasy skips them. */
