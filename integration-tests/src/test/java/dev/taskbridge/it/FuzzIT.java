@@ -188,8 +188,8 @@ class FuzzIT {
             failures.add("answered as created but not stored: " + lost);
         }
 
-        String summary = String.format("FuzzIT seed %d: %d cases, %d sent, %d tasks created (all answered as created),"
-                + " statuses %s", SEED, corpus.size(), sent, created.size(), histogram);
+        String summary = String.format("FuzzIT seed %d: %d cases, %d sent, %d tasks answered as created, %d stored, statuses %s",
+                SEED, corpus.size(), sent, created.size(), stored.size(), histogram);
         System.out.println(summary);
         assertThat(corpus.size()).as("corpus size").isGreaterThanOrEqualTo(500);
         assertThat(failures).as(summary + "\n" + failures.size() + " failing cases:\n" + String.join("\n\n", failures)).isEmpty();
