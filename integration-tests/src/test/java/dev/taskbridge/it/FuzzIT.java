@@ -221,6 +221,14 @@ class FuzzIT {
                 ORDINARY_TASKS.add(LOCATION_ID.matcher(answer.header("Location")).results().findFirst().orElseThrow().group(1));
             }
         }
+        // TRACE reaches the server's handlers now (the listener lets it through): none may echo the request
+        for (String path : List.of(API + "/tasks/counts", "/taskbridge/index.xhtml", "/taskbridge/", "/", "/openapi")) {
+            Answer answer = exchange(ME, "TRACE", path, clerk + "Cookie: JSESSIONID=secret-cookie\r\n", null, false, writers);
+            if (answer.status() < 400 || answer.status() >= 500 || answer.body().contains("secret-cookie")
+                    || answer.body().contains(Http.basic("clerk", "clerk").substring(6))) {
+                wrong.add("TRACE " + path + " -> " + answer);
+            }
+        }
         return wrong;
     }
 
@@ -259,12 +267,12 @@ class FuzzIT {
     }
 
     /**
-     * Requests that Undertow refuses itself, before the application sees them: a target with a
-     * broken percent escape (not a URI), TRACE (the listener's {@code disallowed-methods}), and
-     * headers no HTTP parser takes. Their 4xx may come without a body; never a 5xx.
+     * Requests that Undertow's HTTP parser refuses itself, before the application sees them: a
+     * target with a broken percent escape (not a URI), and headers no HTTP parser takes. Their 4xx
+     * may come without a body; never a 5xx.
      */
     private static boolean byTheHttpServer(Case c) {
-        return c.protocol() || c.method().equals("TRACE") || BROKEN_ESCAPE.matcher(c.target()).find();
+        return c.protocol() || BROKEN_ESCAPE.matcher(c.target()).find();
     }
 
     /**
