@@ -367,8 +367,11 @@ public final class HostileLoadBench {
     private static byte[] junkCsv(int bytes) {
         StringBuilder csv = new StringBuilder(bytes + 100);
         csv.append("documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\n");
-        for (int line = 1; ; line++) {
-            String next = "J" + line + ",2026-13-45,99X9,CC1,12.3456,abc,EURO,junk line " + line + " of a broken export\n";
+        // as many lines as a ledger file may have (100,000), long enough to fill the bytes: a file the
+        // server accepts and checks in a task, whose event streams the bench then opens too
+        String padding = "x".repeat(Math.max(0, bytes / 100_000 - 75));
+        for (int line = 1; line <= 100_000; line++) {
+            String next = "J" + line + ",2026-13-45,99X9,CC1,12.3456,abc,EURO,junk line " + line + " " + padding + "\n";
             if (csv.length() + next.length() > bytes) {
                 break;
             }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Large uploads take turns: the server handles a bounded number of bytes of large bodies at once
- * (a sixteenth of its heap; 64 MiB on this 1 GiB test server), so 32 clerks uploading 20 MiB files
+ * (a thirty-second of its heap; 32 MiB on this 1 GiB test server), so 32 clerks uploading 20 MiB files
  * at the same moment cannot fill its heap. One that finds no room in time is told to come back.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -38,12 +38,13 @@ class LargeUploadsIT {
     @Test
     void anUploadThatFindsNoRoomIsAnswered503WithRetryAfterUnreadAndGetsInOnceTheRoomIsFree() throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        byte[] tenMib = new byte[10 * 1024 * 1024];
-        Arrays.fill(tenMib, (byte) 'x');
+        byte[] fifteenMib = new byte[15 * 1024 * 1024];
+        Arrays.fill(fifteenMib, (byte) 'x');
         List<Socket> stalled = new ArrayList<>();
         try {
             // Five clients declare 20 MiB each and send almost nothing: the room they got is held while
-            // the server waits for their bodies (the first three fill 64 MiB; the others wait for room).
+            // the server waits for their bodies (the first takes 20 MiB of 32; the others wait for room, in
+            // order, and the upload below waits behind them even where it would fit in what is left).
             for (int i = 0; i < 5; i++) {
                 Socket socket = new Socket("127.0.0.1", 8080);
                 OutputStream out = socket.getOutputStream();
@@ -56,7 +57,7 @@ class LargeUploadsIT {
             Thread.sleep(1_000);
 
             long started = System.nanoTime();
-            HttpResponse<String> turnedAway = client.send(upload(tenMib), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> turnedAway = client.send(upload(fifteenMib), HttpResponse.BodyHandlers.ofString());
 
             assertThat(turnedAway.statusCode()).as(turnedAway.body()).isEqualTo(503);
             assertThat(turnedAway.headers().firstValue("Retry-After")).hasValue("10");
@@ -74,7 +75,7 @@ class LargeUploadsIT {
             }
         }
 
-        HttpResponse<String> later = client.send(upload(tenMib), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> later = client.send(upload(fifteenMib), HttpResponse.BodyHandlers.ofString());
         assertThat(later.statusCode()).as("once the room is free: " + later.body()).isIn(202, 400);
     }
 

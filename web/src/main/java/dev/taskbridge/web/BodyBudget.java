@@ -42,9 +42,15 @@ final class BodyBudget {
         this.room = new Semaphore(Math.toIntExact(capacityKib), true);
     }
 
-    /** The budget for a server whose heap is {@code maxHeap}: a sixteenth of it, and room for one body at least. */
+    /**
+     * The budget for a server whose heap is {@code maxHeap}: a thirty-second of it, and room for one
+     * body at least. A 20 MiB file costs several times its size while it is read, decoded and
+     * parsed: with a sixteenth (three such files at once on 1 GiB), bench/hostile-load.sh still
+     * saw the old generation reach 1,000 MiB and three full collections; with a thirty-second
+     * (one at a time, and smaller files beside it), 489 MiB and none.
+     */
     static BodyBudget forHeap(long maxHeap, long largest, Duration wait) {
-        return new BodyBudget(Math.max(largest, maxHeap / 16), largest, wait);
+        return new BodyBudget(Math.max(largest, maxHeap / 32), largest, wait);
     }
 
     /**

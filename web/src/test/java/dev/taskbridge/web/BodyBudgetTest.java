@@ -66,9 +66,10 @@ class BodyBudgetTest {
     }
 
     @Test
-    void aServersBudgetIsASixteenthOfItsHeapAndAlwaysHoldsOneBody() {
-        assertThat(BodyBudget.forHeap(1024 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes()).isEqualTo(64 * MIB);
-        assertThat(BodyBudget.forHeap(128 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes())
+    void aServersBudgetIsAThirtySecondOfItsHeapAndAlwaysHoldsOneBody() {
+        assertThat(BodyBudget.forHeap(1024 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes()).isEqualTo(32 * MIB);
+        assertThat(BodyBudget.forHeap(4096 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes()).isEqualTo(128 * MIB);
+        assertThat(BodyBudget.forHeap(256 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes())
                 .as("a small heap still takes one upload at a time").isEqualTo(21 * MIB);
         assertThatThrownBy(() -> new BodyBudget(MIB, 2 * MIB, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     }
