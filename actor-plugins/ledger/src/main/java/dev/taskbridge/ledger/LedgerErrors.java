@@ -3,6 +3,7 @@ package dev.taskbridge.ledger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.taskbridge.plugin.ErrorsUnavailableException;
@@ -38,20 +39,27 @@ final class LedgerErrors<P> implements ResultErrors<P> {
     }
 
     @Override
-    public void forEach(FinishedTask<P> task, Consumer<ItemError> each) throws Exception {
-        JsonObject result = JsonSupport.readObject(task.result());
-        JsonArray listed = result.getJsonArray("errors");
+    public Optional<Listed> listed(String result) {
+        JsonObject report = JsonSupport.readObject(result);
+        JsonArray listed = report.getJsonArray("errors");
         if (listed == null) {
-            return;
+            return Optional.of(new Listed(List.of(), 0));
         }
-        List<ItemError> expected = new ArrayList<>(listed.size());
+        List<ItemError> errors = new ArrayList<>(listed.size());
         for (JsonValue value : listed) {
             JsonObject error = value.asJsonObject();
-            expected.add(new ItemError(error.getInt("line"), error.getString("field"),
+            errors.add(new ItemError(error.getInt("line"), error.getString("field"),
                     error.isNull("value") ? null : error.getString("value"), error.getString("reason")));
         }
-        int count = result.getInt("errorCount", expected.size());
-        if (count == expected.size()) {
+        return Optional.of(new Listed(errors, Math.max(errors.size(), report.getInt("errorCount", errors.size()))));
+    }
+
+    @Override
+    public void forEach(FinishedTask<P> task, Consumer<ItemError> each) throws Exception {
+        Listed listed = listed(task.result()).orElseThrow();
+        List<ItemError> expected = listed.errors();
+        long count = listed.total();
+        if (listed.complete()) {
             expected.forEach(each);
             return;
         }

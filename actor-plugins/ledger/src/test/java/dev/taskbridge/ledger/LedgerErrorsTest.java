@@ -56,6 +56,21 @@ class LedgerErrorsTest {
     }
 
     @Test
+    void theListedErrorsAndTheirTotalAreReadFromTheResultAlone() throws Exception {
+        // what lets the first pages be answered without parsing and checking the stored file again
+        LedgerValidateTaskType type = new LedgerValidateTaskType();
+        LedgerFile file = aFileOf(IntStream.rangeClosed(1, 1_500).mapToObj(i -> aLine().debit("1.005")).toList());
+        String result = run(type.handler(), file, "task-1");
+
+        ResultErrors.Listed listed = type.errors().orElseThrow().listed(result).orElseThrow();
+
+        assertThat(listed.total()).isEqualTo(1_500);
+        assertThat(listed.complete()).isFalse();
+        assertThat(listed.errors()).hasSize(1_000).first().extracting(ItemError::line, ItemError::field)
+                .containsExactly(1L, "debit");
+    }
+
+    @Test
     void aResultThatListsEveryErrorIsReadWithoutCheckingTheFileAgain() throws Exception {
         LedgerValidateTaskType type = new LedgerValidateTaskType();
         LedgerFile file = aFileOf(aLine().debit("1.005"), aLine().currency("EURO"));

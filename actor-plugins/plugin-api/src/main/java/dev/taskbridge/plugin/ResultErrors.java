@@ -1,5 +1,8 @@
 package dev.taskbridge.plugin;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -24,4 +27,36 @@ public interface ResultErrors<P> {
      *                                    to a clerk
      */
     void forEach(FinishedTask<P> task, Consumer<ItemError> each) throws Exception;
+
+    /**
+     * The errors the task's result lists, first in {@link #forEach}'s order, and how many errors the
+     * task found in all, read from the result alone and never from the payload. Lets a page within
+     * the listed errors (most pages a clerk reads: the first) be answered without finding the
+     * errors again, which costs a parse of the stored file and a check of every line of it. Empty
+     * when the result does not tell: then every page walks {@link #forEach}.
+     */
+    default Optional<Listed> listed(String result) {
+        return Optional.empty();
+    }
+
+    /**
+     * What a result lists of its errors.
+     *
+     * @param errors the errors it lists, the first of all of them
+     * @param total  how many errors the task found in all, at least as many as it lists
+     */
+    record Listed(List<ItemError> errors, long total) {
+
+        public Listed {
+            errors = List.copyOf(Objects.requireNonNull(errors, "errors"));
+            if (total < errors.size()) {
+                throw new IllegalArgumentException("total " + total + " is less than the " + errors.size() + " listed");
+            }
+        }
+
+        /** Whether the result lists every error the task found. */
+        public boolean complete() {
+            return total == errors.size();
+        }
+    }
 }

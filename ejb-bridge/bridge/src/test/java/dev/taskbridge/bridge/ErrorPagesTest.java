@@ -3,6 +3,10 @@ package dev.taskbridge.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import dev.taskbridge.gateway.ErrorPage;
@@ -90,5 +94,76 @@ class ErrorPagesTest {
         assertThat(handedOut[0]).isEqualTo(1_000_000);
         assertThat(page.errors()).hasSize(10);
         assertThat(page.total()).isEqualTo(1_000_000);
+    }
+
+    /**
+     * A task whose result lists its first {@code listed} of {@code count} errors, one per line; its
+     * walk finds them again from the payload, as the ledger's does, and counts the payload reads.
+     */
+    private static ResultErrors<Void> listing(int listed, long count) {
+        return new ResultErrors<>() {
+            @Override
+            public void forEach(FinishedTask<Void> task, Consumer<ItemError> each) throws Exception {
+                task.payload();
+                errorsOnLines(count).forEach(task, each);
+            }
+
+            @Override
+            public Optional<Listed> listed(String result) {
+                List<ItemError> first = new ArrayList<>();
+                for (long line = 1; line <= listed; line++) {
+                    first.add(new ItemError(line, "debit", "x" + line, "must be a decimal number"));
+                }
+                return Optional.of(new Listed(first, count));
+            }
+        };
+    }
+
+    private static FinishedTask<Void> counting(AtomicInteger reads) {
+        return new FinishedTask<>("task-1", "{}", Instant.now(), () -> {
+            reads.incrementAndGet();
+            return null;
+        });
+    }
+
+    @Test
+    void aPageWithinTheListedErrorsNeverReadsThePayload() throws Exception {
+        // the payload is a stored file of up to 20 MiB: the first page must not parse and check it again
+        ResultErrors<Void> errors = listing(1_000, 50_000);
+
+        ErrorPage first = ErrorPages.page(errors, TASK, 0, 100);
+        ErrorPage lastListed = ErrorPages.page(errors, TASK, 900, 100);
+
+        assertThat(first.total()).isEqualTo(50_000);
+        assertThat(first.errors()).hasSize(100).first().isEqualTo(new ErrorView(1, "debit", "x1", "must be a decimal number"));
+        assertThat(first.nextOffset()).isEqualTo(100);
+        assertThat(lastListed.errors().get(99).line()).isEqualTo(1_000);
+        assertThat(lastListed.nextOffset()).isEqualTo(1_000);
+    }
+
+    @Test
+    void everyPageOfAResultThatListsAllItsErrorsIsFromTheResult() throws Exception {
+        ResultErrors<Void> errors = listing(30, 30);
+
+        ErrorPage page = ErrorPages.page(errors, TASK, 20, 1_000);
+        ErrorPage beyond = ErrorPages.page(errors, TASK, 40, 1_000);
+
+        assertThat(page.errors()).hasSize(10);
+        assertThat(page.total()).isEqualTo(30);
+        assertThat(page.nextOffset()).isNull();
+        assertThat(beyond.errors()).isEmpty();
+        assertThat(beyond.total()).isEqualTo(30);
+    }
+
+    @Test
+    void aPageReachingPastTheListedErrorsFindsThemAgain() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+
+        ErrorPage page = ErrorPages.page(listing(1_000, 50_000), counting(reads), 950, 100);
+
+        assertThat(reads).hasValue(1);
+        assertThat(page.errors()).hasSize(100);
+        assertThat(page.errors().get(99).line()).isEqualTo(1_050);
+        assertThat(page.total()).isEqualTo(50_000);
     }
 }
