@@ -175,7 +175,7 @@ public class TasksResource {
     @Produces(MediaType.WILDCARD)
     public Response export(@PathParam("id") String id, @PathParam("name") String name) {
         visibleTask(id);
-        ExportFile file = gateway.export(id, name);
+        ExportFile file = gateway.export(id, name, caller());
         StreamingOutput body = out -> file.content().writeTo(out);
         return Response.ok(body, file.mediaType())
                 .header("Content-Disposition", "attachment; filename=\"" + id + "-" + file.name() + "\"")
@@ -201,7 +201,7 @@ public class TasksResource {
             throw new InvalidSubmissionException(errors);
         }
         visibleTask(id);
-        return gateway.errors(id, parsedOffset, (int) parsedLimit);
+        return gateway.errors(id, parsedOffset, (int) parsedLimit, caller());
     }
 
     /** Cancels a task that has not finished: its owner or a supervisor may. 409 if it finished. */

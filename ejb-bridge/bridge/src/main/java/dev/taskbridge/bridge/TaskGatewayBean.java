@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.taskbridge.engine.EngineHealth;
 import dev.taskbridge.engine.EngineStoppedException;
@@ -77,6 +78,12 @@ public class TaskGatewayBean implements TaskGateway {
 
     /** A readiness probe should answer in a second or two, whatever the database does. */
     private static final Duration HEALTH_DATABASE_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * The bulkhead around finding errors again from a stored file. Static, as the beans of a pool
+     * are many and the limit is the server's; final, as the EJB rules ask of a static field.
+     */
+    private static final Rechecks RECHECKS = new Rechecks(Rechecks.MAX_AT_ONCE, Rechecks.MAX_PER_USER);
 
     @EJB
     private EngineLifecycle lifecycle;
@@ -191,7 +198,7 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     @Override
-    public ExportFile export(String taskId, String name) {
+    public ExportFile export(String taskId, String name, String by) {
         TaskEngine engine = lifecycle.engine();
         TaskRecord task = requireTask(engine, taskId);
         TaskType<Object> type = typeOf(engine, task);
@@ -203,28 +210,40 @@ public class TaskGatewayBean implements TaskGateway {
             throw new ExportNotFoundException(task.taskType(), name);
         }
         requireResult(task, "to export");
+        // a file made from the stored payload holds its permit until it is written, also while a
+        // slow client reads it: the parsed payload, and the walk, live that long
+        Rechecks.Lease lease = RECHECKS.lease(by);
+        boolean handedOn = false;
         try {
-            ResultExport.Body body = export.prepare(finished(engine, type, task));
-            return new ExportFile(export.name(), export.mediaType(), out -> {
+            ResultExport.Body body = export.prepare(finished(engine, type, task, lease));
+            ExportFile file = new ExportFile(export.name(), export.mediaType(), out -> {
                 try {
                     body.writeTo(out);
                 } catch (IOException e) {
                     throw e;
                 } catch (Exception e) {
                     throw new IOException(export.getClass().getName() + " failed writing " + name + " of task " + taskId, e);
+                } finally {
+                    lease.close();
                 }
             });
+            handedOn = true;
+            return file;
         } catch (ErrorsUnavailableException e) {
             throw new TaskConflictException(e.getMessage());
         } catch (RuntimeException e) {
             throw e; // the store's and the gateway's own failures keep their meaning (503, 404)
         } catch (Exception e) {
             throw new IllegalStateException(export.getClass().getName() + " could not render " + name + " of task " + taskId, e);
+        } finally {
+            if (!handedOn) {
+                lease.close();
+            }
         }
     }
 
     @Override
-    public ErrorPage errors(String taskId, long offset, int limit) {
+    public ErrorPage errors(String taskId, long offset, int limit, String by) {
         List<FieldError> bad = new ArrayList<>();
         if (offset < 0) {
             bad.add(new FieldError("offset", "must not be negative"));
@@ -243,8 +262,8 @@ public class TaskGatewayBean implements TaskGateway {
         if (errors == null) {
             throw new TaskConflictException("tasks of type " + task.taskType() + " list no errors");
         }
-        try {
-            return ErrorPages.page(errors, finished(engine, type, task), offset, limit);
+        try (Rechecks.Lease lease = RECHECKS.lease(by)) {
+            return ErrorPages.page(errors, finished(engine, type, task, lease), offset, limit);
         } catch (ErrorsUnavailableException e) {
             throw new TaskConflictException(e.getMessage());
         } catch (RuntimeException e) {
@@ -265,15 +284,27 @@ public class TaskGatewayBean implements TaskGateway {
         return (TaskType<Object>) engine.registry().find(task.taskType()).orElse(null);
     }
 
-    /** The task as its plugin reads it after the fact: its payload parsed again only if asked for. */
-    private static FinishedTask<Object> finished(TaskEngine engine, TaskType<Object> type, TaskRecord task) {
-        return new FinishedTask<>(task.id(), task.result(), task.endedAt(), () -> {
-            Payload payload = engine.store().payload(task.id()).orElseThrow(() -> new TaskNotFoundException(task.id()));
+    /**
+     * The task as its plugin reads it after the fact: its payload loaded and parsed again only if
+     * asked for, and then only within the bulkhead ({@link Rechecks}), whose permit {@code lease}
+     * takes before the stored payload is even loaded.
+     */
+    private static FinishedTask<Object> finished(TaskEngine engine, TaskType<Object> type, TaskRecord task,
+                                                 Rechecks.Lease lease) {
+        return finished(task.id(), task.result(), task.endedAt(), type,
+                () -> engine.store().payload(task.id()).orElseThrow(() -> new TaskNotFoundException(task.id())), lease);
+    }
+
+    static FinishedTask<Object> finished(String taskId, String result, java.time.Instant endedAt, TaskType<Object> type,
+                                         Supplier<Payload> stored, Rechecks.Lease lease) {
+        return new FinishedTask<>(taskId, result, endedAt, () -> {
+            lease.enter();
+            Payload payload = stored.get();
             try {
                 return type.parse(payload);
             } catch (InvalidPayloadException e) {
                 // it parsed when it was submitted and when it ran: a plugin that changed its mind
-                throw new IllegalStateException("the stored payload of task " + task.id() + " no longer parses: "
+                throw new IllegalStateException("the stored payload of task " + taskId + " no longer parses: "
                         + e.problems(), e);
             }
         });

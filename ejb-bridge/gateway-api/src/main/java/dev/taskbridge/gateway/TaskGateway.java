@@ -63,9 +63,13 @@ public interface TaskGateway {
      *
      * @throws TaskNotFoundException   no such task
      * @throws ExportNotFoundException its type offers no such file
+     * @param by who asks: a file made from the task's stored payload is made for one at a time per
+     *           user, and a few at a time in all
      * @throws TaskConflictException   the task has no result (yet)
+     * @throws EngineUnavailableException the file is made from the stored payload and the caller,
+     *                                    or the server, is making as many such at once as it may
      */
-    ExportFile export(String taskId, String name);
+    ExportFile export(String taskId, String name, String by);
 
     /**
      * Some of a finished task's errors, in the order its result lists them, for a type that lists
@@ -77,8 +81,12 @@ public interface TaskGateway {
      * @throws TaskNotFoundException  no such task
      * @throws TaskConflictException  its type lists no errors, the task has no result (yet), or its
      *                                errors cannot be found again as it found them
+     * @param by who asks: errors past the listed ones are found again for one page at a time per
+     *           user, and a few at a time in all
+     * @throws EngineUnavailableException the page is past the listed errors and the caller, or the
+     *                                    server, is finding as many again at once as it may
      */
-    ErrorPage errors(String taskId, long offset, int limit);
+    ErrorPage errors(String taskId, long offset, int limit, String by);
 
     /**
      * Tells {@code listener} of every task's changes from now on, until the returned handle is
