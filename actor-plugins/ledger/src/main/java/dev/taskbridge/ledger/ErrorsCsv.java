@@ -62,14 +62,21 @@ final class ErrorsCsv<P> implements ResultExport {
 
     /**
      * Every error, written as it is found again: the file is never in memory, whatever its size.
-     * The errors are walked once first, keeping nothing, so that errors that cannot be found again
-     * as the check found them refuse the file before its first byte is sent.
+     * When the result lists every error, they are written in one walk over the result (nothing to
+     * find again, nothing that could refuse the file). Otherwise the errors are walked once first,
+     * keeping nothing, so that errors that cannot be found again as the check found them refuse the
+     * file before its first byte is sent: whether they add up to the report's count is known only
+     * at the end, so checking and writing cannot be one walk without writing a file that is then
+     * refused, or holding it whole. Both walks run within the server's bulkhead around re-checks.
      */
     @Override
     @SuppressWarnings("unchecked")
     public Body prepare(FinishedTask<?> finished) throws Exception {
         FinishedTask<P> task = (FinishedTask<P>) finished;
-        errors.forEach(task, error -> { });
+        boolean allListed = errors.listed(task.result()).map(ResultErrors.Listed::complete).orElse(false);
+        if (!allListed) {
+            errors.forEach(task, error -> { });
+        }
         return out -> {
             Writer text = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), BUFFER_CHARS);
             text.write('\uFEFF');
