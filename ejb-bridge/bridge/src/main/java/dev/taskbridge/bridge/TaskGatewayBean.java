@@ -47,6 +47,7 @@ import dev.taskbridge.gateway.TaskQuery;
 import dev.taskbridge.gateway.TaskStatus;
 import dev.taskbridge.gateway.TaskSummaryView;
 import dev.taskbridge.gateway.TaskTypeView;
+import dev.taskbridge.gateway.TaskbridgeException;
 import dev.taskbridge.gateway.TaskView;
 import dev.taskbridge.gateway.UnknownTaskTypeException;
 import dev.taskbridge.plugin.ErrorsUnavailableException;
@@ -63,6 +64,8 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.InvocationContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway the web tier calls. It translates between the engine's types and the gateway's
@@ -75,6 +78,8 @@ import jakarta.interceptor.InvocationContext;
 @Local(TaskGateway.class)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class TaskGatewayBean implements TaskGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskGatewayBean.class);
 
     /** A readiness probe should answer in a second or two, whatever the database does. */
     private static final Duration HEALTH_DATABASE_TIMEOUT = Duration.ofSeconds(2);
@@ -302,10 +307,18 @@ public class TaskGatewayBean implements TaskGateway {
             Payload payload = stored.get();
             try {
                 return type.parse(payload);
-            } catch (InvalidPayloadException e) {
-                // it parsed when it was submitted and when it ran: a plugin that changed its mind
-                throw new IllegalStateException("the stored payload of task " + taskId + " no longer parses: "
-                        + e.problems(), e);
+            } catch (InvalidPayloadException | RuntimeException e) {
+                if (e instanceof TaskbridgeException) {
+                    throw (TaskbridgeException) e;
+                }
+                // It parsed when it was submitted and when it ran: the plugin changed its mind since,
+                // a stricter parse after an upgrade. Nothing the server can mend and nothing the
+                // clerk's file could be blamed for then: the clerk checks it again (409, as README
+                // says); the log keeps why, for whoever upgraded.
+                LOG.warn("The stored payload of task {} no longer parses as {} version {}: {}", taskId, type.id(),
+                        type.version(), e instanceof InvalidPayloadException invalid ? invalid.problems() : e.toString(), e);
+                throw new TaskConflictException("the file of this task cannot be read again as it was checked, "
+                        + "because the server's rules changed since: check the file again");
             }
         });
     }
