@@ -51,7 +51,7 @@ class LedgerPostIT {
         assertThat(again.getInt("invalidLineCount")).isEqualTo(5_000);
         JsonObject duplicate = again.getJsonArray("errors").getJsonObject(0);
         assertThat(duplicate.getString("field")).isEqualTo("documentNumber");
-        assertThat(duplicate.getString("reason")).startsWith("is already posted (by task ");
+        assertThat(duplicate.getString("reason")).isEqualTo("is already posted by another task");
     }
 
     @Test

@@ -49,7 +49,7 @@ final class LedgerErrors<P> implements ResultErrors<P> {
         for (JsonValue value : listed) {
             JsonObject error = value.asJsonObject();
             errors.add(new ItemError(error.getInt("line"), error.getString("field"),
-                    error.isNull("value") ? null : error.getString("value"), error.getString("reason")));
+                    error.isNull("value") ? null : error.getString("value"), reason(error.getString("reason"))));
         }
         return Optional.of(new Listed(errors, Math.max(errors.size(), report.getInt("errorCount", errors.size()))));
     }
@@ -80,6 +80,17 @@ final class LedgerErrors<P> implements ResultErrors<P> {
             throw changed(expected.size());
         }
     }
+
+    /**
+     * A listed error's reason as it is said now: results stored before duplicates stopped naming
+     * the task that posted them ("is already posted (by task &lt;id&gt;)", perhaps another clerk's)
+     * are read without the id, which also keeps them matching the errors found again.
+     */
+    static String reason(String stored) {
+        return stored.startsWith(LEGACY_ALREADY_POSTED) ? LedgerPostHandler.ALREADY_POSTED : stored;
+    }
+
+    private static final String LEGACY_ALREADY_POSTED = "is already posted (by task ";
 
     static ItemError item(LineError error) {
         return new ItemError(error.line(), error.field().columnName(), error.value(), error.reason());

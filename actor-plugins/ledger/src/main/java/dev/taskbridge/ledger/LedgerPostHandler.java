@@ -48,6 +48,15 @@ import jakarta.json.stream.JsonGenerator;
  */
 final class LedgerPostHandler implements TaskHandler<PostingRequest> {
 
+    /**
+     * A document that the books have already. Not which task posted it: that may be another
+     * clerk's, whose task id is not this clerk's to see, and the reason reaches every page of
+     * errors and every errors.csv row. The books do not know the owner of a task to tell mine
+     * from another's, so no task is named.
+     */
+    static final String ALREADY_POSTED = "is already posted by another task";
+
+
     static final String POSTED = "POSTED";
     static final String PARTLY_POSTED = "PARTLY_POSTED";
     static final String REJECTED = "REJECTED";
@@ -208,7 +217,7 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
         List<LineError> errors = new ArrayList<>();
         String postedBy = posted.get(line.documentNumber());
         if (postedBy != null) {
-            errors.add(LineError.of(line, LedgerColumn.DOCUMENT_NUMBER, "is already posted (by task " + postedBy + ")"));
+            errors.add(LineError.of(line, LedgerColumn.DOCUMENT_NUMBER, ALREADY_POSTED));
         }
         String documentDate = documentDates.putIfAbsent(line.documentNumber(), line.postingDate());
         if (documentDate != null && !documentDate.equals(line.postingDate())) {

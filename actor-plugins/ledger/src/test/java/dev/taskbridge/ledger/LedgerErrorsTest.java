@@ -71,6 +71,18 @@ class LedgerErrorsTest {
     }
 
     @Test
+    void aResultStoredBeforeDuplicatesStoppedNamingTheirTaskIsListedWithoutTheTaskId() throws Exception {
+        // results stored before the change name another clerk's task; neither a page nor the CSV
+        // repeats it, and the errors found again still match the listed ones
+        String result = "{\"errorCount\":1,\"errorsListed\":1,\"errors\":[{\"line\":4,\"field\":\"documentNumber\","
+                + "\"value\":\"D1\",\"reason\":\"is already posted (by task 0b6f-other-clerk)\"}]}";
+
+        ResultErrors.Listed listed = new LedgerValidateTaskType().errors().orElseThrow().listed(result).orElseThrow();
+
+        assertThat(listed.errors()).extracting(ItemError::reason).containsExactly("is already posted by another task");
+    }
+
+    @Test
     void aResultThatListsEveryErrorIsReadWithoutCheckingTheFileAgain() throws Exception {
         LedgerValidateTaskType type = new LedgerValidateTaskType();
         LedgerFile file = aFileOf(aLine().debit("1.005"), aLine().currency("EURO"));
