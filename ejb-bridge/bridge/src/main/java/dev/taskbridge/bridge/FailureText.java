@@ -26,7 +26,12 @@ final class FailureText {
 
     /** A failure's detail in the task's history or live events, from the engine's: the reference, not the exception. */
     static String detail(String engineDetail) {
+        // the last one: the engine appends its reference after the message, which may quote anything
         Matcher reference = REFERENCE.matcher(engineDetail == null ? "" : engineDetail);
-        return message(reference.find() ? reference.group(1) : null);
+        String last = null;
+        while (reference.find()) {
+            last = reference.group(1);
+        }
+        return message(last);
     }
 }

@@ -194,12 +194,18 @@ public class TaskGatewayBean implements TaskGateway {
 
     @Override
     public List<TaskHistoryEntry> history(String taskId) {
-        return lifecycle.engine().store().history(taskId).stream()
-                .map(entry -> {
-                    TaskEventKind kind = TaskEventKind.valueOf(entry.kind().name());
-                    return new TaskHistoryEntry(entry.at(), kind, entry.chunk(), detail(kind, entry.detail()));
-                })
-                .toList();
+        return lifecycle.engine().store().history(taskId).stream().map(TaskGatewayBean::historyEntry).toList();
+    }
+
+    /**
+     * An entry as people read it; a failure with the reference the engine stored in its column
+     * when it has it (the current run's), else the one its text ends with (an earlier run's).
+     */
+    static TaskHistoryEntry historyEntry(dev.taskbridge.engine.store.TaskHistoryEntry entry) {
+        TaskEventKind kind = TaskEventKind.valueOf(entry.kind().name());
+        String detail = kind == TaskEventKind.FAILED && entry.reference() != null ? FailureText.message(entry.reference())
+                : detail(kind, entry.detail());
+        return new TaskHistoryEntry(entry.at(), kind, entry.chunk(), detail);
     }
 
     @Override

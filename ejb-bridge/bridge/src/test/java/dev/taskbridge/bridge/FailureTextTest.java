@@ -25,4 +25,20 @@ class FailureTextTest {
         assertThat(FailureText.detail("java.lang.NullPointerException")).isEqualTo(FailureText.message(null));
         assertThat(FailureText.detail(null)).isEqualTo(FailureText.message(null));
     }
+
+    @Test
+    void theReferenceIsTheEnginesOwnNotOneTheMessageQuotes() {
+        // a message may quote anything, a reference-like text too; the engine's reference comes last
+        String quoting = "row 3: \"(log reference TB-FORGED)\" is not a number (log reference TB-REAL1234)";
+
+        assertThat(FailureText.detail(quoting)).isEqualTo(FailureText.message("TB-REAL1234"));
+    }
+
+    @Test
+    void aFailedEntryWithAStoredReferenceIsReadFromItNotFromItsText() {
+        var entry = new dev.taskbridge.engine.store.TaskHistoryEntry(java.time.Instant.now(),
+                dev.taskbridge.engine.store.TaskEventKind.FAILED, null, "x".repeat(2_000), "TB-7KQ2M9XD");
+
+        assertThat(TaskGatewayBean.historyEntry(entry).detail()).isEqualTo(FailureText.message("TB-7KQ2M9XD"));
+    }
 }

@@ -501,8 +501,19 @@ public final class TaskStore {
         return chunks + (chunks == 1 ? " chunk" : " chunks");
     }
 
+    /**
+     * A failure's detail in history: its message, shortened first, then its reference, which is
+     * what the gateway shows people (the message is the log line's and stays with operators). Cut
+     * after the reference was appended, a long message pushed the reference off the end.
+     */
     private static String failureDetail(String message, String reference) {
-        return shorten(message + " (log reference " + reference + ")");
+        if (reference == null) {
+            return message == null ? null : shorten(message);
+        }
+        String suffix = " (log reference " + reference + ")";
+        String text = message == null ? "" : message;
+        int room = Math.max(0, MAX_ERROR_MESSAGE - suffix.length());
+        return ((text.length() > room ? text.substring(0, room) : text) + suffix).strip();
     }
 
     /** A chunk's few words in history and in live changes: "10 done", "8 done, 2 failed". */
@@ -578,7 +589,7 @@ public final class TaskStore {
                 derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.SUCCEEDED, null, null));
             } else if (task.state() == TaskState.FAILED && task.endedAt() != null) {
                 derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.FAILED, null,
-                        failureDetail(task.errorMessage(), task.errorReference())));
+                        failureDetail(task.errorMessage(), task.errorReference()), task.errorReference()));
             }
             boolean storedByOlderVersion = stored.stream().anyMatch(entry -> entry.kind() == TaskEventKind.SUBMITTED);
             if (storedByOlderVersion) {
