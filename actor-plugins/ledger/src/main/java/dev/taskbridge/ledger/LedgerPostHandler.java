@@ -205,8 +205,11 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
      * checked and then posted by another task does not become its own duplicate).
      */
     void errorsAgain(FinishedTask<PostingRequest> task, Consumer<LineError> each) {
+        // the payload first: reading it takes the server's permit to check a file again, which may be
+        // refused, and parses a file of up to 20 MiB; neither wants an entity manager open meanwhile
+        var file = task.payload().file();
         try (Books open = books.get()) {
-            checkLines(task.payload().file(), task.id(), open, task.endedAt() == null ? Instant.now() : task.endedAt(),
+            checkLines(file, task.id(), open, task.endedAt() == null ? Instant.now() : task.endedAt(),
                     checked -> checked.errors().forEach(each));
         }
     }

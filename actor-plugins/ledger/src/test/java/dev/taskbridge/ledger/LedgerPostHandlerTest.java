@@ -284,4 +284,22 @@ class LedgerPostHandlerTest {
     static BigDecimal amount(String text) {
         return new BigDecimal(text);
     }
+
+    @Test
+    void findingErrorsAgainOpensTheBooksOnlyOnceThePayloadIsRead() {
+        // the payload is read within the server's bulkhead, which may refuse it: no entity manager
+        // is to be opened for a request that is refused, nor held open while a large file is parsed
+        int[] opened = {0};
+        LedgerPostHandler counting = new LedgerPostHandler(() -> {
+            opened[0]++;
+            return books.open();
+        });
+        dev.taskbridge.plugin.FinishedTask<PostingRequest> refused = new dev.taskbridge.plugin.FinishedTask<>("task-1", "{}",
+                java.time.Instant.now(), () -> {
+                    throw new IllegalStateException("refused");
+                });
+
+        assertThatThrownBy(() -> counting.errorsAgain(refused, error -> { })).hasMessage("refused");
+        assertThat(opened[0]).isZero();
+    }
 }
