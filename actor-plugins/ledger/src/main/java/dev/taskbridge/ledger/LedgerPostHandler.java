@@ -66,6 +66,8 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
     private static final String REFUSED_DOCUMENTS = "refusedDocuments";
     /** In chunk 0's data: the documents chunk 0 posted after its check. */
     private static final String POSTED_HERE = "postedInChunk";
+    /** In chunk 0's data and so in the result: when the check read the books. */
+    static final String CHECKED_AT = "checkedAt";
 
     private final Supplier<Books> books;
 
@@ -144,6 +146,7 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
         LedgerReport report = new LedgerReport();
         Set<String> refused = new TreeSet<>();
         int[] invalidLines = {0};
+        Instant checkedAt = Instant.now(); // before the books are read: what is posted later is not in the check
         checkLines(file, taskId, open, null, checked -> {
             report.add(checked);
             if (!checked.isValid()) {
@@ -165,6 +168,7 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
         try (JsonGenerator json = JsonSupport.GENERATORS.createGenerator(out)) {
             json.writeStartObject();
             report.writeFields(json, file.lines().size(), valid, invalid, false);
+            json.write(CHECKED_AT, checkedAt.toString());
             json.writeEnd();
         }
         return new Check(out.toString(), refused, postNothing, invalid);
@@ -201,17 +205,28 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
 
     /**
      * A finished task's errors, found again as its chunk 0 found them: against the books as they
-     * are now, where only documents posted before the task ended count as posted already (a file
-     * checked and then posted by another task does not become its own duplicate).
+     * are now, where only documents posted before the check read the books count as posted already
+     * (a file checked and then posted by another task does not become its own duplicate, nor does
+     * a document another task posted while this one was still posting). Results stored before
+     * they said when they were checked are found again as of the task's end.
      */
     void errorsAgain(FinishedTask<PostingRequest> task, Consumer<LineError> each) {
+        Instant postedBefore = checkedAt(task.result())
+                .orElse(task.endedAt() == null ? Instant.now() : task.endedAt());
         // the payload first: reading it takes the server's permit to check a file again, which may be
         // refused, and parses a file of up to 20 MiB; neither wants an entity manager open meanwhile
         var file = task.payload().file();
         try (Books open = books.get()) {
-            checkLines(file, task.id(), open, task.endedAt() == null ? Instant.now() : task.endedAt(),
-                    checked -> checked.errors().forEach(each));
+            checkLines(file, task.id(), open, postedBefore, checked -> checked.errors().forEach(each));
         }
+    }
+
+    private static java.util.Optional<Instant> checkedAt(String result) {
+        if (result == null) {
+            return java.util.Optional.empty();
+        }
+        String at = JsonSupport.readObject(result).getString(CHECKED_AT, null);
+        return at == null ? java.util.Optional.empty() : java.util.Optional.of(Instant.parse(at));
     }
 
     private static List<LineError> againstTheBooks(LedgerLine line, Map<String, Account> accounts,

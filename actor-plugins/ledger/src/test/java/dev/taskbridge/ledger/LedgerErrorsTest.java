@@ -134,10 +134,50 @@ class LedgerErrorsTest {
 
         assertThat(all).hasSize(1_100);
         assertThat(all.get(1_099)).isEqualTo(new ItemError(1_102, "accountCode", "4242", "is not in the chart of accounts"));
-        assertThatThrownBy(() -> errors.forEach(new FinishedTask<>("task-check", result, checkEnded.plusSeconds(2), () -> request),
-                error -> { }))
-                .as("had the check ended after the posting, OK1 would be a duplicate it did not find")
+        // a result stored before results said when they were checked is found again as of the task's end
+        String storedEarlier = withoutCheckedAt(result);
+        errors.forEach(new FinishedTask<>("task-check", storedEarlier, checkEnded, () -> request), error -> { });
+        assertThatThrownBy(() -> errors.forEach(new FinishedTask<>("task-check", storedEarlier, checkEnded.plusSeconds(2),
+                () -> request), error -> { }))
+                .as("had the task ended after the posting, OK1 would be a duplicate its check did not find")
                 .isInstanceOf(ErrorsUnavailableException.class);
+    }
+
+    @Test
+    void aDocumentAnotherTaskPostsAfterTheCheckButBeforeThisTaskEndsIsNoDuplicateOfIt() throws Exception {
+        LedgerPostHandler handler = new LedgerPostHandler(books::open);
+        LedgerErrors<PostingRequest> errors = new LedgerErrors<>(handler::errorsAgain);
+        List<LineBuilder> lines = new ArrayList<>();
+        lines.add(aDebitLine("D1", "6100", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
+        lines.add(aCreditLine("D1", "2000", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
+        for (int i = 1; i <= 1_100; i++) {
+            lines.add(aDebitLine("BAD" + i, "4242", "1.00").postingDate(InMemoryBooks.OPEN_DAY));
+        }
+        PostingRequest request = new PostingRequest(aFileOf(lines), new PostingOptions(
+                PostingOptions.DEFAULTS.onErrors(), PostingOptions.DEFAULTS.chunkLines(), true));
+        String result = handler.result(request, List.of(handler.runChunk(request, 0,
+                new TestContext("task-check", LedgerPostTaskType.ID, "clerk", 1, List.of()))));
+        // while this task is still at work, another task posts D1; then this task ends
+        Instant posted = Instant.now().plusSeconds(1);
+        books.post(List.of(new JournalEntry("D1", java.time.LocalDate.parse(InMemoryBooks.OPEN_DAY), "EUR", "task-other",
+                posted)));
+        Instant ended = posted.plusSeconds(1);
+
+        List<ItemError> all = new ArrayList<>();
+        errors.forEach(new FinishedTask<>("task-check", result, ended, () -> request), all::add);
+
+        assertThat(all).as("the check saw the books before D1 was posted: D1 is no error of it").hasSize(1_100)
+                .noneMatch(error -> error.value().equals("D1"));
+    }
+
+    private static String withoutCheckedAt(String result) {
+        jakarta.json.JsonObjectBuilder copy = jakarta.json.Json.createObjectBuilder();
+        JsonSupport.readObject(result).forEach((name, value) -> {
+            if (!name.equals("checkedAt")) {
+                copy.add(name, value);
+            }
+        });
+        return copy.build().toString();
     }
 
     private static <P> String run(TaskHandler<P> handler, P payload, String taskId) throws Exception {
