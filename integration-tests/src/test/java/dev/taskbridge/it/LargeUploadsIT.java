@@ -79,6 +79,33 @@ class LargeUploadsIT {
         assertThat(later.statusCode()).as("once the room is free: " + later.body()).isIn(202, 400);
     }
 
+    @Test
+    void aClientThatStopsSendingItsBodyIsLetGoAfterTheReadTimeoutAndItsRoomComesBack() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        byte[] fifteenMib = new byte[15 * 1024 * 1024];
+        Arrays.fill(fifteenMib, (byte) 'x');
+        try (Socket stalled = new Socket("127.0.0.1", 8080)) {
+            // 20 MiB declared, a few bytes sent, then nothing: it holds 20 MiB of the 32 while it is read
+            OutputStream out = stalled.getOutputStream();
+            out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                    + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
+                    + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            stalled.setSoTimeout(60_000);
+            long started = System.nanoTime();
+            int read = stalled.getInputStream().read(new byte[4096]);
+            Duration held = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(held).as("let go after the read timeout (30 s), not before, not never (read %d)", read)
+                    .isBetween(Duration.ofSeconds(25), Duration.ofSeconds(50));
+        }
+
+        long started = System.nanoTime();
+        HttpResponse<String> next = client.send(upload(fifteenMib), HttpResponse.BodyHandlers.ofString());
+        assertThat(next.statusCode()).as(next.body()).isIn(202, 400);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the room came back: no wait for it")
+                .isLessThan(Duration.ofSeconds(9));
+    }
+
     private static HttpRequest upload(byte[] body) {
         return HttpRequest.newBuilder(URI.create(Api.BASE + "/tasks/ledger.validate"))
                 .header("Authorization", Http.basic("clerk", "clerk"))
