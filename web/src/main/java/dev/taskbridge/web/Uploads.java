@@ -59,9 +59,19 @@ public final class Uploads {
         return type;
     }
 
-    /** @throws PayloadTooLargeException beyond {@link #MAX_PAYLOAD_BYTES}, without reading the rest */
+    /**
+     * @throws PayloadTooLargeException beyond {@link #MAX_PAYLOAD_BYTES}, without reading the rest
+     * @throws InvalidSubmissionException when the body cannot be read to its end: its client went
+     *                                    away or stopped sending (the read timeout). The client's
+     *                                    failure, answered 400, not a failure of the server to log.
+     */
     public static byte[] readLimited(InputStream body) throws IOException {
-        byte[] bytes = body.readNBytes(MAX_PAYLOAD_BYTES + 1);
+        byte[] bytes;
+        try {
+            bytes = body.readNBytes(MAX_PAYLOAD_BYTES + 1);
+        } catch (IOException cutOff) {
+            throw new InvalidSubmissionException("body", "could not be read to its end: the client stopped sending it");
+        }
         if (bytes.length > MAX_PAYLOAD_BYTES) {
             throw new PayloadTooLargeException(MAX_PAYLOAD_BYTES);
         }

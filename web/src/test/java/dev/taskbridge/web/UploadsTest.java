@@ -32,4 +32,21 @@ class UploadsTest {
                 .isInstanceOf(PayloadTooLargeException.class)
                 .hasMessage("the request body is larger than " + Uploads.MAX_PAYLOAD_BYTES + " bytes");
     }
+
+    @Test
+    void aBodyWhoseClientStopsSendingOrGoesAwayIsTheClientsFailureNotTheServers() {
+        java.io.InputStream cutOff = new java.io.InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                throw new java.io.IOException("UT000128: Remote peer closed connection before all data could be read");
+            }
+        };
+
+        assertThatThrownBy(() -> Uploads.readLimited(cutOff))
+                .isInstanceOfSatisfying(dev.taskbridge.gateway.InvalidSubmissionException.class, refused ->
+                        assertThat(refused.errors()).singleElement().satisfies(error -> {
+                            assertThat(error.field()).isEqualTo("body");
+                            assertThat(error.reason()).contains("could not be read to its end");
+                        }));
+    }
 }
