@@ -10,10 +10,12 @@ import java.util.function.Function;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -76,8 +78,24 @@ final class Browser implements AutoCloseable {
         return until(new WebDriverWait(driver, WAIT), ExpectedConditions.visibilityOfElementLocated(locator));
     }
 
+    /**
+     * Waits until the element shows {@code text}. The page may replace the element while it is read
+     * (a form posted again renders its messages anew): Chromium then answers "Node with given id does
+     * not belong to the document" rather than a stale element, and the next check looks it up again.
+     */
     void waitForText(By locator, String text) {
-        until(new WebDriverWait(driver, WAIT), ExpectedConditions.textToBePresentInElementLocated(locator, text));
+        waitUntil(d -> {
+            try {
+                return d.findElement(locator).getText().contains(text);
+            } catch (NoSuchElementException absent) {
+                return false;
+            } catch (WebDriverException replaced) {
+                if (replaced.getMessage() != null && replaced.getMessage().contains("does not belong to the document")) {
+                    return false;
+                }
+                throw replaced;
+            }
+        });
     }
 
     /**
