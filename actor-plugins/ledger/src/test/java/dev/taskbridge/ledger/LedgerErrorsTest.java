@@ -114,16 +114,8 @@ class LedgerErrorsTest {
     void aPostingChecksErrorsAreFoundAgainAgainstTheBooksAsTheyWereAtItsEnd() throws Exception {
         LedgerPostHandler handler = new LedgerPostHandler(books::open);
         LedgerErrors<PostingRequest> errors = new LedgerErrors<>(handler::errorsAgain);
-        List<LineBuilder> lines = new ArrayList<>();
-        lines.add(aDebitLine("OK1", "6100", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
-        lines.add(aCreditLine("OK1", "2000", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
-        for (int i = 1; i <= 1_100; i++) {
-            lines.add(aDebitLine("BAD" + i, "4242", "1.00").postingDate(InMemoryBooks.OPEN_DAY));
-        }
-        PostingRequest request = new PostingRequest(aFileOf(lines), new PostingOptions(
-                PostingOptions.DEFAULTS.onErrors(), PostingOptions.DEFAULTS.chunkLines(), true));
-        String result = handler.result(request, List.of(handler.runChunk(request, 0,
-                new TestContext("task-check", LedgerPostTaskType.ID, "clerk", 1, List.of()))));
+        PostingRequest request = aCheckOf("OK1");
+        String result = checked(handler, request);
         Instant checkEnded = Instant.now();
         // then the file is posted, its valid document by another task
         books.post(List.of(new JournalEntry("OK1", java.time.LocalDate.parse(InMemoryBooks.OPEN_DAY), "EUR", "task-post",
@@ -147,16 +139,8 @@ class LedgerErrorsTest {
     void aDocumentAnotherTaskPostsAfterTheCheckButBeforeThisTaskEndsIsNoDuplicateOfIt() throws Exception {
         LedgerPostHandler handler = new LedgerPostHandler(books::open);
         LedgerErrors<PostingRequest> errors = new LedgerErrors<>(handler::errorsAgain);
-        List<LineBuilder> lines = new ArrayList<>();
-        lines.add(aDebitLine("D1", "6100", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
-        lines.add(aCreditLine("D1", "2000", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
-        for (int i = 1; i <= 1_100; i++) {
-            lines.add(aDebitLine("BAD" + i, "4242", "1.00").postingDate(InMemoryBooks.OPEN_DAY));
-        }
-        PostingRequest request = new PostingRequest(aFileOf(lines), new PostingOptions(
-                PostingOptions.DEFAULTS.onErrors(), PostingOptions.DEFAULTS.chunkLines(), true));
-        String result = handler.result(request, List.of(handler.runChunk(request, 0,
-                new TestContext("task-check", LedgerPostTaskType.ID, "clerk", 1, List.of()))));
+        PostingRequest request = aCheckOf("D1");
+        String result = checked(handler, request);
         // while this task is still at work, another task posts D1; then this task ends
         Instant posted = Instant.now().plusSeconds(1);
         books.post(List.of(new JournalEntry("D1", java.time.LocalDate.parse(InMemoryBooks.OPEN_DAY), "EUR", "task-other",
@@ -168,6 +152,24 @@ class LedgerErrorsTest {
 
         assertThat(all).as("the check saw the books before D1 was posted: D1 is no error of it").hasSize(1_100)
                 .noneMatch(error -> error.value().equals("D1"));
+    }
+
+    /** A check only of a file with one valid document and 1,100 lines whose account does not exist. */
+    private static PostingRequest aCheckOf(String validDocument) {
+        List<LineBuilder> lines = new ArrayList<>();
+        lines.add(aDebitLine(validDocument, "6100", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
+        lines.add(aCreditLine(validDocument, "2000", "5.00").postingDate(InMemoryBooks.OPEN_DAY));
+        for (int i = 1; i <= 1_100; i++) {
+            lines.add(aDebitLine("BAD" + i, "4242", "1.00").postingDate(InMemoryBooks.OPEN_DAY));
+        }
+        return new PostingRequest(aFileOf(lines), new PostingOptions(
+                PostingOptions.DEFAULTS.onErrors(), PostingOptions.DEFAULTS.chunkLines(), true));
+    }
+
+    /** The result of task-check's one chunk: the check of {@code request}, against the books now. */
+    private static String checked(LedgerPostHandler handler, PostingRequest request) throws Exception {
+        return handler.result(request, List.of(handler.runChunk(request, 0,
+                new TestContext("task-check", LedgerPostTaskType.ID, "clerk", 1, List.of()))));
     }
 
     private static String withoutCheckedAt(String result) {
