@@ -1,0 +1,71 @@
+package dev.taskbridge.web.security;
+
+import java.util.List;
+
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wildfly.security.auth.server.RealmUnavailableException;
+import org.wildfly.security.auth.server.SecurityDomain;
+import org.wildfly.security.auth.server.ServerAuthenticationContext;
+import org.wildfly.security.evidence.PasswordGuessEvidence;
+
+/**
+ * On a production server ({@code taskbridge.production=true}, which configure-production.cli sets),
+ * fails the deployment while a user logs in with a default password ({@link DefaultPasswords}).
+ * The web tier checks it because it is the one that takes passwords; it asks the Elytron security
+ * domain of this deployment, the one logins go to. The demo server skips the check: its users are
+ * the defaults.
+ */
+@WebListener
+public class ProductionStartCheck implements ServletContextListener {
+
+    static final String PRODUCTION = "taskbridge.production";
+    private static final Logger LOG = LoggerFactory.getLogger(ProductionStartCheck.class);
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        boolean production = ConfigProvider.getConfig(ProductionStartCheck.class.getClassLoader())
+                .getOptionalValue(PRODUCTION, Boolean.class).orElse(false);
+        if (!production) {
+            return;
+        }
+        SecurityDomain domain = SecurityDomain.getCurrent();
+        if (domain == null) {
+            throw refuse("Taskbridge cannot check for default passwords on this production server: the deployment"
+                    + " has no Elytron security domain (see server-config's configure-security.cli).");
+        }
+        List<String> users;
+        try {
+            users = DefaultPasswords.usersWithDefaultPassword((user, password) -> accepts(domain, user, password));
+        } catch (Exception e) {
+            throw refuse("Taskbridge cannot check for default passwords on this production server: the security"
+                    + " realm did not answer (" + e + ").");
+        }
+        if (!users.isEmpty()) {
+            throw refuse(DefaultPasswords.refusal(users));
+        }
+        LOG.info("Production server: no user logs in with a default password");
+    }
+
+    /** Asks without logging anyone in: a fresh authentication context, given up after the question. */
+    private static boolean accepts(SecurityDomain domain, String user, String password)
+            throws RealmUnavailableException {
+        ServerAuthenticationContext context = domain.createNewAuthenticationContext();
+        try {
+            context.setAuthenticationName(user);
+            // A user the realm does not know cannot log in with any password.
+            return context.exists() && context.verifyEvidence(new PasswordGuessEvidence(password.toCharArray()));
+        } finally {
+            context.fail();
+        }
+    }
+
+    private static IllegalStateException refuse(String message) {
+        LOG.error(message);
+        return new IllegalStateException(message);
+    }
+}
