@@ -21,17 +21,24 @@ final class Api {
     static final String BASE = "http://127.0.0.1:8080/taskbridge/api";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    private final HttpClient http;
     private final String base;
     private final String authorization;
 
-    private Api(String base, String authorization) {
+    private Api(HttpClient http, String base, String authorization) {
+        this.http = http;
         this.base = base;
         this.authorization = authorization;
     }
 
     /** The same user against another server, e.g. {@code http://127.0.0.1:8180/taskbridge/api}. */
     Api at(String otherBase) {
-        return new Api(otherBase, authorization);
+        return new Api(http, otherBase, authorization);
+    }
+
+    /** The same user through another client, e.g. one that trusts a server's own certificate. */
+    Api through(HttpClient client) {
+        return new Api(client, base, authorization);
     }
 
     /** Calls as a demo user whose password equals the user name (demo only). */
@@ -40,12 +47,12 @@ final class Api {
     }
 
     static Api as(String user, String password) {
-        return new Api(BASE, "Basic " + Base64.getEncoder()
+        return new Api(HTTP, BASE, "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
     static Api anonymous() {
-        return new Api(BASE, null);
+        return new Api(HTTP, BASE, null);
     }
 
     Reply get(String path) {
@@ -100,7 +107,7 @@ final class Api {
 
     /** The lines of a server-sent event stream, until the server ends it (at most 30 s). */
     List<String> stream(String path) throws Exception {
-        HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(request(path).setHeader("Accept", "text/event-stream")
+        HttpResponse<java.util.stream.Stream<String>> response = http.send(request(path).setHeader("Accept", "text/event-stream")
                 .GET().build(), HttpResponse.BodyHandlers.ofLines());
         try (java.util.stream.Stream<String> lines = response.body()) {
             return lines.toList();
@@ -117,9 +124,9 @@ final class Api {
         return request;
     }
 
-    private static Reply send(HttpRequest.Builder request) {
+    private Reply send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("Location").orElse(null),
                     response.headers().firstValue("WWW-Authenticate").orElse(null),
                     response.headers().firstValue("Retry-After").orElse(null), response.body());

@@ -46,7 +46,11 @@ final class ServerProcess implements AutoCloseable {
      * @param javaOptions extra JVM options, e.g. system properties
      */
     static ServerProcess prepare(Path baseDir, Path ear, List<String> javaOptions) throws IOException {
-        Path jbossHome = Path.of(System.getProperty("jboss.home"));
+        return prepare(Path.of(System.getProperty("jboss.home")), baseDir, ear, javaOptions);
+    }
+
+    /** As {@link #prepare(Path, Path, List)}, from another provisioned server, e.g. the production one. */
+    static ServerProcess prepare(Path jbossHome, Path baseDir, Path ear, List<String> javaOptions) throws IOException {
         deleteRecursively(baseDir);
         copyRecursively(jbossHome.resolve("standalone/configuration"), baseDir.resolve("configuration"));
         Files.createDirectories(baseDir.resolve("deployments"));
@@ -62,10 +66,21 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server and waits until the application answers. */
     ServerProcess start() throws IOException {
-        process = Launcher.of(command).setRedirectErrorStream(true)
-                .redirectOutput(ProcessBuilderRedirect.appendTo(log)).launch();
+        launch();
         awaitApplication();
         return this;
+    }
+
+    /** Starts the server and returns at once. */
+    ServerProcess launch() throws IOException {
+        process = Launcher.of(command).setRedirectErrorStream(true)
+                .redirectOutput(ProcessBuilderRedirect.appendTo(log)).launch();
+        return this;
+    }
+
+    /** The running server's process: its command line, as {@code ps} shows it. */
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     void awaitApplication() {
