@@ -110,6 +110,48 @@ class LargeUploadsIT {
                 .isLessThan(Duration.ofSeconds(9));
     }
 
+    @Test
+    void aClientThatTricklesItsBodyLosesItsRoomAfterTheHoldLimitAndIsToldSo() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        byte[] fifteenMib = new byte[15 * 1024 * 1024];
+        Arrays.fill(fifteenMib, (byte) 'x');
+        try (Socket trickling = new Socket("127.0.0.1", 8080)) {
+            // 20 MiB declared, then a byte every 4 s: each well within the read timeout (30 s)
+            OutputStream out = trickling.getOutputStream();
+            out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                    + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
+                    + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            long started = System.nanoTime();
+            // this test server's hold limit is 20 s (arquillian.xml); a byte at 4, 8, 12 and 16 s, then
+            // none until the upload below has asked for room, at 22 s
+            for (int i = 0; i < 4; i++) {
+                Thread.sleep(4_000);
+                out.write('x');
+                out.flush();
+            }
+            Thread.sleep(Math.max(0, Duration.ofSeconds(22).toMillis() - Duration.ofNanos(System.nanoTime() - started).toMillis()));
+
+            long asked = System.nanoTime();
+            HttpResponse<String> next = client.send(upload(fifteenMib), HttpResponse.BodyHandlers.ofString());
+            assertThat(next.statusCode()).as(next.body()).isIn(202, 400);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("the trickler's room was taken back: no wait")
+                    .isLessThan(Duration.ofSeconds(9));
+
+            // its next byte finds its read failing
+            out.write('x');
+            out.flush();
+            trickling.setSoTimeout(30_000);
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            for (int read; !answer.toString().contains("did not arrive")
+                    && (read = trickling.getInputStream().read(buffer)) > 0; ) {
+                answer.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 400").contains("did not arrive within 20 seconds");
+        }
+    }
+
     @BeforeAll
     static void markTheLog() throws Exception {
         logMark = ServerLog.mark();

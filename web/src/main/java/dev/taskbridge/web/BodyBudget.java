@@ -2,8 +2,12 @@ package dev.taskbridge.web;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * How many bytes of large request bodies the server handles at once. A large body (an upload of
@@ -15,7 +19,10 @@ import java.util.concurrent.TimeUnit;
  * Retry-After, and nothing of it is read. Small bodies, the API's everyday requests, do not ask.
  *
  * <p>Waiters are served in order of arrival, so a large body is not passed over forever by
- * smaller ones. Thread-safe.
+ * smaller ones. A body holds its room for at most the hold limit: a client that sends a byte
+ * every so often (each within the server's read timeout) would otherwise keep every other upload
+ * out for as long as it likes. After the limit its room goes to the next body that asks, and its
+ * own reads fail ({@link Ticket#overdue()}). Thread-safe.
  */
 final class BodyBudget {
 
@@ -25,21 +32,33 @@ final class BodyBudget {
     private final long capacityKib;
     private final long largestKib;
     private final Duration wait;
+    private final long holdLimitNanos;
+    private final LongSupplier nanoClock;
     private final Semaphore room;
+    /** Tickets that hold room, so that an overdue one can be made to give it back. */
+    private final Set<Ticket> holding = ConcurrentHashMap.newKeySet();
 
     /**
      * @param capacity bytes of large bodies handled at once, at least {@code largest}
      * @param largest  the most a body may be, taken for a body that declares no length
      * @param wait     how long a body waits for room before it is turned away
+     * @param holdLimit how long a body may hold its room
+     * @param nanoClock {@link System#nanoTime}, or a test's clock
      */
-    BodyBudget(long capacity, long largest, Duration wait) {
+    BodyBudget(long capacity, long largest, Duration wait, Duration holdLimit, LongSupplier nanoClock) {
         if (capacity < largest) {
             throw new IllegalArgumentException("a budget of " + capacity + " bytes cannot hold one body of " + largest);
         }
         this.capacityKib = kib(capacity);
         this.largestKib = kib(largest);
         this.wait = wait;
+        this.holdLimitNanos = holdLimit.toNanos();
+        this.nanoClock = nanoClock;
         this.room = new Semaphore(Math.toIntExact(capacityKib), true);
+    }
+
+    BodyBudget(long capacity, long largest, Duration wait) {
+        this(capacity, largest, wait, Duration.ofDays(1), System::nanoTime);
     }
 
     /**
@@ -49,8 +68,8 @@ final class BodyBudget {
      * saw the old generation reach 1,000 MiB and three full collections; with a thirty-second
      * (one at a time, and smaller files beside it), 489 MiB and none.
      */
-    static BodyBudget forHeap(long maxHeap, long largest, Duration wait) {
-        return new BodyBudget(Math.max(largest, maxHeap / 32), largest, wait);
+    static BodyBudget forHeap(long maxHeap, long largest, Duration wait, Duration holdLimit) {
+        return new BodyBudget(Math.max(largest, maxHeap / 32), largest, wait, holdLimit, System::nanoTime);
     }
 
     /**
@@ -60,13 +79,29 @@ final class BodyBudget {
      */
     Optional<Ticket> enter(long declaredLength) throws InterruptedException {
         if (declaredLength >= 0 && declaredLength <= SMALL_BODY_BYTES) {
-            return Optional.of(new Ticket(0));
+            return Optional.of(new Ticket(0, Long.MAX_VALUE));
         }
         int kib = Math.toIntExact(declaredLength < 0 ? largestKib : Math.min(kib(declaredLength), largestKib));
-        if (!room.tryAcquire(kib, wait.toMillis(), TimeUnit.MILLISECONDS)) {
-            return Optional.empty();
+        long waitEnds = nanoClock.getAsLong() + wait.toNanos();
+        do {
+            takeBackOverdueRoom();
+            // in slices, so that room an overdue body holds is taken back while this one waits
+            long slice = Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, waitEnds - nanoClock.getAsLong()));
+            if (room.tryAcquire(kib, slice, TimeUnit.NANOSECONDS)) {
+                Ticket ticket = new Ticket(kib, nanoClock.getAsLong() + holdLimitNanos);
+                holding.add(ticket);
+                return Optional.of(ticket);
+            }
+        } while (nanoClock.getAsLong() < waitEnds);
+        return Optional.empty();
+    }
+
+    private void takeBackOverdueRoom() {
+        for (Ticket ticket : holding) {
+            if (ticket.overdue()) {
+                ticket.close();
+            }
         }
-        return Optional.of(new Ticket(kib));
     }
 
     /** Seconds a turned-away client should wait before it tries again. */
@@ -90,17 +125,25 @@ final class BodyBudget {
     /** Room held for one body; closing it gives the room back, once. */
     final class Ticket implements AutoCloseable {
 
-        private int kib;
+        private final AtomicInteger kib;
+        private final long holdEndsNanos;
 
-        private Ticket(int kib) {
-            this.kib = kib;
+        private Ticket(int kib, long holdEndsNanos) {
+            this.kib = new AtomicInteger(kib);
+            this.holdEndsNanos = holdEndsNanos;
+        }
+
+        /** Whether the body has held its room past the hold limit: it is not to be read any further. */
+        boolean overdue() {
+            return holdEndsNanos != Long.MAX_VALUE && nanoClock.getAsLong() - holdEndsNanos > 0;
         }
 
         @Override
         public void close() {
-            if (kib > 0) {
-                room.release(kib);
-                kib = 0;
+            int held = kib.getAndSet(0);
+            if (held > 0) {
+                holding.remove(this);
+                room.release(held);
             }
         }
     }

@@ -5,11 +5,15 @@ import java.time.Duration;
 import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Keeps request bodies within what the server can hold. A body whose declared length is beyond
@@ -17,7 +21,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * anything reads it: no upload is buffered, parsed or spooled to disk only to be refused. A body
  * without a declared length is cut off where it passes the limit by whoever reads it
  * ({@link Uploads#readLimited}). Large bodies take their turn in a {@link BodyBudget}: one that
- * finds no room within {@link #BODY_WAIT} is answered 503 with {@code Retry-After}, unread.
+ * finds no room within {@link #BODY_WAIT} is answered 503 with {@code Retry-After}, unread; one
+ * still arriving {@link #BODY_HOLD_SECONDS} after it got its room loses it, and its next read fails
+ * ({@link BodyOverdueException}: a 400 that says so).
  */
 @WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class RequestSizeLimit extends HttpFilter {
@@ -26,8 +32,22 @@ public class RequestSizeLimit extends HttpFilter {
     static final long MAX_REQUEST_BYTES = Uploads.MAX_PAYLOAD_BYTES + 64 * 1024;
     /** Long enough for the uploads ahead to be read and checked, short enough that a client is not left hanging. */
     static final Duration BODY_WAIT = Duration.ofSeconds(10);
+    /**
+     * How long a large body may take to arrive, in seconds ({@code taskbridge.web.body-hold-seconds},
+     * default 120): 20 MiB in two minutes is 1.4 Mbit/s, which any office network gives; a client
+     * that trickles it (a byte within each read timeout) lets the others in after that.
+     */
+    static final String BODY_HOLD_SECONDS = "taskbridge.web.body-hold-seconds";
 
-    private final BodyBudget budget = BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), MAX_REQUEST_BYTES, BODY_WAIT);
+    private Duration holdLimit;
+    private BodyBudget budget;
+
+    @Override
+    public void init() {
+        holdLimit = Duration.ofSeconds(ConfigProvider.getConfig(RequestSizeLimit.class.getClassLoader())
+                .getOptionalValue(BODY_HOLD_SECONDS, Long.class).orElse(120L));
+        budget = BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), MAX_REQUEST_BYTES, BODY_WAIT, holdLimit);
+    }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -56,7 +76,84 @@ public class RequestSizeLimit extends HttpFilter {
             return;
         }
         try (BodyBudget.Ticket held = ticket.get()) {
-            chain.doFilter(request, response);
+            chain.doFilter(new OverdueBodyFails(request, held, holdLimit), response);
+        }
+    }
+
+    /**
+     * The request with a body whose reads fail once its ticket is overdue. (A form the container
+     * parses itself, {@code getParts()}, is read past this; its parts over a megabyte are spooled
+     * to disk, so such a body loses its room when overdue and costs the heap nothing meanwhile.)
+     */
+    private static final class OverdueBodyFails extends HttpServletRequestWrapper {
+
+        private final BodyBudget.Ticket ticket;
+        private final Duration holdLimit;
+        private ServletInputStream body;
+
+        OverdueBodyFails(HttpServletRequest request, BodyBudget.Ticket ticket, Duration holdLimit) {
+            super(request);
+            this.ticket = ticket;
+            this.holdLimit = holdLimit;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (body == null) {
+                body = new Checked(super.getInputStream(), ticket, holdLimit);
+            }
+            return body;
+        }
+    }
+
+    private static final class Checked extends ServletInputStream {
+
+        private final ServletInputStream in;
+        private final BodyBudget.Ticket ticket;
+        private final Duration holdLimit;
+
+        Checked(ServletInputStream in, BodyBudget.Ticket ticket, Duration holdLimit) {
+            this.in = in;
+            this.ticket = ticket;
+            this.holdLimit = holdLimit;
+        }
+
+        private void check() throws BodyOverdueException {
+            if (ticket.overdue()) {
+                throw new BodyOverdueException(holdLimit);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            check();
+            return in.read(buffer, offset, length);
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+            return in.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            in.setReadListener(listener);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 }

@@ -69,6 +69,9 @@ public final class Uploads {
         byte[] bytes;
         try {
             bytes = body.readNBytes(MAX_PAYLOAD_BYTES + 1);
+        } catch (BodyOverdueException overdue) {
+            throw new InvalidSubmissionException("body", "did not arrive within " + overdue.limit().toSeconds()
+                    + " seconds: send it over a faster connection, or a smaller file");
         } catch (IOException cutOff) {
             throw new InvalidSubmissionException("body", "could not be read to its end: the client stopped sending it");
         }

@@ -67,10 +67,39 @@ class BodyBudgetTest {
 
     @Test
     void aServersBudgetIsAThirtySecondOfItsHeapAndAlwaysHoldsOneBody() {
-        assertThat(BodyBudget.forHeap(1024 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes()).isEqualTo(32 * MIB);
-        assertThat(BodyBudget.forHeap(4096 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes()).isEqualTo(128 * MIB);
-        assertThat(BodyBudget.forHeap(256 * MIB, 21 * MIB, Duration.ofSeconds(10)).capacityBytes())
+        assertThat(BodyBudget.forHeap(1024 * MIB, 21 * MIB, Duration.ofSeconds(10), Duration.ofMinutes(2)).capacityBytes()).isEqualTo(32 * MIB);
+        assertThat(BodyBudget.forHeap(4096 * MIB, 21 * MIB, Duration.ofSeconds(10), Duration.ofMinutes(2)).capacityBytes()).isEqualTo(128 * MIB);
+        assertThat(BodyBudget.forHeap(256 * MIB, 21 * MIB, Duration.ofSeconds(10), Duration.ofMinutes(2)).capacityBytes())
                 .as("a small heap still takes one upload at a time").isEqualTo(21 * MIB);
         assertThatThrownBy(() -> new BodyBudget(MIB, 2 * MIB, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aBodyStillArrivingAfterTheHoldLimitGivesItsRoomToTheNextAndItsReadsFail() throws Exception {
+        long[] now = {0};
+        BodyBudget budget = new BodyBudget(20 * MIB, 20 * MIB, Duration.ZERO, Duration.ofSeconds(120), () -> now[0]);
+        BodyBudget.Ticket trickling = budget.enter(20 * MIB).orElseThrow();
+        assertThat(budget.enter(20 * MIB)).as("within the limit the room is taken").isEmpty();
+        assertThat(trickling.overdue()).isFalse();
+
+        now[0] = Duration.ofSeconds(121).toNanos();
+
+        assertThat(trickling.overdue()).as("its next read fails").isTrue();
+        BodyBudget.Ticket next = budget.enter(20 * MIB).orElseThrow();
+        assertThat(budget.freeBytes()).isZero();
+        trickling.close();
+        assertThat(budget.freeBytes()).as("the overdue ticket gave its room back once, when it was taken").isZero();
+        next.close();
+        assertThat(budget.freeBytes()).isEqualTo(budget.capacityBytes());
+    }
+
+    @Test
+    void aSmallBodyIsNeverOverdue() throws Exception {
+        long[] now = {0};
+        BodyBudget budget = new BodyBudget(20 * MIB, 20 * MIB, Duration.ZERO, Duration.ofSeconds(1), () -> now[0]);
+        BodyBudget.Ticket small = budget.enter(100).orElseThrow();
+        now[0] = Duration.ofHours(1).toNanos();
+
+        assertThat(small.overdue()).isFalse();
     }
 }

@@ -49,4 +49,21 @@ class UploadsTest {
                             assertThat(error.reason()).contains("could not be read to its end");
                         }));
     }
+
+    @Test
+    void aBodyThatTookLongerThanItsHoldLimitIsRefusedSayingSo() {
+        java.io.InputStream trickling = new java.io.InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                throw new BodyOverdueException(java.time.Duration.ofMinutes(2));
+            }
+        };
+
+        assertThatThrownBy(() -> Uploads.readLimited(trickling))
+                .isInstanceOfSatisfying(dev.taskbridge.gateway.InvalidSubmissionException.class, refused ->
+                        assertThat(refused.errors()).singleElement().satisfies(error -> {
+                            assertThat(error.field()).isEqualTo("body");
+                            assertThat(error.reason()).startsWith("did not arrive within 120 seconds");
+                        }));
+    }
 }
