@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
 import org.apache.pekko.persistence.jdbc.db.SlickDatabaseProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcBackend$;
@@ -16,12 +18,14 @@ import slick.util.AsyncExecutor$;
  * DataSource, named in configuration as {@code pekko-persistence-jdbc.database-provider-fqcn}.
  *
  * <p>Slick runs statements on an executor of its own; its threads are named
- * {@code taskbridge-journal-<n>} and end when the actor system terminates. The plugins must not
+ * {@code taskbridge-journal-<n>} and end when the actor system terminates; a connection Slick
+ * still holds then is rolled back and closed ({@link TrackedConnections}). The plugins must not
  * close the shared database themselves ({@link SlickDatabase#allowShutdown()} is false): the first
  * one to stop would pull it from under the others.
  */
 public final class HostSlickDatabaseProvider implements SlickDatabaseProvider {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HostSlickDatabaseProvider.class);
     private static final String THREAD_NAME = "taskbridge-journal";
     private static final int QUEUE_SIZE = 10_000;
 
@@ -34,11 +38,19 @@ public final class HostSlickDatabaseProvider implements SlickDatabaseProvider {
                 QUEUE_SIZE, setup.threads(), false);
         @SuppressWarnings({"unchecked", "rawtypes"})
         Option<Object> maxConnections = (Option) Option.apply(setup.threads());
+        TrackedConnections connections = new TrackedConnections(setup.dataSource());
         JdbcBackend.JdbcDatabaseDef db = JdbcBackend$.MODULE$.Database()
-                .forDataSource(setup.dataSource(), maxConnections, executor, false);
+                .forDataSource(connections, maxConnections, executor, false);
         JdbcProfile profile = setup.dialect().slickProfile();
         this.database = new SharedDatabase(db, profile);
-        system.registerOnTermination(db::close);
+        system.registerOnTermination(() -> {
+            db.close();
+            int leftovers = connections.closeLeftovers();
+            if (leftovers > 0) {
+                LOG.warn("The journal still held {} connection(s) when the actor system stopped: rolled back and closed",
+                        leftovers);
+            }
+        });
     }
 
     @Override
