@@ -51,11 +51,7 @@ class LargeUploadsIT {
             // order, and the upload below waits behind them even where it would fit in what is left).
             for (int i = 0; i < 5; i++) {
                 Socket socket = new Socket("127.0.0.1", 8080);
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
-                        + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
-                        + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
+                declareTwentyMib(socket);
                 stalled.add(socket);
             }
             Thread.sleep(1_000);
@@ -90,11 +86,7 @@ class LargeUploadsIT {
         Arrays.fill(fifteenMib, (byte) 'x');
         try (Socket stalled = new Socket("127.0.0.1", 8080)) {
             // 20 MiB declared, a few bytes sent, then nothing: it holds 20 MiB of the 32 while it is read
-            OutputStream out = stalled.getOutputStream();
-            out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
-                    + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
-                    + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            declareTwentyMib(stalled);
             stalled.setSoTimeout(60_000);
             long started = System.nanoTime();
             int read = stalled.getInputStream().read(new byte[4096]);
@@ -117,11 +109,7 @@ class LargeUploadsIT {
         Arrays.fill(fifteenMib, (byte) 'x');
         try (Socket trickling = new Socket("127.0.0.1", 8080)) {
             // 20 MiB declared, then a byte every 4 s: each well within the read timeout (30 s)
-            OutputStream out = trickling.getOutputStream();
-            out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
-                    + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
-                    + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            OutputStream out = declareTwentyMib(trickling);
             long started = System.nanoTime();
             // this test server's hold limit is 20 s (arquillian.xml); a byte at 4, 8, 12 and 16 s, then
             // none until the upload below has asked for room, at 22 s
@@ -163,6 +151,16 @@ class LargeUploadsIT {
         assertThat(ServerLog.since(logMark))
                 .as("UT000128: the peer closed the connection before its body was read")
                 .noneMatch(line -> line.contains("UT000128") && (line.contains(" ERROR ") || line.contains(" DEBUG ")));
+    }
+
+    /** Starts a clerk's submission of a 20 MiB body on {@code socket} and sends its first bytes only. */
+    private static OutputStream declareTwentyMib(Socket socket) throws java.io.IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
+                + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return out;
     }
 
     private static HttpRequest upload(byte[] body) {
