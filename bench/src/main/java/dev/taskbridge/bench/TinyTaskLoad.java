@@ -25,7 +25,7 @@ import java.util.function.IntFunction;
 /**
  * Tiny {@code ledger.validate} tasks (a two-line CSV) posted over REST to the server a bench
  * started ({@link LedgerPostBench#start}, port offset 200) from keep-alive HTTP/1.1 clients, as
- * fast as it answers; and the server's own figures from its Prometheus endpoint. The load of
+ * fast as it answers; and the server's own figures from its Prometheus endpoints. The load of
  * {@link RestLoadBench}, which {@link HostileLoadBench} puts next to its hostile clients.
  */
 final class TinyTaskLoad {
@@ -154,15 +154,24 @@ final class TinyTaskLoad {
         }
     }
 
-    /** The server's Prometheus text, from its management interface. */
+    /** The server's Prometheus text, its own and Taskbridge's. */
     static String scrape() throws IOException, InterruptedException {
         return scrape(ANSWER_LIMIT);
     }
 
-    /** The server's Prometheus text, waiting at most {@code limit} for it. */
+    /**
+     * The server's Prometheus text, waiting at most {@code limit} for each part: its own metrics
+     * (heap, collections) from the management interface, then Taskbridge's from the API, as the
+     * demo admin (a Prometheus would use a user with the role monitor).
+     */
     static String scrape(Duration limit) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).timeout(limit).GET().build(),
+        String server = HTTP.send(HttpRequest.newBuilder(URI.create(METRICS)).timeout(limit).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+        String taskbridge = HTTP.send(HttpRequest.newBuilder(URI.create(API + "/metrics")).timeout(limit)
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "admin:admin".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        return server + "\n" + taskbridge;
     }
 
     /** The sum of a metric's series whose labels contain {@code labels} (empty: all of them). */

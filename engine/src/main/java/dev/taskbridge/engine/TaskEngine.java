@@ -259,6 +259,7 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
             throws InvalidPayloadException {
+        long started = System.nanoTime();
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
         Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
@@ -280,7 +281,7 @@ public final class TaskEngine implements AutoCloseable {
             return sameRequest(stored, taskType, withDefaults, idempotencyKey);
         }
         parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
-        metrics.submitted(taskType);
+        metrics.submitted(taskType, Duration.ofNanos(System.nanoTime() - started));
         changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
         handOver(stored.task());
         return stored;

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * What the engine reports as it works, for the host to turn into meters (the EJB bridge records
- * them in WildFly's Micrometer registry). Called on the engine's own threads, often: an
+ * them in a Micrometer registry). Called on the engine's own threads, often: an
  * implementation must be quick and must not block or throw.
  *
  * <p>Gauges need no callback: the host reads {@link TaskEngine#queueDepth},
@@ -16,8 +16,12 @@ public interface TaskMetrics {
     TaskMetrics NONE = new TaskMetrics() {
     };
 
-    /** A new task was stored (not a repeated idempotency key). */
-    default void submitted(String taskType) {
+    /**
+     * A new task was stored (not a repeated idempotency key).
+     *
+     * @param latency from the start of its submission (the payload's check) to the task stored
+     */
+    default void submitted(String taskType, Duration latency) {
     }
 
     /** @param duration from the task's first start to its end, restarts included */

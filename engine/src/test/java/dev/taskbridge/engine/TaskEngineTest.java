@@ -113,7 +113,7 @@ class TaskEngineTest {
         }
 
         @Override
-        public void submitted(String taskType) {
+        public void submitted(String taskType, Duration latency) {
             add("submitted", taskType);
         }
 

@@ -367,7 +367,8 @@ class FuzzIT {
                     new Caller("BASIC of bad UTF-8", GUESSER, wrongUtf8, null),
                     new Caller("BASIC with control characters", GUESSER, Http.basic("cl\u0000erk", "\u0007"), null),
                     new Caller("a bearer token", GUESSER, "Bearer eyJhbGciOiJub25lIn0.e30.", null),
-                    new Caller("a long user name", GUESSER, Http.basic("u".repeat(3000), "p"), null));
+                    new Caller("a long user name", GUESSER, Http.basic("u".repeat(3000), "p"), null),
+                    new Caller("prometheus (role monitor)", ME, Http.basic("prometheus", "prometheus"), null));
             this.loginPage = new Caller("nobody on the login page", GUESSER, null, null);
         }
 
@@ -454,6 +455,12 @@ class FuzzIT {
             all.add(c -> make("task types", c, pick(METHODS), API + "/task-types" + pick(LIST_QUERIES), headers(null), maybeBody(bodies), false));
             all.add(c -> make("engine facts", c, pick(METHODS), API + "/admin/engine" + pick(LIST_QUERIES), headers(null),
                     maybeBody(bodies), false));
+            all.add(c -> {
+                List<String[]> headers = headers(null);
+                headers.add(new String[]{"Accept", pick(List.of("text/plain", "application/openmetrics-text", "*/*",
+                        "application/json", "garbage"))});
+                return make("metrics", c, pick(METHODS), API + "/metrics" + pick(LIST_QUERIES), headers, maybeBody(bodies), false);
+            });
             all.add(c -> {
                 List<String[]> headers = new ArrayList<>();
                 headers.add(new String[]{"Accept", pick(List.of("text/event-stream", "application/json", "*/*", "text/html", "garbage"))});
@@ -771,7 +778,8 @@ class FuzzIT {
             "/taskbridge//api//tasks", "/taskbridge/api/tasks/%2F", "/taskbridge/api/tasks?%", "/taskbridge/nothing.xhtml",
             "/taskbridge/WEB-INF/web.xml", "/taskbridge/%57EB-INF/web.xml", "/taskbridge/error", "/taskbridge/jakarta.faces.resource/x.js",
             "/taskbridge/api/" + "a/".repeat(1000), "/taskbridge/" + "p".repeat(6000), "/taskbridge/api/tasks/%u0041",
-            "/taskbridge/META-INF/MANIFEST.MF", "/taskbridge/index.xhtml;jsessionid=x");
+            "/taskbridge/META-INF/MANIFEST.MF", "/taskbridge/index.xhtml;jsessionid=x", "/taskbridge/api/admin/:x",
+            "/taskbridge/api/tasks/a:b/retry", "/taskbridge/types.xhtml:x", "/taskbridge/error/api");
 
     private static final List<String> PAGES = List.of("", "index.xhtml", "index.xhtml?status=evil&from=1e999999999&to=%00&page=-1",
             "index.xhtml?page=99999999999999&type=%3Cscript%3E", "index.xhtml?from=+999999999-12-31&to=-999999999-01-01",

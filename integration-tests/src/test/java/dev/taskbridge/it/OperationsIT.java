@@ -106,7 +106,7 @@ class OperationsIT {
     @Test
     void thePrometheusEndpointCountsTasksChunksJournalWritesAndShowsEverySlot() {
         String type = "type=\"" + RowWritingTaskType.ID + "\"";
-        Prometheus before = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+        Prometheus before = Prometheus.scrape(ServerProcess.BASE_URL);
 
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -116,7 +116,7 @@ class OperationsIT {
         ids.forEach(OperationsIT::awaitFinal);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Prometheus after = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+            Prometheus after = Prometheus.scrape(ServerProcess.BASE_URL);
             assertThat(delta(before, after, "taskbridge_tasks_submitted_total", type)).isEqualTo(5);
             assertThat(delta(before, after, "taskbridge_tasks_succeeded_total", type)).isEqualTo(4);
             assertThat(delta(before, after, "taskbridge_tasks_failed_total", type)).isEqualTo(1);
@@ -137,10 +137,52 @@ class OperationsIT {
         });
     }
 
+    /**
+     * The metrics as Prometheus takes them: its own checker, promtool (Debian's prometheus package,
+     * which .ci/prepare.sh installs), passes them, every Taskbridge metric has help text, and the
+     * timers are histograms, so percentiles can be computed.
+     */
+    @Test
+    void theMetricsPassPromtoolAndTheirTimersAreHistograms() throws Exception {
+        awaitFinal(submit("chunks=2,rows=1,sleepMillis=0"));
+        java.net.http.HttpResponse<String> scrape = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(ServerProcess.BASE_URL + "/metrics"))
+                        .header("Authorization", Http.basic("prometheus", "prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(contentType ->
+                assertThat(contentType.replace(" ", "").toLowerCase(java.util.Locale.ROOT))
+                        .isEqualTo("text/plain;version=0.0.4;charset=utf-8"));
+
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        try (var in = promtool.getOutputStream()) {
+            in.write(scrape.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String verdict = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor()).as("promtool check metrics: %s", verdict).isZero();
+
+        List<String> lines = List.of(scrape.body().split("\n"));
+        List<String> families = lines.stream().filter(line -> line.startsWith("# TYPE taskbridge_"))
+                .map(line -> line.split(" ")[2]).toList();
+        assertThat(families).contains("taskbridge_tasks_submitted_total", "taskbridge_submit_duration_seconds",
+                "taskbridge_chunk_duration_seconds", "taskbridge_slot_queue_depth");
+        for (String family : families) {
+            assertThat(lines).as("help text of " + family).anyMatch(line -> line.startsWith("# HELP " + family + " ")
+                    && line.length() > ("# HELP " + family + " ").length());
+        }
+        String type = "type=\"" + RowWritingTaskType.ID + "\"";
+        for (String timer : List.of("submit_duration", "task_duration", "chunk_duration", "journal_write", "slot_message")) {
+            assertThat(lines).as(timer + " is a histogram").anyMatch(line -> line.startsWith("# TYPE taskbridge_" + timer
+                    + "_seconds histogram"));
+            assertThat(lines).as(timer + " has buckets").anyMatch(line -> line.startsWith("taskbridge_" + timer
+                    + "_seconds_bucket{") && line.contains(type) && line.contains("le=\"+Inf\""));
+        }
+    }
+
     @Test
     void aTypeWhoseSlotsAreAllFullAnswers503WithRetryAfterStoresNothingAndCountsItThenTakesWorkAgain() {
         String type = "type=\"" + RowWritingTaskType.ID + "\"";
-        Prometheus before = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+        Prometheus before = Prometheus.scrape(ServerProcess.BASE_URL);
         long storedBefore = countClerksTasks();
         List<String> held = new java.util.ArrayList<>();
         Api.Reply refused = null;
@@ -161,14 +203,14 @@ class OperationsIT {
             assertThat(held).as("no 503 while a slot had room").hasSizeGreaterThanOrEqualTo(10 * SLOT_CAPACITY);
             assertThat(countClerksTasks()).as("nothing stored for the refused submission").isEqualTo(storedBefore + held.size());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(delta(before,
-                    Prometheus.scrape(ServerProcess.MANAGEMENT_URL), "taskbridge_tasks_refused_busy_total", type)).isEqualTo(1));
+                    Prometheus.scrape(ServerProcess.BASE_URL), "taskbridge_tasks_refused_busy_total", type)).isEqualTo(1));
         } finally {
             held.forEach(id -> clerk.post("/tasks/" + id + "/cancel", "text/plain", ""));
         }
         await().atMost(Duration.ofMinutes(1)).until(() -> held.stream()
                 .allMatch(id -> clerk.get("/tasks/" + id).object().getString("status").equals("CANCELLED")));
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-            Prometheus now = Prometheus.scrape(ServerProcess.MANAGEMENT_URL);
+            Prometheus now = Prometheus.scrape(ServerProcess.BASE_URL);
             for (int slot = 0; slot < 10; slot++) {
                 assertThat(now.value("taskbridge_slot_queue_depth", type, "slot=\"" + RowWritingTaskType.ID + "-" + slot + "\""))
                         .isZero();

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One scrape of the server's Prometheus endpoint (management interface, no login). */
+/** One scrape of Taskbridge's metrics ({@code GET /api/metrics}), as a Prometheus server with the role monitor. */
 final class Prometheus {
 
     /** {@code name{labels} value}, or {@code name value}. */
@@ -18,8 +18,9 @@ final class Prometheus {
         this.series = series;
     }
 
-    static Prometheus scrape(String management) {
-        Api.Reply reply = Api.anonymous().get(management + "/prometheus");
+    /** @param api the API's base, e.g. {@link ServerProcess#BASE_URL} */
+    static Prometheus scrape(String api) {
+        Api.Reply reply = Api.as("prometheus").at(api).get("/metrics", "text/plain");
         if (reply.status() != 200) {
             throw new AssertionError("scrape failed: " + reply);
         }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Who may do what, as the README's table of roles says: every endpoint of the API and every page,
  * as every role and as nobody, in one table. The tasks acted on belong to {@code clerk};
  * {@code clerk2} is another clerk, {@code supervisor} is supervisor and clerk, {@code admin}
- * (demo) is admin, supervisor and clerk, and {@code operator} (a test user) has the admin role
- * alone. API calls authenticate with BASIC, pages with a session from the login page.
+ * (demo) is admin, supervisor and clerk, {@code operator} (a test user) has the admin role
+ * alone, and {@code prometheus} (a test user) the role monitor alone, which reads metrics and nothing else. API calls authenticate with BASIC, pages with a session from the login page.
  *
  * <p>An outcome is the status, and for some rows what the answer shows: {@code trace} (the stack
  * trace), {@code others} (tasks of other users), {@code cancel} and {@code retry} (the page's buttons).
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class RoleMatrixIT {
 
-    private static final List<String> WHO = List.of("anonymous", "clerk", "clerk2", "supervisor", "admin", "operator");
+    private static final List<String> WHO = List.of("anonymous", "clerk", "clerk2", "supervisor", "admin", "operator",
+            "prometheus");
     private static final String API = Http.APP + "/api";
 
     @Deployment(testable = false)
@@ -77,50 +78,52 @@ class RoleMatrixIT {
 
         List<Row> rows = List.of(
                 new Row("GET /api/task-types", c -> status(c.api("GET", "/task-types", null, null)),
-                        "401", "200", "200", "200", "200", "200"),
+                        "401", "200", "200", "200", "200", "200", "403"),
                 new Row("POST /api/tasks/{type}", c -> status(c.api("POST", "/tasks/" + RowWritingTaskType.ID, "text/plain",
                         "chunks=1,rows=1,sleepMillis=0")),
-                        "401", "202", "202", "202", "202", "202"),
+                        "401", "202", "202", "202", "202", "202", "403"),
                 new Row("GET /api/tasks", c -> withOthers(c, c.api("GET", "/tasks?limit=500", null, null)),
-                        "401", "200", "200", "200 others", "200 others", "200 others"),
+                        "401", "200", "200", "200 others", "200 others", "200 others", "403"),
                 new Row("GET /api/tasks/counts", c -> status(c.api("GET", "/tasks/counts", null, null)),
-                        "401", "200", "200", "200", "200", "200"),
+                        "401", "200", "200", "200", "200", "200", "403"),
                 new Row("GET /api/tasks/{id} (failed)", c -> withTrace(c.api("GET", "/tasks/" + failed, null, null)),
-                        "401", "200", "404", "200 trace", "200 trace", "200 trace"),
+                        "401", "200", "404", "200 trace", "200 trace", "200 trace", "403"),
                 new Row("GET /api/tasks/{id}/history", c -> status(c.api("GET", "/tasks/" + failed + "/history", null, null)),
-                        "401", "200", "404", "200", "200", "200"),
+                        "401", "200", "404", "200", "200", "200", "403"),
                 new Row("GET /api/tasks/{id}/events", c -> status(c.api("GET", "/tasks/" + failed + "/events", null, null)),
-                        "401", "200", "404", "200", "200", "200"),
+                        "401", "200", "404", "200", "200", "200", "403"),
                 new Row("GET /api/tasks/{id}/exports/errors.csv", c -> status(c.api("GET", "/tasks/" + checked
                         + "/exports/errors.csv", null, null)),
-                        "401", "200", "404", "200", "200", "200"),
+                        "401", "200", "404", "200", "200", "200", "403"),
                 new Row("GET /api/tasks/{id}/errors", c -> status(c.api("GET", "/tasks/" + checked + "/errors", null, null)),
-                        "401", "200", "404", "200", "200", "200"),
+                        "401", "200", "404", "200", "200", "200", "403"),
                 new Row("POST /api/tasks/{id}/cancel (running)", c -> whileRunning(id ->
                         status(c.api("POST", "/tasks/" + id + "/cancel", null, null))),
-                        "401", "200", "404", "200", "200", "200"),
+                        "401", "200", "404", "200", "200", "200", "403"),
                 new Row("POST /api/tasks/{id}/retry (failed)", c -> status(c.api("POST", "/tasks/" + failedTask() + "/retry", null, null)),
-                        "401", "403", "403", "200", "200", "403"),
+                        "401", "403", "403", "200", "200", "403", "403"),
                 new Row("GET /api/events", c -> status(c.api("GET", "/events", null, null)),
-                        "401", "200", "200", "200", "200", "200"),
+                        "401", "200", "200", "200", "200", "200", "403"),
                 new Row("GET /api/admin/engine", c -> status(c.api("GET", "/admin/engine", null, null)),
-                        "401", "403", "403", "403", "200", "200"),
+                        "401", "403", "403", "403", "200", "200", "403"),
+                new Row("GET /api/metrics", c -> status(c.api("GET", "/metrics", null, null)),
+                        "401", "403", "403", "403", "200", "200", "200"),
                 new Row("GET /openapi (public)", c -> status(c.api.send("GET", Http.SERVER + "/openapi", Map.of(), null)),
-                        "200", "200", "200", "200", "200", "200"),
+                        "200", "200", "200", "200", "200", "200", "200"),
                 new Row("page /login.xhtml", c -> status(c.page("/login.xhtml")),
-                        "200", "200", "200", "200", "200", "200"),
+                        "200", "200", "200", "200", "200", "200", "200"),
                 new Row("page / (dashboard)", c -> status(c.page("/")),
-                        "302", "200", "200", "200", "200", "200"),
+                        "302", "200", "200", "200", "200", "200", "403"),
                 new Row("page /index.xhtml", c -> withOwnerFilter(c.page("/index.xhtml")),
-                        "302", "200", "200", "200 others", "200 others", "200 others"),
+                        "302", "200", "200", "200 others", "200 others", "200 others", "403"),
                 new Row("page /upload.xhtml", c -> status(c.page("/upload.xhtml")),
-                        "302", "200", "200", "200", "200", "200"),
+                        "302", "200", "200", "200", "200", "200", "403"),
                 new Row("page /task.xhtml (failed)", c -> taskPage(c.page("/task.xhtml?id=" + failed)),
-                        "302", "200", "200 not found", "200 trace retry", "200 trace retry", "200 trace"),
+                        "302", "200", "200 not found", "200 trace retry", "200 trace retry", "200 trace", "403"),
                 new Row("page /task.xhtml (running)", c -> whileRunning(id -> taskPage(c.page("/task.xhtml?id=" + id))),
-                        "302", "200 cancel", "200 not found", "200 cancel", "200 cancel", "200 cancel"),
+                        "302", "200 cancel", "200 not found", "200 cancel", "200 cancel", "200 cancel", "403"),
                 new Row("page /types.xhtml", c -> status(c.page("/types.xhtml")),
-                        "302", "403", "403", "403", "200", "200"));
+                        "302", "403", "403", "403", "200", "200", "403"));
 
         List<Caller> callers = WHO.stream().map(RoleMatrixIT::caller).toList();
         List<String> table = new ArrayList<>();

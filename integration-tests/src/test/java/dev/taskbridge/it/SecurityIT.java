@@ -196,6 +196,28 @@ class SecurityIT {
     }
 
     /**
+     * A colon in a path, where the user lacks the path's role, once made Elytron throw while it built
+     * the permission to refuse them (a 500): now such a path is nothing (404), with the API's error
+     * body for the API and the error page for the rest, whoever asks.
+     */
+    @Test
+    void aPathWithAColonIsNotFoundForEveryoneNeverAServerError() {
+        for (String user : List.of("clerk", "prometheus", "admin")) {
+            Http api = Http.client();
+            Map<String, String> basic = Map.of("Authorization", Http.basic(user, user), "Accept", "application/json");
+            for (String path : List.of("/api/admin/:x", "/api/tasks/a:b/retry", "/api/metrics:x")) {
+                Http.Reply reply = api.send("POST", Http.APP + path, basic, "");
+                assertThat(reply.status()).as(user + " " + path + ": " + reply.body()).isEqualTo(404);
+                assertThat(reply.body()).contains("\"message\":\"There is nothing here.\"");
+            }
+            Http.Reply page = Http.client().send("GET", Http.APP + "/types.xhtml:x",
+                    Map.of("Authorization", Http.basic(user, user), "Accept", "text/html"), null);
+            assertThat(page.status()).isEqualTo(404);
+            assertThat(page.body()).contains("id=\"error-message\">There is nothing here.<");
+        }
+    }
+
+    /**
      * Wrong passwords slow down the client that sends them, for that user: they lock nobody out.
      * 30 wrong passwords for admin from 127.0.0.2 are answered 429 with Retry-After once they
      * are too many, and logged; admin from 127.0.0.1 logs in all the while.

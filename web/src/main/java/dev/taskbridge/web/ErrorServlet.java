@@ -21,10 +21,12 @@ import org.slf4j.LoggerFactory;
  * {@code /api/...}, a short page for people otherwise. A failure is logged with a reference,
  * which the answer quotes; its stack trace never leaves the server.
  */
-@WebServlet("/error")
+@WebServlet({"/error", ErrorServlet.API_PATH})
 public class ErrorServlet extends HttpServlet {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorServlet.class);
+    /** Where WEB-INF/undertow-handlers.conf sends an API path it refuses: answered as the API answers. */
+    static final String API_PATH = "/error/api";
     static final String EXPIRED_FORM = "This form has expired or was not sent from this page: open the page again and send it"
             + " from there.";
 
@@ -46,7 +48,8 @@ public class ErrorServlet extends HttpServlet {
         String message = expired ? EXPIRED_FORM : message(status, reference);
         response.setStatus(status);
         response.setHeader("Cache-Control", "no-store");
-        boolean api = uri != null && uri.startsWith(request.getContextPath() + "/api/");
+        boolean api = uri != null ? uri.startsWith(request.getContextPath() + "/api/")
+                : API_PATH.equals(request.getServletPath());
         if (api) {
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");

@@ -15,14 +15,10 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import dev.taskbridge.gateway.TaskGateway;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
@@ -36,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * only queued on each stream that follows it, and written on the container's managed threads
  * (see {@link EventStreams} for the limits that keep a client that does not read from holding up
  * others or undeploy). A heartbeat comment finds clients that went away. A stream that follows one
- * task ends after the task's final event. The gauge {@code taskbridge_event_streams_open} counts the
+ * task ends after the task's final event. The metric {@code taskbridge_event_streams_open} counts the
  * open streams: how an operator (and {@code bench/hostile-load.sh}) sees that closed ones were released.
  */
 @ApplicationScoped
@@ -54,8 +50,6 @@ public class LiveEvents {
     static final int QUEUE_SIZE = 256;
     /** How long undeploy waits for the streams to close. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
-    /** The gauge of open streams, {@code taskbridge_event_streams_open} in Prometheus. */
-    static final String OPEN_STREAMS_GAUGE = "taskbridge.event.streams.open";
 
     @EJB
     private TaskGateway gateway;
@@ -65,10 +59,6 @@ public class LiveEvents {
 
     @Resource
     private ManagedScheduledExecutorService timer;
-
-    /** WildFly's Micrometer registry for this deployment; unresolvable on a server without the micrometer layer. */
-    @Inject
-    private Instance<MeterRegistry> meterRegistry;
 
     // written under this object's lock, read without it by the gauge
     private volatile EventStreams streams;
@@ -113,19 +103,9 @@ public class LiveEvents {
         this.streams = streams;
     }
 
-    /** Registers the gauge at deployment, so that a scrape shows 0 streams before the first one opens. */
+    /** Counts the open streams in the engine's metrics from deployment on, so that a scrape shows 0 before the first one opens. */
     void watch(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
-        if (meterRegistry.isResolvable()) {
-            watch(meterRegistry.get(), this);
-        }
-    }
-
-    /**
-     * The gauge of {@code live}'s open streams, read when the registry is scraped. Micrometer holds
-     * {@code live} weakly; the container holds it for as long as the application runs.
-     */
-    static void watch(MeterRegistry registry, LiveEvents live) {
-        registry.gauge(OPEN_STREAMS_GAUGE, Tags.empty(), live, LiveEvents::openStreams);
+        gateway.watchEventStreams(this::openStreams);
     }
 
     /** Streams open now: registered and not yet ended (a dropped or closed stream no longer counts). */
@@ -155,11 +135,6 @@ public class LiveEvents {
 
     @PreDestroy
     synchronized void stop() {
-        if (meterRegistry != null && meterRegistry.isResolvable()) {
-            // WildFly keeps meters across a redeploy: a gauge left here would read this dead instance
-            MeterRegistry registry = meterRegistry.get();
-            registry.find(OPEN_STREAMS_GAUGE).meters().forEach(registry::remove);
-        }
         if (streams == null) {
             return;
         }

@@ -16,6 +16,11 @@ public final class Roles {
      * classes) and engine facts. Retrying needs {@link #SUPERVISOR} too.
      */
     public static final String ADMIN = "admin";
+    /**
+     * Reads the engine's metrics ({@code GET /api/metrics}) and nothing else: the account a
+     * Prometheus server scrapes with, which should not see or cancel tasks.
+     */
+    public static final String MONITOR = "monitor";
 
     private Roles() {
     }

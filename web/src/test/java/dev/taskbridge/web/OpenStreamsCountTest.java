@@ -13,30 +13,20 @@ import dev.taskbridge.gateway.Progress;
 import dev.taskbridge.gateway.TaskEvent;
 import dev.taskbridge.gateway.TaskEventKind;
 import dev.taskbridge.gateway.TaskStatus;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The gauge {@code taskbridge_event_streams_open}: what says that streams were released. */
-class OpenStreamsGaugeTest {
+/** The count behind {@code taskbridge_event_streams_open}: what says that streams were released. */
+class OpenStreamsCountTest {
 
     private final ExecutorService threads = Executors.newFixedThreadPool(4);
     private final FakeSse sse = new FakeSse();
     private final CountDownLatch clientsLetGo = new CountDownLatch(1);
-    private final MeterRegistry registry = new SimpleMeterRegistry();
 
     @AfterEach
     void stopThreads() {
         clientsLetGo.countDown();
         threads.shutdownNow();
-    }
-
-    private double gauge() {
-        Gauge gauge = registry.find(LiveEvents.OPEN_STREAMS_GAUGE).gauge();
-        assertThat(gauge).as("the gauge is registered").isNotNull();
-        return gauge.value();
     }
 
     private EventStreams.Stream following(EventStreams streams, String user, FakeSse.Sink sink) {
@@ -48,15 +38,13 @@ class OpenStreamsGaugeTest {
     @Test
     void showsNoStreamsBeforeTheFirstOneOpens() {
         LiveEvents live = new LiveEvents();
-        LiveEvents.watch(registry, live);
-        assertThat(gauge()).isZero();
+        assertThat(live.openStreams()).isZero();
     }
 
     @Test
     void countsOpenStreamsAndNoLongerThoseClosedOrDroppedForNotReading() throws Exception {
         EventStreams streams = new EventStreams(threads, new EventStreams.Settings(8, 2, Duration.ofMinutes(1), Duration.ofSeconds(1)));
         LiveEvents live = new LiveEvents(streams);
-        LiveEvents.watch(registry, live);
 
         EventStreams.Stream closedByClient = following(streams, "clerk", FakeSse.Sink.reading());
         FakeSse.Sink stuck = FakeSse.Sink.notReading(clientsLetGo);
@@ -64,10 +52,10 @@ class OpenStreamsGaugeTest {
         // follows none of the events below, which could otherwise pile up beyond its small queue too
         streams.open("clerk2", FakeSse.Sink.reading(), sse, event -> false, false)
                 .begin(sse.newEventBuilder().comment("following").build(), false);
-        assertThat(gauge()).isEqualTo(3);
+        assertThat(live.openStreams()).isEqualTo(3);
 
         closedByClient.end().get(5, TimeUnit.SECONDS);
-        assertThat(gauge()).isEqualTo(2);
+        assertThat(live.openStreams()).isEqualTo(2);
 
         // the stuck client's first write never ends: its queue of 2 fills and the stream is dropped
         for (int i = 0; i < 4; i++) {
@@ -75,9 +63,9 @@ class OpenStreamsGaugeTest {
                     new Progress(0, 1, 0, 0), Instant.now(), null));
         }
         assertThat(stuck.closed.await(5, TimeUnit.SECONDS)).as("the client that does not read is dropped").isTrue();
-        assertThat(gauge()).isEqualTo(1);
+        assertThat(live.openStreams()).isEqualTo(1);
 
         streams.stop();
-        assertThat(gauge()).isZero();
+        assertThat(live.openStreams()).isZero();
     }
 }

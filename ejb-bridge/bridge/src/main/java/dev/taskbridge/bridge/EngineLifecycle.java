@@ -2,16 +2,15 @@ package dev.taskbridge.bridge;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.TaskEngine;
-import dev.taskbridge.engine.TaskMetrics;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.gateway.EngineUnavailableException;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -24,8 +23,6 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +51,10 @@ public class EngineLifecycle {
     @EJB
     private ChunkTransactionsBean chunkTransactions;
 
-    /** WildFly's Micrometer registry for this deployment; unresolvable on a server without the micrometer layer. */
-    @Inject
-    private Instance<MeterRegistry> meterRegistry;
-
     private volatile TaskEngine engine;
-    private MicrometerTaskMetrics metrics;
+    private volatile MicrometerTaskMetrics metrics;
+    /** The web tier's count of open live event streams, for the metrics; none until it says. */
+    private volatile IntSupplier openEventStreams = () -> 0;
 
     @PostConstruct
     void start() {
@@ -71,16 +66,16 @@ public class EngineLifecycle {
                 type.getClass().getName()));
         BridgeSettings settings = BridgeSettings.from(ConfigProvider.getConfig(deployment), registry.all());
         DataSource dataSource = lookUp(settings.dataSource());
-        if (meterRegistry.isResolvable()) {
-            metrics = new MicrometerTaskMetrics(meterRegistry.get());
-        } else {
-            LOG.warn("No Micrometer registry (the server lacks the micrometer layer): Taskbridge records no metrics");
+        MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
+        try {
+            engine = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment,
+                    Clock.systemUTC(), ChunkTransactionsBean.on(chunkTransactions, dataSource), meters);
+        } catch (RuntimeException | Error e) {
+            meters.close();
+            throw e;
         }
-        engine = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment, Clock.systemUTC(),
-                ChunkTransactionsBean.on(chunkTransactions, dataSource), metrics != null ? metrics : TaskMetrics.NONE);
-        if (metrics != null) {
-            metrics.watch(engine);
-        }
+        meters.watch(engine, () -> openEventStreams.getAsInt());
+        metrics = meters;
         LOG.info("Taskbridge engine started");
     }
 
@@ -100,10 +95,30 @@ public class EngineLifecycle {
             engine = null;
             running.close();
         }
-        if (metrics != null) {
-            metrics.close();
+        MicrometerTaskMetrics meters = metrics;
+        if (meters != null) {
+            metrics = null;
+            meters.close();
         }
         RecordMethodCaches.release();
+    }
+
+    /**
+     * The engine's meters in Prometheus's text format ({@link dev.taskbridge.gateway.TaskGateway#METRICS_MEDIA_TYPE}).
+     *
+     * @throws EngineUnavailableException before the engine started and after it stopped
+     */
+    public String scrapeMetrics() {
+        MicrometerTaskMetrics meters = metrics;
+        if (meters == null) {
+            throw new EngineUnavailableException("the task engine is not running");
+        }
+        return meters.scrape();
+    }
+
+    /** See {@link dev.taskbridge.gateway.TaskGateway#watchEventStreams}. */
+    public void watchEventStreams(IntSupplier openStreams) {
+        openEventStreams = openStreams;
     }
 
     /** The engine, running or stopping, or empty before it started and after it stopped. */

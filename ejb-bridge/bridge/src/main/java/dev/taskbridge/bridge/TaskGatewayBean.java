@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.IntSupplier;
 
 import dev.taskbridge.engine.EngineHealth;
 import dev.taskbridge.engine.EngineStoppedException;
@@ -380,6 +381,16 @@ public class TaskGatewayBean implements TaskGateway {
     public EngineFacts engineFacts() {
         TaskEngine engine = lifecycle.engine();
         return new EngineFacts(engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled());
+    }
+
+    @Override
+    public String metrics() {
+        return lifecycle.scrapeMetrics();
+    }
+
+    @Override
+    public void watchEventStreams(IntSupplier openStreams) {
+        lifecycle.watchEventStreams(openStreams);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.taskbridge.gateway;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.Optional;
 
 /**
@@ -109,6 +110,22 @@ public interface TaskGateway {
      * @throws EngineUnavailableException the engine is not running
      */
     EngineFacts engineFacts();
+
+    /** The media type of {@link #metrics()}: Prometheus's text exposition format, version 0.0.4. */
+    String METRICS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /**
+     * The engine's meters, for Prometheus to scrape, in {@link #METRICS_MEDIA_TYPE}.
+     *
+     * @throws EngineUnavailableException the engine is not running
+     */
+    String metrics();
+
+    /**
+     * Adds the live event streams the web tier holds open to the engine's metrics
+     * ({@code taskbridge_event_streams_open}), read at each scrape. The last call counts.
+     */
+    void watchEventStreams(IntSupplier openStreams);
 
     /**
      * The engine's parts, the task database included (asked, so this takes up to a few

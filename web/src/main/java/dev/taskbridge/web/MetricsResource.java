@@ -1,0 +1,30 @@
+package dev.taskbridge.web;
+
+import dev.taskbridge.gateway.TaskGateway;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+
+/**
+ * The engine's meters for Prometheus to scrape, with help text and histogram buckets; the
+ * server's own (JVM, datasources, Undertow) stay at the management interface's
+ * {@code /prometheus}. Behind a login like the rest of the API: give Prometheus a user with the
+ * role {@code monitor} and {@code basic_auth} in its scrape job.
+ */
+@Path("/metrics")
+@RequestScoped
+@RolesAllowed({Roles.MONITOR, Roles.ADMIN})
+public class MetricsResource {
+
+    @EJB
+    private TaskGateway gateway;
+
+    @GET
+    @Produces(TaskGateway.METRICS_MEDIA_TYPE)
+    public String metrics() {
+        return gateway.metrics();
+    }
+}
