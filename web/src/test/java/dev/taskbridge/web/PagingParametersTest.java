@@ -1,12 +1,14 @@
 package dev.taskbridge.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.FieldError;
+import dev.taskbridge.gateway.InvalidSubmissionException;
 import org.junit.jupiter.api.Test;
 
 /** Offsets and limits of lists and of a task's errors: a bad one is a field error that names it and why. */
@@ -48,5 +50,18 @@ class PagingParametersTest {
                 new FieldError("limit", "must be between 1 and 1000"),
                 new FieldError("offset", "must not be negative"),
                 new FieldError("limit", "must be a whole number, was 'ten'"));
+    }
+
+    @Test
+    void badPagingOfATasksErrorsIsOneAnswerNamingEveryBadFieldBeforeTheTaskIsLookedUp() {
+        // no gateway: the resource is the one place that checks them, and refuses before it asks
+        TasksResource resource = new TasksResource();
+
+        assertThatThrownBy(() -> resource.errors("task-1", "-1", "0"))
+                .isInstanceOf(InvalidSubmissionException.class)
+                .extracting(e -> ((InvalidSubmissionException) e).errors()).asList()
+                .containsExactly(
+                        new FieldError("offset", "must not be negative"),
+                        new FieldError("limit", "must be between 1 and 1000"));
     }
 }

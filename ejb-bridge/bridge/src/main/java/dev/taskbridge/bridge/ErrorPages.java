@@ -23,10 +23,12 @@ final class ErrorPages {
     private ErrorPages() {
     }
 
+    /**
+     * The page from {@code offset}, at most {@code limit} errors: in range, as
+     * {@link dev.taskbridge.gateway.TaskGateway#errors} takes them, since the REST resource that
+     * reads them from a request answers a bad one with its 400 before anything asks for a page.
+     */
     static <P> ErrorPage page(ResultErrors<P> errors, FinishedTask<P> task, long offset, int limit) throws Exception {
-        if (offset < 0 || limit < 1) {
-            throw new IllegalArgumentException("offset " + offset + " and limit " + limit + ": need offset >= 0, limit >= 1");
-        }
         Optional<ResultErrors.Listed> listed = errors.listed(task.result());
         if (listed.isPresent() && holds(listed.get(), offset, limit)) {
             return fromListed(listed.get(), offset, limit);

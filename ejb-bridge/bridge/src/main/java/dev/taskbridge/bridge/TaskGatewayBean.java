@@ -2,7 +2,6 @@ package dev.taskbridge.bridge;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -256,16 +255,6 @@ public class TaskGatewayBean implements TaskGateway {
 
     @Override
     public ErrorPage errors(String taskId, long offset, int limit, String by) {
-        List<FieldError> bad = new ArrayList<>();
-        if (offset < 0) {
-            bad.add(new FieldError("offset", "must not be negative"));
-        }
-        if (limit < 1 || limit > ErrorPage.MAX_LIMIT) {
-            bad.add(new FieldError("limit", "must be between 1 and " + ErrorPage.MAX_LIMIT));
-        }
-        if (!bad.isEmpty()) {
-            throw new InvalidSubmissionException(bad);
-        }
         TaskEngine engine = lifecycle.engine();
         TaskRecord task = requireTask(engine, taskId);
         requireResult(task, "to list errors of");
