@@ -3,7 +3,6 @@ package dev.taskbridge.ledger;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +10,6 @@ import java.nio.charset.StandardCharsets;
 import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -22,8 +18,7 @@ import org.apache.commons.csv.CSVPrinter;
  * mark, so that spreadsheets read it as UTF-8), one row per error, in report order: the list a
  * clerk works through to correct the file. A report lists the first
  * {@value LedgerReport#MAX_LISTED_ERRORS} errors of a file; the file has the rest too, found again
- * by {@link LedgerErrors} ({@link #render(String)}, from the result alone, lists the report's and
- * ends with a row that says how many more there are).
+ * by {@link LedgerErrors}.
  *
  * <p>Values echo what the clerk's file held, so a cell that a spreadsheet would run as a formula
  * ({@code =}, {@code +}, {@code -}, {@code @}, tab or carriage return first) is written with a
@@ -91,31 +86,6 @@ final class ErrorsCsv<P> implements ResultExport {
             });
             csv.flush(); // not closed: the stream is the response's
         };
-    }
-
-    /** The errors the result lists, and a last row that says how many more there are. */
-    @Override
-    public byte[] render(String result) {
-        JsonObject report = JsonSupport.readObject(result);
-        StringWriter out = new StringWriter();
-        out.write('\uFEFF');
-        try (CSVPrinter csv = new CSVPrinter(out, FORMAT)) {
-            JsonArray errors = report.getJsonArray("errors");
-            for (JsonValue value : errors) {
-                JsonObject error = value.asJsonObject();
-                csv.printRecord(error.getInt("line"), error.getString("field"),
-                        error.isNull("value") ? "" : inert(error.getString("value")), inert(error.getString("reason")));
-            }
-            int notListed = report.getInt("errorCount", errors.size()) - errors.size();
-            if (notListed > 0) {
-                csv.printRecord("", "", "", String.format(java.util.Locale.ROOT,
-                        "and %,d more errors after these %,d: correct these and check the file again", notListed,
-                        errors.size()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The text, defused if a spreadsheet would take it for a formula. */

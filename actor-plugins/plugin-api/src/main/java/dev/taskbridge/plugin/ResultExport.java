@@ -19,9 +19,15 @@ public interface ResultExport {
 
     /**
      * Renders the file from the task's result document, as {@link TaskHandler#result} made it.
-     * Called on a request thread; must not change anything.
+     * Called on a request thread; must not change anything. An export overrides this or
+     * {@link #prepare}: one that overrides {@code prepare} is never asked to render, so it need not
+     * carry a second way of making its file that nothing calls.
+     *
+     * @throws UnsupportedOperationException by default: the export overrides neither
      */
-    byte[] render(String result) throws Exception;
+    default byte[] render(String result) throws Exception {
+        throw new UnsupportedOperationException(getClass().getName() + " overrides neither render nor prepare");
+    }
 
     /**
      * Makes the file of a finished task ready to be written: what an export that needs more than
