@@ -29,7 +29,12 @@ final class LedgerErrors<P> implements ResultErrors<P> {
     /** Checks a file's lines again, in file order, handing on each error of each line in report order. */
     @FunctionalInterface
     interface Check<P> {
-        void run(FinishedTask<P> task, Consumer<LineError> each) throws Exception;
+        /**
+         * @param report the task's result, as read for the walk: a result lists up to
+         *               {@value LedgerReport#MAX_LISTED_ERRORS} errors, too many to parse again for
+         *               what else the check needs of it
+         */
+        void run(FinishedTask<P> task, JsonObject report, Consumer<LineError> each) throws Exception;
     }
 
     private final Check<P> check;
@@ -40,10 +45,13 @@ final class LedgerErrors<P> implements ResultErrors<P> {
 
     @Override
     public Optional<Listed> listed(String result) {
-        JsonObject report = JsonSupport.readObject(result);
+        return Optional.of(listed(JsonSupport.readObject(result)));
+    }
+
+    private static Listed listed(JsonObject report) {
         JsonArray listed = report.getJsonArray("errors");
         if (listed == null) {
-            return Optional.of(new Listed(List.of(), 0));
+            return new Listed(List.of(), 0);
         }
         List<ItemError> errors = new ArrayList<>(listed.size());
         for (JsonValue value : listed) {
@@ -51,12 +59,13 @@ final class LedgerErrors<P> implements ResultErrors<P> {
             errors.add(new ItemError(error.getInt("line"), error.getString("field"),
                     error.isNull("value") ? null : error.getString("value"), reason(error.getString("reason"))));
         }
-        return Optional.of(new Listed(errors, Math.max(errors.size(), report.getInt("errorCount", errors.size()))));
+        return new Listed(errors, Math.max(errors.size(), report.getInt("errorCount", errors.size())));
     }
 
     @Override
     public void forEach(FinishedTask<P> task, Consumer<ItemError> each) throws Exception {
-        Listed listed = listed(task.result()).orElseThrow();
+        JsonObject report = JsonSupport.readObject(task.result());
+        Listed listed = listed(report);
         List<ItemError> expected = listed.errors();
         long count = listed.total();
         if (listed.complete()) {
@@ -65,7 +74,7 @@ final class LedgerErrors<P> implements ResultErrors<P> {
         }
         long[] found = {0};
         try {
-            check.run(task, error -> {
+            check.run(task, report, error -> {
                 ItemError item = item(error);
                 long at = found[0]++;
                 if (at < expected.size() && !expected.get((int) at).equals(item)) {

@@ -209,9 +209,11 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
      * (a file checked and then posted by another task does not become its own duplicate, nor does
      * a document another task posted while this one was still posting). Results stored before
      * they said when they were checked are found again as of the task's end.
+     *
+     * @param report the task's result, as {@link LedgerErrors} read it for this walk
      */
-    void errorsAgain(FinishedTask<PostingRequest> task, Consumer<LineError> each) {
-        Instant postedBefore = checkedAt(task.result())
+    void errorsAgain(FinishedTask<PostingRequest> task, JsonObject report, Consumer<LineError> each) {
+        Instant postedBefore = checkedAt(report)
                 .orElse(task.endedAt() == null ? Instant.now() : task.endedAt());
         // the payload first: reading it takes the server's permit to check a file again, which may be
         // refused, and parses a file of up to 20 MiB; neither wants an entity manager open meanwhile
@@ -221,11 +223,8 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
         }
     }
 
-    private static java.util.Optional<Instant> checkedAt(String result) {
-        if (result == null) {
-            return java.util.Optional.empty();
-        }
-        String at = JsonSupport.readObject(result).getString(CHECKED_AT, null);
+    private static java.util.Optional<Instant> checkedAt(JsonObject report) {
+        String at = report.getString(CHECKED_AT, null);
         return at == null ? java.util.Optional.empty() : java.util.Optional.of(Instant.parse(at));
     }
 

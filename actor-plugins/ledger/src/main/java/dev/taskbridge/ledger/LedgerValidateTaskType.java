@@ -33,7 +33,7 @@ public final class LedgerValidateTaskType implements TaskType<LedgerFile> {
     private final LedgerValidateHandler handler = new LedgerValidateHandler();
 
     /** The rules alone decide, so the stored file checked again finds exactly the errors it did. */
-    private final LedgerErrors<LedgerFile> errors = new LedgerErrors<>((task, each) -> {
+    private final LedgerErrors<LedgerFile> errors = new LedgerErrors<>((task, report, each) -> {
         LedgerFile file = task.payload();
         for (LedgerLine line : file.lines()) {
             LineValidator.validate(line, file.documents()).errors().forEach(each);

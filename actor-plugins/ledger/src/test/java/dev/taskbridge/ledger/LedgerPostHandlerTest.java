@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -302,7 +303,24 @@ class LedgerPostHandlerTest {
                     throw new IllegalStateException("refused");
                 });
 
-        assertThatThrownBy(() -> counting.errorsAgain(refused, error -> { })).hasMessage("refused");
+        assertThatThrownBy(() -> counting.errorsAgain(refused, JsonSupport.readObject("{}"), error -> { }))
+                .hasMessage("refused");
         assertThat(opened[0]).isZero();
+    }
+
+    @Test
+    void findingErrorsAgainTakesWhenTheFileWasCheckedFromTheReportItIsHandedAndReadsNoResultAgain() {
+        Instant checked = Instant.now();
+        books.post(List.of(new JournalEntry("D1", java.time.LocalDate.parse(InMemoryBooks.OPEN_DAY), "EUR", "task-other",
+                checked.plusSeconds(1))));
+        PostingRequest request = request(balancedDocuments("D", 1), PostingOptions.DEFAULTS);
+        // a result that does not parse: only the report LedgerErrors read for the walk may be read
+        FinishedTask<PostingRequest> task = new FinishedTask<>("task-1", "not JSON", checked.plusSeconds(2), () -> request);
+        JsonObject report = JsonSupport.readObject("{\"" + LedgerPostHandler.CHECKED_AT + "\":\"" + checked + "\"}");
+
+        List<LineError> found = new ArrayList<>();
+        handler.errorsAgain(task, report, found::add);
+
+        assertThat(found).as("D1 was posted after the check, so it is no duplicate the check could have found").isEmpty();
     }
 }
