@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-import java.util.function.Supplier;
 
 import dev.taskbridge.gateway.TaskConflictException;
 import dev.taskbridge.plugin.FinishedTask;
@@ -22,7 +21,14 @@ class StoredPayloadParseTest {
 
     private final Rechecks rechecks = new Rechecks(2, 1);
 
-    private static TaskType<Object> parsingWith(Supplier<Object> parse) {
+    /** A parse that may refuse the payload, as {@link TaskType#parse} may. */
+    @FunctionalInterface
+    private interface Parse {
+        Object parse() throws InvalidPayloadException;
+    }
+
+    /** A task type whose parse of the stored payload is {@code parse}, whatever the payload. */
+    private static TaskType<Object> parsingWith(Parse parse) {
         return new TaskType<>() {
             @Override
             public String id() {
@@ -36,7 +42,7 @@ class StoredPayloadParseTest {
 
             @Override
             public Object parse(Payload payload) throws InvalidPayloadException {
-                return parse.get();
+                return parse.parse();
             }
 
             @Override
@@ -52,27 +58,9 @@ class StoredPayloadParseTest {
 
     @Test
     void aPayloadThatNoLongerParsesIsAConflictToCheckTheFileAgain() throws Exception {
-        TaskType<Object> stricter = new TaskType<>() {
-            @Override
-            public String id() {
-                return "test.stricter";
-            }
-
-            @Override
-            public int version() {
-                return 2;
-            }
-
-            @Override
-            public Object parse(Payload payload) throws InvalidPayloadException {
-                throw new InvalidPayloadException("debit", "must have at most 2 decimals");
-            }
-
-            @Override
-            public TaskHandler<Object> handler() {
-                throw new UnsupportedOperationException();
-            }
-        };
+        TaskType<Object> stricter = parsingWith(() -> {
+            throw new InvalidPayloadException("debit", "must have at most 2 decimals");
+        });
         try (Rechecks.Lease lease = rechecks.lease("clerk1")) {
             assertThatThrownBy(finished(stricter, lease)::payload).isInstanceOf(TaskConflictException.class)
                     .hasMessageContaining("check the file again")
