@@ -221,31 +221,42 @@ public class TaskGatewayBean implements TaskGateway {
             throw new ExportNotFoundException(task.taskType(), name);
         }
         requireResult(task, "to export");
-        // a file made from the stored payload holds its permit until it is written, also while a
-        // slow client reads it: the parsed payload, and the walk, live that long
         Rechecks.Lease lease = RECHECKS.lease(by);
-        boolean handedOn = false;
         try {
-            ResultExport.Body body = export.prepare(finished(engine, type, task, lease));
-            ExportFile file = new ExportFile(export.name(), export.mediaType(), out -> {
-                try {
-                    body.writeTo(out);
-                } catch (IOException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IOException(export.getClass().getName() + " failed writing " + name + " of task " + taskId, e);
-                } finally {
-                    lease.close();
-                }
-            });
-            handedOn = true;
-            return file;
+            return leasedFile(export, finished(engine, type, task, lease), lease);
         } catch (ErrorsUnavailableException e) {
             throw new TaskConflictException(e.getMessage());
         } catch (RuntimeException e) {
             throw e; // the store's and the gateway's own failures keep their meaning (503, 404)
         } catch (Exception e) {
             throw new IllegalStateException(export.getClass().getName() + " could not render " + name + " of task " + taskId, e);
+        }
+    }
+
+    /**
+     * The export's file of {@code task}, whose payload is read within {@code lease}. A file made from
+     * the stored payload holds its permit until it is written, also while a slow client reads it:
+     * the parsed payload, and the walk, live that long. The permit is given back once, whether the
+     * file fails to be made, fails while written, or is written.
+     */
+    static ExportFile leasedFile(ResultExport export, FinishedTask<Object> task, Rechecks.Lease lease) throws Exception {
+        boolean handedOn = false;
+        try {
+            ResultExport.Body body = export.prepare(task);
+            ExportFile file = new ExportFile(export.name(), export.mediaType(), out -> {
+                try {
+                    body.writeTo(out);
+                } catch (IOException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(export.getClass().getName() + " failed writing " + export.name() + " of task "
+                            + task.id(), e);
+                } finally {
+                    lease.close();
+                }
+            });
+            handedOn = true;
+            return file;
         } finally {
             if (!handedOn) {
                 lease.close();

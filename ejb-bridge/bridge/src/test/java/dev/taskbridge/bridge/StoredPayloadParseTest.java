@@ -23,12 +23,12 @@ class StoredPayloadParseTest {
 
     /** A parse that may refuse the payload, as {@link TaskType#parse} may. */
     @FunctionalInterface
-    private interface Parse {
+    interface Parse {
         Object parse() throws InvalidPayloadException;
     }
 
     /** A task type whose parse of the stored payload is {@code parse}, whatever the payload. */
-    private static TaskType<Object> parsingWith(Parse parse) {
+    static TaskType<Object> parsingWith(Parse parse) {
         return new TaskType<>() {
             @Override
             public String id() {
