@@ -210,6 +210,9 @@ class SecurityIT {
                 assertThat(reply.status()).as(user + " " + path + ": " + reply.body()).isEqualTo(404);
                 assertThat(reply.body()).contains("\"message\":\"There is nothing here.\"");
             }
+            Http.Reply deleted = api.send("DELETE", Http.APP + "/api/tasks/a:b", basic, null);
+            assertThat(deleted.status()).as("a method only the API takes, on such a path").isEqualTo(405);
+            assertThat(deleted.body()).as("as the API answers").startsWith("{\"status\":405");
             Http.Reply page = Http.client().send("GET", Http.APP + "/types.xhtml:x",
                     Map.of("Authorization", Http.basic(user, user), "Accept", "text/html"), null);
             assertThat(page.status()).isEqualTo(404);

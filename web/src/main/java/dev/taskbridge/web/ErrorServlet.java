@@ -48,7 +48,9 @@ public class ErrorServlet extends HttpServlet {
         String message = expired ? EXPIRED_FORM : message(status, reference);
         response.setStatus(status);
         response.setHeader("Cache-Control", "no-store");
-        boolean api = uri != null ? uri.startsWith(request.getContextPath() + "/api/")
+        // an API path, or the one WEB-INF/undertow-handlers.conf sent here, also when a filter refused it
+        boolean api = uri != null
+                ? uri.startsWith(request.getContextPath() + "/api/") || uri.equals(request.getContextPath() + API_PATH)
                 : API_PATH.equals(request.getServletPath());
         if (api) {
             response.setContentType("application/json");
