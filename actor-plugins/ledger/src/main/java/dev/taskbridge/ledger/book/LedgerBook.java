@@ -1,6 +1,7 @@
 package dev.taskbridge.ledger.book;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,9 @@ public final class LedgerBook implements Books {
 
     /** Rows per JDBC batch: a posting chunk's documents in one, its lines in one or two. */
     static final int BATCH = 1_000;
+
+    /** Document numbers looked up per query: well below H2's largest array (65,536 elements). */
+    static final int NUMBERS_PER_QUERY = 10_000;
 
     private final EntityManager entityManager;
 
@@ -63,22 +67,27 @@ public final class LedgerBook implements Books {
     }
 
     /**
-     * One query with the numbers as one array parameter ({@code = ANY(?)}, which H2 and PostgreSQL
-     * both take): a file's thousands of numbers in IN lists cost a statement per few hundred, each
-     * with hundreds of parameters to bind.
+     * A query per {@value #NUMBERS_PER_QUERY} numbers, each as one array parameter ({@code = ANY(?)},
+     * which H2 and PostgreSQL both take): a file's thousands of numbers in IN lists cost a statement
+     * per few hundred, each with hundreds of parameters to bind; and H2 takes no array of more than
+     * 65,536 elements, so a file of 100,000 documents in one array failed its check on H2.
      */
     @Override
     public Map<String, String> postedBy(Collection<String> documentNumbers, Instant postedBefore) {
         Map<String, String> posted = new HashMap<>();
-        Query query = entityManager.createNativeQuery("SELECT document_number, task_id FROM ledger_entry WHERE document_number = ANY(?1)"
-                        + (postedBefore == null ? "" : " AND posted_at < ?2"))
-                .setParameter(1, documentNumbers.toArray(new String[0]));
-        if (postedBefore != null) {
-            query.setParameter(2, postedBefore);
+        List<String> numbers = new ArrayList<>(documentNumbers);
+        for (int from = 0; from < numbers.size(); from += NUMBERS_PER_QUERY) {
+            List<String> slice = numbers.subList(from, Math.min(numbers.size(), from + NUMBERS_PER_QUERY));
+            Query query = entityManager.createNativeQuery("SELECT document_number, task_id FROM ledger_entry"
+                            + " WHERE document_number = ANY(?1)" + (postedBefore == null ? "" : " AND posted_at < ?2"))
+                    .setParameter(1, slice.toArray(new String[0]));
+            if (postedBefore != null) {
+                query.setParameter(2, postedBefore);
+            }
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = query.getResultList();
+            rows.forEach(row -> posted.put((String) row[0], (String) row[1]));
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = query.getResultList();
-        rows.forEach(row -> posted.put((String) row[0], (String) row[1]));
         return posted;
     }
 
