@@ -32,7 +32,7 @@ final class BodyBudget {
     private final long capacityKib;
     private final long largestKib;
     private final Duration wait;
-    private final long holdLimitNanos;
+    private final Duration holdLimit;
     private final LongSupplier nanoClock;
     private final Semaphore room;
     /** Tickets that hold room, so that an overdue one can be made to give it back. */
@@ -52,7 +52,7 @@ final class BodyBudget {
         this.capacityKib = kib(capacity);
         this.largestKib = kib(largest);
         this.wait = wait;
-        this.holdLimitNanos = holdLimit.toNanos();
+        this.holdLimit = holdLimit;
         this.nanoClock = nanoClock;
         this.room = new Semaphore(Math.toIntExact(capacityKib), true);
     }
@@ -88,7 +88,7 @@ final class BodyBudget {
             // in slices, so that room an overdue body holds is taken back while this one waits
             long slice = Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(0, waitEnds - nanoClock.getAsLong()));
             if (room.tryAcquire(kib, slice, TimeUnit.NANOSECONDS)) {
-                Ticket ticket = new Ticket(kib, nanoClock.getAsLong() + holdLimitNanos);
+                Ticket ticket = new Ticket(kib, nanoClock.getAsLong() + holdLimit.toNanos());
                 holding.add(ticket);
                 return Optional.of(ticket);
             }
@@ -136,6 +136,13 @@ final class BodyBudget {
         /** Whether the body has held its room past the hold limit: it is not to be read any further. */
         boolean overdue() {
             return holdEndsNanos != Long.MAX_VALUE && nanoClock.getAsLong() - holdEndsNanos > 0;
+        }
+
+        /** @throws BodyOverdueException when the body is {@link #overdue()} */
+        void requireInTime() throws BodyOverdueException {
+            if (overdue()) {
+                throw new BodyOverdueException(holdLimit);
+            }
         }
 
         @Override

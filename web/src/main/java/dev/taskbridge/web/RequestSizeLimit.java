@@ -39,12 +39,11 @@ public class RequestSizeLimit extends HttpFilter {
      */
     static final String BODY_HOLD_SECONDS = "taskbridge.web.body-hold-seconds";
 
-    private Duration holdLimit;
     private BodyBudget budget;
 
     @Override
     public void init() {
-        holdLimit = Duration.ofSeconds(ConfigProvider.getConfig(RequestSizeLimit.class.getClassLoader())
+        Duration holdLimit = Duration.ofSeconds(ConfigProvider.getConfig(RequestSizeLimit.class.getClassLoader())
                 .getOptionalValue(BODY_HOLD_SECONDS, Long.class).orElse(120L));
         budget = BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), MAX_REQUEST_BYTES, BODY_WAIT, holdLimit);
     }
@@ -76,7 +75,7 @@ public class RequestSizeLimit extends HttpFilter {
             return;
         }
         try (BodyBudget.Ticket held = ticket.get()) {
-            chain.doFilter(new OverdueBodyFails(request, held, holdLimit), response);
+            chain.doFilter(new OverdueBodyFails(request, held), response);
         }
     }
 
@@ -88,19 +87,17 @@ public class RequestSizeLimit extends HttpFilter {
     private static final class OverdueBodyFails extends HttpServletRequestWrapper {
 
         private final BodyBudget.Ticket ticket;
-        private final Duration holdLimit;
         private ServletInputStream body;
 
-        OverdueBodyFails(HttpServletRequest request, BodyBudget.Ticket ticket, Duration holdLimit) {
+        OverdueBodyFails(HttpServletRequest request, BodyBudget.Ticket ticket) {
             super(request);
             this.ticket = ticket;
-            this.holdLimit = holdLimit;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (body == null) {
-                body = new Checked(super.getInputStream(), ticket, holdLimit);
+                body = new Checked(super.getInputStream(), ticket);
             }
             return body;
         }
@@ -110,29 +107,21 @@ public class RequestSizeLimit extends HttpFilter {
 
         private final ServletInputStream in;
         private final BodyBudget.Ticket ticket;
-        private final Duration holdLimit;
 
-        Checked(ServletInputStream in, BodyBudget.Ticket ticket, Duration holdLimit) {
+        Checked(ServletInputStream in, BodyBudget.Ticket ticket) {
             this.in = in;
             this.ticket = ticket;
-            this.holdLimit = holdLimit;
-        }
-
-        private void check() throws BodyOverdueException {
-            if (ticket.overdue()) {
-                throw new BodyOverdueException(holdLimit);
-            }
         }
 
         @Override
         public int read() throws IOException {
-            check();
+            ticket.requireInTime();
             return in.read();
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            check();
+            ticket.requireInTime();
             return in.read(buffer, offset, length);
         }
 

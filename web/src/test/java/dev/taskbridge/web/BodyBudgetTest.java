@@ -84,7 +84,9 @@ class BodyBudgetTest {
 
         now[0] = Duration.ofSeconds(121).toNanos();
 
-        assertThat(trickling.overdue()).as("its next read fails").isTrue();
+        assertThat(trickling.overdue()).isTrue();
+        assertThatThrownBy(trickling::requireInTime).as("its next read fails").isInstanceOf(BodyOverdueException.class)
+                .hasMessage("the body did not arrive within 120 s");
         BodyBudget.Ticket next = budget.enter(20 * MIB).orElseThrow();
         assertThat(budget.freeBytes()).isZero();
         trickling.close();
