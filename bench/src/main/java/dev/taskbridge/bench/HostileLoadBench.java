@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,6 +66,16 @@ public final class HostileLoadBench {
      */
     private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * How often an upload is sent again, with the same {@code Idempotency-Key}, after its
+     * connection closed without an answer: a keep-alive connection that the server closed as idle
+     * (its read timeout) just as the client reused it. HTTP/1.1 lets either side close an idle
+     * connection at any time (RFC 9112, 9.6), so a client must be ready to send again, and the key
+     * is what makes sending a POST again safe (the server answers a repeat with the stored task).
+     */
+    private static final int RESENDS_AFTER_DROP = 2;
+    private static final HttpClient UPLOAD_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
     private HostileLoadBench() {
     }
 
@@ -84,7 +95,8 @@ public final class HostileLoadBench {
                        double peakStreamsOpen, double streamsOpenBeforeClose, double releaseSeconds, double streamsOpenAfter,
                        long closeWaitAfter, long establishedBefore, long establishedAfter,
                        TinyTaskLoad.Load load, double loadSeconds, double succeeded, double failed,
-                       Map<Integer, Integer> uploads, int uploadsTurnedAway, List<String> uploadMessages, int uploadBytes,
+                       Map<Integer, Integer> uploads, int uploadsTurnedAway, int uploadsResent, int uploadTasks, double uploadTasksStored,
+                       List<String> uploadMessages, int uploadBytes,
                        long[] sortedUploadNanos,
                        double heapMax, List<Sample> samples, double gcYoungCount, double gcYoungSeconds, double gcOldCount,
                        double gcOldSeconds, int scrapeFailures, List<Probe> probes, long outOfMemoryLines,
@@ -137,6 +149,7 @@ public final class HostileLoadBench {
         double heapMax = TinyTaskLoad.sum(before, "memory_max_heap_bytes", "");
         double succeededBefore = TinyTaskLoad.sum(before, "taskbridge_tasks_succeeded_total", "\"ledger.validate\"");
         double failedBefore = TinyTaskLoad.sum(before, "taskbridge_tasks_failed_total", "\"ledger.validate\"");
+        double postsBefore = TinyTaskLoad.sum(before, "taskbridge_tasks_submitted_total", "\"ledger.post\"");
         long establishedBefore = serverConnections("established");
 
         Sampler sampler = new Sampler(succeededBefore);
@@ -158,9 +171,11 @@ public final class HostileLoadBench {
 
             // 2. tiny tasks and uploads at once; each accepted upload gets streams of its own task
             byte[] file = junkCsv(uploadBytes);
-            HttpClient uploadClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             Map<Integer, AtomicInteger> uploadStatuses = new ConcurrentHashMap<>();
             AtomicInteger turnedAway = new AtomicInteger();
+            AtomicInteger resentAfterDrop = new AtomicInteger();
+            Map<String, String> uploadTaskIds = new ConcurrentHashMap<>();
+            String runKey = "hostile-" + UUID.randomUUID();
             List<String> uploadMessages = Collections.synchronizedList(new ArrayList<>());
             long[] uploadNanos = new long[uploads];
             ExecutorService uploaders = Executors.newFixedThreadPool(uploads);
@@ -169,40 +184,21 @@ public final class HostileLoadBench {
                 int upload = u;
                 String owner = USERS.get(u % 2);
                 uploaders.execute(() -> {
-                    int status;
                     long sent = System.nanoTime();
+                    int status;
                     try {
-                        HttpResponse<String> response;
-                        while (true) {
-                            response = uploadClient.send(HttpRequest.newBuilder(
-                                            URI.create(TinyTaskLoad.API + "/tasks/ledger.post?checkOnly=true"))
-                                    .header("Authorization", TinyTaskLoad.basic(owner)).header("Content-Type", "text/csv")
-                                    .header("Accept", "application/json").timeout(UPLOAD_TIMEOUT)
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
-                            Optional<String> retryAfter = response.headers().firstValue("Retry-After");
-                            if (response.statusCode() != 503 || retryAfter.isEmpty() || System.nanoTime() > deadline) {
-                                break;
-                            }
-                            // the server is busy with other uploads and says when to come back, as a real client hears it
-                            turnedAway.incrementAndGet();
-                            Thread.sleep(Long.parseLong(retryAfter.get()) * 1000);
-                        }
-                        status = response.statusCode();
-                        if (status == 202) {
-                            String path = URI.create(response.headers().firstValue("Location").orElseThrow()).getRawPath() + "/events";
-                            for (int s = 0; s < streamsPerUpload; s++) {
-                                String user = s == 1 ? "supervisor" : s == 2 ? "admin" : owner;
-                                openers.execute(() -> count(taskStreams, openStream(path, user, sockets)));
-                            }
-                        } else {
-                            uploadMessages.add(status + ": " + response.body().substring(0, Math.min(300, response.body().length())));
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        status = TinyTaskLoad.NO_ANSWER;
-                        uploadMessages.add("no answer: " + e);
+                        status = upload(owner, runKey + "-" + upload, file, deadline, turnedAway, resentAfterDrop, uploadTaskIds,
+                                uploadMessages);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
+                    }
+                    if (status == 200 || status == 202) {
+                        String path = "/taskbridge/api/tasks/" + uploadTaskIds.get(runKey + "-" + upload) + "/events";
+                        for (int s = 0; s < streamsPerUpload; s++) {
+                            String user = s == 1 ? "supervisor" : s == 2 ? "admin" : owner;
+                            openers.execute(() -> count(taskStreams, openStream(path, user, sockets)));
+                        }
                     }
                     uploadNanos[upload] = System.nanoTime() - sent;
                     count(uploadStatuses, status);
@@ -274,6 +270,15 @@ public final class HostileLoadBench {
             if (uploadAnswers.keySet().stream().anyMatch(status -> status >= 500 || status == TinyTaskLoad.NO_ANSWER)) {
                 problems.add("uploads answered " + uploadAnswers + ": " + uploadMessages);
             }
+            // an upload sent again after a dropped connection may have been stored the first time: then
+            // the key finds it (200), and the server's count of stored uploads shows none stored twice
+            int uploadTasks = new java.util.HashSet<>(uploadTaskIds.values()).size();
+            double uploadTasksStored = after == null ? Double.NaN
+                    : sum(after, "taskbridge_tasks_submitted_total", "\"ledger.post\"") - postsBefore;
+            if (uploadTasks != uploadTaskIds.size() || !(uploadTasksStored == uploadTasks)) {
+                problems.add(String.format(Locale.ROOT, "uploads: %d keys answered with %d tasks, and the server stored %.0f",
+                        uploadTaskIds.size(), uploadTasks, uploadTasksStored));
+            }
             for (Map<Integer, Integer> opened : List.of(snapshot(allTaskStreams), snapshot(taskStreams))) {
                 if (opened.keySet().stream().anyMatch(status -> status != 200)) {
                     problems.add("streams opened with " + opened);
@@ -303,7 +308,7 @@ public final class HostileLoadBench {
             }
             return new Run(label, streams, snapshot(allTaskStreams), snapshot(taskStreams), peakOpen, openBeforeClose,
                     releaseSeconds, openAfter, closeWait, establishedBefore, establishedAfter, load, loadSeconds, done, failed,
-                    uploadAnswers, turnedAway.get(), List.copyOf(uploadMessages), file.length, sortedUploads, heapMax, List.copyOf(sampler.samples),
+                    uploadAnswers, turnedAway.get(), resentAfterDrop.get(), uploadTasks, uploadTasksStored, List.copyOf(uploadMessages), file.length, sortedUploads, heapMax, List.copyOf(sampler.samples),
                     sum(after, "gc_total", "Young") - TinyTaskLoad.sum(before, "gc_total", "Young"),
                     sum(after, "gc_time_seconds_total", "Young") - TinyTaskLoad.sum(before, "gc_time_seconds_total", "Young"),
                     sum(after, "gc_total", "Old") - TinyTaskLoad.sum(before, "gc_total", "Old"),
@@ -400,6 +405,54 @@ public final class HostileLoadBench {
     /** {@link TinyTaskLoad#sum}, or NaN (unknown) for a scrape that got no answer. */
     private static double sum(String prometheus, String metric, String labels) {
         return prometheus == null ? Double.NaN : TinyTaskLoad.sum(prometheus, metric, labels);
+    }
+
+    /**
+     * Sends one upload as a careful client does: with an {@code Idempotency-Key}, again after the
+     * time in {@code Retry-After} when the server is busy reading other uploads, and again with the
+     * same key when its connection closes without an answer.
+     *
+     * @return the final answer's status ({@link TinyTaskLoad#NO_ANSWER} when there was none); the
+     *         task's id is put in {@code taskIds} under the key
+     */
+    private static int upload(String owner, String key, byte[] file, long deadline, AtomicInteger turnedAway,
+                              AtomicInteger resentAfterDrop, Map<String, String> taskIds, List<String> messages)
+            throws InterruptedException {
+        int drops = 0;
+        while (true) {
+            long sent = System.nanoTime();
+            HttpResponse<String> response;
+            try {
+                response = UPLOAD_CLIENT.send(HttpRequest.newBuilder(URI.create(TinyTaskLoad.API + "/tasks/ledger.post?checkOnly=true"))
+                        .header("Authorization", TinyTaskLoad.basic(owner)).header("Content-Type", "text/csv")
+                        .header("Accept", "application/json").header("Idempotency-Key", key).timeout(UPLOAD_TIMEOUT)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                String what = String.format(Locale.ROOT, "connection closed without an answer %.1f s after sending began: %s",
+                        (System.nanoTime() - sent) / 1e9, e);
+                if (drops++ < RESENDS_AFTER_DROP && System.nanoTime() < deadline) {
+                    resentAfterDrop.incrementAndGet();
+                    continue;
+                }
+                messages.add("no answer after " + drops + " tries: " + what);
+                return TinyTaskLoad.NO_ANSWER;
+            }
+            int status = response.statusCode();
+            Optional<String> retryAfter = response.headers().firstValue("Retry-After");
+            if (status == 503 && retryAfter.isPresent() && System.nanoTime() < deadline) {
+                // the server is busy with other uploads and says when to come back, as a real client hears it
+                turnedAway.incrementAndGet();
+                Thread.sleep(Long.parseLong(retryAfter.get()) * 1000);
+                continue;
+            }
+            if (status == 200 || status == 202) {
+                String path = URI.create(response.headers().firstValue("Location").orElseThrow()).getRawPath();
+                taskIds.put(key, path.substring(path.lastIndexOf('/') + 1));
+            } else {
+                messages.add(status + ": " + response.body().substring(0, Math.min(300, response.body().length())));
+            }
+            return status;
+        }
     }
 
     /** How many lines of the server's log contain {@code text}. */
@@ -589,7 +642,9 @@ public final class HostileLoadBench {
                 over the four demo users, most on `/api/events` (opened first) and the rest on `/api/tasks/<id>/events` of
                 the uploads' tasks (opened as each upload is accepted); then, while they stay open, 16 keep-alive clients
                 submit 10,000 tiny `ledger.validate` tasks (the load of `bench/rest-load.sh`) and 32 clients each upload
-                a CSV file of junk ledger lines just under the 20 MiB limit to `ledger.post?checkOnly=true`, all at once.
+                a CSV file of junk ledger lines just under the 20 MiB limit to `ledger.post?checkOnly=true`, all at once,
+                each with an `Idempotency-Key`, as a careful client sends: again after `Retry-After` when told to come back,
+                and again with the same key when its keep-alive connection closes without an answer.
                 The server's heap, collections, open streams (`taskbridge_event_streams_open`) and finished tasks are
                 read from its Prometheus endpoint every 500 ms; two probes ask every 250 ms, with a 10 s timeout.
                 At the end the clients close their sockets and the server must release every stream: the gauge back
@@ -626,6 +681,10 @@ public final class HostileLoadBench {
             row(md, "uploads of " + fmt("%,d", r.uploadBytes()) + " bytes (answers)", statuses(r.uploads()));
             row(md, "uploads told to come back (503 with Retry-After: the server reads a bounded number of large bodies at once), then sent again",
                     fmt("%,d", r.uploadsTurnedAway()));
+            row(md, "uploads sent again with the same Idempotency-Key after their connection closed without an answer "
+                    + "(a keep-alive connection the server closed as idle as the client reused it)", fmt("%,d", r.uploadsResent()));
+            row(md, "upload tasks: answered with / stored by the server (`taskbridge_tasks_submitted_total`)",
+                    fmt("%,d / %,.0f", r.uploadTasks(), r.uploadTasksStored()));
             row(md, "upload answered after p50 / max (s)", fmt("%.1f / %.1f", r.sortedUploadNanos()[r.sortedUploadNanos().length / 2] / 1e9,
                     r.sortedUploadNanos()[r.sortedUploadNanos().length - 1] / 1e9));
             if (!r.uploadMessages().isEmpty()) {
