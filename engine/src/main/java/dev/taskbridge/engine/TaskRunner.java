@@ -23,6 +23,7 @@ import dev.taskbridge.engine.store.ChunkMarkers;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.TaskHistory;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.TaskContext;
@@ -181,7 +182,7 @@ final class TaskRunner implements TaskWork {
             changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
                     TaskState.RUNNING, chunk + 1, task.chunkCount(), before.itemsDone() + outcome.itemsDone(),
                     before.itemsFailed() + outcome.itemsFailed(), Instant.now(),
-                    TaskStore.chunkDetail(outcome.itemsDone(), outcome.itemsFailed())));
+                    TaskHistory.chunkDetail(outcome.itemsDone(), outcome.itemsFailed())));
             if (run.last) {
                 succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
             }

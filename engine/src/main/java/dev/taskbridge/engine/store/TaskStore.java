@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,6 @@ public final class TaskStore {
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
             + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at";
-    private static final int MAX_ERROR_MESSAGE = 2000;
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
     private static final String UNIQUE_VIOLATION = "23505";
@@ -415,7 +413,7 @@ public final class TaskStore {
     public boolean markFailed(String id, int generation, String message, String stackTrace, String reference) {
         return updateOne(id, "UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
                         + WHERE_RUN,
-                shorten(message), stackTrace, reference, now(), id, generation);
+                TaskHistory.shorten(message), stackTrace, reference, now(), id, generation);
     }
 
     /**
@@ -461,14 +459,14 @@ public final class TaskStore {
                         generation = row.getInt(7) + 1;
                         startedAt = row.getObject(2, OffsetDateTime.class);
                         chunksTotal = row.getInt(3);
-                        failure = state == TaskState.FAILED ? failureDetail(row.getString(4), row.getString(5)) : null;
+                        failure = state == TaskState.FAILED ? TaskHistory.failureDetail(row.getString(4), row.getString(5)) : null;
                         endedAt = row.getObject(6, OffsetDateTime.class);
                     }
                 }
                 // A task stored by an earlier version has its start and failure as history rows already.
                 if (!hasStoredSubmission(connection, id)) {
                     if (startedAt != null) {
-                        history(connection, id, startedAt, TaskEventKind.STARTED, null, chunksDetail(chunksTotal));
+                        history(connection, id, startedAt, TaskEventKind.STARTED, null, TaskHistory.chunksDetail(chunksTotal));
                     }
                     if (failure != null) {
                         history(connection, id, endedAt, TaskEventKind.FAILED, null, failure);
@@ -497,32 +495,8 @@ public final class TaskStore {
         }
     }
 
-    private static String chunksDetail(int chunks) {
-        return chunks + (chunks == 1 ? " chunk" : " chunks");
-    }
-
     /**
-     * A failure's detail in history: its message, shortened first, then its reference, which is
-     * what the gateway shows people (the message is the log line's and stays with operators). Cut
-     * after the reference was appended, a long message pushed the reference off the end.
-     */
-    private static String failureDetail(String message, String reference) {
-        if (reference == null) {
-            return message == null ? null : shorten(message);
-        }
-        String suffix = " (log reference " + reference + ")";
-        String text = message == null ? "" : message;
-        int room = Math.max(0, MAX_ERROR_MESSAGE - suffix.length());
-        return ((text.length() > room ? text.substring(0, room) : text) + suffix).strip();
-    }
-
-    /** A chunk's few words in history and in live changes: "10 done", "8 done, 2 failed". */
-    public static String chunkDetail(long itemsDone, long itemsFailed) {
-        return itemsDone + " done" + (itemsFailed == 0 ? "" : ", " + itemsFailed + " failed");
-    }
-
-    /**
-     * A task's history, oldest first; empty for an unknown task.
+     * A task's history, oldest first; empty for an unknown task ({@link TaskHistory#of}).
      *
      * <p>Most of it is derived, not stored: the submission, the current run's start and end from
      * the task's row, each chunk's commit from its effect marker (the last one's from the task's
@@ -544,7 +518,6 @@ public final class TaskStore {
             if (found.isEmpty()) {
                 return List.of();
             }
-            TaskRecord task = found.get();
             List<TaskHistoryEntry> stored = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT at, kind, chunk, detail FROM tb_task_event WHERE task_id = ? ORDER BY id")) {
@@ -558,66 +531,21 @@ public final class TaskStore {
                     }
                 }
             }
-            List<TaskHistoryEntry> derived = new ArrayList<>();
-            derived.add(new TaskHistoryEntry(task.submittedAt(), TaskEventKind.SUBMITTED, null, "by " + task.owner()));
-            if (task.startedAt() != null) {
-                derived.add(new TaskHistoryEntry(task.startedAt(), TaskEventKind.STARTED, null, chunksDetail(task.chunksTotal())));
-            }
-            boolean lastChunkMarked = false;
-            long itemsDoneBefore = 0;
-            long itemsFailedBefore = 0;
+            List<TaskHistory.Marker> markers = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT chunk, items_done, items_failed, committed_at FROM tb_chunk_marker WHERE task_id = ?")) {
                 select.setString(1, id);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        derived.add(new TaskHistoryEntry(instant(rows, "committed_at"), TaskEventKind.CHUNK_COMMITTED,
-                                rows.getInt(1), chunkDetail(rows.getInt(2), rows.getInt(3))));
-                        lastChunkMarked |= rows.getInt(1) == task.chunksTotal() - 1;
-                        itemsDoneBefore += rows.getInt(2);
-                        itemsFailedBefore += rows.getInt(3);
+                        markers.add(new TaskHistory.Marker(rows.getInt(1), rows.getInt(2), rows.getInt(3),
+                                instant(rows, "committed_at")));
                     }
                 }
             }
-            if (task.state() == TaskState.SUCCEEDED && task.endedAt() != null) {
-                if (!lastChunkMarked && task.chunksTotal() > 0) {
-                    // The last chunk has no marker (tasks older versions ran have one): its commit is the
-                    // task's success, and its items are what the task did beyond its other chunks.
-                    derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.CHUNK_COMMITTED, task.chunksTotal() - 1,
-                            chunkDetail(task.itemsDone() - itemsDoneBefore, task.itemsFailed() - itemsFailedBefore)));
-                }
-                derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.SUCCEEDED, null, null));
-            } else if (task.state() == TaskState.FAILED && task.endedAt() != null) {
-                derived.add(new TaskHistoryEntry(task.endedAt(), TaskEventKind.FAILED, null,
-                        failureDetail(task.errorMessage(), task.errorReference()), task.errorReference()));
-            }
-            boolean storedByOlderVersion = stored.stream().anyMatch(entry -> entry.kind() == TaskEventKind.SUBMITTED);
-            if (storedByOlderVersion) {
-                Instant last = stored.stream().map(TaskHistoryEntry::at).max(Instant::compareTo).orElseThrow();
-                derived.removeIf(entry -> !entry.at().isAfter(last));
-            }
-            List<TaskHistoryEntry> history = new ArrayList<>(stored);
-            history.addAll(derived);
-            history.sort(HISTORY_ORDER);
-            return history;
+            return TaskHistory.of(found.get(), stored, markers);
         } catch (SQLException e) {
             throw new TaskStoreException("could not read the history of task " + id, e);
         }
-    }
-
-    /** By time; entries at the same instant in the order a task's life has them. */
-    private static final Comparator<TaskHistoryEntry> HISTORY_ORDER = Comparator.comparing(TaskHistoryEntry::at)
-            .thenComparingInt(entry -> switch (entry.kind()) {
-                case SUBMITTED -> 0;
-                case STARTED -> 1;
-                case CHUNK_COMMITTED -> 2;
-                case SUCCEEDED, FAILED, CANCELLED -> 3;
-                case REQUEUED -> 4;
-            })
-            .thenComparing(entry -> entry.chunk() == null ? -1 : entry.chunk());
-
-    private static String shorten(String text) {
-        return text.length() > MAX_ERROR_MESSAGE ? text.substring(0, MAX_ERROR_MESSAGE) : text;
     }
 
     private OffsetDateTime now() {
@@ -673,7 +601,7 @@ public final class TaskStore {
             } else {
                 insert.setInt(4, chunk);
             }
-            insert.setString(5, detail == null ? null : shorten(detail));
+            insert.setString(5, detail == null ? null : TaskHistory.shorten(detail));
             insert.executeUpdate();
         }
     }
