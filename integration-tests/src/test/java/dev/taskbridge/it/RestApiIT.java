@@ -255,6 +255,41 @@ class RestApiIT {
         assertThat(Api.as("clerk").get("/admin/engine").status()).isEqualTo(403);
     }
 
+    /**
+     * The resources serve every request from one instance (TaskbridgeApi): requests of several
+     * users at once must each see their own caller, never another request's.
+     */
+    @Test
+    void concurrentRequestsOfDifferentUsersEachSeeTheirOwnCaller() throws Exception {
+        List<String> users = List.of("clerk", "clerk2", "supervisor", "admin");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int thread = 0; thread < 8; thread++) {
+                String user = users.get(thread % users.size());
+                results.add(pool.submit(() -> {
+                    List<String> wrong = new ArrayList<>();
+                    for (int i = 0; i < 15; i++) {
+                        Api.Reply submitted = Api.as(user).post("/tasks/ledger.validate", "application/json", oneLineFile("C" + i));
+                        String owner = submitted.object().getString("owner");
+                        Api.Reply read = Api.as(user).get(java.net.URI.create(submitted.location()).getRawPath()
+                                .substring("/taskbridge/api".length()));
+                        if (submitted.status() != 202 || !owner.equals(user) || read.status() != 200
+                                || !read.object().getString("owner").equals(user)) {
+                            wrong.add(user + ": " + submitted.status() + " owner " + owner + ", read " + read.status());
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (Future<List<String>> result : results) {
+                assertThat(result.get(2, TimeUnit.MINUTES)).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void theSameIdempotencyKeyTwiceYieldsOneTask() {
         String key = "import-" + UUID.randomUUID();

@@ -4,7 +4,7 @@ import dev.taskbridge.gateway.EngineFacts;
 import dev.taskbridge.gateway.TaskGateway;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** What operators look at: the engine's live slot actors and tasks per status. */
 @Path("/admin")
-@RequestScoped
+@ApplicationScoped // one for all requests: see TaskbridgeApi
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.ADMIN)
 public class AdminResource {

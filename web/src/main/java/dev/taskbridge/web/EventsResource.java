@@ -1,7 +1,7 @@
 package dev.taskbridge.web;
 
 import dev.taskbridge.gateway.TaskEvent;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,7 +17,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  * ({@code SUBMITTED}, {@code STARTED}, {@code CHUNK_COMMITTED}, ...): what a dashboard follows.
  */
 @Path("/events")
-@RequestScoped
+@ApplicationScoped // one for all requests: see TaskbridgeApi
 public class EventsResource {
 
     @Inject

@@ -3,7 +3,7 @@ package dev.taskbridge.web;
 import dev.taskbridge.gateway.TaskGateway;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,7 +15,7 @@ import jakarta.ws.rs.Produces;
  * role {@code monitor} and {@code basic_auth} in its scrape job.
  */
 @Path("/metrics")
-@RequestScoped
+@ApplicationScoped // one for all requests: see TaskbridgeApi
 @RolesAllowed({Roles.MONITOR, Roles.ADMIN})
 public class MetricsResource {
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 import dev.taskbridge.gateway.TaskGateway;
 import jakarta.ejb.EJB;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.SecurityContext;
 
 /** The task types clients can submit: id, version, slots, exports; for admins also the plugin class behind each. */
 @Path("/task-types")
-@RequestScoped
+@ApplicationScoped // one for all requests: see TaskbridgeApi
 @Produces(MediaType.APPLICATION_JSON)
 public class TaskTypesResource {
 

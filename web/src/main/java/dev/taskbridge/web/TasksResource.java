@@ -28,7 +28,7 @@ import dev.taskbridge.gateway.TaskStatus;
 import dev.taskbridge.gateway.TaskView;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -57,7 +57,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  * {@code POST /api/tasks/ledger.post?onErrors=post-valid-documents}; the task type checks them.
  */
 @Path("/tasks")
-@RequestScoped
+@ApplicationScoped // one for all requests: see TaskbridgeApi
 @Produces(MediaType.APPLICATION_JSON)
 public class TasksResource {
 
