@@ -9,6 +9,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** What operators look at: the engine's live slot actors and tasks per status. */
 @Path("/admin")
@@ -23,6 +24,7 @@ public class AdminResource {
     /** Live slot actors per task type and stored tasks per status. */
     @GET
     @Path("/engine")
+    @Operation(operationId = "getEngineFacts", summary = "Read the engine's facts: slots, tasks per status, stalled tasks")
     public EngineFacts engine() {
         return gateway.engineFacts();
     }

@@ -11,6 +11,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Every change of every task the caller may see, as server-sent events named after the change
@@ -25,6 +30,9 @@ public class EventsResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(operationId = "followTasks", summary = "Follow every change of the tasks the user may see, as server-sent events")
+    @APIResponse(responseCode = "200", description = "A comment when the stream opens, then events named task, each a TaskJson",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     public void follow(@Context SseEventSink sink, @Context Sse sse, @Context SecurityContext security) {
         String user = security.getUserPrincipal().getName();
         boolean seesAll = Roles.seesAllTasks(security);

@@ -7,6 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The engine's meters for Prometheus to scrape, with help text and histogram buckets; the
@@ -24,6 +29,9 @@ public class MetricsResource {
 
     @GET
     @Produces(TaskGateway.METRICS_MEDIA_TYPE)
+    @Operation(operationId = "getMetrics", summary = "Read Taskbridge's metrics in Prometheus' text format (role monitor or admin)")
+    @APIResponse(responseCode = "200", description = "Prometheus text exposition format 0.0.4",
+            content = @Content(mediaType = TaskGateway.METRICS_MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING)))
     public String metrics() {
         return gateway.metrics();
     }

@@ -11,6 +11,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The task types clients can submit: id, version, slots, exports; for admins also the plugin class behind each. */
 @Path("/task-types")
@@ -25,6 +26,7 @@ public class TaskTypesResource {
     private SecurityContext security;
 
     @GET
+    @Operation(operationId = "listTaskTypes", summary = "List the task types: what each takes and offers")
     public List<TaskTypeJson> list() {
         boolean admin = security.isUserInRole(Roles.ADMIN);
         return gateway.taskTypes().stream().map(type -> TaskTypeJson.of(type, admin)).toList();

@@ -2,9 +2,17 @@ package dev.taskbridge.web;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.servers.Server;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
@@ -31,8 +39,56 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                 description = "Durable business tasks: submit them (POST /api/tasks/{type}, 202 with the task's Location), "
                         + "follow them (GET /api/tasks/{id}, its history and its server-sent events), cancel and retry them. "
                         + "Errors have one shape (status, error, message, fieldErrors); 400 names every bad field."),
-        security = @SecurityRequirement(name = "basic"))
+        // the document's paths start at the server's root (/taskbridge/api/...): the server is the one serving it
+        servers = @Server(url = "/", description = "The server that serves this document"),
+        security = @SecurityRequirement(name = "basic"),
+        // Every error of the API has one shape (ApiError, ApiExceptionMapper); operations name theirs by these.
+        components = @Components(responses = {
+                @APIResponse(name = TaskbridgeApi.BAD_REQUEST, responseCode = "400",
+                        description = "Refused: fieldErrors names every bad field (or header) and why; nothing was stored",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.UNAUTHORIZED, responseCode = "401",
+                        description = "No user, or a wrong password (BASIC)",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.FORBIDDEN, responseCode = "403",
+                        description = "The user's roles do not allow this, or a browser sent the write from a page of "
+                                + "another site (Sec-Fetch-Site, Origin)",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.NOT_FOUND, responseCode = "404",
+                        description = "No such task type, export, or task that the user may see",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.CONFLICT, responseCode = "409",
+                        description = "The task's state does not allow this (it ended, or has not failed)",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.TOO_LARGE, responseCode = "413",
+                        description = "The body is over the 20 MiB limit; it was not read to its end",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.KEY_REUSED, responseCode = "422",
+                        description = "The Idempotency-Key was used by this user for another request: fieldErrors names the "
+                                + "earlier task; nothing was stored",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.TOO_MANY_STREAMS, responseCode = "429",
+                        description = "The user holds as many event streams as one may",
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
+                @APIResponse(name = TaskbridgeApi.UNAVAILABLE, responseCode = "503",
+                        description = "The engine is not running, the task type is busy, or the server is reading other large "
+                                + "uploads: send it again after Retry-After",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before sending again",
+                                schema = @Schema(type = SchemaType.INTEGER)),
+                        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+        }))
 @SecurityScheme(securitySchemeName = "basic", type = SecuritySchemeType.HTTP, scheme = "basic",
         description = "The server's users (Elytron ApplicationRealm); roles clerk, supervisor, admin")
 public class TaskbridgeApi extends Application {
+
+    // names of the error responses above, for operations' @APIResponse(ref = ...)
+    static final String BAD_REQUEST = "BadRequest";
+    static final String UNAUTHORIZED = "Unauthorized";
+    static final String FORBIDDEN = "Forbidden";
+    static final String NOT_FOUND = "NotFound";
+    static final String CONFLICT = "Conflict";
+    static final String TOO_LARGE = "PayloadTooLarge";
+    static final String KEY_REUSED = "IdempotencyKeyReused";
+    static final String TOO_MANY_STREAMS = "TooManyStreams";
+    static final String UNAVAILABLE = "Unavailable";
 }

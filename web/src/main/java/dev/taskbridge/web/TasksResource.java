@@ -48,6 +48,12 @@ import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Submitting and reading tasks. Clerks see their own tasks only; a task of someone else's is
@@ -84,6 +90,13 @@ public class TasksResource {
     @POST
     @Path("/{type}")
     @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "submitTask", summary = "Submit a task: its payload the body (JSON or CSV) or a form's file field")
+    @APIResponse(responseCode = "202", description = "Stored: it will run. Location is the task's URL",
+            headers = @Header(name = "Location", description = "The task's URL", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
+    @APIResponse(responseCode = "200", description = "A repeat of an earlier request with the same Idempotency-Key: that task",
+            headers = @Header(name = "Location", description = "The task's URL", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
     public Response submit(@PathParam("type") String type,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -103,6 +116,7 @@ public class TasksResource {
     @POST
     @Path("/{type}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(operationId = "submitTask", summary = "Submit a task: its payload the body (JSON or CSV) or a form's file field")
     public Response submitUpload(@PathParam("type") String type,
                                  @HeaderParam("Idempotency-Key") String idempotencyKey,
                                  List<EntityPart> parts) throws IOException {
@@ -146,6 +160,7 @@ public class TasksResource {
 
     @GET
     @Path("/{id}")
+    @Operation(operationId = "getTask", summary = "Read a task: its state, progress, result and error")
     public TaskJson get(@PathParam("id") String id) {
         return json(visibleTask(id));
     }
@@ -153,6 +168,7 @@ public class TasksResource {
     /** The task's timeline, oldest first. */
     @GET
     @Path("/{id}/history")
+    @Operation(operationId = "getTaskHistory", summary = "Read a task's history, oldest first")
     public List<TaskHistoryEntry> history(@PathParam("id") String id) {
         visibleTask(id);
         return gateway.history(id);
@@ -165,6 +181,10 @@ public class TasksResource {
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(operationId = "followTask", summary = "Follow a task's changes as server-sent events until it ends")
+    @APIResponse(responseCode = "200", description = "Events named task, each a TaskJson, the first one its state now; "
+            + "the stream ends after the task's final state",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         liveEvents.followTask(id, security.getUserPrincipal().getName(), () -> json(visibleTask(id)), sink, sse);
     }
@@ -173,6 +193,9 @@ public class TasksResource {
     @GET
     @Path("/{id}/exports/{name}")
     @Produces(MediaType.WILDCARD)
+    @Operation(operationId = "exportTaskResult", summary = "Download a succeeded task's result as a file its type offers")
+    @APIResponse(responseCode = "200", description = "The file, e.g. errors.csv (text/csv), with Content-Disposition",
+            content = @Content(mediaType = MediaType.WILDCARD, schema = @Schema(type = SchemaType.STRING, format = "binary")))
     public Response export(@PathParam("id") String id, @PathParam("name") String name) {
         visibleTask(id);
         ExportFile file = gateway.export(id, name, caller());
@@ -192,6 +215,7 @@ public class TasksResource {
      */
     @GET
     @Path("/{id}/errors")
+    @Operation(operationId = "listTaskErrors", summary = "Read a finished task's errors page by page")
     public ErrorPage errors(@PathParam("id") String id, @QueryParam("offset") String offset,
                             @QueryParam("limit") String limit) {
         List<FieldError> errors = new ArrayList<>();
@@ -207,6 +231,7 @@ public class TasksResource {
     /** Cancels a task that has not finished: its owner or a supervisor may. 409 if it finished. */
     @POST
     @Path("/{id}/cancel")
+    @Operation(operationId = "cancelTask", summary = "Cancel a task that has not finished")
     public TaskJson cancel(@PathParam("id") String id) {
         visibleTask(id);
         return json(gateway.cancel(id, caller()));
@@ -216,6 +241,7 @@ public class TasksResource {
     @POST
     @Path("/{id}/retry")
     @RolesAllowed(Roles.SUPERVISOR)
+    @Operation(operationId = "retryTask", summary = "Run a failed or cancelled task again")
     public TaskJson retry(@PathParam("id") String id) {
         return json(gateway.retry(id, caller()));
     }
@@ -226,6 +252,7 @@ public class TasksResource {
      * Rows carry no result and no stack trace: {@code GET /tasks/{id}} has them.
      */
     @GET
+    @Operation(operationId = "listTasks", summary = "List tasks, newest first, filtered")
     public List<TaskSummaryJson> list(@QueryParam("type") String type,
                                       @QueryParam("status") String status,
                                       @QueryParam("owner") String owner,
@@ -252,6 +279,7 @@ public class TasksResource {
     /** Tasks per status: the caller's own, or everyone's for supervisors. */
     @GET
     @Path("/counts")
+    @Operation(operationId = "countTasks", summary = "Count tasks per status")
     public Map<TaskStatus, Long> counts() {
         return gateway.countByStatus(Roles.seesAllTasks(security) ? null : caller());
     }
