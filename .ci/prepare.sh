@@ -6,8 +6,8 @@
 #     metrics with it. The package also brings a Prometheus server, which is not left running;
 #   * Node.js 20.19 or later with npx: a test lints the served OpenAPI document with the Redocly CLI
 #     from the npm registry (npx fetches the version the test names). Debian 12's own nodejs (18) is
-#     too old for it; where Node.js is absent it is installed from Debian, and a version too old is
-#     reported, for a newer one to be installed (nodejs.org or NodeSource);
+#     too old for it (Debian 13's is not): where Node.js is absent it is installed from the system's
+#     packages if they are new enough, else the script says what to install (nodejs.org or NodeSource);
 #   * PostgreSQL on 127.0.0.1:5432 with the role and databases the tests use (.ci/postgres.sh).
 # Idempotent: run it as often as you like. Needs root (as in CI) or sudo to install packages.
 #
@@ -43,9 +43,15 @@ fi
 echo "prepare.sh: $(promtool --version 2>&1 | head -n 1)"
 
 if ! command -v npx >/dev/null 2>&1; then
-    command -v apt-get >/dev/null 2>&1 || { echo "prepare.sh: no apt-get to install nodejs and npm; install Node.js 20.19 or later" >&2; exit 1; }
-    echo "prepare.sh: installing nodejs and npm"
+    command -v apt-get >/dev/null 2>&1 || { echo "prepare.sh: no apt-get to install Node.js; install Node.js 20.19 or later" >&2; exit 1; }
     as_root apt-get update -qq
+    candidate=$(apt-cache policy nodejs 2>/dev/null | awk '/Candidate:/ {print $2}')
+    if [ -z "$candidate" ] || [ "$candidate" = "(none)" ] || ! dpkg --compare-versions "$candidate" ge 20.19; then
+        echo "prepare.sh: this system's nodejs package (${candidate:-none}) is older than the Redocly CLI needs:" \
+             "install Node.js 20.19 or later (nodejs.org or NodeSource) and run again" >&2
+        exit 1
+    fi
+    echo "prepare.sh: installing nodejs $candidate and npm"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \

@@ -83,7 +83,7 @@ public final class RestLoadBench {
                 throw new IllegalStateException(label + ": only " + (long) done + " of " + tasks + " done in " + PHASE_LIMIT);
             }
             progress(label, tasks, tasks, done, start);
-            Thread.sleep(20);
+            Thread.sleep(100);
         }
         long end = System.nanoTime();
         progress(label, tasks, tasks, done, start);

@@ -278,12 +278,23 @@ class RestApiIT {
                     List<String> wrong = new ArrayList<>();
                     for (int i = 0; i < 15; i++) {
                         Api.Reply submitted = Api.as(user).post("/tasks/ledger.validate", "application/json", oneLineFile("C" + i));
+                        if (submitted.status() != 202) {
+                            wrong.add(user + ": submitted " + submitted);
+                            continue;
+                        }
                         String owner = submitted.object().getString("owner");
                         Api.Reply read = Api.as(user).get(java.net.URI.create(submitted.location()).getRawPath()
                                 .substring("/taskbridge/api".length()));
-                        if (submitted.status() != 202 || !owner.equals(user) || read.status() != 200
-                                || !read.object().getString("owner").equals(user)) {
-                            wrong.add(user + ": " + submitted.status() + " owner " + owner + ", read " + read.status());
+                        if (!owner.equals(user) || read.status() != 200 || !read.object().getString("owner").equals(user)) {
+                            wrong.add(user + ": owner " + owner + ", read " + read);
+                        }
+                        // the query of this request, not of another's (UriInfo): an option of its own name is refused by name
+                        String option = "opt-" + user + "-" + i;
+                        Api.Reply refused = Api.as(user).post("/tasks/ledger.validate?" + option + "=1", "application/json",
+                                oneLineFile("R" + i));
+                        if (refused.status() != 400 || !refused.object().getJsonArray("fieldErrors").getJsonObject(0)
+                                .getString("field").equals(option)) {
+                            wrong.add(user + ": option " + option + " answered " + refused);
                         }
                     }
                     return wrong;
@@ -589,18 +600,25 @@ class RestApiIT {
         Path file = dir.resolve("openapi.yaml");
         Files.writeString(file, document.body());
         Path config = dir.resolve("redocly.yaml");
-        try (java.io.InputStream rules = RestApiIT.class.getResourceAsStream("/openapi/redocly.yaml")) {
+        try (InputStream rules = RestApiIT.class.getResourceAsStream("/openapi/redocly.yaml")) {
             Files.copy(rules, config, StandardCopyOption.REPLACE_EXISTING);
         }
 
-        Process lint = new ProcessBuilder("npx", "--yes", REDOCLY, "lint", "--config", config.toString(), "--format", "json",
-                file.toString()).redirectError(dir.resolve("lint.err").toFile()).start();
-        String output = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(lint.waitFor(5, TimeUnit.MINUTES)).as("redocly lint ended").isTrue();
+        Path report = dir.resolve("lint.json");
+        ProcessBuilder command = new ProcessBuilder("npx", "--yes", REDOCLY, "lint", "--config", config.toString(), "--format",
+                "json", file.toString()).redirectOutput(report.toFile()).redirectError(dir.resolve("lint.err").toFile());
+        command.environment().put("REDOCLY_TELEMETRY", "off");
+        command.environment().put("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
+        Process lint = command.start();
+        if (!lint.waitFor(5, TimeUnit.MINUTES)) {
+            lint.destroyForcibly();
+            throw new AssertionError("redocly lint did not end within 5 minutes; its stderr is in " + dir.resolve("lint.err"));
+        }
+        String output = Files.readString(report, StandardCharsets.UTF_8);
         assertThat(output).as("redocly's report (its stderr in %s)", dir.resolve("lint.err")).startsWith("{");
 
         List<String> problems = new ArrayList<>();
-        for (JsonValue value : Json.createReader(new java.io.StringReader(output)).readObject().getJsonArray("problems")) {
+        for (JsonValue value : Json.createReader(new StringReader(output)).readObject().getJsonArray("problems")) {
             JsonObject problem = value.asJsonObject();
             problems.add(problem.getString("severity") + " " + problem.getString("ruleId") + " at "
                     + problem.getJsonArray("location").getJsonObject(0).getString("pointer") + ": " + problem.getString("message"));

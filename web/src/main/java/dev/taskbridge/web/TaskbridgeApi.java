@@ -51,8 +51,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         description = "No user, or a wrong password (BASIC)",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.FORBIDDEN, responseCode = "403",
-                        description = "The user's roles do not allow this, or a browser sent the write from a page of "
-                                + "another site (Sec-Fetch-Site, Origin)",
+                        description = "The user's roles do not allow this (the API needs clerk, supervisor or admin; "
+                                + "the metrics monitor or admin; retrying supervisor; engine facts admin), or a browser sent "
+                                + "the write from a page of another site (Sec-Fetch-Site, Origin)",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.NOT_FOUND, responseCode = "404",
                         description = "No such task type, export, or task that the user may see",
@@ -67,12 +68,16 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         description = "The Idempotency-Key was used by this user for another request: fieldErrors names the "
                                 + "earlier task; nothing was stored",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
-                @APIResponse(name = TaskbridgeApi.TOO_MANY_STREAMS, responseCode = "429",
-                        description = "The user holds as many event streams as one may",
+                @APIResponse(name = TaskbridgeApi.TOO_MANY_REQUESTS, responseCode = "429",
+                        description = "This client sent too many wrong passwords (wait for Retry-After; the request was "
+                                + "not looked at), or, opening an event stream, the user holds as many as one may",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait, after wrong passwords",
+                                schema = @Schema(type = SchemaType.INTEGER)),
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.UNAVAILABLE, responseCode = "503",
-                        description = "The engine is not running, the task type is busy, or the server is reading other large "
-                                + "uploads: send it again after Retry-After",
+                        description = "The engine is not running or cannot reach its database, the task type's slots are "
+                                + "full, the server is reading other large uploads, or as many stored files are being read "
+                                + "again as may be at once: send it again after Retry-After",
                         headers = @Header(name = "Retry-After", description = "Seconds to wait before sending again",
                                 schema = @Schema(type = SchemaType.INTEGER)),
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
@@ -81,7 +86,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         description = "The server's users (Elytron ApplicationRealm); roles clerk, supervisor, admin")
 public class TaskbridgeApi extends Application {
 
-    // names of the error responses above, for operations' @APIResponse(ref = ...)
+    // names of the error responses above; OpenApiDocument gives them to the operations
     static final String BAD_REQUEST = "BadRequest";
     static final String UNAUTHORIZED = "Unauthorized";
     static final String FORBIDDEN = "Forbidden";
@@ -89,6 +94,6 @@ public class TaskbridgeApi extends Application {
     static final String CONFLICT = "Conflict";
     static final String TOO_LARGE = "PayloadTooLarge";
     static final String KEY_REUSED = "IdempotencyKeyReused";
-    static final String TOO_MANY_STREAMS = "TooManyStreams";
+    static final String TOO_MANY_REQUESTS = "TooManyRequests";
     static final String UNAVAILABLE = "Unavailable";
 }

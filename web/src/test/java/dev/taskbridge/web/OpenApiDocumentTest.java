@@ -3,8 +3,11 @@ package dev.taskbridge.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,13 +17,30 @@ import org.junit.jupiter.api.Test;
 /** The OpenAPI document's table of errors covers every operation of the API. */
 class OpenApiDocumentTest {
 
-    private static final List<Class<?>> RESOURCES = List.of(TasksResource.class, TaskTypesResource.class,
-            EventsResource.class, AdminResource.class, MetricsResource.class);
+    /** Every class of the API's package with a {@code @Path}: the resources, found, not listed by hand. */
+    private static List<Class<?>> resources() throws Exception {
+        Path classes = Path.of(TaskbridgeApi.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve(TaskbridgeApi.class.getPackageName().replace('.', '/'));
+        List<Class<?>> resources = new ArrayList<>();
+        try (Stream<Path> files = Files.list(classes)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String name = file.getFileName().toString();
+                Class<?> type = Class.forName(TaskbridgeApi.class.getPackageName() + "." + name.substring(0, name.length() - 6),
+                        false, TaskbridgeApi.class.getClassLoader());
+                if (type.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
+                    resources.add(type);
+                }
+            }
+        }
+        return resources;
+    }
 
     @Test
-    void everyOperationHasAnIdASummaryAndItsErrorsListed() {
+    void everyOperationHasAnIdASummaryAndItsErrorsListed() throws Exception {
+        List<Class<?>> resources = resources();
+        assertThat(resources).contains(TasksResource.class, MetricsResource.class);
         List<String> ids = new ArrayList<>();
-        for (Class<?> resource : RESOURCES) {
+        for (Class<?> resource : resources) {
             for (Method method : resource.getDeclaredMethods()) {
                 if (method.isAnnotationPresent(GET.class) || method.isAnnotationPresent(POST.class)) {
                     Operation operation = method.getAnnotation(Operation.class);

@@ -496,15 +496,10 @@ public final class TaskStore {
     }
 
     /**
-     * A task's history, oldest first; empty for an unknown task ({@link TaskHistory#of}).
-     *
-     * <p>Most of it is derived, not stored: the submission, the current run's start and end from
-     * the task's row, each chunk's commit from its effect marker (the last one's from the task's
-     * success, which is its commit). Stored history rows hold only
-     * what has no other home: operators' actions (cancelled, requeued, by whom) and what a requeue
-     * took from the row about the run before (see {@link #requeue}). Tasks stored by versions
-     * that wrote every entry (their history has a stored SUBMITTED row) show their stored rows,
-     * then what was derived after the last of them.
+     * A task's history, oldest first; empty for an unknown task. Most of it is derived from the
+     * task's row and its chunks' markers ({@link TaskHistory#of}); stored history rows hold only
+     * what has no other home: operators' actions and what a requeue took from the row about the
+     * run before (see {@link #requeue}).
      */
     public List<TaskHistoryEntry> history(String id) {
         try (Connection connection = dataSource.getConnection()) {
