@@ -123,7 +123,8 @@ public final class DurableTasksBench {
         String product = db.describe();
         log(db, "measuring on " + product);
         ClassLoader classLoader = DurableTasksBench.class.getClassLoader();
-        EngineSettings settings = EngineSettings.DEFAULTS;
+        EngineSettings settings = EngineSettings.DEFAULTS.withChunkGroups(
+                Integer.getInteger("bench.chunk-groups", EngineSettings.DEFAULT_CHUNK_GROUPS));
         Dialect dialect = Dialect.of(db.dataSource());
         // The engine would create the tables too; the raw journal must not depend on starting first.
         new TaskStore(db.dataSource(), Clock.systemUTC()).createSchema(dialect);
@@ -352,9 +353,11 @@ public final class DurableTasksBench {
                         + "between runs%n",
                 repeats, warmupSeconds, MIN_POLL_MILLIS, MAX_POLL_MILLIS));
         md.append(String.format("- engine settings: defaults (%d dispatcher threads, %d blocking threads, %d journal "
-                        + "threads, snapshot every %d events); pool of 30 connections; logging at WARN%n",
+                        + "threads, snapshot every %d events), %d chunk groups at once; pool of 30 connections; "
+                        + "logging at WARN%n",
                 EngineSettings.DEFAULTS.dispatcherThreads(), EngineSettings.DEFAULTS.blockingThreads(),
-                EngineSettings.DEFAULTS.journalThreads(), EngineSettings.DEFAULTS.snapshotEvery()));
+                EngineSettings.DEFAULTS.journalThreads(), EngineSettings.DEFAULTS.snapshotEvery(),
+                Integer.getInteger("bench.chunk-groups", EngineSettings.DEFAULT_CHUNK_GROUPS)));
         md.append("\n## Machine\n\n");
         md.append(String.format("- date: %s%n", startedAt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
         md.append(String.format("- load average (1 min) at start / end: %s / %s%n", loadAtStart, loadAverage()));

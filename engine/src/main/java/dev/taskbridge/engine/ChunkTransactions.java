@@ -2,6 +2,8 @@ package dev.taskbridge.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -14,11 +16,12 @@ import dev.taskbridge.plugin.TransientTaskException;
  * the host decides the transaction: inside an application server the bridge runs each chunk in a
  * JTA transaction of its own, so the plugin's database work, the chunk's effect marker, the task's
  * progress and its history entry commit together or not at all, and a chunk that committed is
- * never run again.
+ * never run again. Chunks of many tasks may share one transaction ({@link #runAllOnce}): then
+ * they commit together, or none of them does.
  *
  * @see dev.taskbridge.engine.store.ChunkMarkers
+ * @see ChunkGroups
  */
-@FunctionalInterface
 public interface ChunkTransactions {
 
     /** SQL state of a unique key violation, in H2 and PostgreSQL alike: here, a chunk's marker that exists. */
@@ -31,6 +34,15 @@ public interface ChunkTransactions {
      * @return the chunk's outcome: the recorded one if the chunk had committed before
      */
     ChunkOutcome runOnce(Chunk chunk) throws Exception;
+
+    /**
+     * Runs each of {@code chunks} once, as {@link #runOnce} runs one, all in one transaction: all
+     * of them commit, or none does, and the failure of any one of them is thrown. Chunks of
+     * different tasks only; the caller runs each again on its own after a failure.
+     *
+     * @return each chunk's outcome, in the order of {@code chunks}
+     */
+    List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception;
 
     /**
      * The steps of a chunk on connections of {@code dataSource}, in whatever transaction the
@@ -55,6 +67,18 @@ public interface ChunkTransactions {
             throw e;
         }
         return outcome;
+    }
+
+    /**
+     * {@link #run} for each of {@code chunks}, one after the other, in whatever transaction the
+     * caller holds: where the connections of {@code dataSource} join it, the chunks commit together.
+     */
+    static List<ChunkOutcome> runAll(DataSource dataSource, List<? extends Chunk> chunks) throws Exception {
+        List<ChunkOutcome> outcomes = new ArrayList<>(chunks.size());
+        for (Chunk chunk : chunks) {
+            outcomes.add(run(dataSource, chunk));
+        }
+        return outcomes;
     }
 
     /** A chunk of a task, as the engine runs it. */

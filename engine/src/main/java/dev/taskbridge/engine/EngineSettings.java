@@ -32,6 +32,8 @@ import dev.taskbridge.engine.slot.Slot;
  *                          long after they ended; {@link Duration#ZERO} keeps them for ever
  * @param failedRetention   the same for failed tasks, which wait for an operator's retry: by default
  *                          ({@link Duration#ZERO}) they are kept until someone retries them
+ * @param chunkGroups       groups of short chunks that may run at once, each group in one transaction
+ *                          ({@link ChunkGroups}); 0 runs every chunk in a transaction of its own
  */
 public record EngineSettings(
         String systemName,
@@ -49,7 +51,8 @@ public record EngineSettings(
         Map<String, Map<String, String>> optionDefaults,
         int slotCapacity,
         Duration retention,
-        Duration failedRetention) {
+        Duration failedRetention,
+        int chunkGroups) {
 
     public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
     public static final int DEFAULT_DISPATCHER_THREADS = 4;
@@ -66,11 +69,13 @@ public record EngineSettings(
      */
     public static final int DEFAULT_SLOT_CAPACITY = 10_000;
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+    /** Measured: see design note 015. */
+    public static final int DEFAULT_CHUNK_GROUPS = 2;
 
     public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_SYSTEM_NAME, Map.of(),
             DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
             DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
-            DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO);
+            DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO, DEFAULT_CHUNK_GROUPS);
 
     public EngineSettings {
         Objects.requireNonNull(systemName, "systemName");
@@ -96,6 +101,9 @@ public record EngineSettings(
         if (failedRetention == null || failedRetention.isNegative()) {
             throw new IllegalArgumentException("failedRetention must be zero (keep) or positive, was " + failedRetention);
         }
+        if (chunkGroups < 0) {
+            throw new IllegalArgumentException("chunkGroups must be 0 (none) or positive, was " + chunkGroups);
+        }
         if (snapshotEvery < 1) {
             throw new IllegalArgumentException("snapshotEvery must be at least 1");
         }
@@ -108,40 +116,46 @@ public record EngineSettings(
 
     public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
-                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention);
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups);
     }
 
     public EngineSettings withRetry(RetrySettings newRetry) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups);
     }
 
     public EngineSettings withStalledAfter(Duration after) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups);
     }
 
     public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups);
     }
 
     public EngineSettings withSlotCapacity(int capacity) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, capacity, retention, failedRetention);
+                optionDefaults, capacity, retention, failedRetention, chunkGroups);
     }
 
     public EngineSettings withRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, keepFor, failedRetention);
+                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups);
     }
 
     public EngineSettings withFailedRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, keepFor);
+                optionDefaults, slotCapacity, retention, keepFor, chunkGroups);
+    }
+
+    public EngineSettings withChunkGroups(int groups) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, failedRetention, groups);
     }
 
     private static void requirePositive(Duration duration, String name) {

@@ -43,7 +43,7 @@ final class TaskRunner implements TaskWork {
     private final TaskTypeRegistry registry;
     private final TaskStore store;
     private final Executor blocking;
-    private final ChunkTransactions transactions;
+    private final ChunkGroups chunkGroups;
     private final BooleanSupplier stopping;
     private final String node;
     private final SlowChunkWatch slowChunks;
@@ -58,11 +58,11 @@ final class TaskRunner implements TaskWork {
      */
     TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
-               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks) {
+               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups) {
         this.registry = registry;
         this.store = store;
         this.blocking = blocking;
-        this.transactions = transactions;
+        this.chunkGroups = new ChunkGroups(transactions, blocking, chunkGroups);
         this.stopping = stopping;
         this.node = node;
         this.slowChunks = slowChunks;
@@ -161,33 +161,10 @@ final class TaskRunner implements TaskWork {
 
     @Override
     public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
-        return onBlockingThread(task.slot(), task.taskId(), () -> {
-            TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
-                    task.committed());
-            PluginChunk run = new PluginChunk(task, chunk, attempt, context, before);
-            ChunkOutcome outcome;
-            long started = System.nanoTime();
-            try (SlowChunkWatch.Watch watch = slowChunks.start(task.taskId(), chunk)) {
-                outcome = transactions.runOnce(run);
-            }
-            metrics.chunk(task.slot().taskType(), Duration.ofNanos(System.nanoTime() - started));
-            startMarks.settled(task.taskId()); // the chunk's transaction stored the start
-            if (run.replayed) {
-                // another run of this chunk committed it first (one a restarted slot left running)
-                if (run.last && store.markSucceeded(task.taskId(), task.generation(), run.result(outcome))) {
-                    succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
-                }
-                return outcome;
-            }
-            changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
-                    TaskState.RUNNING, chunk + 1, task.chunkCount(), before.itemsDone() + outcome.itemsDone(),
-                    before.itemsFailed() + outcome.itemsFailed(), Instant.now(),
-                    TaskHistory.chunkDetail(outcome.itemsDone(), outcome.itemsFailed())));
-            if (run.last) {
-                succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
-            }
-            return outcome;
-        });
+        TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
+                task.committed());
+        return chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
+                TaskLog.context(node, task.slot(), task.taskId())));
     }
 
     /** Reports a task whose success was stored, with the items its chunks did and failed in all. */
@@ -204,7 +181,7 @@ final class TaskRunner implements TaskWork {
      * task's last chunk, the task's success and result instead: the task ends in the transaction
      * of its last chunk.
      */
-    private final class PluginChunk implements ChunkTransactions.Chunk {
+    private final class PluginChunk implements ChunkTransactions.Chunk, ChunkGroups.Entry {
 
         private final PreparedTask task;
         private final int chunk;
@@ -212,16 +189,60 @@ final class TaskRunner implements TaskWork {
         private final boolean last;
         private final TaskContext context;
         private final Progress before;
+        private final Map<String, String> logContext;
         /** The chunk had committed before; set on the thread that runs it. */
-        private boolean replayed;
+        private volatile boolean replayed;
 
-        PluginChunk(PreparedTask task, int chunk, int attempt, TaskContext context, Progress before) {
+        PluginChunk(PreparedTask task, int chunk, int attempt, TaskContext context, Progress before,
+                    Map<String, String> logContext) {
             this.task = task;
             this.chunk = chunk;
             this.attempt = attempt;
             this.last = chunk + 1 == task.chunkCount();
             this.context = context;
             this.before = before;
+            this.logContext = logContext;
+        }
+
+        @Override
+        public ChunkTransactions.Chunk chunk() {
+            return this;
+        }
+
+        @Override
+        public String taskType() {
+            return task.type().id();
+        }
+
+        @Override
+        public Map<String, String> logContext() {
+            return logContext;
+        }
+
+        @Override
+        public ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception {
+            metrics.chunk(task.slot().taskType(), took);
+            startMarks.settled(task.taskId()); // the chunk's transaction stored the start
+            if (replayed) {
+                // another run of this chunk committed it first (one a restarted slot left running)
+                if (last && store.markSucceeded(task.taskId(), task.generation(), result(outcome))) {
+                    succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
+                }
+                return outcome;
+            }
+            changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
+                    TaskState.RUNNING, chunk + 1, task.chunkCount(), before.itemsDone() + outcome.itemsDone(),
+                    before.itemsFailed() + outcome.itemsFailed(), Instant.now(),
+                    TaskHistory.chunkDetail(outcome.itemsDone(), outcome.itemsFailed())));
+            if (last) {
+                succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
+            }
+            return outcome;
+        }
+
+        @Override
+        public Throwable failed(Throwable failure) {
+            return whileStopping(failure);
         }
 
         /**
@@ -243,7 +264,10 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public ChunkOutcome work() throws Exception {
-            ChunkOutcome result = task.type().handler().runChunk(task.payload(), chunk, context);
+            ChunkOutcome result;
+            try (SlowChunkWatch.Watch watch = slowChunks.start(task.taskId(), chunk)) {
+                result = task.type().handler().runChunk(task.payload(), chunk, context);
+            }
             if (result == null) {
                 throw new IllegalStateException(task.type().getClass().getName() + " returned no outcome for chunk " + chunk);
             }
@@ -317,14 +341,19 @@ final class TaskRunner implements TaskWork {
             try {
                 result.complete(step.run());
             } catch (Throwable failure) {
-                result.completeExceptionally(stopping.getAsBoolean()
-                        ? new TransientTaskException("the engine is stopping; the task resumes when it starts again", failure)
-                        : failure);
+                result.completeExceptionally(whileStopping(failure));
             } finally {
                 TaskLog.clear(logContext);
             }
         });
         return result;
+    }
+
+    /** A step's failure while the engine stops is the host taking its resources away, not the task's fault. */
+    private Throwable whileStopping(Throwable failure) {
+        return stopping.getAsBoolean()
+                ? new TransientTaskException("the engine is stopping; the task resumes when it starts again", failure)
+                : failure;
     }
 
     /** A step that may throw anything a plugin throws. */

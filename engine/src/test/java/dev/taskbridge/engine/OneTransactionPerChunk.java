@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.List;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -14,7 +15,7 @@ import dev.taskbridge.plugin.ChunkOutcome;
 
 /**
  * Chunk transactions as the EJB bridge runs them ({@code ChunkTransactionsBean}: a new JTA
- * transaction per chunk, rolled back on any failure), on one local JDBC transaction: the plugin's
+ * transaction per chunk or group of chunks, rolled back on any failure), on one local JDBC transaction: the plugin's
  * work, the effect marker and the task's progress share the connection, which the plugin finds in
  * {@link #current()}, and commit together or not at all. With it a plain JVM test can count a
  * chunk's effects in the database and see whether one ever committed twice, which
@@ -41,13 +42,18 @@ final class OneTransactionPerChunk implements ChunkTransactions {
 
     @Override
     public ChunkOutcome runOnce(Chunk chunk) throws Exception {
+        return runAllOnce(List.of(chunk)).get(0);
+    }
+
+    @Override
+    public List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             CURRENT.set(connection);
             try {
-                ChunkOutcome outcome = ChunkTransactions.run(new Enlisted(connection), chunk);
+                List<ChunkOutcome> outcomes = ChunkTransactions.runAll(new Enlisted(connection), chunks);
                 connection.commit();
-                return outcome;
+                return outcomes;
             } catch (Exception | Error e) {
                 try {
                     connection.rollback();

@@ -569,7 +569,8 @@ class TaskEngineTest {
                 FAST_RETRIES.dispatcherThreads(), FAST_RETRIES.blockingThreads(), FAST_RETRIES.retry(), 1,
                 Duration.ofSeconds(1), FAST_RETRIES.shutdownTimeout(), FAST_RETRIES.journalThreads(),
                 FAST_RETRIES.nodeName(), FAST_RETRIES.slowChunk(), FAST_RETRIES.stalledAfter(), Map.of(),
-                FAST_RETRIES.slotCapacity(), FAST_RETRIES.retention(), FAST_RETRIES.failedRetention());
+                FAST_RETRIES.slotCapacity(), FAST_RETRIES.retention(), FAST_RETRIES.failedRetention(),
+                FAST_RETRIES.chunkGroups());
         TaskEngine engine = TaskEngine.start(snapshotEveryEvent, TaskTypeRegistry.of(List.of(type)), faulty, null,
                 getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
         engines.add(engine);

@@ -40,6 +40,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
     public static final String RETENTION_DAYS = PREFIX + "retention.days";
     /** Failed tasks, which wait for an operator's retry, are purged this many days after they failed; 0 (default) keeps them. */
     public static final String RETENTION_FAILED_DAYS = PREFIX + "retention.failed-days";
+    /** Groups of short chunks committed at once, each in one transaction; 0 commits every chunk alone. */
+    public static final String CHUNK_GROUPS = PREFIX + "chunk-groups";
     /** Followed by a task type id, e.g. {@code taskbridge.slots.ledger.validate}. */
     public static final String SLOTS = PREFIX + "slots.";
     /**
@@ -83,7 +85,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
                 config.getOptionalValue(SLOT_CAPACITY, Integer.class).orElse(defaults.slotCapacity()),
                 config.getOptionalValue(RETENTION_DAYS, Integer.class).map(Duration::ofDays).orElse(defaults.retention()),
                 config.getOptionalValue(RETENTION_FAILED_DAYS, Integer.class).map(Duration::ofDays)
-                        .orElse(defaults.failedRetention()));
+                        .orElse(defaults.failedRetention()),
+                config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine);
     }
 

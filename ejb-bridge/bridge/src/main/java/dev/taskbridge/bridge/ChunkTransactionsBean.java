@@ -1,5 +1,7 @@
 package dev.taskbridge.bridge;
 
+import java.util.List;
+
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.ChunkTransactions;
@@ -19,10 +21,10 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.transaction.RollbackException;
 
 /**
- * Runs one chunk in a JTA transaction of its own, together with its record: the plugin's work on
- * any JTA resource (datasource, persistence context), the effect marker, the task's progress and
- * its history entry commit together or not at all. A chunk whose marker exists is not run again;
- * its recorded outcome is returned.
+ * Runs one chunk, or a group of chunks of different tasks, in a JTA transaction of its own,
+ * together with their records: the plugin's work on any JTA resource (datasource, persistence
+ * context), the effect marker, the task's progress and its history entry commit together or not
+ * at all. A chunk whose marker exists is not run again; its recorded outcome is returned.
  *
  * <p>A singleton, so that {@link EngineLifecycle} can depend on it: the container then stops the
  * engine, and lets its running chunks finish, before it stops this bean. It holds no state, so
@@ -51,6 +53,20 @@ public class ChunkTransactionsBean {
     }
 
     /**
+     * @param dataSource the JTA datasource holding the chunks' records; its connections join the transaction
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public List<ChunkOutcome> runAllOnce(DataSource dataSource, List<? extends ChunkTransactions.Chunk> chunks)
+            throws ChunkFailed {
+        try {
+            return ChunkTransactions.runAll(dataSource, chunks);
+        } catch (Exception e) {
+            session.setRollbackOnly();
+            throw new ChunkFailed(e);
+        }
+    }
+
+    /**
      * A chunk's failure on its way out of the bean. Checked, so an application exception: the
      * container neither logs it (the engine logs a task's failure once, with its reference) nor
      * wraps it.
@@ -66,13 +82,27 @@ public class ChunkTransactionsBean {
 
     /** The engine's view of this bean; unwraps failures so that they keep their type. */
     static ChunkTransactions on(ChunkTransactionsBean bean, DataSource dataSource) {
-        return chunk -> {
-            try {
-                return bean.runOnce(dataSource, chunk);
-            } catch (ChunkFailed e) {
-                throw (Exception) e.getCause();
-            } catch (EJBException e) {
-                throw unwrap(e);
+        return new ChunkTransactions() {
+            @Override
+            public ChunkOutcome runOnce(Chunk chunk) throws Exception {
+                try {
+                    return bean.runOnce(dataSource, chunk);
+                } catch (ChunkFailed e) {
+                    throw (Exception) e.getCause();
+                } catch (EJBException e) {
+                    throw unwrap(e);
+                }
+            }
+
+            @Override
+            public List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception {
+                try {
+                    return bean.runAllOnce(dataSource, chunks);
+                } catch (ChunkFailed e) {
+                    throw (Exception) e.getCause();
+                } catch (EJBException e) {
+                    throw unwrap(e);
+                }
             }
         };
     }

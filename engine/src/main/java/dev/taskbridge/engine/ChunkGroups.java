@@ -1,0 +1,240 @@
+package dev.taskbridge.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs short chunks of many tasks in shared transactions (group commit). A task's chunk is
+ * mostly its commit when its work is short: a tiny task's whole cost on H2 was its chunk's
+ * commit. So at most a few groups run at once ({@link EngineSettings#chunkGroups}), each on a blocking thread; the
+ * chunks that come while they run queue, and the next group takes all of them (up to
+ * {@link #MAX_GROUP}): one transaction, one commit, for as many chunks as came meanwhile. Under
+ * little load a chunk finds a group free and runs alone, as it would without groups.
+ *
+ * <p>A group commits all its chunks or none. When a chunk's work fails, the group rolls back: that
+ * chunk fails as it would have alone (its work is not run again), and each of the others runs
+ * again in a transaction of its own. When anything else fails (a record's statement, the commit),
+ * no chunk is to blame, and each runs again on its own, so that only a chunk that fails alone fails.
+ *
+ * <p>A group runs its chunks one after the other, so a long chunk would hold up the others, and
+ * long chunks gain nothing from sharing a commit. Chunks of a task type whose chunks' work has
+ * lately taken {@link #SHORT_WORK} or longer (or is not known yet) run alone, each on a blocking
+ * thread of its own, as many at once as there are. Each slot has at most one chunk in flight, so
+ * a group never holds two chunks of one task.
+ *
+ * @see ChunkTransactions#runAllOnce
+ */
+final class ChunkGroups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkGroups.class);
+
+    static final int MAX_GROUP = 64;
+    static final Duration SHORT_WORK = Duration.ofMillis(5);
+    private static final long SHORT_WORK_NANOS = SHORT_WORK.toNanos();
+
+    private final ChunkTransactions transactions;
+    private final Executor blocking;
+    private final int groupsAtOnce;
+    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger groupsRunning = new AtomicInteger();
+    /** Per task type: a moving average of its chunks' work, in nanoseconds. */
+    private final Map<String, Long> typicalWork = new ConcurrentHashMap<>();
+
+    /** @param groupsAtOnce groups that may run at once; 0 runs every chunk alone */
+    ChunkGroups(ChunkTransactions transactions, Executor blocking, int groupsAtOnce) {
+        this.transactions = transactions;
+        this.blocking = blocking;
+        this.groupsAtOnce = groupsAtOnce;
+    }
+
+    /** A chunk to run, with what follows its commit. */
+    interface Entry {
+
+        ChunkTransactions.Chunk chunk();
+
+        String taskType();
+
+        /** The logging context of the chunk's task, set while anything of the chunk runs. */
+        Map<String, String> logContext();
+
+        /**
+         * After the chunk committed (or was found committed before), on the thread that ran it,
+         * in its logging context.
+         *
+         * @param took from the start of the chunk's work to its commit
+         * @return what the chunk's step answers
+         */
+        ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception;
+
+        /** The chunk's failure as its step reports it. */
+        Throwable failed(Throwable failure);
+    }
+
+    /** Runs the chunk, alone or in a group; the answer completes on a blocking thread. */
+    CompletionStage<ChunkOutcome> run(Entry entry) {
+        Queued queued = new Queued(entry, new Timed(entry), new CompletableFuture<>());
+        if (!isShort(entry.taskType())) {
+            blocking.execute(() -> runAlone(queued));
+            return queued.answer;
+        }
+        queue.add(queued);
+        startGroupIfRoom();
+        return queued.answer;
+    }
+
+    private boolean isShort(String taskType) {
+        Long typical = typicalWork.get(taskType);
+        return groupsAtOnce > 0 && typical != null && typical < SHORT_WORK_NANOS;
+    }
+
+    private void startGroupIfRoom() {
+        while (!queue.isEmpty()) {
+            int running = groupsRunning.get();
+            if (running >= groupsAtOnce) {
+                return; // a running group takes the queue when it is done
+            }
+            if (groupsRunning.compareAndSet(running, running + 1)) {
+                try {
+                    blocking.execute(this::runGroups);
+                } catch (RuntimeException refused) { // the engine is stopping and its threads with it
+                    groupsRunning.decrementAndGet();
+                    throw refused;
+                }
+                return;
+            }
+        }
+    }
+
+    /** Runs groups while chunks queue, then leaves; the last look after leaving finds any chunk queued meanwhile. */
+    private void runGroups() {
+        try {
+            for (List<Queued> group = take(); !group.isEmpty(); group = take()) {
+                if (group.size() == 1) {
+                    runAlone(group.get(0));
+                } else {
+                    runTogether(group);
+                }
+            }
+        } finally {
+            groupsRunning.decrementAndGet();
+            startGroupIfRoom();
+        }
+    }
+
+    private List<Queued> take() {
+        List<Queued> group = new ArrayList<>();
+        for (Queued next = queue.poll(); next != null; next = group.size() < MAX_GROUP ? queue.poll() : null) {
+            group.add(next);
+        }
+        return group;
+    }
+
+    private void runTogether(List<Queued> group) {
+        List<ChunkOutcome> outcomes;
+        try {
+            outcomes = transactions.runAllOnce(group.stream().map(Queued::timed).toList());
+        } catch (Throwable failure) {
+            LOG.debug("A group of {} chunks rolled back; the others run again on their own", group.size(), failure);
+            for (Queued queued : group) {
+                if (queued.timed.workFailure != null) {
+                    fail(queued, queued.timed.workFailure);
+                } else {
+                    runAlone(queued);
+                }
+            }
+            return;
+        }
+        long committed = System.nanoTime();
+        for (int i = 0; i < group.size(); i++) {
+            settle(group.get(i), outcomes.get(i), committed);
+        }
+    }
+
+    private void runAlone(Queued queued) {
+        ChunkOutcome outcome;
+        try (TaskLog.Scope scope = TaskLog.enter(queued.entry.logContext())) {
+            outcome = transactions.runOnce(queued.timed);
+        } catch (Throwable failure) {
+            fail(queued, failure);
+            return;
+        }
+        settle(queued, outcome, System.nanoTime());
+    }
+
+    private void settle(Queued queued, ChunkOutcome outcome, long committedAt) {
+        try (TaskLog.Scope scope = TaskLog.enter(queued.entry.logContext())) {
+            Duration took = Duration.ofNanos(committedAt - queued.timed.started);
+            queued.answer.complete(queued.entry.committed(outcome, took));
+        } catch (Throwable failure) {
+            fail(queued, failure);
+        }
+    }
+
+    private static void fail(Queued queued, Throwable failure) {
+        queued.answer.completeExceptionally(queued.entry.failed(failure));
+    }
+
+    private void workTook(String taskType, long nanos) {
+        // weight 1/4 for the newest: a type whose chunks grow long stops grouping after a few of them
+        typicalWork.merge(taskType, nanos, (before, now) -> before - (before >> 2) + (now >> 2));
+    }
+
+    private record Queued(Entry entry, Timed timed, CompletableFuture<ChunkOutcome> answer) {
+    }
+
+    /** The entry's chunk, in its task's logging context, its work timed. */
+    private final class Timed implements ChunkTransactions.Chunk {
+
+        private final Entry entry;
+        private volatile long started = System.nanoTime();
+        /** What the chunk's work threw, if it did. */
+        private volatile Throwable workFailure;
+
+        Timed(Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
+            started = System.nanoTime();
+            try (TaskLog.Scope scope = TaskLog.enter(entry.logContext())) {
+                return entry.chunk().recorded(connection);
+            }
+        }
+
+        @Override
+        public ChunkOutcome work() throws Exception {
+            long begun = System.nanoTime();
+            try (TaskLog.Scope scope = TaskLog.enter(entry.logContext())) {
+                return entry.chunk().work();
+            } catch (Exception | Error failure) {
+                workFailure = failure;
+                throw failure;
+            } finally {
+                workTook(entry.taskType(), System.nanoTime() - begun);
+            }
+        }
+
+        @Override
+        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
+            try (TaskLog.Scope scope = TaskLog.enter(entry.logContext())) {
+                entry.chunk().commit(connection, outcome);
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package dev.taskbridge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Chunks of many tasks sharing transactions ({@link ChunkGroups}), on a real database: whatever
+ * mix of chunks shares a group, each chunk's answer is what it would have been alone, a chunk
+ * that succeeds has its effect committed exactly once, one that fails has none, and a chunk whose
+ * work failed is not run again.
+ */
+class ChunkGroupsTest {
+
+    private static final ExecutorService BLOCKING = Executors.newFixedThreadPool(4);
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final JdbcDataSource DATABASE = database();
+
+    /** What a chunk does when it runs. */
+    enum Behaviour {
+        /** writes its effect, and its record */
+        SUCCEEDS,
+        /** writes its effect, then its work throws */
+        WORK_FAILS,
+        /** writes its effect; its record's statement fails every time (a task cancelled meanwhile) */
+        RECORD_FAILS,
+        /** writes its effect; its record's statement fails the first time only (a passing database fault) */
+        RECORD_FAILS_ONCE
+    }
+
+    @AfterContainer
+    static void stopThreads() {
+        BLOCKING.shutdownNow();
+    }
+
+    @Provide
+    Arbitrary<List<Behaviour>> groups() {
+        return Arbitraries.of(Behaviour.class).list().ofMinSize(2).ofMaxSize(12);
+    }
+
+    /**
+     * The chunks queue behind a chunk that holds the only group, so they go in one group when it
+     * lets go; the group's outcome then depends on the mix, and every chunk's must not.
+     */
+    @Property(tries = 300)
+    void eachChunkOfAGroupEndsAsItWouldAloneAndCommitsItsEffectOnceOrNotAtAll(@ForAll("groups") List<Behaviour> mix)
+            throws Exception {
+        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
+        warmUp(groups, "t");
+        warmUp(groups, "blocker");
+        CountDownLatch letGo = new CountDownLatch(1);
+        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
+        CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
+        blocker.started.await(10, TimeUnit.SECONDS);
+
+        List<TestChunk> chunks = new ArrayList<>();
+        List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
+        for (Behaviour behaviour : mix) {
+            TestChunk chunk = new TestChunk("t", behaviour, null);
+            chunks.add(chunk);
+            answers.add(groups.run(chunk).toCompletableFuture());
+        }
+        int groupsBefore = transactions.groups.get();
+        letGo.countDown();
+        assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+
+        for (int i = 0; i < chunks.size(); i++) {
+            TestChunk chunk = chunks.get(i);
+            CompletableFuture<ChunkOutcome> answer = answers.get(i);
+            answer.handle((outcome, failure) -> null).get(10, TimeUnit.SECONDS);
+            // a passing fault passes for a chunk whose record met it in the group and that ran again alone
+            boolean succeeds = chunk.behaviour == Behaviour.SUCCEEDS
+                    || chunk.behaviour == Behaviour.RECORD_FAILS_ONCE && chunk.records.get() == 2;
+            if (succeeds) {
+                assertThat(answer.get()).as(chunk.toString()).isEqualTo(TestChunk.OUTCOME);
+            } else {
+                assertThat(answer).as(chunk.toString()).isCompletedExceptionally();
+            }
+            assertThat(committed("cg_effect", chunk.id)).as("effects of " + chunk).isEqualTo(succeeds ? 1 : 0);
+            assertThat(committed("cg_record", chunk.id)).as("records of " + chunk).isEqualTo(succeeds ? 1 : 0);
+            if (chunk.behaviour == Behaviour.WORK_FAILS) {
+                assertThat(chunk.works.get()).as("a chunk whose work failed runs once: " + chunk).isEqualTo(1);
+                assertThat(answer.handle((outcome, failure) -> failure).get())
+                        .as("it fails with what its work threw").hasMessage("work of " + chunk.id + " fails");
+            }
+        }
+        assertThat(transactions.groups.get() - groupsBefore).as("the queued chunks went in one group").isEqualTo(1);
+    }
+
+    /** Long chunks would hold each other up in a group: they run alone, side by side. */
+    @Test
+    void chunksOfATypeWhoseWorkIsLongRunAloneAtTheSameTime() throws Exception {
+        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        TestChunk first = new TestChunk("long", Behaviour.SUCCEEDS, null, bothRunning);
+        TestChunk second = new TestChunk("long", Behaviour.SUCCEEDS, null, bothRunning);
+        CompletableFuture<ChunkOutcome> one = groups.run(first).toCompletableFuture();
+        CompletableFuture<ChunkOutcome> two = groups.run(second).toCompletableFuture();
+
+        assertThat(one.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(two.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(transactions.groups.get()).isZero();
+    }
+
+    /** With no groups configured, short chunks run alone too: each its own transaction, as before groups. */
+    @Test
+    void noGroupsRunsEveryChunkAlone() throws Exception {
+        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 0);
+        warmUp(groups, "t");
+        List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(groups.run(new TestChunk("t", Behaviour.SUCCEEDS, null)).toCompletableFuture());
+        }
+        for (CompletableFuture<ChunkOutcome> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        }
+        assertThat(transactions.groups.get()).isZero();
+        assertThat(transactions.alone.get()).isEqualTo(21);
+    }
+
+    /** One quick chunk of the type, so that the groups know its work is short. */
+    private static void warmUp(ChunkGroups groups, String type) throws Exception {
+        groups.run(new TestChunk(type, Behaviour.SUCCEEDS, null)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static int committed(String table, String id) throws SQLException {
+        try (Connection connection = DATABASE.getConnection();
+             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE id = ?")) {
+            count.setString(1, id);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static JdbcDataSource database() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:chunk-groups;DB_CLOSE_DELAY=-1");
+        try (Connection connection = h2.getConnection(); Statement ddl = connection.createStatement()) {
+            ddl.execute("CREATE TABLE cg_effect (id VARCHAR(20) NOT NULL)");
+            ddl.execute("CREATE TABLE cg_record (id VARCHAR(20) PRIMARY KEY)");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return h2;
+    }
+
+    /** The chunk transactions the groups are given, counting how they are asked to run chunks. */
+    private record CountingTransactions(ChunkTransactions real, AtomicInteger alone, AtomicInteger groups)
+            implements ChunkTransactions {
+
+        CountingTransactions(ChunkTransactions real) {
+            this(real, new AtomicInteger(), new AtomicInteger());
+        }
+
+        @Override
+        public ChunkOutcome runOnce(Chunk chunk) throws Exception {
+            alone.incrementAndGet();
+            return real.runOnce(chunk);
+        }
+
+        @Override
+        public List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception {
+            groups.incrementAndGet();
+            return real.runAllOnce(chunks);
+        }
+    }
+
+    /** A chunk whose work writes its effect on the chunk transaction's connection, and whose record is a row keyed by its id. */
+    private static final class TestChunk implements ChunkTransactions.Chunk, ChunkGroups.Entry {
+
+        static final ChunkOutcome OUTCOME = new ChunkOutcome(1, 0, "");
+
+        final String id = "c" + IDS.incrementAndGet();
+        final String type;
+        final Behaviour behaviour;
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicInteger works = new AtomicInteger();
+        private final CountDownLatch waitFor;
+        private final CountDownLatch meetAt;
+        final AtomicInteger records = new AtomicInteger();
+
+        TestChunk(String type, Behaviour behaviour, CountDownLatch waitFor) {
+            this(type, behaviour, waitFor, null);
+        }
+
+        /** @param meetAt counted down, then awaited, by the work: chunks that meet there run at the same time */
+        TestChunk(String type, Behaviour behaviour, CountDownLatch waitFor, CountDownLatch meetAt) {
+            this.type = type;
+            this.behaviour = behaviour;
+            this.waitFor = waitFor;
+            this.meetAt = meetAt;
+        }
+
+        @Override
+        public Optional<ChunkOutcome> recorded(Connection connection) {
+            return Optional.empty();
+        }
+
+        @Override
+        public ChunkOutcome work() throws Exception {
+            works.incrementAndGet();
+            started.countDown();
+            if (waitFor != null) {
+                waitFor.await(10, TimeUnit.SECONDS);
+            }
+            if (meetAt != null) {
+                meetAt.countDown();
+                if (!meetAt.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the other chunk never ran alongside " + id);
+                }
+            }
+            try (PreparedStatement effect = OneTransactionPerChunk.current().prepareStatement(
+                    "INSERT INTO cg_effect (id) VALUES (?)")) {
+                effect.setString(1, id);
+                effect.executeUpdate();
+            }
+            if (behaviour == Behaviour.WORK_FAILS) {
+                throw new IllegalStateException("work of " + id + " fails");
+            }
+            return OUTCOME;
+        }
+
+        @Override
+        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
+            int attempt = records.incrementAndGet();
+            if (behaviour == Behaviour.RECORD_FAILS || behaviour == Behaviour.RECORD_FAILS_ONCE && attempt == 1) {
+                throw new SQLException("the record of " + id + " fails (attempt " + attempt + ")");
+            }
+            try (PreparedStatement record = connection.prepareStatement("INSERT INTO cg_record (id) VALUES (?)")) {
+                record.setString(1, id);
+                record.executeUpdate();
+            }
+        }
+
+        @Override
+        public ChunkTransactions.Chunk chunk() {
+            return this;
+        }
+
+        @Override
+        public String taskType() {
+            return type;
+        }
+
+        @Override
+        public Map<String, String> logContext() {
+            return Map.of("taskId", id);
+        }
+
+        @Override
+        public ChunkOutcome committed(ChunkOutcome outcome, Duration took) {
+            return outcome;
+        }
+
+        @Override
+        public Throwable failed(Throwable failure) {
+            return failure;
+        }
+
+        @Override
+        public String toString() {
+            return id + " " + behaviour;
+        }
+    }
+}
