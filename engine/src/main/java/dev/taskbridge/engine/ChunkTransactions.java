@@ -70,15 +70,51 @@ public interface ChunkTransactions {
     }
 
     /**
-     * {@link #run} for each of {@code chunks}, one after the other, in whatever transaction the
+     * The steps of {@code chunks}, as {@link #run} takes them for one, in whatever transaction the
      * caller holds: where the connections of {@code dataSource} join it, the chunks commit together.
+     * Every chunk's work first, then every record: a record's statements lock its task's row until
+     * the commit, and a later chunk's work must not hold those locks for as long as it takes (other
+     * writers of the row, a start written behind, would wait for it).
      */
     static List<ChunkOutcome> runAll(DataSource dataSource, List<? extends Chunk> chunks) throws Exception {
-        List<ChunkOutcome> outcomes = new ArrayList<>(chunks.size());
-        for (Chunk chunk : chunks) {
-            outcomes.add(run(dataSource, chunk));
+        List<Worked> worked = workAll(dataSource, chunks);
+        try (Connection connection = dataSource.getConnection()) {
+            recordAll(connection, worked);
         }
-        return outcomes;
+        return worked.stream().map(Worked::outcome).toList();
+    }
+
+    /** The first step of {@link #runAll}: each chunk's recorded outcome, else its work's. */
+    static List<Worked> workAll(DataSource dataSource, List<? extends Chunk> chunks) throws Exception {
+        List<Worked> worked = new ArrayList<>(chunks.size());
+        for (Chunk chunk : chunks) {
+            Optional<ChunkOutcome> recorded;
+            try (Connection connection = dataSource.getConnection()) {
+                recorded = chunk.recorded(connection);
+            }
+            worked.add(recorded.isPresent() ? new Worked(chunk, recorded.get(), true) : new Worked(chunk, chunk.work(), false));
+        }
+        return worked;
+    }
+
+    /** The second step of {@link #runAll}: the records of the chunks that had none, on {@code connection}. */
+    static void recordAll(Connection connection, List<Worked> worked) throws Exception {
+        try {
+            for (Worked chunk : worked) {
+                if (!chunk.recordedBefore()) {
+                    chunk.chunk().commit(connection, chunk.outcome());
+                }
+            }
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new TransientTaskException("a chunk of the group was committed by another run meanwhile", e);
+            }
+            throw e;
+        }
+    }
+
+    /** A chunk whose work is done, or was done by an earlier run that recorded it. */
+    record Worked(Chunk chunk, ChunkOutcome outcome, boolean recordedBefore) {
     }
 
     /** A chunk of a task, as the engine runs it. */

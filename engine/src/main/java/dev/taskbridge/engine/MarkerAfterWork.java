@@ -2,14 +2,12 @@ package dev.taskbridge.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
-import dev.taskbridge.plugin.TransientTaskException;
 
 /**
  * Chunk transactions for hosts without JTA (plain JVM tests and tools): the chunk's record is
@@ -33,28 +31,12 @@ final class MarkerAfterWork implements ChunkTransactions {
     /** Each chunk's work, one after the other; then the records of all of them in one local transaction. */
     @Override
     public List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception {
-        List<ChunkOutcome> outcomes = new ArrayList<>(chunks.size());
-        List<Chunk> toRecord = new ArrayList<>(chunks.size());
-        List<ChunkOutcome> toRecordOutcomes = new ArrayList<>(chunks.size());
-        for (Chunk chunk : chunks) {
-            Optional<ChunkOutcome> recorded;
-            try (Connection connection = dataSource.getConnection()) {
-                recorded = chunk.recorded(connection);
-            }
-            ChunkOutcome outcome = recorded.isPresent() ? recorded.get() : chunk.work();
-            outcomes.add(outcome);
-            if (recorded.isEmpty()) {
-                toRecord.add(chunk);
-                toRecordOutcomes.add(outcome);
-            }
-        }
+        List<ChunkTransactions.Worked> worked = ChunkTransactions.workAll(dataSource, chunks);
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
-                for (int i = 0; i < toRecord.size(); i++) {
-                    toRecord.get(i).commit(connection, toRecordOutcomes.get(i));
-                }
+                ChunkTransactions.recordAll(connection, worked);
                 connection.commit();
             } catch (Exception e) {
                 connection.rollback();
@@ -62,13 +44,8 @@ final class MarkerAfterWork implements ChunkTransactions {
             } finally {
                 connection.setAutoCommit(autoCommit);
             }
-        } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new TransientTaskException("a chunk of the group was committed by another run meanwhile", e);
-            }
-            throw e;
         }
-        return outcomes;
+        return worked.stream().map(ChunkTransactions.Worked::outcome).toList();
     }
 
     /** The chunk, its record's statements in one local transaction: all of them commit, or none. */
