@@ -346,16 +346,18 @@ class SlotBehaviorTest {
             return ProcessingSuccess.getInstance();
         });
         try {
-            accept(task("a", 0), task("b", 0), task("c", 0), task("d", 0));
+            accept(task("a", 0), task("b", 0), task("c", 0), task("d", 0), task("e", 0));
             for (String id : List.of("a", "b", "c", "d")) {
                 work.next("prepare", id).answer().complete(prepared(id, 0, 1));
                 work.next("chunk", id).answer().complete(outcome(0));
             }
+            // the runner asks for e once it has taken d's outcome: d's end waits with b's and c's
+            work.next("prepare", "e");
             assertThat(endedRuns()).as("a's end is still being written").isEmpty();
 
             release.countDown();
 
-            awaitQueue();
+            awaitQueue(task("e", 0));
             assertThat(journal()).filteredOn(Slot.RunsEnded.class::isInstance).containsExactly(
                     new Slot.RunsEnded(List.of(task("a", 0))),
                     new Slot.RunsEnded(List.of(task("b", 0), task("c", 0), task("d", 0))));
