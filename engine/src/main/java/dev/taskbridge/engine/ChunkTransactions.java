@@ -33,7 +33,9 @@ public interface ChunkTransactions {
      *
      * @return the chunk's outcome: the recorded one if the chunk had committed before
      */
-    ChunkOutcome runOnce(Chunk chunk) throws Exception;
+    default ChunkOutcome runOnce(Chunk chunk) throws Exception {
+        return runAllOnce(List.of(chunk)).get(0);
+    }
 
     /**
      * Runs each of {@code chunks} once, as {@link #runOnce} runs one, all in one transaction: all
@@ -49,24 +51,7 @@ public interface ChunkTransactions {
      * caller holds: look for its record, else do the work and record it.
      */
     static ChunkOutcome run(DataSource dataSource, Chunk chunk) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            Optional<ChunkOutcome> recorded = chunk.recorded(connection);
-            if (recorded.isPresent()) {
-                return recorded.get();
-            }
-        }
-        ChunkOutcome outcome = chunk.work();
-        try (Connection connection = dataSource.getConnection()) {
-            chunk.commit(connection, outcome);
-        } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                // Another run of the same chunk (one a restarted slot left running) committed first:
-                // this run's effects roll back with it, and the next try finds the chunk's record.
-                throw new TransientTaskException("the chunk was committed by another run meanwhile", e);
-            }
-            throw e;
-        }
-        return outcome;
+        return runAll(dataSource, List.of(chunk)).get(0);
     }
 
     /**
@@ -107,7 +92,9 @@ public interface ChunkTransactions {
             }
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new TransientTaskException("a chunk of the group was committed by another run meanwhile", e);
+                // Another run of the same chunk (one a restarted slot left running) committed first:
+                // this run's effects roll back with it, and the next try finds the chunk's record.
+                throw new TransientTaskException("the chunk was committed by another run meanwhile", e);
             }
             throw e;
         }

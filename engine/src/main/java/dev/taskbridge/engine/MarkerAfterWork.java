@@ -1,9 +1,7 @@
 package dev.taskbridge.engine;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -21,11 +19,6 @@ final class MarkerAfterWork implements ChunkTransactions {
 
     MarkerAfterWork(DataSource dataSource) {
         this.dataSource = dataSource;
-    }
-
-    @Override
-    public ChunkOutcome runOnce(Chunk chunk) throws Exception {
-        return ChunkTransactions.run(dataSource, new RecordedLocally(chunk));
     }
 
     /** Each chunk's work, one after the other; then the records of all of them in one local transaction. */
@@ -46,34 +39,5 @@ final class MarkerAfterWork implements ChunkTransactions {
             }
         }
         return worked.stream().map(ChunkTransactions.Worked::outcome).toList();
-    }
-
-    /** The chunk, its record's statements in one local transaction: all of them commit, or none. */
-    private record RecordedLocally(Chunk chunk) implements Chunk {
-
-        @Override
-        public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
-            return chunk.recorded(connection);
-        }
-
-        @Override
-        public ChunkOutcome work() throws Exception {
-            return chunk.work();
-        }
-
-        @Override
-        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                chunk.commit(connection, outcome);
-                connection.commit();
-            } catch (Exception e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
-        }
     }
 }

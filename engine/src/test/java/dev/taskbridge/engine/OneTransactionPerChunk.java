@@ -41,11 +41,6 @@ final class OneTransactionPerChunk implements ChunkTransactions {
     }
 
     @Override
-    public ChunkOutcome runOnce(Chunk chunk) throws Exception {
-        return runAllOnce(List.of(chunk)).get(0);
-    }
-
-    @Override
     public List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);

@@ -39,20 +39,6 @@ public class ChunkTransactionsBean {
     private SessionContext session;
 
     /**
-     * @param dataSource the JTA datasource holding the chunk's record; its connections join the transaction
-     */
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
-    public ChunkOutcome runOnce(DataSource dataSource, ChunkTransactions.Chunk chunk) throws ChunkFailed {
-        try {
-            return ChunkTransactions.run(dataSource, chunk);
-        } catch (Exception e) {
-            // Checked exceptions would commit by default: none of a failed chunk's effects may stay.
-            session.setRollbackOnly();
-            throw new ChunkFailed(e);
-        }
-    }
-
-    /**
      * @param dataSource the JTA datasource holding the chunks' records; its connections join the transaction
      */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
@@ -61,6 +47,7 @@ public class ChunkTransactionsBean {
         try {
             return ChunkTransactions.runAll(dataSource, chunks);
         } catch (Exception e) {
+            // Checked exceptions would commit by default: none of a failed chunk's effects may stay.
             session.setRollbackOnly();
             throw new ChunkFailed(e);
         }
@@ -82,27 +69,13 @@ public class ChunkTransactionsBean {
 
     /** The engine's view of this bean; unwraps failures so that they keep their type. */
     static ChunkTransactions on(ChunkTransactionsBean bean, DataSource dataSource) {
-        return new ChunkTransactions() {
-            @Override
-            public ChunkOutcome runOnce(Chunk chunk) throws Exception {
-                try {
-                    return bean.runOnce(dataSource, chunk);
-                } catch (ChunkFailed e) {
-                    throw (Exception) e.getCause();
-                } catch (EJBException e) {
-                    throw unwrap(e);
-                }
-            }
-
-            @Override
-            public List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception {
-                try {
-                    return bean.runAllOnce(dataSource, chunks);
-                } catch (ChunkFailed e) {
-                    throw (Exception) e.getCause();
-                } catch (EJBException e) {
-                    throw unwrap(e);
-                }
+        return chunks -> {
+            try {
+                return bean.runAllOnce(dataSource, chunks);
+            } catch (ChunkFailed e) {
+                throw (Exception) e.getCause();
+            } catch (EJBException e) {
+                throw unwrap(e);
             }
         };
     }
