@@ -10,8 +10,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** What operators look at: the engine's live slot actors and tasks per status. */
+@Tag(name = TaskbridgeApi.OPERATIONS)
 @Path("/admin")
 @ApplicationScoped // one for all requests: see TaskbridgeApi
 @Produces(MediaType.APPLICATION_JSON)

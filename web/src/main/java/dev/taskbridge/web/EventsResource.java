@@ -16,11 +16,13 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Every change of every task the caller may see, as server-sent events named after the change
  * ({@code SUBMITTED}, {@code STARTED}, {@code CHUNK_COMMITTED}, ...): what a dashboard follows.
  */
+@Tag(name = TaskbridgeApi.EVENTS)
 @Path("/events")
 @ApplicationScoped // one for all requests: see TaskbridgeApi
 public class EventsResource {

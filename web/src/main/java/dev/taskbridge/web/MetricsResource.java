@@ -12,6 +12,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The engine's meters for Prometheus to scrape, with help text and histogram buckets; the
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * {@code /prometheus}. Behind a login like the rest of the API: give Prometheus a user with the
  * role {@code monitor} and {@code basic_auth} in its scrape job.
  */
+@Tag(name = TaskbridgeApi.OPERATIONS)
 @Path("/metrics")
 @ApplicationScoped // one for all requests: see TaskbridgeApi
 @RolesAllowed({Roles.MONITOR, Roles.ADMIN})

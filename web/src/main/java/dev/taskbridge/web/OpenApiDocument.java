@@ -2,9 +2,13 @@ package dev.taskbridge.web;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
@@ -45,11 +49,10 @@ public class OpenApiDocument implements OASFilter {
             Map.entry("getEngineFacts", List.of()),
             Map.entry("getMetrics", List.of()));
 
-    /** The status of each error response: the responseCode TaskbridgeApi declares it with. */
-    private static final Map<String, String> STATUS = Map.of(TaskbridgeApi.BAD_REQUEST, "400",
-            TaskbridgeApi.UNAUTHORIZED, "401", TaskbridgeApi.FORBIDDEN, "403", TaskbridgeApi.NOT_FOUND, "404",
-            TaskbridgeApi.CONFLICT, "409", TaskbridgeApi.TOO_LARGE, "413", TaskbridgeApi.KEY_REUSED, "422",
-            TaskbridgeApi.TOO_MANY_REQUESTS, "429", TaskbridgeApi.UNAVAILABLE, "503");
+    /** The status of each error response: read from the responseCode TaskbridgeApi declares it with. */
+    static final Map<String, String> STATUS = Stream.of(
+                    TaskbridgeApi.class.getAnnotation(OpenAPIDefinition.class).components().responses())
+            .collect(Collectors.toUnmodifiableMap(APIResponse::name, APIResponse::responseCode));
 
     @Override
     public Operation filterOperation(Operation operation) {

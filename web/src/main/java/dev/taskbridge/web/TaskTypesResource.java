@@ -12,8 +12,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The task types clients can submit: id, version, slots, exports; for admins also the plugin class behind each. */
+@Tag(name = TaskbridgeApi.TASK_TYPES)
 @Path("/task-types")
 @ApplicationScoped // one for all requests: see TaskbridgeApi
 @Produces(MediaType.APPLICATION_JSON)

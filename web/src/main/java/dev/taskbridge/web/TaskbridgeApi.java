@@ -11,10 +11,12 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.servers.Server;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The REST API, under {@code /api}; who may call what is declared in web.xml and on resources.
@@ -42,8 +44,24 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         // the document's paths start at the server's root (/taskbridge/api/...): the server is the one serving it
         servers = @Server(url = "/", description = "The server that serves this document"),
         security = @SecurityRequirement(name = "basic"),
+        // a generated client has one class per tag (TasksApi, TaskTypesApi, EventsApi, OperationsApi)
+        tags = {
+                @Tag(name = TaskbridgeApi.TASKS, description = "Submit tasks, read them, their history and errors, "
+                        + "download their exports, cancel and retry them"),
+                @Tag(name = TaskbridgeApi.TASK_TYPES, description = "The task types the server runs"),
+                @Tag(name = TaskbridgeApi.EVENTS, description = "Live changes of tasks, as server-sent events"),
+                @Tag(name = TaskbridgeApi.OPERATIONS, description = "For operators: the engine's slots and the metrics")},
         // Every error of the API has one shape (ApiError, ApiExceptionMapper); operations name theirs by these.
-        components = @Components(responses = {
+        components = @Components(schemas = {
+                // named, not inline: openapi-generator imports an inline form's model without writing it
+                @Schema(name = TaskbridgeApi.UPLOAD, type = SchemaType.OBJECT,
+                        description = "A form upload: the field file, and options as other fields",
+                        requiredProperties = TasksResource.FILE_PART,
+                        properties = @SchemaProperty(name = TasksResource.FILE_PART, type = SchemaType.STRING,
+                                format = "binary", description = "The payload; its part's content type (or the file "
+                                + "name's extension) says its kind"),
+                        additionalProperties = String.class)},
+                responses = {
                 @APIResponse(name = TaskbridgeApi.BAD_REQUEST, responseCode = "400",
                         description = "Refused: fieldErrors names every bad field (or header) and why; nothing was stored",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
@@ -85,6 +103,15 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 @SecurityScheme(securitySchemeName = "basic", type = SecuritySchemeType.HTTP, scheme = "basic",
         description = "The server's users (Elytron ApplicationRealm); roles clerk, supervisor, admin")
 public class TaskbridgeApi extends Application {
+
+    // the tags above; each resource names its own
+    static final String TASKS = "Tasks";
+    static final String TASK_TYPES = "Task types";
+    static final String EVENTS = "Events";
+    static final String OPERATIONS = "Operations";
+
+    /** The schema of a form upload, submit's multipart/form-data body. */
+    static final String UPLOAD = "TaskUpload";
 
     // names of the error responses above; OpenApiDocument gives them to the operations
     static final String BAD_REQUEST = "BadRequest";

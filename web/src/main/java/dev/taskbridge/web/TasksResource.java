@@ -53,7 +53,9 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Submitting and reading tasks. Clerks see their own tasks only; a task of someone else's is
@@ -62,6 +64,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * <p>A submission's options are the query parameters of the submit call, e.g.
  * {@code POST /api/tasks/ledger.post?onErrors=post-valid-documents}; the task type checks them.
  */
+@Tag(name = TaskbridgeApi.TASKS)
 @Path("/tasks")
 @ApplicationScoped // one for all requests: see TaskbridgeApi
 @Produces(MediaType.APPLICATION_JSON)
@@ -91,6 +94,19 @@ public class TasksResource {
     @Path("/{type}")
     @Consumes(MediaType.WILDCARD)
     @Operation(operationId = "submitTask", summary = "Submit a task: its payload the body (JSON or CSV) or a form's file field")
+    // Declared here for both methods (submitUpload is hidden from the scan): scanned, the two would
+    // give one operation with two operationIds and a body a generator cannot use (binary, or a list
+    // of parts). CSV first: a generated client sends its first media type, and a string goes as it is.
+    @RequestBody(required = true, description = "The payload, of a kind the task type takes (GET /api/task-types); "
+            + "options are query parameters, or the form's other fields",
+            content = {
+                    @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING),
+                            example = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+                                    + "D1,2026-11-02,1000,CC1,100.00,0,EUR,\"cash, petty\"\r\n"
+                                    + "D1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n"),
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT,
+                            description = "As the task type defines it")),
+                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA, schema = @Schema(ref = TaskbridgeApi.UPLOAD))})
     @APIResponse(responseCode = "202", description = "Stored: it will run. Location is the task's URL",
             headers = @Header(name = "Location", description = "The task's URL", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
@@ -116,7 +132,7 @@ public class TasksResource {
     @POST
     @Path("/{type}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(operationId = "submitTask", summary = "Submit a task: its payload the body (JSON or CSV) or a form's file field")
+    @Operation(hidden = true) // submit's @RequestBody describes this form
     public Response submitUpload(@PathParam("type") String type,
                                  @HeaderParam("Idempotency-Key") String idempotencyKey,
                                  List<EntityPart> parts) throws IOException {
