@@ -1,0 +1,220 @@
+package dev.taskbridge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import dev.taskbridge.client.ApiClient;
+import dev.taskbridge.client.ApiException;
+import dev.taskbridge.client.api.OperationsApi;
+import dev.taskbridge.client.api.TaskTypesApi;
+import dev.taskbridge.client.api.TasksApi;
+import dev.taskbridge.client.model.ApiError;
+import dev.taskbridge.client.model.FieldError;
+import dev.taskbridge.client.model.TaskEventKind;
+import dev.taskbridge.client.model.TaskHistoryEntry;
+import dev.taskbridge.client.model.TaskJson;
+import dev.taskbridge.client.model.TaskSummaryJson;
+import dev.taskbridge.client.model.TaskTypeJson;
+import dev.taskbridge.it.plugin.RowWritingTaskType;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The Java client that the build generates from the API's OpenAPI document (module api-client),
+ * used against the deployed EAR as an integrator would use it. If the document drifts from what
+ * the API does, the build fails here: the served document must be the one the client was
+ * generated from, and every answer must read into the client's models with no field the document
+ * does not name.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ApiClientIT {
+
+    private static final Duration TASK_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Where an integrator points the client: the deployment's root; the document's paths start with /api. */
+    private static final String DEPLOYMENT = "http://127.0.0.1:8080/taskbridge";
+
+    private static final String LEDGER_CSV = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+            + "D1,2026-11-02,1000,CC1,100.00,0,EUR,cash\r\n"
+            + "D1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n";
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.earWithTestPlugins();
+    }
+
+    /** A client as the user, strict: an answer with a field the document does not name fails to read. */
+    private static ApiClient client(String user) {
+        ApiClient client = new ApiClient();
+        client.updateBaseUri(DEPLOYMENT);
+        client.setObjectMapper(ApiClient.createDefaultObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+        String basic = "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8));
+        client.setRequestInterceptor(request -> request.header("Authorization", basic));
+        return client;
+    }
+
+    private static TasksApi tasks(String user) {
+        return new TasksApi(client(user));
+    }
+
+    /**
+     * The server serves the document the client was generated from (it is in the client's jar):
+     * the same scanner and configuration at build time and in the server. The server puts its
+     * context root before each path, and adds an empty {@code externalDocs}, {@code info.license}
+     * and {@code info.contact} after the deployment's filter (docs/design/014-openapi-document.md);
+     * nothing else may differ.
+     */
+    @Test
+    void theServedDocumentIsTheOneTheClientWasGeneratedFrom() throws Exception {
+        JsonObject built;
+        try (InputStream document = ApiClient.class.getResourceAsStream("openapi.json")) {
+            assertThat(document).as("openapi.json beside the generated client").isNotNull();
+            built = Json.createReader(document).readObject();
+        }
+        Api.Reply served = Api.anonymous().get("http://127.0.0.1:8080/openapi?format=JSON");
+        assertThat(served.status()).as(served.toString()).isEqualTo(200);
+        JsonObject servedDocument = Json.createReader(new StringReader(served.body())).readObject();
+
+        JsonObjectBuilder paths = Json.createObjectBuilder();
+        servedDocument.getJsonObject("paths").forEach((path, item) -> {
+            assertThat(path).startsWith("/taskbridge/api/");
+            paths.add(path.substring("/taskbridge".length()), item);
+        });
+        assertThat(servedDocument.getJsonObject("externalDocs")).isEmpty();
+        assertThat(servedDocument.getJsonObject("info").getJsonObject("license")).isEmpty();
+        assertThat(servedDocument.getJsonObject("info").getJsonObject("contact")).isEmpty();
+        JsonObject info = Json.createObjectBuilder(servedDocument.getJsonObject("info")).remove("license").remove("contact").build();
+        JsonObject servedWithoutContextRoot = Json.createObjectBuilder(servedDocument).add("paths", paths).add("info", info)
+                .remove("externalDocs").build();
+
+        if (!servedWithoutContextRoot.equals(built)) {
+            Files.writeString(Files.createDirectories(java.nio.file.Path.of("target", "openapi-drift")).resolve("served.json"),
+                    servedWithoutContextRoot.toString());
+        }
+        assertThat(servedWithoutContextRoot.keySet()).isEqualTo(built.keySet());
+        for (String key : built.keySet()) {
+            assertThat(servedWithoutContextRoot.get(key)).as("%s of the served document (target/openapi-drift/served.json) "
+                    + "against api-client's openapi.json", key).isEqualTo(built.get(key));
+        }
+    }
+
+    @Test
+    void aClerkSubmitsReadsListsAndDownloadsThroughTheClient() throws Exception {
+        TasksApi clerk = tasks("clerk");
+        List<TaskTypeJson> types = new TaskTypesApi(client("clerk")).listTaskTypes();
+        assertThat(types).extracting(TaskTypeJson::getId).contains("ledger.validate", "ledger.post");
+
+        String key = "client-" + UUID.randomUUID();
+        String csv = LEDGER_CSV + "D9,2026-11-02,1000,CC1,not-a-number,0,EUR,typo\r\n";
+        TaskJson submitted = clerk.submitTask("ledger.validate", csv, key);
+        assertThat(submitted.getId()).isNotBlank();
+        assertThat(submitted.getType()).isEqualTo("ledger.validate");
+        assertThat(submitted.getOwner()).isEqualTo("clerk");
+        assertThat(clerk.submitTask("ledger.validate", csv, key).getId()).as("the same Idempotency-Key: the same task")
+                .isEqualTo(submitted.getId());
+
+        TaskJson done = awaitEnd(clerk, submitted.getId());
+        assertThat(done.getStatus()).isEqualTo("SUCCEEDED");
+        assertThat(done.getProgress().getPercent()).isEqualTo(100);
+        assertThat(done.getResult()).isInstanceOf(Map.class);
+        assertThat(((Map<?, ?>) done.getResult()).get("lineCount")).isEqualTo(3);
+
+        List<TaskHistoryEntry> history = clerk.getTaskHistory(submitted.getId());
+        assertThat(history).extracting(TaskHistoryEntry::getKind).startsWith(TaskEventKind.SUBMITTED)
+                .contains(TaskEventKind.SUCCEEDED);
+
+        List<TaskSummaryJson> listed = clerk.listTasks(null, "100", null, null, "SUCCEEDED", null, "ledger.validate");
+        assertThat(listed).extracting(TaskSummaryJson::getId).contains(submitted.getId());
+        assertThat(clerk.countTasks()).containsKey("SUCCEEDED");
+
+        java.io.File errors = clerk.exportTaskResult(submitted.getId(), "errors.csv");
+        try {
+            assertThat(Files.readString(errors.toPath(), StandardCharsets.UTF_8)).startsWith("\uFEFFline,field,value,reason")
+                    .contains("3,debit,not-a-number,");
+        } finally {
+            Files.deleteIfExists(errors.toPath());
+        }
+    }
+
+    @Test
+    void aRunningTaskIsCancelledThenRetriedBySupervisorThroughTheClient() throws Exception {
+        TasksApi clerk = tasks("clerk");
+        TaskJson submitted = clerk.submitTask(RowWritingTaskType.ID, "chunks=4,rows=1,sleepMillis=1500", null);
+        await().atMost(TASK_TIMEOUT).until(() -> clerk.getTask(submitted.getId()).getStatus().equals("RUNNING"));
+
+        TaskJson cancelled = clerk.cancelTask(submitted.getId());
+        assertThat(cancelled.getId()).isEqualTo(submitted.getId());
+        assertThat(awaitEnd(clerk, submitted.getId()).getStatus()).isEqualTo("CANCELLED");
+
+        ApiException clerkMayNotRetry = catchApi(() -> clerk.retryTask(submitted.getId()));
+        assertThat(clerkMayNotRetry.getCode()).isEqualTo(403);
+
+        TaskJson retried = tasks("supervisor").retryTask(submitted.getId());
+        assertThat(retried.getStatus()).isIn("QUEUED", "RUNNING");
+        assertThat(awaitEnd(clerk, submitted.getId()).getStatus()).isEqualTo("SUCCEEDED");
+    }
+
+    /** Refusals reach the client as ApiException, their bodies in the document's one error shape. */
+    @Test
+    void refusalsReadAsTheDocumentedErrorShape() throws Exception {
+        TasksApi clerk = tasks("clerk");
+
+        ApiException unknown = catchApi(() -> clerk.getTask("no-such-task"));
+        assertThat(unknown.getCode()).isEqualTo(404);
+        assertThat(error(unknown).getStatus()).isEqualTo(404);
+
+        ApiException badPage = catchApi(() -> clerk.listTasks(null, "lots", null, null, null, null, null));
+        assertThat(badPage.getCode()).isEqualTo(400);
+        assertThat(error(badPage).getFieldErrors()).extracting(FieldError::getField).containsExactly("limit");
+
+        ApiException noType = catchApi(() -> clerk.submitTask("no.such.type", LEDGER_CSV, null));
+        assertThat(noType.getCode()).isEqualTo(404);
+
+        TaskJson done = awaitEnd(clerk, clerk.submitTask("ledger.validate", LEDGER_CSV, null).getId());
+        ApiException ended = catchApi(() -> clerk.cancelTask(done.getId()));
+        assertThat(ended.getCode()).isEqualTo(409);
+        assertThat(error(ended).getMessage()).isNotBlank();
+
+        ApiException notAdmin = catchApi(() -> new OperationsApi(client("clerk")).getEngineFacts());
+        assertThat(notAdmin.getCode()).isEqualTo(403);
+        assertThat(new OperationsApi(client("admin")).getEngineFacts().getLiveSlotActors()).containsKey("ledger.validate");
+    }
+
+    private static ApiError error(ApiException refusal) throws Exception {
+        return ApiClient.createDefaultObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(refusal.getResponseBody(), ApiError.class);
+    }
+
+    private static ApiException catchApi(ThrowingCall call) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(call::call);
+        assertThat(thrown).isInstanceOf(ApiException.class);
+        return (ApiException) thrown;
+    }
+
+    private interface ThrowingCall {
+        void call() throws Exception;
+    }
+
+    private static TaskJson awaitEnd(TasksApi api, String id) throws ApiException {
+        await().atMost(TASK_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(api.getTask(id).getStatus()));
+        return api.getTask(id);
+    }
+}
