@@ -121,7 +121,7 @@ public final class HostileLoadBench {
             options.add("-Dtaskbridge.events.max-streams-per-user=" + STREAMS_PER_USER);
             Process process = LedgerPostBench.start(server, base, options);
             try {
-                LedgerPostBench.awaitServer(process);
+                LedgerPostBench.awaitServer(process, base);
                 runs.add(run(h2 ? "H2 (file)" : "PostgreSQL", base));
             } catch (Exception e) {
                 // still write what there is: a bench that breaks on a broken server shows nothing

@@ -66,7 +66,7 @@ public final class LedgerPostBench {
             Path base = benchDir.resolve("target/ledger-" + database);
             Process process = start(server, base, serverOptions(h2, base));
             try {
-                awaitServer(process);
+                awaitServer(process, base);
                 String floorUrl = h2 ? floorH2(benchDir, scripts) : PG_URL;
                 String user = h2 ? "sa" : "taskbridge";
                 String password = h2 ? "" : "taskbridge";
@@ -154,22 +154,38 @@ public final class LedgerPostBench {
         return builder.start();
     }
 
-    static void awaitServer(Process process) throws Exception {
+    /**
+     * Waits until the server answers and has said how its boot went: one that started "with
+     * errors" (WFLYSRV0026: a subsystem or deployment failed) would measure something else, so
+     * the bench stops there with the log's ERROR lines.
+     */
+    static void awaitServer(Process process, Path base) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        Path console = base.resolve("console.log");
+        boolean answers = false;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the server exited");
+                throw new IllegalStateException("the server exited; its log: " + console);
             }
-            try {
-                if (send(HttpRequest.newBuilder(URI.create(API + "/task-types")).GET()).statusCode() == 200) {
-                    return;
+            String log = Files.exists(console) ? Files.readString(console) : "";
+            if (log.contains("WFLYSRV0026")) {
+                String errors = log.lines().filter(line -> line.contains(" ERROR ")).limit(20)
+                        .collect(java.util.stream.Collectors.joining("\n"));
+                throw new IllegalStateException("the server started with errors (" + console + "):\n" + errors);
+            }
+            if (!answers) {
+                try {
+                    answers = send(HttpRequest.newBuilder(URI.create(API + "/task-types")).GET()).statusCode() == 200;
+                } catch (IOException e) {
+                    // not up yet
                 }
-            } catch (IOException e) {
-                // not up yet
+            }
+            if (answers && log.contains("WFLYSRV0025")) {
+                return;
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the server did not come up in 180 s");
+        throw new IllegalStateException("the server did not come up in 180 s; its log: " + console);
     }
 
     /** Submit to SUCCEEDED, in milliseconds; checks that the file was posted. */

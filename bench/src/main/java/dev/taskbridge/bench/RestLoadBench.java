@@ -44,7 +44,7 @@ public final class RestLoadBench {
             Path base = benchDir.resolve("target/rest-" + database);
             Process process = LedgerPostBench.start(server, base, LedgerPostBench.serverOptions(h2, base));
             try {
-                LedgerPostBench.awaitServer(process);
+                LedgerPostBench.awaitServer(process, base);
                 String label = h2 ? "H2 (file)" : "PostgreSQL";
                 long warmupEnd = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(warmupSeconds);
                 for (int round = 1; round <= 2 || System.nanoTime() < warmupEnd; round++) {
