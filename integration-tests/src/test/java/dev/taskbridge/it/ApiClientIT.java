@@ -1,6 +1,7 @@
 package dev.taskbridge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
@@ -8,6 +9,8 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +23,13 @@ import dev.taskbridge.client.api.OperationsApi;
 import dev.taskbridge.client.api.TaskTypesApi;
 import dev.taskbridge.client.api.TasksApi;
 import dev.taskbridge.client.model.ApiError;
+import dev.taskbridge.client.model.ErrorPage;
+import dev.taskbridge.client.model.ErrorView;
 import dev.taskbridge.client.model.FieldError;
 import dev.taskbridge.client.model.TaskEventKind;
 import dev.taskbridge.client.model.TaskHistoryEntry;
 import dev.taskbridge.client.model.TaskJson;
+import dev.taskbridge.client.model.TaskStatus;
 import dev.taskbridge.client.model.TaskSummaryJson;
 import dev.taskbridge.client.model.TaskTypeJson;
 import dev.taskbridge.it.plugin.RowWritingTaskType;
@@ -140,9 +146,14 @@ class ApiClientIT {
         assertThat(history).extracting(TaskHistoryEntry::getKind).startsWith(TaskEventKind.SUBMITTED)
                 .contains(TaskEventKind.SUCCEEDED);
 
-        List<TaskSummaryJson> listed = clerk.listTasks(null, "100", null, null, "SUCCEEDED", null, "ledger.validate");
+        List<TaskSummaryJson> listed = clerk.listTasks(LocalDate.now(ZoneOffset.UTC).minusDays(1), 100, 0, null,
+                TaskStatus.SUCCEEDED, null, "ledger.validate");
         assertThat(listed).extracting(TaskSummaryJson::getId).contains(submitted.getId());
         assertThat(clerk.countTasks()).containsKey("SUCCEEDED");
+
+        ErrorPage page = clerk.listTaskErrors(submitted.getId(), 10, 0);
+        assertThat(page.getTotal()).isEqualTo(1);
+        assertThat(page.getErrors()).extracting(ErrorView::getLine, ErrorView::getField).containsExactly(tuple(3L, "debit"));
 
         java.io.File errors = clerk.exportTaskResult(submitted.getId(), "errors.csv");
         try {
@@ -180,7 +191,8 @@ class ApiClientIT {
         assertThat(unknown.getCode()).isEqualTo(404);
         assertThat(error(unknown).getStatus()).isEqualTo(404);
 
-        ApiException badPage = catchApi(() -> clerk.listTasks(null, "lots", null, null, null, null, null));
+        // the document says at least 1; the client sends what it is given, and the server names the field
+        ApiException badPage = catchApi(() -> clerk.listTasks(null, 0, null, null, null, null, null));
         assertThat(badPage.getCode()).isEqualTo(400);
         assertThat(error(badPage).getFieldErrors()).extracting(FieldError::getField).containsExactly("limit");
 

@@ -53,6 +53,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -232,8 +233,12 @@ public class TasksResource {
     @GET
     @Path("/{id}/errors")
     @Operation(operationId = "listTaskErrors", summary = "Read a finished task's errors page by page")
-    public ErrorPage errors(@PathParam("id") String id, @QueryParam("offset") String offset,
-                            @QueryParam("limit") String limit) {
+    public ErrorPage errors(@PathParam("id") String id,
+                            @QueryParam("offset") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0",
+                                    defaultValue = "0")) String offset,
+                            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                                    maximum = "" + ErrorPage.MAX_LIMIT, defaultValue = "" + ErrorPage.DEFAULT_LIMIT)) String limit) {
+        // read as strings, and typed in the document: a bad one is a 400 naming it, in the API's error shape
         List<FieldError> errors = new ArrayList<>();
         long parsedOffset = parseNumber("offset", offset, 0, 0, Long.MAX_VALUE, errors);
         long parsedLimit = parseNumber("limit", limit, ErrorPage.DEFAULT_LIMIT, 1, ErrorPage.MAX_LIMIT, errors);
@@ -270,12 +275,19 @@ public class TasksResource {
     @GET
     @Operation(operationId = "listTasks", summary = "List tasks, newest first, filtered")
     public List<TaskSummaryJson> list(@QueryParam("type") String type,
-                                      @QueryParam("status") String status,
+                                      @QueryParam("status") @Parameter(schema = @Schema(implementation = TaskStatus.class))
+                                      String status,
                                       @QueryParam("owner") String owner,
-                                      @QueryParam("from") String from,
-                                      @QueryParam("to") String to,
-                                      @QueryParam("offset") String offset,
-                                      @QueryParam("limit") String limit) {
+                                      @QueryParam("from") @Parameter(description = "First day of submission, UTC",
+                                              schema = @Schema(type = SchemaType.STRING, format = "date")) String from,
+                                      @QueryParam("to") @Parameter(description = "Last day of submission, UTC",
+                                              schema = @Schema(type = SchemaType.STRING, format = "date")) String to,
+                                      @QueryParam("offset") @Parameter(schema = @Schema(type = SchemaType.INTEGER,
+                                              minimum = "0", defaultValue = "0")) String offset,
+                                      @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER,
+                                              minimum = "1", maximum = "" + TaskQuery.MAX_LIMIT,
+                                              defaultValue = "" + TaskQuery.DEFAULT_LIMIT)) String limit) {
+        // read as strings, and typed in the document: a bad one is a 400 naming it, in the API's error shape
         List<FieldError> errors = new ArrayList<>();
         TaskStatus parsedStatus = parseStatus(status, errors);
         Instant submittedFrom = parseDay("from", from, errors);
