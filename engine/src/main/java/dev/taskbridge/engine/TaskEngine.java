@@ -39,6 +39,7 @@ import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
+import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
@@ -87,12 +88,14 @@ public final class TaskEngine implements AutoCloseable {
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
     private final HandOvers handOvers;
+    private final TaskTracing tracing;
 
     private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
-                       TaskChanges changes, ParsedPayloads parsedPayloads) {
+                       TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
         this.registry = registry;
         this.store = store;
         this.router = router;
@@ -132,6 +135,17 @@ public final class TaskEngine implements AutoCloseable {
     public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
                                    ThreadFactory threads, ClassLoader classLoader, Clock clock,
                                    ChunkTransactions transactions, TaskMetrics metrics) {
+        return start(settings, registry, dataSource, threads, classLoader, clock, transactions, metrics, TaskTracing.OFF);
+    }
+
+    /**
+     * Starts an engine that reports what it does to {@code metrics}, and each task's life to {@code tracing}.
+     *
+     * @see #start(EngineSettings, TaskTypeRegistry, DataSource, ThreadFactory, ClassLoader, Clock, ChunkTransactions)
+     */
+    public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
+                                   ThreadFactory threads, ClassLoader classLoader, Clock clock,
+                                   ChunkTransactions transactions, TaskMetrics metrics, TaskTracing tracing) {
         Instant startedAt = clock.instant();
         TaskStore store = new TaskStore(dataSource, clock);
         Dialect dialect;
@@ -176,7 +190,7 @@ public final class TaskEngine implements AutoCloseable {
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
-                    settings.chunkGroups());
+                    settings.chunkGroups(), tracing);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting)));
@@ -191,7 +205,7 @@ public final class TaskEngine implements AutoCloseable {
         try {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
-                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads);
+                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             SlotWakeUps.start(engine.slots, slotReports.keySet(), system.ignoreRef(), system.scheduler(),
@@ -260,6 +274,19 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
             throws InvalidPayloadException {
+        TaskTracing.Submission span = tracing.submission(taskType);
+        try {
+            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent());
+            span.stored(stored.task().id(), stored.created());
+            return stored;
+        } catch (InvalidPayloadException | RuntimeException e) {
+            span.refused(e);
+            throw e;
+        }
+    }
+
+    private Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, String traceParent)
+            throws InvalidPayloadException {
         long started = System.nanoTime();
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
@@ -277,7 +304,8 @@ public final class TaskEngine implements AutoCloseable {
             metrics.refusedAsBusy(taskType);
             throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
         }
-        Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults));
+        Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults,
+                traceParent));
         if (!stored.created()) {
             return sameRequest(stored, taskType, withDefaults, idempotencyKey);
         }
@@ -397,7 +425,9 @@ public final class TaskEngine implements AutoCloseable {
         TaskRecord cancelled = store.find(taskId).orElseThrow();
         slots.tell(router.slotFor(task.taskType(), taskId),
                 new Slot.Cancel(taskId, task.runGeneration(), system.ignoreRef()));
-        changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, clock.instant(), "by " + by));
+        Instant now = clock.instant();
+        tracing.ended(cancelled.traceParent(), taskId, cancelled.taskType(), TaskState.CANCELLED, now, "by " + by);
+        changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, now, "by " + by));
         return cancelled;
     }
 

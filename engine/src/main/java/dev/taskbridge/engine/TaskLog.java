@@ -22,6 +22,8 @@ public final class TaskLog {
     public static final String SLOT = "slot";
     public static final String NODE = "node";
     public static final String LINE = "taskbridge";
+    /** The task's trace id, where it is traced: the same key OpenTelemetry's log instrumentation uses. */
+    public static final String TRACE_ID = "trace_id";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ".toCharArray();
@@ -31,7 +33,15 @@ public final class TaskLog {
 
     /** The context of a slot's work; with a task id, of that task's. */
     public static Map<String, String> context(String node, SlotId slot, String taskId) {
+        return context(node, slot, taskId, null);
+    }
+
+    /** The context of a task's work, with its trace id when it is traced. */
+    public static Map<String, String> context(String node, SlotId slot, String taskId, String traceId) {
         Map<String, String> context = new HashMap<>();
+        if (traceId != null) {
+            context.put(TRACE_ID, traceId);
+        }
         context.put(TASK_TYPE, slot.taskType());
         context.put(SLOT, slot.key());
         context.put(NODE, node);
@@ -40,8 +50,11 @@ public final class TaskLog {
             context.put(TASK_ID, taskId);
             line.append("task=").append(taskId).append(' ');
         }
-        line.append("type=").append(slot.taskType()).append(" slot=").append(slot.key()).append(" node=").append(node)
-                .append("] ");
+        line.append("type=").append(slot.taskType()).append(" slot=").append(slot.key()).append(" node=").append(node);
+        if (traceId != null) {
+            line.append(" trace=").append(traceId);
+        }
+        line.append("] ");
         context.put(LINE, line.toString());
         return context;
     }

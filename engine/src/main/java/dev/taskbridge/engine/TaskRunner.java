@@ -51,6 +51,7 @@ final class TaskRunner implements TaskWork {
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
     private final StartMarks startMarks;
+    private final TaskTracing tracing;
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -58,7 +59,8 @@ final class TaskRunner implements TaskWork {
      */
     TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
-               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups) {
+               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups,
+               TaskTracing tracing) {
         this.registry = registry;
         this.store = store;
         this.blocking = blocking;
@@ -70,6 +72,7 @@ final class TaskRunner implements TaskWork {
         this.changes = changes;
         this.parsedPayloads = parsedPayloads;
         this.startMarks = startMarks;
+        this.tracing = tracing;
     }
 
     /**
@@ -107,11 +110,12 @@ final class TaskRunner implements TaskWork {
         int chunks = chunkCount(type, task.id(), parsed);
         Instant now = Instant.now();
         startMarks.started(new TaskStore.StartMark(task.id(), task.runGeneration(), chunks, now));
+        tracing.queued(task.traceParent(), task.id(), task.taskType(), slot.key(), task.submittedAt(), now);
         LOG.info("Task {} starts in slot {}: {} chunk(s)", task.id(), slot, chunks);
         changes.publish(new TaskChange(task.id(), task.taskType(), task.owner(), TaskEventKind.STARTED,
                 TaskState.RUNNING, 0, chunks, 0, 0, now, null));
         return new PreparedTask(slot, task.id(), task.runGeneration(), task.owner(), type, parsed, chunks, now, false,
-                List.of());
+                List.of(), task.traceParent());
     }
 
     private PreparedTask resume(SlotId slot, TaskRecord task) throws Exception {
@@ -139,9 +143,14 @@ final class TaskRunner implements TaskWork {
         Instant now = Instant.now();
         changes.publish(new TaskChange(taskId, task.taskType(), task.owner(), TaskEventKind.STARTED,
                 TaskState.RUNNING, chunksDone, chunks, itemsDone, itemsFailed, now, null));
+        if (task.startedAt() == null) {
+            tracing.queued(task.traceParent(), taskId, task.taskType(), slot.key(), task.submittedAt(), now);
+        } else {
+            tracing.resumed(task.traceParent(), taskId, task.taskType(), slot.key(), chunksDone, now);
+        }
         Instant startedAt = task.startedAt() != null ? task.startedAt() : now;
         return new PreparedTask(slot, taskId, task.runGeneration(), task.owner(), type, parsed, chunks, startedAt,
-                false, committed);
+                false, committed, task.traceParent());
     }
 
     @SuppressWarnings("unchecked")
@@ -164,7 +173,7 @@ final class TaskRunner implements TaskWork {
         TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
                 task.committed());
         return chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
-                TaskLog.context(node, task.slot(), task.taskId())));
+                TaskLog.context(node, task.slot(), task.taskId(), TaskRecord.traceIdOf(task.traceParent()))));
     }
 
     /** Reports a task whose success was stored, with the items its chunks did and failed in all. */
@@ -172,6 +181,7 @@ final class TaskRunner implements TaskWork {
         Instant now = Instant.now();
         metrics.succeeded(task.slot().taskType(), Duration.between(task.startedAt(), now));
         LOG.info("Task {} succeeded", task.taskId());
+        tracing.ended(task.traceParent(), task.taskId(), task.type().id(), TaskState.SUCCEEDED, now, null);
         changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.SUCCEEDED,
                 TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), itemsDone, itemsFailed, now, null));
     }
@@ -190,6 +200,8 @@ final class TaskRunner implements TaskWork {
         private final TaskContext context;
         private final Progress before;
         private final Map<String, String> logContext;
+        /** When the runner asked for the chunk: its span covers its wait for a group, its work and its transaction. */
+        private final Instant asked = Instant.now();
         /** The chunk had committed before; set on the thread that runs it. */
         private volatile boolean replayed;
 
@@ -222,6 +234,7 @@ final class TaskRunner implements TaskWork {
         @Override
         public ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception {
             metrics.chunk(task.slot().taskType(), took);
+            tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(), null);
             startMarks.settled(task.taskId()); // the chunk's transaction stored the start
             if (replayed) {
                 // another run of this chunk committed it first (one a restarted slot left running)
@@ -242,6 +255,7 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public Throwable failed(Throwable failure) {
+            tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(), failure);
             return whileStopping(failure);
         }
 
@@ -326,9 +340,12 @@ final class TaskRunner implements TaskWork {
                 return false;
             }
             metrics.failed(slot.taskType());
-            store.find(taskId).filter(task -> task.state() == TaskState.FAILED).ifPresent(task -> changes.publish(
-                    TaskChange.of(task, TaskEventKind.FAILED, Instant.now(),
-                            task.errorMessage() + " (log reference " + task.errorReference() + ")")));
+            store.find(taskId).filter(task -> task.state() == TaskState.FAILED).ifPresent(task -> {
+                String detail = task.errorMessage() + " (log reference " + task.errorReference() + ")";
+                Instant now = Instant.now();
+                tracing.ended(task.traceParent(), taskId, task.taskType(), TaskState.FAILED, now, detail);
+                changes.publish(TaskChange.of(task, TaskEventKind.FAILED, now, detail));
+            });
             return true;
         });
     }

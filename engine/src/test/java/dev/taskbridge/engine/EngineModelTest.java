@@ -661,7 +661,7 @@ class EngineModelTest {
             while (row.next()) {
                 rows.put(row.getString(1), new TaskRecord(row.getString(1), GatedTaskType.ID, 1, OWNER, row.getString(2),
                         TaskState.valueOf(row.getString(3)), row.getInt(4), row.getInt(5), row.getLong(6), 0, 0, null, null,
-                        null, row.getString(7), row.getString(8), null, null, null, row.getInt(9)));
+                        null, row.getString(7), row.getString(8), null, null, null, row.getInt(9), null));
             }
         }
         return rows;

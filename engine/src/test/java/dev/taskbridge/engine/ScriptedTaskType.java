@@ -42,6 +42,8 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     final ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
     /** For each call of the plugin's code: the task it was for, and the task id in the logging context then. */
     final ConcurrentLinkedQueue<Map.Entry<String, String>> logContexts = new ConcurrentLinkedQueue<>();
+    /** The trace id in the logging context of each chunk run, "null" when none. */
+    final ConcurrentLinkedQueue<String> traceIds = new ConcurrentLinkedQueue<>();
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
     private final Map<String, AtomicInteger> transientFailuresLeft = new ConcurrentHashMap<>();
@@ -121,6 +123,7 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
                 try {
                     runs.add(new Run(context.taskId(), chunk, context.attempt(), context.committedChunks().size()));
                     logContexts.add(Map.entry(context.taskId(), String.valueOf(MDC.get(TaskLog.TASK_ID))));
+                    traceIds.add(String.valueOf(MDC.get(TaskLog.TRACE_ID)));
                     if (script.sleepMillis() > 0) {
                         Thread.sleep(script.sleepMillis());
                     }

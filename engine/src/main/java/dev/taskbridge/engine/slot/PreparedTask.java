@@ -19,13 +19,20 @@ import dev.taskbridge.plugin.TaskType;
  * @param payload    null when {@code finished}
  * @param startedAt  when this run started; null when {@code finished}
  * @param committed  outcomes of the chunks committed so far, in chunk order
+ * @param traceParent the task's trace (its submission's span), or null when it is not traced
  */
 public record PreparedTask(SlotId slot, String taskId, int generation, String owner, TaskType<Object> type,
                            Object payload, int chunkCount, Instant startedAt, boolean finished,
-                           List<ChunkOutcome> committed) {
+                           List<ChunkOutcome> committed, String traceParent) {
 
     public PreparedTask {
         committed = List.copyOf(committed);
+    }
+
+    /** A task that is not traced. */
+    public PreparedTask(SlotId slot, String taskId, int generation, String owner, TaskType<Object> type,
+                        Object payload, int chunkCount, Instant startedAt, boolean finished, List<ChunkOutcome> committed) {
+        this(slot, taskId, generation, owner, type, payload, chunkCount, startedAt, finished, committed, null);
     }
 
     /** The task is final in the store already; the slot drops that generation of it. */
@@ -38,7 +45,8 @@ public record PreparedTask(SlotId slot, String taskId, int generation, String ow
         List<ChunkOutcome> more = new ArrayList<>(committed.size() + 1);
         more.addAll(committed);
         more.add(outcome);
-        return new PreparedTask(slot, taskId, generation, owner, type, payload, chunkCount, startedAt, finished, more);
+        return new PreparedTask(slot, taskId, generation, owner, type, payload, chunkCount, startedAt, finished, more,
+                traceParent);
     }
 
     /** Items done and failed by the committed chunks. */

@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param progressAt     when a running task last made progress: started, or committed a chunk
  * @param runGeneration  counts the task's retries: a slot's writes name the generation they run, so a
  *                       late write of a run that a cancel and retry ended changes nothing
+ * @param traceParent    the submission's span as a W3C traceparent, which the task's run continues; null
+ *                       when it was not traced
  */
 public record TaskRecord(
         String id,
@@ -31,7 +33,18 @@ public record TaskRecord(
         String errorStack,
         String errorReference,
         Instant progressAt,
-        int runGeneration) {
+        int runGeneration,
+        String traceParent) {
+
+    /** The trace the task belongs to (32 hex digits), or null when it was not traced. */
+    public String traceId() {
+        return traceIdOf(traceParent);
+    }
+
+    /** The trace id in a W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}); null for null. */
+    public static String traceIdOf(String traceParent) {
+        return traceParent == null ? null : traceParent.substring(3, 35);
+    }
 
     /** Running, but without progress for longer than {@code after}: stuck, or far slower than it should be. */
     public boolean isStalled(Instant now, Duration after) {

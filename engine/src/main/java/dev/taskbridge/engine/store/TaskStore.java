@@ -40,7 +40,7 @@ public final class TaskStore {
 
     private static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
-            + "error_message, error_stack, error_ref, progress_at, run_generation";
+            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent";
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
             + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at";
@@ -166,7 +166,7 @@ public final class TaskStore {
     }
 
     private static final String INSERT_TASK = "INSERT INTO tb_task (id, task_type, type_version, owner, idempotency_key, "
-            + "media_type, payload, options, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "media_type, payload, options, status, submitted_at, trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static void bindInsert(PreparedStatement insert, NewTask task, OffsetDateTime at) throws SQLException {
         insert.setString(1, task.id());
@@ -179,12 +179,14 @@ public final class TaskStore {
         insert.setString(8, SubmissionOptions.encode(task.payload().options()));
         insert.setString(9, TaskState.QUEUED.name());
         insert.setObject(10, at);
+        insert.setString(11, task.traceParent());
     }
 
     /** The row an insert wrote, as {@link #find} would read it back. */
     private static TaskRecord queued(NewTask task, OffsetDateTime at) {
         return new TaskRecord(task.id(), task.taskType(), task.typeVersion(), task.owner(), task.idempotencyKey(),
-                TaskState.QUEUED, 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0);
+                TaskState.QUEUED, 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0,
+                task.traceParent());
     }
 
     public Optional<TaskRecord> find(String id) {
@@ -667,7 +669,8 @@ public final class TaskStore {
                 row.getString("error_stack"),
                 row.getString("error_ref"),
                 instant(row, "progress_at"),
-                row.getInt("run_generation"));
+                row.getInt("run_generation"),
+                row.getString("trace_parent"));
     }
 
     private static TaskSummary summary(ResultSet row) throws SQLException {

@@ -32,6 +32,9 @@ ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS options VARCHAR(4000);
 -- Counts the task's retries: every write of a slot's run names its generation, so a late write of a
 -- run that a cancel ended cannot change the task after it was retried.
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS run_generation INT DEFAULT 0 NOT NULL;
+-- The span of the task's submission, as a W3C traceparent, when it was traced: its chunks and end
+-- continue that trace, after a restart too.
+ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(55);
 CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 -- The retention sweep looks for finished tasks by when they ended.

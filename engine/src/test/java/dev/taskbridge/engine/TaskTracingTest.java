@@ -1,0 +1,194 @@
+package dev.taskbridge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import dev.taskbridge.engine.plugins.TaskTypeRegistry;
+import dev.taskbridge.engine.slot.RetrySettings;
+import dev.taskbridge.engine.store.TaskRecord;
+import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.plugin.Payload;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each task is one trace, through OpenTelemetry's SDK with its in-memory exporter: the caller's span
+ * (as a REST request's would be), the submission, the wait for a slot, every chunk run and the
+ * end, all linked; continued by an engine that starts after a stop; none when not sampled.
+ */
+class TaskTracingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final EngineSettings FAST_RETRIES = EngineSettings.DEFAULTS
+            .withRetry(new RetrySettings(3, Duration.ofMillis(10), Duration.ofMillis(50)));
+
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    private final List<TaskEngine> engines = new ArrayList<>();
+    private SdkTracerProvider provider;
+    private Tracer tracer;
+    private DataSource database;
+    private ScriptedTaskType type;
+
+    @BeforeEach
+    void setUp() {
+        provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
+        tracer = provider.get("taskbridge-test");
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        database = h2;
+        type = new ScriptedTaskType("test.steps", 2);
+    }
+
+    @AfterEach
+    void tearDown() {
+        engines.forEach(TaskEngine::close);
+        provider.close();
+    }
+
+    private TaskEngine start(TaskTracing tracing) {
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), database, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, TaskMetrics.NONE, tracing);
+        engines.add(engine);
+        return engine;
+    }
+
+    /** Submits as a caller inside its own span would, e.g. a REST request; returns that span. */
+    private SpanData submitInside(TaskEngine engine, String script, List<String> ids) throws Exception {
+        Span request = tracer.spanBuilder("POST /api/tasks/{type}").startSpan();
+        try (Scope ignored = request.makeCurrent()) {
+            ids.add(engine.submit(type.id(), "clerk", null, text(script)).task().id());
+        } finally {
+            request.end();
+        }
+        return spans.getFinishedSpanItems().stream().filter(span -> span.getSpanId().equals(request.getSpanContext().getSpanId()))
+                .findFirst().orElseThrow();
+    }
+
+    private static Payload text(String script) {
+        return new Payload("text/plain", script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private TaskRecord awaitEnd(String id) {
+        TaskStore store = new TaskStore(database, Clock.systemUTC());
+        await().atMost(WAIT).until(() -> store.find(id).orElseThrow().state().isFinal());
+        return store.find(id).orElseThrow();
+    }
+
+    private List<SpanData> named(String name) {
+        return spans.getFinishedSpanItems().stream().filter(span -> span.getName().equals(name)).toList();
+    }
+
+    @Test
+    void aTaskIsOneTraceFromItsCallersSpanThroughItsWaitEachChunkAndItsEnd() throws Exception {
+        TaskEngine engine = start(new OpenTelemetryTracing(tracer));
+        List<String> ids = new ArrayList<>();
+        SpanData request = submitInside(engine, "chunks=3", ids);
+        TaskRecord task = awaitEnd(ids.get(0));
+        assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+        await().atMost(WAIT).until(() -> named("taskbridge.end").size() == 1);
+
+        String trace = request.getTraceId();
+        assertThat(task.traceId()).as("stored with the task").isEqualTo(trace);
+        assertThat(spans.getFinishedSpanItems()).allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(trace));
+        SpanData submit = named("taskbridge.submit").get(0);
+        assertThat(submit.getParentSpanId()).isEqualTo(request.getSpanId());
+        assertThat(submit.getAttributes().get(OpenTelemetryTracing.TASK_ID)).isEqualTo(task.id());
+        assertThat(named("taskbridge.queued")).singleElement().satisfies(queued -> {
+            assertThat(queued.getParentSpanId()).isEqualTo(submit.getSpanId());
+            assertThat(queued.getStartEpochNanos()).isLessThanOrEqualTo(queued.getEndEpochNanos());
+        });
+        assertThat(named("taskbridge.chunk")).hasSize(3).allSatisfy(chunk -> {
+            assertThat(chunk.getParentSpanId()).isEqualTo(submit.getSpanId());
+            assertThat(chunk.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        }).extracting(chunk -> chunk.getAttributes().get(OpenTelemetryTracing.CHUNK)).containsExactlyInAnyOrder(0L, 1L, 2L);
+        assertThat(named("taskbridge.end")).singleElement().satisfies(end -> {
+            assertThat(end.getParentSpanId()).isEqualTo(submit.getSpanId());
+            assertThat(end.getAttributes().get(OpenTelemetryTracing.STATUS)).isEqualTo("SUCCEEDED");
+        });
+        assertThat(type.traceIds).as("the trace id in every chunk's log lines").hasSize(3).containsOnly(trace);
+    }
+
+    @Test
+    void aFailedChunkAndTheTasksFailureAreErrorsInItsTrace() throws Exception {
+        TaskEngine engine = start(new OpenTelemetryTracing(tracer));
+        List<String> ids = new ArrayList<>();
+        submitInside(engine, "chunks=2,failAtChunk=1", ids);
+        assertThat(awaitEnd(ids.get(0)).state()).isEqualTo(TaskState.FAILED);
+        await().atMost(WAIT).until(() -> named("taskbridge.end").size() == 1);
+
+        assertThat(named("taskbridge.chunk")).filteredOn(chunk -> chunk.getStatus().getStatusCode() == StatusCode.ERROR)
+                .isNotEmpty().allSatisfy(chunk -> {
+                    assertThat(chunk.getAttributes().get(OpenTelemetryTracing.CHUNK)).isEqualTo(1L);
+                    assertThat(chunk.getEvents()).anySatisfy(event -> assertThat(event.getName()).isEqualTo("exception"));
+                });
+        SpanData end = named("taskbridge.end").get(0);
+        assertThat(end.getAttributes().get(OpenTelemetryTracing.STATUS)).isEqualTo("FAILED");
+        assertThat(end.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(end.getStatus().getDescription()).contains("row 7 is broken").contains("log reference");
+    }
+
+    @Test
+    void anEngineStartedAfterAStopContinuesTheTraceFromTheStore() throws Exception {
+        TaskEngine before = start(new OpenTelemetryTracing(tracer));
+        List<String> ids = new ArrayList<>();
+        SpanData request = submitInside(before, "chunks=4,sleepMillis=300", ids);
+        String id = ids.get(0);
+        TaskStore store = new TaskStore(database, Clock.systemUTC());
+        await().atMost(WAIT).until(() -> !store.committedChunks(id).isEmpty());
+        before.close();
+
+        start(new OpenTelemetryTracing(tracer));
+        assertThat(awaitEnd(id).state()).isEqualTo(TaskState.SUCCEEDED);
+        await().atMost(WAIT).until(() -> named("taskbridge.end").size() == 1);
+
+        assertThat(spans.getFinishedSpanItems()).allSatisfy(span -> assertThat(span.getTraceId()).isEqualTo(request.getTraceId()));
+        assertThat(named("taskbridge.resumed")).singleElement().satisfies(resumed ->
+                assertThat(resumed.getAttributes().get(OpenTelemetryTracing.CHUNKS_DONE)).isPositive());
+        assertThat(named("taskbridge.chunk")).extracting(chunk -> chunk.getAttributes().get(OpenTelemetryTracing.CHUNK))
+                .contains(0L, 1L, 2L, 3L);
+    }
+
+    @Test
+    void aSubmissionThatIsNotSampledStoresNoTraceAndRecordsNothing() throws Exception {
+        SdkTracerProvider never = SdkTracerProvider.builder().setSampler(Sampler.alwaysOff())
+                .addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
+        try {
+            TaskEngine engine = start(new OpenTelemetryTracing(never.get("off")));
+            String id = engine.submit(type.id(), "clerk", null, text("chunks=2")).task().id();
+            TaskRecord task = awaitEnd(id);
+            assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(task.traceParent()).isNull();
+            assertThat(spans.getFinishedSpanItems()).isEmpty();
+            assertThat(type.traceIds).containsOnly("null");
+        } finally {
+            never.close();
+        }
+    }
+
+    @Test
+    void withoutATracerNothingIsStored() throws Exception {
+        TaskEngine engine = start(TaskTracing.OFF);
+        String id = engine.submit(type.id(), "clerk", null, text("chunks=1")).task().id();
+        assertThat(awaitEnd(id).traceParent()).isNull();
+    }
+}
