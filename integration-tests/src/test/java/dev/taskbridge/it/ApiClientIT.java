@@ -139,6 +139,7 @@ class ApiClientIT {
         TaskJson done = awaitEnd(clerk, submitted.getId());
         assertThat(done.getStatus()).isEqualTo("SUCCEEDED");
         assertThat(done.getProgress().getPercent()).isEqualTo(100);
+        assertThat(done.getTraceId()).as("no trace: tracing is off unless configured").isNull();
         assertThat(done.getResult()).isInstanceOf(Map.class);
         assertThat(((Map<?, ?>) done.getResult()).get("lineCount")).isEqualTo(3);
 

@@ -12,7 +12,8 @@ import jakarta.json.stream.JsonParsingException;
 
 /**
  * A task as the REST API shows it: the plugin's result embedded as JSON rather than as a string,
- * and the stack trace only for those allowed to see it.
+ * and the stack trace only for those allowed to see it; {@code traceId} where its life was traced
+ * (README, "Traces").
  */
 public record TaskJson(
         String id,
@@ -27,7 +28,8 @@ public record TaskJson(
         Instant endedAt,
         JsonValue result,
         ErrorJson error,
-        boolean stalled) {
+        boolean stalled,
+        String traceId) {
 
     public record ProgressJson(int chunksDone, int chunksTotal, long itemsDone, long itemsFailed, int percent) {
 
@@ -50,7 +52,7 @@ public record TaskJson(
                         task.error().reference());
         return new TaskJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
-                task.endedAt(), json(task.result()), error, task.stalled());
+                task.endedAt(), json(task.result()), error, task.stalled(), task.traceId());
     }
 
     private static JsonValue json(String text) {

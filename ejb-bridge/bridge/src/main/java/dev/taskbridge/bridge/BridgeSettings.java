@@ -15,8 +15,9 @@ import org.eclipse.microprofile.config.Config;
  *
  * @param dataSource JNDI name of the datasource holding tasks (and, later, the journal)
  * @param engine     the engine's settings
+ * @param tracing    whether tasks are traced: MicroProfile Telemetry's one switch, {@link #TRACING}
  */
-public record BridgeSettings(String dataSource, EngineSettings engine) {
+public record BridgeSettings(String dataSource, EngineSettings engine, boolean tracing) {
 
     public static final String PREFIX = "taskbridge.";
     public static final String DATASOURCE = PREFIX + "datasource";
@@ -49,6 +50,13 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
      * the option's value for submissions that do not set it.
      */
     public static final String OPTIONS = PREFIX + "options.";
+
+    /**
+     * MicroProfile Telemetry's switch, true by default: tasks are traced when it is false. WildFly 39
+     * creates and samples spans even while it is true (it exports none), so the engine reads it
+     * itself rather than trusting every span it is given: off, no trace id is stored or shown.
+     */
+    public static final String TRACING = "otel.sdk.disabled";
 
     /** Reads every setting, falling back to the named defaults. */
     public static BridgeSettings from(Config config, Iterable<? extends TaskType<?>> taskTypes) {
@@ -87,7 +95,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine) {
                 config.getOptionalValue(RETENTION_FAILED_DAYS, Integer.class).map(Duration::ofDays)
                         .orElse(defaults.failedRetention()),
                 config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()));
-        return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine);
+        return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
+                !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
     }
 
     /**

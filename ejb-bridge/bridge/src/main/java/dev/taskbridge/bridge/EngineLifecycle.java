@@ -8,7 +8,9 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
 
+import dev.taskbridge.engine.OpenTelemetryTracing;
 import dev.taskbridge.engine.TaskEngine;
+import dev.taskbridge.engine.TaskTracing;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import jakarta.annotation.PostConstruct;
@@ -22,7 +24,9 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +55,13 @@ public class EngineLifecycle {
     @EJB
     private ChunkTransactionsBean chunkTransactions;
 
+    /**
+     * MicroProfile Telemetry's; used once {@code otel.sdk.disabled=false} (README, "Traces"): each
+     * task's trace then continues the span of the request that submitted it.
+     */
+    @Inject
+    private Tracer tracer;
+
     private volatile TaskEngine engine;
     private volatile MicrometerTaskMetrics metrics;
     /** The web tier's count of open live event streams, for the metrics; none until it says. */
@@ -69,7 +80,8 @@ public class EngineLifecycle {
         MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
         try {
             engine = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment,
-                    Clock.systemUTC(), ChunkTransactionsBean.on(chunkTransactions, dataSource), meters);
+                    Clock.systemUTC(), ChunkTransactionsBean.on(chunkTransactions, dataSource), meters,
+                    settings.tracing() ? new OpenTelemetryTracing(tracer) : TaskTracing.OFF);
         } catch (RuntimeException | Error e) {
             meters.close();
             throw e;

@@ -426,6 +426,6 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), task.result(), error,
-                engine.isStalled(task));
+                engine.isStalled(task), task.traceId());
     }
 }

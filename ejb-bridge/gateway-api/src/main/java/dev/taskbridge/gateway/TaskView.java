@@ -8,6 +8,7 @@ import java.time.Instant;
  * @param result  JSON text from the task type's handler once it succeeded, else null
  * @param error   set when the task failed, else null
  * @param stalled running, but without progress for longer than the engine's stalled-after setting
+ * @param traceId the trace of the task's life (OpenTelemetry, 32 hex digits), or null when it was not traced
  */
 public record TaskView(
         String id,
@@ -22,7 +23,8 @@ public record TaskView(
         Instant endedAt,
         String result,
         TaskError error,
-        boolean stalled) {
+        boolean stalled,
+        String traceId) {
 
     /** The task as a list shows it, e.g. on a page that shows one task the way the list does. */
     public TaskSummaryView summary() {
