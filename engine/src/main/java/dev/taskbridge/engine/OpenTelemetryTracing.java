@@ -1,7 +1,9 @@
 package dev.taskbridge.engine;
 
 import java.time.Instant;
+import java.util.function.Consumer;
 
+import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -13,13 +15,18 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link TaskTracing} on an OpenTelemetry {@link Tracer}: the host's (WildFly's, through CDI), or a
  * test's. The OpenTelemetry API is an optional dependency of the engine: only a host that creates
- * this class needs it.
+ * this class needs it. A failure of the tracer is logged and otherwise ignored: it never fails a
+ * submission or a task.
  */
 public final class OpenTelemetryTracing implements TaskTracing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenTelemetryTracing.class);
 
     static final AttributeKey<String> TASK_ID = AttributeKey.stringKey("taskbridge.task.id");
     static final AttributeKey<String> TASK_TYPE = AttributeKey.stringKey("taskbridge.task.type");
@@ -29,6 +36,8 @@ public final class OpenTelemetryTracing implements TaskTracing {
     static final AttributeKey<Long> CHUNKS_DONE = AttributeKey.longKey("taskbridge.chunks_done");
     static final AttributeKey<String> STATUS = AttributeKey.stringKey("taskbridge.task.status");
     static final AttributeKey<Boolean> CREATED = AttributeKey.booleanKey("taskbridge.task.created");
+    /** Why a submission was refused, or a chunk run ended without committing when that was expected. */
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("taskbridge.outcome");
 
     private final Tracer tracer;
 
@@ -38,8 +47,14 @@ public final class OpenTelemetryTracing implements TaskTracing {
 
     @Override
     public Submission submission(String taskType) {
-        Span span = tracer.spanBuilder("taskbridge.submit").setSpanKind(SpanKind.INTERNAL)
-                .setAttribute(TASK_TYPE, taskType).startSpan();
+        Span span;
+        try {
+            span = tracer.spanBuilder("taskbridge.submit").setSpanKind(SpanKind.INTERNAL)
+                    .setAttribute(TASK_TYPE, taskType).startSpan();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not start a submission's span; the task is not traced", e);
+            return Submission.UNTRACED;
+        }
         SpanContext context = span.getSpanContext();
         String traceParent = context.isSampled() ? traceParent(context) : null;
         return new Submission() {
@@ -50,64 +65,78 @@ public final class OpenTelemetryTracing implements TaskTracing {
 
             @Override
             public void stored(String taskId, boolean created) {
-                span.setAttribute(TASK_ID, taskId).setAttribute(CREATED, created).end();
+                quietly(() -> span.setAttribute(TASK_ID, taskId).setAttribute(CREATED, created).end());
             }
 
             @Override
             public void refused(Throwable why) {
-                span.recordException(why);
-                span.setStatus(StatusCode.ERROR, why.toString()).end();
+                quietly(() -> span.setAttribute(OUTCOME, why.getClass().getSimpleName()).end());
+            }
+
+            @Override
+            public void failed(Throwable why) {
+                quietly(() -> {
+                    span.recordException(why);
+                    span.setStatus(StatusCode.ERROR, why.toString()).end();
+                });
             }
         };
     }
 
     @Override
     public void queued(String traceParent, String taskId, String taskType, String slot, Instant submittedAt, Instant startedAt) {
-        if (traceParent != null) {
-            step(traceParent, "taskbridge.queued", taskId, taskType, submittedAt).setAttribute(SLOT, slot).startSpan()
-                    .end(startedAt);
-        }
+        step(traceParent, "taskbridge.queued", taskId, taskType, submittedAt,
+                builder -> builder.setAttribute(SLOT, slot).startSpan().end(startedAt));
     }
 
     @Override
     public void resumed(String traceParent, String taskId, String taskType, String slot, int chunksDone, Instant at) {
-        if (traceParent != null) {
-            step(traceParent, "taskbridge.resumed", taskId, taskType, at).setAttribute(SLOT, slot)
-                    .setAttribute(CHUNKS_DONE, (long) chunksDone).startSpan().end(at);
-        }
+        step(traceParent, "taskbridge.resumed", taskId, taskType, at,
+                builder -> builder.setAttribute(SLOT, slot).setAttribute(CHUNKS_DONE, (long) chunksDone).startSpan().end(at));
     }
 
     @Override
     public void chunk(String traceParent, String taskId, String taskType, int chunk, int attempt, Instant start,
-                      Instant end, Throwable failure) {
-        if (traceParent == null) {
-            return;
-        }
-        Span span = step(traceParent, "taskbridge.chunk", taskId, taskType, start).setAttribute(CHUNK, (long) chunk)
-                .setAttribute(ATTEMPT, (long) attempt).startSpan();
-        if (failure != null) {
-            span.recordException(failure);
-            span.setStatus(StatusCode.ERROR, failure.toString());
-        }
-        span.end(end);
+                      Instant end, Throwable failure, boolean expected) {
+        step(traceParent, "taskbridge.chunk", taskId, taskType, start, builder -> {
+            Span span = builder.setAttribute(CHUNK, (long) chunk).setAttribute(ATTEMPT, (long) attempt).startSpan();
+            if (failure != null && expected) {
+                span.setAttribute(OUTCOME, failure.getClass().getSimpleName());
+            } else if (failure != null) {
+                span.recordException(failure);
+                span.setStatus(StatusCode.ERROR, failure.toString());
+            }
+            span.end(end);
+        });
     }
 
     @Override
     public void ended(String traceParent, String taskId, String taskType, TaskState state, Instant at, String detail) {
-        if (traceParent == null) {
-            return;
-        }
-        Span span = step(traceParent, "taskbridge.end", taskId, taskType, at).setAttribute(STATUS, state.name()).startSpan();
-        if (state == TaskState.FAILED) {
-            span.setStatus(StatusCode.ERROR, detail == null ? "failed" : detail);
-        }
-        span.end(at);
+        step(traceParent, "taskbridge.end", taskId, taskType, at, builder -> {
+            Span span = builder.setAttribute(STATUS, state.name()).startSpan();
+            if (state == TaskState.FAILED) {
+                span.setStatus(StatusCode.ERROR, detail == null ? "failed" : detail);
+            }
+            span.end(at);
+        });
     }
 
-    /** A span under the task's stored submission span, starting at {@code start}. */
-    private SpanBuilder step(String traceParent, String name, String taskId, String taskType, Instant start) {
-        return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setParent(parent(traceParent))
-                .setStartTimestamp(start).setAttribute(TASK_ID, taskId).setAttribute(TASK_TYPE, taskType);
+    /** Records a span under the task's stored submission span, starting at {@code start}; nothing for an untraced task. */
+    private void step(String traceParent, String name, String taskId, String taskType, Instant start,
+                      Consumer<SpanBuilder> record) {
+        if (!TaskRecord.isTraceParent(traceParent)) {
+            return;
+        }
+        quietly(() -> record.accept(tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setParent(parent(traceParent))
+                .setStartTimestamp(start).setAttribute(TASK_ID, taskId).setAttribute(TASK_TYPE, taskType)));
+    }
+
+    private static void quietly(Runnable recording) {
+        try {
+            recording.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record a span; the task goes on untouched", e);
+        }
     }
 
     /** {@code 00-<trace id>-<span id>-<flags>}, as W3C Trace Context writes it. */
@@ -115,10 +144,10 @@ public final class OpenTelemetryTracing implements TaskTracing {
         return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
     }
 
-    /** The stored submission span as a parent; the stored value is our own, written by {@link #traceParent}. */
+    /** The stored submission span as a parent: it was sampled, or it would not have been stored. */
     static Context parent(String traceParent) {
-        SpanContext submission = SpanContext.createFromRemoteParent(traceParent.substring(3, 35), traceParent.substring(36, 52),
-                TraceFlags.getSampled(), TraceState.getDefault());
+        SpanContext submission = SpanContext.createFromRemoteParent(TaskRecord.traceIdOf(traceParent),
+                traceParent.substring(36, 52), TraceFlags.getSampled(), TraceState.getDefault());
         return Context.root().with(Span.wrap(submission));
     }
 }

@@ -279,8 +279,12 @@ public final class TaskEngine implements AutoCloseable {
             Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent());
             span.stored(stored.task().id(), stored.created());
             return stored;
-        } catch (InvalidPayloadException | RuntimeException e) {
-            span.refused(e);
+        } catch (InvalidPayloadException | NoSuchTaskTypeException | IdempotencyConflictException | SlotFullException
+                 | EngineStoppedException | TaskStateException e) {
+            span.refused(e); // answered 4xx or 503, as the API refuses input: not the server's error
+            throw e;
+        } catch (RuntimeException e) {
+            span.failed(e);
             throw e;
         }
     }

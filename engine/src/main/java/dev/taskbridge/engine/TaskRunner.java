@@ -143,7 +143,8 @@ final class TaskRunner implements TaskWork {
         Instant now = Instant.now();
         changes.publish(new TaskChange(taskId, task.taskType(), task.owner(), TaskEventKind.STARTED,
                 TaskState.RUNNING, chunksDone, chunks, itemsDone, itemsFailed, now, null));
-        if (task.startedAt() == null) {
+        if (task.startedAt() == null && task.runGeneration() == 0) {
+            // its first start (a retry clears the start, but its generation counts on)
             tracing.queued(task.traceParent(), taskId, task.taskType(), slot.key(), task.submittedAt(), now);
         } else {
             tracing.resumed(task.traceParent(), taskId, task.taskType(), slot.key(), chunksDone, now);
@@ -200,8 +201,10 @@ final class TaskRunner implements TaskWork {
         private final TaskContext context;
         private final Progress before;
         private final Map<String, String> logContext;
-        /** When the runner asked for the chunk: its span covers its wait for a group, its work and its transaction. */
-        private final Instant asked = Instant.now();
+        /** When the runner asked for the chunk, if traced: its span covers its wait for a group, its work and its transaction. */
+        private final Instant asked;
+        /** Its span is recorded: once per run, even if a step after the commit fails. */
+        private volatile boolean traced;
         /** The chunk had committed before; set on the thread that runs it. */
         private volatile boolean replayed;
 
@@ -214,6 +217,7 @@ final class TaskRunner implements TaskWork {
             this.context = context;
             this.before = before;
             this.logContext = logContext;
+            this.asked = task.traceParent() == null ? null : Instant.now();
         }
 
         @Override
@@ -234,7 +238,11 @@ final class TaskRunner implements TaskWork {
         @Override
         public ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception {
             metrics.chunk(task.slot().taskType(), took);
-            tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(), null);
+            if (asked != null) {
+                traced = true;
+                tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(),
+                        null, false);
+            }
             startMarks.settled(task.taskId()); // the chunk's transaction stored the start
             if (replayed) {
                 // another run of this chunk committed it first (one a restarted slot left running)
@@ -255,8 +263,15 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public Throwable failed(Throwable failure) {
-            tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(), failure);
-            return whileStopping(failure);
+            Throwable seen = whileStopping(failure);
+            if (asked != null && !traced) {
+                traced = true;
+                // the engine stopping, or a cancel or retry that ended this run: expected, not an error
+                boolean expected = seen != failure || failure instanceof RunOverException;
+                tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(),
+                        seen, expected);
+            }
+            return seen;
         }
 
         /**

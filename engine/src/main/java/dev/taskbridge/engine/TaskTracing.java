@@ -14,7 +14,8 @@ import dev.taskbridge.engine.store.TaskState;
  * is recorded when its step is over, with the step's own start and end, as a child of that stored
  * context: a trace continues across slot restarts, engine restarts and redeploys, and nothing of
  * it is held in memory between steps. A task whose submission was not sampled stores no context
- * and costs nothing after it.
+ * and costs nothing after it. Tracing never fails a task: an implementation logs its own failures
+ * and carries on.
  */
 public interface TaskTracing {
 
@@ -35,7 +36,7 @@ public interface TaskTracing {
 
         @Override
         public void chunk(String traceParent, String taskId, String taskType, int chunk, int attempt, Instant start,
-                          Instant end, Throwable failure) {
+                          Instant end, Throwable failure, boolean expected) {
         }
 
         @Override
@@ -49,12 +50,15 @@ public interface TaskTracing {
     /** The task waited from its submission until its slot started it (hand-over and queue). */
     void queued(String traceParent, String taskId, String taskType, String slot, Instant submittedAt, Instant startedAt);
 
-    /** A task started again from the store: after a restart, a retry, or a wait its slot could not hold in memory. */
+    /** A task started again from the store after it had run: after a restart or a retry. */
     void resumed(String traceParent, String taskId, String taskType, String slot, int chunksDone, Instant at);
 
-    /** One run of a chunk, its work and its transaction; {@code failure} null when it committed. */
+    /**
+     * One run of a chunk, its work and its transaction: {@code failure} null when it committed; an
+     * error unless {@code expected} (the engine stopping, a cancel or retry that ended the run).
+     */
     void chunk(String traceParent, String taskId, String taskType, int chunk, int attempt, Instant start, Instant end,
-               Throwable failure);
+               Throwable failure, boolean expected);
 
     /** The task ended: SUCCEEDED, FAILED or CANCELLED; {@code detail} says why, or null. */
     void ended(String traceParent, String taskId, String taskType, TaskState state, Instant at, String detail);
@@ -76,6 +80,10 @@ public interface TaskTracing {
             @Override
             public void refused(Throwable why) {
             }
+
+            @Override
+            public void failed(Throwable why) {
+            }
         };
 
         /** The span's context as a W3C traceparent, to store with the task; null when it is not sampled. */
@@ -84,7 +92,10 @@ public interface TaskTracing {
         /** Ends the span: the task is stored ({@code created}), or was already (a repeated idempotency key). */
         void stored(String taskId, boolean created);
 
-        /** Ends the span: nothing was stored, because of {@code why}. */
+        /** Ends the span: the request was refused as the API refuses bad or untimely input (not an error of the server's). */
         void refused(Throwable why);
+
+        /** Ends the span as an error: nothing was stored, because of {@code why}. */
+        void failed(Throwable why);
     }
 }

@@ -41,9 +41,18 @@ public record TaskRecord(
         return traceIdOf(traceParent);
     }
 
-    /** The trace id in a W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}); null for null. */
+    /**
+     * The trace id in a W3C traceparent as the engine stores it ({@code 00-<trace id>-<span id>-<flags>},
+     * 55 characters); null for null or for anything else.
+     */
     public static String traceIdOf(String traceParent) {
-        return traceParent == null ? null : traceParent.substring(3, 35);
+        return isTraceParent(traceParent) ? traceParent.substring(3, 35) : null;
+    }
+
+    /** Whether {@code value} has the shape of a version-00 W3C traceparent. */
+    public static boolean isTraceParent(String value) {
+        return value != null && value.length() == 55 && value.startsWith("00-") && value.charAt(35) == '-'
+                && value.charAt(52) == '-';
     }
 
     /** Running, but without progress for longer than {@code after}: stuck, or far slower than it should be. */
