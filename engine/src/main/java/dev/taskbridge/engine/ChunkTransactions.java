@@ -47,15 +47,7 @@ public interface ChunkTransactions {
     List<ChunkOutcome> runAllOnce(List<? extends Chunk> chunks) throws Exception;
 
     /**
-     * The steps of a chunk on connections of {@code dataSource}, in whatever transaction the
-     * caller holds: look for its record, else do the work and record it.
-     */
-    static ChunkOutcome run(DataSource dataSource, Chunk chunk) throws Exception {
-        return runAll(dataSource, List.of(chunk)).get(0);
-    }
-
-    /**
-     * The steps of {@code chunks}, as {@link #run} takes them for one, in whatever transaction the
+     * The steps of {@code chunks} (look for each one's record, else do its work; then record), in whatever transaction the
      * caller holds: where the connections of {@code dataSource} join it, the chunks commit together.
      * Every chunk's work first, then every record: a record's statements lock its task's row until
      * the commit, and a later chunk's work must not hold those locks for as long as it takes (other

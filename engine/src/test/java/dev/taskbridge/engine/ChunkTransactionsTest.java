@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,10 +37,10 @@ class ChunkTransactionsTest {
     @Test
     void aChunkWithARecordIsNotRunAgain() throws Exception {
         MarkerChunk first = new MarkerChunk("t1", () -> { });
-        assertThat(ChunkTransactions.run(database, first)).isEqualTo(MarkerChunk.OUTCOME);
+        assertThat(ChunkTransactions.runAll(database, List.of(first)).get(0)).isEqualTo(MarkerChunk.OUTCOME);
 
         MarkerChunk again = new MarkerChunk("t1", () -> { });
-        assertThat(ChunkTransactions.run(database, again)).isEqualTo(MarkerChunk.OUTCOME);
+        assertThat(ChunkTransactions.runAll(database, List.of(again)).get(0)).isEqualTo(MarkerChunk.OUTCOME);
         assertThat(first.runs.get() + again.runs.get()).isEqualTo(1);
     }
 
@@ -48,7 +49,7 @@ class ChunkTransactionsTest {
         // the other run (left running by a slot that restarted) commits while this one works
         MarkerChunk late = new MarkerChunk("t2", () -> record("t2"));
 
-        assertThatThrownBy(() -> ChunkTransactions.run(database, late))
+        assertThatThrownBy(() -> ChunkTransactions.runAll(database, List.of(late)).get(0))
                 .isInstanceOf(TransientTaskException.class)
                 .satisfies(failure -> assertThat(Faults.isTransient(failure)).isTrue());
     }

@@ -72,16 +72,21 @@ class TaskTracingTest {
         return engine;
     }
 
-    /** Submits as a caller inside its own span would, e.g. a REST request; returns that span. */
-    private SpanData submitInside(TaskEngine engine, String script, List<String> ids) throws Exception {
+    /** A task submitted inside a caller's span, and that span. */
+    private record Submitted(String taskId, SpanData request) {
+    }
+
+    /** Submits as a caller inside its own span would, e.g. a REST request. */
+    private Submitted submitInside(TaskEngine engine, String script) throws Exception {
         Span request = tracer.spanBuilder("POST /api/tasks/{type}").startSpan();
+        String id;
         try (Scope ignored = request.makeCurrent()) {
-            ids.add(engine.submit(type.id(), "clerk", null, text(script)).task().id());
+            id = engine.submit(type.id(), "clerk", null, text(script)).task().id();
         } finally {
             request.end();
         }
-        return spans.getFinishedSpanItems().stream().filter(span -> span.getSpanId().equals(request.getSpanContext().getSpanId()))
-                .findFirst().orElseThrow();
+        return new Submitted(id, spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getSpanId().equals(request.getSpanContext().getSpanId())).findFirst().orElseThrow());
     }
 
     private static Payload text(String script) {
@@ -101,9 +106,9 @@ class TaskTracingTest {
     @Test
     void aTaskIsOneTraceFromItsCallersSpanThroughItsWaitEachChunkAndItsEnd() throws Exception {
         TaskEngine engine = start(new OpenTelemetryTracing(tracer));
-        List<String> ids = new ArrayList<>();
-        SpanData request = submitInside(engine, "chunks=3", ids);
-        TaskRecord task = awaitEnd(ids.get(0));
+        Submitted submitted = submitInside(engine, "chunks=3");
+        SpanData request = submitted.request();
+        TaskRecord task = awaitEnd(submitted.taskId());
         assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
         await().atMost(WAIT).until(() -> named("taskbridge.end").size() == 1);
 
@@ -131,9 +136,8 @@ class TaskTracingTest {
     @Test
     void aFailedChunkAndTheTasksFailureAreErrorsInItsTrace() throws Exception {
         TaskEngine engine = start(new OpenTelemetryTracing(tracer));
-        List<String> ids = new ArrayList<>();
-        submitInside(engine, "chunks=2,failAtChunk=1", ids);
-        assertThat(awaitEnd(ids.get(0)).state()).isEqualTo(TaskState.FAILED);
+        String id = submitInside(engine, "chunks=2,failAtChunk=1").taskId();
+        assertThat(awaitEnd(id).state()).isEqualTo(TaskState.FAILED);
         await().atMost(WAIT).until(() -> named("taskbridge.end").size() == 1);
 
         assertThat(named("taskbridge.chunk")).filteredOn(chunk -> chunk.getStatus().getStatusCode() == StatusCode.ERROR)
@@ -150,9 +154,9 @@ class TaskTracingTest {
     @Test
     void anEngineStartedAfterAStopContinuesTheTraceFromTheStore() throws Exception {
         TaskEngine before = start(new OpenTelemetryTracing(tracer));
-        List<String> ids = new ArrayList<>();
-        SpanData request = submitInside(before, "chunks=4,sleepMillis=300", ids);
-        String id = ids.get(0);
+        Submitted submitted = submitInside(before, "chunks=4,sleepMillis=300");
+        SpanData request = submitted.request();
+        String id = submitted.taskId();
         TaskStore store = new TaskStore(database, Clock.systemUTC());
         await().atMost(WAIT).until(() -> !store.committedChunks(id).isEmpty());
         before.close();
@@ -177,9 +181,7 @@ class TaskTracingTest {
     @Test
     void aRetriedTaskResumesInItsTraceWithOneSpanPerChunkRun() throws Exception {
         TaskEngine engine = start(new OpenTelemetryTracing(tracer));
-        List<String> ids = new ArrayList<>();
-        submitInside(engine, "chunks=2,failOnceAtChunk=1", ids);
-        String id = ids.get(0);
+        String id = submitInside(engine, "chunks=2,failOnceAtChunk=1").taskId();
         assertThat(awaitEnd(id).state()).isEqualTo(TaskState.FAILED);
         engine.retry(id, "supervisor");
         assertThat(awaitEnd(id).state()).isEqualTo(TaskState.SUCCEEDED);
@@ -200,9 +202,7 @@ class TaskTracingTest {
     @Test
     void aCancelledTaskEndsItsTraceAndTheRunItStoppedIsNoError() throws Exception {
         TaskEngine engine = start(new OpenTelemetryTracing(tracer));
-        List<String> ids = new ArrayList<>();
-        submitInside(engine, "chunks=5,sleepMillis=300", ids);
-        String id = ids.get(0);
+        String id = submitInside(engine, "chunks=5,sleepMillis=300").taskId();
         TaskStore store = new TaskStore(database, Clock.systemUTC());
         await().atMost(WAIT).until(() -> store.find(id).orElseThrow().state() == TaskState.RUNNING);
         engine.cancel(id, "clerk");
