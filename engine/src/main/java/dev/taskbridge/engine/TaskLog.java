@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.taskbridge.engine.routing.SlotId;
+import dev.taskbridge.engine.store.TaskRecord;
 import org.slf4j.MDC;
 
 /**
@@ -33,11 +34,24 @@ public final class TaskLog {
 
     /** The context of a slot's work; with a task id, of that task's. */
     public static Map<String, String> context(String node, SlotId slot, String taskId) {
-        return context(node, slot, taskId, null);
+        return withTraceId(node, slot, taskId, null);
     }
 
-    /** The context of a task's work, with its trace id when it is traced. */
-    public static Map<String, String> context(String node, SlotId slot, String taskId, String traceId) {
+    /** The context of a task's work, with its trace id when it is traced (its stored W3C traceparent). */
+    public static Map<String, String> context(String node, SlotId slot, String taskId, String traceParent) {
+        return withTraceId(node, slot, taskId, TaskRecord.traceIdOf(traceParent));
+    }
+
+    /**
+     * The context of a task's work that goes on on another thread, with the trace id this thread's
+     * context has for the same task: work handed on keeps the trace it was handed on in, without
+     * every hand-off having to carry the task's traceparent.
+     */
+    public static Map<String, String> carriedContext(String node, SlotId slot, String taskId) {
+        return withTraceId(node, slot, taskId, taskId.equals(MDC.get(TASK_ID)) ? MDC.get(TRACE_ID) : null);
+    }
+
+    private static Map<String, String> withTraceId(String node, SlotId slot, String taskId, String traceId) {
         Map<String, String> context = new HashMap<>();
         if (traceId != null) {
             context.put(TRACE_ID, traceId);

@@ -89,7 +89,7 @@ final class TaskRunner implements TaskWork {
             // Nothing here blocks (the plugin counts the chunks of what it parsed), so it runs on the
             // slot's thread: a hand-off to a blocking thread and back costs more than the work. The
             // slot may be handling another task's message: this task's lines carry this task's context.
-            try (TaskLog.Scope scope = TaskLog.enter(TaskLog.context(node, slot, taskId))) {
+            try (TaskLog.Scope scope = TaskLog.enter(TaskLog.context(node, slot, taskId, submitted.task().traceParent()))) {
                 return CompletableFuture.completedFuture(start(slot, submitted.task(), submitted.parsed()));
             } catch (Exception | LinkageError failure) {
                 return CompletableFuture.failedFuture(failure);
@@ -101,7 +101,9 @@ final class TaskRunner implements TaskWork {
                 LOG.info("Task {} is {}; slot {} drops it", taskId, task == null ? "unknown" : task.state(), slot);
                 return PreparedTask.alreadyFinished(slot, taskId, task == null ? Integer.MAX_VALUE : task.runGeneration());
             }
-            return resume(slot, task);
+            try (TaskLog.Scope scope = TaskLog.enter(TaskLog.context(node, slot, taskId, task.traceParent()))) {
+                return resume(slot, task);
+            }
         });
     }
 
@@ -174,7 +176,7 @@ final class TaskRunner implements TaskWork {
         TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
                 task.committed());
         return chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
-                TaskLog.context(node, task.slot(), task.taskId(), TaskRecord.traceIdOf(task.traceParent()))));
+                TaskLog.context(node, task.slot(), task.taskId(), task.traceParent())));
     }
 
     /** Reports a task whose success was stored, with the items its chunks did and failed in all. */
@@ -367,7 +369,7 @@ final class TaskRunner implements TaskWork {
 
     private <T> CompletionStage<T> onBlockingThread(SlotId slot, String taskId, Step<T> step) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Map<String, String> logContext = TaskLog.context(node, slot, taskId);
+        Map<String, String> logContext = TaskLog.carriedContext(node, slot, taskId);
         blocking.execute(() -> {
             TaskLog.set(logContext);
             try {

@@ -8,6 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -30,6 +35,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /**
  * Each task is one trace, through OpenTelemetry's SDK with its in-memory exporter: the caller's span
@@ -78,7 +84,7 @@ class TaskTracingTest {
 
     /** Submits as a caller inside its own span would, e.g. a REST request. */
     private Submitted submitInside(TaskEngine engine, String script) throws Exception {
-        Span request = tracer.spanBuilder("POST /api/tasks/{type}").startSpan();
+        Span request = tracer.spanBuilder("POST /api/task-types/{type}/tasks").startSpan();
         String id;
         try (Scope ignored = request.makeCurrent()) {
             id = engine.submit(type.id(), "clerk", null, text(script)).task().id();
@@ -149,6 +155,69 @@ class TaskTracingTest {
         assertThat(end.getAttributes().get(OpenTelemetryTracing.STATUS)).isEqualTo("FAILED");
         assertThat(end.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(end.getStatus().getDescription()).contains("row 7 is broken").contains("log reference");
+    }
+
+    /** A line the engine logged, with the task and trace ids its logging context had. */
+    private record Line(Level level, String message, String taskId, String traceId) {
+    }
+
+    /**
+     * Every line logged about a traced task's life carries its trace id: its start (submitted, or read
+     * from the store for a retry), its end, and its failure with the log reference, whichever thread
+     * logs them.
+     */
+    @Test
+    void everyLineOfATasksLifeCarriesItsTraceId() throws Exception {
+        List<Line> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(new Line(record.getLevel(), record.getMessage(), MDC.get(TaskLog.TASK_ID), MDC.get(TaskLog.TRACE_ID)));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger engineLogger = Logger.getLogger("dev.taskbridge.engine");
+        Level before = engineLogger.getLevel();
+        engineLogger.setLevel(Level.INFO);
+        engineLogger.addHandler(capture);
+        try {
+            TaskEngine engine = start(new OpenTelemetryTracing(tracer));
+            Submitted succeeding = submitInside(engine, "chunks=2");
+            Submitted failing = submitInside(engine, "chunks=2,failAtChunk=1");
+            assertThat(awaitEnd(succeeding.taskId()).state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(awaitEnd(failing.taskId()).state()).isEqualTo(TaskState.FAILED);
+            engine.retry(failing.taskId(), "supervisor"); // read from the store to resume: another path to its start
+            TaskRecord failed = awaitEnd(failing.taskId());
+            assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+            assertThat(failed.attempts()).isEqualTo(2);
+
+            for (Submitted task : List.of(succeeding, failing)) {
+                List<Line> about = lines.stream().filter(line -> line.message() != null && line.message().contains(task.taskId())).toList();
+                assertThat(about).as("lines naming task %s", task.taskId()).isNotEmpty()
+                        .allSatisfy(line -> assertThat(line.traceId()).as("trace id of: %s", line.message())
+                                .isEqualTo(task.request().getTraceId()));
+                assertThat(about).anySatisfy(line -> assertThat(line.message()).contains("starts in slot"));
+            }
+            assertThat(lines).filteredOn(line -> line.message() != null && line.message().contains(failing.taskId()))
+                    .as("the retried task's start, read from the store").anySatisfy(line ->
+                            assertThat(line.message()).contains("committed before"));
+            assertThat(lines).filteredOn(line -> succeeding.taskId().equals(line.taskId()))
+                    .anySatisfy(line -> assertThat(line.message()).contains("succeeded"));
+            assertThat(lines).filteredOn(line -> failing.taskId().equals(line.taskId()) && line.level().intValue() >= Level.WARNING.intValue())
+                    .as("the failure's line, with its log reference").isNotEmpty()
+                    .anySatisfy(line -> assertThat(line.message()).contains(failed.errorReference()))
+                    .allSatisfy(line -> assertThat(line.traceId()).isEqualTo(failing.request().getTraceId()));
+        } finally {
+            engineLogger.removeHandler(capture);
+            engineLogger.setLevel(before);
+        }
     }
 
     @Test

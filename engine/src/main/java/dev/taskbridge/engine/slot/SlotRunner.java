@@ -89,8 +89,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         final String taskId;
         /** The entry's generation; the store may hold a newer one, read into {@link #prepared}. */
         final int entryGeneration;
-        /** Every message about the run is handled in it. */
-        final Map<String, String> logContext;
+        /** Every message about the run is handled in it; with the task's trace id once it is read. */
+        Map<String, String> logContext;
         /** Its plugin, parsed payload and committed chunks; null until read. */
         PreparedTask prepared;
         /** Tries of the current step that failed for a transient reason. */
@@ -323,6 +323,9 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         }
         run.prepared = task;
         run.failedTries = 0;
+        if (task.traceParent() != null) {
+            run.logContext = TaskLog.context(reporting.node(), slot, run.taskId, task.traceParent());
+        }
         proceed();
     }
 
