@@ -435,7 +435,7 @@ public final class HostileLoadBench {
             long sent = System.nanoTime();
             HttpResponse<String> response;
             try {
-                response = UPLOAD_CLIENT.send(HttpRequest.newBuilder(URI.create(TinyTaskLoad.API + "/tasks/ledger.post?checkOnly=true"))
+                response = UPLOAD_CLIENT.send(HttpRequest.newBuilder(URI.create(TinyTaskLoad.API + "/task-types/ledger.post/tasks?checkOnly=true"))
                         .header("Authorization", TinyTaskLoad.basic(owner)).header("Content-Type", "text/csv")
                         .header("Accept", "application/json").header("Idempotency-Key", key).timeout(UPLOAD_TIMEOUT)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());

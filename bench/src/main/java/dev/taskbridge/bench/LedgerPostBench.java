@@ -197,7 +197,7 @@ public final class LedgerPostBench {
                     .append(prefix).append(document).append(',').append(today).append(",2000,CC1,0,12.34,EUR,payable\n");
         }
         long started = System.nanoTime();
-        HttpResponse<String> accepted = send(HttpRequest.newBuilder(URI.create(API + "/tasks/ledger.post" + options))
+        HttpResponse<String> accepted = send(HttpRequest.newBuilder(URI.create(API + "/task-types/ledger.post/tasks" + options))
                 .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv.toString())));
         if (accepted.statusCode() != 202) {
             throw new IllegalStateException("submit: " + accepted.statusCode() + " " + accepted.body());
@@ -319,7 +319,7 @@ public final class LedgerPostBench {
 
                 Written by `bench/ledger-post.sh` (`dev.taskbridge.bench.LedgerPostBench`); every run overwrites it.
                 A CSV file of 2,500 balanced documents (5,000 lines) is submitted over REST to the provisioned
-                WildFly (`POST /api/tasks/ledger.post`) and timed until its event stream (`GET /api/tasks/{id}/events`)
+                WildFly (`POST /api/task-types/ledger.post/tasks`) and timed until its event stream (`GET /api/tasks/{id}/events`)
                 reports SUCCEEDED, as a live client learns it (nothing polls);
                 the floor is a plain JDBC batch insert of the same 2,500 documents and 5,000 lines in one transaction
                 (batches of 500 lines) on the same kind of database, measured in the same run, alternating with the

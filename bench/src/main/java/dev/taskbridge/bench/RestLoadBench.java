@@ -109,7 +109,7 @@ public final class RestLoadBench {
     private static String report(List<Run> runs, int warmup, int warmupSeconds) {
         StringBuilder md = new StringBuilder("# Tiny ledger.validate tasks over REST into WildFly\n\n");
         md.append("Written by `bench/rest-load.sh` (`dev.taskbridge.bench.RestLoadBench`); every run overwrites it. ")
-                .append("Keep-alive HTTP/1.1 clients post a two-line CSV to `POST /api/tasks/ledger.validate` as fast as ")
+                .append("Keep-alive HTTP/1.1 clients post a two-line CSV to `POST /api/task-types/ledger.validate/tasks` as fast as ")
                 .append("the server answers; tasks/s runs from the first submit until the server's ")
                 .append("`taskbridge_tasks_succeeded_total` shows every task SUCCEEDED. Targets (issue #10): at least ")
                 .append("1,000 tasks/s and p99 submit latency under 50 ms.\n\n");

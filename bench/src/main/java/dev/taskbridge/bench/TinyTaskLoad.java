@@ -92,7 +92,7 @@ final class TinyTaskLoad {
         }
 
         private void submit(int i, String auth) throws InterruptedException {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(API + "/tasks/ledger.validate"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(API + "/task-types/ledger.validate/tasks"))
                     .header("Authorization", auth).header("Content-Type", "text/csv").timeout(ANSWER_LIMIT)
                     .POST(HttpRequest.BodyPublishers.ofString(CSV)).build();
             long sent = System.nanoTime();

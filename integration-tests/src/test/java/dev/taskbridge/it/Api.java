@@ -129,14 +129,20 @@ final class Api {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("Location").orElse(null),
                     response.headers().firstValue("WWW-Authenticate").orElse(null),
-                    response.headers().firstValue("Retry-After").orElse(null), response.body());
+                    response.headers().firstValue("Retry-After").orElse(null), response.body(), response.headers());
         } catch (Exception e) {
             throw new IllegalStateException("request failed: " + e, e);
         }
     }
 
     /** A response: status, the headers tests look at, and the body. */
-    record Reply(int status, String location, String wwwAuthenticate, String retryAfter, String body) {
+    record Reply(int status, String location, String wwwAuthenticate, String retryAfter, String body,
+                 java.net.http.HttpHeaders headers) {
+
+        /** The first value of the header, or null. */
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
 
         JsonStructure json() {
             try (JsonReader reader = Json.createReader(new StringReader(body))) {

@@ -78,7 +78,7 @@ class ClerkPagesIT {
     @Test
     void theTaskPageFollowsProgressLiveChunkByChunk() throws Exception {
         try (Browser browser = Browser.open().logIn("clerk")) {
-            String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=6,rows=1,sleepMillis=800")
+            String id = Api.as("clerk").post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", "chunks=6,rows=1,sleepMillis=800")
                     .object().getString("id");
             browser.go("/task.xhtml?id=" + id);
             Object loadedAt = browser.script("return window.taskbridgeLoadedAt;");
@@ -128,7 +128,7 @@ class ClerkPagesIT {
 
     @Test
     void aSecondClerkDoesNotSeeTheFirstClerksTask() throws Exception {
-        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=0")
+        String id = Api.as("clerk").post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", "chunks=1,rows=1,sleepMillis=0")
                 .object().getString("id");
 
         try (Browser browser = Browser.open().logIn("clerk2")) {
@@ -148,7 +148,7 @@ class ClerkPagesIT {
 
     @Test
     void aSupervisorSeesTheStackTraceAndRetriesAFailedTask() throws Exception {
-        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain",
+        String id = Api.as("clerk").post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain",
                 "chunks=3,rows=2,sleepMillis=0,failOnceAtChunk=1").object().getString("id");
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("FAILED"));

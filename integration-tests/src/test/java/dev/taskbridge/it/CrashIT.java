@@ -40,7 +40,7 @@ class CrashIT {
 
             assertAllDoneExactlyOnce(clerk, ids);
             // Idempotency keys outlive the crash: a client that retries its timed-out call gets the same task.
-            Api.Reply again = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", PAYLOAD, "kill-7");
+            Api.Reply again = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", PAYLOAD, "kill-7");
             assertThat(again.status()).isEqualTo(200);
             assertThat(again.object().getString("id")).isEqualTo(ids.get(7));
         }
@@ -73,7 +73,7 @@ class CrashIT {
     static List<String> submit(Api clerk, String keyPrefix, int tasks) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
-            Api.Reply accepted = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", PAYLOAD, keyPrefix + "-" + i);
+            Api.Reply accepted = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", PAYLOAD, keyPrefix + "-" + i);
             assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
             ids.add(accepted.object().getString("id"));
         }
@@ -110,7 +110,7 @@ class CrashIT {
     }
 
     static JsonObject audit(Api clerk) {
-        String location = clerk.post("/tasks/" + RowAuditTaskType.ID, "text/plain", "audit").location();
+        String location = clerk.post("/task-types/" + RowAuditTaskType.ID + "/tasks", "text/plain", "audit").location();
         await().atMost(Duration.ofMinutes(1)).until(() -> clerk.get(location).object().getString("status").equals("SUCCEEDED"));
         return clerk.get(location).object().getJsonObject("result");
     }

@@ -213,7 +213,7 @@ class FuzzIT {
         }
         for (String type : List.of("text/csv", "text/csv; charset=UTF-8", "Text/CSV;charset=utf-8", "text/csv; header=present", "TEXT/CSV")) {
             byte[] csv = (CSV_HEADER + "G1," + TODAY + ",6100,CC1,1.00,0,EUR,x\r\n").getBytes(StandardCharsets.UTF_8);
-            Answer answer = exchange(ME, "POST", API + "/tasks/ledger.validate", clerk + "Content-Type: " + type + "\r\n", csv, false,
+            Answer answer = exchange(ME, "POST", API + "/task-types/ledger.validate/tasks", clerk + "Content-Type: " + type + "\r\n", csv, false,
                     writers);
             if (answer.status() != 202) {
                 wrong.add("submit CSV as " + type + " -> " + answer);
@@ -222,7 +222,7 @@ class FuzzIT {
             }
         }
         // TRACE reaches the server's handlers now (the listener lets it through): none may echo the request
-        for (String path : List.of(API + "/tasks/counts", "/taskbridge/index.xhtml", "/taskbridge/", "/", "/openapi")) {
+        for (String path : List.of(API + "/tasks/counts", "/taskbridge/index.xhtml", "/taskbridge/", "/", "/taskbridge/openapi")) {
             Answer answer = exchange(ME, "TRACE", path, clerk + "Cookie: JSESSIONID=secret-cookie\r\n", null, false, writers);
             if (answer.status() < 400 || answer.status() >= 500 || answer.body().contains("secret-cookie")
                     || answer.body().contains(Http.basic("clerk", "clerk").substring(6))) {
@@ -376,7 +376,7 @@ class FuzzIT {
             // every hostile body at the submit endpoint at least once, then at random
             List<Body> bodies = bodies();
             for (Body body : bodies) {
-                add("submit " + body.name(), pick(callers.subList(1, 6)), "POST", API + "/tasks/" + pick(TYPES) + pick(SUBMIT_QUERIES),
+                add("submit " + body.name(), pick(callers.subList(1, 6)), "POST", API + "/task-types/" + pick(TYPES) + "/tasks" + pick(SUBMIT_QUERIES),
                         headers(body.contentType()), body.bytes(), false, Form.NONE, false);
             }
             for (Body body : bodies) {
@@ -384,7 +384,7 @@ class FuzzIT {
             }
             for (String[] broken : BROKEN_MULTIPART) {
                 // as a user whose request reaches the multipart reader, with no other header in the way
-                add("broken multipart: " + broken[0], pick(callers.subList(1, 6)), "POST", API + "/tasks/ledger.validate",
+                add("broken multipart: " + broken[0], pick(callers.subList(1, 6)), "POST", API + "/task-types/ledger.validate/tasks",
                         List.of(new String[]{"Content-Type", broken[1]}, new String[]{"Accept", "application/json"}),
                         broken[2].getBytes(StandardCharsets.ISO_8859_1), false, Form.NONE, false);
             }
@@ -437,7 +437,7 @@ class FuzzIT {
             all.add(c -> {
                 Body body = pick(bodies);
                 String type = random.nextInt(3) == 0 ? pick(CONTENT_TYPES) : body.contentType();
-                return make("submit " + body.name() + " as " + type, c, "POST", API + "/tasks/" + pick(TYPES) + pick(SUBMIT_QUERIES),
+                return make("submit " + body.name() + " as " + type, c, "POST", API + "/task-types/" + pick(TYPES) + "/tasks" + pick(SUBMIT_QUERIES),
                         headers(type), body.bytes(), false);
             });
             all.add(c -> make("read a task", c, pick(METHODS), API + "/tasks/" + id(), headers(null), maybeBody(bodies), false));
@@ -476,7 +476,7 @@ class FuzzIT {
                 headers.add(new String[]{header[0], header[1]});
                 boolean submit = random.nextBoolean();
                 return make("a hostile header " + header[0], c, submit ? "POST" : "GET",
-                        submit ? API + "/tasks/ledger.validate" : API + "/tasks/" + id(), headers,
+                        submit ? API + "/task-types/ledger.validate/tasks" : API + "/tasks/" + id(), headers,
                         submit ? pick(bodies).bytes() : null, header.length > 2);
             });
             all.add(c -> make("a page", c, pick(List.of("GET", "GET", "POST", "HEAD")), "/taskbridge/" + pick(PAGES),
@@ -503,7 +503,7 @@ class FuzzIT {
                     + pick(List.of(body.contentType() == null ? "application/octet-stream" : body.contentType(), "application/octet-stream",
                     "application/vnd.ms-excel", "image/png", "text/csv", "", "garbage")), body.bytes());
             out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            add(what, caller, "POST", API + "/tasks/" + type + pick(SUBMIT_QUERIES),
+            add(what, caller, "POST", API + "/task-types/" + type + "/tasks" + pick(SUBMIT_QUERIES),
                     headers("multipart/form-data; boundary=" + boundary), out.toByteArray(), false, Form.NONE, false);
         }
 
@@ -514,17 +514,17 @@ class FuzzIT {
         private void accepted(List<Body> valid) {
             for (Body body : valid) {
                 for (Caller caller : callers.subList(1, 6)) {
-                    add("submit " + body.name(), caller, "POST", API + "/tasks/" + pick(List.of("ledger.validate", "ledger.post?checkOnly=true")),
+                    add("submit " + body.name(), caller, "POST", API + "/task-types/" + pick(List.of("ledger.validate/tasks", "ledger.post/tasks?checkOnly=true")),
                             headers(body.contentType()), body.bytes(), false, Form.NONE, false);
                 }
             }
             String key = "fuzz-" + SEED;
-            for (String[] use : new String[][]{{"ledger.validate", "0"}, {"ledger.validate", "0"}, {"ledger.validate", "1"},
-                    {"ledger.post?checkOnly=true", "0"}}) {
+            for (String[] use : new String[][]{{"ledger.validate/tasks", "0"}, {"ledger.validate/tasks", "0"},
+                    {"ledger.validate/tasks", "1"}, {"ledger.post/tasks?checkOnly=true", "0"}}) {
                 Body body = valid.get(Integer.parseInt(use[1]));
                 List<String[]> headers = List.of(new String[]{"Content-Type", body.contentType()},
                         new String[]{"Accept", "application/json"}, new String[]{"Idempotency-Key", key});
-                add("submit with the key " + key + " again", callers.get(1), "POST", API + "/tasks/" + use[0], headers, body.bytes(),
+                add("submit with the key " + key + " again", callers.get(1), "POST", API + "/task-types/" + use[0], headers, body.bytes(),
                         false, Form.NONE, false);
             }
         }
@@ -533,15 +533,15 @@ class FuzzIT {
         private void big() {
             byte[] huge = new byte[21 * MIB];
             Arrays.fill(huge, (byte) 'a');
-            add("21 MiB declared", callers.get(1), "POST", API + "/tasks/ledger.validate", headers("text/csv"), huge, false,
+            add("21 MiB declared", callers.get(1), "POST", API + "/task-types/ledger.validate/tasks", headers("text/csv"), huge, false,
                     Form.NONE, false);
-            add("21 MiB chunked", callers.get(1), "POST", API + "/tasks/ledger.validate", headers("application/json"), huge, true,
+            add("21 MiB chunked", callers.get(1), "POST", API + "/task-types/ledger.validate/tasks", headers("application/json"), huge, true,
                     Form.NONE, false);
             String boundary = "fuzzbig";
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             part(out, boundary, "Content-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\nContent-Type: text/csv", huge);
             out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            add("21 MiB multipart chunked", callers.get(1), "POST", API + "/tasks/ledger.post",
+            add("21 MiB multipart chunked", callers.get(1), "POST", API + "/task-types/ledger.post/tasks",
                     headers("multipart/form-data; boundary=" + boundary), out.toByteArray(), true, Form.NONE, false);
             uploadForm("upload page: 20 MiB and a little", new Body("20 MiB and a little", "text/csv",
                     Arrays.copyOf(huge, 20 * MIB + 1000)), true, true);
@@ -779,7 +779,9 @@ class FuzzIT {
             "/taskbridge/WEB-INF/web.xml", "/taskbridge/%57EB-INF/web.xml", "/taskbridge/error", "/taskbridge/jakarta.faces.resource/x.js",
             "/taskbridge/api/" + "a/".repeat(1000), "/taskbridge/" + "p".repeat(6000), "/taskbridge/api/tasks/%u0041",
             "/taskbridge/META-INF/MANIFEST.MF", "/taskbridge/index.xhtml;jsessionid=x", "/taskbridge/api/admin/:x",
-            "/taskbridge/api/tasks/a:b/retry", "/taskbridge/types.xhtml:x", "/taskbridge/error/api");
+            "/taskbridge/api/tasks/a:b/retry", "/taskbridge/types.xhtml:x", "/taskbridge/error/api",
+            "/taskbridge/api/task-types//ledger.validate/tasks", "/taskbridge/api/task-types/ledger.validate/tasks/",
+            "/taskbridge/api/task-types/%2F/tasks", "/taskbridge/openapi/x");
 
     private static final List<String> PAGES = List.of("", "index.xhtml", "index.xhtml?status=evil&from=1e999999999&to=%00&page=-1",
             "index.xhtml?page=99999999999999&type=%3Cscript%3E", "index.xhtml?from=+999999999-12-31&to=-999999999-01-01",
@@ -966,7 +968,7 @@ class FuzzIT {
 
     /** A ledger check of clerk's whose result lists errors, which it offers as a CSV export. */
     private static String clerksTaskWithErrors() {
-        String id = Api.as("clerk").post("/tasks/ledger.validate", "application/json",
+        String id = Api.as("clerk").post("/task-types/ledger.validate/tasks", "application/json",
                 "{\"lines\": [{\"documentNumber\": \"M1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
                         + " \"debit\": \"1.005\", \"currency\": \"EUR\"}]}").object().getString("id");
         await().atMost(Duration.ofSeconds(60)).until(() -> Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("SUCCEEDED"));

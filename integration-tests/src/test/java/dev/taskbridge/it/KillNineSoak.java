@@ -140,7 +140,7 @@ class KillNineSoak {
             throws InterruptedException {
         while (true) {
             try {
-                Api.Reply reply = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", PAYLOAD, key);
+                Api.Reply reply = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", PAYLOAD, key);
                 if (reply.status() == 202 || reply.status() == 200) {
                     accepted.incrementAndGet();
                     return;

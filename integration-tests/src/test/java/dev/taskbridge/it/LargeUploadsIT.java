@@ -156,7 +156,7 @@ class LargeUploadsIT {
     /** Starts a clerk's submission of a 20 MiB body on {@code socket} and sends its first bytes only. */
     private static OutputStream declareTwentyMib(Socket socket) throws java.io.IOException {
         OutputStream out = socket.getOutputStream();
-        out.write(("POST /taskbridge/api/tasks/ledger.validate HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+        out.write(("POST /taskbridge/api/task-types/ledger.validate/tasks HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
                 + "Authorization: " + Http.basic("clerk", "clerk") + "\r\nContent-Type: text/csv\r\n"
                 + "Content-Length: " + TWENTY_MIB + "\r\n\r\naccount,").getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
@@ -164,7 +164,7 @@ class LargeUploadsIT {
     }
 
     private static HttpRequest upload(byte[] body) {
-        return HttpRequest.newBuilder(URI.create(Api.BASE + "/tasks/ledger.validate"))
+        return HttpRequest.newBuilder(URI.create(Api.BASE + "/task-types/ledger.validate/tasks"))
                 .header("Authorization", Http.basic("clerk", "clerk"))
                 .header("Content-Type", "text/csv")
                 .timeout(Duration.ofSeconds(60))

@@ -38,7 +38,7 @@ class LedgerCrashIT {
                 csv.append(prefix).append(document).append(',').append(today).append(",6000,CC1,40.00,0,EUR,services\n")
                         .append(prefix).append(document).append(',').append(today).append(",2000,CC1,0,40.00,EUR,payable\n");
             }
-            Api.Reply accepted = clerk.post("/tasks/ledger.post", "text/csv", csv.toString(), prefix);
+            Api.Reply accepted = clerk.post("/task-types/ledger.post/tasks", "text/csv", csv.toString(), prefix);
             assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
             String task = accepted.location();
 

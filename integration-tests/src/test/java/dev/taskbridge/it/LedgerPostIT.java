@@ -113,7 +113,7 @@ class LedgerPostIT {
             file.append("M").append(i).append(",2026-11-02,1000,CC1,1.00,0,EUR,one-sided\r\n");
         }
         Api clerk = Api.as("clerk");
-        Api.Reply accepted = clerk.post("/tasks/ledger.post?checkOnly=true", "text/csv", file.toString());
+        Api.Reply accepted = clerk.post("/task-types/ledger.post/tasks?checkOnly=true", "text/csv", file.toString());
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
                 List.of("SUCCEEDED", "FAILED").contains(clerk.get(accepted.location()).object().getString("status")));
@@ -131,7 +131,7 @@ class LedgerPostIT {
             junk.append("!,x,x,!,x,x,x,\r\n");
         }
         Api clerk = Api.as("clerk");
-        Api.Reply accepted = clerk.post("/tasks/ledger.post?checkOnly=true", "text/csv", junk.toString());
+        Api.Reply accepted = clerk.post("/task-types/ledger.post/tasks?checkOnly=true", "text/csv", junk.toString());
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
                 List.of("SUCCEEDED", "FAILED").contains(clerk.get(accepted.location()).object().getString("status")));
@@ -159,7 +159,7 @@ class LedgerPostIT {
     @Test
     void aPostingCancelledAndRetriedWhileItsChunksRunPostsEveryDocumentOnceAndTheTypeStaysInService() {
         Api supervisor = Api.as("supervisor");
-        Api.Reply accepted = supervisor.post("/tasks/ledger.post?chunkLines=3000", "text/csv",
+        Api.Reply accepted = supervisor.post("/task-types/ledger.post/tasks?chunkLines=3000", "text/csv",
                 supplies(uniquePrefix(), 30_000, "1.00"));
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         String task = accepted.location();
@@ -211,7 +211,7 @@ class LedgerPostIT {
 
     private static JsonObject post(String csv) {
         Api clerk = Api.as("clerk");
-        Api.Reply accepted = clerk.post("/tasks/ledger.post", "text/csv", csv);
+        Api.Reply accepted = clerk.post("/task-types/ledger.post/tasks", "text/csv", csv);
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
                 List.of("SUCCEEDED", "FAILED").contains(clerk.get(accepted.location()).object().getString("status")));

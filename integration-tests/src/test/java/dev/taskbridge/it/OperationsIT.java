@@ -188,7 +188,7 @@ class OperationsIT {
         Api.Reply refused = null;
         // ten slots of six: the type is busy once every slot holds six tasks that take their time
         for (int i = 0; i < 10 * SLOT_CAPACITY + 40 && refused == null; i++) {
-            Api.Reply reply = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=15000");
+            Api.Reply reply = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", "chunks=1,rows=1,sleepMillis=15000");
             if (reply.status() == 202) {
                 held.add(reply.object().getString("id"));
             } else {
@@ -229,7 +229,7 @@ class OperationsIT {
     }
 
     private static String submit(String script) {
-        Api.Reply accepted = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", script);
+        Api.Reply accepted = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", script);
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         return accepted.object().getString("id");
     }

@@ -97,7 +97,7 @@ class ProductionServerIT {
             }
 
             // work runs on PostgreSQL, through the datasource whose password came from the store
-            String location = alice.post("/tasks/ledger.validate", "text/csv", LEDGER_CSV).location();
+            String location = alice.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).location();
             await().atMost(Duration.ofMinutes(1)).until(() -> alice.get(location).object().getString("status").equals("SUCCEEDED"));
             JsonObject task = alice.get(location).object();
             assertThat(task.getString("owner")).isEqualTo("alice");

@@ -79,7 +79,7 @@ class RoleMatrixIT {
         List<Row> rows = List.of(
                 new Row("GET /api/task-types", c -> status(c.api("GET", "/task-types", null, null)),
                         "401", "200", "200", "200", "200", "200", "403"),
-                new Row("POST /api/tasks/{type}", c -> status(c.api("POST", "/tasks/" + RowWritingTaskType.ID, "text/plain",
+                new Row("POST /api/task-types/{type}/tasks", c -> status(c.api("POST", "/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain",
                         "chunks=1,rows=1,sleepMillis=0")),
                         "401", "202", "202", "202", "202", "202", "403"),
                 new Row("GET /api/tasks", c -> withOthers(c, c.api("GET", "/tasks?limit=500", null, null)),
@@ -108,7 +108,7 @@ class RoleMatrixIT {
                         "401", "403", "403", "403", "200", "200", "403"),
                 new Row("GET /api/metrics", c -> status(c.api("GET", "/metrics", null, null)),
                         "401", "403", "403", "403", "200", "200", "200"),
-                new Row("GET /openapi (public)", c -> status(c.api.send("GET", Http.SERVER + "/openapi", Map.of(), null)),
+                new Row("GET /openapi (public)", c -> status(c.api.send("GET", Http.APP + "/openapi", Map.of(), null)),
                         "200", "200", "200", "200", "200", "200", "200"),
                 new Row("page /login.xhtml", c -> status(c.page("/login.xhtml")),
                         "200", "200", "200", "200", "200", "200", "200"),
@@ -187,7 +187,7 @@ class RoleMatrixIT {
         assertThat(failed.status()).as(failed.toString()).isEqualTo(409);
         assertThat(failed.object().getString("message")).contains("FAILED", "no result");
 
-        String rows = clerk.post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=1,rows=1,sleepMillis=0").object().getString("id");
+        String rows = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", "chunks=1,rows=1,sleepMillis=0").object().getString("id");
         await().atMost(Duration.ofSeconds(60)).until(() -> clerk.get("/tasks/" + rows).object().getString("status").equals("SUCCEEDED"));
         Api.Reply noErrors = clerk.get("/tasks/" + rows + "/errors");
         assertThat(noErrors.status()).as(noErrors.toString()).isEqualTo(409);
@@ -257,7 +257,7 @@ class RoleMatrixIT {
 
     /** A task of clerk's that failed (its chunk 0 fails on its first run only, so a retry succeeds). */
     private static String failedTask() {
-        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain",
+        String id = Api.as("clerk").post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain",
                 "chunks=1,rows=1,sleepMillis=0,failOnceAtChunk=0").object().getString("id");
         await().atMost(Duration.ofSeconds(60)).until(() -> Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("FAILED"));
         return id;
@@ -268,7 +268,7 @@ class RoleMatrixIT {
      * question did not), so that it holds its slot no longer.
      */
     private static String whileRunning(Function<String, String> ask) {
-        String id = Api.as("clerk").post("/tasks/" + RowWritingTaskType.ID, "text/plain", "chunks=60,rows=1,sleepMillis=1000")
+        String id = Api.as("clerk").post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", "chunks=60,rows=1,sleepMillis=1000")
                 .object().getString("id");
         try {
             return ask.apply(id);
@@ -279,7 +279,7 @@ class RoleMatrixIT {
 
     /** A ledger check of clerk's whose result lists errors, which it offers as a CSV export. */
     private static String ledgerTaskWithErrors() {
-        String id = Api.as("clerk").post("/tasks/ledger.validate", "application/json",
+        String id = Api.as("clerk").post("/task-types/ledger.validate/tasks", "application/json",
                 "{\"lines\": [{\"documentNumber\": \"M1\", \"postingDate\": \"2026-11-02\", \"accountCode\": \"1000\","
                         + " \"debit\": \"1.005\", \"currency\": \"EUR\"}]}").object().getString("id");
         await().atMost(Duration.ofSeconds(60)).until(() -> Api.as("clerk").get("/tasks/" + id).object().getString("status").equals("SUCCEEDED"));

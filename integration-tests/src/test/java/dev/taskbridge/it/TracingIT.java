@@ -87,7 +87,7 @@ class TracingIT {
         String traceId = HEX.formatHex(random.generateSeed(16));
         String callerSpan = HEX.formatHex(random.generateSeed(8));
         HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(ServerProcess.BASE_URL + "/tasks/ledger.validate"))
+                        URI.create(ServerProcess.BASE_URL + "/task-types/ledger.validate/tasks"))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("clerk:clerk".getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "text/csv")
                 .header("traceparent", "00-" + traceId + "-" + callerSpan + "-01")

@@ -21,12 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * The REST API, under {@code /api}; who may call what is declared in web.xml and on resources.
  *
- * <p>Its OpenAPI description is served by the server at {@code /openapi}, <b>public by decision</b>:
- * no login, as published APIs' descriptions are. It describes shapes (paths, parameters, bodies,
+ * <p>Its OpenAPI description, written by the build from these annotations, is served by
+ * {@link OpenApiServlet} at {@code /openapi} of this deployment, <b>public by decision</b>: no
+ * login, as published APIs' descriptions are. It describes shapes (paths, parameters, bodies,
  * statuses) and holds no data: no task, no user, no class of ours, so it tells a stranger nothing
- * the API would not answer them with 401 anyway, and a client generator needs no credentials. It is
- * switched on, at that path, in {@code META-INF/microprofile-config.properties}
- * ({@code mp.openapi.extensions.enabled=false} serves none); {@code SecurityIT} and
+ * the API would not answer them with 401 anyway, and a client generator needs no credentials
+ * ({@code taskbridge.openapi.enabled=false} serves none); {@code SecurityIT} and
  * {@code RoleMatrixIT} hold it to that.
  *
  * <p>The resources are {@code @ApplicationScoped}: one instance serves every request. Their
@@ -38,11 +38,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @ApplicationPath("/api")
 @OpenAPIDefinition(
         info = @Info(title = "Taskbridge", version = "1",
-                description = "Durable business tasks: submit them (POST /api/tasks/{type}, 202 with the task's Location), "
+                description = "Durable business tasks: submit them (POST /api/task-types/{type}/tasks, 202 with the task's Location), "
                         + "follow them (GET /api/tasks/{id}, its history and its server-sent events), cancel and retry them. "
                         + "Errors have one shape (status, error, message, fieldErrors); 400 names every bad field."),
-        // the document's paths start at the server's root (/taskbridge/api/...): the server is the one serving it
-        servers = @Server(url = "/", description = "The server that serves this document"),
+        // the document's paths start at the deployment's context root (/api/...), which the build cannot
+        // know: OpenApiServlet sets this server's url to it when it serves the document
+        servers = @Server(url = "/", description = "The deployment that serves this document"),
         security = @SecurityRequirement(name = "basic"),
         // a generated client has one class per tag (TasksApi, TaskTypesApi, EventsApi, OperationsApi)
         tags = {
@@ -56,8 +57,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 // named, not inline: openapi-generator imports an inline form's model without writing it
                 @Schema(name = TaskbridgeApi.UPLOAD, type = SchemaType.OBJECT,
                         description = "A form upload: the field file, and options as other fields",
-                        requiredProperties = TasksResource.FILE_PART,
-                        properties = @SchemaProperty(name = TasksResource.FILE_PART, type = SchemaType.STRING,
+                        requiredProperties = TaskSubmissionsResource.FILE_PART,
+                        properties = @SchemaProperty(name = TaskSubmissionsResource.FILE_PART, type = SchemaType.STRING,
                                 format = "binary", description = "The payload; its part's content type (or the file "
                                 + "name's extension) says its kind"),
                         additionalProperties = String.class)},

@@ -9,7 +9,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,8 +17,6 @@ import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.InvalidSubmissionException;
-import dev.taskbridge.gateway.Submission;
-import dev.taskbridge.gateway.SubmitResult;
 import dev.taskbridge.gateway.TaskGateway;
 import dev.taskbridge.gateway.TaskHistoryEntry;
 import dev.taskbridge.gateway.TaskNotFoundException;
@@ -50,11 +47,9 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -62,8 +57,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * Submitting and reading tasks. Clerks see their own tasks only; a task of someone else's is
  * "not found" to them, so ids cannot be probed.
  *
- * <p>A submission's options are the query parameters of the submit call, e.g.
- * {@code POST /api/tasks/ledger.post?onErrors=post-valid-documents}; the task type checks them.
+ * <p>Tasks are submitted to their type's collection ({@link TaskSubmissionsResource}); they are read,
+ * followed, cancelled and retried here.
  */
 @Tag(name = TaskbridgeApi.TASKS)
 @Path("/tasks")
@@ -71,11 +66,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class TasksResource {
 
-    /** The form field of a multipart upload that holds the payload; every other field is an option. */
-    public static final String FILE_PART = "file";
-
     @EJB
     private TaskGateway gateway;
+
+    @Inject
+    private TaskSubmissionsResource submissions;
 
     @Inject
     private LiveEvents liveEvents;
@@ -87,92 +82,41 @@ public class TasksResource {
     private UriInfo uris;
 
     /**
-     * Submits a task whose payload is the request body. 202 with the task's {@code Location} when
-     * created; 200 with the existing task when the same user already submitted this
-     * {@code Idempotency-Key}.
+     * The submit path before {@code POST /api/task-types/{type}/tasks}, kept for the clients written
+     * against it: the same submission, answered as there, with a {@code Deprecation} header (RFC
+     * 9745) and a {@code Link} to the new path. Not in the OpenAPI document: beside
+     * {@code GET /api/tasks/{id}} it made two paths that differ only in their parameter's name,
+     * which OpenAPI tools take for one (docs/design/014-openapi-document.md).
      */
     @POST
     @Path("/{type}")
     @Consumes(MediaType.WILDCARD)
-    @Operation(operationId = "submitTask", summary = "Submit a task: its payload the body (JSON or CSV) or a form's file field")
-    // Declared here for both methods (submitUpload is hidden from the scan): scanned, the two would
-    // give one operation with two operationIds and a body a generator cannot use (binary, or a list
-    // of parts). CSV first: a generated client sends its first media type, and a string goes as it is.
-    @RequestBody(required = true, description = "The payload, of a kind the task type takes (GET /api/task-types); "
-            + "options are query parameters, or the form's other fields",
-            content = {
-                    @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING),
-                            example = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
-                                    + "D1,2026-11-02,1000,CC1,100.00,0,EUR,\"cash, petty\"\r\n"
-                                    + "D1,2026-11-02,2000,CC1,0,100.00,EUR,payable\r\n"),
-                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT,
-                            description = "As the task type defines it")),
-                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA, schema = @Schema(ref = TaskbridgeApi.UPLOAD))})
-    @APIResponse(responseCode = "202", description = "Stored: it will run. Location is the task's URL",
-            headers = @Header(name = "Location", description = "The task's URL", schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
-    @APIResponse(responseCode = "200", description = "A repeat of an earlier request with the same Idempotency-Key: that task",
-            headers = @Header(name = "Location", description = "The task's URL", schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
-    public Response submit(@PathParam("type") String type,
-                           @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                           @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           InputStream body) throws IOException {
-        if (contentType == null || contentType.isBlank()) {
-            throw new InvalidSubmissionException(HttpHeaders.CONTENT_TYPE, "is required, e.g. application/json");
-        }
-        return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, Uploads.baseType(contentType),
-                Uploads.readLimited(body), queryOptions())));
+    @Operation(hidden = true)
+    public Response submitAtFormerPath(@PathParam("type") String type,
+                                       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                       @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                       InputStream body) throws IOException {
+        return deprecated(submissions.submit(type, contentType, idempotencyKey, body), type);
     }
 
-    /**
-     * Submits a task from a form upload ({@code multipart/form-data}): the payload is the field
-     * {@value #FILE_PART}, its type the part's content type (or, when a browser sends none that
-     * says anything, the file name's extension); other fields are options, as query parameters are.
-     */
+    /** {@link #submitAtFormerPath} for a form upload. */
     @POST
     @Path("/{type}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(hidden = true) // submit's @RequestBody describes this form
-    public Response submitUpload(@PathParam("type") String type,
-                                 @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                 List<EntityPart> parts) throws IOException {
-        Map<String, String> options = queryOptions();
-        Uploads.File file = null;
-        for (EntityPart part : parts) {
-            if (part.getName() == null) {
-                throw new InvalidSubmissionException("body", "has a part without a name: every part needs"
-                        + " Content-Disposition: form-data; name=\"...\"");
-            }
-            if (part.getName().equals(FILE_PART)) {
-                file = Uploads.file(part);
-            } else if (options.put(part.getName(), Uploads.field(part)) != null) {
-                throw new InvalidSubmissionException(part.getName(), "is given more than once");
-            }
-        }
-        if (file == null) {
-            throw new InvalidSubmissionException(FILE_PART, "is required: the form field with the file");
-        }
-        return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, file.mediaType(), file.content(),
-                options)));
+    @Operation(hidden = true)
+    public Response submitUploadAtFormerPath(@PathParam("type") String type,
+                                             @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                             List<EntityPart> parts) throws IOException {
+        return deprecated(submissions.submitUpload(type, idempotencyKey, parts), type);
     }
 
-    private Response submitted(SubmitResult result) {
-        URI location = uris.getBaseUriBuilder().path(TasksResource.class).path(result.task().id()).build();
-        Response.Status status = result.created() ? Response.Status.ACCEPTED : Response.Status.OK;
-        return Response.status(status).location(location).entity(json(result.task())).build();
-    }
+    /** When the former submit path was deprecated (RFC 9745: seconds since the epoch), 2026-12-03. */
+    static final String FORMER_SUBMIT_PATH_DEPRECATED = "@1796256000";
 
-    /** The query parameters, each given once. */
-    private Map<String, String> queryOptions() {
-        Map<String, String> options = new LinkedHashMap<>();
-        uris.getQueryParameters().forEach((name, values) -> {
-            if (values.size() > 1) {
-                throw new InvalidSubmissionException(name, "is given more than once");
-            }
-            options.put(name, values.get(0));
-        });
-        return options;
+    private Response deprecated(Response submitted, String type) {
+        URI successor = uris.getBaseUriBuilder().path(TaskSubmissionsResource.class).build(type);
+        return Response.fromResponse(submitted).header("Deprecation", FORMER_SUBMIT_PATH_DEPRECATED)
+                .header("Link", "<" + successor.getRawPath() + ">; rel=\"successor-version\"").build();
     }
 
     @GET
