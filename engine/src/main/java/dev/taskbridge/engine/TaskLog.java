@@ -2,6 +2,7 @@ package dev.taskbridge.engine;
 
 import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.taskbridge.engine.routing.SlotId;
@@ -25,6 +26,9 @@ public final class TaskLog {
     public static final String LINE = "taskbridge";
     /** The task's trace id, where it is traced: the same key OpenTelemetry's log instrumentation uses. */
     public static final String TRACE_ID = "trace_id";
+
+    /** Every key a context may have. */
+    private static final List<String> KEYS = List.of(TASK_ID, TASK_TYPE, SLOT, NODE, LINE, TRACE_ID);
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ".toCharArray();
@@ -82,11 +86,22 @@ public final class TaskLog {
         context.keySet().forEach(MDC::remove);
     }
 
-    /** Sets a context on this thread until the scope closes, which puts back what the thread had before. */
+    /**
+     * Sets a context on this thread until the scope closes, which puts back what the thread had
+     * before. Every key of a task's context is set or removed, so that no key of the context it is
+     * entered in (another task's trace id, inside an untraced task's) is left on its lines.
+     */
     public static Scope enter(Map<String, String> context) {
         Map<String, String> before = new HashMap<>();
-        context.keySet().forEach(key -> before.put(key, MDC.get(key)));
-        set(context);
+        for (String key : KEYS) {
+            before.put(key, MDC.get(key));
+            String value = context.get(key);
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
+        }
         return () -> before.forEach((key, value) -> {
             if (value == null) {
                 MDC.remove(key);
