@@ -571,8 +571,8 @@ class RestApiIT {
 
     /**
      * Clients written against the former submit path, {@code POST /api/tasks/{type}}, still submit
-     * there, and are told where to go: a {@code Deprecation} header (RFC 9745) and a {@code Link} to
-     * the type's collection. The task is the same as one submitted there.
+     * there, and every answer, a refusal too, tells them where to go: a {@code Deprecation} header
+     * (RFC 9745) and a {@code Link} to the type's collection. The task is the same as one submitted there.
      */
     @Test
     void theFormerSubmitPathStillSubmitsAndSaysItIsDeprecated() {
@@ -589,7 +589,12 @@ class RestApiIT {
                 java.util.Map.of("checkOnly", "true"));
         assertThat(form.status()).as(form.toString()).isEqualTo(202);
         assertThat(form.header("Deprecation")).isEqualTo("@1796256000");
-        assertThat(clerk.post("/tasks/no.such.type", "text/csv", LEDGER_CSV).status()).isEqualTo(404);
+        Api.Reply refused = clerk.post("/tasks/no.such.type", "text/csv", LEDGER_CSV);
+        assertThat(refused.status()).isEqualTo(404);
+        assertThat(refused.header("Deprecation")).as("a refusal says it too").isEqualTo("@1796256000");
+        assertThat(refused.header("Link")).isEqualTo("</taskbridge/api/task-types/no.such.type/tasks>; rel=\"successor-version\"");
+        assertThat(clerk.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).header("Deprecation"))
+                .as("the new path is not deprecated").isNull();
     }
 
     @Test

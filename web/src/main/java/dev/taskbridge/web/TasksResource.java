@@ -2,7 +2,6 @@ package dev.taskbridge.web;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -84,19 +83,20 @@ public class TasksResource {
     /**
      * The submit path before {@code POST /api/task-types/{type}/tasks}, kept for the clients written
      * against it: the same submission, answered as there, with a {@code Deprecation} header (RFC
-     * 9745) and a {@code Link} to the new path. Not in the OpenAPI document: beside
-     * {@code GET /api/tasks/{id}} it made two paths that differ only in their parameter's name,
-     * which OpenAPI tools take for one (docs/design/014-openapi-document.md).
+     * 9745) and a {@code Link} to the new path on every answer ({@link FormerSubmitPath}). Not in
+     * the OpenAPI document: beside {@code GET /api/tasks/{id}} it made two paths that differ only
+     * in their parameter's name, which OpenAPI tools take for one (docs/design/014-openapi-document.md).
      */
     @POST
     @Path("/{type}")
     @Consumes(MediaType.WILDCARD)
     @Operation(hidden = true)
+    @FormerSubmitPath
     public Response submitAtFormerPath(@PathParam("type") String type,
                                        @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                        @HeaderParam("Idempotency-Key") String idempotencyKey,
                                        InputStream body) throws IOException {
-        return deprecated(submissions.submit(type, contentType, idempotencyKey, body), type);
+        return submissions.submit(type, contentType, idempotencyKey, body);
     }
 
     /** {@link #submitAtFormerPath} for a form upload. */
@@ -104,19 +104,11 @@ public class TasksResource {
     @Path("/{type}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(hidden = true)
+    @FormerSubmitPath
     public Response submitUploadAtFormerPath(@PathParam("type") String type,
                                              @HeaderParam("Idempotency-Key") String idempotencyKey,
                                              List<EntityPart> parts) throws IOException {
-        return deprecated(submissions.submitUpload(type, idempotencyKey, parts), type);
-    }
-
-    /** When the former submit path was deprecated (RFC 9745: seconds since the epoch), 2026-12-03. */
-    static final String FORMER_SUBMIT_PATH_DEPRECATED = "@1796256000";
-
-    private Response deprecated(Response submitted, String type) {
-        URI successor = uris.getBaseUriBuilder().path(TaskSubmissionsResource.class).build(type);
-        return Response.fromResponse(submitted).header("Deprecation", FORMER_SUBMIT_PATH_DEPRECATED)
-                .header("Link", "<" + successor.getRawPath() + ">; rel=\"successor-version\"").build();
+        return submissions.submitUpload(type, idempotencyKey, parts);
     }
 
     @GET
