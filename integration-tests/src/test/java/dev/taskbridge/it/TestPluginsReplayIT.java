@@ -20,7 +20,7 @@ class TestPluginsReplayIT {
 
     @Test
     void itRowsWritesItsRowsExactlyOnceWhicheverChunkACrashInterrupts() throws Exception {
-        PluginTestKit.Builder kit = PluginTestKit.of(new RowWritingTaskType())
+        PluginTestKit.Builder kit = PluginTestKit.of(RowWritingTaskType::new)
                 // the plugin creates its table once per deployment; each of the kit's databases is new
                 .schema("CREATE TABLE it_rows (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL, row_no INT NOT NULL)");
 

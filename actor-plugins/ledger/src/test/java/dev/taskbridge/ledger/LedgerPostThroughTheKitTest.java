@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class LedgerPostThroughTheKitTest {
 
     /** The unit as the server binds it, but on the kit's database and its transactions instead of JTA. */
-    private static final PluginTestKit.Builder LEDGER = PluginTestKit.of(new LedgerPostTaskType())
+    private static final PluginTestKit.Builder LEDGER = PluginTestKit.of(LedgerPostTaskType::new)
             .bind(LedgerBook.FACTORY, database -> Persistence.createEntityManagerFactory("ledger", Map.of(
                     "jakarta.persistence.transactionType", "RESOURCE_LOCAL",
                     "jakarta.persistence.jtaDataSource", database,

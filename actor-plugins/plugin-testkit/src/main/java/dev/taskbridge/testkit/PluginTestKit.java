@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -36,13 +37,13 @@ import org.h2.jdbcx.JdbcDataSource;
  * does in the server ({@value #SERVER_DATASOURCE}, or names given to {@link Builder#dataSourceName}).
  *
  * <pre>{@code
- * try (PluginTestKit kit = PluginTestKit.of(new InvoiceImport()).schema(CREATE_TABLES).start()) {
+ * try (PluginTestKit kit = PluginTestKit.of(InvoiceImport::new).schema(CREATE_TABLES).start()) {
  *     String id = kit.submit("invoice.import", Payload.json("{...}"));
  *     TaskOutcome outcome = kit.awaitEnd(id);
  *     assertThat(outcome.succeeded()).isTrue();
  * }
  * // and: its effects exactly once, whichever chunk a crash interrupts
- * PluginTestKit.of(new InvoiceImport()).schema(CREATE_TABLES)
+ * PluginTestKit.of(InvoiceImport::new).schema(CREATE_TABLES)
  *         .replayCheck("invoice.import", payload, Effects.rows("SELECT ... ORDER BY ..."));
  * }</pre>
  *
@@ -76,6 +77,15 @@ public final class PluginTestKit implements AutoCloseable {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL(url);
         this.database = new ChunkScopedDataSource(h2);
+        try {
+            open(crashAtRun);
+        } catch (SQLException | RuntimeException | Error e) {
+            shutDownDatabase(); // kept until the JVM ends otherwise (DB_CLOSE_DELAY=-1)
+            throw e;
+        }
+    }
+
+    private void open(int crashAtRun) throws SQLException {
         try (Connection connection = database.getConnection(); Statement ddl = connection.createStatement()) {
             for (String statement : recipe.schema) {
                 ddl.execute(statement);
@@ -105,15 +115,21 @@ public final class PluginTestKit implements AutoCloseable {
         }
     }
 
-    /** A kit for these task types; {@link Builder#start} starts it. */
-    public static Builder of(TaskType<?>... types) {
+    /**
+     * A kit for the task types these make; {@link Builder#start} starts it. Each engine the kit
+     * starts gets new instances, as a server that starts again after a crash does: a plugin that
+     * keeps in its instance what its chunks did is caught by the replay check (its static fields
+     * live as long as the JVM, as they would not in a server).
+     */
+    @SafeVarargs
+    public static Builder of(Supplier<? extends TaskType<?>>... types) {
         return new Builder(List.of(types));
     }
 
     private void startEngine(int crashAtRun) {
         transactions = new KitTransactions(database, crashAtRun);
         engine = TaskEngine.start(EngineSettings.DEFAULTS.withRetry(RETRIES).withOptionDefaults(recipe.optionDefaults),
-                TaskTypeRegistry.of(recipe.types), database, null, PluginTestKit.class.getClassLoader(), Clock.systemUTC(),
+                TaskTypeRegistry.of(recipe.types.stream().<TaskType<?>>map(Supplier::get).toList()), database, null, PluginTestKit.class.getClassLoader(), Clock.systemUTC(),
                 transactions, TaskMetrics.NONE, TaskTracing.OFF);
     }
 
@@ -213,11 +229,15 @@ public final class PluginTestKit implements AutoCloseable {
         } finally {
             KitNaming.unbind();
             closeMade();
-            try (Connection connection = database.getConnection(); Statement shutdown = connection.createStatement()) {
-                shutdown.execute("SHUTDOWN");
-            } catch (SQLException e) {
-                // the database was in memory: it goes with the JVM anyway
-            }
+            shutDownDatabase();
+        }
+    }
+
+    private void shutDownDatabase() {
+        try (Connection connection = database.getConnection(); Statement shutdown = connection.createStatement()) {
+            shutdown.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            // then it goes with the JVM
         }
     }
 
@@ -248,23 +268,25 @@ public final class PluginTestKit implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PluginTestKit" + recipe.types.stream().map(TaskType::id).toList() + " on " + url;
+        return "PluginTestKit" + recipe.typeIds + " on " + url;
     }
 
     /** What a kit runs: its task types, their tables, their JNDI names. Reusable: each start is a new kit. */
     public static final class Builder {
 
-        private final List<TaskType<?>> types;
+        private final List<Supplier<? extends TaskType<?>>> types;
+        private final List<String> typeIds;
         private final List<String> schema = new ArrayList<>();
         private final Set<String> dataSourceNames = new LinkedHashSet<>(List.of(SERVER_DATASOURCE));
         private final Map<String, Function<DataSource, Object>> bindings = new LinkedHashMap<>();
         private final Map<String, Map<String, String>> optionDefaults = new LinkedHashMap<>();
 
-        private Builder(List<TaskType<?>> types) {
+        private Builder(List<Supplier<? extends TaskType<?>>> types) {
             if (types.isEmpty()) {
                 throw new IllegalArgumentException("a kit needs at least one task type");
             }
             this.types = types;
+            this.typeIds = types.stream().map(type -> type.get().id()).toList();
         }
 
         /** SQL run on each new database before the engine starts: the plugin's tables, test data. */
@@ -318,7 +340,8 @@ public final class PluginTestKit implements AutoCloseable {
          * The replay check: runs the task once cleanly, then once more for each of its chunks with
          * a crash before that chunk's commit (the engine stopped, another started on the same
          * database, which resumes the task and runs the chunk again), each on a new database. Every
-         * run must end SUCCEEDED with the same result and the same {@code effects} as the clean run:
+         * run must end SUCCEEDED with the same result (but for the task's id: each run is another
+         * task) and the same {@code effects} as the clean run:
          * effects through the datasource happen exactly once (they roll back with the chunk), others
          * (a mail sent, a file written, a row written through a connection of the plugin's own) must
          * be made idempotent, or this fails.
@@ -354,10 +377,10 @@ public final class PluginTestKit implements AutoCloseable {
                     String id = kit.submit(taskType, payload);
                     kit.crashedRestart(id, DEFAULT_WAIT);
                     TaskOutcome replayed = kit.awaitEnd(id);
-                    String after = "after a crash before chunk " + chunk + " of " + clean.chunksTotal() + " committed, and"
-                            + " the chunk run again";
-                    if (!replayed.succeeded() || !Objects.equals(comparedResult.apply(replayed.result()),
-                            comparedResult.apply(clean.result()))) {
+                    String after = "after a crash before chunk " + chunk + " of " + clean.chunksTotal() + " committed (the"
+                            + " chunk run numbered " + chunk + " from 0: another chunk if one was tried twice), and the chunk run again";
+                    if (!replayed.succeeded() || !Objects.equals(comparedResult.apply(withoutId(replayed.result(), id)),
+                            comparedResult.apply(withoutId(clean.result(), clean.taskId())))) {
                         throw new AssertionError(after + ", the task ended " + replayed.state() + " with result "
                                 + replayed.result() + (replayed.errorStack() == null ? "" : "\n" + replayed.errorStack())
                                 + "\nbut the clean run SUCCEEDED with result " + clean.result());
@@ -372,6 +395,11 @@ public final class PluginTestKit implements AutoCloseable {
                 }
             }
             return clean;
+        }
+
+        /** A result with its task's id replaced: each run is another task, of another id. */
+        private static String withoutId(String result, String taskId) {
+            return result == null ? null : result.replace(taskId, "<task id>");
         }
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The kit as a plugin's author uses it, with a plugin written as one for the server is. */
 class PluginTestKitTest {
 
-    private static final PluginTestKit.Builder ROWS = PluginTestKit.of(new RowsTaskType()).schema(RowsTaskType.TABLE);
+    private static final PluginTestKit.Builder ROWS = PluginTestKit.of(RowsTaskType::new).schema(RowsTaskType.TABLE);
     private static final Effects ROWS_OF_THE_TASK = Effects.rows("SELECT chunk, row_no FROM kit_rows WHERE task_id = ? ORDER BY chunk, row_no");
 
     private static Payload script(String text) {
@@ -109,6 +109,22 @@ class PluginTestKitTest {
         assertThatThrownBy(() -> ROWS.replayCheck(RowsTaskType.ID, script("chunks=2,rows=1,mail=1"), rowsAndMails))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("after a crash before chunk 0 of 2 committed")
+                .hasMessageContaining("not exactly once")
+                .hasMessageContaining("[ chunk 0,  chunk 0,  chunk 1]");
+    }
+
+    /**
+     * A plugin that remembers in its instance which mails it sent does not send one twice in the
+     * same JVM, but a server that starts again after a crash has a new instance: the kit's restarted
+     * engine has one too, and the check fails.
+     */
+    @Test
+    void aPluginThatRemembersItsEffectsInMemoryFailsTheReplayCheck() {
+        Effects mails = (database, taskId) -> RowsTaskType.sent.stream().filter(mail -> mail.startsWith(taskId))
+                .map(mail -> mail.substring(taskId.length())).toList();
+
+        assertThatThrownBy(() -> ROWS.replayCheck(RowsTaskType.ID, script("chunks=2,rows=1,mail=2"), mails))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("not exactly once")
                 .hasMessageContaining("[ chunk 0,  chunk 0,  chunk 1]");
     }

@@ -22,7 +22,8 @@ import dev.taskbridge.plugin.TaskType;
  * chunk K fails after its rows with {@code failAtChunk}, and commits the connection itself (which
  * the server refuses inside a chunk's transaction) with {@code commitAtChunk}. {@link #sent} is a
  * second effect, for the replay check: a "mail" per chunk, outside the transaction, when
- * {@code mail=1}.
+ * {@code mail=1}; with {@code mail=2}, a mail per chunk unless this instance remembers sending it,
+ * which a restarted server's new instance does not.
  */
 class RowsTaskType implements TaskType<RowsTaskType.Script> {
 
@@ -32,7 +33,10 @@ class RowsTaskType implements TaskType<RowsTaskType.Script> {
     /** Mails sent, one line each: what a plugin does outside any transaction. */
     static final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    record Script(int chunks, int rows, int failAtChunk, int commitAtChunk, boolean mail) {
+    /** What this instance remembers mailing (mail=2): gone with the instance, as with a server's memory. */
+    private final java.util.Set<String> mailedByThisInstance = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    record Script(int chunks, int rows, int failAtChunk, int commitAtChunk, int mail) {
     }
 
     @Override
@@ -58,7 +62,7 @@ class RowsTaskType implements TaskType<RowsTaskType.Script> {
         }
         return new Script(values.getOrDefault("chunks", 1), values.getOrDefault("rows", 1),
                 values.getOrDefault("failAtChunk", -1), values.getOrDefault("commitAtChunk", -1),
-                values.getOrDefault("mail", 0) == 1);
+                values.getOrDefault("mail", 0));
     }
 
     @Override
@@ -86,8 +90,9 @@ class RowsTaskType implements TaskType<RowsTaskType.Script> {
                         connection.commit();
                     }
                 }
-                if (script.mail()) {
-                    sent.add(context.taskId() + " chunk " + chunk);
+                String mail = context.taskId() + " chunk " + chunk;
+                if (script.mail() == 1 || script.mail() == 2 && mailedByThisInstance.add(mail)) {
+                    sent.add(mail);
                 }
                 if (chunk == script.failAtChunk()) {
                     throw new IllegalStateException("chunk " + chunk + " is broken (on purpose)");
