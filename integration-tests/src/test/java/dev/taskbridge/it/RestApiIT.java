@@ -67,7 +67,7 @@ class RestApiIT {
         assertThat(data.getString("engine")).isEqualTo("running");
         assertThat(data.getString("actorSystem")).isEqualTo("alive");
         assertThat(data.getString("database")).isEqualTo("reachable");
-        assertThat(data.getJsonNumber("taskTypes").intValue()).as("ledger.validate and ledger.post").isEqualTo(2);
+        assertThat(data.getJsonNumber("taskTypes").intValue()).as("ledger.validate, ledger.post and bank.import").isEqualTo(3);
         assertThat(data.getJsonNumber("pluginProblems").intValue()).isZero();
 
         JsonObject live = Health.check(Health.SERVER, "live", "taskbridge-actor-system");
@@ -567,6 +567,40 @@ class RestApiIT {
         assertThat(clerk.get("/tasks/not-a-task").status()).isEqualTo(404);
         assertThat(clerk.post("/tasks/not-a-task/cancel", "text/plain", "").status()).isEqualTo(404);
         assertThat(clerk.get("/no-such-resource").status()).isEqualTo(404);
+    }
+
+    /**
+     * The second plugin, {@code bank.import}, in the EAR beside the ledger: a statement submitted
+     * over REST, its payments matched to the demo's open invoices, and the export of every payment
+     * with its outcome. (A server that ran this before has INV-1003 paid already: the outcome says so.)
+     */
+    @Test
+    void aBankStatementIsImportedAndItsPaymentsDownloaded() {
+        Api clerk = Api.as("clerk");
+        String statement = "bookingDate,amount,currency,counterparty,reference\r\n"
+                + "2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003\r\n"
+                + "2026-12-01,77.77,EUR,Someone,\"who knows, really\"\r\n";
+        Api.Reply accepted = clerk.post("/task-types/bank.import/tasks?chunkLines=1", "text/csv", statement);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+
+        JsonObject task = awaitFinal(clerk, accepted.location());
+        assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
+        JsonObject result = task.getJsonObject("result");
+        assertThat(result.getInt("payments")).isEqualTo(2);
+        assertThat(result.getInt("unmatched")).isEqualTo(1);
+        assertThat(result.getInt("matched") + result.getInt("alreadyPaid")).isEqualTo(1);
+
+        Api.Reply payments = clerk.get(accepted.location() + "/exports/payments.csv");
+        assertThat(payments.status()).as(payments.toString()).isEqualTo(200);
+        List<String> lines = payments.body().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).isEqualTo("line,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
+        assertThat(lines.get(1)).matches("2,2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003,INV-1003,(MATCHED|ALREADY_PAID)");
+        assertThat(lines.get(2)).isEqualTo("3,2026-12-01,77.77,EUR,Someone,\"who knows, really\",,UNMATCHED");
+
+        Api.Reply refused = clerk.post("/task-types/bank.import/tasks", "text/csv", "bookingDate,amount\r\n2026-12-01,1\r\n");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body()).contains("currency");
     }
 
     /**

@@ -1,0 +1,256 @@
+package dev.taskbridge.bank;
+
+import java.io.OutputStreamWriter;
+import java.io.StringReader;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.FinishedTask;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultExport;
+import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskHandler;
+import dev.taskbridge.plugin.TaskType;
+import dev.taskbridge.plugin.TransientTaskException;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * {@code bank.import}: a bank statement's incoming payments (CSV, {@link StatementCsv}) matched to
+ * the open invoices they pay ({@link Invoices}), in chunks of {@code chunkLines} payments (an
+ * option, 1 to 5,000, default 500), each chunk's matches committed with its record: a statement
+ * imported once pays each invoice once, whatever crashes. The result counts the payments by
+ * outcome, with the amount matched per currency; {@code payments.csv} lists every payment with its
+ * invoice and outcome, for the clerk who settles the rest.
+ *
+ * <p>One slot: statements are matched one after the other, as a clerk would, so that two
+ * statements never race for the same open invoice.
+ */
+public class BankImportTaskType implements TaskType<Statement> {
+
+    public static final String ID = "bank.import";
+    static final String DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
+    static final String CHUNK_LINES = "chunkLines";
+    static final int MAX_CHUNK_LINES = 5_000;
+
+    /** Whether this instance (one per deployment) has made its tables. */
+    private volatile boolean tablesMade;
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public int slots() {
+        return 1;
+    }
+
+    @Override
+    public Statement parse(Payload payload) throws InvalidPayloadException {
+        String mediaType = payload.mediaType();
+        if (!mediaType.equals("text/csv") && !mediaType.equals("text/plain")) {
+            throw new InvalidPayloadException("body", "must be a statement as text/csv, was " + mediaType);
+        }
+        int chunkLines = chunkLines(payload.option(CHUNK_LINES).orElse("500"));
+        for (String option : payload.options().keySet()) {
+            if (!option.equals(CHUNK_LINES)) {
+                throw new InvalidPayloadException(option, "is not an option of " + ID + "; it takes " + CHUNK_LINES);
+            }
+        }
+        return new Statement(StatementCsv.read(payload.text()), chunkLines);
+    }
+
+    private static int chunkLines(String value) throws InvalidPayloadException {
+        try {
+            int lines = Integer.parseInt(value.strip());
+            if (lines >= 1 && lines <= MAX_CHUNK_LINES) {
+                return lines;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new InvalidPayloadException(CHUNK_LINES, "must be a whole number from 1 to " + MAX_CHUNK_LINES + ", was '" + value + "'");
+    }
+
+    static DataSource dataSource() throws NamingException {
+        return (DataSource) new InitialContext().lookup(DATASOURCE);
+    }
+
+    private synchronized void makeTables() throws TransientTaskException {
+        if (tablesMade) {
+            return;
+        }
+        try (Connection connection = dataSource().getConnection()) {
+            Invoices.makeTables(connection);
+            tablesMade = true;
+        } catch (SQLException | NamingException e) {
+            throw new TransientTaskException("the bank tables could not be made", e);
+        }
+    }
+
+    @Override
+    public TaskHandler<Statement> handler() {
+        return new TaskHandler<>() {
+            @Override
+            public int chunkCount(Statement statement) {
+                try {
+                    makeTables(); // outside the chunks' transactions: DDL has no place in one
+                } catch (TransientTaskException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                return statement.chunkCount();
+            }
+
+            @Override
+            public ChunkOutcome runChunk(Statement statement, int chunk, TaskContext context) throws Exception {
+                List<Invoices.Match> matches;
+                try (Connection connection = dataSource().getConnection()) {
+                    matches = Invoices.matchAll(connection, context.taskId(), statement.chunk(chunk));
+                }
+                return new ChunkOutcome(matches.size(), 0, Tally.of(matches).json().build().toString());
+            }
+
+            @Override
+            public String result(Statement statement, List<ChunkOutcome> outcomes) {
+                Tally all = new Tally();
+                outcomes.forEach(outcome -> all.add(Tally.read(outcome.data())));
+                return all.json().add("payments", statement.lines().size()).build().toString();
+            }
+        };
+    }
+
+    @Override
+    public List<ResultExport> exports() {
+        return List.of(new PaymentsCsv());
+    }
+
+    /** Payments by outcome, and the amount matched per currency: a chunk's, or a statement's. */
+    static final class Tally {
+
+        final Map<Invoices.Outcome, Integer> counts = new EnumMap<>(Invoices.Outcome.class);
+        final Map<String, BigDecimal> matched = new TreeMap<>();
+
+        static Tally of(List<Invoices.Match> matches) {
+            Tally tally = new Tally();
+            for (Invoices.Match match : matches) {
+                tally.counts.merge(match.outcome(), 1, Integer::sum);
+                if (match.outcome() == Invoices.Outcome.MATCHED || match.outcome() == Invoices.Outcome.MATCHED_BY_AMOUNT) {
+                    tally.matched.merge(match.line().currency(), match.line().amount(), BigDecimal::add);
+                }
+            }
+            return tally;
+        }
+
+        static Tally read(String json) {
+            JsonObject object;
+            try {
+                object = Json.createReader(new StringReader(json)).readObject();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("a chunk's tally is not the JSON it wrote: '" + json + "'", e);
+            }
+            Tally tally = new Tally();
+            for (Invoices.Outcome outcome : Invoices.Outcome.values()) {
+                tally.counts.put(outcome, object.getInt(key(outcome)));
+            }
+            object.getJsonObject("matchedAmount").forEach((currency, amount) ->
+                    tally.matched.put(currency, new BigDecimal(((jakarta.json.JsonString) amount).getString())));
+            return tally;
+        }
+
+        void add(Tally other) {
+            other.counts.forEach((outcome, count) -> counts.merge(outcome, count, Integer::sum));
+            other.matched.forEach((currency, amount) -> matched.merge(currency, amount, BigDecimal::add));
+        }
+
+        JsonObjectBuilder json() {
+            JsonObjectBuilder json = Json.createObjectBuilder();
+            for (Invoices.Outcome outcome : Invoices.Outcome.values()) {
+                json.add(key(outcome), counts.getOrDefault(outcome, 0));
+            }
+            JsonObjectBuilder amounts = Json.createObjectBuilder();
+            matched.forEach((currency, amount) -> amounts.add(currency, amount.toPlainString()));
+            return json.add("matchedAmount", amounts);
+        }
+
+        /** MATCHED_BY_AMOUNT as matchedByAmount. */
+        private static String key(Invoices.Outcome outcome) {
+            StringBuilder key = new StringBuilder();
+            for (String word : outcome.name().toLowerCase(java.util.Locale.ROOT).split("_")) {
+                key.append(key.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+            }
+            return key.toString();
+        }
+    }
+
+    /** Every payment of a statement with its invoice and outcome, in file order, read from {@code bank_payment}. */
+    static final class PaymentsCsv implements ResultExport {
+
+        static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader("line", "bookingDate", "amount", "currency",
+                "counterparty", "reference", "invoice", "outcome").get();
+
+        @Override
+        public String name() {
+            return "payments.csv";
+        }
+
+        @Override
+        public String mediaType() {
+            return "text/csv";
+        }
+
+        @Override
+        public String description() {
+            return "every payment with the invoice it paid and its outcome";
+        }
+
+        @Override
+        public Body prepare(FinishedTask<?> task) throws Exception {
+            List<List<Object>> rows = new ArrayList<>();
+            try (Connection connection = dataSource().getConnection();
+                 PreparedStatement query = connection.prepareStatement("SELECT line_no, booking_date, amount, currency,"
+                         + " counterparty, reference, invoice_number, outcome FROM bank_payment WHERE task_id = ? ORDER BY line_no")) {
+                query.setString(1, task.id());
+                try (ResultSet payment = query.executeQuery()) {
+                    while (payment.next()) {
+                        rows.add(List.of(payment.getInt(1), payment.getDate(2).toLocalDate(), payment.getBigDecimal(3).toPlainString(),
+                                payment.getString(4), payment.getString(5), payment.getString(6),
+                                payment.getString(7) == null ? "" : payment.getString(7), payment.getString(8)));
+                    }
+                }
+            }
+            return out -> {
+                Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                CSVPrinter csv = new CSVPrinter(writer, FORMAT);
+                for (List<Object> row : rows) {
+                    csv.printRecord(row);
+                }
+                csv.flush();
+            };
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.taskbridge.bank;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+import dev.taskbridge.plugin.FieldProblem;
+import dev.taskbridge.plugin.FinishedTask;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.testkit.Effects;
+import dev.taskbridge.testkit.PluginTestKit;
+import dev.taskbridge.testkit.TaskOutcome;
+import org.junit.jupiter.api.Test;
+
+/** {@code bank.import} through the plugin test kit: the real engine, the kit's database, the replay check. */
+class BankImportTaskTypeTest {
+
+    private static final PluginTestKit.Builder KIT = PluginTestKit.of(BankImportTaskType::new);
+    private static final String HEADER = "bookingDate,amount,currency,counterparty,reference\r\n";
+
+    private static Payload statement(String rows, int chunkLines) {
+        return new Payload("text/csv", (HEADER + rows).getBytes(StandardCharsets.UTF_8))
+                .withOptions(Map.of("chunkLines", String.valueOf(chunkLines)));
+    }
+
+    /** The demo's invoice INV-10nn is for 100.00 + nn × 10.50 EUR. */
+    private static String amountOf(int n) {
+        return new java.math.BigDecimal("100.00").add(new java.math.BigDecimal("10.50").multiply(java.math.BigDecimal.valueOf(n))).toPlainString();
+    }
+
+    /** Twelve payments: named and right, named with another amount, one paid twice, by amount alone, unknown. */
+    private static final String PAYMENTS;
+
+    static {
+        StringBuilder rows = new StringBuilder();
+        for (int n = 1; n <= 8; n++) {
+            rows.append("2026-12-01,").append(amountOf(n)).append(",EUR,Customer ").append(n).append(",Invoice INV-10")
+                    .append(String.format("%02d", n)).append(" thank you\r\n");
+        }
+        rows.append("2026-12-01,5.00,EUR,Customer 9,\"INV-1009, part\"\r\n");       // amount differs
+        rows.append("2026-12-02,").append(amountOf(1)).append(",EUR,Customer 1,inv-1001 again\r\n"); // paid already
+        rows.append("2026-12-02,").append(amountOf(12)).append(",EUR,Someone,no number\r\n");       // by amount: INV-1012
+        rows.append("2026-12-02,77.77,EUR,Someone else,who knows\r\n");                            // unmatched
+        PAYMENTS = rows.toString();
+    }
+
+    @Test
+    void aStatementsPaymentsAreMatchedToTheInvoicesTheyPay() throws Exception {
+        try (PluginTestKit kit = KIT.start()) {
+            String id = kit.submit(BankImportTaskType.ID, statement(PAYMENTS, 5));
+            TaskOutcome outcome = kit.awaitEnd(id);
+
+            assertThat(outcome.succeeded()).as(outcome.toString()).isTrue();
+            assertThat(outcome.chunksTotal()).isEqualTo(3);
+            JsonObject result = Json.createReader(new StringReader(outcome.result())).readObject();
+            assertThat(result.getInt("payments")).isEqualTo(12);
+            assertThat(result.getInt("matched")).isEqualTo(8);
+            assertThat(result.getInt("matchedByAmount")).isEqualTo(1);
+            assertThat(result.getInt("alreadyPaid")).isEqualTo(1);
+            assertThat(result.getInt("amountDiffers")).isEqualTo(1);
+            assertThat(result.getInt("unmatched")).isEqualTo(1);
+            assertThat(result.getJsonObject("matchedAmount").getString("EUR")).isEqualTo("1404.00"); // 8 × 100 + 36 × 10.50, and 226.00 by amount
+
+            try (Connection connection = kit.dataSource().getConnection(); Statement query = connection.createStatement();
+                 ResultSet paid = query.executeQuery("SELECT number FROM bank_invoice WHERE paid_by_task IS NOT NULL ORDER BY number")) {
+                List<String> numbers = new java.util.ArrayList<>();
+                while (paid.next()) {
+                    numbers.add(paid.getString(1));
+                }
+                assertThat(numbers).containsExactly("INV-1001", "INV-1002", "INV-1003", "INV-1004", "INV-1005", "INV-1006",
+                        "INV-1007", "INV-1008", "INV-1012");
+            }
+        }
+    }
+
+    @Test
+    void theExportListsEveryPaymentWithItsInvoiceAndOutcome() throws Exception {
+        try (PluginTestKit kit = KIT.start()) {
+            String id = kit.submit(BankImportTaskType.ID, statement(PAYMENTS, 500));
+            TaskOutcome outcome = kit.awaitEnd(id);
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            new BankImportTaskType.PaymentsCsv().prepare(new FinishedTask<>(id, outcome.result(), null, () -> null)).writeTo(file);
+            // the export reads the server's datasource: the kit's, looked up while the kit runs
+
+            List<String> lines = file.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSize(13);
+            assertThat(lines.get(0)).isEqualTo("line,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
+            assertThat(lines.get(1)).isEqualTo("2,2026-12-01,110.50,EUR,Customer 1,Invoice INV-1001 thank you,INV-1001,MATCHED");
+            assertThat(lines.get(9)).isEqualTo("10,2026-12-01,5.00,EUR,Customer 9,\"INV-1009, part\",INV-1009,AMOUNT_DIFFERS");
+            assertThat(lines.get(12)).endsWith(",,UNMATCHED");
+        }
+    }
+
+    @Test
+    void aStatementWithBadLinesIsRefusedWholeNamingEachField() {
+        String bad = "2026-13-01,10.00,EUR,A,x\r\n2026-12-01,-5,EUR,B,y\r\n2026-12-01,1.234,EURO,C,z\r\n2026-12-01,1.00\r\n";
+        assertThatThrownBy(() -> new BankImportTaskType().parse(statement(bad, 10)))
+                .isInstanceOfSatisfying(InvalidPayloadException.class, refused -> assertThat(refused.problems())
+                        .extracting(FieldProblem::field).containsExactly("line 2.bookingDate", "line 3.amount", "line 4.amount",
+                                "line 4.currency", "line 5"));
+        assertThatThrownBy(() -> new BankImportTaskType().parse(new Payload("text/csv", "amount\r\n1\r\n".getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("bookingDate");
+        assertThatThrownBy(() -> new BankImportTaskType().parse(statement(PAYMENTS, 0)))
+                .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("chunkLines");
+    }
+
+    /** Each invoice paid once and each payment recorded once, whichever chunk a crash interrupts. */
+    @Test
+    void aStatementIsMatchedExactlyOnceWhicheverChunkACrashInterrupts() throws Exception {
+        Effects paymentsAndInvoices = (database, taskId) -> List.of(
+                Effects.rows("SELECT line_no, invoice_number, outcome FROM bank_payment WHERE task_id = ? ORDER BY line_no")
+                        .read(database, taskId),
+                Effects.rows("SELECT number, paid_line FROM bank_invoice WHERE paid_by_task IS NOT NULL ORDER BY number")
+                        .read(database, taskId));
+
+        KIT.replayCheck(BankImportTaskType.ID, statement(PAYMENTS, 4), paymentsAndInvoices);
+    }
+}
