@@ -78,21 +78,13 @@ final class ErrorsCsv<P> implements ResultExport {
             CSVPrinter csv = new CSVPrinter(text, FORMAT);
             errors.forEach(task, error -> {
                 try {
-                    csv.printRecord(error.line(), error.field(), error.value() == null ? "" : inert(error.value()),
-                            inert(error.reason()));
+                    csv.printRecord(error.line(), error.field(), error.value() == null ? "" : ResultExport.inert(error.value()),
+                            ResultExport.inert(error.reason()));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
             csv.flush(); // not closed: the stream is the response's
         };
-    }
-
-    /** The text, defused if a spreadsheet would take it for a formula. */
-    static String inert(String text) {
-        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
-            return "'" + text;
-        }
-        return text;
     }
 }

@@ -1,14 +1,9 @@
 package dev.taskbridge.ledger;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
 
 /** What the JSON and the CSV reader both need from a payload's bytes and media type. */
 final class PayloadText {
@@ -26,27 +21,8 @@ final class PayloadText {
         return type.trim().toLowerCase(Locale.ROOT);
     }
 
-    /**
-     * Decodes strictly: a replacement character would silently change amounts or codes. A leading
-     * byte order mark is dropped, as spreadsheet exports write one.
-     */
+    /** Decodes strictly, without a byte order mark ({@link Payload#utf8Text}). */
     static String utf8(byte[] body) throws InvalidPayloadException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(body.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
-        if (result.isError()) {
-            throw new InvalidPayloadException(BODY, "is not valid UTF-8 (bad byte at offset " + in.position() + ")");
-        }
-        out.flip();
-        if (out.hasRemaining() && out.get(out.position()) == '\uFEFF') {
-            out.get();
-        }
-        return out.toString();
+        return new Payload("application/octet-stream", body).utf8Text();
     }
 }

@@ -229,9 +229,9 @@ class LedgerPostHandlerTest {
         assertThat(csv.lines().skip(1).toList()).containsExactly(
                 "1,accountCode,1234,is not in the chart of accounts",
                 "2,debit,'-5,must not be negative");
-        assertThat(ErrorsCsv.inert("=1+2")).isEqualTo("'=1+2");
-        assertThat(ErrorsCsv.inert("@SUM(A1)")).isEqualTo("'@SUM(A1)");
-        assertThat(ErrorsCsv.inert("plain")).isEqualTo("plain");
+        assertThat(dev.taskbridge.plugin.ResultExport.inert("=1+2")).isEqualTo("'=1+2");
+        assertThat(dev.taskbridge.plugin.ResultExport.inert("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(dev.taskbridge.plugin.ResultExport.inert("plain")).isEqualTo("plain");
     }
 
     // --- helpers ---------------------------------------------------------------------------

@@ -58,6 +58,32 @@ public record Payload(String mediaType, byte[] body, Map<String, String> options
         return new String(body, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The body decoded as UTF-8 strictly, for a plugin that reads it as text: a byte that is not
+     * UTF-8 refuses the payload ({@code body}) rather than becoming a replacement character that
+     * would silently change an amount or a code; a leading byte order mark, which spreadsheet
+     * exports write, is dropped.
+     */
+    public String utf8Text() throws InvalidPayloadException {
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(body.length);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new InvalidPayloadException("body", "is not valid UTF-8 (bad byte at offset " + in.position() + ")");
+        }
+        out.flip();
+        if (out.hasRemaining() && out.get(out.position()) == '\uFEFF') {
+            out.get();
+        }
+        return out.toString();
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Payload that

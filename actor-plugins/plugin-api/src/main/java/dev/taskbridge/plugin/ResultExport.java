@@ -41,6 +41,18 @@ public interface ResultExport {
         return out -> out.write(file);
     }
 
+    /**
+     * A cell of a CSV or spreadsheet export made inert: text that a spreadsheet would run as a
+     * formula (starting with {@code = + - @}, a tab or a carriage return), such as what a payer or
+     * a clerk typed, is prefixed with an apostrophe and shows as the text it is.
+     */
+    static String inert(String text) {
+        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+            return "'" + text;
+        }
+        return text;
+    }
+
     /** A file ready to be written, perhaps as it is made, into the response. */
     @FunctionalInterface
     interface Body {

@@ -7,8 +7,11 @@ import java.util.List;
  *
  * <p>The engine calls {@link #chunkCount} once when a task starts or resumes, then
  * {@link #runChunk} for each chunk not yet committed, in order, and finally {@link #result} with
- * the outcome of every chunk. All calls run on a thread meant for blocking work, never on an
- * actor's thread, and never concurrently for the same task.
+ * the outcome of every chunk, never concurrently for the same task. {@link #runChunk} and
+ * {@link #result} run on a thread meant for blocking work. {@link #chunkCount} of a task that this
+ * server has just parsed runs on its slot's own thread, as a hop to another thread would cost more
+ * than counting: it must only count what {@link TaskType#parse} made, with no database and no I/O
+ * (a table the plugin needs is made when it reads its first payload, or by a schema script).
  *
  * <p><b>Chunks and crashes: effects exactly once, for free.</b> In the server each call of
  * {@link #runChunk} runs in a JTA transaction of its own, in which the engine also writes the
@@ -24,7 +27,7 @@ import java.util.List;
  */
 public interface TaskHandler<P> {
 
-    /** How many chunks this payload splits into; at least one. Must be deterministic. */
+    /** How many chunks this payload splits into; at least one. Must be deterministic, and must not block (see above). */
     int chunkCount(P payload);
 
     /**
