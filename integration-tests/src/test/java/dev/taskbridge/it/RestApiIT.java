@@ -572,14 +572,16 @@ class RestApiIT {
     /**
      * The second plugin, {@code bank.import}, in the EAR beside the ledger: a statement submitted
      * over REST, its payments matched to the demo's open invoices, and the export of every payment
-     * with its outcome. (A server that ran this before has INV-1003 paid already: the outcome says so.)
+     * with its outcome. (A server that ran this before has INV-1003 paid already: the outcome says so.
+     * Each run's statement is another, so it is not taken for a repeat.)
      */
     @Test
     void aBankStatementIsImportedAndItsPaymentsDownloaded() {
         Api clerk = Api.as("clerk");
+        String run = java.util.UUID.randomUUID().toString().substring(0, 8); // another statement each run, not a repeat
         String statement = "bookingDate,amount,currency,counterparty,reference\r\n"
-                + "2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003\r\n"
-                + "2026-12-01,77.77,EUR,Someone,\"who knows, really\"\r\n";
+                + "2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003 " + run + "\r\n"
+                + "2026-12-01,77.77,EUR,Someone,\"who knows, really " + run + "\"\r\n";
         Api.Reply accepted = clerk.post("/task-types/bank.import/tasks?chunkLines=1", "text/csv", statement);
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
 
@@ -594,9 +596,9 @@ class RestApiIT {
         assertThat(payments.status()).as(payments.toString()).isEqualTo(200);
         List<String> lines = payments.body().lines().toList();
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).isEqualTo("line,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
-        assertThat(lines.get(1)).matches("2,2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003,INV-1003,(MATCHED|ALREADY_PAID)");
-        assertThat(lines.get(2)).isEqualTo("3,2026-12-01,77.77,EUR,Someone,\"who knows, really\",,UNMATCHED");
+        assertThat(lines.get(0)).isEqualTo("\uFEFFline,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
+        assertThat(lines.get(1)).matches("2,2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003 " + run + ",INV-1003,(MATCHED|ALREADY_PAID)");
+        assertThat(lines.get(2)).isEqualTo("3,2026-12-01,77.77,EUR,Someone,\"who knows, really " + run + "\",,UNMATCHED");
 
         Api.Reply refused = clerk.post("/task-types/bank.import/tasks", "text/csv", "bookingDate,amount\r\n2026-12-01,1\r\n");
         assertThat(refused.status()).isEqualTo(400);

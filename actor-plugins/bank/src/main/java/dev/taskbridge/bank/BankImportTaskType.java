@@ -42,8 +42,9 @@ import org.apache.commons.csv.CSVPrinter;
  * outcome, with the amount matched per currency; {@code payments.csv} lists every payment with its
  * invoice and outcome, for the clerk who settles the rest.
  *
- * <p>One slot: statements are matched one after the other, as a clerk would, so that two
- * statements never race for the same open invoice.
+ * <p>One slot by default: statements are matched one after the other, as a clerk would. An
+ * invoice is paid once whatever runs at once (its row is locked, and paid only while unpaid), but
+ * which of two racing statements pays it would depend on timing.
  */
 public class BankImportTaskType implements TaskType<Statement> {
 
@@ -51,6 +52,8 @@ public class BankImportTaskType implements TaskType<Statement> {
     static final String DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
     static final String CHUNK_LINES = "chunkLines";
     static final int MAX_CHUNK_LINES = 5_000;
+    /** Set by the production server (configure-production.cli): no demo invoices there. */
+    static final String PRODUCTION = "taskbridge.production";
 
     /** Whether this instance (one per deployment) has made its tables. */
     private volatile boolean tablesMade;
@@ -82,7 +85,9 @@ public class BankImportTaskType implements TaskType<Statement> {
                 throw new InvalidPayloadException(option, "is not an option of " + ID + "; it takes " + CHUNK_LINES);
             }
         }
-        return new Statement(StatementCsv.read(payload.text()), chunkLines);
+        Statement statement = new Statement(StatementCsv.read(payload.utf8Text()), chunkLines);
+        makeTables();
+        return statement;
     }
 
     private static int chunkLines(String value) throws InvalidPayloadException {
@@ -101,15 +106,22 @@ public class BankImportTaskType implements TaskType<Statement> {
         return (DataSource) new InitialContext().lookup(DATASOURCE);
     }
 
-    private synchronized void makeTables() throws TransientTaskException {
+    /**
+     * Makes the tables once per instance (one per deployment), when the first statement is read:
+     * on a request thread or, for a resumed task, a blocking one, never in a chunk's transaction
+     * (DDL has no place there) nor on a slot's thread ({@code chunkCount} may run there and must
+     * not wait). The demo's invoices are made except on the production server.
+     */
+    private synchronized void makeTables() {
         if (tablesMade) {
             return;
         }
         try (Connection connection = dataSource().getConnection()) {
-            Invoices.makeTables(connection);
+            Invoices.makeTables(connection, !Boolean.getBoolean(PRODUCTION));
             tablesMade = true;
         } catch (SQLException | NamingException e) {
-            throw new TransientTaskException("the bank tables could not be made", e);
+            // the engine tries a resumed task again later; a submission is answered 503
+            throw new IllegalStateException(new TransientTaskException("the bank tables could not be made: " + e.getMessage(), e));
         }
     }
 
@@ -118,11 +130,6 @@ public class BankImportTaskType implements TaskType<Statement> {
         return new TaskHandler<>() {
             @Override
             public int chunkCount(Statement statement) {
-                try {
-                    makeTables(); // outside the chunks' transactions: DDL has no place in one
-                } catch (TransientTaskException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
                 return statement.chunkCount();
             }
 
@@ -130,7 +137,7 @@ public class BankImportTaskType implements TaskType<Statement> {
             public ChunkOutcome runChunk(Statement statement, int chunk, TaskContext context) throws Exception {
                 List<Invoices.Match> matches;
                 try (Connection connection = dataSource().getConnection()) {
-                    matches = Invoices.matchAll(connection, context.taskId(), statement.chunk(chunk));
+                    matches = Invoices.matchAll(connection, context.taskId(), statement, chunk);
                 }
                 return new ChunkOutcome(matches.size(), 0, Tally.of(matches).json().build().toString());
             }
@@ -245,9 +252,11 @@ public class BankImportTaskType implements TaskType<Statement> {
             }
             return out -> {
                 Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                writer.write('\uFEFF'); // so that a spreadsheet reads it as UTF-8
                 CSVPrinter csv = new CSVPrinter(writer, FORMAT);
                 for (List<Object> row : rows) {
-                    csv.printRecord(row);
+                    // the payer wrote the reference: nothing of it may run as a formula in the clerk's spreadsheet
+                    csv.printRecord(row.stream().map(cell -> cell instanceof String text ? ResultExport.inert(text) : cell).toList());
                 }
                 csv.flush();
             };

@@ -1,6 +1,9 @@
 package dev.taskbridge.bank;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A parsed statement: its payments in file order, and how many of them one chunk matches. */
 public record Statement(List<StatementLine> lines, int chunkLines) {
@@ -12,5 +15,25 @@ public record Statement(List<StatementLine> lines, int chunkLines) {
 
     int chunkCount() {
         return (lines.size() + chunkLines - 1) / chunkLines;
+    }
+
+    /**
+     * For each payment of the chunk, how many payments of the statement up to and including it are
+     * the same payment (day, amount, currency, payer, reference): 1 for the first.
+     */
+    List<Integer> occurrences(int chunk) {
+        Map<List<Object>, Integer> seen = new HashMap<>();
+        int from = chunk * chunkLines;
+        int to = Math.min(lines.size(), from + chunkLines);
+        List<Integer> occurrences = new ArrayList<>(to - from);
+        for (int i = 0; i < to; i++) {
+            StatementLine line = lines.get(i);
+            int count = seen.merge(List.of(line.bookingDate(), line.amount(), line.currency(), line.counterparty(),
+                    line.reference()), 1, Integer::sum);
+            if (i >= from) {
+                occurrences.add(count);
+            }
+        }
+        return occurrences;
     }
 }

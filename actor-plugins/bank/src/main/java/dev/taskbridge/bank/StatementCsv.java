@@ -1,6 +1,7 @@
 package dev.taskbridge.bank;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -44,7 +45,8 @@ final class StatementCsv {
                 throw new InvalidPayloadException("header", "lacks the column(s) " + missing + "; it needs " + COLUMNS);
             }
             for (CSVRecord row : parser) {
-                int lineNo = (int) row.getRecordNumber() + 1;
+                // the file's line the row ends on (blank lines and line breaks in quotes counted), as a clerk sees it
+                int lineNo = (int) parser.getCurrentLineNumber();
                 List<FieldProblem> rowProblems = new ArrayList<>();
                 StatementLine line = line(row, lineNo, rowProblems);
                 if (rowProblems.isEmpty()) {
@@ -54,7 +56,8 @@ final class StatementCsv {
                     rowProblems.stream().limit(Math.max(0, MAX_PROBLEMS - problems.size())).forEach(problems::add);
                 }
             }
-        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+        } catch (IOException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+            // a quote left open, a header named twice: commons-csv says where
             throw new InvalidPayloadException("body", "is not CSV with a header row: " + e.getMessage());
         }
         if (bad > 0) {

@@ -96,7 +96,7 @@ class BankImportTaskTypeTest {
 
             List<String> lines = file.toString(StandardCharsets.UTF_8).lines().toList();
             assertThat(lines).hasSize(13);
-            assertThat(lines.get(0)).isEqualTo("line,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
+            assertThat(lines.get(0)).isEqualTo("\uFEFFline,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
             assertThat(lines.get(1)).isEqualTo("2,2026-12-01,110.50,EUR,Customer 1,Invoice INV-1001 thank you,INV-1001,MATCHED");
             assertThat(lines.get(9)).isEqualTo("10,2026-12-01,5.00,EUR,Customer 9,\"INV-1009, part\",INV-1009,AMOUNT_DIFFERS");
             assertThat(lines.get(12)).endsWith(",,UNMATCHED");
@@ -114,6 +114,73 @@ class BankImportTaskTypeTest {
                 .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("bookingDate");
         assertThatThrownBy(() -> new BankImportTaskType().parse(statement(PAYMENTS, 0)))
                 .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("chunkLines");
+    }
+
+    /** The same statement imported again pays nothing again: every payment of it is a DUPLICATE. */
+    @Test
+    void aStatementImportedTwicePaysNothingTwice() throws Exception {
+        try (PluginTestKit kit = KIT.start()) {
+            TaskOutcome first = kit.awaitEnd(kit.submit(BankImportTaskType.ID, statement(PAYMENTS, 5)));
+            TaskOutcome again = kit.awaitEnd(kit.submit(BankImportTaskType.ID, statement(PAYMENTS, 5)));
+
+            assertThat(first.succeeded() && again.succeeded()).isTrue();
+            JsonObject result = Json.createReader(new StringReader(again.result())).readObject();
+            assertThat(result.getInt("duplicate")).isEqualTo(12);
+            assertThat(result.getInt("matched") + result.getInt("matchedByAmount")).isZero();
+            assertThat(result.getJsonObject("matchedAmount")).isEmpty();
+        }
+    }
+
+    /**
+     * A payment that names no invoice does not take one that another payment of the statement
+     * names, even when it comes first; a reference naming two invoices pays the one that fits.
+     */
+    @Test
+    void aMatchByAmountLeavesAloneTheInvoicesTheStatementNames() throws Exception {
+        String rows = "2026-12-01," + amountOf(3) + ",EUR,Someone,no number at all\r\n"
+                + "2026-12-01," + amountOf(3) + ",EUR,Customer 3,pays inv-1003\r\n"
+                + "2026-12-01," + amountOf(7) + ",EUR,Customer 7,\"credit INV-1003, pay INV-1007\"\r\n";
+        try (PluginTestKit kit = KIT.start()) {
+            String id = kit.submit(BankImportTaskType.ID, statement(rows, 1));
+            TaskOutcome outcome = kit.awaitEnd(id);
+            assertThat(outcome.succeeded()).as(outcome.toString()).isTrue();
+
+            assertThat(Effects.rows("SELECT line_no, invoice_number, outcome FROM bank_payment WHERE task_id = ? ORDER BY line_no")
+                    .read(kit.dataSource(), id).toString())
+                    .isEqualTo("[[2, null, UNMATCHED], [3, INV-1003, MATCHED], [4, INV-1007, MATCHED]]");
+        }
+    }
+
+    @Test
+    void whatASpreadsheetExportsIsReadAndWhatIsNotCsvIsRefused() throws Exception {
+        Payload withBom = new Payload("text/csv", ("\uFEFF" + HEADER + "\r\n2026-12-01,1.00,eur,A,x\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        try (PluginTestKit kit = KIT.start()) { // a statement read makes the tables, in the datasource the kit binds
+            dev.taskbridge.bank.Statement read = new BankImportTaskType().parse(withBom);
+            assertThat(read.lines()).singleElement().satisfies(line -> {
+                assertThat(line.lineNo()).as("the blank line counts").isEqualTo(3);
+                assertThat(line.currency()).isEqualTo("EUR");
+            });
+        }
+
+        assertThatThrownBy(() -> new BankImportTaskType().parse(statement("2026-12-01,1.00,EUR,A,\"open quote\r\n", 10)))
+                .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("body");
+        assertThatThrownBy(() -> new BankImportTaskType().parse(new Payload("text/csv", new byte[]{'a', (byte) 0xC3, '\n'})))
+                .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("UTF-8");
+    }
+
+    /** A reference the payer typed never runs as a formula in the clerk's spreadsheet. */
+    @Test
+    void theExportKeepsFormulasInert() throws Exception {
+        try (PluginTestKit kit = KIT.start()) {
+            String id = kit.submit(BankImportTaskType.ID, statement("2026-12-01,9.99,EUR,=cmd,\"=HYPERLINK(\"\"x\"\")\"\r\n", 10));
+            TaskOutcome outcome = kit.awaitEnd(id);
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            new BankImportTaskType.PaymentsCsv().prepare(new FinishedTask<>(id, outcome.result(), null, () -> null)).writeTo(file);
+
+            assertThat(file.toString(StandardCharsets.UTF_8).lines().toList().get(1))
+                    .isEqualTo("2,2026-12-01,9.99,EUR,'=cmd,\"'=HYPERLINK(\"\"x\"\")\",,UNMATCHED");
+        }
     }
 
     /** Each invoice paid once and each payment recorded once, whichever chunk a crash interrupts. */

@@ -30,8 +30,8 @@ import dev.taskbridge.plugin.TransientTaskException;
  * <p>What a plugin of its own keeps from here: {@link #parse} checks everything about the payload
  * and refuses it whole, naming each bad line, so that nothing half-stored is ever run; each chunk
  * writes through the server's datasource, which it looks up in JNDI, so its rows commit with the
- * engine's record of the chunk and happen exactly once; the table is made outside the chunks'
- * transactions. Registered in {@code META-INF/services/dev.taskbridge.plugin.TaskType}.
+ * engine's record of the chunk and happen exactly once; the table is made when the first payload
+ * is read, outside the chunks' transactions; {@code chunkCount} only counts. Registered in {@code META-INF/services/dev.taskbridge.plugin.TaskType}.
  */
 public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> {
 
@@ -68,10 +68,12 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
         if (!payload.mediaType().equals("text/plain")) {
             throw new InvalidPayloadException("body", "must be text/plain: one note per line, as REF-1: its text");
         }
+        payload.options().keySet().stream().filter(option -> !option.equals(CHUNK_SIZE)).forEach(option ->
+                problems.add(new FieldProblem(option, "is not an option of " + ID + "; it takes " + CHUNK_SIZE)));
         int chunkSize = chunkSize(payload, problems);
         List<Note> notes = new ArrayList<>();
         Set<String> references = new HashSet<>();
-        String[] lines = payload.text().split("\r?\n", -1);
+        String[] lines = payload.utf8Text().split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
             if (line.isBlank()) {
@@ -101,6 +103,7 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
         if (!problems.isEmpty()) {
             throw new InvalidPayloadException(problems);
         }
+        makeTable();
         return new Notes(List.copyOf(notes), chunkSize);
     }
 
@@ -122,8 +125,13 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
         return (DataSource) new InitialContext().lookup(DATASOURCE);
     }
 
-    /** Makes the table if it is not there, in a transaction of its own: DDL has no place in a chunk's. */
-    private synchronized void makeTable() throws TransientTaskException {
+    /**
+     * Makes the table if it is not there, once per instance, when the first good payload is read:
+     * on a request thread, or a blocking one for a resumed task; never in a chunk's transaction (DDL
+     * has no place there) nor in {@code chunkCount} (it may run on the slot's thread, which must not
+     * wait).
+     */
+    private synchronized void makeTable() {
         if (tableMade) {
             return;
         }
@@ -132,7 +140,8 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
                     + MAX_REFERENCE + ") NOT NULL, text VARCHAR(" + MAX_TEXT + ") NOT NULL, PRIMARY KEY (task_id, reference))");
             tableMade = true;
         } catch (SQLException | NamingException e) {
-            throw new TransientTaskException("template_note could not be made", e);
+            // a resumed task is tried again later (the cause is transient); a submission is refused
+            throw new IllegalStateException(new TransientTaskException("template_note could not be made: " + e.getMessage(), e));
         }
     }
 
@@ -141,14 +150,7 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
         return new TaskHandler<>() {
             @Override
             public int chunkCount(Notes notes) {
-                // Called before the chunks, outside their transactions: the place for the table. The
-                // engine tries again later when the cause of a failure here is transient.
-                try {
-                    makeTable();
-                } catch (TransientTaskException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
-                return (notes.notes().size() + notes.chunkSize() - 1) / notes.chunkSize();
+                return (notes.notes().size() + notes.chunkSize() - 1) / notes.chunkSize(); // counting only: no I/O here
             }
 
             @Override

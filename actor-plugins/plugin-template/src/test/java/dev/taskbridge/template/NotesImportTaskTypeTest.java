@@ -41,15 +41,18 @@ class NotesImportTaskTypeTest {
             assertThat(outcome.chunksTotal()).isEqualTo(3);
             assertThat(outcome.itemsDone()).isEqualTo(25);
             assertThat(outcome.result()).isEqualTo("{\"imported\":25}");
+            assertThat(Effects.rows("SELECT COUNT(*) FROM template_note WHERE task_id = ?").read(kit.dataSource(), id).toString())
+                    .as("the rows it says it imported").isEqualTo("[[25]]");
         }
     }
 
     @Test
     void aBadFileIsRefusedWholeNamingEveryBadLine() {
-        assertThatThrownBy(() -> new NotesImportTaskType().parse(notes("REF-1: fine\nno colon here\nREF-1: again\n: no reference\n", "x")))
+        Payload bad = notes("REF-1: fine\nno colon here\nREF-1: again\n: no reference\n", "x");
+        assertThatThrownBy(() -> new NotesImportTaskType().parse(bad.withOptions(Map.of("chunkSize", "x", "colour", "red"))))
                 .isInstanceOfSatisfying(InvalidPayloadException.class, refused -> assertThat(refused.problems())
                         .extracting(FieldProblem::field)
-                        .containsExactly("chunkSize", "line 2", "line 3.reference", "line 4.reference"));
+                        .containsExactly("colour", "chunkSize", "line 2", "line 3.reference", "line 4.reference"));
     }
 
     @Test
