@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
@@ -53,7 +55,35 @@ final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(System.getProperty("taskbridge.chromedriver", "/usr/bin/chromedriver")).toFile())
                 .build();
-        return new Browser(new ChromeDriver(service, options), profile);
+        Path downloads = Files.createDirectories(profile.resolve("downloads"));
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
+        ChromeDriver driver = new ChromeDriver(service, options);
+        // headless Chromium saves downloads only when told where
+        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        return new Browser(driver, profile);
+    }
+
+    /** A file the browser saved. */
+    record Download(String name, byte[] content) {
+    }
+
+    /** Clicks a download link and waits for the one file the browser saves, under the name the server gave it. */
+    Download download(By link) throws IOException {
+        Path downloads = profile.resolve("downloads");
+        driver.findElement(link).click();
+        Path[] saved = new Path[1];
+        waitUntil(any -> {
+            try (var files = Files.list(downloads)) {
+                List<Path> all = files.toList();
+                // Chromium writes to a .crdownload first and renames it when the file is whole
+                saved[0] = all.size() == 1 && !all.get(0).toString().endsWith(".crdownload") ? all.get(0) : null;
+                return saved[0] != null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return new Download(saved[0].getFileName().toString(), Files.readAllBytes(saved[0]));
     }
 
     ChromeDriver driver() {

@@ -53,14 +53,17 @@ class ClerkPagesIT {
         Path file = file("ledger-5000.csv", csv.toString());
 
         try (Browser browser = Browser.open().logIn("clerk")) {
-            browser.go("/upload.xhtml");
-            browser.driver().findElement(By.id("upload:file")).sendKeys(file.toString());
-            browser.driver().findElement(By.id("upload:check")).click();
-            browser.waitForText(By.id("verdict"), "The file is valid: 5000 lines.");
+            browser.go("/submit.xhtml?type=ledger.post");
+            browser.driver().findElement(By.id("submit:file")).sendKeys(file.toString());
+            browser.driver().findElement(By.id("submit:send")).click();
+            browser.waitForText(By.id("verdict"), "The file is valid: 5,000 lines.");
+            assertThat(browser.text(By.id("figures"))).contains("Debit", "30,850.00");
             browser.screenshot("upload-checked");
 
-            browser.driver().findElement(By.id("checked:post")).click();
-            browser.waitFor(By.id("progress"));
+            WebElement post = browser.driver().findElement(By.id("checked:confirm"));
+            assertThat(post.getAttribute("value")).isEqualTo("Post this file");
+            post.click();
+            browser.waitFor(By.id("task-id"));
             Object loadedAt = browser.script("return window.taskbridgeLoadedAt;");
             Set<String> seen = watchProgressUntilSucceeded(browser);
             browser.waitForText(By.cssSelector(".field-status"), "POSTED");
@@ -70,8 +73,56 @@ class ClerkPagesIT {
             assertThat(browser.script("return window.taskbridgeLoadedAt;")).as("the page was not reloaded").isEqualTo(loadedAt);
             assertThat(seen).as("progress values the page showed").contains("100");
             assertThat(browser.text(By.cssSelector(".field-postedDocumentCount"))).isEqualTo("2500");
+            assertThat(browser.text(By.id("verdict"))).as("the result as a clerk would say it")
+                    .isEqualTo("2,500 documents, 5,000 lines posted; debit and credit 30,850.00 each.");
+            assertThat(browser.driver().findElements(By.cssSelector("a.export"))).as("no errors, so no list of them to download")
+                    .isEmpty();
             assertThat(browser.driver().findElements(By.cssSelector("#timeline li")))
                     .extracting(WebElement::getText).anySatisfy(entry -> assertThat(entry).contains("SUCCEEDED"));
+        }
+    }
+
+    /**
+     * The second plugin through the pages that know no task type: chosen from the list of forms,
+     * its option set on the form its plugin describes, watched live, its export downloaded.
+     */
+    @Test
+    void aClerkImportsABankStatementFromTheFormItsPluginDescribes() throws Exception {
+        StringBuilder statement = new StringBuilder("bookingDate,amount,currency,counterparty,reference\r\n");
+        for (int n = 1; n <= 12; n++) {
+            statement.append("2026-12-01,").append(n).append(".01,EUR,Payer ").append(n).append(",=SUM(A1:A2) ")
+                    .append(UUID.randomUUID()).append("\r\n");
+        }
+        Path file = file("statement.csv", statement.toString());
+
+        try (Browser browser = Browser.open().logIn("clerk")) {
+            browser.go("/submit.xhtml");
+            browser.waitFor(By.linkText("Import a bank statement")).click();
+            browser.waitFor(By.id("submit:file")).sendKeys(file.toString());
+            WebElement chunkLines = browser.driver().findElement(By.cssSelector("#option-chunkLines input"));
+            assertThat(chunkLines.getAttribute("value")).as("the plugin's default").isEqualTo("500");
+            chunkLines.clear();
+            chunkLines.sendKeys("2");
+            browser.screenshot("bank-form");
+            browser.driver().findElement(By.id("submit:send")).click();
+
+            browser.waitFor(By.id("task-id"));
+            Set<String> seen = watchProgressUntilSucceeded(browser);
+            assertThat(browser.text(By.id("task-type"))).isEqualTo("bank.import");
+            assertThat(browser.driver().findElement(By.id("progress")).getAttribute("aria-valuenow")).isEqualTo("100");
+            assertThat(seen).contains("100");
+            browser.waitForText(By.id("verdict"), "12 payments: 0 matched to their invoices; 12 to settle by hand.");
+            assertThat(browser.text(By.id("figures"))).contains("No invoice found", "12");
+            assertThat(browser.driver().findElements(By.cssSelector("#timeline li .kind"))).extracting(WebElement::getText)
+                    .as("six chunks of two payments: the form's option reached the plugin").filteredOn("CHUNK_COMMITTED"::equals).hasSize(6);
+            browser.screenshot("bank-imported");
+
+            Browser.Download payments = browser.download(By.id("download-payments.csv"));
+            assertThat(payments.name()).isEqualTo(browser.text(By.id("task-id")) + "-payments.csv");
+            List<String> lines = new String(payments.content(), StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSize(13);
+            assertThat(lines.get(0)).isEqualTo("\uFEFFline,bookingDate,amount,currency,counterparty,reference,invoice,outcome");
+            assertThat(lines.get(1)).startsWith("2,2026-12-01,1.01,EUR,Payer 1,'=SUM(A1:A2) ").endsWith(",,UNMATCHED");
         }
     }
 
@@ -105,10 +156,10 @@ class ClerkPagesIT {
                 + line(prefix + 2, "2000", "0", "5.00", "payable"));
 
         try (Browser browser = Browser.open().logIn("clerk")) {
-            browser.go("/upload.xhtml");
-            browser.driver().findElement(By.id("upload:file")).sendKeys(file.toString());
-            browser.driver().findElement(By.id("upload:check")).click();
-            browser.waitForText(By.id("verdict"), "The file has errors: 3 of 4 lines are wrong.");
+            browser.go("/submit.xhtml?type=ledger.post");
+            browser.driver().findElement(By.id("submit:file")).sendKeys(file.toString());
+            browser.driver().findElement(By.id("submit:send")).click();
+            browser.waitForText(By.id("verdict"), "The file has errors: 3 of 4 lines are wrong; 1 document does not balance.");
             browser.screenshot("upload-errors");
 
             List<String> errors = new ArrayList<>();
@@ -121,8 +172,15 @@ class ClerkPagesIT {
                     "3 | debit | 5.005 | must have at most 2 decimal places");
             assertThat(browser.script("return window.injected === undefined;")).as("the markup did not run").isEqualTo(true);
             assertThat(browser.driver().findElements(By.cssSelector("#table-errors b"))).as("nor was it drawn").isEmpty();
-            assertThat(browser.driver().findElements(By.id("checked:post"))).as("no post button for a refused file").isEmpty();
+            assertThat(browser.driver().findElements(By.id("checked:confirm"))).as("no post button for a refused file").isEmpty();
             assertThat(browser.driver().findElement(By.cssSelector("a.export")).getAttribute("href")).endsWith("/exports/errors.csv");
+
+            // checked again to post the valid documents only: every document has an error, so there is nothing to confirm
+            browser.driver().findElement(By.cssSelector("#option-onErrors input[value='post-valid-documents']")).click();
+            browser.driver().findElement(By.id("submit:file")).sendKeys(file.toString());
+            browser.driver().findElement(By.id("submit:send")).click();
+            browser.waitForText(By.cssSelector("p.note"), "No document is without errors: posting would post nothing.");
+            assertThat(browser.driver().findElements(By.id("checked:confirm"))).isEmpty();
         }
     }
 
@@ -188,18 +246,18 @@ class ClerkPagesIT {
         Files.write(huge, new byte[21 * 1024 * 1024]);
 
         try (Browser browser = Browser.open().logIn("clerk")) {
-            browser.go("/upload.xhtml");
-            browser.driver().findElement(By.id("upload:file")).sendKeys(picture.toString());
-            browser.driver().findElement(By.id("upload:check")).click();
+            browser.go("/submit.xhtml?type=ledger.post");
+            browser.driver().findElement(By.id("submit:file")).sendKeys(picture.toString());
+            browser.driver().findElement(By.id("submit:send")).click();
             browser.waitForText(By.id("messages"), "The file must be CSV (.csv) or JSON (.json)");
 
-            browser.driver().findElement(By.id("upload:file")).sendKeys(brokenCsv.toString());
-            browser.driver().findElement(By.id("upload:check")).click();
+            browser.driver().findElement(By.id("submit:file")).sendKeys(brokenCsv.toString());
+            browser.driver().findElement(By.id("submit:send")).click();
             browser.waitForText(By.id("messages"), "is not valid CSV");
             browser.screenshot("upload-malformed-csv");
 
-            browser.driver().findElement(By.id("upload:file")).sendKeys(huge.toString());
-            browser.driver().findElement(By.id("upload:check")).click();
+            browser.driver().findElement(By.id("submit:file")).sendKeys(huge.toString());
+            browser.driver().findElement(By.id("submit:send")).click();
             browser.waitForText(By.id("error-message"), "The request is larger than 20 MiB.");
             browser.screenshot("upload-too-large");
             assertThat(browser.driver().getPageSource()).doesNotContain("Exception").doesNotContain("at dev.taskbridge");

@@ -551,14 +551,14 @@ class FuzzIT {
         private void uploadForm(String what, Body body, boolean csrf, Boolean viewState) {
             String boundary = "fuzzform" + Long.toHexString(random.nextLong());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            part(out, boundary, "Content-Disposition: form-data; name=\"upload\"", "upload".getBytes(StandardCharsets.UTF_8));
+            part(out, boundary, "Content-Disposition: form-data; name=\"submit\"", "submit".getBytes(StandardCharsets.UTF_8));
             if (csrf) {
                 part(out, boundary, "Content-Disposition: form-data; name=\"tb-csrf\"", "${CSRF}".getBytes(StandardCharsets.UTF_8));
             }
-            part(out, boundary, "Content-Disposition: form-data; name=\"upload:file\"; filename=\"" + pick(FILE_NAMES)
+            part(out, boundary, "Content-Disposition: form-data; name=\"submit:file\"; filename=\"" + pick(FILE_NAMES)
                     + "\"\r\nContent-Type: " + (body.contentType() == null ? "application/octet-stream" : body.contentType()), body.bytes());
-            part(out, boundary, "Content-Disposition: form-data; name=\"upload:onErrors\"", pick(OPTION_VALUES).getBytes(StandardCharsets.UTF_8));
-            part(out, boundary, "Content-Disposition: form-data; name=\"upload:check\"", "Check the file".getBytes(StandardCharsets.UTF_8));
+            part(out, boundary, "Content-Disposition: form-data; name=\"submit:options:0:choice\"", pick(OPTION_VALUES).getBytes(StandardCharsets.UTF_8));
+            part(out, boundary, "Content-Disposition: form-data; name=\"submit:send\"", "Check the file".getBytes(StandardCharsets.UTF_8));
             if (viewState == null || viewState) {
                 part(out, boundary, "Content-Disposition: form-data; name=\"jakarta.faces.ViewState\"",
                         (viewState == null ? "-1234567890123456789:-987654321" : "${VIEWSTATE}").getBytes(StandardCharsets.UTF_8));
@@ -567,7 +567,7 @@ class FuzzIT {
             List<String[]> headers = new ArrayList<>();
             headers.add(new String[]{"Content-Type", "multipart/form-data; boundary=" + boundary});
             headers.add(new String[]{"Accept", "text/html"});
-            add(what, pick(List.of(callers.get(6), callers.get(7))), "POST", "/taskbridge/upload.xhtml", headers, out.toByteArray(),
+            add(what, pick(List.of(callers.get(6), callers.get(7))), "POST", "/taskbridge/submit.xhtml", headers, out.toByteArray(),
                     false, Form.UPLOAD, false);
         }
 
@@ -786,7 +786,8 @@ class FuzzIT {
     private static final List<String> PAGES = List.of("", "index.xhtml", "index.xhtml?status=evil&from=1e999999999&to=%00&page=-1",
             "index.xhtml?page=99999999999999&type=%3Cscript%3E", "index.xhtml?from=+999999999-12-31&to=-999999999-01-01",
             "task.xhtml", "task.xhtml?id=%3Cscript%3E", "task.xhtml?id=" + "i".repeat(5000), "task.xhtml?id=00000000-0000-0000-0000-000000000000",
-            "upload.xhtml", "upload.xhtml?x=%ZZ", "types.xhtml", "login.xhtml?next=%2F%2Fevil.example", "login.xhtml?next=%0d%0a",
+            "submit.xhtml", "submit.xhtml?type=ledger.post", "submit.xhtml?type=%ZZ", "submit.xhtml?type=%3Cb%3Ex%3C%2Fb%3E",
+            "types.xhtml", "login.xhtml?next=%2F%2Fevil.example", "login.xhtml?next=%0d%0a",
             "login.xhtml?loggedOut=%3Cscript%3E", "index.xhtml?owner=%27%20OR%201%3D1--&limit=0");
 
     private static final List<String> OPTION_VALUES = List.of("reject-file", "post-valid-documents", "true", "false", "",
@@ -826,7 +827,7 @@ class FuzzIT {
         String target = c.target();
         if (c.form() != Form.NONE) {
             String cookie = c.form() == Form.LOGIN ? null : sessions.get(c.caller().sessionUser());
-            String page = c.form() == Form.LOGIN ? "/taskbridge/login.xhtml" : "/taskbridge/upload.xhtml";
+            String page = c.form() == Form.LOGIN ? "/taskbridge/login.xhtml" : "/taskbridge/submit.xhtml?type=ledger.post";
             Answer form = exchange(c.caller().from(), "GET", page, cookie == null ? "" : "Cookie: " + cookie + "\r\n", null, false, writers);
             if (c.form() == Form.LOGIN) {
                 String setCookie = form.header("Set-Cookie");

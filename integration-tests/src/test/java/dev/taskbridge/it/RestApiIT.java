@@ -87,6 +87,30 @@ class RestApiIT {
                 .isEqualTo("dev.taskbridge.ledger.LedgerValidateTaskType");
     }
 
+    /** What a client needs to draw a task type's form, as the pages draw it: files, options, the check. */
+    @Test
+    void taskTypesDescribeTheirForms() {
+        List<JsonObject> types = Api.as("clerk").get("/task-types").json().asJsonArray().getValuesAs(JsonObject.class);
+        JsonObject post = types.stream().filter(type -> type.getString("id").equals("ledger.post")).findFirst().orElseThrow()
+                .getJsonObject("form");
+        assertThat(post.getString("title")).isEqualTo("Post a ledger file");
+        assertThat(post.getJsonArray("files").getValuesAs(JsonObject.class)).extracting(kind -> kind.getString("mediaType"))
+                .containsExactly("text/csv", "application/json");
+        JsonObject onErrors = post.getJsonArray("options").getJsonObject(0);
+        assertThat(onErrors.getString("name")).isEqualTo("onErrors");
+        assertThat(onErrors.getString("kind")).isEqualTo("CHOICE");
+        assertThat(onErrors.getString("defaultValue")).isEqualTo("reject-file");
+        assertThat(onErrors.getJsonArray("choices").getValuesAs(JsonObject.class)).extracting(choice -> choice.getString("value"))
+                .containsExactly("reject-file", "post-valid-documents");
+        assertThat(post.getJsonObject("checkFirst").getString("option")).isEqualTo("checkOnly");
+        assertThat(post.getJsonObject("checkFirst").getString("confirmLabel")).isEqualTo("Post this file");
+
+        JsonObject bank = types.stream().filter(type -> type.getString("id").equals("bank.import")).findFirst().orElseThrow()
+                .getJsonObject("form");
+        assertThat(bank.getJsonArray("options").getJsonObject(0).getString("kind")).isEqualTo("INTEGER");
+        assertThat(bank.containsKey("checkFirst") && !bank.isNull("checkFirst")).as("imported at once").isFalse();
+    }
+
     private static JsonObject ledgerValidate(Api.Reply types) {
         return types.json().asJsonArray().getValuesAs(JsonObject.class).stream()
                 .filter(type -> type.getString("id").equals("ledger.validate"))

@@ -116,7 +116,7 @@ class RoleMatrixIT {
                         "302", "200", "200", "200", "200", "200", "403"),
                 new Row("page /index.xhtml", c -> withOwnerFilter(c.page("/index.xhtml")),
                         "302", "200", "200", "200 others", "200 others", "200 others", "403"),
-                new Row("page /upload.xhtml", c -> status(c.page("/upload.xhtml")),
+                new Row("page /submit.xhtml", c -> status(c.page("/submit.xhtml?type=ledger.post")),
                         "302", "200", "200", "200", "200", "200", "403"),
                 new Row("page /task.xhtml (failed)", c -> taskPage(c.page("/task.xhtml?id=" + failed)),
                         "302", "200", "200 not found", "200 trace retry", "200 trace retry", "200 trace", "403"),

@@ -3,6 +3,7 @@ package dev.taskbridge.web;
 import java.util.List;
 
 import dev.taskbridge.gateway.ExportView;
+import dev.taskbridge.gateway.TaskFormView;
 import dev.taskbridge.gateway.TaskTypeView;
 
 /**
@@ -11,12 +12,14 @@ import dev.taskbridge.gateway.TaskTypeView;
  *
  * @param pluginClass null unless the caller is an admin
  * @param listsErrors whether its tasks' errors can be read page by page ({@code GET /api/tasks/{id}/errors})
+ * @param form        what it takes: the kinds of file, the options a person sets (with labels, allowed
+ *                    values and defaults), and whether a file is checked before it is confirmed
  */
 public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
-                           List<ExportView> exports) {
+                           List<ExportView> exports, TaskFormView form) {
 
     static TaskTypeJson of(TaskTypeView type, boolean withPluginClass) {
         return new TaskTypeJson(type.id(), type.version(), type.slots(), withPluginClass ? type.pluginClass() : null,
-                type.listsErrors(), type.exports());
+                type.listsErrors(), type.exports(), type.form());
     }
 }

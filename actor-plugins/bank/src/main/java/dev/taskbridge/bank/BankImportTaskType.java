@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import javax.naming.InitialContext;
@@ -24,13 +25,16 @@ import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.ResultExport;
+import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 import dev.taskbridge.plugin.TransientTaskException;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -52,6 +56,7 @@ public class BankImportTaskType implements TaskType<Statement> {
     static final String DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
     static final String CHUNK_LINES = "chunkLines";
     static final int MAX_CHUNK_LINES = 5_000;
+    static final int DEFAULT_CHUNK_LINES = 500;
     /** Set by the production server (configure-production.cli): no demo invoices there. */
     static final String PRODUCTION = "taskbridge.production";
 
@@ -79,7 +84,7 @@ public class BankImportTaskType implements TaskType<Statement> {
         if (!mediaType.equals("text/csv") && !mediaType.equals("text/plain")) {
             throw new InvalidPayloadException("body", "must be a statement as text/csv, was " + mediaType);
         }
-        int chunkLines = chunkLines(payload.option(CHUNK_LINES).orElse("500"));
+        int chunkLines = chunkLines(payload.option(CHUNK_LINES).orElse(String.valueOf(DEFAULT_CHUNK_LINES)));
         for (String option : payload.options().keySet()) {
             if (!option.equals(CHUNK_LINES)) {
                 throw new InvalidPayloadException(option, "is not an option of " + ID + "; it takes " + CHUNK_LINES);
@@ -152,6 +157,45 @@ public class BankImportTaskType implements TaskType<Statement> {
     }
 
     @Override
+    public TaskForm form() {
+        return TaskForm.of("Import a bank statement", "A statement as CSV, header row " + String.join(", ", StatementCsv.COLUMNS)
+                        + ". Each incoming payment is matched to the open invoice it pays; you download the payments with "
+                        + "their invoices and settle the rest by hand.", TaskForm.FileKind.CSV)
+                .withOptions(TaskForm.FormOption.integer(CHUNK_LINES, "Payments per transaction",
+                        "1 to " + ResultSummary.count(MAX_CHUNK_LINES) + "; progress shows after each", DEFAULT_CHUNK_LINES));
+    }
+
+    /** "120 payments: 100 matched to their invoices (EUR 12,345.00); 20 to settle by hand: ...". */
+    @Override
+    public Optional<ResultSummary> summary(String result) {
+        JsonObject json = Tally.object(result);
+        if (!json.containsKey("payments")) {
+            return Optional.empty();
+        }
+        Tally tally = Tally.read(json);
+        int matched = tally.count(Invoices.Outcome.MATCHED) + tally.count(Invoices.Outcome.MATCHED_BY_AMOUNT);
+        int toSettle = tally.count(Invoices.Outcome.ALREADY_PAID) + tally.count(Invoices.Outcome.AMOUNT_DIFFERS)
+                + tally.count(Invoices.Outcome.UNMATCHED);
+        List<String> amounts = new ArrayList<>();
+        tally.matched.forEach((currency, amount) -> amounts.add(currency + " " + ResultSummary.amount(amount)));
+        String headline = ResultSummary.count(json.getInt("payments"), "payment", "payments") + ": "
+                + ResultSummary.count(matched) + " matched to their invoices"
+                + (amounts.isEmpty() ? "" : " (" + String.join(", ", amounts) + ")")
+                + (toSettle == 0 ? "." : "; " + ResultSummary.count(toSettle) + " to settle by hand.");
+        List<ResultSummary.Figure> figures = new ArrayList<>();
+        for (Invoices.Outcome outcome : Invoices.Outcome.values()) {
+            figures.add(new ResultSummary.Figure(outcome.label(), ResultSummary.count(tally.count(outcome))));
+        }
+        ResultSummary summary = toSettle == 0 ? ResultSummary.of(headline) : ResultSummary.problem(headline);
+        int repeats = tally.count(Invoices.Outcome.DUPLICATE);
+        if (repeats > 0) {
+            summary = summary.withNotes(ResultSummary.count(repeats, "payment repeats", "payments repeat")
+                    + " an earlier statement's: nothing was paid twice.");
+        }
+        return Optional.of(summary.withFigures(figures.toArray(ResultSummary.Figure[]::new)));
+    }
+
+    @Override
     public List<ResultExport> exports() {
         return List.of(new PaymentsCsv());
     }
@@ -173,13 +217,23 @@ public class BankImportTaskType implements TaskType<Statement> {
             return tally;
         }
 
+        int count(Invoices.Outcome outcome) {
+            return counts.getOrDefault(outcome, 0);
+        }
+
         static Tally read(String json) {
-            JsonObject object;
-            try {
-                object = Json.createReader(new StringReader(json)).readObject();
+            return read(object(json));
+        }
+
+        static JsonObject object(String json) {
+            try (JsonReader reader = Json.createReader(new StringReader(json))) {
+                return reader.readObject();
             } catch (RuntimeException e) {
-                throw new IllegalStateException("a chunk's tally is not the JSON it wrote: '" + json + "'", e);
+                throw new IllegalStateException("a tally is not the JSON it wrote: '" + json + "'", e);
             }
+        }
+
+        static Tally read(JsonObject object) {
             Tally tally = new Tally();
             for (Invoices.Outcome outcome : Invoices.Outcome.values()) {
                 tally.counts.put(outcome, object.getInt(key(outcome)));
@@ -233,6 +287,11 @@ public class BankImportTaskType implements TaskType<Statement> {
         @Override
         public String description() {
             return "every payment with the invoice it paid and its outcome";
+        }
+
+        @Override
+        public boolean offeredFor(String result) {
+            return Tally.object(result).getInt("payments", 0) > 0;
         }
 
         @Override

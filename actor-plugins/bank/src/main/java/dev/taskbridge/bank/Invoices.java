@@ -32,7 +32,25 @@ final class Invoices {
     static final Pattern INVOICE_NUMBER = Pattern.compile("\\b([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\\b");
 
     /** What became of a payment. */
-    enum Outcome { MATCHED, MATCHED_BY_AMOUNT, ALREADY_PAID, AMOUNT_DIFFERS, DUPLICATE, UNMATCHED }
+    enum Outcome {
+        MATCHED("Matched by invoice number"),
+        MATCHED_BY_AMOUNT("Matched by amount"),
+        ALREADY_PAID("Invoice already paid"),
+        AMOUNT_DIFFERS("Amount differs"),
+        DUPLICATE("Repeats an earlier statement"),
+        UNMATCHED("No invoice found");
+
+        private final String label;
+
+        Outcome(String label) {
+            this.label = label;
+        }
+
+        /** How a clerk reads it. */
+        String label() {
+            return label;
+        }
+    }
 
     /** A payment as matched: the invoice it paid or named, if any. */
     record Match(StatementLine line, String invoiceNumber, Outcome outcome) {

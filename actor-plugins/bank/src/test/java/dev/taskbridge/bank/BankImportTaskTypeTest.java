@@ -19,6 +19,7 @@ import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.testkit.Effects;
 import dev.taskbridge.testkit.PluginTestKit;
 import dev.taskbridge.testkit.TaskOutcome;
@@ -72,6 +73,12 @@ class BankImportTaskTypeTest {
             assertThat(result.getInt("amountDiffers")).isEqualTo(1);
             assertThat(result.getInt("unmatched")).isEqualTo(1);
             assertThat(result.getJsonObject("matchedAmount").getString("EUR")).isEqualTo("1404.00"); // 8 × 100 + 36 × 10.50, and 226.00 by amount
+            ResultSummary summary = new BankImportTaskType().summary(outcome.result()).orElseThrow();
+            assertThat(summary.headline()).isEqualTo("12 payments: 9 matched to their invoices (EUR 1,404.00); 3 to settle by hand.");
+            assertThat(summary.problem()).isTrue();
+            assertThat(summary.figures()).contains(new ResultSummary.Figure("No invoice found", "1"),
+                    new ResultSummary.Figure("Matched by invoice number", "8"));
+            assertThat(new BankImportTaskType.PaymentsCsv().offeredFor(outcome.result())).isTrue();
 
             try (Connection connection = kit.dataSource().getConnection(); Statement query = connection.createStatement();
                  ResultSet paid = query.executeQuery("SELECT number FROM bank_invoice WHERE paid_by_task IS NOT NULL ORDER BY number")) {
@@ -128,6 +135,10 @@ class BankImportTaskTypeTest {
             assertThat(result.getInt("duplicate")).isEqualTo(12);
             assertThat(result.getInt("matched") + result.getInt("matchedByAmount")).isZero();
             assertThat(result.getJsonObject("matchedAmount")).isEmpty();
+            ResultSummary summary = new BankImportTaskType().summary(again.result()).orElseThrow();
+            assertThat(summary.headline()).isEqualTo("12 payments: 0 matched to their invoices.");
+            assertThat(summary.notes()).containsExactly("12 payments repeat an earlier statement's: nothing was paid twice.");
+            assertThat(summary.problem()).as("nothing to settle: the statement was imported before").isFalse();
         }
     }
 

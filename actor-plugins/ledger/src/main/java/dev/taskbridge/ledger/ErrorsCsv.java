@@ -55,6 +55,12 @@ final class ErrorsCsv<P> implements ResultExport {
         return "every error, one row each (line, field, value, reason)";
     }
 
+    /** Only for a file that had errors: a file without any has nothing to correct. */
+    @Override
+    public boolean offeredFor(String result) {
+        return JsonSupport.readObject(result).getInt("errorCount", 0) > 0;
+    }
+
     /**
      * Every error, written as it is found again: the file is never in memory, whatever its size.
      * When the result lists every error, they are written in one walk over the result (nothing to

@@ -68,6 +68,7 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
     private static final String POSTED_HERE = "postedInChunk";
     /** In chunk 0's data and so in the result: when the check read the books. */
     static final String CHECKED_AT = "checkedAt";
+    static final String POSTABLE_DOCUMENTS = "postableDocumentCount";
 
     private final Supplier<Books> books;
 
@@ -169,6 +170,9 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
             json.writeStartObject();
             report.writeFields(json, file.lines().size(), valid, invalid, false);
             json.write(CHECKED_AT, checkedAt.toString());
+            // what posting the valid documents would post: whether a clerk's confirmation can do anything
+            json.write(POSTABLE_DOCUMENTS, file.lines().stream().map(LedgerLine::documentNumber)
+                    .filter(number -> number != null && !refused.contains(number)).distinct().count());
             json.writeEnd();
         }
         return new Check(out.toString(), refused, postNothing, invalid);

@@ -10,6 +10,8 @@ import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
+import dev.taskbridge.plugin.ResultSummary;
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 
@@ -77,6 +79,16 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
     @Override
     public TaskHandler<PostingRequest> handler() {
         return handler;
+    }
+
+    @Override
+    public TaskForm form() {
+        return LedgerSummaries.postForm();
+    }
+
+    @Override
+    public Optional<ResultSummary> summary(String result) {
+        return LedgerSummaries.posting(JsonSupport.readObject(result));
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
+import dev.taskbridge.plugin.ResultSummary;
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 
@@ -64,6 +66,16 @@ public final class LedgerValidateTaskType implements TaskType<LedgerFile> {
             problems.addAll(e.problems());
         }
         throw new InvalidPayloadException(problems);
+    }
+
+    @Override
+    public TaskForm form() {
+        return LedgerSummaries.validateForm();
+    }
+
+    @Override
+    public Optional<ResultSummary> summary(String result) {
+        return LedgerSummaries.check(JsonSupport.readObject(result), false);
     }
 
     @Override

@@ -12,6 +12,7 @@ import jakarta.persistence.Persistence;
 
 import dev.taskbridge.ledger.book.LedgerBook;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.testkit.Effects;
 import dev.taskbridge.testkit.PluginTestKit;
 import dev.taskbridge.testkit.TaskOutcome;
@@ -54,5 +55,74 @@ class LedgerPostThroughTheKitTest {
 
         assertThat(clean.chunksTotal()).as("300 lines in chunks of 100, the first after the whole file's check").isEqualTo(3);
         assertThat(clean.result()).contains("\"status\":\"POSTED\"").contains("\"postedLineCount\":300");
+    }
+
+    @Test
+    void aCheckThenAPostingReadAsAClerkWouldSayThem() throws Exception {
+        LedgerPostTaskType type = new LedgerPostTaskType();
+        try (PluginTestKit kit = LEDGER.start()) {
+            TaskOutcome check = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(file(3, 1000), "checkOnly", "true")));
+            ResultSummary checked = type.summary(check.result()).orElseThrow();
+            assertThat(checked.headline()).isEqualTo("The file is valid: 6 lines.");
+            assertThat(checked.confirmable()).isTrue();
+            assertThat(checked.problem()).isFalse();
+            assertThat(checked.figures()).contains(new ResultSummary.Figure("Debit", "6.75"), new ResultSummary.Figure("Credit", "6.75"));
+            assertThat(type.exports().get(0).offeredFor(check.result())).as("no errors, no errors.csv").isFalse();
+
+            TaskOutcome posting = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, file(3, 1000)));
+            assertThat(type.summary(posting.result()).orElseThrow().headline())
+                    .isEqualTo("3 documents, 6 lines posted; debit and credit 6.75 each.");
+        }
+    }
+
+    @Test
+    void aFileWithErrorsCanBeConfirmedOnlyWhenItsValidDocumentsMayBePosted() throws Exception {
+        LedgerPostTaskType type = new LedgerPostTaskType();
+        String bad = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+                + "B1," + LocalDate.now() + ",6100,CC1,10.00,0,EUR,ok\r\n"
+                + "B1," + LocalDate.now() + ",2000,CC1,0,10.00,EUR,ok\r\n"
+                + "B2," + LocalDate.now() + ",9999,CC1,5.00,0,EUR,no such account\r\n"
+                + "B2," + LocalDate.now() + ",2000,CC1,0,5.00,EUR,ok\r\n";
+        Payload payload = new Payload("text/csv", bad.getBytes(StandardCharsets.UTF_8));
+        try (PluginTestKit kit = LEDGER.start()) {
+            TaskOutcome strict = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(payload, "checkOnly", "true")));
+            ResultSummary refused = type.summary(strict.result()).orElseThrow();
+            assertThat(refused.headline()).isEqualTo("The file has errors: 1 of 4 lines is wrong; 1 document does not balance.");
+            assertThat(refused.problem()).isTrue();
+            assertThat(refused.confirmable()).as("the whole file or nothing, and it has errors").isFalse();
+            assertThat(type.exports().get(0).offeredFor(strict.result())).isTrue();
+
+            Payload lenient = payload.withOptions(Map.of("checkOnly", "true", "onErrors", "post-valid-documents"));
+            TaskOutcome partly = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, lenient));
+            ResultSummary lenientCheck = type.summary(partly.result()).orElseThrow();
+            assertThat(lenientCheck.confirmable()).as("B1 may be posted").isTrue();
+            assertThat(lenientCheck.notes()).containsExactly("1 document is without errors and can be posted; the others are refused.");
+
+            Payload nothingValid = new Payload("text/csv", (bad.lines().limit(1).findFirst().orElseThrow() + "\r\n"
+                    + bad.lines().skip(3).reduce("", (all, line) -> all + line + "\r\n")).getBytes(StandardCharsets.UTF_8))
+                    .withOptions(Map.of("checkOnly", "true", "onErrors", "post-valid-documents"));
+            ResultSummary noneToPost = type.summary(kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, nothingValid)).result()).orElseThrow();
+            assertThat(noneToPost.confirmable()).as("only B2, which has an error: confirming would post nothing").isFalse();
+            assertThat(noneToPost.notes()).containsExactly("No document is without errors: posting would post nothing.");
+
+            TaskOutcome posted = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, payload.withOptions(Map.of("onErrors",
+                    "post-valid-documents"))));
+            ResultSummary some = type.summary(posted.result()).orElseThrow();
+            assertThat(some.headline()).isEqualTo("1 document, 2 lines posted; 2 lines refused: 1 of 4 lines is wrong; "
+                    + "1 document does not balance.");
+            assertThat(some.problem()).isTrue();
+        }
+    }
+
+    @Test
+    void aResultOfAnOlderShapeGetsNoSummaryRatherThanAWrongOne() {
+        assertThat(new LedgerPostTaskType().summary("{\"status\":\"POSTED\"}")).isEmpty();
+        assertThat(new LedgerValidateTaskType().summary("{\"lineCount\":3}")).isEmpty();
+    }
+
+    private static Payload withOption(Payload payload, String name, String value) {
+        Map<String, String> options = new java.util.HashMap<>(payload.options());
+        options.put(name, value);
+        return payload.withOptions(options);
     }
 }

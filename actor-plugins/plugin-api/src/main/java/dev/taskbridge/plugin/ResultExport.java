@@ -18,6 +18,16 @@ public interface ResultExport {
     String description();
 
     /**
+     * Whether this task's file would hold anything, judged from its result document: a list of
+     * errors of a file that had none is not offered for download. Called on a request thread each
+     * time a page shows the task; offered by default. Asking for a file that is not offered still
+     * gets it (an empty one): the judgement is the page's, not a refusal.
+     */
+    default boolean offeredFor(String result) {
+        return true;
+    }
+
+    /**
      * Renders the file from the task's result document, as {@link TaskHandler#result} made it.
      * Called on a request thread; must not change anything. An export overrides this or
      * {@link #prepare}: one that overrides {@code prepare} is never asked to render, so it need not

@@ -59,6 +59,27 @@ public interface TaskType<P> {
     /** The handler that does the work. */
     TaskHandler<P> handler();
 
+    /**
+     * What the task type takes, as the pages ask for it: the kinds of file, the options a clerk
+     * sets, whether a file is checked first. By default a JSON document, titled with the id, and no
+     * options. Called once when the plugin is loaded; a form that cannot be made (its records
+     * refuse bad descriptions) gets the plugin reported and skipped, like a failing constructor.
+     */
+    default TaskForm form() {
+        return TaskForm.of(id(), "A JSON document.", TaskForm.FileKind.JSON);
+    }
+
+    /**
+     * A succeeded task's result as a clerk would say it, from the result document that
+     * {@link TaskHandler#result} made; none by default, and the pages then show the document only.
+     * Called on a request thread each time a page shows the task: it reads the document and
+     * nothing else, and must not fail on a document of an older version of the type (return
+     * empty for what it does not know).
+     */
+    default Optional<ResultSummary> summary(String result) {
+        return Optional.empty();
+    }
+
     /** The files a succeeded task's result can be downloaded as; none by default. */
     default List<ResultExport> exports() {
         return List.of();

@@ -7,7 +7,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -17,7 +20,9 @@ import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 import dev.taskbridge.plugin.TransientTaskException;
@@ -39,7 +44,9 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
     /** Where the server binds the datasource that the engine's transactions use. */
     static final String DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
     static final String CHUNK_SIZE = "chunkSize";
+    static final int DEFAULT_CHUNK_SIZE = 100;
     static final int MAX_REFERENCE = 40;
+    private static final Pattern IMPORTED = Pattern.compile("\\{\"imported\":([0-9]{1,18})\\}");
     static final int MAX_TEXT = 500;
 
     /** The parsed payload: the notes in file order, and how many go in one chunk. */
@@ -60,6 +67,22 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
     @Override
     public int version() {
         return 1;
+    }
+
+    /** How the pages ask for it: a text file, and the chunk size a clerk may change. */
+    @Override
+    public TaskForm form() {
+        return TaskForm.of("Import notes", "A text file, one note per line as REF-1: its text.", TaskForm.FileKind.TEXT)
+                .withOptions(TaskForm.FormOption.integer(CHUNK_SIZE, "Notes per transaction", "1 to 10,000", DEFAULT_CHUNK_SIZE));
+    }
+
+    /** How the pages say a result: the result document has one field, so this reads it by hand. */
+    @Override
+    public Optional<ResultSummary> summary(String result) {
+        Matcher imported = IMPORTED.matcher(result);
+        return imported.matches()
+                ? Optional.of(ResultSummary.of(ResultSummary.count(Long.parseLong(imported.group(1)), "note", "notes") + " imported."))
+                : Optional.empty();
     }
 
     @Override
@@ -108,7 +131,7 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
     }
 
     private static int chunkSize(Payload payload, List<FieldProblem> problems) {
-        String value = payload.option(CHUNK_SIZE).orElse("100");
+        String value = payload.option(CHUNK_SIZE).orElse(String.valueOf(DEFAULT_CHUNK_SIZE));
         try {
             int size = Integer.parseInt(value.strip());
             if (size >= 1 && size <= 10_000) {

@@ -41,6 +41,7 @@ class NotesImportTaskTypeTest {
             assertThat(outcome.chunksTotal()).isEqualTo(3);
             assertThat(outcome.itemsDone()).isEqualTo(25);
             assertThat(outcome.result()).isEqualTo("{\"imported\":25}");
+            assertThat(new NotesImportTaskType().summary(outcome.result()).orElseThrow().headline()).isEqualTo("25 notes imported.");
             assertThat(Effects.rows("SELECT COUNT(*) FROM template_note WHERE task_id = ?").read(kit.dataSource(), id).toString())
                     .as("the rows it says it imported").isEqualTo("[[25]]");
         }

@@ -11,6 +11,7 @@ import java.util.List;
 
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskForm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +128,23 @@ class PluginTestKitTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("not exactly once")
                 .hasMessageContaining("[ chunk 0,  chunk 0,  chunk 1]");
+    }
+
+    @Test
+    void aPluginTheServerWouldSkipFailsTheTestSayingWhy() {
+        PluginTestKit.Builder badForm = PluginTestKit.of(() -> new RowsTaskType() {
+            @Override
+            public TaskForm form() {
+                return TaskForm.of("Rows", "", new TaskForm.FileKind("text/plain", "txt", "text"));
+            }
+        });
+
+        assertThatThrownBy(badForm::start).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("the server would not load this plugin")
+                .hasMessageContaining("a file kind's extension is a dot");
+        try (PluginTestKit kit = ROWS.start()) {
+            assertThat(kit.dataSource()).as("nothing of the refused kit left behind").isNotNull();
+        }
     }
 
     @Test

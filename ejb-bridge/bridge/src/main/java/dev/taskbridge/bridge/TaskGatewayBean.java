@@ -28,11 +28,11 @@ import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.ExportNotFoundException;
 import dev.taskbridge.gateway.IdempotencyConflictException;
-import dev.taskbridge.gateway.ExportView;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.HealthReport;
 import dev.taskbridge.gateway.InvalidSubmissionException;
 import dev.taskbridge.gateway.Progress;
+import dev.taskbridge.gateway.ResultSummaryView;
 import dev.taskbridge.gateway.Submission;
 import dev.taskbridge.gateway.SubmitResult;
 import dev.taskbridge.gateway.TaskConflictException;
@@ -371,10 +371,19 @@ public class TaskGatewayBean implements TaskGateway {
         TaskEngine engine = lifecycle.engine();
         return engine.registry().all().stream()
                 .map(type -> new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
-                        type.errors().isPresent(), type.exports().stream()
-                                .map(export -> new ExportView(export.name(), export.mediaType(), export.description()))
-                                .toList()))
+                        type.errors().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
+                        PluginViews.form(engine.registry().form(type.id()))))
                 .toList();
+    }
+
+    @Override
+    public ResultSummaryView summarize(TaskView task) {
+        if (task.status() != TaskStatus.SUCCEEDED || task.result() == null) {
+            return PluginViews.NO_SUMMARY;
+        }
+        return lifecycle.engine().registry().find(task.type())
+                .map(type -> PluginViews.summary(type, task.id(), task.result()))
+                .orElse(PluginViews.NO_SUMMARY);
     }
 
     @Override

@@ -105,6 +105,13 @@ public interface TaskGateway {
     List<TaskTypeView> taskTypes();
 
     /**
+     * A succeeded task's result as its task type says it, and the exports that hold something for
+     * it; for a task without a result, or of a type no longer loaded, no headline and no downloads.
+     * Reads only the view given, so it shows nothing its caller could not already see.
+     */
+    ResultSummaryView summarize(TaskView task);
+
+    /**
      * What the engine looks like right now: live slot actors per type and tasks per status.
      *
      * @throws EngineUnavailableException the engine is not running

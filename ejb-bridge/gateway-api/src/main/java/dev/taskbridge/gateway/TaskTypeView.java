@@ -9,9 +9,10 @@ import java.util.List;
  *                    admins only, never shown to clerks
  * @param listsErrors whether its tasks' errors can be read page by page ({@link TaskGateway#errors})
  * @param exports     the files its results can be downloaded as
+ * @param form        what it takes, as the pages ask for it
  */
 public record TaskTypeView(String id, int version, int slots, String pluginClass, boolean listsErrors,
-                           List<ExportView> exports) {
+                           List<ExportView> exports, TaskFormView form) {
 
     public TaskTypeView {
         exports = List.copyOf(exports);

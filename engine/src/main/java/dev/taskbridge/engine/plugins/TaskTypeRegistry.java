@@ -3,15 +3,19 @@ package dev.taskbridge.engine.plugins;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskType;
 
 /**
@@ -27,10 +31,12 @@ public final class TaskTypeRegistry {
     private static final Pattern TYPE_ID = Pattern.compile("[a-z][a-z0-9.-]{0,63}");
 
     private final Map<String, TaskType<?>> types;
+    private final Map<String, TaskForm> forms;
     private final List<String> problems;
 
-    private TaskTypeRegistry(Map<String, TaskType<?>> types, List<String> problems) {
+    private TaskTypeRegistry(Map<String, TaskType<?>> types, Map<String, TaskForm> forms, List<String> problems) {
         this.types = Collections.unmodifiableMap(types);
+        this.forms = Map.copyOf(forms);
         this.problems = List.copyOf(problems);
     }
 
@@ -75,16 +81,19 @@ public final class TaskTypeRegistry {
 
     private static TaskTypeRegistry of(Collection<? extends TaskType<?>> plugins, List<String> earlierProblems) {
         Map<String, TaskType<?>> types = new LinkedHashMap<>();
+        Map<String, TaskForm> forms = new HashMap<>();
         List<String> problems = new ArrayList<>(earlierProblems);
         for (TaskType<?> plugin : plugins) {
             String className = plugin.getClass().getName();
             String id;
             int slots;
             int apiVersion;
+            TaskForm form;
             try {
                 id = plugin.id();
                 slots = plugin.slots();
                 apiVersion = plugin.apiVersion();
+                form = Objects.requireNonNull(plugin.form(), "form() returned null");
             } catch (RuntimeException e) {
                 problems.add("Skipped task type plugin " + className + ": it failed to describe itself: " + e);
                 continue;
@@ -108,13 +117,23 @@ public final class TaskTypeRegistry {
             if (earlier != null) {
                 throw new DuplicateTaskTypeException(id, earlier.getClass().getName(), className);
             }
+            forms.put(id, form);
         }
-        return new TaskTypeRegistry(types, problems);
+        return new TaskTypeRegistry(types, forms, problems);
     }
 
     /** The task type with this id, if a plugin provides it. */
     public Optional<TaskType<?>> find(String id) {
         return Optional.ofNullable(types.get(id));
+    }
+
+    /** How the pages ask for a task of this type, as its plugin described it once when loaded. */
+    public TaskForm form(String id) {
+        TaskForm form = forms.get(id);
+        if (form == null) {
+            throw new NoSuchElementException("no task type " + id);
+        }
+        return form;
     }
 
     /** All task types, in discovery order. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,26 @@ class TaskTypeRegistryTest {
         assertThat(registry.all()).isEmpty();
         assertThat(registry.problems()).containsExactly("Skipped task type plugin " + future
                 + ": it needs plugin API version 2 but this engine implements version 1");
+    }
+
+    @Test
+    void aPluginWhoseFormCannotBeMadeIsReportedAndSkipped() throws IOException {
+        String badForm = TestPlugins.BadForm.class.getName();
+        TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(badForm, UPPER));
+
+        assertThat(registry.all()).extracting(TaskType::id).containsExactly("test.upper");
+        assertThat(registry.problems()).containsExactly("Skipped task type plugin " + badForm
+                + ": it failed to describe itself: java.lang.IllegalArgumentException: option mode: the default loud is not one of its choices");
+    }
+
+    @Test
+    void aPluginWithoutAFormOfItsOwnTakesAJsonDocumentTitledWithItsId() throws IOException {
+        TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(UPPER));
+
+        assertThat(registry.form("test.upper").title()).isEqualTo("test.upper");
+        assertThat(registry.form("test.upper").files()).containsExactly(TaskForm.FileKind.JSON);
+        assertThat(registry.form("test.upper").options()).isEmpty();
+        assertThat(registry.form("test.upper").checkFirst()).isNull();
     }
 
     /** A class loader over the test classes whose only services file lists the given classes. */

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 
@@ -85,6 +86,15 @@ public final class TestPlugins {
         @Override
         public int apiVersion() {
             return TaskType.API_VERSION + 1;
+        }
+    }
+
+    /** A plugin whose form offers a choice its default is not one of. */
+    public static class BadForm extends Echo {
+        @Override
+        public TaskForm form() {
+            return TaskForm.of("Echo", "", TaskForm.FileKind.JSON).withOptions(TaskForm.FormOption.choice("mode",
+                    "Mode", "", "loud", new TaskForm.Choice("quiet", "quietly")));
         }
     }
 }

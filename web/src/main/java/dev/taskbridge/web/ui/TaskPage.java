@@ -3,9 +3,8 @@ package dev.taskbridge.web.ui;
 import java.io.Serializable;
 import java.util.List;
 
-import dev.taskbridge.gateway.ExportView;
+import dev.taskbridge.gateway.ResultSummaryView;
 import dev.taskbridge.gateway.TaskGateway;
-import dev.taskbridge.gateway.TaskTypeView;
 import dev.taskbridge.gateway.TaskView;
 import dev.taskbridge.gateway.TaskbridgeException;
 import dev.taskbridge.web.Roles;
@@ -38,7 +37,7 @@ public class TaskPage implements Serializable {
     private String errorMessage;
     private String errorReference;
     private String stackTrace;
-    private List<ExportView> exports = List.of();
+    private ResultSummaryView summary;
 
     /** One entry of the timeline. */
     public record HistoryRow(String at, String kind, String chunk, String detail) implements Serializable {
@@ -65,9 +64,7 @@ public class TaskPage implements Serializable {
             errorMessage = found.error() == null ? null : found.error().message();
             errorReference = found.error() == null ? null : found.error().reference();
             stackTrace = found.error() != null && user.isSeesAllTasks() ? found.error().stackTrace() : null;
-            exports = result == null ? List.of() : gateway.taskTypes().stream()
-                    .filter(type -> type.id().equals(found.type())).findFirst()
-                    .map(TaskTypeView::exports).orElse(List.of());
+            summary = gateway.summarize(found);
         } catch (TaskbridgeException e) {
             Pages.refused(e);
         }
@@ -152,7 +149,7 @@ public class TaskPage implements Serializable {
         return stackTrace;
     }
 
-    public List<ExportView> getExports() {
-        return exports;
+    public ResultSummaryView getSummary() {
+        return summary;
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LoginPageTest {
 
     @ParameterizedTest
-    @CsvSource({"/upload.xhtml, /upload.xhtml", "/task.xhtml?id=42, /task.xhtml?id=42", "//evil.example/x, //evil.example/x"})
+    @CsvSource({"/submit.xhtml?type=ledger.post, /submit.xhtml?type=ledger.post", "/task.xhtml?id=42, /task.xhtml?id=42", "//evil.example/x, //evil.example/x"})
     void aPageOfThisApplicationIsWhereTheLoginGoesOn(String next, String expected) {
         // the context path comes first, so even //host stays on this server: /taskbridge//evil.example/x
         assertThat(LoginPage.safeNext(next)).isEqualTo(expected);
