@@ -27,6 +27,7 @@ import javax.sql.DataSource;
 import com.typesafe.config.Config;
 import dev.taskbridge.engine.journal.Dialect;
 import dev.taskbridge.engine.journal.JournalDatabase;
+import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.routing.LocalSlots;
 import dev.taskbridge.engine.routing.SlotAddressing;
@@ -280,7 +281,7 @@ public final class TaskEngine implements AutoCloseable {
             span.stored(stored.task().id(), stored.created());
             return stored;
         } catch (InvalidPayloadException | NoSuchTaskTypeException | IdempotencyConflictException | SlotFullException
-                 | EngineStoppedException | TaskStateException e) {
+                 | EngineStoppedException | TaskStateException | TaskTypeNotReadyException e) {
             span.refused(e); // answered 4xx or 503, as the API refuses input: not the server's error
             throw e;
         } catch (RuntimeException e) {
@@ -297,6 +298,7 @@ public final class TaskEngine implements AutoCloseable {
         Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
         options.putAll(payload.options());
         Payload withDefaults = payload.withOptions(options);
+        registry.ensurePrepared(type);
         Object parsed = type.parse(withDefaults);
         String id = idWithRoom(taskType);
         if (id == null) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
+import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.slot.Faults;
@@ -123,6 +124,12 @@ final class TaskRunner implements TaskWork {
     private PreparedTask resume(SlotId slot, TaskRecord task) throws Exception {
         String taskId = task.id();
         TaskType<Object> type = typeOf(task);
+        try {
+            registry.ensurePrepared(type);
+        } catch (TaskTypeNotReadyException e) {
+            // not the task's fault: it waits, as for a database that is away
+            throw new TransientTaskException(e.getMessage(), e);
+        }
         Object parsed = type.parse(store.payload(taskId).orElseThrow());
         int chunks = chunkCount(type, taskId, parsed);
         // A task that never started has no markers: one read fewer.

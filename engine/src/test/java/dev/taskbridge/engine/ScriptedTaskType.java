@@ -1,5 +1,6 @@
 package dev.taskbridge.engine;
 
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,10 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     private final Map<String, AtomicInteger> transientFailuresLeft = new ConcurrentHashMap<>();
     private final Map<String, Boolean> failedOnce = new ConcurrentHashMap<>();
 
+    /** How many calls of {@link #prepare} fail, as with a database not reachable yet. */
+    final AtomicInteger prepareFailuresLeft = new AtomicInteger();
+    final AtomicInteger prepareCalls = new AtomicInteger();
+
     ScriptedTaskType(String id, int slots) {
         this.id = id;
         this.slots = slots;
@@ -67,6 +72,14 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     @Override
     public int slots() {
         return slots;
+    }
+
+    @Override
+    public void prepare() throws SQLException {
+        prepareCalls.incrementAndGet();
+        if (prepareFailuresLeft.getAndDecrement() > 0) {
+            throw new SQLException("the database is not there yet", "08001");
+        }
     }
 
     @Override

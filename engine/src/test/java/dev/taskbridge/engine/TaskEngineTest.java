@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import dev.taskbridge.engine.journal.Dialect;
+import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.store.NewTask;
@@ -432,6 +433,40 @@ class TaskEngineTest {
 
         assertThat(second.created()).isTrue();
         assertThat(second.task().id()).isNotEqualTo(first.task().id());
+    }
+
+    @Test
+    void aTaskTypeIsPreparedOnceBeforeItsFirstPayloadAndAFailedPreparationRefusesTheSubmissionAndIsTriedAgain() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        type.prepareFailuresLeft.set(1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", "k1", script("chunks=1")))
+                .isInstanceOf(TaskTypeNotReadyException.class)
+                .hasMessage("task type test.steps is not ready: the database is not there yet");
+        assertThat(engine.store().findByKey("clerk", "k1")).as("nothing stored").isEmpty();
+
+        String first = engine.submit("test.steps", "clerk", "k1", script("chunks=1")).task().id();
+        String second = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        assertThat(awaitFinal(engine, first).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(awaitFinal(engine, second).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.prepareCalls).as("the failed call and the one that made it ready").hasValue(2);
+    }
+
+    @Test
+    void aTaskResumedAfterARestartWaitsUntilItsTypeIsReady() {
+        TaskStore store = new TaskStore(database, Clock.systemUTC());
+        store.createSchema(dialect());
+        String id = UUID.randomUUID().toString();
+        store.insert(new NewTask(id, "test.steps", 1, "clerk", null, script("chunks=2")));
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        type.prepareFailuresLeft.set(2);
+
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        assertThat(awaitFinal(engine, id).state()).as("not the task's fault: it waited, and ran").isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.prepareCalls).hasValue(3);
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1);
     }
 
     @Test

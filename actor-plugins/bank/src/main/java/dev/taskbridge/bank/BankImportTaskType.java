@@ -30,7 +30,6 @@ import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
-import dev.taskbridge.plugin.TransientTaskException;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -60,9 +59,6 @@ public class BankImportTaskType implements TaskType<Statement> {
     /** Set by the production server (configure-production.cli): no demo invoices there. */
     static final String PRODUCTION = "taskbridge.production";
 
-    /** Whether this instance (one per deployment) has made its tables. */
-    private volatile boolean tablesMade;
-
     @Override
     public String id() {
         return ID;
@@ -90,9 +86,7 @@ public class BankImportTaskType implements TaskType<Statement> {
                 throw new InvalidPayloadException(option, "is not an option of " + ID + "; it takes " + CHUNK_LINES);
             }
         }
-        Statement statement = new Statement(StatementCsv.read(payload.utf8Text()), chunkLines);
-        makeTables();
-        return statement;
+        return new Statement(StatementCsv.read(payload.utf8Text()), chunkLines);
     }
 
     private static int chunkLines(String value) throws InvalidPayloadException {
@@ -112,21 +106,14 @@ public class BankImportTaskType implements TaskType<Statement> {
     }
 
     /**
-     * Makes the tables once per instance (one per deployment), when the first statement is read:
-     * on a request thread or, for a resumed task, a blocking one, never in a chunk's transaction
-     * (DDL has no place there) nor on a slot's thread ({@code chunkCount} may run there and must
-     * not wait). The demo's invoices are made except on the production server.
+     * Makes the tables if they are not there, with the demo's invoices except on the production
+     * server: once per deployment, before the first statement is read (the engine's call, outside
+     * any chunk's transaction; a failure is tried again with the next statement).
      */
-    private synchronized void makeTables() {
-        if (tablesMade) {
-            return;
-        }
+    @Override
+    public void prepare() throws SQLException, NamingException {
         try (Connection connection = dataSource().getConnection()) {
             Invoices.makeTables(connection, !Boolean.getBoolean(PRODUCTION));
-            tablesMade = true;
-        } catch (SQLException | NamingException e) {
-            // the engine tries a resumed task again later; a submission is answered 503
-            throw new IllegalStateException(new TransientTaskException("the bank tables could not be made: " + e.getMessage(), e));
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * {@link #result} run on a thread meant for blocking work. {@link #chunkCount} of a task that this
  * server has just parsed runs on its slot's own thread, as a hop to another thread would cost more
  * than counting: it must only count what {@link TaskType#parse} made, with no database and no I/O
- * (a table the plugin needs is made when it reads its first payload, or by a schema script).
+ * (a table the plugin needs is made in {@link TaskType#prepare}, or by a schema script).
  *
  * <p><b>Chunks and crashes: effects exactly once, for free.</b> In the server each call of
  * {@link #runChunk} runs in a JTA transaction of its own, in which the engine also writes the

@@ -56,6 +56,18 @@ public interface TaskType<P> {
      */
     P parse(Payload payload) throws InvalidPayloadException;
 
+    /**
+     * Gets the task type ready to run: makes its tables, say. The engine calls it once per
+     * deployment, before the type's first payload is parsed: on the request thread of the first
+     * submission, or on a blocking thread for a task resumed after a restart; never in a chunk's
+     * transaction, never on a slot's thread. A failure (the database not reachable yet) is not
+     * final: the submission is answered 503, a resumed task is tried again later, and
+     * {@code prepare} runs again the next time, until it returns; so it must be safe to run again
+     * after a failure part-way ({@code CREATE TABLE IF NOT EXISTS}). Nothing by default.
+     */
+    default void prepare() throws Exception {
+    }
+
     /** The handler that does the work. */
     TaskHandler<P> handler();
 

@@ -25,7 +25,6 @@ import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
-import dev.taskbridge.plugin.TransientTaskException;
 
 /**
  * {@code notes.import}, the template's task type: a plain-text file of notes, one per line as
@@ -35,8 +34,9 @@ import dev.taskbridge.plugin.TransientTaskException;
  * <p>What a plugin of its own keeps from here: {@link #parse} checks everything about the payload
  * and refuses it whole, naming each bad line, so that nothing half-stored is ever run; each chunk
  * writes through the server's datasource, which it looks up in JNDI, so its rows commit with the
- * engine's record of the chunk and happen exactly once; the table is made when the first payload
- * is read, outside the chunks' transactions; {@code chunkCount} only counts. Registered in {@code META-INF/services/dev.taskbridge.plugin.TaskType}.
+ * engine's record of the chunk and happen exactly once; the table is made in {@link #prepare},
+ * outside the chunks' transactions; {@code chunkCount} only counts. Registered in
+ * {@code META-INF/services/dev.taskbridge.plugin.TaskType}.
  */
 public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> {
 
@@ -46,8 +46,8 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
     static final String CHUNK_SIZE = "chunkSize";
     static final int DEFAULT_CHUNK_SIZE = 100;
     static final int MAX_REFERENCE = 40;
-    private static final Pattern IMPORTED = Pattern.compile("\\{\"imported\":([0-9]{1,18})\\}");
     static final int MAX_TEXT = 500;
+    private static final Pattern IMPORTED = Pattern.compile("\\{\"imported\":([0-9]{1,18})\\}");
 
     /** The parsed payload: the notes in file order, and how many go in one chunk. */
     public record Notes(List<Note> notes, int chunkSize) {
@@ -55,9 +55,6 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
 
     public record Note(String reference, String text) {
     }
-
-    /** Whether this instance (one per deployment) has made its table: once, not per chunk. */
-    private volatile boolean tableMade;
 
     @Override
     public String id() {
@@ -126,7 +123,6 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
         if (!problems.isEmpty()) {
             throw new InvalidPayloadException(problems);
         }
-        makeTable();
         return new Notes(List.copyOf(notes), chunkSize);
     }
 
@@ -149,22 +145,15 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
     }
 
     /**
-     * Makes the table if it is not there, once per instance, when the first good payload is read:
-     * on a request thread, or a blocking one for a resumed task; never in a chunk's transaction (DDL
-     * has no place there) nor in {@code chunkCount} (it may run on the slot's thread, which must not
-     * wait).
+     * Makes the table if it is not there: the engine calls this once per deployment, before the
+     * first payload is read, outside any chunk's transaction (DDL has no place there), and again
+     * after a failure; so it must be safe to run twice.
      */
-    private synchronized void makeTable() {
-        if (tableMade) {
-            return;
-        }
+    @Override
+    public void prepare() throws SQLException, NamingException {
         try (Connection connection = dataSource().getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE IF NOT EXISTS template_note (task_id VARCHAR(36) NOT NULL, reference VARCHAR("
                     + MAX_REFERENCE + ") NOT NULL, text VARCHAR(" + MAX_TEXT + ") NOT NULL, PRIMARY KEY (task_id, reference))");
-            tableMade = true;
-        } catch (SQLException | NamingException e) {
-            // a resumed task is tried again later (the cause is transient); a submission is refused
-            throw new IllegalStateException(new TransientTaskException("template_note could not be made: " + e.getMessage(), e));
         }
     }
 

@@ -16,6 +16,7 @@ import dev.taskbridge.engine.SlotFullException;
 import dev.taskbridge.engine.TaskChange;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskStateException;
+import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskFilter;
 import dev.taskbridge.engine.store.TaskRecord;
@@ -81,6 +82,9 @@ public class TaskGatewayBean implements TaskGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskGatewayBean.class);
 
+    /** How long a client waits before it submits again to a task type whose preparation failed. */
+    private static final long NOT_READY_RETRY_AFTER_SECONDS = 5;
+
     /** A readiness probe should answer in a second or two, whatever the database does. */
     private static final Duration HEALTH_DATABASE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -108,6 +112,9 @@ public class TaskGatewayBean implements TaskGateway {
             throw new EngineUnavailableException("the task database is unavailable", e);
         } catch (SlotFullException e) {
             throw new EngineUnavailableException(e.getMessage(), e, e.retryAfter().toSeconds());
+        } catch (TaskTypeNotReadyException e) {
+            LOG.warn("A submission was answered 503: {}", e.getMessage(), e);
+            throw new EngineUnavailableException(e.getMessage() + "; try again later", e, NOT_READY_RETRY_AFTER_SECONDS);
         } catch (dev.taskbridge.engine.IdempotencyConflictException e) {
             throw new IdempotencyConflictException(e.getMessage());
         }

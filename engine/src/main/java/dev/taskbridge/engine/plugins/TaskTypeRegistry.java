@@ -13,6 +13,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import dev.taskbridge.plugin.TaskForm;
@@ -33,6 +35,9 @@ public final class TaskTypeRegistry {
     private final Map<String, TaskType<?>> types;
     private final Map<String, TaskForm> forms;
     private final List<String> problems;
+    /** The ids of the types whose {@link TaskType#prepare} returned; the only state a registry has. */
+    private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> preparing = new ConcurrentHashMap<>();
 
     private TaskTypeRegistry(Map<String, TaskType<?>> types, Map<String, TaskForm> forms, List<String> problems) {
         this.types = Collections.unmodifiableMap(types);
@@ -134,6 +139,31 @@ public final class TaskTypeRegistry {
             throw new NoSuchElementException("no task type " + id);
         }
         return form;
+    }
+
+    /**
+     * Runs the type's {@link TaskType#prepare} if it has not returned yet: once per registry (per
+     * deployment), before the type's first payload is parsed, and again after a failure. Callers
+     * that come while it runs wait for it; after it returned, this costs one set look-up.
+     *
+     * @throws TaskTypeNotReadyException it failed; the next call tries again
+     */
+    public void ensurePrepared(TaskType<?> type) {
+        String id = type.id();
+        if (prepared.contains(id)) {
+            return;
+        }
+        synchronized (preparing.computeIfAbsent(id, any -> new Object())) {
+            if (prepared.contains(id)) {
+                return;
+            }
+            try {
+                type.prepare();
+            } catch (Exception | LinkageError e) {
+                throw new TaskTypeNotReadyException(id, e);
+            }
+            prepared.add(id);
+        }
     }
 
     /** All task types, in discovery order. */

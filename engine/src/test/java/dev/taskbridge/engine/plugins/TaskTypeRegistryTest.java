@@ -119,6 +119,37 @@ class TaskTypeRegistryTest {
         assertThat(registry.form("test.upper").checkFirst()).isNull();
     }
 
+    @Test
+    void aTypeIsPreparedOnceHoweverManyAskAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        TaskType<?> slow = new TestPlugins.Echo() {
+            @Override
+            public void prepare() throws InterruptedException {
+                calls.incrementAndGet();
+                Thread.sleep(200);
+            }
+        };
+        TaskTypeRegistry registry = TaskTypeRegistry.of(List.of(slow));
+        java.util.concurrent.ExecutorService askers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> asked = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                asked.add(askers.submit(() -> {
+                    registry.ensurePrepared(slow);
+                    return calls.get();
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> each : asked) {
+                assertThat(each.get()).as("none returns before the preparation ran").isEqualTo(1);
+            }
+        } finally {
+            askers.shutdownNow();
+        }
+        registry.ensurePrepared(slow);
+
+        assertThat(calls).hasValue(1);
+    }
+
     /** A class loader over the test classes whose only services file lists the given classes. */
     private ClassLoader loaderWithServices(String... classNames) throws IOException {
         Path services = classpath.resolve("META-INF/services");

@@ -41,6 +41,11 @@ public class RowAuditTaskType implements TaskType<String> {
     }
 
     @Override
+    public void prepare() throws Exception {
+        RowWritingTaskType.createTable();
+    }
+
+    @Override
     public TaskHandler<String> handler() {
         return new TaskHandler<>() {
             @Override
@@ -50,7 +55,6 @@ public class RowAuditTaskType implements TaskType<String> {
 
             @Override
             public ChunkOutcome runChunk(String payload, int chunk, TaskContext context) throws Exception {
-                RowWritingTaskType.createTable();
                 try (Connection connection = RowWritingTaskType.dataSource().getConnection()) {
                     long rows = single(connection, "SELECT COUNT(*) FROM it_rows");
                     long duplicates = single(connection, "SELECT COUNT(*) FROM (SELECT task_id, chunk, row_no "

@@ -20,7 +20,6 @@ import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
-import dev.taskbridge.plugin.TransientTaskException;
 
 /**
  * Test plugin {@code it.rows}: each chunk inserts rows into {@code it_rows} through the server's
@@ -74,24 +73,22 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
         return (DataSource) new InitialContext().lookup(DATASOURCE);
     }
 
-    private static boolean tableCreated;
-
     /**
-     * Creates the table once per deployment. Slots run in parallel, and concurrent
+     * Creates the table if it is not there. The engine prepares each type once per deployment, but
+     * two types (this and {@code it.audit}) may do it at once, and concurrent
      * {@code CREATE TABLE IF NOT EXISTS} can fail on PostgreSQL (a race on its catalog), so the
-     * creation is serialized here; a failure is worth another try later.
+     * creation is serialized here.
      */
-    static synchronized void createTable() throws TransientTaskException {
-        if (tableCreated) {
-            return;
-        }
+    static synchronized void createTable() throws SQLException, NamingException {
         try (Connection connection = dataSource().getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE IF NOT EXISTS it_rows (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL, "
                     + "row_no INT NOT NULL)");
-            tableCreated = true;
-        } catch (SQLException | NamingException e) {
-            throw new TransientTaskException("it_rows could not be created", e);
         }
+    }
+
+    @Override
+    public void prepare() throws SQLException, NamingException {
+        createTable();
     }
 
     @Override
@@ -99,12 +96,6 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
         return new TaskHandler<>() {
             @Override
             public int chunkCount(Script script) {
-                // Here, outside the chunks' transactions; the engine retries a transient cause.
-                try {
-                    createTable();
-                } catch (TransientTaskException e) {
-                    throw new IllegalStateException(e);
-                }
                 return script.chunks();
             }
 
