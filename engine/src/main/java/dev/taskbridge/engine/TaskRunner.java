@@ -127,8 +127,11 @@ final class TaskRunner implements TaskWork {
         try {
             registry.ensurePrepared(type);
         } catch (TaskTypeNotReadyException e) {
-            // not the task's fault: it waits, as for a database that is away
-            throw new TransientTaskException(e.getMessage(), e);
+            if (e.passing()) {
+                // not the task's fault: it waits, as for a database that is away, with the engine's retries
+                throw new TransientTaskException(e.getMessage(), e);
+            }
+            throw e;
         }
         Object parsed = type.parse(store.payload(taskId).orElseThrow());
         int chunks = chunkCount(type, taskId, parsed);

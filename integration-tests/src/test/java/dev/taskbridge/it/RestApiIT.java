@@ -627,6 +627,24 @@ class RestApiIT {
         Api.Reply refused = clerk.post("/task-types/bank.import/tasks", "text/csv", "bookingDate,amount\r\n2026-12-01,1\r\n");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).contains("currency");
+
+        // the same office's bank delivers camt.053: read as a stream, entities refused
+        String entry = "<Ntry><Amt Ccy=\"EUR\">77.78</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+                + "<BookgDt><Dt>2026-12-01</Dt></BookgDt><NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm>Someone</Nm></Pty></Dbtr>"
+                + "</RltdPties><RmtInf><Ustrd>camt %s</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>";
+        String camt = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">"
+                + "<BkToCstmrStmt><Stmt>%s</Stmt></BkToCstmrStmt></Document>";
+        Api.Reply xml = clerk.post("/task-types/bank.import/tasks", "application/xml", camt.formatted(entry.formatted(run)));
+        assertThat(xml.status()).as(xml.toString()).isEqualTo(202);
+        JsonObject imported = awaitFinal(clerk, xml.location());
+        assertThat(imported.getJsonObject("result").getInt("payments")).as(imported.toString()).isEqualTo(1);
+        assertThat(imported.getJsonObject("result").getInt("unmatched")).isEqualTo(1);
+
+        Api.Reply hostile = clerk.post("/task-types/bank.import/tasks", "application/xml",
+                "<?xml version=\"1.0\"?><!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                        + camt.formatted(entry.formatted("&x;")));
+        assertThat(hostile.status()).as(hostile.toString()).isEqualTo(400);
+        assertThat(hostile.body()).contains("is not well-formed XML").doesNotContain("root:");
     }
 
     /**

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import dev.taskbridge.gateway.InvalidSubmissionException;
@@ -30,8 +29,6 @@ public final class Uploads {
     private static final Set<String> UNINFORMATIVE = Set.of(MediaType.APPLICATION_OCTET_STREAM, "application/vnd.ms-excel",
             "text/plain", "application/x-download");
 
-    private static final Map<String, String> KNOWN_EXTENSIONS = Map.of(".csv", "text/csv", ".json", MediaType.APPLICATION_JSON);
-
     private Uploads() {
     }
 
@@ -49,21 +46,14 @@ public final class Uploads {
      * extension does ({@code .csv}, {@code .json}).
      */
     public static String mediaType(String declared, String fileName) {
-        return mediaType(declared, fileName, KNOWN_EXTENSIONS);
-    }
-
-    /**
-     * The payload's media type: the declared one, unless it says nothing and the file name ends
-     * with one of {@code typeByExtension}'s keys (e.g. {@code .csv}), the kinds a task type takes.
-     */
-    public static String mediaType(String declared, String fileName, Map<String, String> typeByExtension) {
         String type = declared == null || declared.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : baseType(declared);
         if (UNINFORMATIVE.contains(type) && fileName != null) {
             String name = fileName.toLowerCase(Locale.ROOT);
-            for (Map.Entry<String, String> known : typeByExtension.entrySet()) {
-                if (name.endsWith(known.getKey())) {
-                    return known.getValue();
-                }
+            if (name.endsWith(".csv")) {
+                return "text/csv";
+            }
+            if (name.endsWith(".json")) {
+                return MediaType.APPLICATION_JSON;
             }
         }
         return type;

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import javax.naming.InitialContext;
@@ -38,8 +39,9 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
- * {@code bank.import}: a bank statement's incoming payments (CSV, {@link StatementCsv}) matched to
- * the open invoices they pay ({@link Invoices}), in chunks of {@code chunkLines} payments (an
+ * {@code bank.import}: a bank statement's incoming payments (CSV, {@link StatementCsv}, or ISO 20022
+ * camt.053 XML, {@link StatementCamt}) matched to the open invoices they pay ({@link Invoices}),
+ * in chunks of {@code chunkLines} payments (an
  * option, 1 to 5,000, default 500), each chunk's matches committed with its record: a statement
  * imported once pays each invoice once, whatever crashes. The result counts the payments by
  * outcome, with the amount matched per currency; {@code payments.csv} lists every payment with its
@@ -56,6 +58,8 @@ public class BankImportTaskType implements TaskType<Statement> {
     static final String CHUNK_LINES = "chunkLines";
     static final int MAX_CHUNK_LINES = 5_000;
     static final int DEFAULT_CHUNK_LINES = 500;
+    static final Set<String> XML = Set.of("application/xml", "text/xml");
+    static final TaskForm.FileKind CAMT_053 = new TaskForm.FileKind("application/xml", ".xml", "camt.053 XML");
     /** Set by the production server (configure-production.cli): no demo invoices there. */
     static final String PRODUCTION = "taskbridge.production";
 
@@ -77,8 +81,10 @@ public class BankImportTaskType implements TaskType<Statement> {
     @Override
     public Statement parse(Payload payload) throws InvalidPayloadException {
         String mediaType = payload.mediaType();
-        if (!mediaType.equals("text/csv") && !mediaType.equals("text/plain")) {
-            throw new InvalidPayloadException("body", "must be a statement as text/csv, was " + mediaType);
+        boolean csv = mediaType.equals("text/csv") || mediaType.equals("text/plain");
+        if (!csv && !XML.contains(mediaType)) {
+            throw new InvalidPayloadException("body", "must be a statement as text/csv or as camt.053 XML (application/xml), was "
+                    + mediaType);
         }
         int chunkLines = chunkLines(payload.option(CHUNK_LINES).orElse(String.valueOf(DEFAULT_CHUNK_LINES)));
         for (String option : payload.options().keySet()) {
@@ -86,7 +92,11 @@ public class BankImportTaskType implements TaskType<Statement> {
                 throw new InvalidPayloadException(option, "is not an option of " + ID + "; it takes " + CHUNK_LINES);
             }
         }
-        return new Statement(StatementCsv.read(payload.utf8Text()), chunkLines);
+        if (csv) {
+            return new Statement(StatementCsv.read(payload.utf8Text()), chunkLines);
+        }
+        StatementCamt.Read camt = StatementCamt.read(payload.body());
+        return new Statement(camt.lines(), chunkLines, camt.leftOut());
     }
 
     private static int chunkLines(String value) throws InvalidPayloadException {
@@ -138,16 +148,17 @@ public class BankImportTaskType implements TaskType<Statement> {
             public String result(Statement statement, List<ChunkOutcome> outcomes) {
                 Tally all = new Tally();
                 outcomes.forEach(outcome -> all.add(Tally.read(outcome.data())));
-                return all.json().add("payments", statement.lines().size()).build().toString();
+                return all.json().add("payments", statement.lines().size()).add("leftOut", statement.leftOut()).build().toString();
             }
         };
     }
 
     @Override
     public TaskForm form() {
-        return TaskForm.of("Import a bank statement", "A statement as CSV, header row " + String.join(", ", StatementCsv.COLUMNS)
-                        + ". Each incoming payment is matched to the open invoice it pays; you download the payments with "
-                        + "their invoices and settle the rest by hand.", TaskForm.FileKind.CSV)
+        return TaskForm.of("Import a bank statement", "A statement as the bank delivers it: camt.053 XML, or CSV with the "
+                        + "header row " + String.join(", ", StatementCsv.COLUMNS) + ". Each incoming payment is matched to the "
+                        + "open invoice it pays; you download the payments with their invoices and settle the rest by hand.",
+                        TaskForm.FileKind.CSV, CAMT_053)
                 .withOptions(TaskForm.FormOption.integer(CHUNK_LINES, "Payments per transaction",
                         "1 to " + ResultSummary.count(MAX_CHUNK_LINES) + "; progress shows after each", DEFAULT_CHUNK_LINES));
     }
@@ -174,11 +185,17 @@ public class BankImportTaskType implements TaskType<Statement> {
             figures.add(new ResultSummary.Figure(outcome.label(), ResultSummary.count(tally.count(outcome))));
         }
         ResultSummary summary = toSettle == 0 ? ResultSummary.of(headline) : ResultSummary.problem(headline);
+        List<String> notes = new ArrayList<>();
         int repeats = tally.count(Invoices.Outcome.DUPLICATE);
         if (repeats > 0) {
-            summary = summary.withNotes(ResultSummary.count(repeats, "payment repeats", "payments repeat")
-                    + " an earlier statement's: nothing was paid twice.");
+            notes.add(ResultSummary.count(repeats, "payment repeats", "payments repeat") + " an earlier statement's: nothing was paid twice.");
         }
+        int leftOut = json.getInt("leftOut", 0);
+        if (leftOut > 0) {
+            notes.add(ResultSummary.count(leftOut, "entry", "entries") + " of the statement "
+                    + (leftOut == 1 ? "was" : "were") + " left out: debits, reversals, entries not booked yet and zero amounts.");
+        }
+        summary = summary.withNotes(notes.toArray(String[]::new));
         return Optional.of(summary.withFigures(figures.toArray(ResultSummary.Figure[]::new)));
     }
 
@@ -223,7 +240,8 @@ public class BankImportTaskType implements TaskType<Statement> {
         static Tally read(JsonObject object) {
             Tally tally = new Tally();
             for (Invoices.Outcome outcome : Invoices.Outcome.values()) {
-                tally.counts.put(outcome, object.getInt(key(outcome)));
+                // an outcome added later is none in an older result
+                tally.counts.put(outcome, object.getInt(key(outcome), 0));
             }
             object.getJsonObject("matchedAmount").forEach((currency, amount) ->
                     tally.matched.put(currency, new BigDecimal(((jakarta.json.JsonString) amount).getString())));

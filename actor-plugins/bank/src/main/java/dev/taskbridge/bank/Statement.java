@@ -5,8 +5,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A parsed statement: its payments in file order, and how many of them one chunk matches. */
-public record Statement(List<StatementLine> lines, int chunkLines) {
+/**
+ * A parsed statement: its payments in file order, how many of them one chunk matches, and how many
+ * of its entries were left out as no incoming payment (camt.053's debits and reversals, say).
+ */
+public record Statement(List<StatementLine> lines, int chunkLines, int leftOut) {
+
+    public Statement(List<StatementLine> lines, int chunkLines) {
+        this(lines, chunkLines, 0);
+    }
 
     /** The payments of chunk {@code chunk}. */
     List<StatementLine> chunk(int chunk) {

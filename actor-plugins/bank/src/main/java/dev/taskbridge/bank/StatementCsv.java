@@ -8,7 +8,6 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 import dev.taskbridge.plugin.FieldProblem;
@@ -86,21 +85,8 @@ final class StatementCsv {
         } catch (DateTimeParseException e) {
             problems.add(new FieldProblem(where + "bookingDate", "must be a day as yyyy-MM-dd, was '" + row.get("bookingDate") + "'"));
         }
-        BigDecimal amount = null;
-        try {
-            amount = new BigDecimal(row.get("amount"));
-            if (amount.signum() <= 0 || amount.scale() > 2 || amount.precision() - amount.scale() > 13) {
-                problems.add(new FieldProblem(where + "amount", "must be a positive amount with at most 2 decimals, was '"
-                        + row.get("amount") + "'"));
-                amount = null;
-            }
-        } catch (NumberFormatException e) {
-            problems.add(new FieldProblem(where + "amount", "must be a number such as 120.50, was '" + row.get("amount") + "'"));
-        }
-        String currency = row.get("currency").toUpperCase(Locale.ROOT);
-        if (!currency.matches("[A-Z]{3}")) {
-            problems.add(new FieldProblem(where + "currency", "must be three letters (ISO 4217), was '" + row.get("currency") + "'"));
-        }
+        BigDecimal amount = StatementLine.amount(row.get("amount"), where + "amount", problems);
+        String currency = StatementLine.currency(row.get("currency"), where + "currency", problems);
         String counterparty = row.get("counterparty");
         String reference = row.get("reference");
         if (counterparty.length() > MAX_TEXT) {
@@ -109,6 +95,6 @@ final class StatementCsv {
         if (reference.length() > MAX_TEXT) {
             problems.add(new FieldProblem(where + "reference", "must have at most " + MAX_TEXT + " characters"));
         }
-        return new StatementLine(lineNo, date, amount == null ? null : amount.setScale(2), currency, counterparty, reference);
+        return new StatementLine(lineNo, date, amount, currency, counterparty, reference);
     }
 }

@@ -92,6 +92,25 @@ class BankImportTaskTypeTest {
         }
     }
 
+    /** A camt.053 statement, as the bank delivers it, through the same matching: exactly once, whichever chunk a crash interrupts. */
+    @Test
+    void aCamt053StatementIsMatchedAsACsvOneIs() throws Exception {
+        Payload camt = new Payload("application/xml", StatementCamtTest.resource("camt053-v02.xml"))
+                .withOptions(Map.of("chunkLines", "3"));
+
+        TaskOutcome outcome = KIT.replayCheck(BankImportTaskType.ID, camt, Effects.rows(
+                "SELECT line_no, amount, counterparty, reference, invoice_number, outcome FROM bank_payment WHERE task_id = ? ORDER BY line_no"));
+
+        JsonObject result = Json.createReader(new StringReader(outcome.result())).readObject();
+        assertThat(result.getInt("payments")).isEqualTo(4);
+        assertThat(result.getInt("matched")).as("INV-1003, and INV-1006 from the batch").isEqualTo(2);
+        assertThat(result.getInt("amountDiffers")).as("189.00 for INV-1008 of 184.00").isEqualTo(1);
+        assertThat(result.getInt("unmatched")).as("the interest").isEqualTo(1);
+        assertThat(outcome.chunksTotal()).isEqualTo(2);
+        assertThat(new BankImportTaskType().summary(outcome.result()).orElseThrow().notes())
+                .containsExactly("2 entries of the statement were left out: debits, reversals, entries not booked yet and zero amounts.");
+    }
+
     @Test
     void theExportListsEveryPaymentWithItsInvoiceAndOutcome() throws Exception {
         try (PluginTestKit kit = KIT.start()) {

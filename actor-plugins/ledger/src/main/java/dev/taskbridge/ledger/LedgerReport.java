@@ -2,6 +2,7 @@ package dev.taskbridge.ledger;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonGenerator;
 import java.io.StringWriter;
@@ -10,7 +11,9 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Adds up valid lines per account and per document and collects the errors of invalid lines.
@@ -42,6 +45,8 @@ final class LedgerReport {
     private final Map<String, Totals> accounts = new TreeMap<>();
     private final Map<String, Totals> documents = new TreeMap<>();
     private final List<LineError> errors = new ArrayList<>();
+    /** The currencies of the valid lines: the totals add amounts across them, so a reader must know whether there are several. */
+    private final Set<String> currencies = new TreeSet<>();
     /** Every error found, listed or not. */
     private int errorCount;
 
@@ -50,6 +55,7 @@ final class LedgerReport {
             LedgerLine line = checked.line();
             totals(accounts, line.accountCode()).add(checked.debit(), checked.credit());
             totals(documents, line.documentNumber()).add(checked.debit(), checked.credit());
+            currencies.add(line.currency());
         } else {
             for (LineError error : checked.errors()) {
                 addError(error);
@@ -74,6 +80,9 @@ final class LedgerReport {
         for (JsonValue value : chunk.getJsonArray("documents")) {
             JsonObject document = value.asJsonObject();
             totals(documents, document.getString("documentNumber")).add(document);
+        }
+        if (chunk.containsKey("currencies")) { // chunk data written before currencies were kept has none
+            chunk.getJsonArray("currencies").getValuesAs(JsonString::getString).forEach(currencies::add);
         }
         JsonArray listed = chunk.getJsonArray("errors");
         for (JsonValue value : listed) {
@@ -103,10 +112,17 @@ final class LedgerReport {
                 json.writeEnd();
             });
             json.writeEnd();
+            writeCurrencies(json);
             writeErrors(json);
             json.writeEnd();
         }
         return out.toString();
+    }
+
+    private void writeCurrencies(JsonGenerator json) {
+        json.writeStartArray("currencies");
+        currencies.forEach(json::write);
+        json.writeEnd();
     }
 
     /** The task's result document. */
@@ -135,6 +151,7 @@ final class LedgerReport {
                 .write("invalidLineCount", invalidLineCount)
                 .write("totalDebit", format(overall.debit))
                 .write("totalCredit", format(overall.credit));
+        writeCurrencies(json);
         writeAccounts(json);
         if (perDocument) {
             json.write("documentCount", documents.size());

@@ -10,6 +10,7 @@ import dev.taskbridge.plugin.ResultSummary.Figure;
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskForm.FileKind;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 
 import static dev.taskbridge.plugin.ResultSummary.amount;
 import static dev.taskbridge.plugin.ResultSummary.count;
@@ -83,8 +84,10 @@ final class LedgerSummaries {
                 + count(postedLines, "line", "lines") + " posted";
         ResultSummary summary;
         if (status.equals(LedgerPostHandler.POSTED)) {
-            summary = ResultSummary.of(posted + "; debit and credit " + amount(new BigDecimal(result.getString("totalDebit")))
-                    + " each.");
+            List<String> currencies = currencies(result);
+            summary = ResultSummary.of(posted + (currencies.size() == 1
+                    ? "; debit and credit " + currencies.get(0) + " " + amount(new BigDecimal(result.getString("totalDebit"))) + " each."
+                    : currencies.isEmpty() ? "." : " in " + currencies.size() + " currencies; their accounts balance."));
         } else if (status.equals(LedgerPostHandler.REJECTED)) {
             summary = ResultSummary.problem("Nothing posted: " + wrong(result) + ".");
         } else {
@@ -124,6 +127,11 @@ final class LedgerSummaries {
         return new String[0];
     }
 
+    /**
+     * The figures: lines, and the debit and credit of the valid lines, of a file in one currency
+     * only (sums across currencies mean nothing). Of a file that was not posted whole, the amounts
+     * are those of its valid lines, as the labels say, not of what was posted.
+     */
     private static Figure[] figures(JsonObject result) {
         List<Figure> figures = new ArrayList<>();
         figures.add(new Figure("Lines", count(result.getInt("lineCount"))));
@@ -133,10 +141,19 @@ final class LedgerSummaries {
         if (result.containsKey("documentCount")) {
             figures.add(new Figure("Documents", count(result.getInt("documentCount"))));
         }
-        if (result.containsKey("totalDebit")) {
-            figures.add(new Figure("Debit", amount(new BigDecimal(result.getString("totalDebit")))));
-            figures.add(new Figure("Credit", amount(new BigDecimal(result.getString("totalCredit")))));
+        List<String> currencies = currencies(result);
+        if (currencies.size() == 1 && result.containsKey("totalDebit")) {
+            String of = result.getBoolean("valid", false) ? "" : " of the valid lines";
+            figures.add(new Figure("Debit" + of + " (" + currencies.get(0) + ")", amount(new BigDecimal(result.getString("totalDebit")))));
+            figures.add(new Figure("Credit" + of + " (" + currencies.get(0) + ")", amount(new BigDecimal(result.getString("totalCredit")))));
+        } else if (currencies.size() > 1) {
+            figures.add(new Figure("Currencies", String.join(", ", currencies)));
         }
         return figures.toArray(Figure[]::new);
+    }
+
+    /** The currencies of the file's valid lines; none in a result written before they were kept. */
+    private static List<String> currencies(JsonObject result) {
+        return result.containsKey("currencies") ? result.getJsonArray("currencies").getValuesAs(JsonString::getString) : List.of();
     }
 }

@@ -66,12 +66,13 @@ class LedgerPostThroughTheKitTest {
             assertThat(checked.headline()).isEqualTo("The file is valid: 6 lines.");
             assertThat(checked.confirmable()).isTrue();
             assertThat(checked.problem()).isFalse();
-            assertThat(checked.figures()).contains(new ResultSummary.Figure("Debit", "6.75"), new ResultSummary.Figure("Credit", "6.75"));
+            assertThat(checked.figures()).contains(new ResultSummary.Figure("Debit (EUR)", "6.75"),
+                    new ResultSummary.Figure("Credit (EUR)", "6.75"));
             assertThat(type.exports().get(0).offeredFor(check.result())).as("no errors, no errors.csv").isFalse();
 
             TaskOutcome posting = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, file(3, 1000)));
             assertThat(type.summary(posting.result()).orElseThrow().headline())
-                    .isEqualTo("3 documents, 6 lines posted; debit and credit 6.75 each.");
+                    .isEqualTo("3 documents, 6 lines posted; debit and credit EUR 6.75 each.");
         }
     }
 
@@ -111,6 +112,26 @@ class LedgerPostThroughTheKitTest {
             assertThat(some.headline()).isEqualTo("1 document, 2 lines posted; 2 lines refused: 1 of 4 lines is wrong; "
                     + "1 document does not balance.");
             assertThat(some.problem()).isTrue();
+            assertThat(some.figures()).as("the valid lines' amounts, said to be so: B2's valid line is not posted")
+                    .contains(new ResultSummary.Figure("Debit of the valid lines (EUR)", "10.00"),
+                            new ResultSummary.Figure("Credit of the valid lines (EUR)", "15.00"));
+        }
+    }
+
+    @Test
+    void amountsInSeveralCurrenciesAreNotAddedUp() throws Exception {
+        String today = LocalDate.now().toString();
+        String csv = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+                + "M1," + today + ",6100,CC1,100.00,0,EUR,x\r\nM1," + today + ",2000,CC1,0,100.00,EUR,x\r\n"
+                + "M2," + today + ",6100,CC1,100.00,0,USD,x\r\nM2," + today + ",2000,CC1,0,100.00,USD,x\r\n";
+        try (PluginTestKit kit = LEDGER.start()) {
+            TaskOutcome posted = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, new Payload("text/csv",
+                    csv.getBytes(StandardCharsets.UTF_8))));
+            ResultSummary summary = new LedgerPostTaskType().summary(posted.result()).orElseThrow();
+
+            assertThat(summary.headline()).isEqualTo("2 documents, 4 lines posted in 2 currencies; their accounts balance.");
+            assertThat(summary.figures()).contains(new ResultSummary.Figure("Currencies", "EUR, USD"))
+                    .noneMatch(figure -> figure.label().startsWith("Debit"));
         }
     }
 

@@ -134,7 +134,7 @@ class LedgerValidateHandlerTest {
         String result = handler.result(file, runAllChunks(file));
 
         assertThat(result).isEqualTo("{\"lineCount\":5,\"validLineCount\":4,\"invalidLineCount\":1,"
-                + "\"totalDebit\":\"150.50\",\"totalCredit\":\"140.00\","
+                + "\"totalDebit\":\"150.50\",\"totalCredit\":\"140.00\",\"currencies\":[\"EUR\"],"
                 + "\"accounts\":[{\"accountCode\":\"1000\",\"debit\":\"150.50\",\"credit\":\"0.00\"},"
                 + "{\"accountCode\":\"3000\",\"debit\":\"0.00\",\"credit\":\"140.00\"}],"
                 + "\"documentCount\":2,\"documents\":["

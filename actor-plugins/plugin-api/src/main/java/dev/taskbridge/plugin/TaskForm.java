@@ -44,6 +44,11 @@ public record TaskForm(String title, String help, List<FileKind> files, List<For
         }
     }
 
+    /** What a type that describes no form of its own offers: a JSON document, titled with its id. */
+    public static TaskForm defaultFor(String taskTypeId) {
+        return of(taskTypeId, "A JSON document.", FileKind.JSON);
+    }
+
     /** A form that takes files of these kinds, with no options, submitted at once. */
     public static TaskForm of(String title, String help, FileKind... files) {
         return new TaskForm(title, help, Arrays.asList(files), List.of(), null);

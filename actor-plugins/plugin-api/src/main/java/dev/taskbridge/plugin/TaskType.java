@@ -60,10 +60,14 @@ public interface TaskType<P> {
      * Gets the task type ready to run: makes its tables, say. The engine calls it once per
      * deployment, before the type's first payload is parsed: on the request thread of the first
      * submission, or on a blocking thread for a task resumed after a restart; never in a chunk's
-     * transaction, never on a slot's thread. A failure (the database not reachable yet) is not
-     * final: the submission is answered 503, a resumed task is tried again later, and
-     * {@code prepare} runs again the next time, until it returns; so it must be safe to run again
-     * after a failure part-way ({@code CREATE TABLE IF NOT EXISTS}). Nothing by default.
+     * transaction, never on a slot's thread. A failure whose cause passes by itself (the database
+     * not reachable: a {@link TransientTaskException}, or an SQL error the engine takes as
+     * transient) is not final: submissions are answered 503 and a resumed task is tried again with
+     * the engine's retry settings (after those it fails, as for any lasting fault, and a supervisor
+     * retries it); {@code prepare} runs again after a short pause, until it returns, so it must be
+     * safe to run again after a failure part-way ({@code CREATE TABLE IF NOT EXISTS}). Any other
+     * failure is the plugin's: a submission gets a server error and a resumed task fails with it.
+     * Nothing by default.
      */
     default void prepare() throws Exception {
     }
@@ -74,11 +78,13 @@ public interface TaskType<P> {
     /**
      * What the task type takes, as the pages ask for it: the kinds of file, the options a clerk
      * sets, whether a file is checked first. By default a JSON document, titled with the id, and no
-     * options. Called once when the plugin is loaded; a form that cannot be made (its records
-     * refuse bad descriptions) gets the plugin reported and skipped, like a failing constructor.
+     * options: a type that takes anything else describes it here, or the pages cannot submit it.
+     * Called once when the plugin is loaded; a form its records refuse (a default that is not one
+     * of its choices, say) is reported and replaced by the default, and fails the plugin's test in
+     * the test kit.
      */
     default TaskForm form() {
-        return TaskForm.of(id(), "A JSON document.", TaskForm.FileKind.JSON);
+        return TaskForm.defaultFor(id());
     }
 
     /**

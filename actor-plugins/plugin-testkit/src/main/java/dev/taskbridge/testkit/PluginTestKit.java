@@ -329,10 +329,10 @@ public final class PluginTestKit implements AutoCloseable {
         }
 
         private PluginTestKit start(int crashAtRun) {
-            // the server would skip such a plugin with a line in its log; a test says so at once
+            // the server would skip such a plugin, or fall back on a default, with a line in its log; a test says so at once
             List<String> problems = TaskTypeRegistry.of(types.stream().<TaskType<?>>map(Supplier::get).toList()).problems();
             if (!problems.isEmpty()) {
-                throw new AssertionError("the server would not load this plugin: " + String.join("; ", problems));
+                throw new AssertionError("the server reports problems with this plugin: " + String.join("; ", problems));
             }
             try {
                 return new PluginTestKit(this, crashAtRun);

@@ -131,7 +131,7 @@ class PluginTestKitTest {
     }
 
     @Test
-    void aPluginTheServerWouldSkipFailsTheTestSayingWhy() {
+    void aPluginTheServerReportsAProblemWithFailsTheTestSayingWhy() {
         PluginTestKit.Builder badForm = PluginTestKit.of(() -> new RowsTaskType() {
             @Override
             public TaskForm form() {
@@ -140,7 +140,7 @@ class PluginTestKitTest {
         });
 
         assertThatThrownBy(badForm::start).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("the server would not load this plugin")
+                .hasMessageContaining("the server reports problems with this plugin")
                 .hasMessageContaining("a file kind's extension is a dot");
         try (PluginTestKit kit = ROWS.start()) {
             assertThat(kit.dataSource()).as("nothing of the refused kit left behind").isNotNull();

@@ -113,6 +113,9 @@ public class TaskGatewayBean implements TaskGateway {
         } catch (SlotFullException e) {
             throw new EngineUnavailableException(e.getMessage(), e, e.retryAfter().toSeconds());
         } catch (TaskTypeNotReadyException e) {
+            if (!e.passing()) {
+                throw e; // the plugin's fault: a server error, logged with its reference
+            }
             LOG.warn("A submission was answered 503: {}", e.getMessage(), e);
             throw new EngineUnavailableException(e.getMessage() + "; try again later", e, NOT_READY_RETRY_AFTER_SECONDS);
         } catch (dev.taskbridge.engine.IdempotencyConflictException e) {

@@ -35,9 +35,13 @@ public final class TaskTypeRegistry {
     private final Map<String, TaskType<?>> types;
     private final Map<String, TaskForm> forms;
     private final List<String> problems;
-    /** The ids of the types whose {@link TaskType#prepare} returned; the only state a registry has. */
+    /** The ids of the types whose {@link TaskType#prepare} returned: with the two below, the only state a registry has. */
     private final Set<String> prepared = ConcurrentHashMap.newKeySet();
     private final Map<String, Object> preparing = new ConcurrentHashMap<>();
+    private final Map<String, Failed> failed = new ConcurrentHashMap<>();
+
+    private record Failed(long atNanos, TaskTypeNotReadyException failure) {
+    }
 
     private TaskTypeRegistry(Map<String, TaskType<?>> types, Map<String, TaskForm> forms, List<String> problems) {
         this.types = Collections.unmodifiableMap(types);
@@ -79,6 +83,21 @@ public final class TaskTypeRegistry {
         return of(found, problems);
     }
 
+    /**
+     * The plugin's form, or the default one when its records refuse it: a typo in a label must not
+     * take a task type, and its unfinished tasks, out of service. Reported, so that the plugin's
+     * test (the test kit fails on any problem) and the operator hear of it.
+     */
+    private static TaskForm form(TaskType<?> plugin, String id, List<String> problems) {
+        try {
+            return Objects.requireNonNull(plugin.form(), "form() returned null");
+        } catch (RuntimeException e) {
+            problems.add("Task type " + id + " (" + plugin.getClass().getName() + ") describes a form that cannot be drawn: "
+                    + e + "; the pages offer the default form");
+            return TaskForm.defaultFor(id);
+        }
+    }
+
     /** A registry of the given plugins, checked as discovery checks them. */
     public static TaskTypeRegistry of(Collection<? extends TaskType<?>> plugins) {
         return of(plugins, List.of());
@@ -93,12 +112,10 @@ public final class TaskTypeRegistry {
             String id;
             int slots;
             int apiVersion;
-            TaskForm form;
             try {
                 id = plugin.id();
                 slots = plugin.slots();
                 apiVersion = plugin.apiVersion();
-                form = Objects.requireNonNull(plugin.form(), "form() returned null");
             } catch (RuntimeException e) {
                 problems.add("Skipped task type plugin " + className + ": it failed to describe itself: " + e);
                 continue;
@@ -122,7 +139,7 @@ public final class TaskTypeRegistry {
             if (earlier != null) {
                 throw new DuplicateTaskTypeException(id, earlier.getClass().getName(), className);
             }
-            forms.put(id, form);
+            forms.put(id, form(plugin, id, problems));
         }
         return new TaskTypeRegistry(types, forms, problems);
     }
@@ -144,7 +161,10 @@ public final class TaskTypeRegistry {
     /**
      * Runs the type's {@link TaskType#prepare} if it has not returned yet: once per registry (per
      * deployment), before the type's first payload is parsed, and again after a failure. Callers
-     * that come while it runs wait for it; after it returned, this costs one set look-up.
+     * that come while it runs wait for it, and when it fails they get that failure, without
+     * running it again each: a database that is away would otherwise hold one thread after another
+     * for its connection timeout, the engine's blocking threads among them. After it returned, this
+     * costs one set look-up.
      *
      * @throws TaskTypeNotReadyException it failed; the next call tries again
      */
@@ -153,15 +173,26 @@ public final class TaskTypeRegistry {
         if (prepared.contains(id)) {
             return;
         }
+        long arrived = System.nanoTime();
         synchronized (preparing.computeIfAbsent(id, any -> new Object())) {
             if (prepared.contains(id)) {
                 return;
             }
+            Failed last = failed.get(id);
+            if (last != null && last.atNanos() - arrived >= 0) {
+                throw last.failure(); // it failed while this call waited for it
+            }
             try {
                 type.prepare();
             } catch (Exception | LinkageError e) {
-                throw new TaskTypeNotReadyException(id, e);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                TaskTypeNotReadyException failure = new TaskTypeNotReadyException(id, e);
+                failed.put(id, new Failed(System.nanoTime(), failure));
+                throw failure;
             }
+            failed.remove(id);
             prepared.add(id);
         }
     }

@@ -8,7 +8,15 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskType;
@@ -100,13 +108,16 @@ class TaskTypeRegistryTest {
     }
 
     @Test
-    void aPluginWhoseFormCannotBeMadeIsReportedAndSkipped() throws IOException {
+    void aFormThatCannotBeDrawnIsReportedAndTheDefaultOneOffered() throws IOException {
         String badForm = TestPlugins.BadForm.class.getName();
         TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(badForm, UPPER));
 
-        assertThat(registry.all()).extracting(TaskType::id).containsExactly("test.upper");
-        assertThat(registry.problems()).containsExactly("Skipped task type plugin " + badForm
-                + ": it failed to describe itself: java.lang.IllegalArgumentException: option mode: the default loud is not one of its choices");
+        assertThat(registry.all()).as("a typo in a label takes no task type out of service")
+                .extracting(TaskType::id).containsExactly("test.echo", "test.upper");
+        assertThat(registry.form("test.echo")).isEqualTo(TaskForm.defaultFor("test.echo"));
+        assertThat(registry.problems()).containsExactly("Task type test.echo (" + badForm + ") describes a form that cannot be "
+                + "drawn: java.lang.IllegalArgumentException: option mode: the default loud is not one of its choices; the pages "
+                + "offer the default form");
     }
 
     @Test
@@ -120,34 +131,78 @@ class TaskTypeRegistryTest {
     }
 
     @Test
-    void aTypeIsPreparedOnceHoweverManyAskAtOnce() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    void aTypeIsPreparedOnceHoweverManyAskAtOnceAndNoneReturnsBeforeItIsReady() throws Exception {
+        AtomicInteger done = new AtomicInteger();
         TaskType<?> slow = new TestPlugins.Echo() {
             @Override
             public void prepare() throws InterruptedException {
-                calls.incrementAndGet();
                 Thread.sleep(200);
+                done.incrementAndGet();
             }
         };
         TaskTypeRegistry registry = TaskTypeRegistry.of(List.of(slow));
-        java.util.concurrent.ExecutorService askers = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
-            List<java.util.concurrent.Future<Integer>> asked = new java.util.ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                asked.add(askers.submit(() -> {
-                    registry.ensurePrepared(slow);
-                    return calls.get();
-                }));
-            }
-            for (java.util.concurrent.Future<Integer> each : asked) {
-                assertThat(each.get()).as("none returns before the preparation ran").isEqualTo(1);
-            }
-        } finally {
-            askers.shutdownNow();
-        }
+
+        List<Object> answers = askAtOnce(8, () -> {
+            registry.ensurePrepared(slow);
+            return done.get();
+        });
         registry.ensurePrepared(slow);
 
-        assertThat(calls).hasValue(1);
+        assertThat(answers).as("each caller returned after the preparation was done").containsOnly(1);
+        assertThat(done).hasValue(1);
+    }
+
+    /** A database that is away would hold one caller after another for its timeout: those waiting share the failure. */
+    @Test
+    void callersWaitingForAFailingPreparationGetItsFailureAndTheNextCallTriesAgain() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        TaskType<?> failing = new TestPlugins.Echo() {
+            @Override
+            public void prepare() throws Exception {
+                calls.incrementAndGet();
+                Thread.sleep(200);
+                throw new SQLException("connection refused", "08001");
+            }
+        };
+        TaskTypeRegistry registry = TaskTypeRegistry.of(List.of(failing));
+
+        List<Object> answers = askAtOnce(8, () -> {
+            try {
+                registry.ensurePrepared(failing);
+                return "ready";
+            } catch (TaskTypeNotReadyException e) {
+                return e.getMessage() + (e.passing() ? ", passing" : "");
+            }
+        });
+
+        assertThat(answers).containsOnly("task type test.echo is not ready yet, passing");
+        assertThat(calls).as("run once for all who waited").hasValue(1);
+        assertThatThrownBy(() -> registry.ensurePrepared(failing)).isInstanceOf(TaskTypeNotReadyException.class);
+        assertThat(calls).as("a call that comes after the failure runs it again").hasValue(2);
+        assertThat(new TaskTypeNotReadyException("x", new IllegalStateException("a bug")).passing())
+                .as("the plugin's fault, answered as a server error").isFalse();
+    }
+
+    private static List<Object> askAtOnce(int callers, Callable<Object> ask) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(callers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Object>> asked = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                asked.add(threads.submit(() -> {
+                    start.await();
+                    return ask.call();
+                }));
+            }
+            start.countDown();
+            List<Object> answers = new ArrayList<>();
+            for (Future<Object> answer : asked) {
+                answers.add(answer.get());
+            }
+            return answers;
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     /** A class loader over the test classes whose only services file lists the given classes. */

@@ -6,6 +6,7 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -51,7 +52,10 @@ public class SubmitPage implements Serializable {
     @Inject
     private CurrentUser user;
 
+    /** The view parameter: which form to show. */
     private String type;
+    /** The task type whose form the page shows, fixed when it was loaded: what it submits, whatever a postback says. */
+    private String formType;
     private TaskFormView form;
     private List<FormLink> forms = List.of();
     /** Option values as the form's fields hold them: text, or a Boolean from a flag's checkbox. */
@@ -84,6 +88,7 @@ public class SubmitPage implements Serializable {
                 return;
             }
             form = found.form();
+            formType = found.id();
             if (values.isEmpty()) {
                 form.options().forEach(option -> values.put(option.name(),
                         "FLAG".equals(option.kind()) ? Boolean.valueOf(option.defaultValue()) : option.defaultValue()));
@@ -106,13 +111,13 @@ public class SubmitPage implements Serializable {
             Map<String, String> options = options();
             String mediaType = mediaType();
             if (form.checkFirst() == null) {
-                SubmitResult submitted = gateway.submit(new Submission(type, user.getName(), null, mediaType, content, options));
+                SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, mediaType, content, options));
                 goToTask(submitted.task().id());
                 return;
             }
             Map<String, String> checking = new LinkedHashMap<>(options);
             checking.put(form.checkFirst().option(), form.checkFirst().value());
-            SubmitResult submitted = gateway.submit(new Submission(type, user.getName(), null, mediaType, content, checking));
+            SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, mediaType, content, checking));
             fileName = file.getSubmittedFileName();
             checkTaskId = submitted.task().id();
             checkedOptions = options;
@@ -156,14 +161,19 @@ public class SubmitPage implements Serializable {
         }
     }
 
+    /**
+     * The file's kind by its name's extension, when that is one the form takes: a browser only
+     * guesses the type from the extension too (Chromium sends {@code text/xml} for a {@code .xml}
+     * that the plugin takes as {@code application/xml}). Otherwise what the browser declared.
+     */
     private String mediaType() {
-        Map<String, String> byExtension = form.files().stream()
-                .collect(Collectors.toMap(TaskFormView.FileKind::extension, TaskFormView.FileKind::mediaType, (a, b) -> a));
-        return Uploads.mediaType(file.getContentType(), file.getSubmittedFileName(), byExtension);
+        String name = file.getSubmittedFileName() == null ? "" : file.getSubmittedFileName().toLowerCase(Locale.ROOT);
+        return form.files().stream().filter(kind -> name.endsWith(kind.extension())).map(TaskFormView.FileKind::mediaType)
+                .findFirst().orElseGet(() -> Uploads.mediaType(file.getContentType(), file.getSubmittedFileName()));
     }
 
-    private static String tooLarge() {
-        return "The file is larger than " + Uploads.MAX_PAYLOAD_BYTES / (1024 * 1024) + " MiB.";
+    private String tooLarge() {
+        return "The file is larger than " + getMaxSize() + ".";
     }
 
     /** The form's options as submitted: only those it describes, blank ones left to the defaults. */
@@ -203,7 +213,8 @@ public class SubmitPage implements Serializable {
             return;
         }
         try {
-            SubmitResult confirmed = gateway.submitPayloadOf(checkTaskId, type, user.getName(), "confirm-" + checkTaskId,
+            // the check's own type, whatever a crafted postback says the page's is
+            SubmitResult confirmed = gateway.submitPayloadOf(checkTaskId, check.type(), user.getName(), "confirm-" + checkTaskId,
                     checkedOptions);
             goToTask(confirmed.task().id());
         } catch (TaskbridgeException e) {
@@ -220,6 +231,11 @@ public class SubmitPage implements Serializable {
     public boolean isConfirmable() {
         return form != null && form.checkFirst() != null && check != null && "SUCCEEDED".equals(check.status())
                 && summary != null && summary.confirmable();
+    }
+
+    /** The largest file, as the form says it. */
+    public String getMaxSize() {
+        return Uploads.MAX_PAYLOAD_BYTES / (1024 * 1024) + " MiB";
     }
 
     /** What the file input accepts: the extensions and media types of the form's kinds. */
