@@ -9,7 +9,7 @@ import java.util.List;
  * @param actorSystemAlive the actor system has not terminated
  * @param databaseProblem  why the task database cannot be used, or null when it answered
  * @param taskTypes        task types loaded
- * @param pluginProblems   plugins that were skipped, and why
+ * @param pluginProblems   plugins that were skipped, or whose form was refused, and why
  * @param typesWithoutLiveSlot task types none of whose slots is live: their tasks cannot run now
  */
 public record EngineHealth(boolean running, boolean actorSystemAlive, String databaseProblem, int taskTypes,

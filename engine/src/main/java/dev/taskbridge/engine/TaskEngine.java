@@ -280,8 +280,15 @@ public final class TaskEngine implements AutoCloseable {
             Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent());
             span.stored(stored.task().id(), stored.created());
             return stored;
+        } catch (TaskTypeNotReadyException e) {
+            if (e.passing()) {
+                span.refused(e); // answered 503
+            } else {
+                span.failed(e); // the plugin's bug: a server error
+            }
+            throw e;
         } catch (InvalidPayloadException | NoSuchTaskTypeException | IdempotencyConflictException | SlotFullException
-                 | EngineStoppedException | TaskStateException | TaskTypeNotReadyException e) {
+                 | EngineStoppedException | TaskStateException e) {
             span.refused(e); // answered 4xx or 503, as the API refuses input: not the server's error
             throw e;
         } catch (RuntimeException e) {

@@ -53,6 +53,8 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     /** How many calls of {@link #prepare} fail, as with a database not reachable yet. */
     final AtomicInteger prepareFailuresLeft = new AtomicInteger();
     final AtomicInteger prepareCalls = new AtomicInteger();
+    /** Thrown by every call of {@link #prepare}, as a bug in it would be. */
+    volatile RuntimeException prepareBug;
 
     ScriptedTaskType(String id, int slots) {
         this.id = id;
@@ -77,6 +79,9 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     @Override
     public void prepare() throws SQLException {
         prepareCalls.incrementAndGet();
+        if (prepareBug != null) {
+            throw prepareBug;
+        }
         if (prepareFailuresLeft.getAndDecrement() > 0) {
             throw new SQLException("the database is not there yet", "08001");
         }

@@ -470,6 +470,26 @@ class TaskEngineTest {
         assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1);
     }
 
+    /** Not "try again" for ever: a bug in prepare is the plugin's, refused as a server error, and fails a resumed task. */
+    @Test
+    void aPreparationThatFailsForABugRefusesSubmissionsAndFailsResumedTasks() throws Exception {
+        TaskStore store = new TaskStore(database, Clock.systemUTC());
+        store.createSchema(dialect());
+        String resumed = UUID.randomUUID().toString();
+        store.insert(new NewTask(resumed, "test.steps", 1, "clerk", null, script("chunks=1")));
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        type.prepareBug = new IllegalStateException("the DDL has a typo");
+
+        TaskEngine engine = start(FAST_RETRIES, type);
+
+        TaskRecord failed = awaitFinal(engine, resumed);
+        assertThat(failed.state()).isEqualTo(TaskState.FAILED);
+        assertThat(failed.errorStack()).contains("the DDL has a typo");
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1")))
+                .isInstanceOfSatisfying(TaskTypeNotReadyException.class, refused -> assertThat(refused.passing()).isFalse());
+        assertThat(type.runs).isEmpty();
+    }
+
     @Test
     void tasksStoredBeforeACrashRunWhenTheEngineStartsAgain() {
         TaskStore store = new TaskStore(database, Clock.systemUTC());

@@ -13,7 +13,8 @@ import dev.taskbridge.gateway.TaskTypeView;
  * @param pluginClass null unless the caller is an admin
  * @param listsErrors whether its tasks' errors can be read page by page ({@code GET /api/tasks/{id}/errors})
  * @param form        what it takes: the kinds of file, the options a person sets (with labels, allowed
- *                    values and defaults), and whether a file is checked before it is confirmed
+ *                    values and defaults), and whether a file is checked before it is confirmed; null
+ *                    when the plugin's form was refused (its tasks are submitted over REST as before)
  */
 public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
                            List<ExportView> exports, TaskFormView form) {

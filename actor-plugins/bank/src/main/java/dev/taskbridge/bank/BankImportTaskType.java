@@ -192,7 +192,7 @@ public class BankImportTaskType implements TaskType<Statement> {
         }
         int leftOut = json.getInt("leftOut", 0);
         if (leftOut > 0) {
-            notes.add(ResultSummary.count(leftOut, "entry", "entries") + " of the statement "
+            notes.add(ResultSummary.count(leftOut, "booking", "bookings") + " of the statement "
                     + (leftOut == 1 ? "was" : "were") + " left out: debits, reversals, entries not booked yet and zero amounts.");
         }
         summary = summary.withNotes(notes.toArray(String[]::new));

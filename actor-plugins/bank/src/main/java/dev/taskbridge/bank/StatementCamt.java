@@ -26,10 +26,11 @@ import dev.taskbridge.plugin.InvalidPayloadException;
  *
  * <p>Left out, and counted: debits (outgoing payments), reversals ({@code RvslInd}: a transfer of
  * ours that bounced back is no customer's payment), entries not booked yet, transactions booked
- * as debits within a credit entry, and amounts of zero. The payer is the debtor's name; the
- * reference is the structured creditor reference first (the most reliable), then the referred
- * document numbers, then the unstructured lines, joined as the bank split them (a line of 35 or
- * 140 characters is continued without a space, as banks cut MT940 text), cut at
+ * as debits within a credit entry, and amounts of zero ({@link Read#leftOut} counts entries and
+ * transactions). The payer is the debtor's name; the reference is the structured creditor
+ * reference first (the most reliable), then the referred document numbers, then the unstructured
+ * lines, joined as the bank split them (a line of 35 or 140 characters is continued as it is, as
+ * banks cut MT940 text), cut at
  * {@value StatementCsv#MAX_TEXT} characters: a bank's file cannot be corrected by the clerk, so it
  * is cut, not refused, where a CSV of the clerk's own is refused.
  *
@@ -56,20 +57,30 @@ final class StatementCamt {
         String currency;
         String direction;
         String debtor = "";
-        final List<String> structured = new ArrayList<>();
+        final List<String> creditorReferences = new ArrayList<>();
+        final List<String> referredDocuments = new ArrayList<>();
+        /** The unstructured lines as the bank wrote them, spaces at their ends kept: a cut line may end or start with one. */
         final List<String> unstructured = new ArrayList<>();
 
-        /** The structured references first, then the lines as the bank split them. */
+        /**
+         * The creditor references first (the most reliable), then the referred documents' numbers,
+         * then the lines as the bank split them: a line of 35 or 140 characters, the lengths banks
+         * cut text at, is continued by the next one as it is; other lines are joined by a space.
+         */
         String reference() {
-            StringBuilder text = new StringBuilder(String.join(" ", structured));
+            List<String> parts = new ArrayList<>(creditorReferences);
+            parts.addAll(referredDocuments);
+            StringBuilder lines = new StringBuilder();
             for (int i = 0; i < unstructured.size(); i++) {
-                boolean continued = i > 0 && (unstructured.get(i - 1).length() == 35 || unstructured.get(i - 1).length() == 140);
-                if (text.length() > 0 && !continued) {
-                    text.append(' ');
+                String previous = i == 0 ? null : unstructured.get(i - 1);
+                boolean continued = previous != null && (previous.length() == 35 || previous.length() == 140);
+                if (previous != null && !continued) {
+                    lines.append(' ');
                 }
-                text.append(unstructured.get(i));
+                lines.append(unstructured.get(i));
             }
-            return text.toString();
+            parts.add(lines.toString().strip());
+            return String.join(" ", parts.stream().filter(part -> !part.isBlank()).toList());
         }
     }
 
@@ -153,6 +164,8 @@ final class StatementCamt {
                     String own = text.toString().strip();
                     if (entry != null && name.equals("Amt")) {
                         amount(entry, transaction, path, amountCurrency, own);
+                    } else if (transaction != null && name.equals("Ustrd") && !own.isEmpty()) {
+                        transaction.unstructured.add(text.toString());
                     } else if (entry != null && !own.isEmpty()) {
                         leaf(entry, transaction, path, own);
                     }
@@ -224,10 +237,10 @@ final class StatementCamt {
             transaction.direction = text;
         } else if (at.endsWith("/RltdPties/Dbtr/Nm") || at.endsWith("/RltdPties/Dbtr/Pty/Nm")) {
             transaction.debtor = text;
-        } else if (at.endsWith("/RmtInf/Strd/CdtrRefInf/Ref") || at.endsWith("/RmtInf/Strd/RfrdDocInf/Nb")) {
-            transaction.structured.add(text);
-        } else if (at.endsWith("/RmtInf/Ustrd")) {
-            transaction.unstructured.add(text);
+        } else if (at.endsWith("/RmtInf/Strd/CdtrRefInf/Ref")) {
+            transaction.creditorReferences.add(text);
+        } else if (at.endsWith("/RmtInf/Strd/RfrdDocInf/Nb")) {
+            transaction.referredDocuments.add(text);
         }
     }
 
@@ -245,35 +258,44 @@ final class StatementCamt {
         } catch (DateTimeParseException e) {
             problems.add(new FieldProblem(where + "bookingDate", "must be a day (BookgDt/Dt), was '" + entry.bookingDate + "'"));
         }
+        // each payment with where a problem of its amount is to be found: its transaction's place in the entry, or the entry
         List<Transaction> credits = new ArrayList<>();
-        for (Transaction transaction : entry.transactions) {
+        List<String> places = new ArrayList<>();
+        boolean batch = entry.transactions.size() > 1;
+        for (int i = 0; i < entry.transactions.size(); i++) {
+            Transaction transaction = entry.transactions.get(i);
             if ("DBIT".equals(transaction.direction)) {
                 leftOut[0]++;
             } else {
                 credits.add(transaction);
+                places.add(batch ? where + "transaction " + (i + 1) + "." : where);
             }
         }
-        if (credits.size() > 1 && credits.stream().anyMatch(transaction -> transaction.amount == null)) {
-            // a batch whose transactions do not say their amounts: one payment of the entry's amount
+        if (batch && credits.stream().anyMatch(transaction -> transaction.amount == null)) {
+            // a batch whose transactions do not all say their amounts: one payment of the entry's amount
             Transaction whole = new Transaction();
             Set<String> debtors = new LinkedHashSet<>();
+            List<String> references = new ArrayList<>();
             for (Transaction transaction : credits) {
                 debtors.add(transaction.debtor);
-                whole.structured.add(transaction.reference());
+                references.add(transaction.reference());
             }
             whole.debtor = debtors.size() == 1 ? debtors.iterator().next() : "";
+            whole.creditorReferences.add(String.join(" ", references.stream().filter(text -> !text.isEmpty()).toList()));
             credits = List.of(whole);
+            places = List.of(where);
+            batch = false;
         }
-        if (credits.isEmpty() && entry.transactions.isEmpty()) {
+        if (entry.transactions.isEmpty()) {
             credits = List.of(new Transaction());
+            places = List.of(where);
         }
         for (int i = 0; i < credits.size(); i++) {
             Transaction transaction = credits.get(i);
-            String at = credits.size() == 1 ? where : where + "transaction " + (i + 1) + ".";
+            String at = places.get(i);
             // a transaction of a batch says its own booked amount; a lone payment is the entry's amount
-            boolean own = entry.transactions.size() > 1 && transaction.amount != null;
-            String amountText = own ? transaction.amount : entry.amount;
-            String currencyText = own ? transaction.currency : entry.currency;
+            String amountText = batch ? transaction.amount : entry.amount;
+            String currencyText = batch ? transaction.currency : entry.currency;
             if (isZero(amountText)) {
                 leftOut[0]++; // a booking of nothing, such as interest of 0.00, pays no invoice
                 continue;

@@ -108,7 +108,7 @@ class BankImportTaskTypeTest {
         assertThat(result.getInt("unmatched")).as("the interest").isEqualTo(1);
         assertThat(outcome.chunksTotal()).isEqualTo(2);
         assertThat(new BankImportTaskType().summary(outcome.result()).orElseThrow().notes())
-                .containsExactly("2 entries of the statement were left out: debits, reversals, entries not booked yet and zero amounts.");
+                .containsExactly("2 bookings of the statement were left out: debits, reversals, entries not booked yet and zero amounts.");
     }
 
     @Test

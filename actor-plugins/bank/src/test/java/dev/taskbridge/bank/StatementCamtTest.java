@@ -75,6 +75,39 @@ class StatementCamtTest {
         assertThat(read.leftOut()).as("the reversal, the debit of the batch, the 0.00").isEqualTo(3);
     }
 
+    /** A problem is named where the clerk finds it in the file: the transaction's place in its entry. */
+    @Test
+    void aBadTransactionIsNamedByItsPlaceInTheEntryDebitsCountedIn() {
+        String xml = camt("""
+                <Ntry><Amt Ccy="EUR">30.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-12-01</Dt></BookgDt>
+                  <NtryDtls>
+                    <TxDtls><Amt Ccy="EUR">20.00</Amt><CdtDbtInd>DBIT</CdtDbtInd></TxDtls>
+                    <TxDtls><Amt Ccy="EUR">30.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></TxDtls>
+                    <TxDtls><Amt Ccy="EUR">12.345</Amt><CdtDbtInd>CRDT</CdtDbtInd></TxDtls>
+                  </NtryDtls></Ntry>
+                """);
+
+        assertThatThrownBy(() -> StatementCamt.read(xml.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidPayloadException.class, refused -> assertThat(refused.problems())
+                        .extracting(FieldProblem::field).containsExactly("entry 1.transaction 3.amount"));
+    }
+
+    /** Banks cut remittance text into lines of 35: a line that starts with the space it was cut at keeps it. */
+    @Test
+    void referenceLinesAreJoinedAsTheBankCutThem() throws Exception {
+        String first = "Payment of our invoice nr. INV-1003"; // 35 characters
+        String xml = camt("""
+                <Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-12-01</Dt></BookgDt>
+                  <NtryDtls><TxDtls><RmtInf><Ustrd>%s</Ustrd><Ustrd> and INV-1004</Ustrd>
+                    <Strd><RfrdDocInf><Nb>DOC-7</Nb></RfrdDocInf><CdtrRefInf><Ref>RF18 5390 0754 7034</Ref></CdtrRefInf></Strd>
+                  </RmtInf></TxDtls></NtryDtls></Ntry>
+                """.formatted(first));
+
+        assertThat(StatementCamt.read(xml.getBytes(StandardCharsets.UTF_8)).lines().get(0).reference())
+                .isEqualTo("RF18 5390 0754 7034 DOC-7 Payment of our invoice nr. INV-1003 and INV-1004");
+        assertThat(Invoices.named("Payment of our invoice nr. INV-1003 and INV-1004")).contains("INV-1003", "INV-1004");
+    }
+
     @Test
     void aStatementInAnEnvelopeWithAnApplicationHeaderIsRead() throws Exception {
         String wrapped = "<Envelope><AppHdr xmlns=\"urn:iso:std:iso:20022:tech:xsd:head.001.001.02\"><BizMsgIdr>1</BizMsgIdr>"

@@ -47,6 +47,8 @@ final class LedgerReport {
     private final List<LineError> errors = new ArrayList<>();
     /** The currencies of the valid lines: the totals add amounts across them, so a reader must know whether there are several. */
     private final Set<String> currencies = new TreeSet<>();
+    /** False once a chunk's data from before currencies were kept is added: then which they are is not known, and none is said. */
+    private boolean currenciesKnown = true;
     /** Every error found, listed or not. */
     private int errorCount;
 
@@ -81,8 +83,10 @@ final class LedgerReport {
             JsonObject document = value.asJsonObject();
             totals(documents, document.getString("documentNumber")).add(document);
         }
-        if (chunk.containsKey("currencies")) { // chunk data written before currencies were kept has none
+        if (chunk.containsKey("currencies")) {
             chunk.getJsonArray("currencies").getValuesAs(JsonString::getString).forEach(currencies::add);
+        } else {
+            currenciesKnown = false; // written before currencies were kept, by a task resumed across an upgrade
         }
         JsonArray listed = chunk.getJsonArray("errors");
         for (JsonValue value : listed) {
@@ -120,6 +124,9 @@ final class LedgerReport {
     }
 
     private void writeCurrencies(JsonGenerator json) {
+        if (!currenciesKnown) {
+            return;
+        }
         json.writeStartArray("currencies");
         currencies.forEach(json::write);
         json.writeEnd();

@@ -17,8 +17,9 @@ import static dev.taskbridge.plugin.ResultSummary.count;
 
 /**
  * How the ledger's forms read to a clerk, and how its results are said back: "The file is valid:
- * 5,000 lines.", "2,500 documents, 5,000 lines posted; debit and credit 11,407,254.03 each".
- * Results of an older version lack fields these read; such a result gets no summary.
+ * 5,000 lines.", "2,500 documents, 5,000 lines posted; debit and credit EUR 11,407,254.03 each".
+ * Results of an older version lack fields these read: such a result gets no summary, or one
+ * without what it lacks (amounts are said only when the result names its one currency).
  */
 final class LedgerSummaries {
 

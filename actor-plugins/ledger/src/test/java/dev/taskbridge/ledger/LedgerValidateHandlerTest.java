@@ -122,6 +122,21 @@ class LedgerValidateHandlerTest {
         assertThat(report.getBoolean("valid")).isTrue();
     }
 
+    /** A task resumed across the upgrade has chunks from before currencies were kept: none is claimed, and no amount said. */
+    @Test
+    void aResultWithChunksFromBeforeCurrenciesWereKeptNamesNone() {
+        LedgerReport report = new LedgerReport();
+        report.addChunkData("{\"accounts\":[{\"accountCode\":\"1000\",\"debit\":\"5.00\",\"credit\":\"0.00\"}],"
+                + "\"documents\":[],\"errors\":[]}");
+        report.addChunkData("{\"accounts\":[],\"documents\":[],\"currencies\":[\"EUR\"],\"errors\":[]}");
+
+        String result = report.toResult(1, 1, 0);
+
+        assertThat(result).doesNotContain("currencies");
+        assertThat(new LedgerValidateTaskType().summary(result).orElseThrow().figures())
+                .noneMatch(figure -> figure.label().startsWith("Debit"));
+    }
+
     @Test
     void writesTheResultDocumentInItsDocumentedShape() {
         LedgerFile file = aFileOf(

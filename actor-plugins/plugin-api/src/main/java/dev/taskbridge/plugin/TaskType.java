@@ -64,7 +64,7 @@ public interface TaskType<P> {
      * not reachable: a {@link TransientTaskException}, or an SQL error the engine takes as
      * transient) is not final: submissions are answered 503 and a resumed task is tried again with
      * the engine's retry settings (after those it fails, as for any lasting fault, and a supervisor
-     * retries it); {@code prepare} runs again after a short pause, until it returns, so it must be
+     * retries it); {@code prepare} runs again on the next call, until it returns, so it must be
      * safe to run again after a failure part-way ({@code CREATE TABLE IF NOT EXISTS}). Any other
      * failure is the plugin's: a submission gets a server error and a resumed task fails with it.
      * Nothing by default.
@@ -80,8 +80,8 @@ public interface TaskType<P> {
      * sets, whether a file is checked first. By default a JSON document, titled with the id, and no
      * options: a type that takes anything else describes it here, or the pages cannot submit it.
      * Called once when the plugin is loaded; a form its records refuse (a default that is not one
-     * of its choices, say) is reported and replaced by the default, and fails the plugin's test in
-     * the test kit.
+     * of its choices, say) is reported, the pages do not offer the type (REST and its tasks go on),
+     * and the plugin's test in the test kit fails.
      */
     default TaskForm form() {
         return TaskForm.defaultFor(id());

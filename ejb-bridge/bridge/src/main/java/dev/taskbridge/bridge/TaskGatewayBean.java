@@ -382,7 +382,7 @@ public class TaskGatewayBean implements TaskGateway {
         return engine.registry().all().stream()
                 .map(type -> new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
                         type.errors().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
-                        PluginViews.form(engine.registry().form(type.id()))))
+                        engine.registry().form(type.id()).map(PluginViews::form).orElse(null)))
                 .toList();
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  *                    admins only, never shown to clerks
  * @param listsErrors whether its tasks' errors can be read page by page ({@link TaskGateway#errors})
  * @param exports     the files its results can be downloaded as
- * @param form        what it takes, as the pages ask for it
+ * @param form        what it takes, as the pages ask for it; null when its plugin's form was refused
+ *                    (the server's log says why), and the pages do not offer it
  */
 public record TaskTypeView(String id, int version, int slots, String pluginClass, boolean listsErrors,
                            List<ExportView> exports, TaskFormView form) {

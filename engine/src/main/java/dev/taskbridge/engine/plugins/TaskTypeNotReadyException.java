@@ -17,7 +17,8 @@ public class TaskTypeNotReadyException extends RuntimeException {
 
     public TaskTypeNotReadyException(String taskType, Throwable cause) {
         super("task type " + taskType + " is not ready yet", cause);
-        this.passing = Faults.isTransient(cause);
+        // an interrupt is the host taking the thread away (an undeploy), not the plugin's fault
+        this.passing = Faults.isTransient(cause) || cause instanceof InterruptedException;
     }
 
     /** Whether the cause is one that passes by itself, as a database that is away does. */

@@ -45,7 +45,7 @@ public final class TaskTypeRegistry {
 
     private TaskTypeRegistry(Map<String, TaskType<?>> types, Map<String, TaskForm> forms, List<String> problems) {
         this.types = Collections.unmodifiableMap(types);
-        this.forms = Map.copyOf(forms);
+        this.forms = Collections.unmodifiableMap(new HashMap<>(forms)); // Map.copyOf refuses the nulls of refused forms
         this.problems = List.copyOf(problems);
     }
 
@@ -84,17 +84,18 @@ public final class TaskTypeRegistry {
     }
 
     /**
-     * The plugin's form, or the default one when its records refuse it: a typo in a label must not
-     * take a task type, and its unfinished tasks, out of service. Reported, so that the plugin's
-     * test (the test kit fails on any problem) and the operator hear of it.
+     * The plugin's form, or null when its records refuse it: a typo in a label must not take the
+     * task type, and its unfinished tasks, out of service, and a default form must not stand in for
+     * it either (it would submit at once what the plugin wants checked first). Reported, so that
+     * the plugin's test (the test kit fails on any problem) and the operator hear of it.
      */
     private static TaskForm form(TaskType<?> plugin, String id, List<String> problems) {
         try {
             return Objects.requireNonNull(plugin.form(), "form() returned null");
         } catch (RuntimeException e) {
             problems.add("Task type " + id + " (" + plugin.getClass().getName() + ") describes a form that cannot be drawn: "
-                    + e + "; the pages offer the default form");
-            return TaskForm.defaultFor(id);
+                    + e + "; the pages do not offer it, REST and its tasks are not affected");
+            return null;
         }
     }
 
@@ -105,7 +106,7 @@ public final class TaskTypeRegistry {
 
     private static TaskTypeRegistry of(Collection<? extends TaskType<?>> plugins, List<String> earlierProblems) {
         Map<String, TaskType<?>> types = new LinkedHashMap<>();
-        Map<String, TaskForm> forms = new HashMap<>();
+        Map<String, TaskForm> forms = new HashMap<>(); // null for a type whose form was refused
         List<String> problems = new ArrayList<>(earlierProblems);
         for (TaskType<?> plugin : plugins) {
             String className = plugin.getClass().getName();
@@ -149,13 +150,15 @@ public final class TaskTypeRegistry {
         return Optional.ofNullable(types.get(id));
     }
 
-    /** How the pages ask for a task of this type, as its plugin described it once when loaded. */
-    public TaskForm form(String id) {
-        TaskForm form = forms.get(id);
-        if (form == null) {
+    /**
+     * How the pages ask for a task of this type, as its plugin described it once when loaded; empty
+     * when its form was refused (see {@link #problems()}).
+     */
+    public Optional<TaskForm> form(String id) {
+        if (!types.containsKey(id)) {
             throw new NoSuchElementException("no task type " + id);
         }
-        return form;
+        return Optional.ofNullable(forms.get(id));
     }
 
     /**
@@ -202,7 +205,7 @@ public final class TaskTypeRegistry {
         return types.values();
     }
 
-    /** One line per plugin that was skipped, saying which and why; empty when all loaded. */
+    /** One line per problem with a plugin, saying which and why: one skipped, or a form refused; empty when none. */
     public List<String> problems() {
         return problems;
     }

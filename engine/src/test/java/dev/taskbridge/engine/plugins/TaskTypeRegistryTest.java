@@ -12,10 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskbridge.plugin.TaskForm;
@@ -108,41 +104,44 @@ class TaskTypeRegistryTest {
     }
 
     @Test
-    void aFormThatCannotBeDrawnIsReportedAndTheDefaultOneOffered() throws IOException {
+    void aFormThatCannotBeDrawnIsReportedAndNotOfferedWhileTheTypeRunsOn() throws IOException {
         String badForm = TestPlugins.BadForm.class.getName();
         TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(badForm, UPPER));
 
         assertThat(registry.all()).as("a typo in a label takes no task type out of service")
                 .extracting(TaskType::id).containsExactly("test.echo", "test.upper");
-        assertThat(registry.form("test.echo")).isEqualTo(TaskForm.defaultFor("test.echo"));
+        assertThat(registry.form("test.echo")).as("no default stands in: it would submit at once what a plugin checks first")
+                .isEmpty();
         assertThat(registry.problems()).containsExactly("Task type test.echo (" + badForm + ") describes a form that cannot be "
                 + "drawn: java.lang.IllegalArgumentException: option mode: the default loud is not one of its choices; the pages "
-                + "offer the default form");
+                + "do not offer it, REST and its tasks are not affected");
     }
 
     @Test
     void aPluginWithoutAFormOfItsOwnTakesAJsonDocumentTitledWithItsId() throws IOException {
         TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(UPPER));
 
-        assertThat(registry.form("test.upper").title()).isEqualTo("test.upper");
-        assertThat(registry.form("test.upper").files()).containsExactly(TaskForm.FileKind.JSON);
-        assertThat(registry.form("test.upper").options()).isEmpty();
-        assertThat(registry.form("test.upper").checkFirst()).isNull();
+        TaskForm form = registry.form("test.upper").orElseThrow();
+        assertThat(form.title()).isEqualTo("test.upper");
+        assertThat(form.files()).containsExactly(TaskForm.FileKind.JSON);
+        assertThat(form.options()).isEmpty();
+        assertThat(form.checkFirst()).isNull();
     }
 
     @Test
     void aTypeIsPreparedOnceHoweverManyAskAtOnceAndNoneReturnsBeforeItIsReady() throws Exception {
         AtomicInteger done = new AtomicInteger();
+        List<Thread> askers = new ArrayList<>();
         TaskType<?> slow = new TestPlugins.Echo() {
             @Override
             public void prepare() throws InterruptedException {
-                Thread.sleep(200);
+                othersWaitBehind(askers);
                 done.incrementAndGet();
             }
         };
         TaskTypeRegistry registry = TaskTypeRegistry.of(List.of(slow));
 
-        List<Object> answers = askAtOnce(8, () -> {
+        List<Object> answers = askAtOnce(askers, 8, () -> {
             registry.ensurePrepared(slow);
             return done.get();
         });
@@ -156,17 +155,19 @@ class TaskTypeRegistryTest {
     @Test
     void callersWaitingForAFailingPreparationGetItsFailureAndTheNextCallTriesAgain() throws Exception {
         AtomicInteger calls = new AtomicInteger();
+        List<Thread> askers = new ArrayList<>();
         TaskType<?> failing = new TestPlugins.Echo() {
             @Override
             public void prepare() throws Exception {
-                calls.incrementAndGet();
-                Thread.sleep(200);
+                if (calls.incrementAndGet() == 1) {
+                    othersWaitBehind(askers);
+                }
                 throw new SQLException("connection refused", "08001");
             }
         };
         TaskTypeRegistry registry = TaskTypeRegistry.of(List.of(failing));
 
-        List<Object> answers = askAtOnce(8, () -> {
+        List<Object> answers = askAtOnce(askers, 8, () -> {
             try {
                 registry.ensurePrepared(failing);
                 return "ready";
@@ -181,28 +182,38 @@ class TaskTypeRegistryTest {
         assertThat(calls).as("a call that comes after the failure runs it again").hasValue(2);
         assertThat(new TaskTypeNotReadyException("x", new IllegalStateException("a bug")).passing())
                 .as("the plugin's fault, answered as a server error").isFalse();
+        assertThat(new TaskTypeNotReadyException("x", new InterruptedException()).passing())
+                .as("the host took the thread away").isTrue();
     }
 
-    private static List<Object> askAtOnce(int callers, Callable<Object> ask) throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(callers);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Object>> asked = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                asked.add(threads.submit(() -> {
-                    start.await();
-                    return ask.call();
-                }));
-            }
-            start.countDown();
-            List<Object> answers = new ArrayList<>();
-            for (Future<Object> answer : asked) {
-                answers.add(answer.get());
-            }
-            return answers;
-        } finally {
-            threads.shutdownNow();
+    /** Returns once every asker but the one running this is blocked behind it. */
+    private static void othersWaitBehind(List<Thread> askers) throws InterruptedException {
+        while (askers.stream().filter(thread -> thread != Thread.currentThread())
+                .anyMatch(thread -> thread.getState() != Thread.State.BLOCKED)) {
+            Thread.sleep(5);
         }
+    }
+
+    /** Asks on {@code count} threads at once (kept in {@code askers}); their answers. */
+    private static List<Object> askAtOnce(List<Thread> askers, int count, Callable<Object> ask) throws Exception {
+        List<Object> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < count; i++) {
+            askers.add(new Thread(() -> {
+                try {
+                    answers.add(ask.call());
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        askers.forEach(Thread::start);
+        for (Thread asker : askers) {
+            asker.join(30_000);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(answers).hasSize(count);
+        return answers;
     }
 
     /** A class loader over the test classes whose only services file lists the given classes. */

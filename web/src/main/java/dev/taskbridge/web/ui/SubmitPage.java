@@ -79,12 +79,18 @@ public class SubmitPage implements Serializable {
         try {
             List<TaskTypeView> types = gateway.taskTypes();
             if (type == null || type.isBlank()) {
-                forms = types.stream().map(each -> new FormLink(each.id(), each.form().title(), each.form().help())).toList();
+                forms = types.stream().filter(each -> each.form() != null)
+                        .map(each -> new FormLink(each.id(), each.form().title(), each.form().help())).toList();
                 return;
             }
             TaskTypeView found = types.stream().filter(candidate -> candidate.id().equals(type)).findFirst().orElse(null);
             if (found == null) {
                 Pages.error("There is no task type " + type + ".");
+                return;
+            }
+            if (found.form() == null) {
+                Pages.error("Task type " + type + " cannot be submitted from these pages: its plugin's form is refused "
+                        + "(the server's log says why).");
                 return;
             }
             form = found.form();
