@@ -110,20 +110,21 @@ public class SubmitPage implements Serializable {
             return;
         }
         try {
-            byte[] content = upload();
-            if (content == null) {
+            Uploads.File upload = upload();
+            if (upload == null) {
                 return;
             }
             Map<String, String> options = options();
-            String mediaType = mediaType();
             if (form.checkFirst() == null) {
-                SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, mediaType, content, options));
+                SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
+                        upload.content(), options));
                 goToTask(submitted.task().id());
                 return;
             }
             Map<String, String> checking = new LinkedHashMap<>(options);
             checking.put(form.checkFirst().option(), form.checkFirst().value());
-            SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, mediaType, content, checking));
+            SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
+                    upload.content(), checking));
             fileName = file.getSubmittedFileName();
             checkTaskId = submitted.task().id();
             checkedOptions = options;
@@ -142,8 +143,8 @@ public class SubmitPage implements Serializable {
         }
     }
 
-    /** The file's bytes, or null with a message saying why not. */
-    private byte[] upload() throws IOException {
+    /** The file as uploaded, its kind told once, or null with a message saying why not. */
+    private Uploads.File upload() throws IOException {
         String kinds = form.files().stream().map(kind -> kind.label() + " (" + kind.extension() + ")")
                 .collect(Collectors.joining(" or "));
         if (file == null || file.getSize() == 0) {
@@ -160,7 +161,7 @@ public class SubmitPage implements Serializable {
             return null;
         }
         try (InputStream in = file.getInputStream()) {
-            return Uploads.readLimited(in);
+            return new Uploads.File(mediaType, Uploads.readLimited(in));
         } catch (PayloadTooLargeException e) {
             Pages.error(tooLarge());
             return null;
