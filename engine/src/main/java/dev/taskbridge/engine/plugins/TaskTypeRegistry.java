@@ -13,8 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import dev.taskbridge.plugin.TaskForm;
@@ -35,18 +33,25 @@ public final class TaskTypeRegistry {
     private final Map<String, TaskType<?>> types;
     private final Map<String, TaskForm> forms;
     private final List<String> problems;
-    /** The ids of the types whose {@link TaskType#prepare} returned: with the two below, the only state a registry has. */
-    private final Set<String> prepared = ConcurrentHashMap.newKeySet();
-    private final Map<String, Object> preparing = new ConcurrentHashMap<>();
-    private final Map<String, Failed> failed = new ConcurrentHashMap<>();
+    /** One per type, made with the registry: the only state a registry has. */
+    private final Map<String, Preparation> preparations;
 
-    private record Failed(long atNanos, TaskTypeNotReadyException failure) {
+    /** A type's {@link TaskType#prepare}: its lock (the object itself), whether it returned, its last failure. */
+    private static final class Preparation {
+        volatile boolean done;
+        /** Guarded by this. */
+        long failedAtNanos;
+        /** Guarded by this; null when it has not failed since it last ran. */
+        TaskTypeNotReadyException failure;
     }
 
     private TaskTypeRegistry(Map<String, TaskType<?>> types, Map<String, TaskForm> forms, List<String> problems) {
         this.types = Collections.unmodifiableMap(types);
         this.forms = Collections.unmodifiableMap(new HashMap<>(forms)); // Map.copyOf refuses the nulls of refused forms
         this.problems = List.copyOf(problems);
+        Map<String, Preparation> each = new HashMap<>();
+        types.keySet().forEach(id -> each.put(id, new Preparation()));
+        this.preparations = Map.copyOf(each);
     }
 
     /**
@@ -167,23 +172,26 @@ public final class TaskTypeRegistry {
      * that come while it runs wait for it, and when it fails they get that failure, without
      * running it again each: a database that is away would otherwise hold one thread after another
      * for its connection timeout, the engine's blocking threads among them. After it returned, this
-     * costs one set look-up.
+     * costs one map look-up and a volatile read.
      *
      * @throws TaskTypeNotReadyException it failed; the next call tries again
      */
     public void ensurePrepared(TaskType<?> type) {
         String id = type.id();
-        if (prepared.contains(id)) {
+        Preparation preparation = preparations.get(id);
+        if (preparation == null) {
+            throw new NoSuchElementException("no task type " + id);
+        }
+        if (preparation.done) {
             return;
         }
         long arrived = System.nanoTime();
-        synchronized (preparing.computeIfAbsent(id, any -> new Object())) {
-            if (prepared.contains(id)) {
+        synchronized (preparation) {
+            if (preparation.done) {
                 return;
             }
-            Failed last = failed.get(id);
-            if (last != null && last.atNanos() - arrived >= 0) {
-                throw last.failure(); // it failed while this call waited for it
+            if (preparation.failure != null && preparation.failedAtNanos - arrived >= 0) {
+                throw preparation.failure; // it failed while this call waited for it
             }
             try {
                 type.prepare();
@@ -191,14 +199,15 @@ public final class TaskTypeRegistry {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                TaskTypeNotReadyException failure = new TaskTypeNotReadyException(id, e);
-                failed.put(id, new Failed(System.nanoTime(), failure));
-                throw failure;
+                preparation.failure = new TaskTypeNotReadyException(id, e);
+                preparation.failedAtNanos = System.nanoTime();
+                throw preparation.failure;
             }
-            failed.remove(id);
-            prepared.add(id);
+            preparation.failure = null;
+            preparation.done = true;
         }
     }
+
 
     /** All task types, in discovery order. */
     public Collection<TaskType<?>> all() {
