@@ -73,6 +73,14 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /** A slot that fails for any other reason is started again as soon, and as patiently. */
     private static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
     private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Spreads the restarts of slots that failed together, so they do not all try again at once. */
+    private static final double BACKOFF_RANDOM_FACTOR = 0.2;
+    /**
+     * The longest a slot that failed again and again is away before it starts once more; what is
+     * sent to it meanwhile waits and is answered then.
+     */
+    static final Duration LONGEST_RESTART_PAUSE = Duration.ofMillis(
+            (long) (Math.max(JOURNAL_MAX_BACKOFF.toMillis(), RESTART_MAX_BACKOFF.toMillis()) * (1 + BACKOFF_RANDOM_FACTOR)));
 
     // --- protocol ---------------------------------------------------------------------------
 
@@ -401,7 +409,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         super(PersistenceId.of(PERSISTENCE_TYPE, slot.key()),
                 // A journal that fails is a database that is away: worth a warning, not an error per try.
                 // The runner lives on through the restart; the recovered slot tells it what the journal holds.
-                SupervisorStrategy.restartWithBackoff(JOURNAL_MIN_BACKOFF, JOURNAL_MAX_BACKOFF, 0.2)
+                SupervisorStrategy.restartWithBackoff(JOURNAL_MIN_BACKOFF, JOURNAL_MAX_BACKOFF, BACKOFF_RANDOM_FACTOR)
                         .withLogLevel(Level.WARN).withStopChildren(false));
         this.slot = slot;
         this.context = context;
@@ -436,7 +444,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                             return new Slot(slot, context, runner, snapshotEvery, reporting);
                         })));
         return Behaviors.supervise(slotBehavior).onFailure(Exception.class,
-                SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
+                SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, BACKOFF_RANDOM_FACTOR));
     }
 
     /**

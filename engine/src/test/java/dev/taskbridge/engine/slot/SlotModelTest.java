@@ -55,7 +55,12 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
  */
 class SlotModelTest {
 
-    private static final Duration ASK = Duration.ofSeconds(5);
+    /**
+     * A slot whose journal failed on every start of a few (a sequence may inject failures faster
+     * than the slot restarts) waits up to its longest restart pause before it answers; a slot that
+     * is wedged never does.
+     */
+    private static final Duration ASK = Slot.LONGEST_RESTART_PAUSE.plusSeconds(5);
     /** A hand-over the slot lost (its journal write failed) is repeated after this, as the engine repeats it. */
     private static final Duration HAND_OVER_ASK = Duration.ofMillis(250);
     private static final Duration SETTLE = Duration.ofSeconds(30);
