@@ -1,5 +1,7 @@
 package dev.taskbridge.it;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonStructure;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A real HTTP client for the REST API, as one demo user. */
 final class Api {
@@ -53,6 +57,24 @@ final class Api {
 
     static Api anonymous() {
         return new Api(HTTP, BASE, null);
+    }
+
+    /**
+     * The task at {@code location} once it has ended, or as it was when the time ran out: a test
+     * that then asserts its status says what the task was doing, not only that time ran out.
+     */
+    JsonObject awaitEnd(String location, Duration within) {
+        AtomicReference<JsonObject> last = new AtomicReference<>();
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
+                JsonObject task = get(location).object();
+                last.set(task);
+                return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(task.getString("status"));
+            });
+        } catch (ConditionTimeoutException stillGoing) {
+            // the last one seen is the answer
+        }
+        return last.get() != null ? last.get() : get(location).object();
     }
 
     Reply get(String path) {

@@ -111,8 +111,9 @@ class CrashIT {
 
     static JsonObject audit(Api clerk) {
         String location = clerk.post("/task-types/" + RowAuditTaskType.ID + "/tasks", "text/plain", "audit").location();
-        await().atMost(Duration.ofMinutes(1)).until(() -> clerk.get(location).object().getString("status").equals("SUCCEEDED"));
-        return clerk.get(location).object().getJsonObject("result");
+        JsonObject task = clerk.awaitEnd(location, Duration.ofMinutes(1));
+        assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
+        return task.getJsonObject("result");
     }
 
     static int count(Api clerk, String status) {

@@ -98,8 +98,8 @@ class ProductionServerIT {
 
             // work runs on PostgreSQL, through the datasource whose password came from the store
             String location = alice.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).location();
-            await().atMost(Duration.ofMinutes(1)).until(() -> alice.get(location).object().getString("status").equals("SUCCEEDED"));
-            JsonObject task = alice.get(location).object();
+            JsonObject task = alice.awaitEnd(location, Duration.ofMinutes(1));
+            assertThat(task.getString("status")).as("%s; the server's warnings:%n%s", task, server.warnings()).isEqualTo("SUCCEEDED");
             assertThat(task.getString("owner")).isEqualTo("alice");
 
             // the secrets are nowhere in clear: not in the configuration, not on the command line

@@ -98,6 +98,25 @@ final class ServerProcess implements AutoCloseable {
         return serverLog;
     }
 
+    /**
+     * The server's last warnings and errors (their first lines), for the message of a failed
+     * assertion: CI keeps the test's output, not the server's log.
+     */
+    String warnings() {
+        try {
+            if (!Files.exists(serverLog)) {
+                return "(no server log at " + serverLog + ")";
+            }
+            List<String> lines;
+            try (Stream<String> all = Files.lines(serverLog)) {
+                lines = all.filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+            }
+            return lines.isEmpty() ? "(none)" : String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(the server log could not be read: " + e + ")";
+        }
+    }
+
     /** Kills the server as a power cut would: no shutdown hooks, no undeploy. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -96,8 +96,8 @@ class TracingIT {
         String location = accepted.headers().firstValue("Location").orElseThrow();
 
         Api clerk = Api.as("clerk").at(ServerProcess.BASE_URL);
-        await().atMost(Duration.ofSeconds(60)).until(() -> clerk.get(location).object().getString("status").equals("SUCCEEDED"));
-        JsonObject task = clerk.get(location).object();
+        JsonObject task = clerk.awaitEnd(location, Duration.ofSeconds(60));
+        assertThat(task.getString("status")).as("%s; the server's warnings:%n%s", task, server.warnings()).isEqualTo("SUCCEEDED");
         assertThat(task.getString("traceId")).as("the task names its trace").isEqualTo(traceId);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> spansOf(traceId).stream().anyMatch(span -> span.name().equals("taskbridge.end")));
