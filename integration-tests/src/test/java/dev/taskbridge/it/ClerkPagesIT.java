@@ -286,6 +286,7 @@ class ClerkPagesIT {
             browser.go("/task.xhtml?id=x");
             browser.waitFor(By.id("login:username"));
             assertThat(browser.driver().getCurrentUrl()).contains("/login.xhtml?next=");
+            assertThat(browser.driver().findElements(By.id("build"))).as("no version for those who did not log in").isEmpty();
 
             browser.driver().findElement(By.id("login:username")).sendKeys("clerk");
             browser.driver().findElement(By.id("login:password")).sendKeys("wrong");
@@ -297,9 +298,13 @@ class ClerkPagesIT {
             browser.waitForText(By.id("error-message"), "You may not do this.");
         }
         try (Browser browser = Browser.open().logIn("admin")) {
+            assertThat(browser.text(By.id("build"))).as("every page says what answered")
+                    .contains("Taskbridge " + ExpectedBuild.version(), "commit " + ExpectedBuild.commit(), "node ");
             browser.go("/types.xhtml");
             browser.waitFor(By.id("types"));
             assertThat(browser.text(By.id("types"))).contains("ledger.post", "dev.taskbridge.ledger.LedgerPostTaskType");
+            assertThat(browser.text(By.id("plugins"))).contains("ledger.post",
+                    ExpectedBuild.pluginJarInEar("taskbridge-ledger").checksum());
             browser.screenshot("task-types");
         }
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.json.Json;
+import dev.taskbridge.engine.plugins.PluginJar;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -72,6 +73,35 @@ class RestApiIT {
 
         JsonObject live = Health.check(Health.SERVER, "live", "taskbridge-actor-system");
         assertThat(live.getString("status")).as(live.toString()).isEqualTo("UP");
+    }
+
+    /**
+     * What runs where: an admin, and a probe of the management interface, see the Taskbridge
+     * version and commit, the node, and each plugin's jar with its version and checksum, the
+     * checksum the same as that of the jar in the EAR that was deployed.
+     */
+    @Test
+    void adminsAndProbesSeeWhichTaskbridgeAndWhichPluginBuildsRunOnTheNode() throws Exception {
+        PluginJar ledger = ExpectedBuild.pluginJarInEar("taskbridge-ledger");
+
+        JsonObject build = Api.as("admin").get("/admin/engine").object().getJsonObject("build");
+        assertThat(build.getString("version")).isEqualTo(ExpectedBuild.version());
+        assertThat(build.getString("commit")).matches("[0-9a-f]{10}(-dirty)?|unknown").isEqualTo(ExpectedBuild.commit());
+        assertThat(build.getString("node")).isNotBlank();
+        JsonObject validate = build.getJsonArray("plugins").getValuesAs(JsonObject.class).stream()
+                .filter(plugin -> plugin.getString("taskType").equals("ledger.validate")).findFirst().orElseThrow();
+        assertThat(validate.getInt("typeVersion")).isEqualTo(1);
+        assertThat(validate.getString("pluginClass")).isEqualTo("dev.taskbridge.ledger.LedgerValidateTaskType");
+        assertThat(validate.getString("jar")).isEqualTo(ledger.name());
+        assertThat(validate.getString("jarVersion")).isEqualTo(ExpectedBuild.version());
+        assertThat(validate.getString("checksum")).matches("[0-9a-f]{64}").isEqualTo(ledger.checksum());
+
+        JsonObject data = Health.check(Health.SERVER, "ready", "taskbridge-engine").getJsonObject("data");
+        assertThat(data.getString("version")).isEqualTo(ExpectedBuild.version());
+        assertThat(data.getString("commit")).isEqualTo(ExpectedBuild.commit());
+        assertThat(data.getString("node")).isEqualTo(build.getString("node"));
+        assertThat(data.getString("plugin.ledger.validate"))
+                .isEqualTo(ledger.name() + " " + ExpectedBuild.version() + " sha256:" + ledger.checksum());
     }
 
     @Test

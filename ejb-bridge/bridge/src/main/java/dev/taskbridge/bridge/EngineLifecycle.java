@@ -8,11 +8,15 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
 
+import dev.taskbridge.engine.BuildInfo;
 import dev.taskbridge.engine.OpenTelemetryTracing;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskTracing;
+import dev.taskbridge.engine.plugins.PluginJar;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
+import dev.taskbridge.gateway.BuildView;
 import dev.taskbridge.gateway.EngineUnavailableException;
+import dev.taskbridge.gateway.PluginView;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -63,6 +67,7 @@ public class EngineLifecycle {
     private Tracer tracer;
 
     private volatile TaskEngine engine;
+    private volatile BuildView build;
     private volatile MicrometerTaskMetrics metrics;
     /** The web tier's count of open live event streams, for the metrics; none until it says. */
     private volatile IntSupplier openEventStreams = () -> 0;
@@ -73,9 +78,11 @@ public class EngineLifecycle {
         LOG.info("Taskbridge engine starting");
         TaskTypeRegistry registry = TaskTypeRegistry.discover(deployment);
         registry.problems().forEach(LOG::warn);
-        registry.all().forEach(type -> LOG.info("Task type {} version {} from {}", type.id(), type.version(),
-                type.getClass().getName()));
         BridgeSettings settings = BridgeSettings.from(ConfigProvider.getConfig(deployment), registry.all());
+        build = describe(settings.engine().nodeName(), registry);
+        LOG.info("Taskbridge {} (commit {}) on node {}", build.version(), build.commit(), build.node());
+        build.plugins().forEach(plugin -> LOG.info("Task type {} version {} from {} in {} {} (sha256 {})", plugin.taskType(),
+                plugin.typeVersion(), plugin.pluginClass(), plugin.jar(), plugin.jarVersion(), plugin.checksum()));
         DataSource dataSource = lookUp(settings.dataSource());
         MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
         try {
@@ -89,6 +96,26 @@ public class EngineLifecycle {
         meters.watch(engine, () -> openEventStreams.getAsInt());
         metrics = meters;
         LOG.info("Taskbridge engine started");
+    }
+
+    private static BuildView describe(String node, TaskTypeRegistry registry) {
+        BuildInfo engine = BuildInfo.current();
+        return new BuildView(engine.version(), engine.commit(), node, registry.all().stream().map(type -> {
+            PluginJar jar = registry.jar(type.id());
+            return new PluginView(type.id(), type.version(), type.getClass().getName(), jar.name(), jar.version(), jar.checksum());
+        }).toList());
+    }
+
+    /**
+     * Which Taskbridge and which plugins run here; known once the deployment has read its
+     * settings, before the engine starts.
+     */
+    public BuildView build() {
+        BuildView known = build;
+        if (known == null) {
+            throw new EngineUnavailableException("the task engine is not running");
+        }
+        return known;
     }
 
     private static DataSource lookUp(String jndiName) {

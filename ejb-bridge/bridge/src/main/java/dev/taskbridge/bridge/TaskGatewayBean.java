@@ -23,6 +23,7 @@ import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskStoreException;
 import dev.taskbridge.engine.store.TaskSummary;
+import dev.taskbridge.gateway.BuildView;
 import dev.taskbridge.gateway.EngineFacts;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.ErrorPage;
@@ -397,9 +398,14 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     @Override
+    public BuildView build() {
+        return lifecycle.build();
+    }
+
+    @Override
     public EngineFacts engineFacts() {
         TaskEngine engine = lifecycle.engine();
-        return new EngineFacts(engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled());
+        return new EngineFacts(lifecycle.build(), engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled());
     }
 
     @Override

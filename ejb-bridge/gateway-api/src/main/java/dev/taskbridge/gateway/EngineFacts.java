@@ -6,12 +6,13 @@ import java.util.Map;
 /**
  * Observed state of the engine.
  *
+ * @param build              which Taskbridge and which plugins run on this node
  * @param startedAt          when the actor system was started
  * @param liveSlotActors     slot actors alive right now, per task type
  * @param tasksByStatus      stored tasks per status
  * @param stalledTasks       running tasks without progress for longer than the stalled-after setting
  */
-public record EngineFacts(Instant startedAt, Map<String, Integer> liveSlotActors, Map<TaskStatus, Long> tasksByStatus,
+public record EngineFacts(BuildView build, Instant startedAt, Map<String, Integer> liveSlotActors, Map<TaskStatus, Long> tasksByStatus,
                           long stalledTasks) {
 
     public int totalLiveSlotActors() {

@@ -112,6 +112,12 @@ public interface TaskGateway {
     ResultSummaryView summarize(TaskView task);
 
     /**
+     * Which Taskbridge and which plugins run on this node; known from the deployment's start on,
+     * whether or not the engine runs.
+     */
+    BuildView build();
+
+    /**
      * What the engine looks like right now: live slot actors per type and tasks per status.
      *
      * @throws EngineUnavailableException the engine is not running

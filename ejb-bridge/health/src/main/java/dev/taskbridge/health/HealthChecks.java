@@ -1,5 +1,7 @@
 package dev.taskbridge.health;
 
+import dev.taskbridge.gateway.BuildView;
+import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.HealthReport;
 import dev.taskbridge.gateway.TaskGateway;
 import jakarta.ejb.EJB;
@@ -49,7 +51,21 @@ public final class HealthChecks {
             for (int i = 0; i < health.pluginProblems().size(); i++) {
                 response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
             }
+            withBuild(response);
             return response.build();
+        }
+
+        /** Which Taskbridge and which plugins answer: a probe's output tells nodes and deploys apart. */
+        private void withBuild(HealthCheckResponseBuilder response) {
+            BuildView build;
+            try {
+                build = gateway.build();
+            } catch (EngineUnavailableException notKnownYet) {
+                return; // the deployment has not read its settings yet
+            }
+            response.withData("version", build.version()).withData("commit", build.commit()).withData("node", build.node());
+            build.plugins().forEach(plugin -> response.withData("plugin." + plugin.taskType(),
+                    plugin.jar() + " " + plugin.jarVersion() + " sha256:" + plugin.checksum()));
         }
     }
 
