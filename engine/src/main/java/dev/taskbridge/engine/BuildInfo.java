@@ -2,8 +2,9 @@ package dev.taskbridge.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Properties;
+
+import org.slf4j.LoggerFactory;
 
 /**
  * Which Taskbridge this is: the version and the commit it was built from, written into the engine's
@@ -25,12 +26,6 @@ public record BuildInfo(String version, String commit) {
         return CURRENT;
     }
 
-    /** As the footer and the logs say it: {@code 0.1.0-SNAPSHOT (commit 1a2b3c4)}. */
-    @Override
-    public String toString() {
-        return version + " (commit " + commit + ")";
-    }
-
     private static BuildInfo read() {
         Properties properties = new Properties();
         try (InputStream in = BuildInfo.class.getResourceAsStream(RESOURCE)) {
@@ -38,8 +33,10 @@ public record BuildInfo(String version, String commit) {
                 return new BuildInfo(UNKNOWN, UNKNOWN); // classes run from an IDE without the build's resources
             }
             properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read the engine's " + RESOURCE, e);
+        } catch (IOException | IllegalArgumentException e) {
+            // what runs where is for operators: not knowing it must never keep the engine from starting
+            LoggerFactory.getLogger(BuildInfo.class).warn("The engine's {} could not be read: {}", RESOURCE, e.toString());
+            return new BuildInfo(UNKNOWN, UNKNOWN);
         }
         String commit = known(properties.getProperty("commit"));
         if (!commit.equals(UNKNOWN) && Boolean.parseBoolean(properties.getProperty("dirty"))) {

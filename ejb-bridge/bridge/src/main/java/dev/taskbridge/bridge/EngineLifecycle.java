@@ -1,6 +1,7 @@
 package dev.taskbridge.bridge;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 
@@ -100,8 +101,9 @@ public class EngineLifecycle {
 
     private static BuildView describe(String node, TaskTypeRegistry registry) {
         BuildInfo engine = BuildInfo.current();
+        Map<Class<?>, PluginJar> jars = PluginJar.of(registry.all().stream().<Class<?>>map(Object::getClass).toList());
         return new BuildView(engine.version(), engine.commit(), node, registry.all().stream().map(type -> {
-            PluginJar jar = registry.jar(type.id());
+            PluginJar jar = jars.get(type.getClass());
             return new PluginView(type.id(), type.version(), type.getClass().getName(), jar.name(), jar.version(), jar.checksum());
         }).toList());
     }

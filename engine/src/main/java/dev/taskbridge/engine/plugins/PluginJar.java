@@ -4,20 +4,27 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.CodeSource;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * The jar a plugin class came from, as operators compare nodes by it: its file name, the version
  * it declares, and a checksum of its content.
  *
- * <p>The checksum is SHA-256 over the jar's entries (each name and content, in name order, the
- * manifest included), not over the file's bytes: a server may hand a jar's entries over without
- * its file (WildFly's virtual file system does), and the same entries are the same plugin however
- * they were zipped. Two nodes with the same checksum run the same plugin.
+ * <p>The checksum is SHA-256 over the jar's file entries in name order, each as its name and the
+ * SHA-256 of its bytes (the manifest's as they are in the jar), not over the file: a server may
+ * hand a jar's entries over without its file (WildFly's virtual file system does), and the same
+ * entries are the same plugin however they were zipped. Two nodes with the same checksum run the
+ * same plugin.
  *
  * @param name     the jar's file name, e.g. {@code taskbridge-ledger-0.1.0.jar}
  * @param version  {@code Implementation-Version} from its manifest, else the version in its Maven
@@ -41,13 +49,33 @@ public record PluginJar(String name, String version, String checksum) {
     public static final String UNKNOWN = "unknown";
     private static final Logger LOG = LoggerFactory.getLogger(PluginJar.class);
 
+    /** The jar each of {@code types} was loaded from; a jar that holds several of them is read once. */
+    public static Map<Class<?>, PluginJar> of(Collection<? extends Class<?>> types) {
+        Map<String, PluginJar> byLocation = new HashMap<>();
+        Map<Class<?>, PluginJar> jars = new LinkedHashMap<>();
+        for (Class<?> type : types) {
+            URL location = location(type);
+            jars.put(type, location == null ? new PluginJar(UNKNOWN, UNKNOWN, UNKNOWN)
+                    : byLocation.computeIfAbsent(location.toString(), any -> read(type, location)));
+        }
+        return jars;
+    }
+
     /** The jar {@code type} was loaded from; {@code unknown} parts where the class loader does not say. */
     public static PluginJar of(Class<?> type) {
-        CodeSource source = type.getProtectionDomain().getCodeSource();
-        URL location = source == null ? null : source.getLocation();
-        if (location == null) {
-            return new PluginJar(UNKNOWN, UNKNOWN, UNKNOWN);
+        return of(List.of(type)).get(type);
+    }
+
+    private static URL location(Class<?> type) {
+        try {
+            CodeSource source = type.getProtectionDomain().getCodeSource();
+            return source == null ? null : source.getLocation();
+        } catch (SecurityException e) {
+            return null;
         }
+    }
+
+    private static PluginJar read(Class<?> type, URL location) {
         String name = fileName(location);
         try (InputStream in = location.openStream()) {
             return read(name, in);
@@ -58,55 +86,70 @@ public record PluginJar(String name, String version, String checksum) {
         }
     }
 
-    /** Reads a jar's version and checksum from its bytes: a file's, or what a class loader hands over. */
+    /**
+     * Reads a jar's version and checksum from its bytes (a file's), or from the entries a class
+     * loader hands over as a {@link JarInputStream}.
+     */
     public static PluginJar read(String name, InputStream jar) throws IOException {
-        Map<String, byte[]> entries = new TreeMap<>();
-        Manifest manifest;
-        // WildFly's virtual file system hands a jar over as a JarInputStream of its entries already,
-        // whose raw bytes are no zip: read that one as it is
-        try (JarInputStream in = jar instanceof JarInputStream given ? given : new JarInputStream(jar, false)) {
-            manifest = in.getManifest();
-            for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
-                if (!entry.isDirectory()) {
-                    entries.put(entry.getName(), in.readAllBytes());
+        Map<String, byte[]> digests = new TreeMap<>();
+        byte[] manifestBytes = null;
+        byte[] pomProperties = null;
+        // A plain zip stream of a file keeps the manifest as the entry it is. WildFly's virtual file
+        // system hands a jar over as a JarInputStream of its entries already (its raw bytes are no
+        // zip): read that one as it is.
+        ZipInputStream in = jar instanceof JarInputStream given ? given : new ZipInputStream(jar);
+        try (in) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                if (entry.isDirectory()) {
+                    continue;
                 }
+                MessageDigest content = sha256();
+                DigestInputStream digesting = new DigestInputStream(in, content);
+                if (entry.getName().equals(JarFile.MANIFEST_NAME)) {
+                    manifestBytes = digesting.readAllBytes();
+                } else if (pomProperties == null && entry.getName().startsWith("META-INF/maven/")
+                        && entry.getName().endsWith("/pom.properties")) {
+                    pomProperties = digesting.readAllBytes();
+                } else {
+                    digesting.transferTo(OutputStream.nullOutputStream()); // only its digest is kept
+                }
+                digests.put(entry.getName(), content.digest());
+            }
+            if (manifestBytes == null && in instanceof JarInputStream entries && entries.getManifest() != null) {
+                // a JarInputStream that took the manifest out of its entries: its content all the same
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                entries.getManifest().write(bytes);
+                manifestBytes = bytes.toByteArray();
+                digests.put(JarFile.MANIFEST_NAME, sha256().digest(manifestBytes));
             }
         }
-        if (entries.isEmpty() && manifest == null) {
+        if (digests.isEmpty()) {
             throw new IOException(name + " is not a jar");
         }
-        MessageDigest sha256 = sha256();
-        if (manifest != null) {
-            // JarInputStream takes the manifest out of the entries; it is part of the content all the same
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            manifest.write(bytes);
-            entries.put(JarFile.MANIFEST_NAME, bytes.toByteArray());
-        }
-        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+        MessageDigest all = sha256();
+        for (Map.Entry<String, byte[]> entry : digests.entrySet()) {
             byte[] entryName = entry.getKey().getBytes(StandardCharsets.UTF_8);
-            sha256.update(length(entryName.length));
-            sha256.update(entryName);
-            sha256.update(length(entry.getValue().length));
-            sha256.update(entry.getValue());
+            all.update(length(entryName.length));
+            all.update(entryName);
+            all.update(entry.getValue());
         }
-        return new PluginJar(name, version(manifest, entries), HexFormat.of().formatHex(sha256.digest()));
+        return new PluginJar(name, version(manifestBytes, pomProperties), HexFormat.of().formatHex(all.digest()));
     }
 
-    private static String version(Manifest manifest, Map<String, byte[]> entries) throws IOException {
-        if (manifest != null) {
-            String declared = manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
+    private static String version(byte[] manifestBytes, byte[] pomProperties) throws IOException {
+        if (manifestBytes != null) {
+            String declared = new Manifest(new ByteArrayInputStream(manifestBytes)).getMainAttributes()
+                    .getValue(Attributes.Name.IMPLEMENTATION_VERSION);
             if (declared != null && !declared.isBlank()) {
                 return declared.strip();
             }
         }
-        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
-            if (entry.getKey().startsWith("META-INF/maven/") && entry.getKey().endsWith("/pom.properties")) {
-                Properties pom = new Properties();
-                pom.load(new ByteArrayInputStream(entry.getValue()));
-                String version = pom.getProperty("version");
-                if (version != null && !version.isBlank()) {
-                    return version.strip();
-                }
+        if (pomProperties != null) {
+            Properties pom = new Properties();
+            pom.load(new ByteArrayInputStream(pomProperties));
+            String version = pom.getProperty("version");
+            if (version != null && !version.isBlank()) {
+                return version.strip();
             }
         }
         return UNKNOWN;

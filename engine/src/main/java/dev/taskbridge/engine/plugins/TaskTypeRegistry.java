@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import dev.taskbridge.plugin.TaskForm;
@@ -34,10 +33,8 @@ public final class TaskTypeRegistry {
     private final Map<String, TaskType<?>> types;
     private final Map<String, TaskForm> forms;
     private final List<String> problems;
-    /** One per type, made with the registry. */
+    /** One per type, made with the registry: the only state a registry has. */
     private final Map<String, Preparation> preparations;
-    /** The jar each type's plugin came from, read when first asked for. */
-    private final Map<String, PluginJar> jars = new ConcurrentHashMap<>();
 
     /** A type's {@link TaskType#prepare}: its lock (the object itself), whether it returned, its last failure. */
     private static final class Preparation {
@@ -209,18 +206,6 @@ public final class TaskTypeRegistry {
             preparation.failure = null;
             preparation.done = true;
         }
-    }
-
-    /**
-     * The jar the type's plugin came from: its name, version and checksum, so that operators can
-     * tell which build of a plugin runs on each node. Read once, when first asked for.
-     */
-    public PluginJar jar(String id) {
-        TaskType<?> type = types.get(id);
-        if (type == null) {
-            throw new NoSuchElementException("no task type " + id);
-        }
-        return jars.computeIfAbsent(id, any -> PluginJar.of(type.getClass()));
     }
 
     /** All task types, in discovery order. */

@@ -20,6 +20,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,38 @@ class PluginJarTest {
         PluginJar fromFile = PluginJar.read("a.jar", jar("1.2.0", ENTRIES, order, ZipEntry.DEFLATED));
 
         assertThat(PluginJar.read("a.jar", new JarInputStream(jar("1.2.0", ENTRIES, order, ZipEntry.DEFLATED)))).isEqualTo(fromFile);
+    }
+
+    @Test
+    void aManifestThatIsNotTheFirstEntryIsReadAndCountedAllTheSame() throws IOException {
+        // zipped by a tool that does not put the manifest first: a JarInputStream would not see it as one
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream manifest = new ByteArrayOutputStream();
+        Manifest declared = new Manifest();
+        declared.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        declared.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, "1.2.0");
+        declared.write(manifest);
+        try (ZipOutputStream out = new ZipOutputStream(bytes)) {
+            for (String name : ENTRIES.keySet()) {
+                out.putNextEntry(new ZipEntry(name));
+                out.write(ENTRIES.get(name).getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+            out.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            out.write(manifest.toByteArray());
+            out.closeEntry();
+        }
+
+        assertThat(PluginJar.read("a.jar", new ByteArrayInputStream(bytes.toByteArray())))
+                .isEqualTo(PluginJar.read("a.jar", jar("1.2.0", ENTRIES, List.copyOf(ENTRIES.keySet()), ZipEntry.DEFLATED)));
+    }
+
+    @Test
+    void classesFromOneJarShareItsReading() throws URISyntaxException {
+        Map<Class<?>, PluginJar> jars = PluginJar.of(List.of(Test.class, org.junit.jupiter.api.Disabled.class, String.class));
+
+        assertThat(jars.get(Test.class)).isSameAs(jars.get(org.junit.jupiter.api.Disabled.class));
+        assertThat(jars.get(String.class).checksum()).isEqualTo(PluginJar.UNKNOWN);
     }
 
     @Test
