@@ -41,7 +41,9 @@ import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.PausedTypes;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
 import dev.taskbridge.plugin.InvalidPayloadException;
@@ -90,12 +92,14 @@ public final class TaskEngine implements AutoCloseable {
     private final ParsedPayloads parsedPayloads;
     private final HandOvers handOvers;
     private final TaskTracing tracing;
+    private final TypePauses pauses;
 
     private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
-                       TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing) {
+                       TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses) {
         this.settings = settings;
+        this.pauses = pauses;
         this.tracing = tracing;
         this.registry = registry;
         this.store = store;
@@ -150,9 +154,11 @@ public final class TaskEngine implements AutoCloseable {
         Instant startedAt = clock.instant();
         TaskStore store = new TaskStore(dataSource, clock);
         Dialect dialect;
+        TypePauses pauses;
         try {
             dialect = Dialect.of(dataSource);
             store.createSchema(dialect);
+            pauses = new TypePauses(new PausedTypes(dataSource, clock));
         } catch (SQLException | RuntimeException e) {
             throw new EngineStartException("the engine's database is not usable", e);
         }
@@ -191,7 +197,7 @@ public final class TaskEngine implements AutoCloseable {
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
-                    settings.chunkGroups(), tracing);
+                    settings.chunkGroups(), tracing, pauses);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting)));
@@ -206,7 +212,7 @@ public final class TaskEngine implements AutoCloseable {
         try {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
-                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing);
+                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             SlotWakeUps.start(engine.slots, slotReports.keySet(), system.ignoreRef(), system.scheduler(),
@@ -442,6 +448,58 @@ public final class TaskEngine implements AutoCloseable {
         tracing.ended(cancelled.traceParent(), taskId, cancelled.taskType(), TaskState.CANCELLED, now, "by " + by);
         changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, now, "by " + by));
         return cancelled;
+    }
+
+    /**
+     * Pauses a task type until {@link #resume}: its queued tasks wait, new submissions are taken
+     * and wait too, a chunk running now finishes and no other starts (a task between chunks stays
+     * RUNNING, its progress kept). Stored, so it holds across restarts; pausing a paused type
+     * keeps its first pause.
+     *
+     * @param by who paused it
+     * @return the type's pause: who and since when
+     * @throws NoSuchTaskTypeException if no plugin provides the type
+     */
+    public TypePause pause(String taskType, String by) {
+        requireRunning();
+        requireType(taskType);
+        TypePause pause = pauses.pause(taskType, by);
+        LOG.info("Task type {} paused by {}", taskType, by);
+        return pause;
+    }
+
+    /**
+     * Lets a paused task type's tasks run again, in the order they were queued; its slots see it
+     * within a fraction of a second (their runners look again while paused).
+     *
+     * @param by who resumed it
+     * @return whether it was paused
+     * @throws NoSuchTaskTypeException if no plugin provides the type
+     */
+    public boolean resume(String taskType, String by) {
+        requireRunning();
+        requireType(taskType);
+        boolean was = pauses.resume(taskType);
+        if (was) {
+            LOG.info("Task type {} resumed by {}", taskType, by);
+        }
+        return was;
+    }
+
+    /** The type's pause, if it is paused. */
+    public Optional<TypePause> pauseOf(String taskType) {
+        return pauses.of(taskType);
+    }
+
+    /** Every paused type, by id. */
+    public Map<String, TypePause> pausedTypes() {
+        return pauses.all();
+    }
+
+    private void requireType(String taskType) {
+        if (registry.find(taskType).isEmpty()) {
+            throw new NoSuchTaskTypeException(taskType);
+        }
     }
 
     /**

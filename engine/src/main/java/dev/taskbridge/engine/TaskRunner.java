@@ -53,6 +53,7 @@ final class TaskRunner implements TaskWork {
     private final ParsedPayloads parsedPayloads;
     private final StartMarks startMarks;
     private final TaskTracing tracing;
+    private final TypePauses pauses;
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -61,8 +62,9 @@ final class TaskRunner implements TaskWork {
     TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
                TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups,
-               TaskTracing tracing) {
+               TaskTracing tracing, TypePauses pauses) {
         this.registry = registry;
+        this.pauses = pauses;
         this.store = store;
         this.blocking = blocking;
         this.chunkGroups = new ChunkGroups(transactions, blocking, chunkGroups);
@@ -83,6 +85,11 @@ final class TaskRunner implements TaskWork {
      * or waiting longer than the submission was kept) is read from the store with its committed
      * chunks, and marked started before it runs.
      */
+    @Override
+    public boolean paused(String taskType) {
+        return pauses.isPaused(taskType);
+    }
+
     @Override
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
         ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);

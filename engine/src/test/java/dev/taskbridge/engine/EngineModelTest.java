@@ -204,6 +204,13 @@ class EngineModelTest {
     record RestartEngine(Outcome leftBehind) implements Step {
     }
 
+    /** An operator pauses the task type: no chunk of it starts until it is resumed, across restarts too. */
+    record PauseType() implements Step {
+    }
+
+    record ResumeType() implements Step {
+    }
+
     @Provide
     Arbitrary<List<Step>> sequences() {
         Arbitrary<Integer> task = Arbitraries.integers().between(0, 9);
@@ -220,7 +227,9 @@ class EngineModelTest {
                         .as(Outage::new)),
                 Tuple.of(3, Arbitraries.integers().between(1, 3).map(JournalWriteFailures::new)),
                 Tuple.of(3, Arbitraries.just(new SlotFailure())),
-                Tuple.of(1, Arbitraries.of(Outcome.class).map(RestartEngine::new)));
+                Tuple.of(1, Arbitraries.of(Outcome.class).map(RestartEngine::new)),
+                Tuple.of(2, Arbitraries.just(new PauseType())),
+                Tuple.of(4, Arbitraries.just(new ResumeType())));
         return step.list().ofMinSize(1).ofMaxSize(14);
     }
 
@@ -252,6 +261,7 @@ class EngineModelTest {
         } finally {
             database.heal();
             plugin.open();
+            engine.resume(GatedTaskType.ID, "supervisor"); // a sequence that failed paused may not hold up the next
             awaitAllFinal();
             emptyTables();
             plugin.close();
@@ -293,6 +303,25 @@ class EngineModelTest {
             leftBehind.forEach(arrival -> arrival.release().complete(restart.leftBehind()));
             model.disrupted = true;
             return "restarted; " + leftBehind.size() + " chunk(s) of the old engine " + restart.leftBehind();
+        } else if (step instanceof PauseType) {
+            try {
+                engine.pause(GatedTaskType.ID, "supervisor");
+                model.paused = true;
+                return "paused";
+            } catch (RuntimeException e) {
+                requireScriptedFault(e, model);
+                return "failed: " + e;
+            }
+        } else if (step instanceof ResumeType) {
+            try {
+                boolean was = engine.resume(GatedTaskType.ID, "supervisor");
+                assertThat(was).as("resumed a type the model has paused").isEqualTo(model.paused);
+                model.paused = false;
+                return was ? "resumed" : "was not paused";
+            } catch (RuntimeException e) {
+                requireScriptedFault(e, model);
+                return "failed: " + e;
+            }
         }
         throw new IllegalArgumentException("unknown step " + step);
     }
@@ -389,6 +418,8 @@ class EngineModelTest {
         database.heal();
         metrics.armed.set(false);
         plugin.open();
+        assertThat(engine.resume(GatedTaskType.ID, "supervisor")).as("paused as the model says").isEqualTo(model.paused);
+        model.paused = false;
         long deadline = System.nanoTime() + SETTLE.toNanos();
         String unsettled;
         while ((unsettled = unsettled(model)) != null) {
@@ -508,6 +539,8 @@ class EngineModelTest {
         boolean outages;
         /** Something could have made a slot forget a step in flight: an outage, a failed journal write, a slot failure, a restart. */
         boolean disrupted;
+        /** The operator's last pause or resume of the type that took effect was a pause. */
+        boolean paused;
 
         Model(int sequence) {
             this.sequence = sequence;
@@ -531,6 +564,8 @@ class EngineModelTest {
 
         /** Checks the store against the model; {@code settled}: at the end, with every task final. */
         void check(boolean settled) throws SQLException {
+            assertThat(engine.pauseOf(GatedTaskType.ID).isPresent()).as("the type is paused as the operator left it, "
+                    + "across restarts too").isEqualTo(paused);
             Snapshot store = Snapshot.read();
             for (ModelTask task : tasks) {
                 if (task.id == null) {

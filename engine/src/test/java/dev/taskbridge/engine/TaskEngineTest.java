@@ -30,6 +30,7 @@ import dev.taskbridge.engine.store.TaskFilter;
 import dev.taskbridge.engine.store.TaskHistoryEntry;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
@@ -188,6 +189,80 @@ class TaskEngineTest {
         assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1, 2);
         assertThat(type.runs).as("each chunk sees the outcomes of those before it")
                 .extracting(ScriptedTaskType.Run::committedBefore).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void aPausedTypesTasksWaitWhileOtherTypesRunAndAllRunOnceItIsResumed() throws Exception {
+        ScriptedTaskType paused = new ScriptedTaskType("test.steps", 2);
+        ScriptedTaskType other = new ScriptedTaskType("test.other", 1);
+        TaskEngine engine = start(FAST_RETRIES, paused, other);
+
+        TypePause pause = engine.pause("test.steps", "supervisor");
+        assertThat(pause.by()).isEqualTo("supervisor");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(engine.submit("test.steps", "clerk", null, script("chunks=2")).task().id());
+        }
+        String otherTask = engine.submit("test.other", "clerk", null, script("chunks=1")).task().id();
+
+        assertThat(awaitFinal(engine, otherTask).state()).isEqualTo(TaskState.SUCCEEDED);
+        Thread.sleep(500);
+        assertThat(ids).allSatisfy(id -> assertThat(engine.store().find(id).orElseThrow().state()).isEqualTo(TaskState.QUEUED));
+        assertThat(paused.runs).as("no chunk of a paused type starts").isEmpty();
+        assertThat(engine.pauseOf("test.steps")).contains(pause);
+        assertThat(engine.pause("test.steps", "admin")).as("a second pause keeps the first").isEqualTo(pause);
+
+        assertThat(engine.resume("test.steps", "supervisor")).isTrue();
+        assertThat(engine.resume("test.steps", "supervisor")).as("not paused any more").isFalse();
+        for (String id : ids) {
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        assertThat(paused.runs).hasSize(40);
+        assertThat(engine.pausedTypes()).isEmpty();
+        assertThatThrownBy(() -> engine.pause("test.nothing", "supervisor")).isInstanceOf(NoSuchTaskTypeException.class);
+    }
+
+    @Test
+    void aTaskPausedBetweenChunksKeepsItsProgressAndGoesOnWhenResumed() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=4,sleepMillis=200")).task().id();
+        await().atMost(WAIT).until(() -> engine.store().find(id).orElseThrow().chunksDone() >= 1);
+
+        engine.pause("test.steps", "supervisor");
+        Thread.sleep(600); // the chunk under way, if any, commits
+        int done = engine.store().find(id).orElseThrow().chunksDone();
+        Thread.sleep(600);
+
+        TaskRecord held = engine.store().find(id).orElseThrow();
+        assertThat(held.state()).isEqualTo(TaskState.RUNNING);
+        assertThat(held.chunksDone()).as("no chunk started while paused").isEqualTo(done).isLessThan(4);
+        engine.resume("test.steps", "supervisor");
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).as("each chunk once").containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
+    void aPauseHoldsAcrossARestartUntilTheTypeIsResumed() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        before.pause("test.steps", "supervisor");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(before.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+        }
+        before.close();
+
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine after = start(FAST_RETRIES, type);
+        Thread.sleep(800);
+        assertThat(after.pauseOf("test.steps")).hasValueSatisfying(pause -> assertThat(pause.by()).isEqualTo("supervisor"));
+        assertThat(type.runs).isEmpty();
+        assertThat(ids).allSatisfy(id -> assertThat(after.store().find(id).orElseThrow().state()).isEqualTo(TaskState.QUEUED));
+
+        after.resume("test.steps", "admin");
+        for (String id : ids) {
+            assertThat(awaitFinal(after, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
     }
 
     @Test

@@ -305,9 +305,26 @@ class ClerkPagesIT {
             assertThat(browser.text(By.id("types"))).contains("ledger.post", "dev.taskbridge.ledger.LedgerPostTaskType");
             assertThat(browser.text(By.id("plugins"))).contains("ledger.post",
                     ExpectedBuild.pluginJarInEar("taskbridge-ledger").checksum());
+
+            // an admin pauses a type on the page and resumes it
+            browser.driver().findElement(By.xpath(AUDIT_ROW + "//input[@value='Pause']")).click();
+            browser.waitForText(By.id("messages"), "it.audit is paused");
+            assertThat(browser.text(By.id("types"))).contains("paused since", "by admin");
+            browser.go("/submit.xhtml?type=it.audit");
+            browser.waitForText(By.id("messages"), "it.audit is paused since");
+            assertThat(browser.text(By.id("messages"))).contains("runs when it is resumed");
+            browser.go("/types.xhtml");
+            browser.waitFor(By.id("types"));
+            browser.driver().findElement(By.xpath(AUDIT_ROW + "//input[@value='Resume']")).click();
+            browser.waitForText(By.id("messages"), "it.audit runs again");
+            assertThat(Api.as("admin").get("/task-types").json().asJsonArray().getValuesAs(jakarta.json.JsonObject.class))
+                    .allSatisfy(type -> assertThat(type.get("paused")).as(type.getString("id")).isNull());
             browser.screenshot("task-types");
         }
     }
+
+    /** The row of the task types page for {@code it.audit}. */
+    private static final String AUDIT_ROW = "//table[@id='types']//tr[td[1][normalize-space()='it.audit']]";
 
     /** The progress values the page shows, in order, until it says SUCCEEDED. */
     private static Set<String> watchProgressUntilSucceeded(Browser browser) {

@@ -104,6 +104,56 @@ class RestApiIT {
                 .isEqualTo(ledger.name() + " " + ExpectedBuild.version() + " sha256:" + ledger.checksum());
     }
 
+    /**
+     * An operator's pause, over REST: 1,000 tasks submitted to a paused type are taken and wait,
+     * everyone sees the type paused (clerks in the task types, probes in readiness), and once
+     * a supervisor resumes it every one of them runs. Clerks may not pause.
+     */
+    @Test
+    void aPausedTypeTakes1000TasksThatWaitAndAllRunOnceASupervisorResumesIt() throws Exception {
+        Api supervisor = Api.as("supervisor");
+        assertThat(Api.as("clerk2").post("/task-types/ledger.validate/pause", null, "").status()).isEqualTo(403);
+        assertThat(supervisor.post("/task-types/no.such.type/pause", null, "").status()).isEqualTo(404);
+        Api.Reply paused = supervisor.post("/task-types/ledger.validate/pause", null, "");
+        assertThat(paused.status()).as(paused.body()).isEqualTo(200);
+        assertThat(paused.object().getJsonObject("paused").getString("by")).isEqualTo("supervisor");
+        List<String> ids = new ArrayList<>();
+        try {
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> submitted = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    submitted.add(clients.submit(() -> {
+                        Api.Reply accepted = supervisor.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV);
+                        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+                        return accepted.object().getString("id");
+                    }));
+                }
+                for (Future<String> id : submitted) {
+                    ids.add(id.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            Thread.sleep(1_000);
+            assertThat(ids).as("every task the paused type took waits")
+                    .allSatisfy(id -> assertThat(supervisor.get("/tasks/" + id).object().getString("status")).isEqualTo("QUEUED"));
+            JsonObject type = Api.as("clerk2").get("/task-types").json().asJsonArray().getValuesAs(JsonObject.class).stream()
+                    .filter(t -> t.getString("id").equals("ledger.validate")).findFirst().orElseThrow();
+            assertThat(type.getJsonObject("paused").getString("by")).as("clerks see why their tasks wait").isEqualTo("supervisor");
+            assertThat(Health.check(Health.SERVER, "ready", "taskbridge-engine").getJsonObject("data")
+                    .getString("taskTypesPaused")).isEqualTo("ledger.validate");
+        } finally {
+            Api.Reply resumed = supervisor.post("/task-types/ledger.validate/resume", null, "");
+            assertThat(resumed.status()).as(resumed.body()).isEqualTo(200);
+            assertThat(resumed.object().get("paused")).as("runs again: no pause (JSON-B leaves nulls out)").isNull();
+        }
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
+                supervisor.get("/tasks?owner=supervisor&status=QUEUED&limit=1").json().asJsonArray().isEmpty()
+                        && supervisor.get("/tasks?owner=supervisor&status=RUNNING&limit=1").json().asJsonArray().isEmpty());
+        assertThat(ids).allSatisfy(id -> assertThat(supervisor.get("/tasks/" + id).object().getString("status")).isEqualTo("SUCCEEDED"));
+    }
+
     @Test
     void taskTypesNameTheirPluginToAdminsOnly() {
         Api.Reply types = Api.as("clerk").get("/task-types");

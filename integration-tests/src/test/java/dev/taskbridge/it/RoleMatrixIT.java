@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import dev.taskbridge.it.plugin.RowAuditTaskType;
 import dev.taskbridge.it.plugin.RowWritingTaskType;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -102,6 +103,11 @@ class RoleMatrixIT {
                         "401", "200", "404", "200", "200", "200", "403"),
                 new Row("POST /api/tasks/{id}/retry (failed)", c -> status(c.api("POST", "/tasks/" + failedTask() + "/retry", null, null)),
                         "401", "403", "403", "200", "200", "403", "403"),
+                new Row("POST /api/task-types/{type}/pause, /resume", c -> {
+                    String pause = status(c.api("POST", "/task-types/" + RowAuditTaskType.ID + "/pause", null, null));
+                    return pause + "/" + status(c.api("POST", "/task-types/" + RowAuditTaskType.ID + "/resume", null, null));
+                },
+                        "401/401", "403/403", "403/403", "200/200", "200/200", "200/200", "403/403"),
                 new Row("GET /api/events", c -> status(c.api("GET", "/events", null, null)),
                         "401", "200", "200", "200", "200", "200", "403"),
                 new Row("GET /api/admin/engine", c -> status(c.api("GET", "/admin/engine", null, null)),

@@ -45,6 +45,8 @@ public class OpenApiDocument implements OASFilter {
             Map.entry("listTasks", List.of(TaskbridgeApi.BAD_REQUEST)),
             Map.entry("countTasks", List.of()),
             Map.entry("listTaskTypes", List.of()),
+            Map.entry("pauseTaskType", List.of(TaskbridgeApi.NOT_FOUND)),
+            Map.entry("resumeTaskType", List.of(TaskbridgeApi.NOT_FOUND)),
             Map.entry("followTasks", List.of()),
             Map.entry("getEngineFacts", List.of()),
             Map.entry("getMetrics", List.of()));

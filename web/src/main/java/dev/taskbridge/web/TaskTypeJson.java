@@ -5,6 +5,7 @@ import java.util.List;
 import dev.taskbridge.gateway.ExportView;
 import dev.taskbridge.gateway.TaskFormView;
 import dev.taskbridge.gateway.TaskTypeView;
+import dev.taskbridge.gateway.TypePauseView;
 
 /**
  * A task type as the REST API shows it: the plugin class behind it only to admins, who run the
@@ -15,12 +16,14 @@ import dev.taskbridge.gateway.TaskTypeView;
  * @param form        what it takes: the kinds of file, the options a person sets (with labels, allowed
  *                    values and defaults), and whether a file is checked before it is confirmed; null
  *                    when the plugin's form was refused (its tasks are submitted over REST as before)
+ * @param paused      who paused it and since when, or null when its tasks run: a paused type's tasks are
+ *                    taken and wait ({@code POST /api/task-types/{id}/resume} lets them run)
  */
 public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
-                           List<ExportView> exports, TaskFormView form) {
+                           List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
     static TaskTypeJson of(TaskTypeView type, boolean withPluginClass) {
         return new TaskTypeJson(type.id(), type.version(), type.slots(), withPluginClass ? type.pluginClass() : null,
-                type.listsErrors(), type.exports(), type.form());
+                type.listsErrors(), type.exports(), type.form(), type.paused());
     }
 }

@@ -3,10 +3,13 @@ package dev.taskbridge.web;
 import java.util.List;
 
 import dev.taskbridge.gateway.TaskGateway;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -14,7 +17,10 @@ import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The task types clients can submit: id, version, slots, exports; for admins also the plugin class behind each. */
+/**
+ * The task types clients can submit: id, version, slots, exports, whether paused; for admins also
+ * the plugin class behind each. Supervisors and admins pause and resume them.
+ */
 @Tag(name = TaskbridgeApi.TASK_TYPES)
 @Path("/task-types")
 @ApplicationScoped // one for all requests: see TaskbridgeApi
@@ -32,5 +38,27 @@ public class TaskTypesResource {
     public List<TaskTypeJson> list() {
         boolean admin = security.isUserInRole(Roles.ADMIN);
         return gateway.taskTypes().stream().map(type -> TaskTypeJson.of(type, admin)).toList();
+    }
+
+    /**
+     * Pauses a task type: its queued tasks wait, new submissions are taken and wait too, a chunk
+     * running now finishes and no other starts, until it is resumed; across restarts too.
+     * Supervisors and admins.
+     */
+    @POST
+    @Path("/{type}/pause")
+    @RolesAllowed({Roles.SUPERVISOR, Roles.ADMIN})
+    @Operation(operationId = "pauseTaskType", summary = "Pause a task type: its tasks wait until it is resumed")
+    public TaskTypeJson pause(@PathParam("type") String type) {
+        return TaskTypeJson.of(gateway.pause(type, security.getUserPrincipal().getName()), security.isUserInRole(Roles.ADMIN));
+    }
+
+    /** Lets a paused task type's tasks run again, in the order they were queued. Supervisors and admins. */
+    @POST
+    @Path("/{type}/resume")
+    @RolesAllowed({Roles.SUPERVISOR, Roles.ADMIN})
+    @Operation(operationId = "resumeTaskType", summary = "Resume a paused task type: its waiting tasks run")
+    public TaskTypeJson resume(@PathParam("type") String type) {
+        return TaskTypeJson.of(gateway.resume(type, security.getUserPrincipal().getName()), security.isUserInRole(Roles.ADMIN));
     }
 }

@@ -13,7 +13,7 @@ class TaskTypeJsonTest {
 
     private static final TaskTypeView LEDGER = new TaskTypeView("ledger.validate", 1, 10,
             "dev.taskbridge.ledger.LedgerValidateTaskType", true, List.of(new ExportView("errors.csv", "text/csv", "every error")),
-            new TaskFormView("Check a ledger file", "", List.of(new TaskFormView.FileKind("text/csv", ".csv", "CSV")), List.of(), null));
+            new TaskFormView("Check a ledger file", "", List.of(new TaskFormView.FileKind("text/csv", ".csv", "CSV")), List.of(), null), null);
 
     @Test
     void aClerkSeesNoPluginClass() {

@@ -49,6 +49,7 @@ import dev.taskbridge.gateway.TaskQuery;
 import dev.taskbridge.gateway.TaskStatus;
 import dev.taskbridge.gateway.TaskSummaryView;
 import dev.taskbridge.gateway.TaskTypeView;
+import dev.taskbridge.gateway.TypePauseView;
 import dev.taskbridge.gateway.TaskbridgeException;
 import dev.taskbridge.gateway.TaskView;
 import dev.taskbridge.gateway.UnknownTaskTypeException;
@@ -380,11 +381,36 @@ public class TaskGatewayBean implements TaskGateway {
     @Override
     public List<TaskTypeView> taskTypes() {
         TaskEngine engine = lifecycle.engine();
-        return engine.registry().all().stream()
-                .map(type -> new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
-                        type.errors().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
-                        engine.registry().form(type.id()).map(PluginViews::form).orElse(null)))
-                .toList();
+        return engine.registry().all().stream().map(type -> typeView(engine, type)).toList();
+    }
+
+    @Override
+    public TaskTypeView pause(String taskType, String by) {
+        TaskEngine engine = lifecycle.engine();
+        try {
+            engine.pause(taskType, by);
+        } catch (NoSuchTaskTypeException e) {
+            throw new UnknownTaskTypeException(taskType);
+        }
+        return typeView(engine, engine.registry().find(taskType).orElseThrow());
+    }
+
+    @Override
+    public TaskTypeView resume(String taskType, String by) {
+        TaskEngine engine = lifecycle.engine();
+        try {
+            engine.resume(taskType, by);
+        } catch (NoSuchTaskTypeException e) {
+            throw new UnknownTaskTypeException(taskType);
+        }
+        return typeView(engine, engine.registry().find(taskType).orElseThrow());
+    }
+
+    private static TaskTypeView typeView(TaskEngine engine, TaskType<?> type) {
+        return new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
+                type.errors().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
+                engine.registry().form(type.id()).map(PluginViews::form).orElse(null),
+                engine.pauseOf(type.id()).map(pause -> new TypePauseView(pause.by(), pause.at())).orElse(null));
     }
 
     @Override
@@ -427,7 +453,7 @@ public class TaskGatewayBean implements TaskGateway {
         EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
         return new HealthReport(health.running() ? HealthReport.RUNNING : HealthReport.STOPPING,
                 health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
-                health.typesWithoutLiveSlot());
+                health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList());
     }
 
     @Override

@@ -105,6 +105,27 @@ public interface TaskGateway {
     List<TaskTypeView> taskTypes();
 
     /**
+     * Pauses a task type: its queued tasks wait, new submissions are taken and wait too, a chunk
+     * running now finishes and no other starts, until {@link #resume}. It holds across restarts;
+     * pausing a paused type keeps its first pause.
+     *
+     * @param by who pauses it
+     * @return the type, paused
+     * @throws UnknownTaskTypeException no plugin provides it
+     */
+    TaskTypeView pause(String taskType, String by);
+
+    /**
+     * Lets a paused type's tasks run again, in the order they were queued; resuming a type that
+     * runs changes nothing.
+     *
+     * @param by who resumes it
+     * @return the type, running
+     * @throws UnknownTaskTypeException no plugin provides it
+     */
+    TaskTypeView resume(String taskType, String by);
+
+    /**
      * A succeeded task's result as its task type says it, and the exports that hold something for
      * it; for a task without a result, or of a type no longer loaded, no headline and no downloads.
      * Reads only the view given, so it shows nothing its caller could not already see.

@@ -11,9 +11,10 @@ import java.util.List;
  * @param exports     the files its results can be downloaded as
  * @param form        what it takes, as the pages ask for it; null when its plugin's form was refused
  *                    (the server's log says why), and the pages do not offer it
+ * @param paused      its pause, or null when its tasks run
  */
 public record TaskTypeView(String id, int version, int slots, String pluginClass, boolean listsErrors,
-                           List<ExportView> exports, TaskFormView form) {
+                           List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
     public TaskTypeView {
         exports = List.copyOf(exports);

@@ -47,7 +47,8 @@ public final class HealthChecks {
                     .withData("taskTypes", health.taskTypes())
                     .withData("pluginProblems", health.pluginProblems().size())
                     .withData("taskTypesWithoutLiveSlot", health.typesWithoutLiveSlot().isEmpty() ? "none"
-                            : String.join(", ", health.typesWithoutLiveSlot()));
+                            : String.join(", ", health.typesWithoutLiveSlot()))
+                    .withData("taskTypesPaused", health.pausedTypes().isEmpty() ? "none" : String.join(", ", health.pausedTypes()));
             for (int i = 0; i < health.pluginProblems().size(); i++) {
                 response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
             }

@@ -47,6 +47,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     /** No report of ended runs is in flight, or confirmed. */
     static final long NO_REPORT = -1;
+    /** How soon a runner of a paused task type looks again: how long a resume may take to show. */
+    static final Duration PAUSED_LOOK_EVERY = Duration.ofMillis(200);
 
     sealed interface Command {
     }
@@ -76,6 +78,9 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     private record StepFailed(long step, Throwable failure) implements Command {
     }
+
+    /** The runner's task type was paused when it last looked: it looks again. */
+    private enum LookAgain implements Command { INSTANCE }
 
     private record RetryStep(long step) implements Command {
     }
@@ -177,6 +182,7 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
                         onStepFailed(failed.failure());
                     }
                 }))
+                .onMessage(LookAgain.class, again -> inRunContext(this::proceed))
                 .onMessage(RetryStep.class, retryStep -> inRunContext(() -> {
                     if (retryStep.step() == step && stepInFlight) {
                         stepInFlight = false;
@@ -255,6 +261,14 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     /** Starts the next step, unless one is in flight. */
     private void proceed() {
         if (stepInFlight) {
+            return;
+        }
+        if (work.paused(slot.taskType())) {
+            // Looked at again on a timer, not told: a resume reaches every runner of the type this
+            // way without a message that a restarting slot could lose.
+            if (!timers.isTimerActive(LookAgain.INSTANCE)) {
+                timers.startSingleTimer(LookAgain.INSTANCE, PAUSED_LOOK_EVERY);
+            }
             return;
         }
         if (run == null) {

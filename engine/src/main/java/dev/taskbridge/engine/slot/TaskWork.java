@@ -41,6 +41,14 @@ public interface TaskWork {
      */
     CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference);
 
+    /**
+     * Whether an operator paused the task type: then no step of its tasks starts (a step under
+     * way finishes), and the slot's runner looks again a little later.
+     */
+    default boolean paused(String taskType) {
+        return false;
+    }
+
     /** Items done and failed before a chunk, so the stored progress is a running total. */
     record Progress(long itemsDone, long itemsFailed) {
     }

@@ -65,6 +65,14 @@ CREATE TABLE IF NOT EXISTS tb_chunk_marker (
     PRIMARY KEY (task_id, chunk)
 );
 
+-- A task type an operator paused: its queued tasks wait, no chunk of it starts, until resumed.
+-- One row per paused type, its only home; the engine reads it at start.
+CREATE TABLE IF NOT EXISTS tb_type_pause (
+    task_type  VARCHAR(64)  NOT NULL PRIMARY KEY,
+    paused_by  VARCHAR(200) NOT NULL,
+    paused_at  TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
 -- Pekko JDBC journal (pekko-persistence-jdbc 1.1.1, quoted lower-case names as its H2 profile expects)
 CREATE TABLE IF NOT EXISTS "event_journal" (
     "ordering"           BIGINT UNIQUE NOT NULL AUTO_INCREMENT,

@@ -95,6 +95,11 @@ public class SubmitPage implements Serializable {
             }
             form = found.form();
             formType = found.id();
+            if (found.paused() != null) {
+                // said before the file is chosen: the task will be taken, and will wait
+                Pages.info(found.id() + " is paused since " + Pages.time(found.paused().at())
+                        + ": a task you submit is stored now and runs when it is resumed.");
+            }
             if (values.isEmpty()) {
                 form.options().forEach(option -> values.put(option.name(),
                         "FLAG".equals(option.kind()) ? Boolean.valueOf(option.defaultValue()) : option.defaultValue()));

@@ -8,9 +8,10 @@ import dev.taskbridge.gateway.TaskTypeView;
 import dev.taskbridge.gateway.TaskbridgeException;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** For admins: the task types (plugins, versions, slots) and what the engine looks like now. */
+/** For admins: the task types (plugins, versions, slots, paused or not) and what the engine looks like now. */
 @Named("typesPage")
 @RequestScoped
 public class TypesPage {
@@ -18,10 +19,25 @@ public class TypesPage {
     @EJB
     private TaskGateway gateway;
 
+    @Inject
+    private CurrentUser user;
+
     private List<TaskTypeView> types = List.of();
     private EngineFacts facts;
+    private boolean loaded;
 
+    /**
+     * Reads the types once per request, when first needed: a post of a row's button needs the
+     * table's rows before the page's view action would run, to find the button that was pressed.
+     */
     public void load() {
+        if (!loaded) {
+            read();
+        }
+    }
+
+    private void read() {
+        loaded = true;
         try {
             types = gateway.taskTypes();
             facts = gateway.engineFacts();
@@ -30,11 +46,37 @@ public class TypesPage {
         }
     }
 
+    /** Pauses a type: its tasks wait until it is resumed. The page is for admins (web.xml), who may. */
+    public void pause(String type) {
+        act(() -> gateway.pause(type, user.getName()), type + " is paused: its tasks wait until it is resumed.");
+    }
+
+    public void resume(String type) {
+        act(() -> gateway.resume(type, user.getName()), type + " runs again: its waiting tasks start.");
+    }
+
+    private void act(Runnable action, String done) {
+        try {
+            action.run();
+            Pages.info(done);
+        } catch (TaskbridgeException e) {
+            Pages.refused(e);
+        }
+        read(); // as it is now
+    }
+
+    /** "since 2026-12-04 10:15:00, by supervisor", or empty when the type runs. */
+    public String pausedText(TaskTypeView type) {
+        return type.paused() == null ? "" : "since " + Pages.time(type.paused().at()) + ", by " + type.paused().by();
+    }
+
     public List<TaskTypeView> getTypes() {
+        load();
         return types;
     }
 
     public EngineFacts getFacts() {
+        load();
         return facts;
     }
 
