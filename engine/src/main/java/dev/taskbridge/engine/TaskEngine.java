@@ -628,19 +628,22 @@ public final class TaskEngine implements AutoCloseable {
         return !system.getWhenTerminated().toCompletableFuture().isDone();
     }
 
-    /** Running, but without progress for longer than the engine's {@code stalledAfter}. */
+    /**
+     * Running, but without progress for longer than the engine's {@code stalledAfter}; a task of
+     * a paused type waits on purpose and is not stalled.
+     */
     public boolean isStalled(TaskRecord task) {
-        return task.isStalled(clock.instant(), settings.stalledAfter());
+        return !pauses.isPaused(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
     }
 
     /** As {@link #isStalled(TaskRecord)}, for a row of a listing. */
     public boolean isStalled(TaskSummary task) {
-        return task.isStalled(clock.instant(), settings.stalledAfter());
+        return !pauses.isPaused(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
     }
 
-    /** How many running tasks are stalled right now. */
+    /** How many running tasks are stalled right now, those of paused types left out. */
     public long countStalled() {
-        return store.countRunningWithoutProgressSince(clock.instant().minus(settings.stalledAfter()));
+        return store.countRunningWithoutProgressSince(clock.instant().minus(settings.stalledAfter()), pauses.all().keySet());
     }
 
     public TaskStore store() {

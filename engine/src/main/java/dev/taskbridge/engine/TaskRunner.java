@@ -78,6 +78,11 @@ final class TaskRunner implements TaskWork {
         this.tracing = tracing;
     }
 
+    @Override
+    public boolean paused(String taskType) {
+        return pauses.isPaused(taskType);
+    }
+
     /**
      * A task this engine stored a moment ago starts from what it kept of the submission: its row
      * and parsed payload, with no read and no write of its own (its start is written behind, in
@@ -85,11 +90,6 @@ final class TaskRunner implements TaskWork {
      * or waiting longer than the submission was kept) is read from the store with its committed
      * chunks, and marked started before it runs.
      */
-    @Override
-    public boolean paused(String taskType) {
-        return pauses.isPaused(taskType);
-    }
-
     @Override
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
         ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);

@@ -56,6 +56,8 @@ final class GatedTaskType implements TaskType<Integer> {
     private final DataSource bookkeeping;
     private final List<Arrival> waiting = new ArrayList<>();
     private boolean open;
+    /** Every run of a chunk that reached the plugin, gate open or not. */
+    private final java.util.concurrent.atomic.AtomicInteger chunkRuns = new java.util.concurrent.atomic.AtomicInteger();
 
     GatedTaskType(int slots, DataSource bookkeeping) {
         this.slots = slots;
@@ -101,7 +103,13 @@ final class GatedTaskType implements TaskType<Integer> {
         return waiting.remove(pick % waiting.size());
     }
 
+    /** How many runs of a chunk have reached the plugin so far. */
+    int chunkRuns() {
+        return chunkRuns.get();
+    }
+
     private Outcome pass(String taskId, int chunk, int attempt) throws Exception {
+        chunkRuns.incrementAndGet();
         int generation = generationOf(taskId);
         Arrival arrival;
         synchronized (this) {

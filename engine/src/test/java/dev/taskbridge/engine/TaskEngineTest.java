@@ -225,7 +225,7 @@ class TaskEngineTest {
     @Test
     void aTaskPausedBetweenChunksKeepsItsProgressAndGoesOnWhenResumed() throws Exception {
         ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
-        TaskEngine engine = start(FAST_RETRIES, type);
+        TaskEngine engine = start(FAST_RETRIES.withStalledAfter(Duration.ofMillis(300)), type);
         String id = engine.submit("test.steps", "clerk", null, script("chunks=4,sleepMillis=200")).task().id();
         await().atMost(WAIT).until(() -> engine.store().find(id).orElseThrow().chunksDone() >= 1);
 
@@ -237,6 +237,8 @@ class TaskEngineTest {
         TaskRecord held = engine.store().find(id).orElseThrow();
         assertThat(held.state()).isEqualTo(TaskState.RUNNING);
         assertThat(held.chunksDone()).as("no chunk started while paused").isEqualTo(done).isLessThan(4);
+        assertThat(engine.isStalled(held)).as("it waits on purpose: not stalled").isFalse();
+        assertThat(engine.countStalled()).isZero();
         engine.resume("test.steps", "supervisor");
         assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).as("each chunk once").containsExactly(0, 1, 2, 3);

@@ -16,14 +16,21 @@ import dev.taskbridge.gateway.TypePauseView;
  * @param form        what it takes: the kinds of file, the options a person sets (with labels, allowed
  *                    values and defaults), and whether a file is checked before it is confirmed; null
  *                    when the plugin's form was refused (its tasks are submitted over REST as before)
- * @param paused      who paused it and since when, or null when its tasks run: a paused type's tasks are
- *                    taken and wait ({@code POST /api/task-types/{id}/resume} lets them run)
+ * @param paused      since when it is paused (and, to supervisors and admins, by whom), or null when its
+ *                    tasks run: a paused type's tasks are taken and wait ({@code POST /api/task-types/{id}/resume}
+ *                    lets them run)
  */
 public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
                            List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
-    static TaskTypeJson of(TaskTypeView type, boolean withPluginClass) {
+    /**
+     * @param withPluginClass for admins
+     * @param withWhoPaused   for supervisors and admins: clerks learn that a type is paused and
+     *                        since when, never the names of other users
+     */
+    static TaskTypeJson of(TaskTypeView type, boolean withPluginClass, boolean withWhoPaused) {
+        TypePauseView paused = type.paused() == null || withWhoPaused ? type.paused() : new TypePauseView(null, type.paused().at());
         return new TaskTypeJson(type.id(), type.version(), type.slots(), withPluginClass ? type.pluginClass() : null,
-                type.listsErrors(), type.exports(), type.form(), type.paused());
+                type.listsErrors(), type.exports(), type.form(), paused);
     }
 }

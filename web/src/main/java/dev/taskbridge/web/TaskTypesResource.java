@@ -3,6 +3,7 @@ package dev.taskbridge.web;
 import java.util.List;
 
 import dev.taskbridge.gateway.TaskGateway;
+import dev.taskbridge.gateway.TaskTypeView;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,7 @@ public class TaskTypesResource {
     @GET
     @Operation(operationId = "listTaskTypes", summary = "List the task types: what each takes and offers")
     public List<TaskTypeJson> list() {
-        boolean admin = security.isUserInRole(Roles.ADMIN);
-        return gateway.taskTypes().stream().map(type -> TaskTypeJson.of(type, admin)).toList();
+        return gateway.taskTypes().stream().map(this::json).toList();
     }
 
     /**
@@ -50,7 +50,7 @@ public class TaskTypesResource {
     @RolesAllowed({Roles.SUPERVISOR, Roles.ADMIN})
     @Operation(operationId = "pauseTaskType", summary = "Pause a task type: its tasks wait until it is resumed")
     public TaskTypeJson pause(@PathParam("type") String type) {
-        return TaskTypeJson.of(gateway.pause(type, security.getUserPrincipal().getName()), security.isUserInRole(Roles.ADMIN));
+        return json(gateway.pause(type, security.getUserPrincipal().getName()));
     }
 
     /** Lets a paused task type's tasks run again, in the order they were queued. Supervisors and admins. */
@@ -59,6 +59,11 @@ public class TaskTypesResource {
     @RolesAllowed({Roles.SUPERVISOR, Roles.ADMIN})
     @Operation(operationId = "resumeTaskType", summary = "Resume a paused task type: its waiting tasks run")
     public TaskTypeJson resume(@PathParam("type") String type) {
-        return TaskTypeJson.of(gateway.resume(type, security.getUserPrincipal().getName()), security.isUserInRole(Roles.ADMIN));
+        return json(gateway.resume(type, security.getUserPrincipal().getName()));
+    }
+
+    private TaskTypeJson json(TaskTypeView type) {
+        boolean admin = security.isUserInRole(Roles.ADMIN);
+        return TaskTypeJson.of(type, admin, admin || security.isUserInRole(Roles.SUPERVISOR));
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import dev.taskbridge.gateway.ExportView;
 import dev.taskbridge.gateway.TaskFormView;
 import dev.taskbridge.gateway.TaskTypeView;
+import dev.taskbridge.gateway.TypePauseView;
 import org.junit.jupiter.api.Test;
 
 class TaskTypeJsonTest {
@@ -17,7 +18,7 @@ class TaskTypeJsonTest {
 
     @Test
     void aClerkSeesNoPluginClass() {
-        TaskTypeJson type = TaskTypeJson.of(LEDGER, false);
+        TaskTypeJson type = TaskTypeJson.of(LEDGER, false, false);
 
         assertThat(type.pluginClass()).isNull();
         assertThat(type.id()).isEqualTo("ledger.validate");
@@ -28,6 +29,18 @@ class TaskTypeJsonTest {
 
     @Test
     void anAdminSeesWhichClassIsInCharge() {
-        assertThat(TaskTypeJson.of(LEDGER, true).pluginClass()).isEqualTo("dev.taskbridge.ledger.LedgerValidateTaskType");
+        assertThat(TaskTypeJson.of(LEDGER, true, true).pluginClass()).isEqualTo("dev.taskbridge.ledger.LedgerValidateTaskType");
+    }
+
+    @Test
+    void aClerkSeesSinceWhenATypeIsPausedButNotByWhom() {
+        TaskTypeView paused = new TaskTypeView(LEDGER.id(), LEDGER.version(), LEDGER.slots(), LEDGER.pluginClass(),
+                LEDGER.listsErrors(), LEDGER.exports(), LEDGER.form(),
+                new TypePauseView("supervisor", java.time.Instant.parse("2026-12-04T10:15:00Z")));
+
+        assertThat(TaskTypeJson.of(paused, false, false).paused())
+                .isEqualTo(new TypePauseView(null, java.time.Instant.parse("2026-12-04T10:15:00Z")));
+        assertThat(TaskTypeJson.of(paused, false, true).paused().by()).isEqualTo("supervisor");
+        assertThat(TaskTypeJson.of(LEDGER, false, true).paused()).isNull();
     }
 }

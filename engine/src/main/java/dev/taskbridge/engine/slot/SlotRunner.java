@@ -263,14 +263,6 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         if (stepInFlight) {
             return;
         }
-        if (work.paused(slot.taskType())) {
-            // Looked at again on a timer, not told: a resume reaches every runner of the type this
-            // way without a message that a restarting slot could lose.
-            if (!timers.isTimerActive(LookAgain.INSTANCE)) {
-                timers.startSingleTimer(LookAgain.INSTANCE, PAUSED_LOOK_EVERY);
-            }
-            return;
-        }
         if (run == null) {
             QueuedTask next = head.stream().filter(entry -> !hasEnded(entry)).findFirst().orElse(null);
             if (next == null) {
@@ -279,14 +271,31 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             run = new Run(next, TaskLog.context(reporting.node(), slot, next.taskId()));
         }
         if (run.failure != null) {
-            storeFailure();
+            storeFailure(); // an outcome decided already is stored, paused or not: no plugin code runs
+        } else if (run.prepared != null && run.prepared.committed().size() == run.prepared.chunkCount()) {
+            finish(); // every chunk had committed before the task's end was stored
+        } else if (pausedNow()) {
+            return;
         } else if (run.prepared == null) {
             prepare();
-        } else if (run.prepared.committed().size() < run.prepared.chunkCount()) {
-            runChunk();
         } else {
-            finish(); // every chunk had committed before the task's end was stored
+            runChunk();
         }
+    }
+
+    /**
+     * Whether the task type is paused; if so, the runner looks again a little later. On a timer,
+     * not told: a resume reaches every runner of the type so, with no message a restarting slot
+     * could lose. Only a runner with work waiting looks: a hand-over to an idle one brings its own.
+     */
+    private boolean pausedNow() {
+        if (!work.paused(slot.taskType())) {
+            return false;
+        }
+        if (!timers.isTimerActive(LookAgain.INSTANCE)) {
+            timers.startSingleTimer(LookAgain.INSTANCE, PAUSED_LOOK_EVERY);
+        }
+        return true;
     }
 
     private long startStep() {

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -258,12 +260,18 @@ public final class TaskStore {
         return query("SELECT " + COLUMNS + " FROM tb_task WHERE status IN ('QUEUED', 'RUNNING') ORDER BY submitted_at, id");
     }
 
-    /** Running tasks whose last progress is older than {@code since}. */
-    public long countRunningWithoutProgressSince(Instant since) {
+    /** Running tasks whose last progress is older than {@code since}, but for those of {@code exceptTypes}. */
+    public long countRunningWithoutProgressSince(Instant since, Collection<String> exceptTypes) {
+        String except = exceptTypes.isEmpty() ? "" : " AND task_type NOT IN ("
+                + String.join(", ", Collections.nCopies(exceptTypes.size(), "?")) + ")";
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
-                     "SELECT COUNT(*) FROM tb_task WHERE status = 'RUNNING' AND progress_at < ?")) {
+                     "SELECT COUNT(*) FROM tb_task WHERE status = 'RUNNING' AND progress_at < ?" + except)) {
             select.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            int parameter = 2;
+            for (String type : exceptTypes) {
+                select.setString(parameter++, type);
+            }
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 return row.getLong(1);

@@ -1,6 +1,7 @@
 package dev.taskbridge.web.ui;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.taskbridge.gateway.EngineFacts;
 import dev.taskbridge.gateway.TaskGateway;
@@ -8,6 +9,7 @@ import dev.taskbridge.gateway.TaskTypeView;
 import dev.taskbridge.gateway.TaskbridgeException;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.faces.context.FacesContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -46,13 +48,23 @@ public class TypesPage {
         }
     }
 
-    /** Pauses a type: its tasks wait until it is resumed. The page is for admins (web.xml), who may. */
-    public void pause(String type) {
-        act(() -> gateway.pause(type, user.getName()), type + " is paused: its tasks wait until it is resumed.");
-    }
-
-    public void resume(String type) {
-        act(() -> gateway.resume(type, user.getName()), type + " runs again: its waiting tasks start.");
+    /**
+     * Pauses or resumes the type the pressed button names ({@code type}, {@code to}), as the page
+     * showed it. The page is for admins (web.xml), who may.
+     */
+    public void change() {
+        Map<String, String> parameters = FacesContext.getCurrentInstance().getExternalContext().getRequestParameterMap();
+        String type = parameters.get("type");
+        String to = parameters.get("to");
+        if (type == null || !"pause".equals(to) && !"resume".equals(to)) {
+            Pages.error("Say which task type to pause or resume.");
+            return;
+        }
+        if (to.equals("pause")) {
+            act(() -> gateway.pause(type, user.getName()), type + " is paused: its tasks wait until it is resumed.");
+        } else {
+            act(() -> gateway.resume(type, user.getName()), type + " runs again: its waiting tasks start.");
+        }
     }
 
     private void act(Runnable action, String done) {
