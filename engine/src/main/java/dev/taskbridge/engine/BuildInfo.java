@@ -38,6 +38,11 @@ public record BuildInfo(String version, String commit) {
             LoggerFactory.getLogger(BuildInfo.class).warn("The engine's {} could not be read: {}", RESOURCE, e.toString());
             return new BuildInfo(UNKNOWN, UNKNOWN);
         }
+        return of(properties);
+    }
+
+    /** The build a {@code build.properties} describes, as the engine's jar carries it. */
+    public static BuildInfo of(Properties properties) {
         String commit = known(properties.getProperty("commit"));
         if (!commit.equals(UNKNOWN) && Boolean.parseBoolean(properties.getProperty("dirty"))) {
             commit += "-dirty";

@@ -8,6 +8,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
+import dev.taskbridge.engine.BuildInfo;
 import dev.taskbridge.engine.plugins.PluginJar;
 
 /**
@@ -35,11 +36,7 @@ final class ExpectedBuild {
                 }
             }
         }
-        String commit = build.getProperty("commit", "");
-        if (commit.isBlank() || commit.startsWith("${")) {
-            return "unknown";
-        }
-        return Boolean.parseBoolean(build.getProperty("dirty")) ? commit + "-dirty" : commit;
+        return BuildInfo.of(build).commit();
     }
 
     /** The jar in the EAR's lib whose name contains {@code part}, read as the server reads its plugins. */

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.IntSupplier;
 
@@ -386,20 +387,19 @@ public class TaskGatewayBean implements TaskGateway {
 
     @Override
     public TaskTypeView pause(String taskType, String by) {
-        TaskEngine engine = lifecycle.engine();
-        try {
-            engine.pause(taskType, by);
-        } catch (NoSuchTaskTypeException e) {
-            throw new UnknownTaskTypeException(taskType);
-        }
-        return typeView(engine, engine.registry().find(taskType).orElseThrow());
+        return changed(taskType, engine -> engine.pause(taskType, by));
     }
 
     @Override
     public TaskTypeView resume(String taskType, String by) {
+        return changed(taskType, engine -> engine.resume(taskType, by));
+    }
+
+    /** Pauses or resumes a type, then shows it as it is now. */
+    private TaskTypeView changed(String taskType, Consumer<TaskEngine> change) {
         TaskEngine engine = lifecycle.engine();
         try {
-            engine.resume(taskType, by);
+            change.accept(engine);
         } catch (NoSuchTaskTypeException e) {
             throw new UnknownTaskTypeException(taskType);
         }
