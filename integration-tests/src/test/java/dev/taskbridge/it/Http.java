@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Reference;
 import java.net.CookieManager;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -96,6 +97,11 @@ final class Http {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            // A streamed body is read after send() returns; a client nothing references any more can be
+            // collected meanwhile and its selector closes the connection ("IOException: closed", seen once
+            // in CI). Callers write Http.client().send(...), so this call is the client's last holder.
+            Reference.reachabilityFence(client);
         }
     }
 
