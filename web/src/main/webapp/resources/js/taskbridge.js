@@ -12,7 +12,9 @@
     'use strict';
 
     var FINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-    var KINDS = ['SUBMITTED', 'STARTED', 'CHUNK_COMMITTED', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'REQUEUED'];
+    var KINDS = ['SUBMITTED', 'DUE', 'STARTED', 'CHUNK_COMMITTED', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'REQUEUED'];
+    // changes of status that a task's stored history does not list, so neither does its live timeline
+    var NOT_IN_TIMELINE = ['DUE'];
 
     // When this page was loaded: a test can tell that updates came without a reload.
     window.taskbridgeLoadedAt = window.taskbridgeLoadedAt || Date.now();
@@ -79,7 +81,9 @@
             events.addEventListener(kind, function (message) {
                 var change = JSON.parse(message.data);
                 showProgress(change.progress, change.status);
-                addToTimeline(change);
+                if (NOT_IN_TIMELINE.indexOf(kind) < 0) {
+                    addToTimeline(change);
+                }
                 if (FINAL.indexOf(kind) >= 0) {
                     end();
                 }

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,6 +43,7 @@ import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.PausedTypes;
+import dev.taskbridge.engine.store.ScheduledTasks;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.TaskSummary;
@@ -93,11 +95,13 @@ public final class TaskEngine implements AutoCloseable {
     private final HandOvers handOvers;
     private final TaskTracing tracing;
     private final TypePauses pauses;
+    private final DueTasks dueTasks;
 
     private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
-                       TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses) {
+                       TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses,
+                       ScheduledTasks scheduled) {
         this.settings = settings;
         this.pauses = pauses;
         this.tracing = tracing;
@@ -115,6 +119,9 @@ public final class TaskEngine implements AutoCloseable {
         this.parsedPayloads = parsedPayloads;
         this.handOvers = new HandOvers(slots, settings.askTimeout(), settings.retry(), system.scheduler(),
                 system.executionContext(), running::get);
+        this.dueTasks = new DueTasks(scheduled, clock, system.scheduler(), system.executionContext(),
+                system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)), running::get,
+                this::due);
     }
 
     /**
@@ -212,9 +219,11 @@ public final class TaskEngine implements AutoCloseable {
         try {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
-                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses);
+                    running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
+                    new ScheduledTasks(dataSource));
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
+            engine.dueTasks.start();
             SlotWakeUps.start(engine.slots, slotReports.keySet(), system.ignoreRef(), system.scheduler(),
                     system.executionContext(), running::get);
             new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
@@ -281,9 +290,24 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
             throws InvalidPayloadException {
+        return submit(taskType, owner, idempotencyKey, payload, null);
+    }
+
+    /**
+     * As {@link #submit(String, String, String, Payload)}, for a task to run at {@code runAt}: until
+     * then it is stored as SCHEDULED and held by no slot (so it takes no slot's room), and may be
+     * cancelled; once due it is queued like any submission. A time not after now runs it at once.
+     * A repeated idempotency key answers the stored task, with the time it was stored with.
+     *
+     * @param runAt null to run at once
+     */
+    public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt)
+            throws InvalidPayloadException {
         TaskTracing.Submission span = tracing.submission(taskType);
         try {
-            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent());
+            // to the millisecond, as every database keeps it: the answer shows the time as stored
+            Instant later = runAt != null && runAt.isAfter(clock.instant()) ? runAt.truncatedTo(ChronoUnit.MILLIS) : null;
+            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent(), later);
             span.stored(stored.task().id(), stored.created());
             return stored;
         } catch (TaskTypeNotReadyException e) {
@@ -303,17 +327,16 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
-    private Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, String traceParent)
-            throws InvalidPayloadException {
+    private Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, String traceParent,
+                          Instant runAt) throws InvalidPayloadException {
         long started = System.nanoTime();
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
-        Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
-        options.putAll(payload.options());
-        Payload withDefaults = payload.withOptions(options);
+        Payload withDefaults = withOptionDefaults(taskType, payload);
         registry.ensurePrepared(type);
         Object parsed = type.parse(withDefaults);
-        String id = idWithRoom(taskType);
+        // a task to run later takes no room in a slot until it is due
+        String id = runAt == null ? idWithRoom(taskType) : UUID.randomUUID().toString();
         if (id == null) {
             // a repeat of a stored submission asks for no room: it is answered as it always is
             Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
@@ -324,15 +347,26 @@ public final class TaskEngine implements AutoCloseable {
             throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
         }
         Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults,
-                traceParent));
+                traceParent, runAt));
         if (!stored.created()) {
             return sameRequest(stored, taskType, withDefaults, idempotencyKey);
         }
-        parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
         metrics.submitted(taskType, Duration.ofNanos(System.nanoTime() - started));
         changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
-        handOver(stored.task());
+        if (runAt == null) {
+            parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
+            handOver(stored.task());
+        } else {
+            dueTasks.scheduled(runAt); // its parsed payload is not kept: it may be due in months
+        }
         return stored;
+    }
+
+    /** The payload with the operator's option defaults for the type laid under its own options. */
+    private Payload withOptionDefaults(String taskType, Payload payload) {
+        Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
+        options.putAll(payload.options());
+        return payload.withOptions(options);
     }
 
     /**
@@ -369,7 +403,7 @@ public final class TaskEngine implements AutoCloseable {
         if (!stored.options().equals(payload.options())) {
             throw new IdempotencyConflictException(key, task.id(), "with other options " + stored.options());
         }
-        if (!task.state().isFinal()) {
+        if (task.state() == TaskState.QUEUED || task.state() == TaskState.RUNNING) {
             // The first submission may have committed and then failed before its hand-over (its
             // answer lost, the engine stopping): the repeat hands it over again, which a slot that
             // holds it already acknowledges without queueing it twice.
@@ -415,6 +449,16 @@ public final class TaskEngine implements AutoCloseable {
 
     private void handOver(TaskRecord task) {
         handOvers.handOver(router.slotFor(task.taskType(), task.id()), task.id(), task.runGeneration());
+    }
+
+    /** A task scheduled to run later is due and stored as QUEUED: to its slot. */
+    private void due(TaskRecord task) {
+        if (registry.find(task.taskType()).isEmpty()) {
+            LOG.warn("Task {} of type {} is due and waits: no plugin provides that type", task.id(), task.taskType());
+            return; // QUEUED, as an unfinished task of a missing plugin is: handed over at a start that has it
+        }
+        changes.publish(TaskChange.of(task, TaskEventKind.DUE, clock.instant(), null));
+        handOver(task);
     }
 
     /**

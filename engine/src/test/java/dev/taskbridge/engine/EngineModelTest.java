@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -167,8 +169,8 @@ class EngineModelTest {
     sealed interface Step {
     }
 
-    /** A new task of that many chunks, with an idempotency key of its own. */
-    record Submit(int chunks) implements Step {
+    /** A new task of that many chunks, with an idempotency key of its own, to run at once or after {@code delayMillis}. */
+    record Submit(int chunks, int delayMillis) implements Step {
     }
 
     /** The {@code task}-th task's submission again, with its key: a client repeating an unanswered request. */
@@ -216,7 +218,9 @@ class EngineModelTest {
         Arbitrary<Integer> task = Arbitraries.integers().between(0, 9);
         Arbitrary<Integer> pick = Arbitraries.integers().between(0, 3);
         Arbitrary<Step> step = Arbitraries.frequencyOf(
-                Tuple.of(30, Arbitraries.integers().between(1, 3).map(Submit::new)),
+                Tuple.of(24, Arbitraries.integers().between(1, 3).map(chunks -> new Submit(chunks, 0))),
+                Tuple.of(6, Combinators.combine(Arbitraries.integers().between(1, 3), Arbitraries.integers().between(20, 300))
+                        .as(Submit::new)),
                 Tuple.of(8, task.map(SubmitAgain::new)),
                 Tuple.of(12, task.map(Cancel::new)),
                 Tuple.of(12, task.map(Retry::new)),
@@ -274,7 +278,7 @@ class EngineModelTest {
 
     private static String run(Step step, Model model) throws Exception {
         if (step instanceof Submit submit) {
-            return submit(model.newTask(submit.chunks()), model);
+            return submit(model.newTask(submit.chunks(), submit.delayMillis()), model);
         } else if (step instanceof SubmitAgain again) {
             ModelTask task = model.pick(again.task(), false);
             return task == null ? "no task yet" : submit(task, model);
@@ -335,11 +339,15 @@ class EngineModelTest {
 
     private static String submit(ModelTask task, Model model) throws Exception {
         try {
-            Stored stored = engine.submit(GatedTaskType.ID, OWNER, task.key, GatedTaskType.payload(task.chunks));
+            Instant runAt = task.delayMillis == 0 ? null : Instant.now().plusMillis(task.delayMillis);
+            Stored stored = engine.submit(GatedTaskType.ID, OWNER, task.key, GatedTaskType.payload(task.chunks), runAt);
             if (task.id == null) {
                 assertThat(stored.created()).as("a key not seen before stores a new task").isTrue();
+                assertThat(stored.task().state()).as("a task to run later waits SCHEDULED")
+                        .isEqualTo(runAt == null ? TaskState.QUEUED : TaskState.SCHEDULED);
                 task.id = stored.task().id();
-                return "stored " + task.id;
+                task.runAt = stored.task().runAt();
+                return "stored " + task.id + (runAt == null ? "" : " to run at " + task.runAt);
             }
             assertThat(stored.created()).as("a repeated key stores nothing").isFalse();
             assertThat(stored.task().id()).as("a repeated key answers with its task").isEqualTo(task.id);
@@ -516,9 +524,15 @@ class EngineModelTest {
         /** Chunks done, as last seen in its current generation. */
         int chunksDone;
 
-        ModelTask(String key, int chunks) {
+        /** 0 to run at once; else it was submitted to run this long after its submission. */
+        final int delayMillis;
+        /** When it was stored to run, for a task submitted to run later. */
+        Instant runAt;
+
+        ModelTask(String key, int chunks, int delayMillis) {
             this.key = key;
             this.chunks = chunks;
+            this.delayMillis = delayMillis;
         }
 
         void retried() {
@@ -555,8 +569,8 @@ class EngineModelTest {
             this.sequence = sequence;
         }
 
-        ModelTask newTask(int chunks) {
-            ModelTask task = new ModelTask("s" + sequence + "-k" + tasks.size(), chunks);
+        ModelTask newTask(int chunks, int delayMillis) {
+            ModelTask task = new ModelTask("s" + sequence + "-k" + tasks.size(), chunks, delayMillis);
             tasks.add(task);
             return task;
         }
@@ -590,6 +604,15 @@ class EngineModelTest {
                 TaskRecord row = store.rows.get(task.id);
                 assertThat(row).as("an accepted task is stored: %s", task).isNotNull();
                 assertThat(row.runGeneration()).as("generation of %s", task).isEqualTo(task.generation);
+                assertThat(row.runAt()).as("when %s was to run", task).isEqualTo(task.runAt);
+                if (task.runAt != null && task.generation == 0) {
+                    if (row.startedAt() != null) {
+                        assertThat(row.startedAt()).as("%s starts at its time, not before", task).isAfterOrEqualTo(task.runAt);
+                    }
+                    if (!task.cancelled && store.readAt.isBefore(task.runAt)) {
+                        assertThat(row.state()).as("%s waits until its time", task).isEqualTo(TaskState.SCHEDULED);
+                    }
+                }
                 if (task.cancelled) {
                     assertThat(row.state()).as("a cancelled task stays cancelled until it is retried: %s", task)
                             .isEqualTo(TaskState.CANCELLED);
@@ -658,8 +681,12 @@ class EngineModelTest {
 
     // --- reading the database past its faults --------------------------------------------------
 
-    /** The task store's rows, effect markers and effects, read in one snapshot. */
-    private record Snapshot(Map<String, TaskRecord> rows, Map<String, String> keys, Map<String, List<Integer>> markers,
+    /**
+     * The task store's rows, effect markers and effects, read in one snapshot.
+     *
+     * @param readAt a moment after the snapshot was taken
+     */
+    private record Snapshot(Instant readAt, Map<String, TaskRecord> rows, Map<String, String> keys, Map<String, List<Integer>> markers,
                             Map<String, Map<Integer, Integer>> effects) {
 
         static Snapshot read() throws SQLException {
@@ -686,7 +713,7 @@ class EngineModelTest {
                             effects.computeIfAbsent(row.getString(1), id -> new TreeMap<>()).put(row.getInt(2), row.getInt(3));
                         }
                     }
-                    return new Snapshot(rows, keys, markers, effects);
+                    return new Snapshot(Instant.now(), rows, keys, markers, effects);
                 } finally {
                     connection.rollback();
                 }
@@ -707,14 +734,19 @@ class EngineModelTest {
         Map<String, TaskRecord> rows = new TreeMap<>();
         try (Statement select = connection.createStatement();
              ResultSet row = select.executeQuery("SELECT id, idempotency_key, status, chunks_done, chunks_total, items_done, "
-                     + "result, error_message, run_generation FROM tb_task")) {
+                     + "result, error_message, run_generation, started_at, run_at FROM tb_task")) {
             while (row.next()) {
                 rows.put(row.getString(1), new TaskRecord(row.getString(1), GatedTaskType.ID, 1, OWNER, row.getString(2),
-                        TaskState.valueOf(row.getString(3)), row.getInt(4), row.getInt(5), row.getLong(6), 0, 0, null, null,
-                        null, row.getString(7), row.getString(8), null, null, null, row.getInt(9), null));
+                        TaskState.valueOf(row.getString(3)), row.getInt(4), row.getInt(5), row.getLong(6), 0, 0, null,
+                        instant(row.getObject(10, OffsetDateTime.class)), null, row.getString(7), row.getString(8), null,
+                        null, null, row.getInt(9), null, instant(row.getObject(11, OffsetDateTime.class))));
             }
         }
         return rows;
+    }
+
+    private static Instant instant(OffsetDateTime at) {
+        return at == null ? null : at.toInstant();
     }
 
     private static TaskRecord rowOfKey(String key) {

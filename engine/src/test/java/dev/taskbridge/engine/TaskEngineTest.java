@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.store.NewTask;
+import dev.taskbridge.engine.store.ScheduledTasks;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskFilter;
@@ -265,6 +267,113 @@ class TaskEngineTest {
         for (String id : ids) {
             assertThat(awaitFinal(after, id).state()).isEqualTo(TaskState.SUCCEEDED);
         }
+    }
+
+    @Test
+    void aTaskToRunLaterIsScheduledInNoSlotUntilItIsDueAndThenRunsOnce() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            Instant runAt = Instant.now().plusMillis(1500);
+            Stored stored = engine.submit("test.steps", "clerk", null, script("chunks=2"), runAt);
+            String id = stored.task().id();
+
+            assertThat(stored.task().state()).isEqualTo(TaskState.SCHEDULED);
+            assertThat(stored.task().runAt()).isEqualTo(runAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                    .as("as stored").isEqualTo(engine.store().find(id).orElseThrow().runAt());
+            Thread.sleep(700);
+            assertThat(engine.store().find(id).orElseThrow().state()).isEqualTo(TaskState.SCHEDULED);
+            assertThat(type.runs).isEmpty();
+            assertThat(engine.queueOf(engine.slotFor("test.steps", id)).waiting()).as("no slot holds it").isEmpty();
+
+            TaskRecord done = awaitFinal(engine, id);
+            assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(done.startedAt()).as("not before its time").isAfterOrEqualTo(runAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(id)).extracting(TaskChange::kind)
+                    .startsWith(TaskEventKind.SUBMITTED, TaskEventKind.DUE).endsWith(TaskEventKind.SUCCEEDED);
+            assertThat(engine.store().history(id).get(0).detail()).contains("to run at");
+        }
+
+        Stored past = engine.submit("test.steps", "clerk", null, script("chunks=1"), Instant.now().minusSeconds(60));
+        assertThat(past.task().state()).as("a time passed already runs it at once").isEqualTo(TaskState.QUEUED);
+        assertThat(past.task().runAt()).isNull();
+        assertThat(awaitFinal(engine, past.task().id()).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aScheduledTaskThatIsCancelledNeverRunsAndARetryRunsItAtOnce() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=1"), Instant.now().plusMillis(800)).task().id();
+
+        assertThat(engine.cancel(id, "clerk").state()).isEqualTo(TaskState.CANCELLED);
+        Thread.sleep(1500);
+        assertThat(engine.store().find(id).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(type.runs).isEmpty();
+
+        engine.retry(id, "supervisor");
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.runs).hasSize(1);
+    }
+
+    @Test
+    void scheduledTasksOutliveARestartAndThoseThatFellDueMeanwhileRunAtStart() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        Instant soon = Instant.now().plusMillis(500);
+        Instant later = Instant.now().plusMillis(4000);
+        String dueWhileStopped = before.submit("test.steps", "clerk", null, script("chunks=1"), soon).task().id();
+        String dueAfterRestart = before.submit("test.steps", "clerk", null, script("chunks=1"), later).task().id();
+        before.close();
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), soon).toMillis()) + 300);
+
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        TaskEngine after = start(FAST_RETRIES, type);
+        assertThat(awaitFinal(after, dueWhileStopped).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(after.store().find(dueAfterRestart).orElseThrow().state()).isEqualTo(TaskState.SCHEDULED);
+
+        TaskRecord done = awaitFinal(after, dueAfterRestart);
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.startedAt()).isAfterOrEqualTo(later.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::taskId).containsExactlyInAnyOrder(dueWhileStopped, dueAfterRestart);
+    }
+
+    @Test
+    void dueTasksAreReleasedOnceWhenTwoNodesLookAtOnce() throws Exception {
+        TaskStore store = new TaskStore(database, Clock.systemUTC());
+        store.createSchema(dialect());
+        Instant past = Instant.now().minusSeconds(1);
+        Set<String> scheduled = new java.util.HashSet<>();
+        for (int i = 0; i < 600; i++) {
+            String id = UUID.randomUUID().toString();
+            store.insert(new NewTask(id, "test.steps", 1, "clerk", null, script("chunks=1"), null, past));
+            scheduled.add(id);
+        }
+        ScheduledTasks tasks = new ScheduledTasks(database);
+        assertThat(tasks.earliest()).isPresent();
+        Callable<List<String>> node = () -> {
+            List<String> released = new ArrayList<>();
+            for (int tries = 0; tries < 200 && tasks.earliest().isPresent(); tries++) {
+                try {
+                    tasks.releaseDue(Instant.now(), 64).forEach(task -> released.add(task.id()));
+                } catch (dev.taskbridge.engine.store.TaskStoreException e) {
+                    // a lock conflict with the other node: its transaction rolled back whole, look again
+                }
+            }
+            return released;
+        };
+        ExecutorService nodes = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<List<String>>> answers = nodes.invokeAll(List.of(node, node));
+            List<String> all = new ArrayList<>(answers.get(0).get());
+            all.addAll(answers.get(1).get());
+            assertThat(all).as("each released once").doesNotHaveDuplicates().hasSameElementsAs(scheduled);
+        } finally {
+            nodes.shutdownNow();
+        }
+        assertThat(tasks.earliest()).isEmpty();
+        assertThat(store.countByState().get(TaskState.QUEUED)).isEqualTo(600);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -233,6 +234,55 @@ class RestApiIT {
         assertThat(error.getString("field")).isEqualTo("debit");
         assertThat(error.getString("value")).isEqualTo("12.345");
         assertThat(error.getString("reason")).isNotBlank();
+    }
+
+    /**
+     * A task to run later: stored at once (202), SCHEDULED with its {@code runAt} until then, run
+     * at its time; one scheduled further ahead is cancelled and never runs; times that are not
+     * times, both parameters at once or a delay not ahead are a 400 naming the parameter, and
+     * nothing is stored.
+     */
+    @Test
+    void aTaskSubmittedToRunLaterWaitsScheduledRunsAtItsTimeAndCanBeCancelled() {
+        Api clerk = Api.as("clerk2");
+        Instant before = Instant.now();
+        Api.Reply soon = clerk.post("/task-types/ledger.validate/tasks?runAfter=PT3S", "text/csv", LEDGER_CSV);
+        String offset = java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(1)).plusHours(1).withNano(0).toString();
+        Api.Reply later = clerk.post("/task-types/ledger.validate/tasks?runAt="
+                + java.net.URLEncoder.encode(offset, java.nio.charset.StandardCharsets.UTF_8), "text/csv", LEDGER_CSV);
+
+        assertThat(soon.status()).as(soon.body()).isEqualTo(202);
+        assertThat(soon.object().getString("status")).isEqualTo("SCHEDULED");
+        Instant soonAt = Instant.parse(soon.object().getString("runAt"));
+        assertThat(soonAt).isBetween(before.plusSeconds(3).minusMillis(1), Instant.now().plusSeconds(3));
+        assertThat(later.status()).as(later.body()).isEqualTo(202);
+        assertThat(Instant.parse(later.object().getString("runAt"))).as("the offset is kept: the same instant")
+                .isEqualTo(java.time.OffsetDateTime.parse(offset).toInstant());
+        assertThat(clerk.get("/tasks?status=SCHEDULED&limit=500").json().asJsonArray().getValuesAs(JsonObject.class))
+                .extracting(task -> task.getString("id")).contains(soon.object().getString("id"), later.object().getString("id"));
+
+        JsonObject cancelled = clerk.post(later.location() + "/cancel", "text/plain", "").object();
+        assertThat(cancelled.getString("status")).isEqualTo("CANCELLED");
+
+        JsonObject ran = awaitFinal(clerk, soon.location());
+        assertThat(ran.getString("status")).as(ran.toString()).isEqualTo("SUCCEEDED");
+        assertThat(Instant.parse(ran.getString("startedAt"))).as("not before its time").isAfterOrEqualTo(soonAt);
+        assertThat(clerk.get(later.location()).object().getString("status")).isEqualTo("CANCELLED");
+
+        int stored = clerk.get("/tasks?limit=500").json().asJsonArray().size();
+        Map<String, String> refusals = Map.of(
+                "runAt=tomorrow", "runAt",
+                "runAt=2026-12-24T08:00:00", "runAt", // no offset: whose eight o'clock?
+                "runAfter=PT0S", "runAfter",
+                "runAfter=-PT5M", "runAfter",
+                "runAfter=P400D", "runAfter",
+                "runAt=2026-12-24T08:00:00Z&runAfter=PT1M", "runAfter");
+        refusals.forEach((query, field) -> {
+            Api.Reply refused = clerk.post("/task-types/ledger.validate/tasks?" + query, "text/csv", LEDGER_CSV);
+            assertThat(refused.status()).as(query + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.object().getJsonArray("fieldErrors").getJsonObject(0).getString("field")).as(query).isEqualTo(field);
+        });
+        assertThat(clerk.get("/tasks?limit=500").json().asJsonArray()).as("nothing stored").hasSize(stored);
     }
 
     @Test
@@ -631,7 +681,7 @@ class RestApiIT {
     void countsAndTheDayFilterShowTheCallersOwnTasks() {
         Api.as("clerk2").post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV);
         JsonObject counts = Api.as("clerk2").get("/tasks/counts").object();
-        assertThat(counts.keySet()).containsExactlyInAnyOrder("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
+        assertThat(counts.keySet()).containsExactlyInAnyOrder("SCHEDULED", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
         long mine = counts.values().stream().mapToLong(value -> ((jakarta.json.JsonNumber) value).longValue()).sum();
         assertThat(mine).isEqualTo(Api.as("clerk2").get("/tasks?limit=500").json().asJsonArray().size());
 

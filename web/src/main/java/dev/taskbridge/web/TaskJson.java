@@ -13,7 +13,7 @@ import jakarta.json.stream.JsonParsingException;
 /**
  * A task as the REST API shows it: the plugin's result embedded as JSON rather than as a string,
  * and the stack trace only for those allowed to see it; {@code traceId} where its life was traced
- * (README, "Traces").
+ * (README, "Traces"); {@code runAt} where it was submitted to run later.
  */
 public record TaskJson(
         String id,
@@ -29,7 +29,8 @@ public record TaskJson(
         JsonValue result,
         ErrorJson error,
         boolean stalled,
-        String traceId) {
+        String traceId,
+        Instant runAt) {
 
     public record ProgressJson(int chunksDone, int chunksTotal, long itemsDone, long itemsFailed, int percent) {
 
@@ -52,7 +53,7 @@ public record TaskJson(
                         task.error().reference());
         return new TaskJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
-                task.endedAt(), json(task.result()), error, task.stalled(), task.traceId());
+                task.endedAt(), json(task.result()), error, task.stalled(), task.traceId(), task.runAt());
     }
 
     private static JsonValue json(String text) {

@@ -3,11 +3,13 @@ package dev.taskbridge.web;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.RunAt;
 import dev.taskbridge.gateway.Submission;
 import dev.taskbridge.gateway.SubmitResult;
 import dev.taskbridge.gateway.TaskGateway;
@@ -31,6 +33,8 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -41,7 +45,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  *
  * <p>A submission's options are the query parameters of the call, e.g.
  * {@code POST /api/task-types/ledger.post/tasks?onErrors=post-valid-documents}, or a form's other
- * fields; the task type checks them.
+ * fields; the task type checks them. Two names are the API's own, never options: {@code runAt}
+ * and {@code runAfter} submit the task to run later ({@link RunAt}).
  */
 @Tag(name = TaskbridgeApi.TASKS)
 @Path("/task-types/{type}/tasks")
@@ -88,6 +93,11 @@ public class TaskSubmissionsResource {
     @APIResponse(responseCode = "200", description = "A repeat of an earlier request with the same Idempotency-Key: that task",
             headers = @Header(name = "Location", description = "The task's URL", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
+    @Parameter(name = RunAt.RUN_AT, in = ParameterIn.QUERY, description = "Run the task at this time, not at once: "
+            + "a date and time with its offset (ISO-8601, the + escaped as %2B), at most a year ahead. Until then it is "
+            + "SCHEDULED and may be cancelled", example = "2026-12-24T08:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
+    @Parameter(name = RunAt.RUN_AFTER, in = ParameterIn.QUERY, description = "Run the task after this delay from now "
+            + "(ISO-8601 duration); not with runAt", example = "PT10M", schema = @Schema(type = SchemaType.STRING))
     public Response submit(@PathParam("type") String type,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -95,8 +105,10 @@ public class TaskSubmissionsResource {
         if (contentType == null || contentType.isBlank()) {
             throw new InvalidSubmissionException(HttpHeaders.CONTENT_TYPE, "is required, e.g. application/json");
         }
+        Map<String, String> options = queryOptions();
+        Instant runAt = RunAt.take(options, Instant.now());
         return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, Uploads.baseType(contentType),
-                Uploads.readLimited(body), queryOptions())));
+                Uploads.readLimited(body), options, runAt)));
     }
 
     /**
@@ -126,8 +138,9 @@ public class TaskSubmissionsResource {
         if (file == null) {
             throw new InvalidSubmissionException(FILE_PART, "is required: the form field with the file");
         }
+        Instant runAt = RunAt.take(options, Instant.now());
         return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, file.mediaType(), file.content(),
-                options)));
+                options, runAt)));
     }
 
     private Response submitted(SubmitResult result) {

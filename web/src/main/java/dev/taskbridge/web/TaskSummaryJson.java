@@ -23,12 +23,13 @@ public record TaskSummaryJson(
         Instant startedAt,
         Instant endedAt,
         ErrorJson error,
-        boolean stalled) {
+        boolean stalled,
+        Instant runAt) {
 
     static TaskSummaryJson of(TaskSummaryView task) {
         ErrorJson error = task.error() == null ? null : new ErrorJson(task.error().message(), null, task.error().reference());
         return new TaskSummaryJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
-                task.endedAt(), error, task.stalled());
+                task.endedAt(), error, task.stalled(), task.runAt());
     }
 }

@@ -132,7 +132,7 @@ public class TaskGatewayBean implements TaskGateway {
         TaskEngine engine = lifecycle.engine();
         try {
             Stored stored = engine.submit(submission.type(), submission.owner(), submission.idempotencyKey(),
-                    new Payload(submission.mediaType(), submission.body(), submission.options()));
+                    new Payload(submission.mediaType(), submission.body(), submission.options()), submission.runAt());
             return new SubmitResult(view(engine, stored.task()), stored.created());
         } catch (NoSuchTaskTypeException e) {
             throw new UnknownTaskTypeException(submission.type());
@@ -467,7 +467,8 @@ public class TaskGatewayBean implements TaskGateway {
         return new TaskSummaryView(task.id(), task.taskType(), task.typeVersion(), task.owner(),
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
-                task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), error, engine.isStalled(task));
+                task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), error, engine.isStalled(task),
+                task.runAt());
     }
 
     static TaskView view(TaskEngine engine, TaskRecord task) {
@@ -477,6 +478,6 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), task.result(), error,
-                engine.isStalled(task), task.traceId());
+                engine.isStalled(task), task.traceId(), task.runAt());
     }
 }

@@ -1,5 +1,7 @@
 package dev.taskbridge.gateway;
 
+import java.time.Instant;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -14,9 +16,10 @@ import java.util.TreeMap;
  * @param mediaType      the payload's content type without parameters
  * @param body           the payload as sent
  * @param options        the submission's options (REST: its query parameters); the plugin checks them
+ * @param runAt          when to run it ({@link RunAt}); null to run it at once
  */
 public record Submission(String type, String owner, String idempotencyKey, String mediaType, byte[] body,
-                         Map<String, String> options) {
+                         Map<String, String> options, Instant runAt) {
 
     /** Longest idempotency key accepted, so that it fits its column. */
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -27,6 +30,12 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
         Objects.requireNonNull(mediaType, "mediaType");
         Objects.requireNonNull(body, "body");
         options = Map.copyOf(options);
+    }
+
+    /** A submission to run at once. */
+    public Submission(String type, String owner, String idempotencyKey, String mediaType, byte[] body,
+                      Map<String, String> options) {
+        this(type, owner, idempotencyKey, mediaType, body, options, null);
     }
 
     /** A submission without options. */
@@ -40,17 +49,18 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
                 && type.equals(that.type) && owner.equals(that.owner)
                 && Objects.equals(idempotencyKey, that.idempotencyKey)
                 && mediaType.equals(that.mediaType) && Arrays.equals(body, that.body)
-                && options.equals(that.options);
+                && options.equals(that.options) && Objects.equals(runAt, that.runAt);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, owner, idempotencyKey, mediaType, options) * 31 + Arrays.hashCode(body);
+        return Objects.hash(type, owner, idempotencyKey, mediaType, options, runAt) * 31 + Arrays.hashCode(body);
     }
 
     @Override
     public String toString() {
         return "Submission[" + type + " by " + owner + ", key " + idempotencyKey + ", " + body.length + " bytes"
-                + (options.isEmpty() ? "" : ", options " + new TreeMap<>(options)) + "]";
+                + (options.isEmpty() ? "" : ", options " + new TreeMap<>(options))
+                + (runAt == null ? "" : ", to run at " + runAt) + "]";
     }
 }

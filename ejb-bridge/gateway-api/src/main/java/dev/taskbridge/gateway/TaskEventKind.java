@@ -2,7 +2,10 @@ package dev.taskbridge.gateway;
 
 /** What happened to a task: the entries of its history and the events of its live stream. */
 public enum TaskEventKind {
-    SUBMITTED, STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED;
+    SUBMITTED,
+    /** A task submitted to run later is due and queued for its slot (live events only, not in histories). */
+    DUE,
+    STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED;
 
     /** Whether the task ends with it (until someone retries it). */
     public boolean isFinal() {

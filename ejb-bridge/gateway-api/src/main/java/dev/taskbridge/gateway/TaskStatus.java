@@ -2,6 +2,8 @@ package dev.taskbridge.gateway;
 
 /** Where a task is in its life. */
 public enum TaskStatus {
+    /** Stored to run at a later time ({@code runAt}): no slot holds it yet; it may be cancelled. */
+    SCHEDULED,
     /** Stored and waiting for its slot. */
     QUEUED,
     /** Its slot is running it. */

@@ -8,6 +8,7 @@ import java.time.Instant;
  *
  * @param error   the failure's message and log reference (its stack trace is null), else null
  * @param stalled running, but without progress for longer than the engine's stalled-after setting
+ * @param runAt   when it was to run, if it was submitted to run later; else null
  */
 public record TaskSummaryView(
         String id,
@@ -21,5 +22,6 @@ public record TaskSummaryView(
         Instant startedAt,
         Instant endedAt,
         TaskError error,
-        boolean stalled) {
+        boolean stalled,
+        Instant runAt) {
 }

@@ -1,5 +1,7 @@
 package dev.taskbridge.engine.store;
 
+import java.time.Instant;
+
 import dev.taskbridge.plugin.Payload;
 
 /**
@@ -7,9 +9,21 @@ import dev.taskbridge.plugin.Payload;
  *
  * @param idempotencyKey null when the client sent none
  * @param traceParent    the submission's span as a W3C traceparent; null when it was not traced
+ * @param runAt          when it is to run, stored SCHEDULED until then; null to run at once (QUEUED)
  */
 public record NewTask(String id, String taskType, int typeVersion, String owner, String idempotencyKey, Payload payload,
-                      String traceParent) {
+                      String traceParent, Instant runAt) {
+
+    /** A submission to run at once. */
+    public NewTask(String id, String taskType, int typeVersion, String owner, String idempotencyKey, Payload payload,
+                   String traceParent) {
+        this(id, taskType, typeVersion, owner, idempotencyKey, payload, traceParent, null);
+    }
+
+    /** The state the task is stored in. */
+    TaskState state() {
+        return runAt == null ? TaskState.QUEUED : TaskState.SCHEDULED;
+    }
 
     /** A submission that was not traced. */
     public NewTask(String id, String taskType, int typeVersion, String owner, String idempotencyKey, Payload payload) {

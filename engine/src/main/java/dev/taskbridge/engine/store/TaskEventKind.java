@@ -2,5 +2,8 @@ package dev.taskbridge.engine.store;
 
 /** What happened to a task, as its history records it. */
 public enum TaskEventKind {
-    SUBMITTED, STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED
+    SUBMITTED,
+    /** A task submitted to run later is due and queued: a live change only, its history derives nothing from it. */
+    DUE,
+    STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED
 }

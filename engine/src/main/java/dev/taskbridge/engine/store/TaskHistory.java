@@ -17,7 +17,7 @@ public final class TaskHistory {
     /** By time; entries at the same instant in the order a task's life has them. */
     private static final Comparator<TaskHistoryEntry> ORDER = Comparator.comparing(TaskHistoryEntry::at)
             .thenComparingInt(entry -> switch (entry.kind()) {
-                case SUBMITTED -> 0;
+                case SUBMITTED, DUE -> 0;
                 case STARTED -> 1;
                 case CHUNK_COMMITTED -> 2;
                 case SUCCEEDED, FAILED, CANCELLED -> 3;
@@ -42,7 +42,8 @@ public final class TaskHistory {
      */
     static List<TaskHistoryEntry> of(TaskRecord task, List<TaskHistoryEntry> stored, List<Marker> markers) {
         List<TaskHistoryEntry> derived = new ArrayList<>();
-        derived.add(new TaskHistoryEntry(task.submittedAt(), TaskEventKind.SUBMITTED, null, "by " + task.owner()));
+        derived.add(new TaskHistoryEntry(task.submittedAt(), TaskEventKind.SUBMITTED, null,
+                "by " + task.owner() + (task.runAt() == null ? "" : ", to run at " + task.runAt())));
         if (task.startedAt() != null) {
             derived.add(new TaskHistoryEntry(task.startedAt(), TaskEventKind.STARTED, null, chunksDetail(task.chunksTotal())));
         }

@@ -12,6 +12,7 @@ import java.time.Instant;
  *                       late write of a run that a cancel and retry ended changes nothing
  * @param traceParent    the submission's span as a W3C traceparent, which the task's run continues; null
  *                       when it was not traced
+ * @param runAt          when the task was to run, if it was submitted to run later; null when it ran at once
  */
 public record TaskRecord(
         String id,
@@ -34,7 +35,15 @@ public record TaskRecord(
         String errorReference,
         Instant progressAt,
         int runGeneration,
-        String traceParent) {
+        String traceParent,
+        Instant runAt) {
+
+    /** This task in another state, all else as it is. */
+    public TaskRecord withState(TaskState newState) {
+        return new TaskRecord(id, taskType, typeVersion, owner, idempotencyKey, newState, chunksDone, chunksTotal,
+                itemsDone, itemsFailed, attempts, submittedAt, startedAt, endedAt, result, errorMessage, errorStack,
+                errorReference, progressAt, runGeneration, traceParent, runAt);
+    }
 
     /** The trace the task belongs to (32 hex digits), or null when it was not traced. */
     public String traceId() {

@@ -40,12 +40,12 @@ import dev.taskbridge.plugin.Payload;
  */
 public final class TaskStore {
 
-    private static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
+    static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
-            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent";
+            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at";
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
-            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at";
+            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at";
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
     private static final String UNIQUE_VIOLATION = "23505";
@@ -92,7 +92,7 @@ public final class TaskStore {
     }
 
     /**
-     * Stores a new task as QUEUED, or returns the one an earlier submission with the same owner
+     * Stores a new task as QUEUED (SCHEDULED when it is to run later), or returns the one an earlier submission with the same owner
      * and idempotency key created. Concurrent submissions with one key create one task.
      *
      * <p>Concurrent submissions share a transaction (group commit, {@link SubmissionBatches}): the
@@ -124,7 +124,7 @@ public final class TaskStore {
                     }
                     return null;
                 });
-                batch.forEach(pending -> pending.stored(new Stored(queued(pending.task(), pending.at()), true)));
+                batch.forEach(pending -> pending.stored(new Stored(inserted(pending.task(), pending.at()), true)));
                 return;
             } catch (SQLException | RuntimeException e) {
                 // an idempotency key that a concurrent submission took, or one bad row: sort them out one by one
@@ -143,7 +143,7 @@ public final class TaskStore {
                 }
                 return null;
             });
-            pending.stored(new Stored(queued(task, pending.at()), true));
+            pending.stored(new Stored(inserted(task, pending.at()), true));
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 // The batch may have committed and only its acknowledgement got lost: then the row is there, ours.
@@ -168,7 +168,7 @@ public final class TaskStore {
     }
 
     private static final String INSERT_TASK = "INSERT INTO tb_task (id, task_type, type_version, owner, idempotency_key, "
-            + "media_type, payload, options, status, submitted_at, trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "media_type, payload, options, status, submitted_at, trace_parent, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static void bindInsert(PreparedStatement insert, NewTask task, OffsetDateTime at) throws SQLException {
         insert.setString(1, task.id());
@@ -179,16 +179,17 @@ public final class TaskStore {
         insert.setString(6, task.payload().mediaType());
         insert.setBytes(7, task.payload().body());
         insert.setString(8, SubmissionOptions.encode(task.payload().options()));
-        insert.setString(9, TaskState.QUEUED.name());
+        insert.setString(9, task.state().name());
         insert.setObject(10, at);
         insert.setString(11, task.traceParent());
+        insert.setObject(12, task.runAt() == null ? null : OffsetDateTime.ofInstant(task.runAt(), ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
     }
 
     /** The row an insert wrote, as {@link #find} would read it back. */
-    private static TaskRecord queued(NewTask task, OffsetDateTime at) {
+    private static TaskRecord inserted(NewTask task, OffsetDateTime at) {
         return new TaskRecord(task.id(), task.taskType(), task.typeVersion(), task.owner(), task.idempotencyKey(),
-                TaskState.QUEUED, 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0,
-                task.traceParent());
+                task.state(), 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0,
+                task.traceParent(), task.runAt());
     }
 
     public Optional<TaskRecord> find(String id) {
@@ -427,7 +428,7 @@ public final class TaskStore {
     }
 
     /**
-     * Cancels a task's run that is not final yet.
+     * Cancels a task's run that is not final yet, or a task that is not due yet.
      *
      * @param generation the run to cancel, as read before: a retry in between makes it another run
      * @param by         who cancelled it
@@ -435,7 +436,9 @@ public final class TaskStore {
      */
     public boolean markCancelled(String id, int generation, String by) {
         return change(id, TaskEventKind.CANCELLED, null, "by " + by,
-                "UPDATE tb_task SET status = 'CANCELLED', ended_at = ? " + WHERE_RUN, now(), id, generation);
+                "UPDATE tb_task SET status = 'CANCELLED', ended_at = ? "
+                        + "WHERE id = ? AND run_generation = ? AND status IN ('SCHEDULED', 'QUEUED', 'RUNNING')",
+                now(), id, generation);
     }
 
     /**
@@ -656,7 +659,7 @@ public final class TaskStore {
         }
     }
 
-    private static TaskRecord record(ResultSet row) throws SQLException {
+    static TaskRecord record(ResultSet row) throws SQLException {
         return new TaskRecord(
                 row.getString("id"),
                 row.getString("task_type"),
@@ -678,7 +681,8 @@ public final class TaskStore {
                 row.getString("error_ref"),
                 instant(row, "progress_at"),
                 row.getInt("run_generation"),
-                row.getString("trace_parent"));
+                row.getString("trace_parent"),
+                instant(row, "run_at"));
     }
 
     private static TaskSummary summary(ResultSet row) throws SQLException {
@@ -698,7 +702,8 @@ public final class TaskStore {
                 instant(row, "ended_at"),
                 row.getString("error_message"),
                 row.getString("error_ref"),
-                instant(row, "progress_at"));
+                instant(row, "progress_at"),
+                instant(row, "run_at"));
     }
 
     private static Instant instant(ResultSet row, String column) throws SQLException {

@@ -10,6 +10,7 @@ import java.time.Instant;
  *
  * @param errorReference the reference under which a failure was logged
  * @param progressAt     when a running task last made progress: started, or committed a chunk
+ * @param runAt          when the task was to run, if it was submitted to run later
  */
 public record TaskSummary(
         String id,
@@ -27,7 +28,8 @@ public record TaskSummary(
         Instant endedAt,
         String errorMessage,
         String errorReference,
-        Instant progressAt) {
+        Instant progressAt,
+        Instant runAt) {
 
     /** As {@link TaskRecord#isStalled}. */
     public boolean isStalled(Instant now, Duration after) {

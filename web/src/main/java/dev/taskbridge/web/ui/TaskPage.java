@@ -110,7 +110,7 @@ public class TaskPage implements Serializable {
     }
 
     public boolean isCancellable() {
-        return task != null && (task.status().equals("QUEUED") || task.status().equals("RUNNING"));
+        return task != null && !task.isFinished();
     }
 
     public boolean isRetryable() {

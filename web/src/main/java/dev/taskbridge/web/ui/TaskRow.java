@@ -10,10 +10,11 @@ import dev.taskbridge.gateway.TaskView;
  * page must be.
  *
  * @param percent chunks done, 0 to 100
+ * @param runAt   when it was to run, if it was submitted to run later; else null
  */
 public record TaskRow(String id, String type, String owner, String status, int percent, int chunksDone,
                       int chunksTotal, long itemsDone, long itemsFailed, int attempts, String submittedAt,
-                      String startedAt, String endedAt, boolean stalled) implements Serializable {
+                      String startedAt, String endedAt, boolean stalled, String runAt) implements Serializable {
 
     static TaskRow of(TaskView task) {
         return of(task.summary());
@@ -24,7 +25,7 @@ public record TaskRow(String id, String type, String owner, String status, int p
                 (int) Math.floor(task.progress().fraction() * 100), task.progress().chunksDone(),
                 task.progress().chunksTotal(), task.progress().itemsDone(), task.progress().itemsFailed(),
                 task.attempts(), Pages.time(task.submittedAt()), Pages.time(task.startedAt()),
-                Pages.time(task.endedAt()), task.stalled());
+                Pages.time(task.endedAt()), task.stalled(), Pages.time(task.runAt()));
     }
 
     public boolean isFinished() {

@@ -1,0 +1,122 @@
+package dev.taskbridge.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import dev.taskbridge.engine.store.ScheduledTasks;
+import dev.taskbridge.engine.store.TaskRecord;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContext;
+
+/**
+ * Hands tasks submitted to run later to their slots once they are due: one timer, set for the
+ * earliest task due ({@link ScheduledTasks#earliest()}), moves the due tasks to QUEUED in the
+ * store and hands each over, as a submission is handed over once stored.
+ *
+ * <p>The store is the truth, the timer only says when to look: a submission that is due sooner
+ * than the timer sets it sooner ({@link #scheduled}); the timer never waits longer than
+ * {@link #LOOK_AT_LEAST_EVERY}, so tasks another node scheduled (in a cluster) are found too; a
+ * failed look is tried again after {@link #AFTER_FAILURE}. A task moved to QUEUED whose hand-over
+ * is lost in a crash is a QUEUED task like any other, handed over at the next start.
+ */
+final class DueTasks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DueTasks.class);
+    /** Tasks moved per transaction: a long list of tasks due at once moves in several. */
+    static final int BATCH = 256;
+    /** The longest the timer waits without looking at the store. */
+    static final Duration LOOK_AT_LEAST_EVERY = Duration.ofSeconds(30);
+    /** How soon a look that failed (the database unreachable) is tried again. */
+    static final Duration AFTER_FAILURE = Duration.ofSeconds(5);
+
+    private final ScheduledTasks store;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final ExecutionContext timerThread;
+    private final Executor blocking;
+    private final BooleanSupplier running;
+    private final Consumer<TaskRecord> handOver;
+
+    /** When the timer is set for; null while a look is under way or before the first. */
+    private Instant plannedFor;
+    private Cancellable timer;
+
+    DueTasks(ScheduledTasks store, Clock clock, Scheduler scheduler, ExecutionContext timerThread, Executor blocking,
+             BooleanSupplier running, Consumer<TaskRecord> handOver) {
+        this.store = store;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.timerThread = timerThread;
+        this.blocking = blocking;
+        this.running = running;
+        this.handOver = handOver;
+    }
+
+    /** Hands over what is due already (tasks that fell due while the engine was stopped) and sets the timer. */
+    void start() {
+        look();
+    }
+
+    /** A task was stored to run at {@code runAt}: the timer goes off by then. */
+    synchronized void scheduled(Instant runAt) {
+        if (plannedFor == null || runAt.isBefore(plannedFor)) {
+            planAt(runAt);
+        }
+    }
+
+    private synchronized void planAt(Instant at) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        plannedFor = at;
+        Duration delay = Duration.between(clock.instant(), at);
+        timer = scheduler.scheduleOnce(delay.isNegative() ? Duration.ZERO : delay,
+                () -> blocking.execute(this::look), timerThread);
+    }
+
+    private synchronized void planNoLaterThan(Instant at) {
+        if (plannedFor == null || at.isBefore(plannedFor)) {
+            planAt(at);
+        }
+    }
+
+    private void look() {
+        if (!running.getAsBoolean()) {
+            return;
+        }
+        synchronized (this) {
+            plannedFor = null; // a task scheduled from now on sets the timer itself
+            timer = null;
+        }
+        Instant now = clock.instant();
+        try {
+            List<TaskRecord> released;
+            do {
+                released = store.releaseDue(now, BATCH);
+                released.forEach(handOver);
+            } while (released.size() == BATCH && running.getAsBoolean());
+            if (!running.getAsBoolean()) {
+                return;
+            }
+            Optional<Instant> next = store.earliest();
+            Instant latest = clock.instant().plus(LOOK_AT_LEAST_EVERY);
+            planNoLaterThan(next.filter(at -> at.isBefore(latest)).orElse(latest));
+        } catch (RuntimeException e) {
+            if (!running.getAsBoolean()) {
+                return;
+            }
+            LOG.warn("Could not hand over the scheduled tasks due at {}; trying again in {} s", now,
+                    AFTER_FAILURE.toSeconds(), e);
+            planNoLaterThan(clock.instant().plus(AFTER_FAILURE));
+        }
+    }
+}
