@@ -9,9 +9,9 @@ import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import dev.taskbridge.engine.schedule.LookTimer;
 import dev.taskbridge.engine.store.ScheduledTasks;
 import dev.taskbridge.engine.store.TaskRecord;
-import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,25 +40,17 @@ final class DueTasks {
 
     private final ScheduledTasks store;
     private final Clock clock;
-    private final Scheduler scheduler;
-    private final ExecutionContext timerThread;
-    private final Executor blocking;
     private final BooleanSupplier running;
     private final Consumer<TaskRecord> handOver;
-
-    /** When the timer is set for; null while a look is under way or before the first. */
-    private Instant plannedFor;
-    private Cancellable timer;
+    private final LookTimer timer;
 
     DueTasks(ScheduledTasks store, Clock clock, Scheduler scheduler, ExecutionContext timerThread, Executor blocking,
              BooleanSupplier running, Consumer<TaskRecord> handOver) {
         this.store = store;
         this.clock = clock;
-        this.scheduler = scheduler;
-        this.timerThread = timerThread;
-        this.blocking = blocking;
         this.running = running;
         this.handOver = handOver;
+        this.timer = new LookTimer(clock, scheduler, timerThread, blocking, this::look);
     }
 
     /** Hands over what is due already (tasks that fell due while the engine was stopped) and sets the timer. */
@@ -67,36 +59,15 @@ final class DueTasks {
     }
 
     /** A task was stored to run at {@code runAt}: the timer goes off by then. */
-    synchronized void scheduled(Instant runAt) {
-        if (plannedFor == null || runAt.isBefore(plannedFor)) {
-            planAt(runAt);
-        }
-    }
-
-    private synchronized void planAt(Instant at) {
-        if (timer != null) {
-            timer.cancel();
-        }
-        plannedFor = at;
-        Duration delay = Duration.between(clock.instant(), at);
-        timer = scheduler.scheduleOnce(delay.isNegative() ? Duration.ZERO : delay,
-                () -> blocking.execute(this::look), timerThread);
-    }
-
-    private synchronized void planNoLaterThan(Instant at) {
-        if (plannedFor == null || at.isBefore(plannedFor)) {
-            planAt(at);
-        }
+    void scheduled(Instant runAt) {
+        timer.noLaterThan(runAt);
     }
 
     private void look() {
         if (!running.getAsBoolean()) {
             return;
         }
-        synchronized (this) {
-            plannedFor = null; // a task scheduled from now on sets the timer itself
-            timer = null;
-        }
+        timer.looking(); // a task scheduled from now on sets the timer itself
         Instant now = clock.instant();
         try {
             List<TaskRecord> released;
@@ -109,14 +80,14 @@ final class DueTasks {
             }
             Optional<Instant> next = store.earliest();
             Instant latest = clock.instant().plus(LOOK_AT_LEAST_EVERY);
-            planNoLaterThan(next.filter(at -> at.isBefore(latest)).orElse(latest));
+            timer.noLaterThan(next.filter(at -> at.isBefore(latest)).orElse(latest));
         } catch (RuntimeException e) {
             if (!running.getAsBoolean()) {
                 return;
             }
             LOG.warn("Could not hand over the scheduled tasks due at {}; trying again in {} s", now,
                     AFTER_FAILURE.toSeconds(), e);
-            planNoLaterThan(clock.instant().plus(AFTER_FAILURE));
+            timer.noLaterThan(clock.instant().plus(AFTER_FAILURE));
         }
     }
 }

@@ -36,6 +36,8 @@ import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.routing.TaskRouter;
 import dev.taskbridge.engine.slot.Slot;
 import dev.taskbridge.engine.slot.SlotReporting;
+import dev.taskbridge.engine.schedule.ScheduleFirings;
+import dev.taskbridge.engine.schedule.Schedules;
 import dev.taskbridge.engine.store.FinishedTaskPurge;
 import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.Stored;
@@ -43,6 +45,7 @@ import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.PausedTypes;
+import dev.taskbridge.engine.store.ScheduleStore;
 import dev.taskbridge.engine.store.ScheduledTasks;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.engine.store.TypePause;
@@ -96,12 +99,14 @@ public final class TaskEngine implements AutoCloseable {
     private final TaskTracing tracing;
     private final TypePauses pauses;
     private final DueTasks dueTasks;
+    private final ScheduleFirings scheduleFirings;
+    private final Schedules schedules;
 
     private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
                        TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses,
-                       ScheduledTasks scheduled) {
+                       ScheduledTasks scheduled, ScheduleStore scheduleStore) {
         this.settings = settings;
         this.pauses = pauses;
         this.tracing = tracing;
@@ -122,6 +127,10 @@ public final class TaskEngine implements AutoCloseable {
         this.dueTasks = new DueTasks(scheduled, clock, system.scheduler(), system.executionContext(),
                 system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)), running::get,
                 this::due);
+        this.scheduleFirings = new ScheduleFirings(scheduleStore, this::submit, store::findByKey, clock, startedAt, system.scheduler(),
+                system.executionContext(), system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)),
+                running::get);
+        this.schedules = new Schedules(scheduleStore, scheduleFirings, this::check, clock);
     }
 
     /**
@@ -220,10 +229,11 @@ public final class TaskEngine implements AutoCloseable {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
-                    new ScheduledTasks(dataSource));
+                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource));
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             engine.dueTasks.start();
+            engine.scheduleFirings.start();
             SlotWakeUps.start(engine.slots, slotReports.keySet(), system.ignoreRef(), system.scheduler(),
                     system.executionContext(), running::get);
             new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
@@ -367,6 +377,25 @@ public final class TaskEngine implements AutoCloseable {
         Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
         options.putAll(payload.options());
         return payload.withOptions(options);
+    }
+
+    /**
+     * Checks, as a submission would and storing nothing, that a plugin provides the type and that
+     * it takes the payload.
+     *
+     * @throws NoSuchTaskTypeException no plugin provides the type
+     * @throws InvalidPayloadException the plugin refused the payload
+     */
+    public void check(String taskType, Payload payload) throws InvalidPayloadException {
+        requireRunning();
+        TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
+        registry.ensurePrepared(type);
+        type.parse(withOptionDefaults(taskType, payload));
+    }
+
+    /** Recurring tasks: the schedules, managed at runtime. */
+    public Schedules schedules() {
+        return schedules;
     }
 
     /**

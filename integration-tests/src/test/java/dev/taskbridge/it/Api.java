@@ -93,6 +93,14 @@ final class Api {
         return post(path, contentType, HttpRequest.BodyPublishers.ofString(body), idempotencyKey);
     }
 
+    Reply put(String path, String contentType, String body) {
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", contentType));
+    }
+
+    Reply delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     /** A body of raw bytes, which need not be text in any encoding. */
     Reply post(String path, String contentType, byte[] body) {
         return post(path, contentType, HttpRequest.BodyPublishers.ofByteArray(body), null);

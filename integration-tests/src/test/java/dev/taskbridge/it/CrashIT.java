@@ -59,6 +59,57 @@ class CrashIT {
         }
     }
 
+    /**
+     * A schedule firing every second for at least 20 seconds, with a {@code kill -9} of the server
+     * in the middle: every firing until the schedule is paused made one task (RUN_ALL: those that
+     * fell due while the server was down are made at its start), none twice, and each ran.
+     */
+    @Test
+    void aScheduleFiringEverySecondThroughAKillMinus9MakesOneTaskPerFiring() throws Exception {
+        try (ServerProcess server = server("crash-schedule").start()) {
+            Api supervisor = Api.as("supervisor").at(ServerProcess.BASE_URL);
+            Api.Reply created = supervisor.post("/schedules", "application/json", "{\"name\": \"every second\", "
+                    + "\"taskType\": \"" + RowWritingTaskType.ID + "\", \"mediaType\": \"text/plain\", "
+                    + "\"payload\": \"chunks=1,rows=1,sleepMillis=0\", \"interval\": \"PT1S\", \"missedFirings\": \"RUN_ALL\"}");
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            String id = created.object().getString("id");
+            java.time.Instant anchor = java.time.Instant.parse(created.object().getString("createdAt"));
+            Thread.sleep(8_000);
+
+            server.kill();
+            server.start();
+            long left = Duration.between(java.time.Instant.now(), anchor.plusSeconds(21)).toMillis();
+            if (left > 0) {
+                Thread.sleep(left);
+            }
+            JsonObject paused = supervisor.post("/schedules/" + id + "/pause", null, "").object();
+            java.time.Instant pausedAt = java.time.Instant.parse(paused.getJsonObject("paused").getString("at"));
+
+            List<JsonObject> runs = supervisor.get("/schedules/" + id + "?runs=500").object().getJsonArray("lastRuns")
+                    .getValuesAs(JsonObject.class);
+            java.util.Map<java.time.Instant, String> taskOf = new java.util.HashMap<>();
+            for (JsonObject run : runs) {
+                assertThat(run.getString("outcome")).as(run.toString()).isEqualTo("SUBMITTED");
+                assertThat(taskOf.put(java.time.Instant.parse(run.getString("fireAt")), run.getString("taskId"))).isNull();
+            }
+            List<java.time.Instant> expected = new ArrayList<>();
+            for (java.time.Instant at = anchor.plusSeconds(1); at.isBefore(pausedAt.minusSeconds(1)); at = at.plusSeconds(1)) {
+                expected.add(at);
+            }
+            assertThat(expected).as("at least 20 seconds of firings").hasSizeGreaterThanOrEqualTo(19);
+            assertThat(taskOf.keySet()).as("every firing until the pause made its task, also those of the kill")
+                    .containsAll(expected);
+            assertThat(taskOf.values()).as("one task per firing").doesNotHaveDuplicates();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    count(supervisor, "SUCCEEDED") == taskOf.size());
+            assertThat(supervisor.get("/tasks?type=" + RowWritingTaskType.ID + "&limit=500").json().asJsonArray())
+                    .as("no task besides the firings'").hasSize(taskOf.size());
+            JsonObject audit = audit(supervisor);
+            assertThat(audit.getInt("duplicates")).as(audit.toString()).isZero();
+            assertThat(audit.getInt("rows")).isEqualTo(taskOf.size());
+        }
+    }
+
     /** A server on a fresh database: here an H2 file of its own. */
     ServerProcess server(String name) throws Exception {
         Path base = TARGET.resolve(name);

@@ -129,7 +129,20 @@ class RoleMatrixIT {
                 new Row("page /task.xhtml (running)", c -> whileRunning(id -> taskPage(c.page("/task.xhtml?id=" + id))),
                         "302", "200 cancel", "200 not found", "200 cancel", "200 cancel", "200 cancel", "403"),
                 new Row("page /types.xhtml", c -> status(c.page("/types.xhtml")),
-                        "302", "403", "403", "403", "200", "200", "403"));
+                        "302", "403", "403", "403", "200", "200", "403"),
+                new Row("GET /api/schedules", c -> status(c.api("GET", "/schedules", null, null)),
+                        "401", "403", "403", "200", "200", "200", "403"),
+                new Row("POST /api/schedules, DELETE /api/schedules/{id}", c -> {
+                    Http.Reply created = c.api("POST", "/schedules", "application/json", SchedulesIT.schedule(Map.of(
+                            "name", "by " + c.name() + " " + java.util.UUID.randomUUID(), "taskType", RowWritingTaskType.ID, "mediaType", "text/plain",
+                            "payload", "chunks=1", "interval", "PT1H")));
+                    String location = created.header("Location");
+                    return status(created) + "/" + (location == null ? "-"
+                            : status(c.api("DELETE", location.substring(location.indexOf("/schedules")), null, null)));
+                },
+                        "401/-", "403/-", "403/-", "201/204", "201/204", "201/204", "403/-"),
+                new Row("page /schedules.xhtml", c -> status(c.page("/schedules.xhtml")),
+                        "302", "403", "403", "200", "200", "200", "403"));
 
         List<Caller> callers = WHO.stream().map(RoleMatrixIT::caller).toList();
         List<String> table = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.IdempotencyConflictException;
 import dev.taskbridge.gateway.InvalidSubmissionException;
 import dev.taskbridge.gateway.TaskConflictException;
+import dev.taskbridge.gateway.ScheduleNotFoundException;
 import dev.taskbridge.gateway.TaskNotFoundException;
 import dev.taskbridge.gateway.UnknownTaskTypeException;
 import jakarta.ejb.EJBAccessException;
@@ -39,6 +40,7 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
             return error(Response.Status.BAD_REQUEST, "the request was refused", invalid.errors());
         }
         if (failure instanceof UnknownTaskTypeException || failure instanceof TaskNotFoundException
+                || failure instanceof ScheduleNotFoundException
                 || failure instanceof ExportNotFoundException) {
             return error(Response.Status.NOT_FOUND, failure.getMessage(), List.of());
         }

@@ -47,6 +47,13 @@ public class OpenApiDocument implements OASFilter {
             Map.entry("listTaskTypes", List.of()),
             Map.entry("pauseTaskType", List.of(TaskbridgeApi.NOT_FOUND)),
             Map.entry("resumeTaskType", List.of(TaskbridgeApi.NOT_FOUND)),
+            Map.entry("listSchedules", List.of()),
+            Map.entry("getSchedule", List.of(TaskbridgeApi.NOT_FOUND)),
+            Map.entry("createSchedule", List.of(TaskbridgeApi.BAD_REQUEST)),
+            Map.entry("changeSchedule", List.of(TaskbridgeApi.BAD_REQUEST, TaskbridgeApi.NOT_FOUND)),
+            Map.entry("pauseSchedule", List.of(TaskbridgeApi.NOT_FOUND)),
+            Map.entry("resumeSchedule", List.of(TaskbridgeApi.NOT_FOUND)),
+            Map.entry("deleteSchedule", List.of(TaskbridgeApi.NOT_FOUND)),
             Map.entry("followTasks", List.of()),
             Map.entry("getEngineFacts", List.of()),
             Map.entry("getMetrics", List.of()));

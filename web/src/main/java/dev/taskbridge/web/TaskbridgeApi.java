@@ -45,11 +45,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         // know: OpenApiServlet sets this server's url to it when it serves the document
         servers = @Server(url = "/", description = "The deployment that serves this document"),
         security = @SecurityRequirement(name = "basic"),
-        // a generated client has one class per tag (TasksApi, TaskTypesApi, EventsApi, OperationsApi)
+        // a generated client has one class per tag (TasksApi, TaskTypesApi, SchedulesApi, EventsApi, OperationsApi)
         tags = {
                 @Tag(name = TaskbridgeApi.TASKS, description = "Submit tasks, read them, their history and errors, "
                         + "download their exports, cancel and retry them"),
                 @Tag(name = TaskbridgeApi.TASK_TYPES, description = "The task types the server runs"),
+                @Tag(name = TaskbridgeApi.SCHEDULES, description = "Recurring tasks: a task submitted at every firing "
+                        + "of a cron expression or an interval (supervisors and admins)"),
                 @Tag(name = TaskbridgeApi.EVENTS, description = "Live changes of tasks, as server-sent events"),
                 @Tag(name = TaskbridgeApi.OPERATIONS, description = "For operators: the engine's slots and the metrics")},
         // Every error of the API has one shape (ApiError, ApiExceptionMapper); operations name theirs by these.
@@ -75,7 +77,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                                 + "the write from a page of another site (Sec-Fetch-Site, Origin)",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.NOT_FOUND, responseCode = "404",
-                        description = "No such task type, export, or task that the user may see",
+                        description = "No such task type, export, schedule, or task that the user may see",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.CONFLICT, responseCode = "409",
                         description = "The task's state does not allow this (it ended, or has not failed)",
@@ -109,6 +111,7 @@ public class TaskbridgeApi extends Application {
     static final String TASKS = "Tasks";
     static final String TASK_TYPES = "Task types";
     static final String EVENTS = "Events";
+    static final String SCHEDULES = "Schedules";
     static final String OPERATIONS = "Operations";
 
     /** The schema of a form upload, submit's multipart/form-data body. */

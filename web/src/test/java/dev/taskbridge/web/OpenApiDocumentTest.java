@@ -42,7 +42,8 @@ class OpenApiDocumentTest {
         List<String> ids = new ArrayList<>();
         for (Class<?> resource : resources) {
             for (Method method : resource.getDeclaredMethods()) {
-                if (method.isAnnotationPresent(GET.class) || method.isAnnotationPresent(POST.class)) {
+                if (method.isAnnotationPresent(GET.class) || method.isAnnotationPresent(POST.class)
+                        || method.isAnnotationPresent(jakarta.ws.rs.PUT.class) || method.isAnnotationPresent(jakarta.ws.rs.DELETE.class)) {
                     Operation operation = method.getAnnotation(Operation.class);
                     assertThat(operation).as("@Operation on %s.%s", resource.getSimpleName(), method.getName()).isNotNull();
                     if (operation.hidden()) {

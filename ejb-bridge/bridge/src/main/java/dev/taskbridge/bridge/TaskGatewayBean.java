@@ -11,26 +11,20 @@ import java.util.function.Supplier;
 import java.util.function.IntSupplier;
 
 import dev.taskbridge.engine.EngineHealth;
-import dev.taskbridge.engine.EngineStoppedException;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
-import dev.taskbridge.engine.SlotFullException;
 import dev.taskbridge.engine.TaskChange;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskStateException;
-import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskFilter;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
-import dev.taskbridge.engine.store.TaskStoreException;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.gateway.BuildView;
 import dev.taskbridge.gateway.EngineFacts;
-import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.ExportNotFoundException;
-import dev.taskbridge.gateway.IdempotencyConflictException;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.HealthReport;
 import dev.taskbridge.gateway.InvalidSubmissionException;
@@ -66,8 +60,7 @@ import jakarta.ejb.Local;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
-import jakarta.interceptor.AroundInvoke;
-import jakarta.interceptor.InvocationContext;
+import jakarta.interceptor.Interceptors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,12 +74,10 @@ import org.slf4j.LoggerFactory;
 @Stateless
 @Local(TaskGateway.class)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+@Interceptors(EngineFailures.class)
 public class TaskGatewayBean implements TaskGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskGatewayBean.class);
-
-    /** How long a client waits before it submits again to a task type whose preparation failed. */
-    private static final long NOT_READY_RETRY_AFTER_SECONDS = 5;
 
     /** A readiness probe should answer in a second or two, whatever the database does. */
     private static final Duration HEALTH_DATABASE_TIMEOUT = Duration.ofSeconds(2);
@@ -99,32 +90,6 @@ public class TaskGatewayBean implements TaskGateway {
 
     @EJB
     private EngineLifecycle lifecycle;
-
-    /**
-     * The engine's infrastructure failures in one place: an engine that stopped, or a database
-     * that cannot be reached, or a task type whose slot is full, is "try again later" (503) for
-     * clients, never a 500.
-     */
-    @AroundInvoke
-    Object translateUnavailability(InvocationContext call) throws Exception {
-        try {
-            return call.proceed();
-        } catch (EngineStoppedException e) {
-            throw new EngineUnavailableException(e.getMessage(), e);
-        } catch (TaskStoreException e) {
-            throw new EngineUnavailableException("the task database is unavailable", e);
-        } catch (SlotFullException e) {
-            throw new EngineUnavailableException(e.getMessage(), e, e.retryAfter().toSeconds());
-        } catch (TaskTypeNotReadyException e) {
-            if (!e.passing()) {
-                throw e; // the plugin's fault: a server error, logged with its reference
-            }
-            LOG.warn("A submission was answered 503: {}", e.getMessage(), e);
-            throw new EngineUnavailableException(e.getMessage() + "; try again later", e, NOT_READY_RETRY_AFTER_SECONDS);
-        } catch (dev.taskbridge.engine.IdempotencyConflictException e) {
-            throw new IdempotencyConflictException(e.getMessage());
-        }
-    }
 
     @Override
     public SubmitResult submit(Submission submission) {
@@ -453,7 +418,18 @@ public class TaskGatewayBean implements TaskGateway {
         EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
         return new HealthReport(health.running() ? HealthReport.RUNNING : HealthReport.STOPPING,
                 health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
-                health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList());
+                health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList(),
+                health.databaseProblem() == null ? pausedSchedules(started.get()) : List.of());
+    }
+
+    /** Read for the probe (schedules are few); a probe must answer whatever the database does, so a failure shows none. */
+    private static List<String> pausedSchedules(TaskEngine engine) {
+        try {
+            return engine.schedules().all().stream().filter(schedule -> schedule.paused()).map(schedule -> schedule.name()).toList();
+        } catch (RuntimeException e) {
+            LOG.debug("Could not read the paused schedules for readiness", e);
+            return List.of();
+        }
     }
 
     @Override

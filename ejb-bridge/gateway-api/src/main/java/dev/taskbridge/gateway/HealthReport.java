@@ -12,9 +12,11 @@ import java.util.List;
  * @param pluginProblems   plugins that were skipped, and why
  * @param typesWithoutLiveSlot task types none of whose slots is live (failed and not yet recovered)
  * @param pausedTypes      task types an operator paused: not a reason to be unready, but worth seeing
+ * @param pausedSchedules  names of the schedules an operator paused, likewise
  */
 public record HealthReport(String engine, boolean actorSystemAlive, String databaseProblem, int taskTypes,
-                           List<String> pluginProblems, List<String> typesWithoutLiveSlot, List<String> pausedTypes) {
+                           List<String> pluginProblems, List<String> typesWithoutLiveSlot, List<String> pausedTypes,
+                           List<String> pausedSchedules) {
 
     public static final String NOT_STARTED = "not started";
     public static final String RUNNING = "running";
@@ -24,10 +26,11 @@ public record HealthReport(String engine, boolean actorSystemAlive, String datab
         pluginProblems = List.copyOf(pluginProblems);
         typesWithoutLiveSlot = List.copyOf(typesWithoutLiveSlot);
         pausedTypes = List.copyOf(pausedTypes);
+        pausedSchedules = List.copyOf(pausedSchedules);
     }
 
     public static HealthReport notStarted() {
-        return new HealthReport(NOT_STARTED, false, null, 0, List.of(), List.of(), List.of());
+        return new HealthReport(NOT_STARTED, false, null, 0, List.of(), List.of(), List.of(), List.of());
     }
 
     /** Able to take and run tasks now. */

@@ -48,7 +48,8 @@ public final class HealthChecks {
                     .withData("pluginProblems", health.pluginProblems().size())
                     .withData("taskTypesWithoutLiveSlot", health.typesWithoutLiveSlot().isEmpty() ? "none"
                             : String.join(", ", health.typesWithoutLiveSlot()))
-                    .withData("taskTypesPaused", health.pausedTypes().isEmpty() ? "none" : String.join(", ", health.pausedTypes()));
+                    .withData("taskTypesPaused", health.pausedTypes().isEmpty() ? "none" : String.join(", ", health.pausedTypes()))
+                    .withData("schedulesPaused", health.pausedSchedules().isEmpty() ? "none" : String.join(", ", health.pausedSchedules()));
             for (int i = 0; i < health.pluginProblems().size(); i++) {
                 response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
             }

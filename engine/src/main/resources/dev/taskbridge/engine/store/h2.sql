@@ -75,6 +75,42 @@ CREATE TABLE IF NOT EXISTS tb_type_pause (
     paused_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
+-- Recurring tasks: a schedule submits an ordinary task at each firing, with the idempotency key
+-- "schedule:<id>:<firing time>", so that a firing makes one task however often it is tried (a crash,
+-- a restart, several nodes). next_fire_at is the first firing not yet made; null when none is left.
+CREATE TABLE IF NOT EXISTS tb_schedule (
+    id             VARCHAR(36)   NOT NULL PRIMARY KEY,
+    name           VARCHAR(100)  NOT NULL,
+    task_type      VARCHAR(64)   NOT NULL,
+    owner          VARCHAR(200)  NOT NULL,
+    media_type     VARCHAR(100)  NOT NULL,
+    payload        BINARY LARGE OBJECT NOT NULL,
+    options        VARCHAR(4000),
+    cron           VARCHAR(200),
+    time_zone      VARCHAR(64),
+    interval_ms    BIGINT,
+    anchor_at      TIMESTAMP WITH TIME ZONE NOT NULL,
+    missed_firings VARCHAR(16)   NOT NULL,
+    next_fire_at   TIMESTAMP WITH TIME ZONE,
+    paused_by      VARCHAR(200),
+    paused_at      TIMESTAMP WITH TIME ZONE,
+    created_at     TIMESTAMP WITH TIME ZONE NOT NULL,
+    changed_by     VARCHAR(200)  NOT NULL,
+    changed_at     TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT tb_schedule_name_key UNIQUE (name)
+);
+-- What each firing came to: SUBMITTED (its task), SKIPPED (missed while no server ran, per the
+-- schedule's policy) or REFUSED (the task type refused it, or is gone). The last ones per schedule are kept.
+CREATE TABLE IF NOT EXISTS tb_schedule_run (
+    schedule_id VARCHAR(36)  NOT NULL,
+    fire_at     TIMESTAMP WITH TIME ZONE NOT NULL,
+    outcome     VARCHAR(16)  NOT NULL,
+    task_id     VARCHAR(36),
+    detail      VARCHAR(2000),
+    recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (schedule_id, fire_at)
+);
+
 -- Pekko JDBC journal (pekko-persistence-jdbc 1.1.1, quoted lower-case names as its H2 profile expects)
 CREATE TABLE IF NOT EXISTS "event_journal" (
     "ordering"           BIGINT UNIQUE NOT NULL AUTO_INCREMENT,

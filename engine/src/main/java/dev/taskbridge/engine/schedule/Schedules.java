@@ -1,0 +1,206 @@
+package dev.taskbridge.engine.schedule;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.taskbridge.engine.store.Schedule;
+import dev.taskbridge.engine.store.ScheduleRun;
+import dev.taskbridge.engine.store.ScheduleStore;
+import dev.taskbridge.plugin.InvalidPayloadException;
+import dev.taskbridge.plugin.Payload;
+
+/**
+ * Schedules as operators manage them: created, changed, paused, resumed and deleted at runtime,
+ * stored at once, and fired by {@link ScheduleFirings} without a redeploy.
+ */
+public final class Schedules {
+
+    /** The longest name a schedule may have. */
+    public static final int MAX_NAME_LENGTH = 100;
+
+    /** Checks that a task type exists and takes a payload, as a submission would: the engine's. */
+    @FunctionalInterface
+    public interface PayloadCheck {
+        /** @throws dev.taskbridge.engine.NoSuchTaskTypeException when no plugin provides the type */
+        void check(String taskType, Payload payload) throws InvalidPayloadException;
+    }
+
+    private final ScheduleStore store;
+    private final ScheduleFirings firings;
+    private final PayloadCheck payloads;
+    private final Clock clock;
+
+    public Schedules(ScheduleStore store, ScheduleFirings firings, PayloadCheck payloads, Clock clock) {
+        this.store = store;
+        this.firings = firings;
+        this.payloads = payloads;
+        this.clock = clock;
+    }
+
+    public List<Schedule> all() {
+        return store.all();
+    }
+
+    public Optional<Schedule> find(String id) {
+        return store.find(id);
+    }
+
+    /**
+     * Stores a new schedule, its first firing the first of its rule after now.
+     *
+     * @param by who creates it: the owner of the tasks it submits
+     * @throws ScheduleDefinitionException naming the field that is wrong; nothing was stored
+     */
+    public Schedule create(ScheduleDefinition definition, String by) {
+        Instant now = now();
+        Schedule schedule = checked(new Schedule(UUID.randomUUID().toString(), definition.name(), definition.taskType(), by,
+                definition.payload(), definition.cron(), definition.timeZone(), definition.interval(), now,
+                definition.missedFirings(), null, null, null, now, by, now));
+        try {
+            store.insert(schedule);
+        } catch (ScheduleStore.NameTakenException e) {
+            throw new ScheduleDefinitionException("name", "is taken by another schedule");
+        }
+        firings.changed(schedule.nextFireAt());
+        return schedule;
+    }
+
+    /**
+     * Replaces what a schedule is; it fires next at the first firing of its new rule after now
+     * (firings of the old rule not made yet are not made). Its owner stays who created it.
+     *
+     * @throws NoSuchScheduleException     no schedule has that id
+     * @throws ScheduleDefinitionException naming the field that is wrong; nothing was changed
+     */
+    public Schedule change(String id, ScheduleDefinition definition, String by) {
+        Schedule before = store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
+        Instant now = now();
+        Schedule schedule = checked(new Schedule(id, definition.name(), definition.taskType(), before.owner(),
+                definition.payload(), definition.cron(), definition.timeZone(), definition.interval(), now,
+                definition.missedFirings(), null, before.pausedBy(), before.pausedAt(), before.createdAt(), by, now));
+        try {
+            if (!store.change(schedule)) {
+                throw new NoSuchScheduleException(id);
+            }
+        } catch (ScheduleStore.NameTakenException e) {
+            throw new ScheduleDefinitionException("name", "is taken by another schedule");
+        }
+        firings.changed(schedule.paused() ? null : schedule.nextFireAt());
+        return schedule;
+    }
+
+    /** Pauses a schedule: no firing is made until it is resumed. Pausing a paused one keeps its first pause. */
+    public Schedule pause(String id, String by) {
+        store.pause(id, by, now());
+        return store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
+    }
+
+    /** Resumes a paused schedule: it fires next at its first firing after now; those in the pause are not made. */
+    public Schedule resume(String id) {
+        Schedule schedule = store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
+        if (schedule.paused()) {
+            Instant next = FiringTimes.of(schedule).nextAfter(now()).orElse(null);
+            store.resume(id, next);
+            firings.changed(next);
+        }
+        return store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
+    }
+
+    /** Deletes a schedule and its runs; the tasks it submitted stay. */
+    public void delete(String id) {
+        if (!store.delete(id)) {
+            throw new NoSuchScheduleException(id);
+        }
+    }
+
+    /** Its next {@code count} firings from now (none while paused: they would not be made). */
+    public List<Instant> nextFirings(Schedule schedule, int count) {
+        if (schedule.paused() || schedule.nextFireAt() == null) {
+            return List.of();
+        }
+        List<Instant> next = new java.util.ArrayList<>(count);
+        next.add(schedule.nextFireAt());
+        next.addAll(FiringTimes.of(schedule).next(count - 1, schedule.nextFireAt()));
+        return next;
+    }
+
+    /** Its last runs, newest first. */
+    public List<ScheduleRun> runs(String id, int limit) {
+        return store.runs(id, limit);
+    }
+
+    /**
+     * Checks a schedule as its author wrote it and sets its first firing.
+     *
+     * @throws ScheduleDefinitionException naming the field that is wrong
+     */
+    private Schedule checked(Schedule schedule) {
+        String name = schedule.name() == null ? "" : schedule.name().strip();
+        if (name.isEmpty()) {
+            throw new ScheduleDefinitionException("name", "is required");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new ScheduleDefinitionException("name", "is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        if (schedule.taskType() == null || schedule.taskType().isBlank()) {
+            throw new ScheduleDefinitionException("taskType", "is required");
+        }
+        boolean byCron = schedule.cron() != null && !schedule.cron().isBlank();
+        if (byCron == (schedule.interval() != null)) {
+            throw new ScheduleDefinitionException("cron", "give either a cron expression (with a time zone) or an interval");
+        }
+        FiringTimes times;
+        if (byCron) {
+            if (schedule.timeZone() == null || schedule.timeZone().isBlank()) {
+                throw new ScheduleDefinitionException("timeZone", "is required with a cron expression, e.g. Europe/Berlin");
+            }
+            ZoneId zone;
+            try {
+                zone = ZoneId.of(schedule.timeZone().strip());
+            } catch (DateTimeException e) {
+                throw new ScheduleDefinitionException("timeZone", "is not a time zone: give an IANA name, e.g. Europe/Berlin");
+            }
+            try {
+                times = FiringTimes.cron(schedule.cron(), zone);
+            } catch (IllegalArgumentException e) {
+                throw new ScheduleDefinitionException("cron", e.getMessage()
+                        + " (Quartz syntax, seconds first: \"0 30 2 * * ?\" is 02:30 every day)");
+            }
+        } else {
+            // any positive interval: the API asks for at least a second, tests use shorter ones
+            if (schedule.interval().isNegative() || schedule.interval().isZero()) {
+                throw new ScheduleDefinitionException("interval", "must be positive");
+            }
+            if (schedule.timeZone() != null && !schedule.timeZone().isBlank()) {
+                throw new ScheduleDefinitionException("timeZone", "goes with a cron expression, not with an interval");
+            }
+            times = FiringTimes.every(schedule.interval(), schedule.anchorAt());
+        }
+        Instant first = times.nextAfter(schedule.anchorAt()).orElse(null);
+        if (first == null) {
+            throw new ScheduleDefinitionException("cron", "never fires again");
+        }
+        Schedule normalized = new Schedule(schedule.id(), name, schedule.taskType().strip(), schedule.owner(), schedule.payload(),
+                byCron ? schedule.cron().strip() : null, byCron ? schedule.timeZone().strip() : null,
+                byCron ? null : schedule.interval(), schedule.anchorAt(), schedule.missedFirings(), first,
+                schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(), schedule.changedAt());
+        try {
+            payloads.check(normalized.taskType(), normalized.payloadAt(first));
+        } catch (InvalidPayloadException e) {
+            throw new ScheduleDefinitionException("payload", e.getMessage());
+        } catch (dev.taskbridge.engine.NoSuchTaskTypeException e) {
+            throw new ScheduleDefinitionException("taskType", "no plugin provides task type " + normalized.taskType());
+        }
+        return normalized;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
