@@ -4,12 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-import dev.taskbridge.engine.schedule.LookTimer;
 import dev.taskbridge.engine.store.ScheduledTasks;
 import dev.taskbridge.engine.store.TaskRecord;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -22,10 +20,10 @@ import scala.concurrent.ExecutionContext;
  * earliest task due ({@link ScheduledTasks#earliest()}), moves the due tasks to QUEUED in the
  * store and hands each over, as a submission is handed over once stored.
  *
- * <p>The store is the truth, the timer only says when to look: a submission that is due sooner
- * than the timer sets it sooner ({@link #scheduled}); the timer never waits longer than
- * {@link #LOOK_AT_LEAST_EVERY}, so tasks another node scheduled (in a cluster) are found too; a
- * failed look is tried again after {@link #AFTER_FAILURE}. A task moved to QUEUED whose hand-over
+ * <p>The store is the truth, the timer ({@link LookTimer}) only says when to look: a submission
+ * that is due sooner than the timer sets it sooner ({@link #scheduled}); the timer never waits
+ * longer than {@link #LOOK_AT_LEAST_EVERY}, so tasks another node scheduled (in a cluster) are
+ * found too; a failed look is tried again after {@link #AFTER_FAILURE}. A task moved to QUEUED whose hand-over
  * is lost in a crash is a QUEUED task like any other, handed over at the next start.
  */
 final class DueTasks {
@@ -50,12 +48,12 @@ final class DueTasks {
         this.clock = clock;
         this.running = running;
         this.handOver = handOver;
-        this.timer = new LookTimer(clock, scheduler, timerThread, blocking, this::look);
+        this.timer = new LookTimer(clock, scheduler, timerThread, blocking, LOOK_AT_LEAST_EVERY, running, this::look);
     }
 
     /** Hands over what is due already (tasks that fell due while the engine was stopped) and sets the timer. */
     void start() {
-        look();
+        timer.lookNow();
     }
 
     /** A task was stored to run at {@code runAt}: the timer goes off by then. */
@@ -67,7 +65,6 @@ final class DueTasks {
         if (!running.getAsBoolean()) {
             return;
         }
-        timer.looking(); // a task scheduled from now on sets the timer itself
         Instant now = clock.instant();
         try {
             List<TaskRecord> released;
@@ -75,12 +72,7 @@ final class DueTasks {
                 released = store.releaseDue(now, BATCH);
                 released.forEach(handOver);
             } while (released.size() == BATCH && running.getAsBoolean());
-            if (!running.getAsBoolean()) {
-                return;
-            }
-            Optional<Instant> next = store.earliest();
-            Instant latest = clock.instant().plus(LOOK_AT_LEAST_EVERY);
-            timer.noLaterThan(next.filter(at -> at.isBefore(latest)).orElse(latest));
+            store.earliest().ifPresent(timer::noLaterThan);
         } catch (RuntimeException e) {
             if (!running.getAsBoolean()) {
                 return;

@@ -138,13 +138,15 @@ class SchedulesTest {
         Instant checkedUntil = Instant.now().minusMillis(100);
 
         for (Schedule schedule : List.of(runAll, runOnce, skip)) {
-            Map<Instant, ScheduleRun> runs = new java.util.TreeMap<>();
-            after.schedules().runs(schedule.id(), 100).forEach(run -> runs.put(run.fireAt(), run));
+            List<ScheduleRun> runs = after.schedules().runs(schedule.id(), 100);
             List<Instant> missed = firingsUntil(schedule, checkedUntil).stream()
                     .filter(at -> at.isAfter(stoppedAt) && at.isBefore(startedAt)).toList();
             assertThat(missed).as("firings missed by %s", schedule.name()).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(runs).filteredOn(run -> run.outcome() == ScheduleRun.Outcome.SKIPPED)
+                    .as("a stretch skipped is one record").hasSizeLessThanOrEqualTo(1);
             for (Instant at : firingsUntil(schedule, checkedUntil)) {
-                ScheduleRun run = runs.get(at);
+                ScheduleRun run = runs.stream().filter(each -> each.fireAt().equals(at) || each.until() != null
+                        && !at.isBefore(each.fireAt()) && !at.isAfter(each.until())).findFirst().orElse(null);
                 assertThat(run).as("%s's firing at %s is accounted for", schedule.name(), at).isNotNull();
                 ScheduleRun.Outcome expected;
                 if (!missed.contains(at)) {
@@ -157,6 +159,34 @@ class SchedulesTest {
                 assertThat(run.outcome()).as("%s's firing at %s", schedule.name(), at).isEqualTo(expected);
             }
         }
+    }
+
+    /**
+     * Over a thousand firings missed: a RUN_ONCE schedule makes one task for all of them, with one
+     * record of those it skipped, however many looks its catching up would take one by one.
+     */
+    @Test
+    void aLongStretchOfMissedFiringsMakesOneTaskUnderRunOnceAndOneRecordOfTheRest() throws Exception {
+        TaskEngine before = start();
+        Schedule schedule = before.schedules().create(every("often", Duration.ofMillis(3), MissedFirings.RUN_ONCE), "supervisor");
+        before.close();
+        Thread.sleep(3500);
+
+        TaskEngine after = start();
+        after.schedules().pause(schedule.id(), "supervisor");
+        Instant startedAt = after.startedAt();
+        List<Instant> missed = firingsUntil(schedule, startedAt.minusNanos(1));
+        assertThat(missed).hasSizeGreaterThan(1000);
+
+        List<ScheduleRun> runs = after.schedules().runs(schedule.id(), 500).stream()
+                .filter(run -> run.fireAt().isBefore(startedAt)).toList();
+        assertThat(runs).filteredOn(run -> run.outcome() == ScheduleRun.Outcome.SUBMITTED).extracting(ScheduleRun::fireAt)
+                .as("one task, at the latest missed firing").containsExactly(missed.get(missed.size() - 1));
+        assertThat(runs).filteredOn(run -> run.outcome() == ScheduleRun.Outcome.SKIPPED)
+                .singleElement().satisfies(skip -> {
+                    assertThat(skip.fireAt()).isEqualTo(missed.get(0));
+                    assertThat(skip.until()).isEqualTo(missed.get(missed.size() - 2));
+                });
     }
 
     @Test
@@ -185,10 +215,14 @@ class SchedulesTest {
         TaskEngine engine = start();
         Schedule schedule = engine.schedules().create(every("changing", Duration.ofHours(1), MissedFirings.RUN_ALL), "supervisor");
 
+        Schedule renamed = engine.schedules().change(schedule.id(), every("renamed", Duration.ofHours(1), MissedFirings.SKIP),
+                "admin");
+        assertThat(renamed.nextFireAt()).as("the same rule goes on from where it was").isEqualTo(schedule.nextFireAt());
+        assertThat(renamed.anchorAt()).isEqualTo(schedule.anchorAt());
         Schedule changed = engine.schedules().change(schedule.id(), new ScheduleDefinition("changed", TYPE,
                 new Payload("text/plain", "chunks=1".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "* * * * * ?",
                 "Europe/Berlin", null, MissedFirings.SKIP), "admin");
-        assertThat(changed.owner()).as("still its author's").isEqualTo("supervisor");
+        assertThat(changed.owner()).as("whoever wrote it last: its tasks do what they decided").isEqualTo("admin");
         assertThat(changed.changedBy()).isEqualTo("admin");
         assertThat(engine.schedules().nextFirings(changed, 3)).hasSize(3).allSatisfy(at -> assertThat(at.getNano()).isZero());
         await().atMost(WAIT).until(() -> !engine.schedules().runs(schedule.id(), 10).isEmpty());
@@ -216,6 +250,9 @@ class SchedulesTest {
                 "taskType", new ScheduleDefinition("no type", "test.nothing", good, null, null, Duration.ofHours(1), MissedFirings.RUN_ALL),
                 "payload", new ScheduleDefinition("bad payload", TYPE, new Payload("text/plain",
                         "chunks=0".getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, null, Duration.ofHours(1), MissedFirings.RUN_ALL));
+        assertThatThrownBy(() -> engine.schedules().create(new ScheduleDefinition("gone", TYPE, good, "0 0 12 1 1 ? 2020",
+                "Europe/Berlin", null, MissedFirings.RUN_ALL), "supervisor")).as("a year gone")
+                .isInstanceOfSatisfying(ScheduleDefinitionException.class, e -> assertThat(e.reason()).contains("never fires"));
         refused.forEach((field, definition) -> assertThatThrownBy(() -> engine.schedules().create(definition, "supervisor"))
                 .as(field).isInstanceOfSatisfying(ScheduleDefinitionException.class, e -> assertThat(e.field()).isEqualTo(field)));
         assertThatThrownBy(() -> engine.schedules().create(every("taken", Duration.ofHours(2), MissedFirings.SKIP), "admin"))

@@ -303,6 +303,17 @@ class TaskEngineTest {
     }
 
     @Test
+    void aTaskDueInTenMonthsIsStoredWhereTheTimerCannotReachInOneStep() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        Instant runAt = Instant.now().plus(Duration.ofDays(300)); // beyond Pekko's scheduler's 248 days
+
+        Stored stored = engine.submit("test.steps", "clerk", null, script("chunks=1"), runAt);
+
+        assertThat(stored.task().state()).isEqualTo(TaskState.SCHEDULED);
+        assertThat(engine.cancel(stored.task().id(), "clerk").state()).isEqualTo(TaskState.CANCELLED);
+    }
+
+    @Test
     void aScheduledTaskThatIsCancelledNeverRunsAndARetryRunsItAtOnce() throws Exception {
         ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
         TaskEngine engine = start(FAST_RETRIES, type);

@@ -98,7 +98,7 @@ class SchedulesIT {
         hourly.put("interval", "PT1H");
         JsonObject changed = Api.as("admin").put("/schedules/" + id, "application/json", schedule(hourly)).object();
         assertThat(changed.getString("name")).isEqualTo(hourlyName);
-        assertThat(changed.getString("owner")).as("still its author's").isEqualTo("supervisor");
+        assertThat(changed.getString("owner")).as("whoever wrote it last: its tasks do what they decided").isEqualTo("admin");
         assertThat(changed.getString("changedBy")).isEqualTo("admin");
         List<Instant> hours = nextFirings(changed);
         assertThat(Duration.between(hours.get(0), hours.get(1))).isEqualTo(Duration.ofHours(1));

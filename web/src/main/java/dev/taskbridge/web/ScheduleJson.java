@@ -21,8 +21,9 @@ public record ScheduleJson(String id, String name, String taskType, String owner
     /**
      * @param outcome    SUBMITTED, SKIPPED (missed while no server ran, per the schedule's policy) or REFUSED
      * @param taskStatus the submitted task's status now
+     * @param until      for a stretch of firings skipped together, the last of them ({@code fireAt} the first)
      */
-    public record RunJson(Instant fireAt, String outcome, String taskId, String taskStatus, String detail) {
+    public record RunJson(Instant fireAt, Instant until, String outcome, String taskId, String taskStatus, String detail) {
     }
 
     static ScheduleJson of(ScheduleView schedule) {
@@ -31,7 +32,7 @@ public record ScheduleJson(String id, String name, String taskType, String owner
                 schedule.missedFirings(), schedule.nextFirings(),
                 schedule.paused() == null ? null : new PausedJson(schedule.paused().by(), schedule.paused().at()),
                 schedule.createdAt(), schedule.changedBy(), schedule.changedAt(),
-                schedule.lastRuns().stream().map(run -> new RunJson(run.fireAt(), run.outcome(), run.taskId(),
+                schedule.lastRuns().stream().map(run -> new RunJson(run.fireAt(), run.until(), run.outcome(), run.taskId(),
                         run.taskStatus() == null ? null : run.taskStatus().name(), run.detail())).toList());
     }
 }

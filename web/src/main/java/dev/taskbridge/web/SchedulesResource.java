@@ -77,8 +77,15 @@ public class SchedulesResource {
     @Operation(operationId = "getSchedule", summary = "Read a schedule: its next five firings and its latest runs")
     public ScheduleJson get(@PathParam("id") String id,
                             @Parameter(description = "How many of its latest runs to list (1 to 500; the last 500 are kept)")
-                            @QueryParam("runs") @DefaultValue("20") int runs) {
-        return ScheduleJson.of(gateway.schedule(id, runs));
+                            @QueryParam("runs") @DefaultValue("20") String runs) {
+        // read here, not by JAX-RS: a parameter it cannot convert is a 404, where this is a 400 naming it
+        int count;
+        try {
+            count = Integer.parseInt(runs.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidSubmissionException("runs", "must be a whole number from 1 to " + ScheduleGateway.MOST_RUNS);
+        }
+        return ScheduleJson.of(gateway.schedule(id, count));
     }
 
     /** Creates a schedule; 201 with its {@code Location}. Its tasks will be the caller's. */

@@ -38,6 +38,8 @@ public class ScheduleGatewayBean implements ScheduleGateway {
 
     /** The least interval a schedule may have: more often is a job for a queue, not a schedule. */
     static final Duration SHORTEST_INTERVAL = Duration.ofSeconds(1);
+    /** The longest: a yearly run is a cron expression. */
+    static final Duration LONGEST_INTERVAL = Duration.ofDays(366);
     private static final int NEXT_FIRINGS = 5;
 
     @EJB
@@ -106,8 +108,12 @@ public class ScheduleGatewayBean implements ScheduleGateway {
             } catch (DateTimeParseException e) {
                 throw new InvalidSubmissionException("interval", "must be an ISO-8601 duration, e.g. PT15M");
             }
-            if (interval.compareTo(SHORTEST_INTERVAL) < 0) {
-                throw new InvalidSubmissionException("interval", "must be at least " + SHORTEST_INTERVAL.toSeconds() + " second");
+            if (interval.compareTo(SHORTEST_INTERVAL) < 0 || interval.compareTo(LONGEST_INTERVAL) > 0) {
+                throw new InvalidSubmissionException("interval", "must be from " + SHORTEST_INTERVAL.toSeconds() + " second to "
+                        + LONGEST_INTERVAL.toDays() + " days");
+            }
+            if (interval.getNano() % 1_000_000 != 0) {
+                throw new InvalidSubmissionException("interval", "must be in whole milliseconds"); // as it is stored
             }
         }
         MissedFirings missed = MissedFirings.RUN_ONCE;
@@ -127,7 +133,7 @@ public class ScheduleGatewayBean implements ScheduleGateway {
     private static ScheduleView view(Schedules schedules, Schedule schedule, int lastRuns) {
         List<ScheduleRunView> runs = schedules.runs(schedule.id(), lastRuns).stream()
                 .map(run -> new ScheduleRunView(run.fireAt(), run.outcome().name(), run.taskId(),
-                        run.taskState() == null ? null : TaskStatus.valueOf(run.taskState().name()), run.detail()))
+                        run.taskState() == null ? null : TaskStatus.valueOf(run.taskState().name()), run.detail(), run.until()))
                 .toList();
         return new ScheduleView(schedule.id(), schedule.name(), schedule.taskType(), schedule.owner(),
                 schedule.payload().mediaType(), new String(schedule.payload().body(), StandardCharsets.UTF_8),

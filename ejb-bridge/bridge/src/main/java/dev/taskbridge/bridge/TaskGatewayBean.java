@@ -425,7 +425,7 @@ public class TaskGatewayBean implements TaskGateway {
     /** Read for the probe (schedules are few); a probe must answer whatever the database does, so a failure shows none. */
     private static List<String> pausedSchedules(TaskEngine engine) {
         try {
-            return engine.schedules().all().stream().filter(schedule -> schedule.paused()).map(schedule -> schedule.name()).toList();
+            return engine.schedules().pausedNames(HEALTH_DATABASE_TIMEOUT);
         } catch (RuntimeException e) {
             LOG.debug("Could not read the paused schedules for readiness", e);
             return List.of();

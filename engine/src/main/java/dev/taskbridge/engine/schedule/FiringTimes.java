@@ -34,6 +34,8 @@ import com.cronutils.parser.CronParser;
 public abstract sealed class FiringTimes {
 
     private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+    /** Past the last year a Quartz expression can name (2099): no firing comes after it. */
+    private static final Instant END_OF_QUARTZ_YEARS = Instant.parse("2100-01-01T00:00:00Z");
 
     /**
      * Firings by a cron expression in a zone.
@@ -67,6 +69,9 @@ public abstract sealed class FiringTimes {
     /** The first firing strictly after {@code after}; empty when there is none (a cron limited to years gone). */
     public abstract Optional<Instant> nextAfter(Instant after);
 
+    /** The last firing strictly before {@code before}; empty when there is none. */
+    public abstract Optional<Instant> lastBefore(Instant before);
+
     /** Up to {@code count} firings after {@code after}, in order. */
     public List<Instant> next(int count, Instant after) {
         List<Instant> firings = new ArrayList<>(count);
@@ -95,9 +100,11 @@ public abstract sealed class FiringTimes {
             // cron-utils keeps the fraction of a second it is given: a cron fires on whole seconds
             Optional<Instant> byRealClock = times.nextExecution(after.truncatedTo(ChronoUnit.SECONDS).atZone(zone))
                     .map(ZonedDateTime::toInstant);
-            // A firing in a gap the clocks jumped over comes before the next one by the real clock, or never.
-            for (ZoneOffsetTransition transition = zone.getRules().nextTransition(after); transition != null
-                    && (byRealClock.isEmpty() || transition.getInstant().isBefore(byRealClock.get()));
+            // A firing in a gap the clocks jumped over comes before the next one by the real clock, or
+            // never; with none by the real clock, gaps are searched only as far as a year can be named.
+            Instant searchUntil = byRealClock.orElse(END_OF_QUARTZ_YEARS);
+            for (ZoneOffsetTransition transition = zone.getRules().nextTransition(after);
+                 transition != null && transition.getInstant().isBefore(searchUntil);
                  transition = zone.getRules().nextTransition(transition.getInstant())) {
                 if (transition.isGap()) {
                     Optional<Instant> inGap = firingInGap(transition, after);
@@ -130,6 +137,24 @@ public abstract sealed class FiringTimes {
         }
 
         @Override
+        public Optional<Instant> lastBefore(Instant before) {
+            // cron-utils' last execution by the real clock, then forward with nextAfter, which has
+            // the firings the clocks skipped: a step or two at most
+            Optional<Instant> last = times.lastExecution(before.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1).atZone(zone))
+                    .map(ZonedDateTime::toInstant);
+            for (int tries = 0; last.isPresent() && !last.get().isBefore(before); tries++) {
+                Instant notBefore = last.get();
+                last = tries < 3 ? times.lastExecution(notBefore.atZone(zone)).map(ZonedDateTime::toInstant)
+                        .filter(earlier -> earlier.isBefore(notBefore)) : Optional.empty();
+            }
+            for (Optional<Instant> next = last.flatMap(this::nextAfter); next.isPresent() && next.get().isBefore(before);
+                 next = nextAfter(next.get())) {
+                last = next;
+            }
+            return last;
+        }
+
+        @Override
         public String toString() {
             return cron.asString() + " in " + zone;
         }
@@ -152,6 +177,15 @@ public abstract sealed class FiringTimes {
             }
             long elapsed = Duration.between(anchor, after).toNanos();
             long steps = elapsed / interval.toNanos() + 1;
+            return Optional.of(anchor.plus(interval.multipliedBy(steps)));
+        }
+
+        @Override
+        public Optional<Instant> lastBefore(Instant before) {
+            if (!before.isAfter(anchor.plus(interval))) {
+                return Optional.empty();
+            }
+            long steps = (Duration.between(anchor, before).toNanos() - 1) / interval.toNanos();
             return Optional.of(anchor.plus(interval.multipliedBy(steps)));
         }
 

@@ -3,21 +3,25 @@ package dev.taskbridge.engine.schedule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 import dev.taskbridge.engine.EngineStoppedException;
 import dev.taskbridge.engine.IdempotencyConflictException;
+import dev.taskbridge.engine.LookTimer;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
+import dev.taskbridge.engine.SlotFullException;
+import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.store.MissedFirings;
 import dev.taskbridge.engine.store.Schedule;
 import dev.taskbridge.engine.store.ScheduleRun;
 import dev.taskbridge.engine.store.ScheduleStore;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskRecord;
+import dev.taskbridge.engine.store.TaskStoreException;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -30,15 +34,18 @@ import scala.concurrent.ExecutionContext;
  * firing as an ordinary task with the idempotency key {@link Schedule#keyOf} and moves the
  * schedule's cursor past it.
  *
- * <p>Exactly once: the task is submitted first and the cursor moved after, so a crash in between
- * makes the next look submit the same firing again, which its key answers with the task stored
- * before; two nodes that look at once submit one task per firing for the same reason, and only one
- * of them moves the cursor (a guarded update). A firing's record ({@code tb_schedule_run}) is
- * written once, however often it is tried.
+ * <p>Exactly once: each firing's task is submitted first and the cursor moved past that one firing
+ * after, so a crash in between leaves the cursor on a firing whose task exists, which the next
+ * look submits again and its key answers with the stored task; two nodes that look at once submit
+ * one task per firing for the same reason, and only one of them moves the cursor (a guarded
+ * update). A firing's record ({@code tb_schedule_run}) is written once, however often it is tried.
  *
  * <p>Firings older than this engine's start fell due while no engine ran: the schedule's
- * {@link MissedFirings} policy says which make tasks. A firing that is late for another reason (a
- * database outage, a full slot) is made when it can be.
+ * {@link MissedFirings} policy says which make tasks, and a stretch of skipped ones is one record,
+ * found without visiting each firing. A firing that is late for another reason (a database outage,
+ * a full slot) is made when it can be; one its task type refuses is recorded REFUSED and passed.
+ * "Before this engine's start" is one node's view: in a cluster (#14) a node that starts while
+ * another runs would take the other's on-time firings for missed.
  */
 public final class ScheduleFirings {
 
@@ -47,10 +54,12 @@ public final class ScheduleFirings {
     static final Duration LOOK_AT_LEAST_EVERY = Duration.ofSeconds(30);
     /** How soon a look that could not finish is tried again. */
     static final Duration AFTER_FAILURE = Duration.ofSeconds(5);
-    /** Firings of one schedule made per look: a long stretch of missed ones goes in several. */
+    /** Firings of one schedule made per look: a long stretch of them (RUN_ALL after a long stop) goes in several. */
     static final int MAX_FIRINGS_PER_LOOK = 1000;
     /** Runs kept per schedule. */
     static final int RUNS_KEPT = 500;
+    /** A schedule's old runs are deleted once this many more were recorded. */
+    static final int PRUNE_EVERY = 50;
 
     /** Submits a firing's task: the engine's submit. */
     @FunctionalInterface
@@ -73,6 +82,8 @@ public final class ScheduleFirings {
     private final LookTimer timer;
     /** Only one look at a time: the timer and a change may ask for one together. */
     private final Object looking = new Object();
+    /** Runs recorded per schedule since its old ones were last deleted. */
+    private final Map<String, Integer> recordedSincePrune = new ConcurrentHashMap<>();
 
     public ScheduleFirings(ScheduleStore store, Submitter submitter, KeyLookup tasks, Clock clock, Instant engineStartedAt,
                            Scheduler scheduler, ExecutionContext timerThread, Executor blocking, BooleanSupplier running) {
@@ -82,12 +93,12 @@ public final class ScheduleFirings {
         this.clock = clock;
         this.engineStartedAt = engineStartedAt;
         this.running = running;
-        this.timer = new LookTimer(clock, scheduler, timerThread, blocking, this::look);
+        this.timer = new LookTimer(clock, scheduler, timerThread, blocking, LOOK_AT_LEAST_EVERY, running, this::look);
     }
 
     /** Makes the firings due now (those missed while no engine ran, per policy) and sets the timer. */
     public void start() {
-        look();
+        timer.lookNow();
     }
 
     /** A schedule was created or changed to fire at {@code at} (null: not at all): the timer goes off by then. */
@@ -98,113 +109,151 @@ public final class ScheduleFirings {
     }
 
     private void look() {
-        if (!running.getAsBoolean()) {
-            return;
-        }
-        timer.looking();
         synchronized (looking) {
-            Instant retryAt = null;
             try {
-                for (Schedule schedule : store.due(clock.instant())) {
-                    if (!running.getAsBoolean()) {
-                        return;
-                    }
-                    if (!fire(schedule)) {
-                        retryAt = clock.instant().plus(AFTER_FAILURE);
-                    }
-                }
-                Instant now = clock.instant();
-                Instant latest = now.plus(LOOK_AT_LEAST_EVERY);
-                Instant at = store.earliest().filter(when -> when.isBefore(latest)).orElse(latest);
-                if (retryAt != null && !(at.isAfter(now) && at.isBefore(retryAt))) {
-                    at = retryAt; // the firing that had to wait is due already: not again at once, but after a pause
-                }
-                timer.noLaterThan(at);
+                lookAtDueSchedules();
             } catch (RuntimeException e) {
-                if (!running.getAsBoolean()) {
-                    return;
+                if (running.getAsBoolean()) {
+                    LOG.warn("Could not read the schedules; trying again in {} s", AFTER_FAILURE.toSeconds(), e);
+                    timer.noLaterThan(clock.instant().plus(AFTER_FAILURE));
                 }
-                LOG.warn("Could not make the schedules' firings; trying again in {} s", AFTER_FAILURE.toSeconds(), e);
-                timer.noLaterThan(clock.instant().plus(AFTER_FAILURE));
             }
+        }
+    }
+
+    private void lookAtDueSchedules() {
+        boolean allMade = true;
+        for (Schedule schedule : store.due(clock.instant())) {
+            if (!running.getAsBoolean()) {
+                return;
+            }
+            try {
+                allMade &= fire(schedule);
+            } catch (RuntimeException e) {
+                // one schedule's trouble (its database rows, a bug) must not hold up the others
+                LOG.warn("Schedule {} could not make its firings; trying again in {} s", schedule.name(),
+                        AFTER_FAILURE.toSeconds(), e);
+                allMade = false;
+            }
+        }
+        Instant now = clock.instant();
+        Optional<Instant> next = store.earliest();
+        if (!allMade) {
+            // a firing that had to wait is due already: not again at once, but after a pause
+            timer.noLaterThan(next.filter(at -> at.isAfter(now)).filter(at -> at.isBefore(now.plus(AFTER_FAILURE)))
+                    .orElse(now.plus(AFTER_FAILURE)));
+        } else {
+            next.ifPresent(timer::noLaterThan);
         }
     }
 
     /**
-     * Makes the schedule's due firings and moves its cursor past those made.
+     * Makes the schedule's due firings, moving its cursor past each one made.
      *
-     * @return false when it had to stop early (the engine busy or stopping): the rest is tried again soon
+     * @return false when it had to stop at a firing that must wait (the engine busy or stopping)
      */
     private boolean fire(Schedule schedule) {
-        Instant now = clock.instant();
         FiringTimes times = FiringTimes.of(schedule);
-        List<Instant> due = new ArrayList<>();
-        Instant firing = schedule.nextFireAt();
-        while (firing != null && !firing.isAfter(now) && due.size() < MAX_FIRINGS_PER_LOOK) {
-            due.add(firing);
-            firing = times.nextAfter(firing).orElse(null);
-        }
-        List<Instant> missed = due.stream().filter(at -> at.isBefore(engineStartedAt)).toList();
-        Instant lastMissed = missed.isEmpty() ? null : missed.get(missed.size() - 1);
-        Instant cursor = firing; // where the cursor goes once every due firing is made
-        boolean complete = true;
-        for (Instant at : due) {
-            boolean wasMissed = missed.contains(at);
-            if (wasMissed && (schedule.missedFirings() == MissedFirings.SKIP
-                    || schedule.missedFirings() == MissedFirings.RUN_ONCE && !at.equals(lastMissed))) {
-                // A server that stopped right after it made the firing's task left the cursor behind it: made is made.
-                Optional<TaskRecord> made = tasks.find(schedule.owner(), schedule.keyOf(at));
-                if (made.isPresent()) {
-                    store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, made.get().id(), null, clock.instant());
-                } else {
-                    store.record(schedule.id(), at, ScheduleRun.Outcome.SKIPPED, null, "missed while no server ran; "
-                            + (schedule.missedFirings() == MissedFirings.SKIP ? "skipped" : "ran once, at its latest missed firing"),
-                            clock.instant());
-                }
-                continue;
+        Instant cursor = schedule.nextFireAt();
+        if (schedule.missedFirings() != MissedFirings.RUN_ALL && cursor.isBefore(engineStartedAt)) {
+            Optional<Instant> next = passMissed(schedule, times, cursor);
+            if (next == null) {
+                return false;
             }
-            if (!submit(schedule, at)) {
-                cursor = at;
-                complete = false;
-                break;
+            if (!store.advance(schedule.id(), cursor, next.orElse(null))) {
+                return true; // moved on by someone else: a change, a pause, another node
             }
+            cursor = next.orElse(null);
         }
-        if (!store.advance(schedule.id(), schedule.nextFireAt(), cursor)) {
-            LOG.debug("Schedule {} was moved on meanwhile (changed, paused, or fired by another node)", schedule.name());
+        Instant now = clock.instant();
+        for (int made = 0; cursor != null && !cursor.isAfter(now) && made < MAX_FIRINGS_PER_LOOK; made++) {
+            if (!make(schedule, cursor)) {
+                return false;
+            }
+            Instant next = times.nextAfter(cursor).orElse(null);
+            if (!store.advance(schedule.id(), cursor, next)) {
+                return true;
+            }
+            cursor = next;
         }
-        if (!due.isEmpty()) {
-            store.prune(schedule.id(), RUNS_KEPT);
-        }
-        return complete;
+        return true;
     }
 
-    /** Submits one firing's task and records it; false when it could not be submitted now and must be tried again. */
-    private boolean submit(Schedule schedule, Instant at) {
+    /**
+     * Passes the firings missed while no engine ran, from the cursor to the last before this
+     * engine's start, as a RUN_ONCE or SKIP schedule does: a stretch of skipped ones is one record;
+     * RUN_ONCE makes the last one's task.
+     *
+     * @return the firing after them (empty: none is left); null when RUN_ONCE's task must wait
+     */
+    private Optional<Instant> passMissed(Schedule schedule, FiringTimes times, Instant cursor) {
+        Instant lastMissed = times.lastBefore(engineStartedAt).filter(at -> !at.isBefore(cursor)).orElse(cursor);
+        Instant from = cursor;
+        // A server that died right after it made the cursor's firing left the cursor on it: made is made.
+        Optional<TaskRecord> made = tasks.find(schedule.owner(), schedule.keyOf(cursor));
+        if (made.isPresent()) {
+            recorded(schedule, () -> store.record(schedule.id(), cursor, ScheduleRun.Outcome.SUBMITTED, made.get().id(), null,
+                    clock.instant()));
+            if (cursor.equals(lastMissed)) {
+                return times.nextAfter(lastMissed);
+            }
+            from = times.nextAfter(cursor).orElseThrow();
+        }
+        boolean runOnce = schedule.missedFirings() == MissedFirings.RUN_ONCE;
+        Optional<Instant> skipUntil = runOnce ? times.lastBefore(lastMissed) : Optional.of(lastMissed);
+        Instant skipFrom = from;
+        if (skipUntil.isPresent() && !skipUntil.get().isBefore(skipFrom)) {
+            recorded(schedule, () -> store.recordSkipped(schedule.id(), skipFrom, skipUntil.get(), "missed while no server ran "
+                    + "(until " + skipUntil.get() + "); " + (runOnce ? "ran once, at the latest of them" : "skipped"),
+                    clock.instant()));
+        }
+        if (runOnce && !make(schedule, lastMissed)) {
+            return null;
+        }
+        return times.nextAfter(lastMissed);
+    }
+
+    /** Submits one firing's task and records what it came to; false when it must wait and be tried again. */
+    private boolean make(Schedule schedule, Instant at) {
         try {
             Stored stored = submitter.submit(schedule.taskType(), schedule.owner(), schedule.keyOf(at), schedule.payloadAt(at));
-            store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, stored.task().id(), null, clock.instant());
+            recorded(schedule, () -> store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, stored.task().id(), null,
+                    clock.instant()));
             return true;
         } catch (InvalidPayloadException e) {
-            refused(schedule, at, "the task type refused the payload: " + e.getMessage());
-            return true;
+            refused(schedule, at, "the task type refused the payload: " + e.getMessage(), null);
         } catch (NoSuchTaskTypeException e) {
-            refused(schedule, at, "no plugin provides task type " + schedule.taskType());
-            return true;
+            refused(schedule, at, "no plugin provides task type " + schedule.taskType(), null);
         } catch (IdempotencyConflictException e) {
             // made before with the schedule's content as it was then: that task is this firing's
-            store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, e.existingTaskId(), null, clock.instant());
-            return true;
-        } catch (EngineStoppedException e) {
-            return false;
-        } catch (RuntimeException e) {
-            // a full slot, a type not ready yet, the database away: the firing is late, not lost
+            recorded(schedule, () -> store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, e.existingTaskId(), null,
+                    clock.instant()));
+        } catch (SlotFullException | EngineStoppedException | TaskStoreException e) {
             LOG.warn("Schedule {} could not make its firing at {} yet: {}", schedule.name(), at, e.toString());
-            return false;
+            return false; // late, not lost
+        } catch (TaskTypeNotReadyException e) {
+            if (e.passing()) {
+                LOG.warn("Schedule {} could not make its firing at {} yet: {}", schedule.name(), at, e.toString());
+                return false;
+            }
+            refused(schedule, at, "the task type failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            refused(schedule, at, "the task type failed: " + e, e); // a plugin's bug: passed, not tried for ever
         }
+        return true;
     }
 
-    private void refused(Schedule schedule, Instant at, String why) {
-        LOG.warn("Schedule {}: its firing at {} made no task: {}", schedule.name(), at, why);
-        store.record(schedule.id(), at, ScheduleRun.Outcome.REFUSED, null, why, clock.instant());
+    private void refused(Schedule schedule, Instant at, String why, RuntimeException failure) {
+        LOG.warn("Schedule {}: its firing at {} made no task: {}", schedule.name(), at, why, failure);
+        recorded(schedule, () -> store.record(schedule.id(), at, ScheduleRun.Outcome.REFUSED, null, why, clock.instant()));
+    }
+
+    /** Records a run, and now and then deletes the schedule's old ones. */
+    private void recorded(Schedule schedule, Runnable record) {
+        record.run();
+        if (recordedSincePrune.merge(schedule.id(), 1, Integer::sum) >= PRUNE_EVERY) {
+            recordedSincePrune.remove(schedule.id());
+            store.prune(schedule.id(), RUNS_KEPT);
+        }
     }
 }

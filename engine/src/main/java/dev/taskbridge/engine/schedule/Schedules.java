@@ -51,6 +51,11 @@ public final class Schedules {
         return store.find(id);
     }
 
+    /** The names of the paused schedules, read within {@code timeout}: for readiness probes. */
+    public List<String> pausedNames(java.time.Duration timeout) {
+        return store.pausedNames(timeout);
+    }
+
     /**
      * Stores a new schedule, its first firing the first of its rule after now.
      *
@@ -72,27 +77,52 @@ public final class Schedules {
     }
 
     /**
-     * Replaces what a schedule is; it fires next at the first firing of its new rule after now
-     * (firings of the old rule not made yet are not made). Its owner stays who created it.
+     * Replaces what a schedule is, and whose: from now on its tasks are submitted in the name of
+     * {@code by}, who decided what they do. A schedule whose rule (cron expression and zone, or
+     * interval) stays goes on from where it was; a new rule fires next at its first firing after
+     * now (firings of the old rule not made yet are not made).
      *
      * @throws NoSuchScheduleException     no schedule has that id
      * @throws ScheduleDefinitionException naming the field that is wrong; nothing was changed
      */
     public Schedule change(String id, ScheduleDefinition definition, String by) {
-        Schedule before = store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
-        Instant now = now();
-        Schedule schedule = checked(new Schedule(id, definition.name(), definition.taskType(), before.owner(),
-                definition.payload(), definition.cron(), definition.timeZone(), definition.interval(), now,
-                definition.missedFirings(), null, before.pausedBy(), before.pausedAt(), before.createdAt(), by, now));
-        try {
-            if (!store.change(schedule)) {
-                throw new NoSuchScheduleException(id);
+        for (int tries = 0; ; tries++) {
+            Schedule before = store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
+            Instant now = now();
+            Schedule asked = new Schedule(id, definition.name(), definition.taskType(), by, definition.payload(),
+                    definition.cron(), definition.timeZone(), definition.interval(), now, definition.missedFirings(), null,
+                    before.pausedBy(), before.pausedAt(), before.createdAt(), by, now);
+            Schedule schedule = checked(sameRule(before, asked) && before.nextFireAt() != null
+                    ? withCursor(asked, before.anchorAt(), before.nextFireAt()) : asked);
+            try {
+                // guarded on the cursor as read: a firing made meanwhile must not be made again
+                if (store.change(schedule, before.nextFireAt())) {
+                    firings.changed(schedule.paused() ? null : schedule.nextFireAt());
+                    return schedule;
+                }
+            } catch (ScheduleStore.NameTakenException e) {
+                throw new ScheduleDefinitionException("name", "is taken by another schedule");
             }
-        } catch (ScheduleStore.NameTakenException e) {
-            throw new ScheduleDefinitionException("name", "is taken by another schedule");
+            if (tries == 10) {
+                throw new IllegalStateException("schedule " + id + " kept firing while it was changed");
+            }
         }
-        firings.changed(schedule.paused() ? null : schedule.nextFireAt());
-        return schedule;
+    }
+
+    private static boolean sameRule(Schedule before, Schedule asked) {
+        return java.util.Objects.equals(before.cron(), strip(asked.cron()))
+                && java.util.Objects.equals(before.timeZone(), before.cron() == null ? null : strip(asked.timeZone()))
+                && java.util.Objects.equals(before.interval(), asked.interval());
+    }
+
+    private static String strip(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+
+    private static Schedule withCursor(Schedule schedule, Instant anchorAt, Instant nextFireAt) {
+        return new Schedule(schedule.id(), schedule.name(), schedule.taskType(), schedule.owner(), schedule.payload(),
+                schedule.cron(), schedule.timeZone(), schedule.interval(), anchorAt, schedule.missedFirings(), nextFireAt,
+                schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(), schedule.changedAt());
     }
 
     /** Pauses a schedule: no firing is made until it is resumed. Pausing a paused one keeps its first pause. */
@@ -151,6 +181,15 @@ public final class Schedules {
         if (schedule.taskType() == null || schedule.taskType().isBlank()) {
             throw new ScheduleDefinitionException("taskType", "is required");
         }
+        // what the table's columns hold: longer is refused here, not by the database as if it were away
+        longest("taskType", schedule.taskType(), 64);
+        longest("mediaType", schedule.payload().mediaType(), 100);
+        longest("cron", schedule.cron(), 200);
+        longest("timeZone", schedule.timeZone(), 64);
+        if (ScheduleStore.optionsLength(schedule.payload().options()) > ScheduleStore.MAX_OPTIONS_LENGTH) {
+            throw new ScheduleDefinitionException("options", "take more than " + ScheduleStore.MAX_OPTIONS_LENGTH
+                    + " characters written out");
+        }
         boolean byCron = schedule.cron() != null && !schedule.cron().isBlank();
         if (byCron == (schedule.interval() != null)) {
             throw new ScheduleDefinitionException("cron", "give either a cron expression (with a time zone) or an interval");
@@ -182,7 +221,7 @@ public final class Schedules {
             }
             times = FiringTimes.every(schedule.interval(), schedule.anchorAt());
         }
-        Instant first = times.nextAfter(schedule.anchorAt()).orElse(null);
+        Instant first = schedule.nextFireAt() != null ? schedule.nextFireAt() : times.nextAfter(schedule.anchorAt()).orElse(null);
         if (first == null) {
             throw new ScheduleDefinitionException("cron", "never fires again");
         }
@@ -198,6 +237,12 @@ public final class Schedules {
             throw new ScheduleDefinitionException("taskType", "no plugin provides task type " + normalized.taskType());
         }
         return normalized;
+    }
+
+    private static void longest(String field, String value, int length) {
+        if (value != null && value.length() > length) {
+            throw new ScheduleDefinitionException(field, "is longer than " + length + " characters");
+        }
     }
 
     private Instant now() {

@@ -8,9 +8,10 @@ import java.time.Instant;
  * @param taskId    the task it submitted; null unless SUBMITTED
  * @param taskState that task's state as read with the run; null when there is no task (or it was purged)
  * @param detail    a few words for people: why it was skipped or refused; null when it was submitted
+ * @param until     for a stretch of firings skipped together, the last of them (the first is {@code fireAt}); else null
  */
 public record ScheduleRun(String scheduleId, Instant fireAt, Outcome outcome, String taskId, TaskState taskState,
-                          String detail, Instant recordedAt) {
+                          String detail, Instant recordedAt, Instant until) {
 
     public enum Outcome {
         /** It made its task (the task's own state says how that went). */

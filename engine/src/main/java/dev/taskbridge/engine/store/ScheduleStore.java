@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -70,16 +71,27 @@ public final class ScheduleStore {
         }
     }
 
+    /** The longest the options of a schedule may be, written out as stored. */
+    public static final int MAX_OPTIONS_LENGTH = 4000;
+
+    /** How long the options are as the store writes them. */
+    public static int optionsLength(Map<String, String> options) {
+        String encoded = SubmissionOptions.encode(options);
+        return encoded == null ? 0 : encoded.length();
+    }
+
     /**
-     * Replaces what its author wrote (name, task, rule, policy), its cursor and anchor with it.
+     * Replaces what its author wrote (name, task, rule, policy), its owner, its cursor and anchor
+     * with it, if its cursor is still {@code cursorWas}.
      *
-     * @return false when there is no such schedule
+     * @return false when there is no such schedule, or a firing moved its cursor meanwhile
      */
-    public boolean change(Schedule schedule) {
+    public boolean change(Schedule schedule, Instant cursorWas) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement("UPDATE tb_schedule SET name = ?, task_type = ?, "
                      + "media_type = ?, payload = ?, options = ?, cron = ?, time_zone = ?, interval_ms = ?, anchor_at = ?, "
-                     + "missed_firings = ?, next_fire_at = ?, changed_by = ?, changed_at = ? WHERE id = ?")) {
+                     + "missed_firings = ?, next_fire_at = ?, changed_by = ?, changed_at = ?, owner = ? "
+                     + "WHERE id = ? AND (next_fire_at = ? OR next_fire_at IS NULL AND ? IS NULL)")) {
             update.setString(1, schedule.name());
             update.setString(2, schedule.taskType());
             update.setString(3, schedule.payload().mediaType());
@@ -93,7 +105,10 @@ public final class ScheduleStore {
             setInstant(update, 11, schedule.nextFireAt());
             update.setString(12, schedule.changedBy());
             setInstant(update, 13, schedule.changedAt());
-            update.setString(14, schedule.id());
+            update.setString(14, schedule.owner());
+            update.setString(15, schedule.id());
+            setInstant(update, 16, cursorWas);
+            setInstant(update, 17, cursorWas);
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
             throw failure(e, schedule.name(), "could not change schedule " + schedule.id());
@@ -148,6 +163,24 @@ public final class ScheduleStore {
                 + "ORDER BY next_fire_at", utc(now));
     }
 
+    /** The names of the paused schedules, for a probe: read within {@code timeout}, without their payloads. */
+    public List<String> pausedNames(Duration timeout) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT name FROM tb_schedule WHERE paused_at IS NOT NULL ORDER BY name")) {
+            select.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            try (ResultSet rows = select.executeQuery()) {
+                List<String> names = new ArrayList<>();
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+                return names;
+            }
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not read the paused schedules", e);
+        }
+    }
+
     /** The next firing of any schedule that fires. */
     public Optional<Instant> earliest() {
         try (Connection connection = dataSource.getConnection();
@@ -174,15 +207,26 @@ public final class ScheduleStore {
     /** Records what a firing came to, once: a second record of the same firing (a retried look, another node) is ignored. */
     public void record(String scheduleId, Instant fireAt, ScheduleRun.Outcome outcome, String taskId, String detail,
                        Instant at) {
+        record(scheduleId, fireAt, null, outcome, taskId, detail, at);
+    }
+
+    /** Records that the firings from {@code from} to {@code until} were skipped, in one row, once. */
+    public void recordSkipped(String scheduleId, Instant from, Instant until, String detail, Instant at) {
+        record(scheduleId, from, until, ScheduleRun.Outcome.SKIPPED, null, detail, at);
+    }
+
+    private void record(String scheduleId, Instant fireAt, Instant until, ScheduleRun.Outcome outcome, String taskId,
+                        String detail, Instant at) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement("INSERT INTO tb_schedule_run "
-                     + "(schedule_id, fire_at, outcome, task_id, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                     + "(schedule_id, fire_at, outcome, task_id, detail, recorded_at, until_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, scheduleId);
             setInstant(insert, 2, fireAt);
             insert.setString(3, outcome.name());
             insert.setString(4, taskId);
             insert.setString(5, detail == null ? null : TaskHistory.shorten(detail));
             setInstant(insert, 6, at);
+            setInstant(insert, 7, until);
             insert.executeUpdate();
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -195,7 +239,7 @@ public final class ScheduleStore {
     public List<ScheduleRun> runs(String scheduleId, int limit) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("SELECT r.schedule_id, r.fire_at, r.outcome, r.task_id, "
-                     + "t.status, r.detail, r.recorded_at FROM tb_schedule_run r LEFT JOIN tb_task t ON t.id = r.task_id "
+                     + "t.status, r.detail, r.recorded_at, r.until_at FROM tb_schedule_run r LEFT JOIN tb_task t ON t.id = r.task_id "
                      + "WHERE r.schedule_id = ? ORDER BY r.fire_at DESC LIMIT ?")) {
             select.setString(1, scheduleId);
             select.setInt(2, limit);
@@ -205,7 +249,7 @@ public final class ScheduleStore {
                     String state = rows.getString(5);
                     runs.add(new ScheduleRun(rows.getString(1), instant(rows, 2), ScheduleRun.Outcome.valueOf(rows.getString(3)),
                             rows.getString(4), state == null ? null : TaskState.valueOf(state), rows.getString(6),
-                            instant(rows, 7)));
+                            instant(rows, 7), instant(rows, 8)));
                 }
                 return runs;
             }

@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS tb_schedule (
     CONSTRAINT tb_schedule_name_key UNIQUE (name)
 );
 -- What each firing came to: SUBMITTED (its task), SKIPPED (missed while no server ran, per the
--- schedule's policy) or REFUSED (the task type refused it, or is gone). The last ones per schedule are kept.
+-- schedule's policy; one row for a stretch of them, from fire_at to until_at) or REFUSED (the task
+-- type refused it, or is gone). The last ones per schedule are kept.
 CREATE TABLE IF NOT EXISTS tb_schedule_run (
     schedule_id VARCHAR(36)  NOT NULL,
     fire_at     TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -108,8 +109,11 @@ CREATE TABLE IF NOT EXISTS tb_schedule_run (
     task_id     VARCHAR(36),
     detail      VARCHAR(2000),
     recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    until_at    TIMESTAMP WITH TIME ZONE,
     PRIMARY KEY (schedule_id, fire_at)
 );
+-- until_at came a day after the table: a database that has the table without it gets it
+ALTER TABLE tb_schedule_run ADD COLUMN IF NOT EXISTS until_at TIMESTAMP WITH TIME ZONE;
 
 -- Pekko JDBC journal (pekko-persistence-jdbc 1.1.1, quoted lower-case names as its H2 profile expects)
 CREATE TABLE IF NOT EXISTS "event_journal" (

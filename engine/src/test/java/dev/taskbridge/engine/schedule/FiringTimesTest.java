@@ -96,6 +96,34 @@ class FiringTimesTest {
     }
 
     @Test
+    void anExpressionLimitedToAYearEndsAndNeverHangs() {
+        FiringTimes once = FiringTimes.cron("0 0 12 1 1 ? 2027", BERLIN);
+
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThat(once.nextAfter(at("2026-12-04T00:00:00Z"))).contains(at("2027-01-01T12:00:00+01:00"));
+            assertThat(once.nextAfter(at("2027-01-01T12:00:00+01:00"))).as("none after its last").isEmpty();
+            assertThat(FiringTimes.cron("0 0 12 1 1 ? 2020", BERLIN).nextAfter(at("2026-12-04T00:00:00Z"))).isEmpty();
+            assertThat(once.lastBefore(at("2026-12-04T00:00:00Z"))).isEmpty();
+        });
+    }
+
+    @Test
+    void theLastFiringBeforeATimeIncludesOneMovedOutOfTheSpringGap() {
+        FiringTimes nightly = FiringTimes.cron("0 30 2 * * ?", BERLIN);
+
+        assertThat(nightly.lastBefore(at("2026-03-29T04:00:00+02:00"))).contains(at("2026-03-29T03:30:00+02:00"));
+        assertThat(nightly.lastBefore(at("2026-03-29T03:30:00+02:00"))).as("strictly before").contains(at("2026-03-28T02:30:00+01:00"));
+        assertThat(nightly.lastBefore(at("2026-12-04T10:00:00.250+01:00"))).contains(at("2026-12-04T02:30:00+01:00"));
+        assertThat(FiringTimes.cron("* * * * * ?", BERLIN).lastBefore(at("2026-12-04T10:00:00.250Z")))
+                .as("in the same second, before its fraction").contains(at("2026-12-04T10:00:00Z"));
+        Instant anchor = at("2026-01-01T00:00:00Z");
+        FiringTimes hourly = FiringTimes.every(Duration.ofHours(1), anchor);
+        assertThat(hourly.lastBefore(anchor.plusSeconds(3 * 3600))).contains(anchor.plusSeconds(2 * 3600));
+        assertThat(hourly.lastBefore(anchor.plusSeconds(3 * 3600 + 1))).contains(anchor.plusSeconds(3 * 3600));
+        assertThat(hourly.lastBefore(anchor.plusSeconds(3600))).as("none before the first").isEmpty();
+    }
+
+    @Test
     void badExpressionsSayWhatIsWrong() {
         assertThatThrownBy(() -> FiringTimes.cron("61 * * * * ?", BERLIN)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("61");

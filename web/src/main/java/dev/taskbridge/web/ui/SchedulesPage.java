@@ -69,9 +69,10 @@ public class SchedulesPage {
 
     /** Creates the schedule the form describes; its tasks will be this user's. */
     public void create() {
+        // both as typed: a cron expression and an interval together are refused, never one of them dropped
         boolean byCron = cron != null && !cron.isBlank();
         ScheduleRequest request = new ScheduleRequest(name, taskType, mediaType, payload == null ? "" : payload, Map.of(),
-                byCron ? cron : null, byCron ? timeZone : null, byCron ? null : interval, missedFirings);
+                cron, byCron ? timeZone : null, interval, missedFirings);
         try {
             ScheduleView created = schedules.create(request, user.getName());
             Pages.info("Schedule " + created.name() + " created: it fires next at " + firstOf(created.nextFirings()) + ".");
@@ -145,6 +146,7 @@ public class SchedulesPage {
         try {
             return tasks.taskTypes().stream().map(TaskTypeView::id).sorted().collect(Collectors.toList());
         } catch (TaskbridgeException e) {
+            Pages.refused(e);
             return List.of();
         }
     }
