@@ -117,7 +117,11 @@ class ProductionServerIT {
 
     @Test
     void refusesToStartWhileAUserLogsInWithADefaultPasswordAndMakesItsOwnCertificate() throws Exception {
-        ServerProcess server = ServerProcess.prepare(HOME, BASE_DIR, EAR, List.of());
+        ServerProcess server = ServerProcess.prepare(HOME, BASE_DIR, EAR, List.of(
+                "-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
+                "-Dtaskbridge.pg.database=taskbridge_test"));
+        secret("pg-password", PG_PASSWORD);
+        Files.deleteIfExists(BASE_DIR.resolve("log/server.log")); // the secret's embedded server wrote there: start anew
         // as if the demo server's files had been copied over: clerk's password is clerk
         Files.writeString(CONFIGURATION.resolve("application-users.properties"),
                 "clerk=" + md5Hex("clerk:ApplicationRealm:clerk") + "\n", StandardOpenOption.APPEND);
@@ -139,6 +143,36 @@ class ProductionServerIT {
             X509Certificate certificate = (X509Certificate) api.sslSession().orElseThrow().getPeerCertificates()[0];
             assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
             assertThat(CONFIGURATION.resolve("taskbridge-tls.p12")).exists();
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(ServerProcess.MANAGEMENT_URL + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+        }
+    }
+
+    /**
+     * The demo's embedded H2 keeps no production server's tasks: the engine refuses to start on it,
+     * says what to set in the log and in every answer, and readiness is DOWN.
+     */
+    @Test
+    void refusesToStartWithItsTasksInTheEmbeddedH2() throws Exception {
+        ServerProcess server = ServerProcess.prepare(HOME, BASE_DIR, EAR, List.of()); // the default datasource: H2
+        run(List.of(HOME.resolve("bin/add-user.sh").toString(), "-a", "-u", "alice", "-p", ALICE_PASSWORD,
+                "-g", "clerk", "-sc", CONFIGURATION.toString()), null);
+
+        try (ServerProcess running = server.launch()) {
+            Path log = BASE_DIR.resolve("log/server.log");
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    Files.exists(log) && Files.readString(log).matches("(?s).*WFLYSRV002[56].*"));
+            String refusal = "Taskbridge does not start on a production server with its tasks in the embedded H2 database "
+                    + "(java:jboss/datasources/TaskbridgeDS): set taskbridge.datasource to the PostgreSQL datasource";
+            assertThat(Files.readString(log)).contains(refusal);
+            HttpClient any = HttpClient.newBuilder().sslContext(trustingAnything()).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> api = any.send(HttpRequest.newBuilder(URI.create(APP + "/api/task-types"))
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                            ("alice:" + ALICE_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(api.statusCode()).as(api.body()).isEqualTo(503);
+            assertThat(api.body()).contains(refusal);
             HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create(ServerProcess.MANAGEMENT_URL + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);

@@ -16,12 +16,15 @@ import org.eclipse.microprofile.config.Config;
  * @param dataSource JNDI name of the datasource holding tasks (and, later, the journal)
  * @param engine     the engine's settings
  * @param tracing    whether tasks are traced: MicroProfile Telemetry's one switch, {@link #TRACING}
+ * @param production a production server ({@link #PRODUCTION}, set by configure-production.cli)
  */
-public record BridgeSettings(String dataSource, EngineSettings engine, boolean tracing) {
+public record BridgeSettings(String dataSource, EngineSettings engine, boolean tracing, boolean production) {
 
     public static final String PREFIX = "taskbridge.";
     public static final String DATASOURCE = PREFIX + "datasource";
     public static final String DEFAULT_DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
+    /** Set to true on the production server: no demo users, no demo data, and no embedded database. */
+    public static final String PRODUCTION = PREFIX + "production";
     public static final String DISPATCHER_THREADS = PREFIX + "dispatcher-threads";
     public static final String BLOCKING_THREADS = PREFIX + "blocking-threads";
     public static final String RETRY_MAX_ATTEMPTS = PREFIX + "retry.max-attempts";
@@ -96,7 +99,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                         .orElse(defaults.failedRetention()),
                 config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
-                !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
+                !config.getOptionalValue(TRACING, Boolean.class).orElse(true),
+                config.getOptionalValue(PRODUCTION, Boolean.class).orElse(false));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.taskbridge.bridge;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.BuildInfo;
+import dev.taskbridge.engine.journal.Dialect;
 import dev.taskbridge.engine.OpenTelemetryTracing;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskTracing;
@@ -68,6 +70,8 @@ public class EngineLifecycle {
     private Tracer tracer;
 
     private volatile TaskEngine engine;
+    /** Why the engine was not started, when the settings forbid it; null otherwise. */
+    private volatile String refusal;
     private volatile BuildView build;
     private volatile MicrometerTaskMetrics metrics;
     /** The web tier's count of open live event streams, for the metrics; none until it says. */
@@ -85,6 +89,16 @@ public class EngineLifecycle {
         build.plugins().forEach(plugin -> LOG.info("Task type {} version {} from {} in {} {} (sha256 {})", plugin.taskType(),
                 plugin.typeVersion(), plugin.pluginClass(), plugin.jar(), plugin.jarVersion(), plugin.checksum()));
         DataSource dataSource = lookUp(settings.dataSource());
+        if (settings.production()) {
+            refusal = refusalOfEmbeddedDatabase(dataSource, settings.dataSource());
+            if (refusal != null) {
+                // Not thrown: a @Startup bean that fails leaves WildFly's boot waiting for good on the
+                // calls other components make to it (StartupCountdown; seen with WildFly 39). The
+                // deployment stays up with no engine: every call is a 503 saying why, readiness is DOWN.
+                LOG.error(refusal);
+                return;
+            }
+        }
         MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
         try {
             engine = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment,
@@ -118,6 +132,24 @@ public class EngineLifecycle {
             throw new EngineUnavailableException("the task engine is not running");
         }
         return known;
+    }
+
+    /**
+     * A production server keeps its tasks in a database server, never in the demo's embedded H2:
+     * one file in the server's directory, with the demo's password, that a second node could not
+     * share and no database administrator backs up. Refused at start, with what to set instead.
+     */
+    private static String refusalOfEmbeddedDatabase(DataSource dataSource, String jndiName) {
+        Dialect dialect;
+        try {
+            dialect = Dialect.of(dataSource);
+        } catch (SQLException e) {
+            return null; // the engine's start says what is wrong with the database
+        }
+        return dialect != Dialect.H2 ? null
+                : "Taskbridge does not start on a production server with its tasks in the embedded H2 database ("
+                + jndiName + "): set " + BridgeSettings.DATASOURCE + " to the PostgreSQL datasource, "
+                + "java:jboss/datasources/TaskbridgePostgresDS (README, \"Running on PostgreSQL\").";
     }
 
     private static DataSource lookUp(String jndiName) {
@@ -175,7 +207,7 @@ public class EngineLifecycle {
     public TaskEngine engine() {
         TaskEngine running = engine;
         if (running == null || !running.isRunning()) {
-            throw new EngineUnavailableException("the task engine is not running");
+            throw new EngineUnavailableException(refusal != null ? refusal : "the task engine is not running");
         }
         return running;
     }
