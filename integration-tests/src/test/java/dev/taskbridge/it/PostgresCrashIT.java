@@ -67,7 +67,8 @@ class PostgresCrashIT extends CrashIT {
     static void emptyDatabase() throws Exception {
         try (Connection connection = DriverManager.getConnection(URL, "taskbridge", "taskbridge");
              Statement drop = connection.createStatement()) {
-            drop.execute("DROP TABLE IF EXISTS it_rows, tb_chunk_marker, tb_task_event, tb_task, event_tag, event_journal, snapshot CASCADE");
+            drop.execute("DROP TABLE IF EXISTS it_rows, tb_chunk_marker, tb_task_event, tb_task, tb_type_pause, tb_schedule_run, "
+                    + "tb_schedule, event_tag, event_journal, snapshot CASCADE");
         }
     }
 
