@@ -76,10 +76,10 @@ final class HandOvers {
         }
     }
 
-    void handOver(SlotId slot, String taskId, int generation) {
+    void handOver(SlotId slot, String taskId, int generation, int priority) {
         Inbox inbox = inboxes.computeIfAbsent(slot, any -> new Inbox());
         synchronized (inbox) {
-            inbox.waiting.add(new Slot.QueuedTask(taskId, generation));
+            inbox.waiting.add(new Slot.QueuedTask(taskId, generation, priority));
         }
         send(slot, inbox);
     }

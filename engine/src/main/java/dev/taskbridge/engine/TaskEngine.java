@@ -80,6 +80,9 @@ public final class TaskEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
     /** What a submission refused for a full slot is told: a slot works off some hundreds of tasks in that time. */
     static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(5);
+    /** Priorities a task may have: a range wide enough for any scheme of levels a team picks, small enough to read. */
+    public static final int LOWEST_PRIORITY = -100;
+    public static final int HIGHEST_PRIORITY = 100;
 
     private final EngineSettings settings;
     private final TaskTypeRegistry registry;
@@ -313,11 +316,29 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt)
             throws InvalidPayloadException {
+        return submit(taskType, owner, idempotencyKey, payload, runAt, 0);
+    }
+
+    /**
+     * As {@link #submit(String, String, String, Payload, Instant)}, with a priority: within its
+     * slot, a task of a higher priority starts before every waiting task of a lower one (never
+     * stopping one that runs), and tasks of one priority start in the order they were submitted.
+     * The priority is the task's for good; a repeated idempotency key answers the stored task,
+     * with the priority it was stored with.
+     *
+     * @param priority from {@link #LOWEST_PRIORITY} to {@link #HIGHEST_PRIORITY}; 0 is the usual
+     * @throws IllegalArgumentException for a priority out of that range (callers check what clients send)
+     */
+    public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt,
+                         int priority) throws InvalidPayloadException {
+        if (priority < LOWEST_PRIORITY || priority > HIGHEST_PRIORITY) {
+            throw new IllegalArgumentException("priority " + priority + " is not from " + LOWEST_PRIORITY + " to " + HIGHEST_PRIORITY);
+        }
         TaskTracing.Submission span = tracing.submission(taskType);
         try {
             // to the millisecond, as every database keeps it: the answer shows the time as stored
             Instant later = runAt != null && runAt.isAfter(clock.instant()) ? runAt.truncatedTo(ChronoUnit.MILLIS) : null;
-            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent(), later);
+            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent(), later, priority);
             span.stored(stored.task().id(), stored.created());
             return stored;
         } catch (TaskTypeNotReadyException e) {
@@ -338,7 +359,7 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, String traceParent,
-                          Instant runAt) throws InvalidPayloadException {
+                          Instant runAt, int priority) throws InvalidPayloadException {
         long started = System.nanoTime();
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
@@ -357,7 +378,7 @@ public final class TaskEngine implements AutoCloseable {
             throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
         }
         Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults,
-                traceParent, runAt));
+                traceParent, runAt, priority));
         if (!stored.created()) {
             return sameRequest(stored, taskType, withDefaults, idempotencyKey);
         }
@@ -477,7 +498,7 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private void handOver(TaskRecord task) {
-        handOvers.handOver(router.slotFor(task.taskType(), task.id()), task.id(), task.runGeneration());
+        handOvers.handOver(router.slotFor(task.taskType(), task.id()), task.id(), task.runGeneration(), task.priority());
     }
 
     /** A task scheduled to run later is due and stored as QUEUED: to its slot. */
@@ -601,7 +622,7 @@ public final class TaskEngine implements AutoCloseable {
         } finally {
             // after REQUEUED, so that its start comes after it; and even if the read failed: the
             // requeue has committed, so the task must run, whatever the caller hears
-            handOvers.handOver(router.slotFor(task.taskType(), taskId), taskId, generation.getAsInt());
+            handOvers.handOver(router.slotFor(task.taskType(), taskId), taskId, generation.getAsInt(), task.priority());
         }
     }
 

@@ -340,7 +340,10 @@ class EngineModelTest {
     private static String submit(ModelTask task, Model model) throws Exception {
         try {
             Instant runAt = task.delayMillis == 0 ? null : Instant.now().plusMillis(task.delayMillis);
-            Stored stored = engine.submit(GatedTaskType.ID, OWNER, task.key, GatedTaskType.payload(task.chunks), runAt);
+            // priorities mixed, the same for a repeat: the slot orders by them; everything checked here holds for any order
+            int priority = Math.floorMod(task.key.hashCode(), 3) - 1;
+            Stored stored = engine.submit(GatedTaskType.ID, OWNER, task.key, GatedTaskType.payload(task.chunks), runAt, priority);
+            assertThat(stored.task().priority()).as("the priority as stored").isEqualTo(priority);
             if (task.id == null) {
                 assertThat(stored.created()).as("a key not seen before stores a new task").isTrue();
                 assertThat(stored.task().state()).as("a task to run later waits SCHEDULED")
@@ -739,7 +742,7 @@ class EngineModelTest {
                 rows.put(row.getString(1), new TaskRecord(row.getString(1), GatedTaskType.ID, 1, OWNER, row.getString(2),
                         TaskState.valueOf(row.getString(3)), row.getInt(4), row.getInt(5), row.getLong(6), 0, 0, null,
                         instant(row.getObject(10, OffsetDateTime.class)), null, row.getString(7), row.getString(8), null,
-                        null, null, row.getInt(9), null, instant(row.getObject(11, OffsetDateTime.class))));
+                        null, null, row.getInt(9), null, instant(row.getObject(11, OffsetDateTime.class)), 0));
             }
         }
         return rows;

@@ -50,6 +50,18 @@ class SlotStateJsonFormTest {
     }
 
     @Test
+    void aPriorityIsWrittenOnlyWhenItIsNotTheUsualSoThatOlderVersionsReadWhatTheyKnew() throws Exception {
+        Slot.State state = new Slot.State(List.of(new Slot.QueuedTask("t1", 0), new Slot.QueuedTask("t2", 1, 5),
+                new Slot.QueuedTask("t3", 0, -1)));
+
+        String json = new String(serializer().toBinary(state), StandardCharsets.UTF_8);
+
+        assertThat(json).isEqualTo("{\"queue\":[{\"taskId\":\"t2\",\"generation\":1,\"priority\":5},"
+                + "{\"taskId\":\"t1\",\"generation\":0},{\"taskId\":\"t3\",\"generation\":0,\"priority\":-1}]}");
+        assertThat(serializer().fromBinary(json.getBytes(StandardCharsets.UTF_8), serializer().manifest(state))).isEqualTo(state);
+    }
+
+    @Test
     void anEmptyQueueIsAnEmptyList() throws Exception {
         assertThat(new String(serializer().toBinary(new Slot.State(List.of())), StandardCharsets.UTF_8)).isEqualTo("{\"queue\":[]}");
     }

@@ -303,6 +303,70 @@ class TaskEngineTest {
     }
 
     @Test
+    void higherPrioritiesStartFirstInTheirSlotAndOnePriorityKeepsTheOrderOfSubmission() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String running = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=1500")).task().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.store().find(running).orElseThrow().state() == TaskState.RUNNING);
+
+        String low = engine.submit("test.steps", "clerk", null, script("chunks=1"), null, -5).task().id();
+        String usual = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        String urgent = engine.submit("test.steps", "clerk", null, script("chunks=1"), null, 10).task().id();
+        String urgentToo = engine.submit("test.steps", "clerk", null, script("chunks=1"), null, 10).task().id();
+        String usualToo = engine.submit("test.steps", "clerk", null, script("chunks=1"), null, 0).task().id();
+
+        for (String id : List.of(running, low, usual, urgent, urgentToo, usualToo)) {
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::taskId)
+                .as("the task that ran is not stopped; then by priority, each in the order submitted")
+                .containsExactly(running, urgent, urgentToo, usual, usualToo, low);
+        assertThat(engine.store().find(urgent).orElseThrow().priority()).isEqualTo(10);
+        assertThat(engine.store().list(new TaskFilter("test.steps", null, null, 0, 100)).stream().filter(task -> task.id().equals(low)).findFirst()
+                .orElseThrow().priority()).isEqualTo(-5);
+    }
+
+    @Test
+    void aRetriedTaskAndADelayedTaskThatFallsDueStartWithTheirPriorityAndOneOutOfRangeIsRefused() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1"), null, 101))
+                .isInstanceOf(IllegalArgumentException.class);
+        String failed = engine.submit("test.steps", "clerk", null, script("chunks=1,failOnceAtChunk=0"), null, 7).task().id();
+        assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
+        String running = engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=1500")).task().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.store().find(running).orElseThrow().state() == TaskState.RUNNING);
+
+        String usual = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        assertThat(engine.retry(failed, "supervisor").priority()).isEqualTo(7);
+        String due = engine.submit("test.steps", "clerk", null, script("chunks=1"), Instant.now().plusMillis(200), 7).task().id();
+
+        for (String id : List.of(failed, running, usual, due)) {
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::taskId)
+                .as("the failed run, the one that ran on, then priority 7 (the retry, the task that fell due), then 0")
+                .containsExactly(failed, running, failed, due, usual);
+    }
+
+    @Test
+    void aStartResumesUnfinishedTasksHigherPrioritiesFirstSoTheyComeInTheFirstHandOvers() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        TaskStore store = engine.store();
+        List<String> ids = new ArrayList<>();
+        for (int priority : new int[] {0, -3, 9, 0, 9}) {
+            String id = UUID.randomUUID().toString();
+            // stored but not handed over: as a crash before the hand-over leaves them
+            store.insert(new NewTask(id, "test.steps", 1, "clerk", null, script("chunks=1"), null, null, priority));
+            ids.add(id);
+            Thread.sleep(2); // submitted one after another
+        }
+
+        assertThat(store.unfinished()).extracting(TaskRecord::id)
+                .containsExactly(ids.get(2), ids.get(4), ids.get(0), ids.get(3), ids.get(1));
+    }
+
+    @Test
     void aTaskDueInTenMonthsIsStoredWhereTheTimerCannotReachInOneStep() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
         Instant runAt = Instant.now().plus(Duration.ofDays(300)); // beyond Pekko's scheduler's 248 days

@@ -285,6 +285,38 @@ class RestApiIT {
         assertThat(clerk.get("/tasks?limit=500").json().asJsonArray()).as("nothing stored").hasSize(stored);
     }
 
+    /**
+     * A priority is the task's: answered and listed with it; a priority that is
+     * not a whole number from -100 to 100 is a 400 naming it, and nothing is stored. (Which task
+     * starts first is the engine's tests' to show: here the tasks land in slots by their ids.)
+     */
+    @Test
+    void aPriorityIsStoredWithItsTaskAndOneOutOfRangeGets400NamingIt() {
+        Api clerk = Api.as("clerk2");
+        Api.Reply urgent = clerk.post("/task-types/ledger.validate/tasks?priority=50", "text/csv", LEDGER_CSV);
+        Api.Reply usual = clerk.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV);
+
+        assertThat(urgent.status()).as(urgent.body()).isEqualTo(202);
+        assertThat(urgent.object().getInt("priority")).isEqualTo(50);
+        assertThat(usual.object().getInt("priority")).isZero();
+        JsonObject ran = awaitFinal(clerk, urgent.location());
+        assertThat(ran.getString("status")).as(ran.toString()).isEqualTo("SUCCEEDED");
+        assertThat(ran.getInt("priority")).isEqualTo(50);
+        assertThat(clerk.get("/tasks?limit=500").json().asJsonArray().getValuesAs(JsonObject.class))
+                .filteredOn(task -> task.getString("id").equals(urgent.object().getString("id")))
+                .extracting(task -> task.getInt("priority")).containsExactly(50);
+
+        int stored = clerk.get("/tasks?limit=500").json().asJsonArray().size();
+        for (String query : List.of("priority=101", "priority=-101", "priority=high", "priority=1.5")) {
+            Api.Reply refused = clerk.post("/task-types/ledger.validate/tasks?" + query, "text/csv", LEDGER_CSV);
+            assertThat(refused.status()).as(query + ": " + refused.body()).isEqualTo(400);
+            JsonObject fieldError = refused.object().getJsonArray("fieldErrors").getJsonObject(0);
+            assertThat(fieldError.getString("field")).as(query).isEqualTo("priority");
+            assertThat(fieldError.getString("reason")).contains("-100", "100");
+        }
+        assertThat(clerk.get("/tasks?limit=500").json().asJsonArray()).as("nothing stored").hasSize(stored);
+    }
+
     @Test
     void aBadPayloadGets400NamingEachFieldAndNothingIsStored() {
         Api clerk = Api.as("clerk2");

@@ -13,7 +13,8 @@ import jakarta.json.stream.JsonParsingException;
 /**
  * A task as the REST API shows it: the plugin's result embedded as JSON rather than as a string,
  * and the stack trace only for those allowed to see it; {@code traceId} where its life was traced
- * (README, "Traces"); {@code runAt} where it was submitted to run later.
+ * (README, "Traces"); {@code runAt} where it was submitted to run later; its {@code priority}
+ * (0 unless it was submitted with another).
  */
 public record TaskJson(
         String id,
@@ -30,7 +31,8 @@ public record TaskJson(
         ErrorJson error,
         boolean stalled,
         String traceId,
-        Instant runAt) {
+        Instant runAt,
+        int priority) {
 
     public record ProgressJson(int chunksDone, int chunksTotal, long itemsDone, long itemsFailed, int percent) {
 
@@ -53,7 +55,8 @@ public record TaskJson(
                         task.error().reference());
         return new TaskJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
-                task.endedAt(), json(task.result()), error, task.stalled(), task.traceId(), task.runAt());
+                task.endedAt(), json(task.result()), error, task.stalled(), task.traceId(), task.runAt(),
+                task.priority());
     }
 
     private static JsonValue json(String text) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.Priority;
 import dev.taskbridge.gateway.RunAt;
 import dev.taskbridge.gateway.Submission;
 import dev.taskbridge.gateway.SubmitResult;
@@ -45,8 +46,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  *
  * <p>A submission's options are the query parameters of the call, e.g.
  * {@code POST /api/task-types/ledger.post/tasks?onErrors=post-valid-documents}, or a form's other
- * fields; the task type checks them. Two names are the API's own, never options: {@code runAt}
- * and {@code runAfter} submit the task to run later ({@link RunAt}).
+ * fields; the task type checks them. Three names are the API's own, never options: {@code runAt}
+ * and {@code runAfter} submit the task to run later ({@link RunAt}), {@code priority} gives it a
+ * priority ({@link Priority}).
  */
 @Tag(name = TaskbridgeApi.TASKS)
 @Path("/task-types/{type}/tasks")
@@ -98,6 +100,11 @@ public class TaskSubmissionsResource {
             + "SCHEDULED and may be cancelled", example = "2026-12-24T08:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time"))
     @Parameter(name = RunAt.RUN_AFTER, in = ParameterIn.QUERY, description = "Run the task after this delay from now "
             + "(ISO-8601 duration); not with runAt", example = "PT10M", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = Priority.PRIORITY, in = ParameterIn.QUERY, description = "From " + Priority.LOWEST + " to "
+            + Priority.HIGHEST + ", " + Priority.USUAL + " when not given: within the task's slot, a task of a higher "
+            + "priority starts before every waiting task of a lower one (one that runs is not stopped); tasks of one "
+            + "priority start in the order they were submitted", example = "10",
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "-100", maximum = "100", defaultValue = "0"))
     public Response submit(@PathParam("type") String type,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -107,8 +114,9 @@ public class TaskSubmissionsResource {
         }
         Map<String, String> options = queryOptions();
         Instant runAt = RunAt.take(options, Instant.now());
+        int priority = Priority.take(options);
         return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, Uploads.baseType(contentType),
-                Uploads.readLimited(body), options, runAt)));
+                Uploads.readLimited(body), options, runAt, priority)));
     }
 
     /**
@@ -139,8 +147,9 @@ public class TaskSubmissionsResource {
             throw new InvalidSubmissionException(FILE_PART, "is required: the form field with the file");
         }
         Instant runAt = RunAt.take(options, Instant.now());
+        int priority = Priority.take(options);
         return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, file.mediaType(), file.content(),
-                options, runAt)));
+                options, runAt, priority)));
     }
 
     private Response submitted(SubmitResult result) {

@@ -24,12 +24,13 @@ public record TaskSummaryJson(
         Instant endedAt,
         ErrorJson error,
         boolean stalled,
-        Instant runAt) {
+        Instant runAt,
+        int priority) {
 
     static TaskSummaryJson of(TaskSummaryView task) {
         ErrorJson error = task.error() == null ? null : new ErrorJson(task.error().message(), null, task.error().reference());
         return new TaskSummaryJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
-                task.endedAt(), error, task.stalled(), task.runAt());
+                task.endedAt(), error, task.stalled(), task.runAt(), task.priority());
     }
 }

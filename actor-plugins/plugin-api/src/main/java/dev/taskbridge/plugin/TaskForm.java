@@ -23,6 +23,12 @@ public record TaskForm(String title, String help, List<FileKind> files, List<For
                        CheckFirst checkFirst) {
 
     private static final Pattern OPTION_NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9.-]{0,63}");
+    /**
+     * Names a submission's options never take: the API reads them itself (when to run a task, and
+     * its priority) before the rest go to the task type, so an option of such a name would never
+     * arrive.
+     */
+    public static final Set<String> RESERVED_OPTION_NAMES = Set.of("runAt", "runAfter", "priority");
 
     public TaskForm {
         requireText(title, "title");
@@ -119,6 +125,10 @@ public record TaskForm(String title, String help, List<FileKind> files, List<For
         public FormOption {
             if (name == null || !OPTION_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("an option's name is a letter, then letters, digits, dots or dashes: " + name);
+            }
+            if (RESERVED_OPTION_NAMES.contains(name)) {
+                throw new IllegalArgumentException("an option cannot be named " + name + ": the API reads "
+                        + RESERVED_OPTION_NAMES + " itself, and they never reach a task type");
             }
             Objects.requireNonNull(kind, "kind");
             requireText(label, "label");

@@ -34,6 +34,8 @@ class TaskFormTest {
         assertThatThrownBy(() -> TaskForm.of("Twice", "", FileKind.CSV).withOptions(
                 FormOption.flag("a", "A", "", true), FormOption.flag("a", "A again", "", false)))
                 .hasMessage("option a is described twice");
+        assertThatThrownBy(() -> FormOption.integer("priority", "Priority", "", 0))
+                .hasMessageContaining("cannot be named priority");
         assertThatThrownBy(() -> TaskForm.of("Check", "", FileKind.CSV)
                 .withOptions(FormOption.flag("checkOnly", "Check only", "", false))
                 .checkedFirst(new CheckFirst("checkOnly", "true", "Check", "Go")))

@@ -28,6 +28,7 @@ import dev.taskbridge.gateway.ExportNotFoundException;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.HealthReport;
 import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.Priority;
 import dev.taskbridge.gateway.Progress;
 import dev.taskbridge.gateway.ResultSummaryView;
 import dev.taskbridge.gateway.Submission;
@@ -94,10 +95,12 @@ public class TaskGatewayBean implements TaskGateway {
     @Override
     public SubmitResult submit(Submission submission) {
         checkIdempotencyKey(submission.idempotencyKey());
+        Priority.check(submission.priority()); // a caller other than the REST API may not have
         TaskEngine engine = lifecycle.engine();
         try {
             Stored stored = engine.submit(submission.type(), submission.owner(), submission.idempotencyKey(),
-                    new Payload(submission.mediaType(), submission.body(), submission.options()), submission.runAt());
+                    new Payload(submission.mediaType(), submission.body(), submission.options()), submission.runAt(),
+                    submission.priority());
             return new SubmitResult(view(engine, stored.task()), stored.created());
         } catch (NoSuchTaskTypeException e) {
             throw new UnknownTaskTypeException(submission.type());
@@ -444,7 +447,7 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), error, engine.isStalled(task),
-                task.runAt());
+                task.runAt(), task.priority());
     }
 
     static TaskView view(TaskEngine engine, TaskRecord task) {
@@ -454,6 +457,6 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), task.result(), error,
-                engine.isStalled(task), task.traceId(), task.runAt());
+                engine.isStalled(task), task.traceId(), task.runAt(), task.priority());
     }
 }

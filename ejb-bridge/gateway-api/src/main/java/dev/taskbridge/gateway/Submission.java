@@ -17,9 +17,10 @@ import java.util.TreeMap;
  * @param body           the payload as sent
  * @param options        the submission's options (REST: its query parameters); the plugin checks them
  * @param runAt          when to run it ({@link RunAt}); null to run it at once
+ * @param priority       higher starts first within its slot ({@link Priority}); {@value Priority#USUAL} is the usual
  */
 public record Submission(String type, String owner, String idempotencyKey, String mediaType, byte[] body,
-                         Map<String, String> options, Instant runAt) {
+                         Map<String, String> options, Instant runAt, int priority) {
 
     /** Longest idempotency key accepted, so that it fits its column. */
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -30,6 +31,12 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
         Objects.requireNonNull(mediaType, "mediaType");
         Objects.requireNonNull(body, "body");
         options = Map.copyOf(options);
+    }
+
+    /** A submission of the usual priority. */
+    public Submission(String type, String owner, String idempotencyKey, String mediaType, byte[] body,
+                      Map<String, String> options, Instant runAt) {
+        this(type, owner, idempotencyKey, mediaType, body, options, runAt, Priority.USUAL);
     }
 
     /** A submission to run at once. */
@@ -49,18 +56,19 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
                 && type.equals(that.type) && owner.equals(that.owner)
                 && Objects.equals(idempotencyKey, that.idempotencyKey)
                 && mediaType.equals(that.mediaType) && Arrays.equals(body, that.body)
-                && options.equals(that.options) && Objects.equals(runAt, that.runAt);
+                && options.equals(that.options) && Objects.equals(runAt, that.runAt) && priority == that.priority;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, owner, idempotencyKey, mediaType, options, runAt) * 31 + Arrays.hashCode(body);
+        return Objects.hash(type, owner, idempotencyKey, mediaType, options, runAt, priority) * 31 + Arrays.hashCode(body);
     }
 
     @Override
     public String toString() {
         return "Submission[" + type + " by " + owner + ", key " + idempotencyKey + ", " + body.length + " bytes"
                 + (options.isEmpty() ? "" : ", options " + new TreeMap<>(options))
-                + (runAt == null ? "" : ", to run at " + runAt) + "]";
+                + (runAt == null ? "" : ", to run at " + runAt)
+                + (priority == Priority.USUAL ? "" : ", priority " + priority) + "]";
     }
 }

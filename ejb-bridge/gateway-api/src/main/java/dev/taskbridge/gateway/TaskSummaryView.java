@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param error   the failure's message and log reference (its stack trace is null), else null
  * @param stalled running, but without progress for longer than the engine's stalled-after setting
  * @param runAt   when it was to run, if it was submitted to run later; else null
+ * @param priority higher starts first within its slot ({@link Priority})
  */
 public record TaskSummaryView(
         String id,
@@ -23,5 +24,6 @@ public record TaskSummaryView(
         Instant endedAt,
         TaskError error,
         boolean stalled,
-        Instant runAt) {
+        Instant runAt,
+        int priority) {
 }

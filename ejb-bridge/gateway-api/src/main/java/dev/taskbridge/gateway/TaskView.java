@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param stalled running, but without progress for longer than the engine's stalled-after setting
  * @param traceId the trace of the task's life (OpenTelemetry, 32 hex digits), or null when it was not traced
  * @param runAt   when it was to run, if it was submitted to run later; else null
+ * @param priority higher starts first within its slot ({@link Priority})
  */
 public record TaskView(
         String id,
@@ -26,12 +27,13 @@ public record TaskView(
         TaskError error,
         boolean stalled,
         String traceId,
-        Instant runAt) {
+        Instant runAt,
+        int priority) {
 
     /** The task as a list shows it, e.g. on a page that shows one task the way the list does. */
     public TaskSummaryView summary() {
         TaskError summaryError = error == null ? null : new TaskError(error.message(), null, error.reference());
         return new TaskSummaryView(id, type, typeVersion, owner, status, progress, attempts, submittedAt, startedAt,
-                endedAt, summaryError, stalled, runAt);
+                endedAt, summaryError, stalled, runAt, priority);
     }
 }

@@ -2,12 +2,21 @@ package dev.taskbridge.engine.slot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.taskbridge.engine.JsonSerializable;
 import dev.taskbridge.engine.TaskLog;
@@ -31,8 +40,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.event.Level;
 
 /**
- * One worker slot of a task type: the queue of the tasks routed to it, run one at a time, in the
- * order they were accepted, chunk by chunk, by its {@link SlotRunner}.
+ * One worker slot of a task type: the queue of the tasks routed to it, run one at a time, chunk
+ * by chunk, by its {@link SlotRunner}: higher priority first, and in the order they were accepted
+ * within one priority.
  *
  * <p><b>What the slot's journal holds</b>: its queue, and nothing else. A task's place in the
  * queue is the one fact whose home is here ({@link TasksAccepted} when it joins, {@link RunsEnded}
@@ -100,9 +110,6 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             tasks = List.copyOf(tasks);
         }
 
-        public Accept(String taskId, int generation, ActorRef<Accepted> replyTo) {
-            this(List.of(new QueuedTask(taskId, generation)), replyTo);
-        }
     }
 
     /** @param count tasks acknowledged: every task of the {@link Accept} */
@@ -114,8 +121,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     /**
-     * @param head    the task at the head of the queue: the one running, or one whose end is being journaled; or null
-     * @param waiting tasks behind it, in order
+     * @param head    the task at the head of the queue, or null: the one running, one whose end is being
+     *                journaled, or one of a higher priority that starts when the one running ends
+     * @param waiting tasks behind it, in the order they start
      */
     public record QueueView(String head, List<String> waiting) implements JsonSerializable {
     }
@@ -226,8 +234,20 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             implements JsonSerializable {
     }
 
-    /** A task in a slot's queue, in the run generation it was handed over in. */
-    public record QueuedTask(String taskId, int generation) implements JsonSerializable {
+    /**
+     * A task in a slot's queue, in the run generation it was handed over in, with its priority.
+     *
+     * <p>The priority is the task's own, fixed when it is submitted (the task store keeps it);
+     * only a hand-over needs it, to place the task, so every other use (the ends of runs) leaves
+     * it 0. It is written to JSON only when it is not 0: journals and snapshots of tasks without a
+     * priority read as they did before priorities existed, in older versions too.
+     */
+    public record QueuedTask(String taskId, int generation,
+                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int priority) implements JsonSerializable {
+
+        public QueuedTask(String taskId, int generation) {
+            this(taskId, generation, 0);
+        }
 
         /** Snapshots written before generations existed hold bare ids. */
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -241,34 +261,61 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     /**
-     * The slot's queue: accepted tasks whose run has not ended, oldest first. The first is the
-     * one the slot runs.
+     * The slot's queue: accepted tasks whose run has not ended, in the order they start: higher
+     * priority first, and in the order they were accepted within one priority. The first is the
+     * next to start; the runner may be running another one still (a task is never stopped for one
+     * of a higher priority that came after it started).
      *
-     * <p>Held as a {@link TaskQueue} (compact, immutable, cheap to change at its ends: see
-     * {@code docs/design/004-compact-slot-queue.md}); its JSON is the list of its tasks, as it
-     * has always been, and the class keeps its name, which is the serializer's manifest.
+     * <p>Held as one {@link TaskQueue} per priority (compact, immutable, cheap to change at its
+     * ends: see {@code docs/design/004-compact-slot-queue.md}), highest first; there is almost
+     * always only one (see {@code 024-priorities.md}). Its JSON is the list of its tasks in that
+     * order, as it has always been, and the class keeps its name, which is the serializer's manifest.
      */
     @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
             isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     public static final class State implements JsonSerializable {
 
-        static final State EMPTY = new State(TaskQueue.EMPTY);
+        static final State EMPTY = new State(new Level[0], null);
 
-        private final TaskQueue tasks;
+        /** The tasks of one priority, in the order they were accepted; never empty in a state. */
+        private record Level(int priority, TaskQueue tasks) {
+        }
+
+        /** Highest priority first, each priority at most once. */
+        private final Level[] levels;
         /** Decoded once per state: every step result and cancel asks for it. */
         private final QueuedTask head;
 
+        /** The state of these tasks: in the order they are given within each priority, higher priorities first. */
         public State(List<QueuedTask> queue) {
-            this(TaskQueue.of(List.copyOf(queue)));
+            this(levelsOf(queue));
         }
 
-        private State(TaskQueue tasks) {
-            this(tasks, tasks.head());
+        private State(Level[] levels) {
+            this(levels, levels.length == 0 ? null : headOf(levels[0]));
         }
 
-        private State(TaskQueue tasks, QueuedTask head) {
-            this.tasks = tasks;
+        private State(Level[] levels, QueuedTask head) {
+            this.levels = levels;
             this.head = head;
+        }
+
+        private static Level[] levelsOf(List<QueuedTask> queue) {
+            Map<Integer, List<QueuedTask>> byPriority = new TreeMap<>(Comparator.reverseOrder());
+            for (QueuedTask task : queue) {
+                byPriority.computeIfAbsent(task.priority(), any -> new ArrayList<>()).add(task);
+            }
+            return byPriority.entrySet().stream()
+                    .map(level -> new Level(level.getKey(), TaskQueue.of(level.getValue())))
+                    .toArray(Level[]::new);
+        }
+
+        private static QueuedTask headOf(Level level) {
+            return withPriority(level.tasks().head(), level.priority());
+        }
+
+        private static QueuedTask withPriority(QueuedTask task, int priority) {
+            return priority == 0 ? task : new QueuedTask(task.taskId(), task.generation(), priority);
         }
 
         /** Reads snapshots of every version: older ones kept the running task apart from the queue behind it. */
@@ -291,36 +338,60 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             return new State(all);
         }
 
-        /** Every task, oldest first: what a snapshot holds. Built on each call; the slot's steps do not use it. */
+        /** Every task, in the order they start: what a snapshot holds. Built on each call; the slot's steps do not use it. */
         @JsonProperty("queue")
         public List<QueuedTask> queue() {
-            return tasks.toList();
+            return first(Integer.MAX_VALUE);
         }
 
         int size() {
-            return tasks.size();
+            int size = 0;
+            for (Level level : levels) {
+                size += level.tasks().size();
+            }
+            return size;
         }
 
-        /** The queue itself, for tests that ask it what the state does not. */
-        TaskQueue tasks() {
-            return tasks;
-        }
-
-        /** The tasks of a hand-over that the slot does not hold yet in their generation or a later one. */
+        /**
+         * The tasks of a hand-over that the slot does not hold yet in their generation or a later
+         * one, under any priority: one pass over the queue, however many priorities it holds.
+         */
         List<QueuedTask> notHeld(List<QueuedTask> handedOver) {
-            return tasks.notHeld(handedOver);
+            if (levels.length == 0) {
+                return List.copyOf(handedOver);
+            }
+            List<QueuedTask> fresh = handedOver;
+            for (Level level : levels) {
+                fresh = level.tasks().notHeld(fresh);
+            }
+            return fresh;
+        }
+
+        /**
+         * Whether the slot holds the task in that generation or an earlier one under that
+         * priority: for the runner, which knows under which priority its run waits, and so looks
+         * through one queue, where the run is near the front.
+         */
+        boolean holdsUpTo(String taskId, int generation, int priority) {
+            Level level = level(priority);
+            return level != null && level.tasks().holds(taskId, held -> held <= generation);
         }
 
         /** Whether the slot holds the task in that generation or an earlier one. */
         boolean holdsUpTo(String taskId, int generation) {
-            return tasks.holds(taskId, held -> held <= generation);
+            for (Level level : levels) {
+                if (level.tasks().holds(taskId, held -> held <= generation)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         boolean isIdle() {
-            return tasks.isEmpty();
+            return levels.length == 0;
         }
 
-        /** The task the slot runs, or null. */
+        /** The task that starts next, or null. */
         QueuedTask head() {
             return head;
         }
@@ -331,26 +402,123 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         /**
-         * The queue with these tasks added at its end; a task that waits in an older generation
-         * keeps its place, in the newer one. One pass over the queue, however many are added.
+         * The queue with these tasks added behind the tasks of their priority; a task that waits
+         * in an older generation keeps its place, in the newer one, under whatever priority it
+         * waits (a task's priority is fixed when it is submitted, but a snapshot written by a
+         * version that did not know priorities holds it under the usual one). One pass over the
+         * queue, however many tasks are added.
          */
         State accept(List<QueuedTask> accepted) {
-            TaskQueue more = tasks.accept(accepted);
-            if (head == null) {
-                return new State(more);
+            if (accepted.isEmpty()) {
+                return this;
             }
-            // a hand-over adds at the end: the head stays, at most in a newer generation, and is not decoded again
-            int generation = more.headGeneration();
-            return new State(more, generation == head.generation() ? head : new QueuedTask(head.taskId(), generation));
+            Level[] changed = levels;
+            List<QueuedTask> added = accepted;
+            if (levels.length > 1 || levels.length == 1 && !allOf(accepted, levels[0].priority())) {
+                // the uncommon case: the hand-over may name a task held under another priority
+                boolean[] held = new boolean[accepted.size()];
+                changed = levels.clone();
+                for (int at = 0; at < changed.length; at++) {
+                    changed[at] = new Level(changed[at].priority(), changed[at].tasks().raiseHeld(accepted, held));
+                }
+                List<QueuedTask> notHeld = new ArrayList<>(accepted.size());
+                for (int i = 0; i < held.length; i++) {
+                    if (!held[i]) {
+                        notHeld.add(accepted.get(i));
+                    }
+                }
+                added = notHeld;
+            }
+            for (Map.Entry<Integer, List<QueuedTask>> group : byPriority(added).entrySet()) {
+                if (!group.getValue().isEmpty()) {
+                    changed = withAccepted(changed, group.getKey(), group.getValue());
+                }
+            }
+            if (head != null && changed[0].priority() == levels[0].priority()) {
+                // added at the end of the first priority, or behind it: the head stays, at most in a
+                // newer generation, and is not decoded again
+                int generation = changed[0].tasks().headGeneration();
+                return new State(changed, generation == head.generation() ? head
+                        : new QueuedTask(head.taskId(), generation, head.priority()));
+            }
+            return new State(changed);
+        }
+
+        private static boolean allOf(List<QueuedTask> tasks, int priority) {
+            for (QueuedTask task : tasks) {
+                if (task.priority() != priority) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static Level[] withAccepted(Level[] levels, int priority, List<QueuedTask> accepted) {
+            int at = 0;
+            while (at < levels.length && levels[at].priority() > priority) {
+                at++;
+            }
+            if (at < levels.length && levels[at].priority() == priority) {
+                Level[] changed = levels.clone();
+                changed[at] = new Level(priority, levels[at].tasks().accept(accepted));
+                return changed;
+            }
+            Level[] changed = new Level[levels.length + 1];
+            System.arraycopy(levels, 0, changed, 0, at);
+            changed[at] = new Level(priority, TaskQueue.EMPTY.accept(accepted));
+            System.arraycopy(levels, at, changed, at + 1, levels.length - at);
+            return changed;
         }
 
         /** Drops the task's entry if it is in that generation or an older one; a newer generation stays. */
         State remove(String taskId, int generation) {
             if (headIs(taskId, held -> held <= generation)) {
-                return new State(tasks.withoutHead()); // the usual case: the run that ended was the head
+                // the usual case: the run that ended was the head
+                return new State(replaced(levels, 0, levels[0].tasks().withoutHead()));
             }
-            TaskQueue kept = tasks.without(taskId, held -> held <= generation);
-            return kept == tasks ? this : new State(kept);
+            Level[] changed = levels;
+            for (int at = changed.length - 1; at >= 0; at--) {
+                TaskQueue kept = changed[at].tasks().without(taskId, held -> held <= generation);
+                if (kept != changed[at].tasks()) {
+                    changed = replaced(changed, at, kept);
+                }
+            }
+            return changed == levels ? this : new State(changed);
+        }
+
+        /** The levels with the one at {@code at} holding {@code tasks} instead, or gone if they are none. */
+        private static Level[] replaced(Level[] levels, int at, TaskQueue tasks) {
+            if (tasks.isEmpty()) {
+                Level[] changed = new Level[levels.length - 1];
+                System.arraycopy(levels, 0, changed, 0, at);
+                System.arraycopy(levels, at + 1, changed, at, levels.length - at - 1);
+                return changed;
+            }
+            Level[] changed = levels.clone();
+            changed[at] = new Level(levels[at].priority(), tasks);
+            return changed;
+        }
+
+        private Level level(int priority) {
+            for (Level level : levels) {
+                if (level.priority() == priority) {
+                    return level;
+                }
+            }
+            return null;
+        }
+
+        /** The tasks grouped by priority, each group in the order given: a hand-over is mostly one group. */
+        private static Map<Integer, List<QueuedTask>> byPriority(List<QueuedTask> tasks) {
+            int first = tasks.isEmpty() ? 0 : tasks.get(0).priority();
+            if (tasks.stream().allMatch(task -> task.priority() == first)) {
+                return Map.of(first, tasks);
+            }
+            Map<Integer, List<QueuedTask>> groups = new LinkedHashMap<>();
+            for (QueuedTask task : tasks) {
+                groups.computeIfAbsent(task.priority(), any -> new ArrayList<>()).add(task);
+            }
+            return groups;
         }
 
         /** The state an event leads to: what the event handler makes of it. */
@@ -372,27 +540,49 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         QueueView view() {
-            return new QueueView(head == null ? null : head.taskId(), tasks.idsAfterHead());
+            List<QueuedTask> all = queue();
+            return new QueueView(head == null ? null : head.taskId(),
+                    all.stream().skip(1).map(QueuedTask::taskId).toList());
         }
 
-        /** What the slot's runner works through: the head of the queue. */
+        /** The first {@code count} tasks (fewer if it holds fewer), in the order they start, with their priorities. */
         List<QueuedTask> first(int count) {
-            return tasks.first(count);
+            List<QueuedTask> tasks = new ArrayList<>(Math.min(count, Math.min(size(), 1024)));
+            for (Level level : levels) {
+                if (tasks.size() >= count) {
+                    break;
+                }
+                for (QueuedTask task : level.tasks().first(count - tasks.size())) {
+                    tasks.add(withPriority(task, level.priority()));
+                }
+            }
+            return Collections.unmodifiableList(tasks);
+        }
+
+        /** The generation of the first entry of that task, or -1 when the queue does not hold it. */
+        int generationOf(String taskId) {
+            for (Level level : levels) {
+                int generation = level.tasks().generationOf(taskId);
+                if (generation >= 0) {
+                    return generation;
+                }
+            }
+            return -1;
         }
 
         @Override
         public boolean equals(Object other) {
-            return this == other || other instanceof State that && tasks.equals(that.tasks);
+            return this == other || other instanceof State that && Arrays.equals(levels, that.levels);
         }
 
         @Override
         public int hashCode() {
-            return tasks.hashCode();
+            return Arrays.hashCode(levels);
         }
 
         @Override
         public String toString() {
-            return "State[queue=" + tasks + "]";
+            return "State[queue=" + queue() + "]";
         }
     }
 
@@ -591,7 +781,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     /** Shows the runner the head of the queue as the journal now holds it. */
     private void tellRunner(State state, long confirmedReport, boolean recovered) {
         reporting.queueDepth().set(state.size());
-        runner.tell(new SlotRunner.Work(state.first(SlotRunner.AHEAD), confirmedReport, recovered));
+        runner.tell(new SlotRunner.Work(state, confirmedReport, recovered));
     }
 
     /** Persists an event and reports how long the journal took to take it. */

@@ -54,13 +54,13 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     }
 
     /**
-     * The head of the slot's queue after its latest event.
+     * The slot's queue after its latest event (immutable: the runner reads it, never the slot's
+     * field). The runner works through its first {@link #AHEAD} entries.
      *
-     * @param head      the first {@link #AHEAD} entries, oldest first
      * @param confirmed the report of ended runs whose event this queue has applied, or {@link #NO_REPORT}
      * @param recovered the slot has recovered from its journal: reports it did not confirm are lost
      */
-    record Work(List<QueuedTask> head, long confirmed, boolean recovered) implements Command {
+    record Work(Slot.State queue, long confirmed, boolean recovered) implements Command {
     }
 
     private record Prepared(long step, PreparedTask task) implements Command {
@@ -94,6 +94,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         final String taskId;
         /** The entry's generation; the store may hold a newer one, read into {@link #prepared}. */
         final int entryGeneration;
+        /** The priority under which its entry waits in the slot's queue. */
+        final int priority;
         /** Every message about the run is handled in it; with the task's trace id once it is read. */
         Map<String, String> logContext;
         /** Its plugin, parsed payload and committed chunks; null until read. */
@@ -107,6 +109,7 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         Run(QueuedTask entry, Map<String, String> logContext) {
             this.taskId = entry.taskId();
             this.entryGeneration = entry.generation();
+            this.priority = entry.priority();
             this.logContext = logContext;
         }
 
@@ -122,7 +125,9 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     private final RetrySettings retry;
     private final SlotReporting reporting;
 
-    /** The head of the slot's queue, as last sent. */
+    /** The slot's queue, as last sent. */
+    private Slot.State queue = Slot.State.EMPTY;
+    /** Its first {@link #AHEAD} entries, in the order they start. */
     private List<QueuedTask> head = List.of();
     /** Runs ended and still in the queue (their removal not journaled yet): task id to generation. */
     private final Map<String, Integer> ended = new HashMap<>();
@@ -218,7 +223,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             }
             reportInFlight = null;
         }
-        head = work.head();
+        queue = work.queue();
+        head = queue.first(AHEAD);
         if (run != null && !stillQueued(run)) {
             getContext().getLog().info("Task {} left slot {} while it ran (cancelled, or retried)", run.taskId, slot);
             run = null; // a step in flight for it finishes first; its result is then stale
@@ -231,14 +237,18 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         proceed();
     }
 
-    /** Whether the run's entry is still in the queue, in the run's generation or an earlier one. */
+    /**
+     * Whether the run's entry is still in the queue, in the run's generation or an earlier one.
+     * Looked for in the head first, where it almost always is; tasks of a higher priority that
+     * came after it started may have pushed it further back.
+     */
     private boolean stillQueued(Run candidate) {
         for (QueuedTask entry : head) {
             if (entry.taskId().equals(candidate.taskId)) {
                 return entry.generation() <= candidate.generation();
             }
         }
-        return false;
+        return head.size() == AHEAD && queue.holdsUpTo(candidate.taskId, candidate.generation(), candidate.priority);
     }
 
     private boolean hasEnded(QueuedTask entry) {

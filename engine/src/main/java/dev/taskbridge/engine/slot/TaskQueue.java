@@ -284,6 +284,43 @@ final class TaskQueue {
         return new TaskQueue(joined, offset, size + added);
     }
 
+    /**
+     * The queue with the tasks of a hand-over that it holds raised to the newest generation the
+     * hand-over names for them (in place, as {@link #accept} raises them), and {@code held[i]} set
+     * for every task {@code i} of the hand-over whose id it holds; this queue if it raises none.
+     * One pass over the queue: for a slot that keeps its tasks in one queue per priority, which
+     * asks every queue whether it holds a task before it adds it to one.
+     */
+    TaskQueue raiseHeld(List<QueuedTask> handedOver, boolean[] held) {
+        if (handedOver.isEmpty() || size == 0) {
+            return this;
+        }
+        HandOver handOver = new HandOver(handedOver);
+        locate(handOver);
+        Segment[] raised = null;
+        for (int i = 0; i < handedOver.size(); i++) {
+            int d = handOver.distinctOf[i];
+            int s = handOver.firstSegment[d];
+            if (s < 0) {
+                continue;
+            }
+            held[i] = true;
+            int at = handOver.firstAt[d];
+            Segment segment = raised == null ? segments[s] : raised[s];
+            if (handOver.newestGeneration[d] > segment.generations[at]) {
+                if (raised == null) {
+                    raised = segments.clone();
+                    segment = raised[s];
+                }
+                if (segment == segments[s]) {
+                    raised[s] = segment.withGenerations(segment.generations.clone());
+                }
+                raised[s].generations[at] = handOver.newestGeneration[d];
+            }
+        }
+        return raised == null ? this : new TaskQueue(raised, headOffset, size);
+    }
+
     /** Rebuilds the one segment that held the entry, joined with the next one if both fit in one. */
     private TaskQueue withoutEntry(int s, int at) {
         if (s == 0 && at == headOffset) {

@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param traceParent    the submission's span as a W3C traceparent, which the task's run continues; null
  *                       when it was not traced
  * @param runAt          when the task was to run, if it was submitted to run later; null when it ran at once
+ * @param priority       higher starts first within its slot; 0 unless it was submitted with another
  */
 public record TaskRecord(
         String id,
@@ -36,13 +37,14 @@ public record TaskRecord(
         Instant progressAt,
         int runGeneration,
         String traceParent,
-        Instant runAt) {
+        Instant runAt,
+        int priority) {
 
     /** This task in another state, all else as it is. */
     public TaskRecord withState(TaskState newState) {
         return new TaskRecord(id, taskType, typeVersion, owner, idempotencyKey, newState, chunksDone, chunksTotal,
                 itemsDone, itemsFailed, attempts, submittedAt, startedAt, endedAt, result, errorMessage, errorStack,
-                errorReference, progressAt, runGeneration, traceParent, runAt);
+                errorReference, progressAt, runGeneration, traceParent, runAt, priority);
     }
 
     /** The trace the task belongs to (32 hex digits), or null when it was not traced. */

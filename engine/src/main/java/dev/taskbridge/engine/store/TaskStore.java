@@ -42,10 +42,10 @@ public final class TaskStore {
 
     static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
-            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at";
+            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at, priority";
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
-            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at";
+            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at, priority";
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
     private static final String UNIQUE_VIOLATION = "23505";
@@ -168,7 +168,7 @@ public final class TaskStore {
     }
 
     private static final String INSERT_TASK = "INSERT INTO tb_task (id, task_type, type_version, owner, idempotency_key, "
-            + "media_type, payload, options, status, submitted_at, trace_parent, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "media_type, payload, options, status, submitted_at, trace_parent, run_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static void bindInsert(PreparedStatement insert, NewTask task, OffsetDateTime at) throws SQLException {
         insert.setString(1, task.id());
@@ -183,13 +183,14 @@ public final class TaskStore {
         insert.setObject(10, at);
         insert.setString(11, task.traceParent());
         insert.setObject(12, task.runAt() == null ? null : OffsetDateTime.ofInstant(task.runAt(), ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        insert.setInt(13, task.priority());
     }
 
     /** The row an insert wrote, as {@link #find} would read it back. */
     private static TaskRecord inserted(NewTask task, OffsetDateTime at) {
         return new TaskRecord(task.id(), task.taskType(), task.typeVersion(), task.owner(), task.idempotencyKey(),
                 task.state(), 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0,
-                task.traceParent(), task.runAt());
+                task.traceParent(), task.runAt(), task.priority());
     }
 
     public Optional<TaskRecord> find(String id) {
@@ -258,7 +259,7 @@ public final class TaskStore {
 
     /** Ids and types of every task that is not final, oldest first: the work to resume at start. */
     public List<TaskRecord> unfinished() {
-        return query("SELECT " + COLUMNS + " FROM tb_task WHERE status IN ('QUEUED', 'RUNNING') ORDER BY submitted_at, id");
+        return query("SELECT " + COLUMNS + " FROM tb_task WHERE status IN ('QUEUED', 'RUNNING') ORDER BY priority DESC, submitted_at, id");
     }
 
     /** Running tasks whose last progress is older than {@code since}, but for those of {@code exceptTypes}. */
@@ -682,7 +683,8 @@ public final class TaskStore {
                 instant(row, "progress_at"),
                 row.getInt("run_generation"),
                 row.getString("trace_parent"),
-                instant(row, "run_at"));
+                instant(row, "run_at"),
+                row.getInt("priority"));
     }
 
     private static TaskSummary summary(ResultSet row) throws SQLException {
@@ -703,7 +705,8 @@ public final class TaskStore {
                 row.getString("error_message"),
                 row.getString("error_ref"),
                 instant(row, "progress_at"),
-                instant(row, "run_at"));
+                instant(row, "run_at"),
+                row.getInt("priority"));
     }
 
     private static Instant instant(ResultSet row, String column) throws SQLException {

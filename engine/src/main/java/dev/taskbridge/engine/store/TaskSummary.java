@@ -11,6 +11,7 @@ import java.time.Instant;
  * @param errorReference the reference under which a failure was logged
  * @param progressAt     when a running task last made progress: started, or committed a chunk
  * @param runAt          when the task was to run, if it was submitted to run later
+ * @param priority       higher starts first within its slot
  */
 public record TaskSummary(
         String id,
@@ -29,7 +30,8 @@ public record TaskSummary(
         String errorMessage,
         String errorReference,
         Instant progressAt,
-        Instant runAt) {
+        Instant runAt,
+        int priority) {
 
     /** As {@link TaskRecord#isStalled}. */
     public boolean isStalled(Instant now, Duration after) {

@@ -37,6 +37,8 @@ ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS run_generation INT DEFAULT 0 NOT NU
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(55);
 -- When a task submitted to run later is due: it stays SCHEDULED, in no slot, until then.
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS run_at TIMESTAMP WITH TIME ZONE;
+-- A task of a higher priority starts first within its slot; fixed at submission (design note 024).
+ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS priority INT DEFAULT 0 NOT NULL;
 CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 -- The retention sweep looks for finished tasks by when they ended.

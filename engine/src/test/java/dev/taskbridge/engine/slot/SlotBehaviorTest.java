@@ -195,6 +195,46 @@ class SlotBehaviorTest {
     }
 
     @Test
+    void higherPrioritiesStartFirstWithoutStoppingTheTaskThatRunsAndTheOrderOfAcceptanceHoldsWithinOne() throws Exception {
+        accept(task("running", 0), new Slot.QueuedTask("low", 0, -5));
+        AnsweredWork.Call running = work.next("prepare", "running");
+        running.answer().complete(prepared("running", 0, 2));
+        AnsweredWork.Call firstChunk = work.next("chunk", "running");
+
+        // more urgent tasks than the runner sees ahead of it: the one it runs is pushed out of its view
+        List<Slot.QueuedTask> urgent = new java.util.ArrayList<>();
+        for (int i = 0; i < SlotRunner.AHEAD + 6; i++) {
+            urgent.add(new Slot.QueuedTask("urgent-" + i, 0, 7));
+        }
+        var accepted = accept(urgent.toArray(Slot.QueuedTask[]::new));
+        assertThat(accepted.state().head()).isEqualTo(urgent.get(0));
+        accept(task("normal", 0));
+        assertThat(slot.getState().queue()).extracting(Slot.QueuedTask::taskId).endsWith("running", "normal", "low");
+
+        // the task that runs is not stopped: its next chunk comes before any other task starts
+        firstChunk.answer().complete(outcome(0));
+        work.next("chunk", "running").answer().complete(outcome(1));
+        for (Slot.QueuedTask next : urgent) {
+            work.next("prepare", next.taskId()).answer().complete(PreparedTask.alreadyFinished(slotId, next.taskId(), 0));
+        }
+        work.next("prepare", "normal").answer().complete(PreparedTask.alreadyFinished(slotId, "normal", 0));
+        work.next("prepare", "low").answer().complete(PreparedTask.alreadyFinished(slotId, "low", 0));
+        awaitQueue();
+        work.expectNoCall();
+    }
+
+    @Test
+    void aPriorityIsJournaledWithItsTaskAndTheQueueComesBackInItsOrderAfterARestart() {
+        accept(task("a", 0), new Slot.QueuedTask("b", 0, 3), new Slot.QueuedTask("c", 1, -2));
+
+        assertThat(journal()).containsExactly(new Slot.TasksAccepted(List.of(
+                task("a", 0), new Slot.QueuedTask("b", 0, 3), new Slot.QueuedTask("c", 1, -2))));
+        slot.restart();
+        assertThat(slot.getState().queue()).containsExactly(
+                new Slot.QueuedTask("b", 0, 3), task("a", 0), new Slot.QueuedTask("c", 1, -2));
+    }
+
+    @Test
     void cancellingAWaitingTaskJournalsItsEndAndCancellingOneNotHeldJournalsNothing() throws Exception {
         accept(task("a", 0), task("b", 0));
         work.next("prepare", "a");

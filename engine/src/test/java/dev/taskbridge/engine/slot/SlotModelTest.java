@@ -35,7 +35,7 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 
 /**
- * A model-based test of a slot: random sequences of submissions, repeated hand-overs, cancels,
+ * A model-based test of a slot: random sequences of submissions (of mixed priorities), repeated hand-overs, cancels,
  * retries, chunk failures, transient faults of the store, journal write failures and slot
  * restarts, run against a real {@link Slot} (Pekko persistence, with its test kit's in-memory
  * journal, failures injected into it) and checked after every step against a small model of the
@@ -96,8 +96,11 @@ class SlotModelTest {
     sealed interface Step {
     }
 
-    /** A new task of 1-4 chunks; its first run fails at {@code failAt} on purpose, unless that is out of range. */
-    record Submit(int chunks, int failAt) implements Step {
+    /**
+     * A new task of 1-4 chunks and a priority; its first run fails at {@code failAt} on purpose,
+     * unless that is out of range.
+     */
+    record Submit(int chunks, int failAt, int priority) implements Step {
     }
 
     /** The engine hands a task over again (a repeat after a lost acknowledgement, or a restart's resume). */
@@ -130,8 +133,8 @@ class SlotModelTest {
     Arbitrary<List<Step>> sequences() {
         Arbitrary<Integer> task = Arbitraries.integers().between(0, 7);
         Arbitrary<Step> step = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(1, 4).flatMap(chunks ->
-                        Arbitraries.integers().between(-1, 4).map(failAt -> new Submit(chunks, failAt)))),
+                net.jqwik.api.Tuple.of(6, net.jqwik.api.Combinators.combine(Arbitraries.integers().between(1, 4),
+                        Arbitraries.integers().between(-1, 4), Arbitraries.of(0, 0, 0, -1, 1, 2)).as(Submit::new)),
                 net.jqwik.api.Tuple.of(2, task.map(HandOverAgain::new)),
                 net.jqwik.api.Tuple.of(3, task.map(Cancel::new)),
                 net.jqwik.api.Tuple.of(3, task.map(Retry::new)),
@@ -155,14 +158,14 @@ class SlotModelTest {
         List<String> ids = new ArrayList<>();
         for (Step step : steps) {
             if (step instanceof Submit submit) {
-                String id = store.submit(submit.chunks(), submit.failAt());
+                String id = store.submit(submit.chunks(), submit.failAt(), submit.priority());
                 ids.add(id);
-                slot.handOver(id, 0);
+                slot.handOver(id, 0, submit.priority());
             } else if (step instanceof HandOverAgain again) {
                 for (String id : pick(ids, again.task())) {
                     Integer generation = store.unfinishedGeneration(id);
                     if (generation != null) {
-                        slot.handOver(id, generation);
+                        slot.handOver(id, generation, store.priority(id));
                     }
                 }
             } else if (step instanceof Cancel cancel) {
@@ -176,7 +179,7 @@ class SlotModelTest {
                 for (String id : pick(ids, retry.task())) {
                     Integer generation = store.retry(id);
                     if (generation != null) {
-                        slot.handOver(id, generation);
+                        slot.handOver(id, generation, store.priority(id));
                     }
                 }
             } else if (step instanceof StoreFaults faults) {
@@ -192,7 +195,7 @@ class SlotModelTest {
                 for (String id : ids) {
                     Integer generation = store.unfinishedGeneration(id);
                     if (generation != null) {
-                        slot.handOver(id, generation);
+                        slot.handOver(id, generation, store.priority(id));
                     }
                 }
             } else if (step instanceof Pause pause) {
@@ -224,10 +227,11 @@ class SlotModelTest {
     private record SlotHandle(ActorRef<Slot.Command> ref) {
 
         /** Hands a task over until the slot acknowledges it, as the engine's hand-overs do. */
-        void handOver(String id, int generation) {
+        void handOver(String id, int generation, int priority) {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    AskPattern.<Slot.Command, Slot.Accepted>ask(ref, replyTo -> new Slot.Accept(id, generation, replyTo),
+                    AskPattern.<Slot.Command, Slot.Accepted>ask(ref,
+                            replyTo -> new Slot.Accept(List.of(new Slot.QueuedTask(id, generation, priority)), replyTo),
                             HAND_OVER_ASK, testKit.system().scheduler()).toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 } catch (Exception e) {
@@ -256,6 +260,7 @@ class SlotModelTest {
         final String id;
         final int chunks;
         final int failAt;
+        final int priority;
         Status status = Status.QUEUED;
         int generation;
         int chunksDone;
@@ -264,10 +269,11 @@ class SlotModelTest {
         final Map<Integer, ChunkOutcome> markers = new LinkedHashMap<>();
         final int[] effects;
 
-        ModelTask(String id, int chunks, int failAt) {
+        ModelTask(String id, int chunks, int failAt, int priority) {
             this.id = id;
             this.chunks = chunks;
             this.failAt = failAt;
+            this.priority = priority;
             this.effects = new int[chunks];
         }
 
@@ -291,10 +297,14 @@ class SlotModelTest {
         volatile boolean slotRestarted;
         private int next;
 
-        synchronized String submit(int chunks, int failAt) {
+        synchronized String submit(int chunks, int failAt, int priority) {
             String id = "t" + (next++);
-            tasks.put(id, new ModelTask(id, chunks, failAt));
+            tasks.put(id, new ModelTask(id, chunks, failAt, priority));
             return id;
+        }
+
+        synchronized int priority(String id) {
+            return tasks.get(id).priority;
         }
 
         /** The generation of a task that is not final, or null. */

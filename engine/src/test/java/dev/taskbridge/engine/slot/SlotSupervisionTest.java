@@ -84,7 +84,7 @@ class SlotSupervisionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> reporting.live().get());
 
         TestProbe<Slot.Accepted> accepted = testKit.createTestProbe();
-        ref.tell(new Slot.Accept("task-1", 0, accepted.getRef()));
+        ref.tell(new Slot.Accept(List.of(new Slot.QueuedTask("task-1", 0)), accepted.getRef()));
         assertThat(accepted.receiveMessage()).isEqualTo(new Slot.Accepted(1));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> restarts.get() == 1);

@@ -100,9 +100,12 @@ class TaskQueueModelTest {
     }
 
     @Property(tries = 1000)
-    void theCompactQueueAnswersAsTheListItReplaced(@ForAll("starts") List<QueuedTask> start,
-                                                   @ForAll("sequences") List<Step> steps) {
-        ListState model = new ListState(List.copyOf(start));
+    void theCompactQueueAnswersAsTheListItReplaced(@ForAll("starts") List<QueuedTask> anyStart,
+                                                   @ForAll("sequences") List<Step> steps,
+                                                   @ForAll boolean withPriorities) {
+        Priorities priorities = new Priorities(withPriorities);
+        List<QueuedTask> start = anyStart.stream().map(priorities::of).toList();
+        ListState model = ListState.of(start);
         Slot.State state = new Slot.State(start);
         Set<String> seen = new LinkedHashSet<>();
         start.forEach(task -> seen.add(task.taskId()));
@@ -110,9 +113,14 @@ class TaskQueueModelTest {
         for (Step step : steps) {
             List<String> asked = new ArrayList<>();
             if (step instanceof HandOver handOver) {
-                List<QueuedTask> tasks = resolve(handOver.picks(), model, List.copyOf(seen));
+                // now and then a hand-over names another priority than the one a task waits under:
+                // a snapshot of a version without priorities holds every task under the usual one
+                int skew = handOver.picks().size() % 4 == 3 ? 3 : 0;
+                List<QueuedTask> tasks = resolve(handOver.picks(), model, List.copyOf(seen)).stream()
+                        .map(priorities::of)
+                        .map(task -> new QueuedTask(task.taskId(), task.generation(), task.priority() + skew)).toList();
                 assertThat(state.notHeld(tasks)).as("not held of %s", tasks).isEqualTo(model.notHeld(tasks));
-                Slot.Event event = handOver.asOldEvent()
+                Slot.Event event = handOver.asOldEvent() && tasks.get(0).priority() == 0
                         ? new Slot.TaskAccepted(tasks.get(0).taskId(), tasks.get(0).generation())
                         : new Slot.TasksAccepted(tasks);
                 state = state.after(event);
@@ -198,13 +206,12 @@ class TaskQueueModelTest {
         assertThat(state).isEqualTo(rebuilt);
         assertThat(state.hashCode()).isEqualTo(rebuilt.hashCode());
         assertThat(state.view().waiting()).isEqualTo(expected.stream().skip(1).map(QueuedTask::taskId).toList());
-        TaskQueue queue = state.tasks();
         for (int count : new int[] {0, 1, 5, TaskQueue.SEGMENT_CAPACITY + 3}) {
-            assertThat(queue.first(count)).as("the first %s", count)
+            assertThat(state.first(count)).as("the first %s", count)
                     .isEqualTo(expected.subList(0, Math.min(count, expected.size())));
         }
         for (String id : ids) {
-            assertThat(queue.generationOf(id)).as("generation of %s", id).isEqualTo(model.generationOf(id));
+            assertThat(state.generationOf(id)).as("generation of %s", id).isEqualTo(model.generationOf(id));
             for (int generation = 0; generation <= 4; generation++) {
                 int upTo = generation;
                 assertThat(state.holdsUpTo(id, generation)).as("holds %s up to %d", id, generation)
@@ -250,10 +257,66 @@ class TaskQueueModelTest {
         assertThat(state).isEqualTo(Slot.State.EMPTY);
     }
 
+    /**
+     * Every id's priority, fixed as a task's is when it is submitted: all 0 (as before priorities
+     * existed), or one of three, by the id.
+     */
+    record Priorities(boolean varied) {
+
+        QueuedTask of(QueuedTask task) {
+            return new QueuedTask(task.taskId(), task.generation(), varied ? Math.floorMod(task.taskId().hashCode(), 3) - 1 : 0);
+        }
+    }
+
+    @Example
+    void higherPrioritiesStartFirstAndEachPriorityKeepsTheOrderOfAcceptance() {
+        QueuedTask low = new QueuedTask("low", 0, -1);
+        QueuedTask normal = new QueuedTask("normal", 0);
+        QueuedTask urgent = new QueuedTask("urgent", 0, 5);
+        QueuedTask urgentToo = new QueuedTask("urgent-too", 1, 5);
+        Slot.State state = Slot.State.EMPTY
+                .after(new Slot.TasksAccepted(List.of(low, normal)))
+                .after(new Slot.TasksAccepted(List.of(urgent)))
+                .after(new Slot.TasksAccepted(List.of(new QueuedTask("normal-too", 0), urgentToo)));
+
+        assertThat(state.queue()).extracting(QueuedTask::taskId)
+                .containsExactly("urgent", "urgent-too", "normal", "normal-too", "low");
+        assertThat(state.head()).isEqualTo(urgent);
+        state = state.after(new Slot.RunsEnded(List.of(new QueuedTask("urgent", 0), new QueuedTask("low", 0))));
+        assertThat(state.queue()).extracting(QueuedTask::taskId).containsExactly("urgent-too", "normal", "normal-too");
+        assertThat(state.head()).isEqualTo(urgentToo);
+        assertThat(state.after(new Slot.TaskCancelled("urgent-too", 1)).head()).isEqualTo(normal);
+    }
+
+    @Example
+    void aTaskHandedOverUnderAnotherPriorityThanItWaitsUnderKeepsItsPlaceAndIsNotHeldTwice() {
+        // as after a snapshot written by a version without priorities: every task under the usual one
+        Slot.State state = new Slot.State(List.of(new QueuedTask("a", 0), new QueuedTask("b", 0), new QueuedTask("u", 0, 9)));
+        QueuedTask again = new QueuedTask("b", 0, 5);
+        QueuedTask retried = new QueuedTask("a", 1, 5);
+
+        assertThat(state.notHeld(List.of(again, retried))).containsExactly(retried);
+        Slot.State after = state.after(new Slot.TasksAccepted(List.of(again, retried, new QueuedTask("c", 0, 5))));
+
+        assertThat(after.queue()).containsExactly(new QueuedTask("u", 0, 9), new QueuedTask("c", 0, 5),
+                new QueuedTask("a", 1), new QueuedTask("b", 0));
+        assertThat(after.after(new Slot.TaskCancelled("a", 1)).holdsUpTo("a", 1)).isFalse();
+    }
+
     // --- the model: the list-based state as it was before TaskQueue --------------------------
 
-    /** {@code Slot.State} as a record of a {@code List<QueuedTask>}, its methods as they were. */
+    /**
+     * {@code Slot.State} as a record of a {@code List<QueuedTask>}, its methods as they were,
+     * with one change for priorities: a new task goes behind the last task of its priority or a
+     * higher one, not at the end.
+     */
     record ListState(List<QueuedTask> queue) {
+
+        /** A snapshot's list: what it holds, higher priorities first, each in its order. */
+        static ListState of(List<QueuedTask> tasks) {
+            return new ListState(tasks.stream()
+                    .sorted(java.util.Comparator.comparingInt(QueuedTask::priority).reversed()).toList());
+        }
 
         List<QueuedTask> notHeld(List<QueuedTask> handedOver) {
             Map<String, Integer> held = new HashMap<>();
@@ -289,12 +352,17 @@ class TaskQueueModelTest {
             List<QueuedTask> more = new ArrayList<>(queue.size() + added.size());
             for (QueuedTask queued : queue) {
                 Integer newer = added.remove(queued.taskId());
-                more.add(newer == null ? queued : new QueuedTask(queued.taskId(), Math.max(newer, queued.generation())));
+                more.add(newer == null ? queued
+                        : new QueuedTask(queued.taskId(), Math.max(newer, queued.generation()), queued.priority()));
             }
             for (QueuedTask task : accepted) {
                 Integer generation = added.remove(task.taskId());
                 if (generation != null) {
-                    more.add(new QueuedTask(task.taskId(), generation));
+                    int at = more.size();
+                    while (at > 0 && more.get(at - 1).priority() < task.priority()) {
+                        at--;
+                    }
+                    more.add(at, new QueuedTask(task.taskId(), generation, task.priority()));
                 }
             }
             return new ListState(List.copyOf(more));
