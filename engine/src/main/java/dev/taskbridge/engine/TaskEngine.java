@@ -98,6 +98,7 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<SlotId, SlotReporting> slotReports;
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
+    private final ChunksInFlight chunksInFlight;
     private final HandOvers handOvers;
     private final TaskTracing tracing;
     private final TypePauses pauses;
@@ -109,8 +110,9 @@ public final class TaskEngine implements AutoCloseable {
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
                        TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses,
-                       ScheduledTasks scheduled, ScheduleStore scheduleStore) {
+                       ScheduledTasks scheduled, ScheduleStore scheduleStore, ChunksInFlight chunksInFlight) {
         this.settings = settings;
+        this.chunksInFlight = chunksInFlight;
         this.pauses = pauses;
         this.tracing = tracing;
         this.registry = registry;
@@ -210,13 +212,14 @@ public final class TaskEngine implements AutoCloseable {
         AtomicBoolean running = new AtomicBoolean(true);
         TaskChanges changes = new TaskChanges();
         ParsedPayloads parsedPayloads = new ParsedPayloads();
+        ChunksInFlight chunksInFlight = new ChunksInFlight();
         EngineGuardian.SlotSpawner spawner = system -> {
             ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
             TaskRunner runner = new TaskRunner(registry, store, blocking,
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
-                    settings.chunkGroups(), tracing, pauses);
+                    settings.chunkGroups(), tracing, pauses, chunksInFlight);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting)));
@@ -232,7 +235,7 @@ public final class TaskEngine implements AutoCloseable {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
-                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource));
+                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource), chunksInFlight);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             engine.dueTasks.start();
@@ -768,17 +771,43 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     /**
-     * Stops the actor system through coordinated shutdown and waits until its threads are gone.
-     * Chunks running at that moment finish; their tasks resume from the journal at the next start.
+     * Stops the engine: it takes no new work, starts no new chunk and waits, up to its shutdown
+     * timeout, for the chunks that run to end (drain); then it stops the actor system through
+     * coordinated shutdown and waits until its threads are gone. Unfinished tasks go on from their
+     * last committed chunk at the next start.
      */
     @Override
     public void close() {
+        close(settings.shutdownTimeout());
+    }
+
+    /**
+     * As {@link #close()}, waiting at most {@code drainFor} for the running chunks: zero stops as a
+     * drain that ran out of time does, leaving them to their transactions (what tests of a chunk
+     * that outlives its engine need).
+     */
+    public void close(Duration drainFor) {
         if (!running.compareAndSet(true, false)) {
             return;
         }
-        LOG.info("Task engine stopping");
+        // Drain: no new submission, hand-over or chunk from now on (readiness is DOWN, calls are
+        // 503); the chunks that run end first, committed or rolled back, then the actors stop.
+        LOG.info("Task engine stopping: no new chunk starts; {} running may take up to {} ms to end",
+                chunksInFlight.running(), drainFor.toMillis());
+        long started = System.nanoTime();
+        try {
+            int left = chunksInFlight.drain(drainFor);
+            if (left > 0) {
+                LOG.warn("{} chunk(s) still run after {} ms; the engine stops without them: each commits whole or not "
+                        + "at all, and its task goes on from its last committed chunk at the next start",
+                        left, drainFor.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while the running chunks ended; the engine stops without waiting for them");
+        }
         terminate(system, settings.shutdownTimeout());
-        LOG.info("Task engine stopped");
+        LOG.info("Task engine stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 
     private static void terminate(ActorSystem<?> system, Duration timeout) {

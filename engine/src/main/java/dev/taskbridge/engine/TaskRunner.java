@@ -54,6 +54,7 @@ final class TaskRunner implements TaskWork {
     private final StartMarks startMarks;
     private final TaskTracing tracing;
     private final TypePauses pauses;
+    private final ChunksInFlight chunksInFlight;
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -62,8 +63,9 @@ final class TaskRunner implements TaskWork {
     TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
                TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups,
-               TaskTracing tracing, TypePauses pauses) {
+               TaskTracing tracing, TypePauses pauses, ChunksInFlight chunksInFlight) {
         this.registry = registry;
+        this.chunksInFlight = chunksInFlight;
         this.pauses = pauses;
         this.store = store;
         this.blocking = blocking;
@@ -192,8 +194,8 @@ final class TaskRunner implements TaskWork {
     public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
         TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
                 task.committed());
-        return chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
-                TaskLog.context(node, task.slot(), task.taskId(), task.traceParent())));
+        return chunksInFlight.run(() -> chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
+                TaskLog.context(node, task.slot(), task.taskId(), task.traceParent()))));
     }
 
     /** Reports a task whose success was stored, with the items its chunks did and failed in all. */

@@ -366,6 +366,30 @@ class TaskEngineTest {
                 .containsExactly(ids.get(2), ids.get(4), ids.get(0), ids.get(3), ids.get(1));
     }
 
+    /**
+     * Drain: a stop lets the chunk that runs commit, starts no other, and returns only once no
+     * chunk runs; the task goes on from there at the next start. Without the drain the stop
+     * returned while the chunk still ran on a thread of the stopped engine.
+     */
+    @Test
+    void aStopLetsTheChunkThatRunsCommitStartsNoOtherAndTheNextStartGoesOn() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=3,sleepMillis=700")).task().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.running.get() == 1);
+
+        engine.close();
+
+        assertThat(type.running.get()).as("no chunk runs once the stop has returned").isZero();
+        assertThat(type.runs).as("the chunk that ran, and no other").hasSize(1);
+        assertThat(engine.store().find(id).orElseThrow().chunksDone()).as("it committed").isEqualTo(1);
+
+        ScriptedTaskType again = new ScriptedTaskType("test.steps", 1);
+        TaskEngine next = start(FAST_RETRIES, again);
+        assertThat(awaitFinal(next, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(again.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(1, 2);
+    }
+
     @Test
     void aTaskDueInTenMonthsIsStoredWhereTheTimerCannotReachInOneStep() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
@@ -932,7 +956,7 @@ class TaskEngineTest {
         engines.add(before);
         String id = before.submit(GatedTaskType.ID, "clerk", null, GatedTaskType.payload(3)).task().id();
         GatedTaskType.Arrival leftRunning = type.take(0, WAIT);
-        before.close();
+        before.close(Duration.ZERO); // its drain runs out: the chunk outlives the engine, as after a crash
 
         // the next engine has read the task's chunks; before it marks the task started, the chunk left running commits
         faulty.beforeStatement("items_failed = ?, attempts = attempts + 1", () -> {
@@ -1282,6 +1306,7 @@ class TaskEngineTest {
         assertThat(engine.store().committedChunks(unfinished)).hasSize(39);
         assertThatThrownBy(() -> engine.retry(failed, "supervisor"))
                 .isInstanceOf(TaskStateException.class).hasMessageContaining("no such task");
+        engine.close(Duration.ZERO); // a cancelled task's minute-long chunk may still run: no need to drain it
     }
 
     private long rowsOf(String table, String taskId) throws Exception {
