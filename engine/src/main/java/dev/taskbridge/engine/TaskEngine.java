@@ -424,7 +424,8 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * Submits a task of {@code taskType} with the stored payload of an earlier task of the same
-     * owner and other options, as {@link #submit} does.
+     * owner and other options, as {@link #submit} does, and with the earlier task's priority (a
+     * file checked as urgent is posted as urgent).
      *
      * @throws TaskStateException no earlier task of that id and owner
      */
@@ -434,7 +435,7 @@ public final class TaskEngine implements AutoCloseable {
         TaskRecord earlier = store.find(earlierTaskId).filter(task -> task.owner().equals(owner))
                 .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
         Payload payload = store.payload(earlier.id()).orElseThrow();
-        return submit(taskType, owner, idempotencyKey, payload.withOptions(options));
+        return submit(taskType, owner, idempotencyKey, payload.withOptions(options), null, earlier.priority());
     }
 
     /**

@@ -55,6 +55,8 @@ class ClerkPagesIT {
         try (Browser browser = Browser.open().logIn("clerk")) {
             browser.go("/submit.xhtml?type=ledger.post");
             browser.driver().findElement(By.id("submit:file")).sendKeys(file.toString());
+            new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("submit:priority")))
+                    .selectByVisibleText("High: before the usual tasks waiting");
             browser.driver().findElement(By.id("submit:send")).click();
             browser.waitForText(By.id("verdict"), "The file is valid: 5,000 lines.");
             assertThat(browser.text(By.id("figures"))).contains("Debit", "30,850.00");
@@ -68,6 +70,8 @@ class ClerkPagesIT {
             Set<String> seen = watchProgressUntilSucceeded(browser);
             browser.waitForText(By.cssSelector(".field-status"), "POSTED");
             browser.screenshot("posting-succeeded");
+            assertThat(browser.text(By.id("task-priority"))).as("the posting keeps the priority its check was given")
+                    .startsWith("50 ");
 
             assertThat(browser.driver().findElement(By.id("progress")).getAttribute("aria-valuenow")).isEqualTo("100");
             assertThat(browser.script("return window.taskbridgeLoadedAt;")).as("the page was not reloaded").isEqualTo(loadedAt);

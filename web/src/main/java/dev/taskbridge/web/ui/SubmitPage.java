@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.taskbridge.gateway.Priority;
 import dev.taskbridge.gateway.ResultSummaryView;
 import dev.taskbridge.gateway.Submission;
 import dev.taskbridge.gateway.SubmitResult;
@@ -64,11 +65,34 @@ public class SubmitPage implements Serializable {
     private transient Part file;
     private String fileName;
     private String checkTaskId;
+    /** The priority the clerk chose; confirming a check keeps the check's. */
+    private int priority = Priority.USUAL;
     /** The options the file was checked with, which confirming submits again. */
     private Map<String, String> checkedOptions = Map.of();
     private TaskRow check;
     private ResultSummaryView summary;
     private ResultView report;
+
+    /** A priority the page offers, by name: the API takes any from -100 to 100. */
+    public record PriorityChoice(int value, String label) implements Serializable {
+    }
+
+    private static final List<PriorityChoice> PRIORITIES = List.of(new PriorityChoice(Priority.USUAL, "Usual"),
+            new PriorityChoice(50, "High: before the usual tasks waiting"),
+            new PriorityChoice(100, "Urgent: before every task waiting"),
+            new PriorityChoice(-50, "Low: after the usual tasks waiting"));
+
+    public List<PriorityChoice> getPriorities() {
+        return PRIORITIES;
+    }
+
+    public int getPriority() {
+        return priority;
+    }
+
+    public void setPriority(int priority) {
+        this.priority = priority;
+    }
 
     /** A form to choose, by its task type's id. */
     public record FormLink(String type, String title, String help) implements Serializable {
@@ -122,14 +146,14 @@ public class SubmitPage implements Serializable {
             Map<String, String> options = options();
             if (form.checkFirst() == null) {
                 SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
-                        upload.content(), options));
+                        upload.content(), options, null, priority));
                 goToTask(submitted.task().id());
                 return;
             }
             Map<String, String> checking = new LinkedHashMap<>(options);
             checking.put(form.checkFirst().option(), form.checkFirst().value());
             SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
-                    upload.content(), checking));
+                    upload.content(), checking, null, priority));
             fileName = file.getSubmittedFileName();
             checkTaskId = submitted.task().id();
             checkedOptions = options;
