@@ -98,7 +98,7 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<SlotId, SlotReporting> slotReports;
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
-    private final ChunksInFlight chunksInFlight;
+    private final StepsInFlight steps;
     private final HandOvers handOvers;
     private final TaskTracing tracing;
     private final TypePauses pauses;
@@ -110,9 +110,9 @@ public final class TaskEngine implements AutoCloseable {
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
                        TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses,
-                       ScheduledTasks scheduled, ScheduleStore scheduleStore, ChunksInFlight chunksInFlight) {
+                       ScheduledTasks scheduled, ScheduleStore scheduleStore, StepsInFlight steps) {
         this.settings = settings;
-        this.chunksInFlight = chunksInFlight;
+        this.steps = steps;
         this.pauses = pauses;
         this.tracing = tracing;
         this.registry = registry;
@@ -212,14 +212,14 @@ public final class TaskEngine implements AutoCloseable {
         AtomicBoolean running = new AtomicBoolean(true);
         TaskChanges changes = new TaskChanges();
         ParsedPayloads parsedPayloads = new ParsedPayloads();
-        ChunksInFlight chunksInFlight = new ChunksInFlight();
+        StepsInFlight steps = new StepsInFlight();
         EngineGuardian.SlotSpawner spawner = system -> {
             ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
             TaskRunner runner = new TaskRunner(registry, store, blocking,
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
-                    settings.chunkGroups(), tracing, pauses, chunksInFlight);
+                    settings.chunkGroups(), tracing, pauses, steps);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting)));
@@ -235,7 +235,7 @@ public final class TaskEngine implements AutoCloseable {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
-                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource), chunksInFlight);
+                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps);
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             engine.dueTasks.start();
@@ -791,23 +791,27 @@ public final class TaskEngine implements AutoCloseable {
         if (!running.compareAndSet(true, false)) {
             return;
         }
-        // Drain: no new submission, hand-over or chunk from now on (readiness is DOWN, calls are
-        // 503); the chunks that run end first, committed or rolled back, then the actors stop.
-        LOG.info("Task engine stopping: no new chunk starts; {} running may take up to {} ms to end",
-                chunksInFlight.running(), drainFor.toMillis());
+        // Drain: no new submission, hand-over or step of a run from now on (readiness is DOWN, calls
+        // are 503); the steps under way end first (chunks commit or roll back), then the actors stop.
+        LOG.info("Task engine stopping: no new step of a task starts; {} under way may take up to {} ms to end",
+                steps.underWay(), drainFor.toMillis());
         long started = System.nanoTime();
+        boolean interrupted = false;
         try {
-            int left = chunksInFlight.drain(drainFor);
+            int left = steps.drain(drainFor);
             if (left > 0) {
-                LOG.warn("{} chunk(s) still run after {} ms; the engine stops without them: each commits whole or not "
-                        + "at all, and its task goes on from its last committed chunk at the next start",
+                LOG.warn("{} step(s) of tasks still run after {} ms; the engine stops without them: a chunk commits whole "
+                        + "or not at all, and its task goes on from its last committed chunk at the next start",
                         left, drainFor.toMillis());
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warn("Interrupted while the running chunks ended; the engine stops without waiting for them");
+            interrupted = true; // the actors are still stopped and waited for; the interrupt is kept for the caller
+            LOG.warn("Interrupted while the running steps ended; the engine stops without waiting for them");
         }
         terminate(system, settings.shutdownTimeout());
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         LOG.info("Task engine stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 

@@ -54,7 +54,7 @@ final class TaskRunner implements TaskWork {
     private final StartMarks startMarks;
     private final TaskTracing tracing;
     private final TypePauses pauses;
-    private final ChunksInFlight chunksInFlight;
+    private final StepsInFlight steps;
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -63,9 +63,9 @@ final class TaskRunner implements TaskWork {
     TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
                TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups,
-               TaskTracing tracing, TypePauses pauses, ChunksInFlight chunksInFlight) {
+               TaskTracing tracing, TypePauses pauses, StepsInFlight steps) {
         this.registry = registry;
-        this.chunksInFlight = chunksInFlight;
+        this.steps = steps;
         this.pauses = pauses;
         this.store = store;
         this.blocking = blocking;
@@ -94,6 +94,10 @@ final class TaskRunner implements TaskWork {
      */
     @Override
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
+        return steps.run(() -> prepareNow(slot, taskId));
+    }
+
+    private CompletionStage<PreparedTask> prepareNow(SlotId slot, String taskId) {
         ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);
         if (submitted != null) {
             // Nothing here blocks (the plugin counts the chunks of what it parsed), so it runs on the
@@ -194,7 +198,7 @@ final class TaskRunner implements TaskWork {
     public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
         TaskContext context = new RunningTaskContext(task.taskId(), task.type().id(), task.owner(), attempt,
                 task.committed());
-        return chunksInFlight.run(() -> chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
+        return steps.run(() -> chunkGroups.run(new PluginChunk(task, chunk, attempt, context, before,
                 TaskLog.context(node, task.slot(), task.taskId(), task.traceParent()))));
     }
 
@@ -354,7 +358,7 @@ final class TaskRunner implements TaskWork {
 
     @Override
     public CompletionStage<Boolean> succeed(PreparedTask task) {
-        return onBlockingThread(task.slot(), task.taskId(), () -> {
+        return steps.run(() -> onBlockingThread(task.slot(), task.taskId(), () -> {
             List<ChunkOutcome> outcomes = List.copyOf(task.committed());
             String result = task.type().handler().result(task.payload(), outcomes);
             if (!store.markSucceeded(task.taskId(), task.generation(), result)) {
@@ -364,12 +368,12 @@ final class TaskRunner implements TaskWork {
             Progress all = task.progress();
             succeeded(task, all.itemsDone(), all.itemsFailed());
             return true;
-        });
+        }));
     }
 
     @Override
     public CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference) {
-        return onBlockingThread(slot, taskId, () -> {
+        return steps.run(() -> onBlockingThread(slot, taskId, () -> {
             startMarks.settled(taskId);
             if (!store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference)) {
                 LOG.info("Task {} failed after it was cancelled or retried; its failure is not stored", taskId);
@@ -383,7 +387,7 @@ final class TaskRunner implements TaskWork {
                 changes.publish(TaskChange.of(task, TaskEventKind.FAILED, now, detail));
             });
             return true;
-        });
+        }));
     }
 
     private <T> CompletionStage<T> onBlockingThread(SlotId slot, String taskId, Step<T> step) {

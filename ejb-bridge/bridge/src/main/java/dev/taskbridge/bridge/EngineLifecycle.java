@@ -165,8 +165,8 @@ public class EngineLifecycle {
     void stop() {
         TaskEngine running = engine;
         if (running != null) {
+            running.close(); // still here while it drains: calls are answered 503, readiness says "stopping"
             engine = null;
-            running.close();
         }
         MicrometerTaskMetrics meters = metrics;
         if (meters != null) {
