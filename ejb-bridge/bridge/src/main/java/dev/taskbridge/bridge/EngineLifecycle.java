@@ -2,8 +2,11 @@ package dev.taskbridge.bridge;
 
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 import javax.naming.InitialContext;
@@ -32,6 +35,7 @@ import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import io.opentelemetry.api.trace.Tracer;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -42,10 +46,16 @@ import org.slf4j.LoggerFactory;
  * Owns the task engine for the lifetime of the deployment: starts it when the deployment starts
  * and stops it, waiting for its threads to end, when the deployment stops.
  *
- * <p>If the engine cannot start, {@link #start()} throws and the deployment fails with the
- * reason, rather than deploying an application that answers every request with an error.
- * Bean-managed concurrency: after start the engine reference never changes and the engine is
- * thread-safe, so the container's lock would only serialise callers.
+ * <p>If the engine cannot start, {@link #start()} does not throw: a {@code @Startup} bean that
+ * fails leaves WildFly's boot waiting for good on the calls other components make to it
+ * (StartupCountdown; seen with WildFly 39), so a database that is away at boot would hang the
+ * server. The deployment comes up instead, logs why at ERROR, answers every call with a 503 that
+ * says why, reports itself not ready, and tries again, with backoff up to
+ * {@link #LONGEST_START_PAUSE}, until the engine starts or the deployment stops. What cannot
+ * change by waiting (settings that are wrong, a production server on the embedded H2) is not
+ * tried again. Bean-managed concurrency: the engine reference changes only under
+ * {@link #starting}, and the engine is thread-safe, so the container's lock would only serialise
+ * callers.
  */
 @Startup
 @Singleton
@@ -69,9 +79,27 @@ public class EngineLifecycle {
     @Inject
     private Tracer tracer;
 
+    /** The first try to start again after a failed start waits this long; each next one twice as long. */
+    static final Duration FIRST_START_PAUSE = Duration.ofSeconds(2);
+    static final Duration LONGEST_START_PAUSE = Duration.ofSeconds(30);
+
+    @Resource
+    private ManagedScheduledExecutorService scheduler;
+
     private volatile TaskEngine engine;
-    /** Why the engine was not started, when the settings forbid it; null otherwise. */
+    /** Why the engine is not running, as every call is told: the settings forbid it, or its last start failed; null otherwise. */
     private volatile String refusal;
+    /**
+     * What made its last start fail, for the operator's readiness probe (on the management
+     * interface) and not for every caller: database messages name hosts and ports.
+     */
+    private volatile String startProblem;
+    /** Held while the engine starts or stops, so that a start again and the deployment's stop never overlap. */
+    private final Object starting = new Object();
+    /** Guarded by {@link #starting}. */
+    private boolean stopped;
+    private ScheduledFuture<?> nextStart;
+    private int failedStarts;
     private volatile BuildView build;
     private volatile MicrometerTaskMetrics metrics;
     /** The web tier's count of open live event streams, for the metrics; none until it says. */
@@ -81,36 +109,104 @@ public class EngineLifecycle {
     void start() {
         ClassLoader deployment = EngineLifecycle.class.getClassLoader();
         LOG.info("Taskbridge engine starting");
-        TaskTypeRegistry registry = TaskTypeRegistry.discover(deployment);
-        registry.problems().forEach(LOG::warn);
-        BridgeSettings settings = BridgeSettings.from(ConfigProvider.getConfig(deployment), registry.all());
+        TaskTypeRegistry registry;
+        BridgeSettings settings;
+        try {
+            registry = TaskTypeRegistry.discover(deployment);
+            registry.problems().forEach(LOG::warn);
+            settings = BridgeSettings.from(ConfigProvider.getConfig(deployment), registry.all());
+        } catch (RuntimeException e) {
+            // settings that are wrong stay wrong: said, not tried again, and not thrown (see the class's comment)
+            refusal = "Taskbridge's settings are not usable: " + causes(e);
+            LOG.error(refusal, e);
+            return;
+        }
         build = describe(settings.engine().nodeName(), registry);
         LOG.info("Taskbridge {} (commit {}) on node {}", build.version(), build.commit(), build.node());
         build.plugins().forEach(plugin -> LOG.info("Task type {} version {} from {} in {} {} (sha256 {})", plugin.taskType(),
                 plugin.typeVersion(), plugin.pluginClass(), plugin.jar(), plugin.jarVersion(), plugin.checksum()));
-        DataSource dataSource = lookUp(settings.dataSource());
+        DataSource dataSource;
+        try {
+            dataSource = lookUp(settings.dataSource());
+        } catch (IllegalStateException e) {
+            refuse(e.getMessage()); // a name that is wrong stays wrong
+            return;
+        }
+        synchronized (starting) {
+            tryToStart(settings, registry, dataSource, deployment);
+        }
+    }
+
+    /** Logs why the engine does not run, and says it in every answer until the deployment stops. */
+    private void refuse(String why) {
+        refusal = why;
+        LOG.error(why);
+    }
+
+    /** Starts the engine, or sets the next try; under {@link #starting}. */
+    private void tryToStart(BridgeSettings settings, TaskTypeRegistry registry, DataSource dataSource, ClassLoader deployment) {
+        if (stopped) {
+            return;
+        }
         if (settings.production()) {
-            refusal = refusalOfEmbeddedDatabase(dataSource, settings.dataSource());
-            if (refusal != null) {
-                // Not thrown: a @Startup bean that fails leaves WildFly's boot waiting for good on the
-                // calls other components make to it (StartupCountdown; seen with WildFly 39). The
-                // deployment stays up with no engine: every call is a 503 saying why, readiness is DOWN.
-                LOG.error(refusal);
+            String embedded = refusalOfEmbeddedDatabase(dataSource, settings.dataSource());
+            if (embedded != null) {
+                refuse(embedded);
                 return;
             }
         }
         MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
+        TaskEngine started;
         try {
-            engine = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment,
+            started = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment,
                     Clock.systemUTC(), ChunkTransactionsBean.on(chunkTransactions, dataSource), meters,
                     settings.tracing() ? new OpenTelemetryTracing(tracer) : TaskTracing.OFF);
-        } catch (RuntimeException | Error e) {
+        } catch (Error e) {
             meters.close();
-            throw e;
+            refuse("the task engine cannot start: " + causes(e)); // a class missing from the EAR: waiting does not help
+            return;
+        } catch (RuntimeException e) {
+            meters.close();
+            failedStarts++;
+            Duration pause = pauseAfter(failedStarts);
+            startProblem = causes(e);
+            refusal = "the task engine could not start; it tries again every " + pause.toSeconds()
+                    + " s until it starts (the server's log and its readiness probe say why)";
+            if (failedStarts == 1) {
+                LOG.error("Taskbridge engine could not start; it tries again in {} s, until it starts", pause.toSeconds(), e);
+            } else {
+                LOG.warn("Taskbridge engine could not start, try {}: {}; it tries again in {} s", failedStarts,
+                        causes(e), pause.toSeconds());
+            }
+            nextStart = scheduler.schedule(() -> {
+                synchronized (starting) {
+                    tryToStart(settings, registry, dataSource, deployment);
+                }
+            }, pause.toMillis(), TimeUnit.MILLISECONDS);
+            return;
         }
-        meters.watch(engine, () -> openEventStreams.getAsInt());
+        meters.watch(started, () -> openEventStreams.getAsInt());
         metrics = meters;
-        LOG.info("Taskbridge engine started");
+        engine = started;
+        refusal = null;
+        startProblem = null;
+        LOG.info(failedStarts == 0 ? "Taskbridge engine started" : "Taskbridge engine started, at try " + (failedStarts + 1));
+    }
+
+    /** The messages of a failure and its causes, each once, in one line: what an operator reads in a 503 or a probe. */
+    static String causes(Throwable failure) {
+        java.util.LinkedHashSet<String> messages = new java.util.LinkedHashSet<>();
+        for (Throwable cause = failure; cause != null && messages.size() < 5; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            messages.add(message == null || message.isBlank() ? cause.getClass().getSimpleName() : message.strip());
+        }
+        String line = String.join(": ", messages).replaceAll("\\s+", " ");
+        return line.length() <= 400 ? line : line.substring(0, 397) + "...";
+    }
+
+    static Duration pauseAfter(int failedStarts) {
+        long seconds = FIRST_START_PAUSE.toSeconds() << Math.min(failedStarts - 1, 10);
+        return seconds >= LONGEST_START_PAUSE.toSeconds() ? LONGEST_START_PAUSE : Duration.ofSeconds(seconds);
     }
 
     private static BuildView describe(String node, TaskTypeRegistry registry) {
@@ -163,10 +259,16 @@ public class EngineLifecycle {
 
     @PreDestroy
     void stop() {
-        TaskEngine running = engine;
-        if (running != null) {
-            running.close(); // still here while it drains: calls are answered 503, readiness says "stopping"
-            engine = null;
+        synchronized (starting) {
+            stopped = true;
+            if (nextStart != null) {
+                nextStart.cancel(false);
+            }
+            TaskEngine running = engine;
+            if (running != null) {
+                running.close(); // still here while it drains: calls are answered 503, readiness says "stopping"
+                engine = null;
+            }
         }
         MicrometerTaskMetrics meters = metrics;
         if (meters != null) {
@@ -192,6 +294,13 @@ public class EngineLifecycle {
     /** See {@link dev.taskbridge.gateway.TaskGateway#watchEventStreams}. */
     public void watchEventStreams(IntSupplier openStreams) {
         openEventStreams = openStreams;
+    }
+
+    /** Why the engine is not running, when it is known, with what made its start fail: for the readiness probe. */
+    public Optional<String> notRunningBecause() {
+        String why = refusal;
+        String problem = startProblem;
+        return Optional.ofNullable(why == null || problem == null ? why : why + ": " + problem);
     }
 
     /** The engine, running or stopping, or empty before it started and after it stopped. */

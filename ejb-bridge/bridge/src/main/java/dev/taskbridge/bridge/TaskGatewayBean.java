@@ -416,7 +416,7 @@ public class TaskGatewayBean implements TaskGateway {
     public HealthReport health() {
         Optional<TaskEngine> started = lifecycle.current();
         if (started.isEmpty()) {
-            return HealthReport.notStarted();
+            return HealthReport.notStarted(lifecycle.notRunningBecause().orElse(null));
         }
         EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
         return new HealthReport(health.running() ? HealthReport.RUNNING : HealthReport.STOPPING,

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The engine's health as readiness checks show it.
  *
- * @param engine           {@code not started}, {@code running} or {@code stopping}
+ * @param engine           {@code not started} (with why, when it is known), {@code running} or {@code stopping}
  * @param actorSystemAlive the actor system has not terminated
  * @param databaseProblem  why the task database cannot be used, or null when it answered
  * @param taskTypes        task types loaded
@@ -29,8 +29,10 @@ public record HealthReport(String engine, boolean actorSystemAlive, String datab
         pausedSchedules = List.copyOf(pausedSchedules);
     }
 
-    public static HealthReport notStarted() {
-        return new HealthReport(NOT_STARTED, false, null, 0, List.of(), List.of(), List.of(), List.of());
+    /** @param why why the engine is not running (its start failed, the settings forbid it), or null when it is not known */
+    public static HealthReport notStarted(String why) {
+        return new HealthReport(why == null ? NOT_STARTED : NOT_STARTED + ": " + why, false, null, 0, List.of(), List.of(),
+                List.of(), List.of());
     }
 
     /** Able to take and run tasks now. */
