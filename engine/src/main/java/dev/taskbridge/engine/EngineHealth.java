@@ -6,13 +6,14 @@ import java.util.List;
  * The engine's view of its own health, for the host's liveness and readiness checks.
  *
  * @param running          started and not stopping
+ * @param suspended        suspended with its host: no step of a task starts until it resumes
  * @param actorSystemAlive the actor system has not terminated
  * @param databaseProblem  why the task database cannot be used, or null when it answered
  * @param taskTypes        task types loaded
  * @param pluginProblems   plugins that were skipped, or whose form was refused, and why
  * @param typesWithoutLiveSlot task types none of whose slots is live: their tasks cannot run now
  */
-public record EngineHealth(boolean running, boolean actorSystemAlive, String databaseProblem, int taskTypes,
+public record EngineHealth(boolean running, boolean suspended, boolean actorSystemAlive, String databaseProblem, int taskTypes,
                            List<String> pluginProblems, List<String> typesWithoutLiveSlot) {
 
     public EngineHealth {
@@ -22,6 +23,6 @@ public record EngineHealth(boolean running, boolean actorSystemAlive, String dat
 
     /** Able to take and run tasks now. */
     public boolean ready() {
-        return running && actorSystemAlive && databaseProblem == null && taskTypes > 0 && typesWithoutLiveSlot.isEmpty();
+        return running && !suspended && actorSystemAlive && databaseProblem == null && taskTypes > 0 && typesWithoutLiveSlot.isEmpty();
     }
 }

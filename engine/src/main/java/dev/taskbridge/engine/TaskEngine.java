@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -130,10 +131,10 @@ public final class TaskEngine implements AutoCloseable {
         this.handOvers = new HandOvers(slots, settings.askTimeout(), settings.retry(), system.scheduler(),
                 system.executionContext(), running::get);
         this.dueTasks = new DueTasks(scheduled, clock, system.scheduler(), system.executionContext(),
-                system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)), running::get,
+                blocking(system), running::get,
                 this::due);
         this.scheduleFirings = new ScheduleFirings(scheduleStore, this::submit, store::findByKey, clock, startedAt, system.scheduler(),
-                system.executionContext(), system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)),
+                system.executionContext(), blocking(system),
                 running::get);
         this.schedules = new Schedules(scheduleStore, scheduleFirings, this::check, clock);
     }
@@ -172,6 +173,17 @@ public final class TaskEngine implements AutoCloseable {
     public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
                                    ThreadFactory threads, ClassLoader classLoader, Clock clock,
                                    ChunkTransactions transactions, TaskMetrics metrics, TaskTracing tracing) {
+        return start(settings, registry, dataSource, threads, classLoader, clock, transactions, metrics, tracing, false);
+    }
+
+    /**
+     * As {@link #start(EngineSettings, TaskTypeRegistry, DataSource, ThreadFactory, ClassLoader, Clock, ChunkTransactions, TaskMetrics, TaskTracing)},
+     * suspended if {@code suspended} (its server is: {@link #suspend()}), so that not one step of a task starts until it resumes.
+     */
+    public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
+                                   ThreadFactory threads, ClassLoader classLoader, Clock clock,
+                                   ChunkTransactions transactions, TaskMetrics metrics, TaskTracing tracing,
+                                   boolean suspended) {
         Instant startedAt = clock.instant();
         TaskStore store = new TaskStore(dataSource, clock);
         Dialect dialect;
@@ -212,9 +224,9 @@ public final class TaskEngine implements AutoCloseable {
         AtomicBoolean running = new AtomicBoolean(true);
         TaskChanges changes = new TaskChanges();
         ParsedPayloads parsedPayloads = new ParsedPayloads();
-        StepsInFlight steps = new StepsInFlight();
+        StepsInFlight steps = new StepsInFlight(suspended);
         EngineGuardian.SlotSpawner spawner = system -> {
-            ExecutionContextExecutor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
+            ExecutionContextExecutor blocking = blocking(system);
             TaskRunner runner = new TaskRunner(registry, store, blocking,
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
@@ -244,10 +256,11 @@ public final class TaskEngine implements AutoCloseable {
                     system.executionContext(), running::get);
             new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
                     FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
-                    system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER)),
+                    blocking(system),
                     running::get, metrics).start(RetentionSweeps.FIRST_AFTER);
-            LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms", slotsPerType.size(),
-                    refs.size(), Duration.between(startedAt, clock.instant()).toMillis());
+            LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms{}", slotsPerType.size(),
+                    refs.size(), Duration.between(startedAt, clock.instant()).toMillis(),
+                    suspended ? ", suspended as its server is: no step of a task starts until it resumes" : "");
             return engine;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -584,6 +597,43 @@ public final class TaskEngine implements AutoCloseable {
         return was;
     }
 
+    /**
+     * Suspends every task run, as the host's suspend asks (WildFly's {@code :suspend}, and the
+     * first phase of a graceful shutdown; note 027): from now on no step of a run starts (no task is
+     * read or started, no chunk runs, no end is stored), a step asked for waits for
+     * {@link #resumeFromSuspend()}, and the steps under way end. Everything else goes on: tasks are
+     * still taken, stored and queued, cancels and pauses still work, a task running between chunks
+     * stays RUNNING with its progress (not stalled). Not stored: a suspend is the host's state,
+     * and a new engine starts unsuspended. A stop while suspended never starts what waited.
+     *
+     * @return completes once no step is under way: then no plugin code of this engine runs until
+     *         the resume; the same for a repeated suspend
+     */
+    public CompletionStage<Void> suspend() {
+        if (steps.suspend()) {
+            LOG.info("Task engine suspended: no step of a task starts until it resumes; {} under way end first",
+                    steps.underWay());
+        }
+        return steps.quiet();
+    }
+
+    /** Ends a {@link #suspend()}: the steps that waited start, in each slot where it left off. */
+    public void resumeFromSuspend() {
+        if (steps.resume(blocking(system))) {
+            LOG.info("Task engine resumed");
+        }
+    }
+
+    /** The dispatcher for blocking work: plugin code, the task store. */
+    private static ExecutionContextExecutor blocking(ActorSystem<?> system) {
+        return system.dispatchers().lookup(DispatcherSelector.fromConfig(PekkoConfig.BLOCKING_DISPATCHER));
+    }
+
+    /** Between {@link #suspend()} and {@link #resumeFromSuspend()}. */
+    public boolean isSuspended() {
+        return steps.suspended();
+    }
+
     /** The type's pause, if it is paused. */
     public Optional<TypePause> pauseOf(String taskType) {
         return pauses.of(taskType);
@@ -710,7 +760,7 @@ public final class TaskEngine implements AutoCloseable {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             databaseProblem = e.getMessage() + ": " + cause.getMessage();
         }
-        return new EngineHealth(running.get(), actorSystemAlive(), databaseProblem, registry.all().size(),
+        return new EngineHealth(running.get(), steps.suspended(), actorSystemAlive(), databaseProblem, registry.all().size(),
                 registry.problems(), taskTypesWithoutLiveSlot());
     }
 
@@ -728,19 +778,27 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * Running, but without progress for longer than the engine's {@code stalledAfter}; a task of
-     * a paused type waits on purpose and is not stalled.
+     * a paused type, or any task of a suspended engine, waits on purpose and is not stalled.
      */
     public boolean isStalled(TaskRecord task) {
-        return !pauses.isPaused(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
+        return waitsForNoOne(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
     }
 
     /** As {@link #isStalled(TaskRecord)}, for a row of a listing. */
     public boolean isStalled(TaskSummary task) {
-        return !pauses.isPaused(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
+        return waitsForNoOne(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
     }
 
-    /** How many running tasks are stalled right now, those of paused types left out. */
+    /** Neither its type is paused nor the engine suspended: a task of it that makes no progress is stalled. */
+    private boolean waitsForNoOne(String taskType) {
+        return !steps.suspended() && !pauses.isPaused(taskType);
+    }
+
+    /** How many running tasks are stalled right now, those of paused types left out; none while suspended. */
     public long countStalled() {
+        if (steps.suspended()) {
+            return 0; // waiting for the host's resume, on purpose
+        }
         return store.countRunningWithoutProgressSince(clock.instant().minus(settings.stalledAfter()), pauses.all().keySet());
     }
 

@@ -213,6 +213,13 @@ class EngineModelTest {
     record ResumeType() implements Step {
     }
 
+    /** The server is suspended (WildFly's {@code :suspend}): no step of a run starts until it resumes; not across restarts. */
+    record SuspendEngine() implements Step {
+    }
+
+    record ResumeEngine() implements Step {
+    }
+
     @Provide
     Arbitrary<List<Step>> sequences() {
         Arbitrary<Integer> task = Arbitraries.integers().between(0, 9);
@@ -233,7 +240,9 @@ class EngineModelTest {
                 Tuple.of(3, Arbitraries.just(new SlotFailure())),
                 Tuple.of(1, Arbitraries.of(Outcome.class).map(RestartEngine::new)),
                 Tuple.of(2, Arbitraries.just(new PauseType())),
-                Tuple.of(4, Arbitraries.just(new ResumeType())));
+                Tuple.of(4, Arbitraries.just(new ResumeType())),
+                Tuple.of(1, Arbitraries.just(new SuspendEngine())),
+                Tuple.of(2, Arbitraries.just(new ResumeEngine())));
         return step.list().ofMinSize(1).ofMaxSize(14);
     }
 
@@ -266,6 +275,7 @@ class EngineModelTest {
             database.heal();
             plugin.open();
             try {
+                engine.resumeFromSuspend();
                 engine.resume(GatedTaskType.ID, "supervisor"); // a sequence that failed paused may not hold up the next
             } catch (RuntimeException e) {
                 LOG.warn("could not resume after sequence {}: {}", model.sequence, e.toString()); // not to hide the failure
@@ -308,6 +318,7 @@ class EngineModelTest {
             engine.close(Duration.ZERO); // as a stop whose drain ran out, or a crash: its chunks end after the next start
             engine = startEngine();
             ENGINE_RESTARTS.incrementAndGet();
+            model.suspended = false; // the host's state, not stored: a new engine runs
             leftBehind.forEach(arrival -> arrival.release().complete(restart.leftBehind()));
             model.disrupted = true;
             return "restarted; " + leftBehind.size() + " chunk(s) of the old engine " + restart.leftBehind();
@@ -323,6 +334,18 @@ class EngineModelTest {
                 requireScriptedFault(e, model);
                 return "failed: " + e;
             }
+        } else if (step instanceof SuspendEngine) {
+            engine.suspend(); // not waited for: the steps under way may be chunks the sequence has yet to release
+            if (!model.suspended) {
+                model.chunkRunsAtSuspend = plugin.chunkRuns();
+            }
+            model.suspended = true;
+            return "suspended";
+        } else if (step instanceof ResumeEngine) {
+            assertThat(engine.isSuspended()).as("suspended as the model says").isEqualTo(model.suspended);
+            engine.resumeFromSuspend();
+            model.suspended = false;
+            return "resumed from suspend";
         } else if (step instanceof ResumeType) {
             try {
                 boolean was = engine.resume(GatedTaskType.ID, "supervisor");
@@ -438,6 +461,9 @@ class EngineModelTest {
         plugin.open();
         assertThat(engine.resume(GatedTaskType.ID, "supervisor")).as("paused as the model says").isEqualTo(model.paused);
         model.paused = false;
+        assertThat(engine.isSuspended()).as("suspended as the model says").isEqualTo(model.suspended);
+        engine.resumeFromSuspend();
+        model.suspended = false;
         long deadline = System.nanoTime() + SETTLE.toNanos();
         String unsettled;
         while ((unsettled = unsettled(model)) != null) {
@@ -567,6 +593,10 @@ class EngineModelTest {
         boolean paused;
         /** The plugin's count of chunk runs when the type was paused. */
         int chunkRunsAtPause;
+        /** The engine was suspended and not resumed since, nor restarted. */
+        boolean suspended;
+        /** The plugin's count of chunk runs when the engine was suspended. */
+        int chunkRunsAtSuspend;
 
         Model(int sequence) {
             this.sequence = sequence;
@@ -596,6 +626,11 @@ class EngineModelTest {
                 // a step a slot began before the pause still runs its chunk, at most twice (in a group,
                 // then alone after the group rolled back); no slot begins another
                 assertThat(plugin.chunkRuns() - chunkRunsAtPause).as("chunk runs since the type was paused")
+                        .isLessThanOrEqualTo(2 * SLOTS);
+            }
+            if (suspended) {
+                // only steps under way at the suspend still run a chunk (as for a pause); none starts
+                assertThat(plugin.chunkRuns() - chunkRunsAtSuspend).as("chunk runs since the engine was suspended")
                         .isLessThanOrEqualTo(2 * SLOTS);
             }
             Snapshot store = Snapshot.read();

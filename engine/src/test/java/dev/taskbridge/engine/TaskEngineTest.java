@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import dev.taskbridge.engine.journal.Dialect;
@@ -416,6 +417,61 @@ class TaskEngineTest {
         assertThat(awaitFinal(start(FAST_RETRIES, again), waiting).state()).isEqualTo(TaskState.SUCCEEDED);
     }
 
+    /**
+     * The host's suspend (note 027): the chunk that runs commits and the suspend completes only
+     * then; no chunk and no task starts while suspended, though tasks are still taken; the resume
+     * goes on where each slot left off.
+     */
+    @Test
+    void aSuspendLetsTheChunkThatRunsCommitStartsNothingMoreAndAResumeGoesOn() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String running = engine.submit("test.steps", "clerk", null, script("chunks=3,sleepMillis=700")).task().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.running.get() == 1);
+
+        java.util.concurrent.CompletableFuture<Void> suspended = engine.suspend().toCompletableFuture();
+        assertThat(suspended).as("not complete while a chunk runs").isNotDone();
+        assertThat(engine.health(Duration.ofSeconds(5)).ready()).as("not ready while suspended").isFalse();
+        suspended.get(10, TimeUnit.SECONDS);
+        assertThat(type.running.get()).as("no chunk runs once the suspend completed").isZero();
+        String submitted = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        Thread.sleep(1000);
+
+        assertThat(type.runs).as("the chunk that ran, and no other").hasSize(1);
+        TaskRecord between = engine.store().find(running).orElseThrow();
+        assertThat(between.state()).isEqualTo(TaskState.RUNNING);
+        assertThat(between.chunksDone()).as("it committed").isEqualTo(1);
+        assertThat(engine.isStalled(between)).as("waiting for the resume on purpose").isFalse();
+        assertThat(engine.store().find(submitted).orElseThrow().state()).as("taken and waiting").isEqualTo(TaskState.QUEUED);
+
+        engine.resumeFromSuspend();
+
+        assertThat(awaitFinal(engine, running).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(awaitFinal(engine, submitted).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(type.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1, 2, 0);
+        assertThat(engine.health(Duration.ofSeconds(5)).ready()).isTrue();
+    }
+
+    /** A stop that follows a suspend (a graceful shutdown) starts none of the steps that waited; the next engine runs them. */
+    @Test
+    void aStopAfterASuspendStartsNothingThatWaitedAndTheNextStartRunsIt() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES, type);
+        engine.suspend().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String id = engine.submit("test.steps", "clerk", null, script("chunks=2")).task().id();
+        Thread.sleep(500);
+
+        engine.close();
+
+        assertThat(type.runs).isEmpty();
+        assertThat(engine.store().find(id).orElseThrow().state()).isEqualTo(TaskState.QUEUED);
+        ScriptedTaskType again = new ScriptedTaskType("test.steps", 1);
+        TaskEngine next = start(FAST_RETRIES, again);
+        assertThat(next.isSuspended()).as("a suspend is the host's, not stored").isFalse();
+        assertThat(awaitFinal(next, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(again.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1);
+    }
+
     @Test
     void aTaskDueInTenMonthsIsStoredWhereTheTimerCannotReachInOneStep() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
@@ -507,7 +563,7 @@ class TaskEngineTest {
 
         EngineHealth health = engine.health(Duration.ofSeconds(2));
 
-        assertThat(health).isEqualTo(new EngineHealth(true, true, null, 1, List.of(), List.of()));
+        assertThat(health).isEqualTo(new EngineHealth(true, false, true, null, 1, List.of(), List.of()));
         assertThat(health.ready()).isTrue();
         assertThat(engine.isBroken()).isFalse();
 

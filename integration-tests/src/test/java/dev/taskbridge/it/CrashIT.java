@@ -122,9 +122,14 @@ class CrashIT {
     }
 
     static List<String> submit(Api clerk, String keyPrefix, int tasks) {
+        return submit(clerk, keyPrefix, tasks, PAYLOAD);
+    }
+
+    /** @param payload of {@code it.rows}, with {@link #ROWS_PER_CHUNK} rows per chunk */
+    static List<String> submit(Api clerk, String keyPrefix, int tasks, String payload) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < tasks; i++) {
-            Api.Reply accepted = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", PAYLOAD, keyPrefix + "-" + i);
+            Api.Reply accepted = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", payload, keyPrefix + "-" + i);
             assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
             ids.add(accepted.object().getString("id"));
         }
@@ -143,6 +148,11 @@ class CrashIT {
     }
 
     static void assertAllDoneExactlyOnce(Api clerk, List<String> ids) {
+        assertAllDoneExactlyOnce(clerk, ids, CHUNKS);
+    }
+
+    /** @param chunks of each task, each of {@link #ROWS_PER_CHUNK} rows */
+    static void assertAllDoneExactlyOnce(Api clerk, List<String> ids, int chunks) {
         int tasks = ids.size();
         // Reads may fail while the database is away (503): keep asking.
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
@@ -152,12 +162,12 @@ class CrashIT {
         for (String id : ids) {
             JsonObject task = clerk.get("/tasks/" + id).object();
             assertThat(task.getString("status")).isEqualTo("SUCCEEDED");
-            assertThat(task.getJsonObject("result").getInt("rows")).isEqualTo(CHUNKS * ROWS_PER_CHUNK);
+            assertThat(task.getJsonObject("result").getInt("rows")).isEqualTo(chunks * ROWS_PER_CHUNK);
         }
         JsonObject audit = audit(clerk);
         assertThat(audit.getInt("duplicates")).as(audit.toString()).isZero();
         assertThat(audit.getInt("tasks")).isEqualTo(tasks);
-        assertThat(audit.getInt("rows")).isEqualTo(tasks * CHUNKS * ROWS_PER_CHUNK);
+        assertThat(audit.getInt("rows")).isEqualTo(tasks * chunks * ROWS_PER_CHUNK);
     }
 
     static JsonObject audit(Api clerk) {

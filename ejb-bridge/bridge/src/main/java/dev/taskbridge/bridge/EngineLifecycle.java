@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -102,6 +104,12 @@ public class EngineLifecycle {
     private int failedStarts;
     private volatile BuildView build;
     private volatile MicrometerTaskMetrics metrics;
+    /** Guards {@link #serverSuspended} and its application to the engine, so that a suspend and a resume never cross a start. */
+    private final Object suspension = new Object();
+    /** The server is suspended (note 027): an engine that starts meanwhile starts suspended. Guarded by {@link #suspension}. */
+    private boolean serverSuspended;
+    /** Guarded by {@link #starting}. */
+    private ServerSuspension followedSuspension;
     /** The web tier's count of open live event streams, for the metrics; none until it says. */
     private volatile IntSupplier openEventStreams = () -> 0;
 
@@ -133,7 +141,46 @@ public class EngineLifecycle {
             return;
         }
         synchronized (starting) {
+            followedSuspension = ServerSuspension.follow(new ServerSuspension.Listener() {
+                @Override
+                public CompletionStage<Void> suspend(boolean booting) {
+                    return suspendEngine(booting);
+                }
+
+                @Override
+                public void resume() {
+                    resumeEngine();
+                }
+            });
             tryToStart(settings, registry, dataSource, deployment);
+        }
+    }
+
+    /**
+     * The server suspends: the engine starts no step of a task until it resumes, and the suspend
+     * is complete once the steps under way have ended (WildFly's suspend timeout bounds the wait).
+     * At boot the server is suspended until it has started: the engine starts its steps then.
+     */
+    private CompletionStage<Void> suspendEngine(boolean booting) {
+        synchronized (suspension) {
+            serverSuspended = true;
+            TaskEngine running = engine;
+            if (running == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletionStage<Void> quiet = running.suspend();
+            // at boot a step under way is no one's request: not waited for, as WildFly waits here on its boot thread
+            return booting ? CompletableFuture.completedFuture(null) : quiet;
+        }
+    }
+
+    private void resumeEngine() {
+        synchronized (suspension) {
+            serverSuspended = false;
+            TaskEngine running = engine;
+            if (running != null) {
+                running.resumeFromSuspend();
+            }
         }
     }
 
@@ -156,11 +203,15 @@ public class EngineLifecycle {
             }
         }
         MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
+        boolean suspended;
+        synchronized (suspension) {
+            suspended = serverSuspended; // at boot it is: not one step of a task starts before the server has started
+        }
         TaskEngine started;
         try {
             started = TaskEngine.start(settings.engine(), registry, dataSource, threadFactory, deployment,
                     Clock.systemUTC(), ChunkTransactionsBean.on(chunkTransactions, dataSource), meters,
-                    settings.tracing() ? new OpenTelemetryTracing(tracer) : TaskTracing.OFF);
+                    settings.tracing() ? new OpenTelemetryTracing(tracer) : TaskTracing.OFF, suspended);
         } catch (Error e) {
             meters.close();
             refuse("the task engine cannot start: " + causes(e)); // a class missing from the EAR: waiting does not help
@@ -187,7 +238,15 @@ public class EngineLifecycle {
         }
         meters.watch(started, () -> openEventStreams.getAsInt());
         metrics = meters;
-        engine = started;
+        synchronized (suspension) {
+            engine = started;
+            // the server may have suspended or resumed while the engine started
+            if (serverSuspended) {
+                started.suspend();
+            } else {
+                started.resumeFromSuspend();
+            }
+        }
         refusal = null;
         startProblem = null;
         LOG.info(failedStarts == 0 ? "Taskbridge engine started" : "Taskbridge engine started, at try " + (failedStarts + 1));
@@ -263,6 +322,10 @@ public class EngineLifecycle {
             stopped = true;
             if (nextStart != null) {
                 nextStart.cancel(false);
+            }
+            if (followedSuspension != null) {
+                followedSuspension.close(); // first: a suspend that came during the drain would wait on a stopping engine
+                followedSuspension = null;
             }
             TaskEngine running = engine;
             if (running != null) {

@@ -419,7 +419,8 @@ public class TaskGatewayBean implements TaskGateway {
             return HealthReport.notStarted(lifecycle.notRunningBecause().orElse(null));
         }
         EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
-        return new HealthReport(health.running() ? HealthReport.RUNNING : HealthReport.STOPPING,
+        String engine = !health.running() ? HealthReport.STOPPING : health.suspended() ? HealthReport.SUSPENDED : HealthReport.RUNNING;
+        return new HealthReport(engine,
                 health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
                 health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList(),
                 health.databaseProblem() == null ? pausedSchedules(started.get()) : List.of());

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The engine's health as readiness checks show it.
  *
- * @param engine           {@code not started} (with why, when it is known), {@code running} or {@code stopping}
+ * @param engine           {@code not started} (with why, when it is known), {@code running}, {@code suspended}
+ *                         (with the server: no task starts a step until it resumes) or {@code stopping}
  * @param actorSystemAlive the actor system has not terminated
  * @param databaseProblem  why the task database cannot be used, or null when it answered
  * @param taskTypes        task types loaded
@@ -20,6 +21,7 @@ public record HealthReport(String engine, boolean actorSystemAlive, String datab
 
     public static final String NOT_STARTED = "not started";
     public static final String RUNNING = "running";
+    public static final String SUSPENDED = "suspended";
     public static final String STOPPING = "stopping";
 
     public HealthReport {

@@ -27,7 +27,7 @@ public final class HealthChecks {
 
     /**
      * UP when the engine runs, its actor system is alive, the task database answers and at least
-     * one task type is loaded. DOWN while the engine starts or drains on undeploy, and while the
+     * one task type is loaded. DOWN while the engine starts, is suspended with the server or drains on undeploy, and while the
      * database is unreachable (tasks wait, then resume).
      */
     @Readiness

@@ -26,7 +26,8 @@ import dev.taskbridge.plugin.TaskType;
  * JTA datasource, then sleeps, so that a crash often lands inside a chunk's transaction. The
  * payload is {@code chunks=N,rows=M,sleepMillis=S[,failAtChunk=K][,failOnceAtChunk=K]}; chunk K
  * fails for good with {@code failAtChunk}, and only on its first run with {@code failOnceAtChunk}
- * (a bug fixed before an operator retries the task). Each chunk logs a line through {@link System.Logger}, as plain-Java plugin code would.
+ * (a bug fixed before an operator retries the task). Each chunk logs a line through {@link System.Logger}, as plain-Java plugin code would,
+ * when it begins and when its work is done (its commit follows).
  * Deployed only by the tests that run their own server.
  */
 public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
@@ -120,6 +121,7 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
                     insert.executeBatch();
                 }
                 Thread.sleep(script.sleepMillis());
+                LOG.log(System.Logger.Level.INFO, "it.rows wrote chunk " + chunk);
                 return new ChunkOutcome(script.rows(), 0, "");
             }
 
