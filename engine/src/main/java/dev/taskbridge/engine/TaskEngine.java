@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashSet;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
@@ -30,6 +31,7 @@ import com.typesafe.config.Config;
 import dev.taskbridge.engine.journal.Dialect;
 import dev.taskbridge.engine.journal.JournalDatabase;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
+import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.routing.LocalSlots;
 import dev.taskbridge.engine.routing.SlotAddressing;
@@ -50,6 +52,7 @@ import dev.taskbridge.engine.store.ScheduleStore;
 import dev.taskbridge.engine.store.ScheduledTasks;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.engine.store.TypePause;
+import dev.taskbridge.engine.store.UnfinishedVersion;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
 import dev.taskbridge.plugin.InvalidPayloadException;
@@ -100,6 +103,8 @@ public final class TaskEngine implements AutoCloseable {
     private final TaskChanges changes;
     private final ParsedPayloads parsedPayloads;
     private final StepsInFlight steps;
+    /** Deployed types whose plugin cannot run their unfinished tasks (note 028): type id to why, as a submission is told. */
+    private final Map<String, String> notActive;
     private final HandOvers handOvers;
     private final TaskTracing tracing;
     private final TypePauses pauses;
@@ -111,7 +116,8 @@ public final class TaskEngine implements AutoCloseable {
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
                        TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses,
-                       ScheduledTasks scheduled, ScheduleStore scheduleStore, StepsInFlight steps) {
+                       ScheduledTasks scheduled, ScheduleStore scheduleStore, StepsInFlight steps, Map<String, String> notActive) {
+        this.notActive = notActive;
         this.settings = settings;
         this.steps = steps;
         this.pauses = pauses;
@@ -133,7 +139,7 @@ public final class TaskEngine implements AutoCloseable {
         this.dueTasks = new DueTasks(scheduled, clock, system.scheduler(), system.executionContext(),
                 blocking(system), running::get,
                 this::due);
-        this.scheduleFirings = new ScheduleFirings(scheduleStore, this::submit, store::findByKey, clock, startedAt, system.scheduler(),
+        this.scheduleFirings = new ScheduleFirings(scheduleStore, this::submitFiring, store::findByKey, clock, startedAt, system.scheduler(),
                 system.executionContext(), blocking(system),
                 running::get);
         this.schedules = new Schedules(scheduleStore, scheduleFirings, this::check, clock);
@@ -180,7 +186,7 @@ public final class TaskEngine implements AutoCloseable {
      * As {@link #start(EngineSettings, TaskTypeRegistry, DataSource, ThreadFactory, ClassLoader, Clock, ChunkTransactions, TaskMetrics, TaskTracing)},
      * suspended if {@code suspended} (its server is: {@link #suspend()}), so that not one step of a task starts until it resumes.
      */
-    public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,
+    public static TaskEngine start(EngineSettings settings, TaskTypeRegistry deployed, DataSource dataSource,
                                    ThreadFactory threads, ClassLoader classLoader, Clock clock,
                                    ChunkTransactions transactions, TaskMetrics metrics, TaskTracing tracing,
                                    boolean suspended) {
@@ -188,13 +194,22 @@ public final class TaskEngine implements AutoCloseable {
         TaskStore store = new TaskStore(dataSource, clock);
         Dialect dialect;
         TypePauses pauses;
+        List<UnfinishedVersion> unfinishedVersions;
         try {
             dialect = Dialect.of(dataSource);
             store.createSchema(dialect);
             pauses = new TypePauses(new PausedTypes(dataSource, clock));
+            unfinishedVersions = store.unfinishedVersions();
         } catch (SQLException | RuntimeException e) {
             throw new EngineStartException("the engine's database is not usable", e);
         }
+        Map<String, NotActive> notActive = notActive(store, deployed, unfinishedVersions);
+        Map<String, String> problems = new LinkedHashMap<>();
+        notActive.forEach((type, reason) -> {
+            problems.put(type, reason.problem());
+            LOG.warn(reason.problem());
+        });
+        TaskTypeRegistry registry = deployed.without(problems);
         Map<String, Integer> slotsPerType = new LinkedHashMap<>();
         for (TaskType<?> type : registry.all()) {
             slotsPerType.put(type.id(), settings.slotOverrides().getOrDefault(type.id(), type.slots()));
@@ -247,7 +262,7 @@ public final class TaskEngine implements AutoCloseable {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
             TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
-                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps);
+                    new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps, whyNotActive(notActive));
             engine.awaitSlotsLive(settings.askTimeout());
             engine.resumeUnfinished();
             engine.dueTasks.start();
@@ -289,12 +304,57 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
+    /** Why a deployed type is not active, for its submissions, and for the operator with the tasks it cannot run. */
+    private record NotActive(String why, String problem) {
+    }
+
+    /**
+     * The deployed types whose plugin cannot run a task of theirs that is not final, with why (note
+     * 028): a version with no migration to the plugin's, or a newer one than the plugin's.
+     */
+    private static Map<String, NotActive> notActive(TaskStore store, TaskTypeRegistry deployed, List<UnfinishedVersion> unfinishedVersions) {
+        Map<String, NotActive> found = new LinkedHashMap<>();
+        for (UnfinishedVersion unfinished : unfinishedVersions) {
+            Optional<TaskType<?>> type = deployed.find(unfinished.taskType());
+            if (type.isEmpty() || found.containsKey(unfinished.taskType())) {
+                continue;
+            }
+            Optional<String> why;
+            try {
+                why = PayloadMigrations.whyNot(type.get(), unfinished.version());
+            } catch (RuntimeException | LinkageError e) {
+                // the plugin's bug: its type is not active, the others run
+                why = Optional.of("its plugin failed to say whether it runs tasks of version " + unfinished.version() + ": " + e);
+            }
+            if (why.isPresent()) {
+                List<String> ids = store.unfinishedIds(unfinished.taskType(), unfinished.version(), 5);
+                found.put(unfinished.taskType(), new NotActive(why.get(), "Task type " + unfinished.taskType()
+                        + " is not active: " + why.get() + "; " + unfinished.tasks() + " unfinished task(s) of version "
+                        + unfinished.version() + " wait for a version of it that can run them: " + String.join(", ", ids)
+                        + (unfinished.tasks() > ids.size() ? ", ..." : "")));
+            }
+        }
+        return found;
+    }
+
+    private static Map<String, String> whyNotActive(Map<String, NotActive> notActive) {
+        Map<String, String> why = new LinkedHashMap<>();
+        notActive.forEach((type, reason) -> why.put(type, reason.why()));
+        return Map.copyOf(why);
+    }
+
+    /** What a call naming a type that is not running is told: deployed but not active, or not deployed. */
+    private RuntimeException missing(String taskType) {
+        String why = notActive.get(taskType);
+        return why != null ? new TaskTypeNotActiveException(taskType, why) : new NoSuchTaskTypeException(taskType);
+    }
+
     private void resumeUnfinished() {
         List<TaskRecord> unfinished = store.unfinished();
         for (TaskRecord task : unfinished) {
             if (registry.find(task.taskType()).isPresent()) {
                 handOver(task);
-            } else {
+            } else if (!notActive.containsKey(task.taskType())) { // those of a type not active were said at start, with their count
                 LOG.warn("Task {} of type {} waits: no plugin provides that type", task.id(), task.taskType());
             }
         }
@@ -365,7 +425,7 @@ public final class TaskEngine implements AutoCloseable {
             }
             throw e;
         } catch (InvalidPayloadException | NoSuchTaskTypeException | IdempotencyConflictException | SlotFullException
-                 | EngineStoppedException | TaskStateException e) {
+                 | EngineStoppedException | TaskStateException | TaskTypeNotActiveException e) {
             span.refused(e); // answered 4xx or 503, as the API refuses input: not the server's error
             throw e;
         } catch (RuntimeException e) {
@@ -378,10 +438,20 @@ public final class TaskEngine implements AutoCloseable {
                           Instant runAt, int priority) throws InvalidPayloadException {
         long started = System.nanoTime();
         requireRunning();
-        TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
+        TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
         Payload withDefaults = withOptionDefaults(taskType, payload);
         registry.ensurePrepared(type);
-        Object parsed = type.parse(withDefaults);
+        Object parsed;
+        try {
+            parsed = type.parse(withDefaults);
+        } catch (InvalidPayloadException refused) {
+            // a client repeating a request stored under an older version of the type gets its task (note 028)
+            Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
+            if (earlier.isPresent() && earlier.get().typeVersion() != type.version()) {
+                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, idempotencyKey);
+            }
+            throw refused;
+        }
         // a task to run later takes no room in a slot until it is due
         String id = runAt == null ? idWithRoom(taskType) : UUID.randomUUID().toString();
         if (id == null) {
@@ -420,14 +490,28 @@ public final class TaskEngine implements AutoCloseable {
      * Checks, as a submission would and storing nothing, that a plugin provides the type and that
      * it takes the payload.
      *
+     * @return the version of the type that took it
      * @throws NoSuchTaskTypeException no plugin provides the type
      * @throws InvalidPayloadException the plugin refused the payload
      */
-    public void check(String taskType, Payload payload) throws InvalidPayloadException {
+    public int check(String taskType, Payload payload) throws InvalidPayloadException {
         requireRunning();
-        TaskType<?> type = registry.find(taskType).orElseThrow(() -> new NoSuchTaskTypeException(taskType));
+        TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
         registry.ensurePrepared(type);
         type.parse(withOptionDefaults(taskType, payload));
+        return type.version();
+    }
+
+    /**
+     * Submits a schedule's firing: its payload, written for version {@code writtenFor} of the type
+     * (null: the plugin's), carried over to the plugin's version by its migrations (note 028).
+     */
+    private Stored submitFiring(String taskType, String owner, String idempotencyKey, Payload payload, Integer writtenFor)
+            throws InvalidPayloadException {
+        TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
+        Payload current = writtenFor == null || writtenFor == type.version() ? payload
+                : PayloadMigrations.upgrade(type, writtenFor, payload);
+        return submit(taskType, owner, idempotencyKey, current);
     }
 
     /** Recurring tasks: the schedules, managed at runtime. */
@@ -447,8 +531,12 @@ public final class TaskEngine implements AutoCloseable {
         requireRunning();
         TaskRecord earlier = store.find(earlierTaskId).filter(task -> task.owner().equals(owner))
                 .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
-        Payload payload = store.payload(earlier.id()).orElseThrow();
-        return submit(taskType, owner, idempotencyKey, payload.withOptions(options), null, earlier.priority());
+        Payload payload = store.payload(earlier.id()).orElseThrow().withOptions(options);
+        TaskType<?> type = registry.find(taskType).orElse(null);
+        if (type != null && earlier.taskType().equals(taskType) && earlier.typeVersion() != type.version()) {
+            payload = PayloadMigrations.upgrade(type, earlier.typeVersion(), payload); // a check made before a deploy (note 028)
+        }
+        return submit(taskType, owner, idempotencyKey, payload, null, earlier.priority());
     }
 
     /**
@@ -553,8 +641,10 @@ public final class TaskEngine implements AutoCloseable {
         // the slot read the task, and find it cancelled, before it would run it.
         parsedPayloads.take(taskId);
         TaskRecord cancelled = store.find(taskId).orElseThrow();
-        slots.tell(router.slotFor(task.taskType(), taskId),
-                new Slot.Cancel(taskId, task.runGeneration(), system.ignoreRef()));
+        if (router.slots(task.taskType()) > 0) { // none for a type whose plugin is missing or not active: no slot holds it
+            slots.tell(router.slotFor(task.taskType(), taskId),
+                    new Slot.Cancel(taskId, task.runGeneration(), system.ignoreRef()));
+        }
         Instant now = clock.instant();
         tracing.ended(cancelled.traceParent(), taskId, cancelled.taskType(), TaskState.CANCELLED, now, "by " + by);
         changes.publish(TaskChange.of(cancelled, TaskEventKind.CANCELLED, now, "by " + by));
@@ -646,7 +736,7 @@ public final class TaskEngine implements AutoCloseable {
 
     private void requireType(String taskType) {
         if (registry.find(taskType).isEmpty()) {
-            throw new NoSuchTaskTypeException(taskType);
+            throw missing(taskType);
         }
     }
 
@@ -661,8 +751,10 @@ public final class TaskEngine implements AutoCloseable {
     public TaskRecord retry(String taskId, String by) {
         requireRunning();
         TaskRecord task = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
-        if (registry.find(task.taskType()).isEmpty()) {
-            throw new NoSuchTaskTypeException(task.taskType());
+        TaskType<?> type = registry.find(task.taskType()).orElseThrow(() -> missing(task.taskType()));
+        Optional<String> cannot = PayloadMigrations.whyNot(type, task.typeVersion());
+        if (cannot.isPresent()) {
+            throw new TaskStateException(taskId, "it cannot run again here: task type " + task.taskType() + ", " + cannot.get());
         }
         OptionalInt generation = store.requeue(taskId, by);
         if (generation.isEmpty()) {
@@ -789,17 +881,19 @@ public final class TaskEngine implements AutoCloseable {
         return waitsForNoOne(task.taskType()) && task.isStalled(clock.instant(), settings.stalledAfter());
     }
 
-    /** Neither its type is paused nor the engine suspended: a task of it that makes no progress is stalled. */
+    /** Its type is neither paused nor not active, nor the engine suspended: a task of it that makes no progress is stalled. */
     private boolean waitsForNoOne(String taskType) {
-        return !steps.suspended() && !pauses.isPaused(taskType);
+        return !steps.suspended() && !pauses.isPaused(taskType) && !notActive.containsKey(taskType);
     }
 
-    /** How many running tasks are stalled right now, those of paused types left out; none while suspended. */
+    /** How many running tasks are stalled right now, those of paused types and types not active left out; none while suspended. */
     public long countStalled() {
         if (steps.suspended()) {
             return 0; // waiting for the host's resume, on purpose
         }
-        return store.countRunningWithoutProgressSince(clock.instant().minus(settings.stalledAfter()), pauses.all().keySet());
+        Set<String> waitingOnPurpose = new HashSet<>(pauses.all().keySet());
+        waitingOnPurpose.addAll(notActive.keySet());
+        return store.countRunningWithoutProgressSince(clock.instant().minus(settings.stalledAfter()), waitingOnPurpose);
     }
 
     public TaskStore store() {

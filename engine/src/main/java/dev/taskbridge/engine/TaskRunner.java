@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
+import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.slot.Faults;
@@ -146,7 +147,8 @@ final class TaskRunner implements TaskWork {
             }
             throw e;
         }
-        Object parsed = type.parse(store.payload(taskId).orElseThrow());
+        // a task an older version of the plugin left (or a supervisor retried) is carried over by its migrations (note 028)
+        Object parsed = PayloadMigrations.parse(type, task.typeVersion(), store.payload(taskId).orElseThrow());
         int chunks = chunkCount(type, taskId, parsed);
         // A task that never started has no markers: one read fewer.
         List<ChunkOutcome> committed = task.attempts() == 0 ? List.of() : store.committedChunks(taskId);

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,6 +13,7 @@ import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PayloadMigration;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
@@ -56,9 +58,53 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     /** Thrown by every call of {@link #prepare}, as a bug in it would be. */
     volatile RuntimeException prepareBug;
 
+    private final int version;
+    private final Map<Integer, PayloadMigration> migrations;
+
     ScriptedTaskType(String id, int slots) {
+        this(id, slots, 1, Map.of());
+    }
+
+    /**
+     * A type at {@code version} whose payloads carry the option {@code version} (absent meaning 1):
+     * a stand-in for a payload whose shape changed, which a version refuses when it is not its own.
+     *
+     * @param migrations from each older version to the next (note 028)
+     */
+    ScriptedTaskType(String id, int slots, int version, Map<Integer, PayloadMigration> migrations) {
         this.id = id;
         this.slots = slots;
+        this.version = version;
+        this.migrations = Map.copyOf(migrations);
+    }
+
+    /** A migration that makes a payload of the version before {@code next} one of {@code next}, as a real one would reshape it. */
+    static PayloadMigration toVersion(int next) {
+        return older -> {
+            if (!older.options().getOrDefault("version", "1").equals(String.valueOf(next - 1))) {
+                throw new InvalidPayloadException("version", "the migration to " + next + " takes payloads of " + (next - 1) + " only");
+            }
+            Map<String, String> options = new HashMap<>(older.options());
+            options.put("version", String.valueOf(next));
+            return older.withOptions(options);
+        };
+    }
+
+    /** A payload of this type's version. */
+    Payload payload(String script) {
+        return new Payload("text/plain", script.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                version == 1 ? Map.of() : Map.of("version", String.valueOf(version)));
+    }
+
+    /** Thrown by every call of {@link #migrationFrom}, as a bug in it would be. */
+    volatile RuntimeException migrationBug;
+
+    @Override
+    public Optional<PayloadMigration> migrationFrom(int olderVersion) {
+        if (migrationBug != null) {
+            throw migrationBug;
+        }
+        return Optional.ofNullable(migrations.get(olderVersion));
     }
 
     @Override
@@ -68,7 +114,7 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
 
     @Override
     public int version() {
-        return 1;
+        return version;
     }
 
     @Override
@@ -89,6 +135,10 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
 
     @Override
     public Script parse(Payload payload) throws InvalidPayloadException {
+        String shape = payload.options().getOrDefault("version", "1");
+        if (!shape.equals(String.valueOf(version))) {
+            throw new InvalidPayloadException("version", "is " + shape + "; version " + version + " of " + id + " takes its own only");
+        }
         Map<String, String> values = new HashMap<>();
         for (String pair : payload.text().split(",")) {
             String[] kv = pair.split("=", 2);

@@ -33,10 +33,15 @@ import dev.taskbridge.engine.store.TaskFilter;
 import dev.taskbridge.engine.store.TaskHistoryEntry;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.schedule.ScheduleDefinition;
+import dev.taskbridge.engine.store.MissedFirings;
+import dev.taskbridge.engine.store.ScheduleRun;
+import dev.taskbridge.engine.store.Schedule;
 import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PayloadMigration;
 import javax.sql.DataSource;
 
 import org.h2.jdbcx.JdbcDataSource;
@@ -470,6 +475,202 @@ class TaskEngineTest {
         assertThat(next.isSuspended()).as("a suspend is the host's, not stored").isFalse();
         assertThat(awaitFinal(next, id).state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(again.runs).extracting(ScriptedTaskType.Run::chunk).containsExactly(0, 1);
+    }
+
+    /**
+     * Note 028: tasks version 1 left unfinished, one part-way, are run by version 3 through the
+     * chain of migrations 1 to 2 to 3; the part-way one from its next chunk, each chunk once; the
+     * rows keep the version they were submitted under.
+     */
+    @Test
+    void tasksAnOlderVersionLeftUnfinishedAreRunByANewerOneThroughItsMigrations() throws Exception {
+        ScriptedTaskType v1 = new ScriptedTaskType("test.steps", 1);
+        TaskEngine before = start(FAST_RETRIES, v1);
+        String partWay = before.submit("test.steps", "clerk", null, script("chunks=3,sleepMillis=700")).task().id();
+        String queued = before.submit("test.steps", "clerk", null, script("chunks=2")).task().id();
+        await().atMost(Duration.ofSeconds(10)).until(() -> chunksRunOf(v1, partWay).size() == 1);
+        before.suspend();
+        before.close();
+        assertThat(before.store().find(queued).orElseThrow().state()).isEqualTo(TaskState.QUEUED);
+
+        ScriptedTaskType v3 = new ScriptedTaskType("test.steps", 1, 3,
+                Map.of(1, ScriptedTaskType.toVersion(2), 2, ScriptedTaskType.toVersion(3)));
+        TaskEngine after = start(FAST_RETRIES, v3);
+
+        assertThat(awaitFinal(after, partWay).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(awaitFinal(after, queued).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(chunksRunOf(v1, partWay)).as("version 1 ran the first chunk").containsExactly(0);
+        assertThat(chunksRunOf(v3, partWay)).as("version 3 the others, once each").containsExactly(1, 2);
+        assertThat(chunksRunOf(v3, queued)).containsExactly(0, 1);
+        assertThat(after.store().find(queued).orElseThrow().typeVersion()).as("the version it was submitted under").isEqualTo(1);
+        assertThat(after.health(Duration.ofSeconds(5)).pluginProblems()).isEmpty();
+        assertThat(after.submit("test.steps", "clerk", null, v3.payload("chunks=1")).task().typeVersion()).isEqualTo(3);
+    }
+
+    private static List<Integer> chunksRunOf(ScriptedTaskType type, String taskId) {
+        return type.runs.stream().filter(run -> run.taskId().equals(taskId)).map(ScriptedTaskType.Run::chunk).toList();
+    }
+
+    /**
+     * Note 028: a version without a migration from the version of an unfinished task is not
+     * activated: no slot, its tasks untouched, a submission refused with why, the problem naming
+     * the task; another type runs; a version that can, deployed next, runs them.
+     */
+    @Test
+    void aVersionThatCannotRunTheUnfinishedTasksOfAnOlderOneIsNotActivatedAndSaysWhichTasks() throws Exception {
+        ScriptedTaskType v1 = new ScriptedTaskType("test.steps", 1);
+        TaskEngine before = start(FAST_RETRIES, v1, new ScriptedTaskType("test.other", 1));
+        before.suspend();
+        String waiting = before.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        String later = before.submit("test.steps", "clerk", null, script("chunks=1"), Instant.now().plus(Duration.ofHours(1)))
+                .task().id();
+        before.close();
+
+        ScriptedTaskType v2 = new ScriptedTaskType("test.steps", 1, 2, Map.of());
+        TaskEngine after = start(FAST_RETRIES, v2, new ScriptedTaskType("test.other", 1));
+
+        assertThat(after.registry().find("test.steps")).as("not activated").isEmpty();
+        assertThat(after.slots("test.other")).isEqualTo(1);
+        assertThat(after.health(Duration.ofSeconds(5)).pluginProblems()).singleElement().asString()
+                .contains("test.steps is not active").contains("no migration from version 1")
+                .contains("2 unfinished task(s) of version 1").contains(waiting).contains(later);
+        assertThatThrownBy(() -> after.submit("test.steps", "clerk", null, v2.payload("chunks=1")))
+                .isInstanceOf(TaskTypeNotActiveException.class).hasMessageContaining("not active on this server")
+                .hasMessageNotContaining(waiting);
+        String other = after.submit("test.other", "clerk", null, script("chunks=1")).task().id();
+        assertThat(awaitFinal(after, other).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(after.store().find(waiting).orElseThrow().state()).isEqualTo(TaskState.QUEUED);
+        assertThat(after.store().find(waiting).orElseThrow().attempts()).isZero();
+        assertThat(v2.runs).isEmpty();
+        assertThat(after.cancel(later, "supervisor").state()).as("an operator may cancel what holds the type back")
+                .isEqualTo(TaskState.CANCELLED);
+        after.close();
+
+        ScriptedTaskType v2Migrating = new ScriptedTaskType("test.steps", 1, 2, Map.of(1, ScriptedTaskType.toVersion(2)));
+        TaskEngine fixed = start(FAST_RETRIES, v2Migrating);
+        assertThat(awaitFinal(fixed, waiting).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(fixed.store().find(later).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+    }
+
+    /**
+     * Note 028: what clients made before a deploy goes on after it: a confirmed check of version 1
+     * is submitted by version 2 through its migration, and a repeated request of version 1 (its
+     * idempotency key) is answered with its task, though version 2 would refuse its payload.
+     */
+    @Test
+    void aCheckAndARequestMadeBeforeTheDeployAreTakenAfterIt() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        String check = before.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+        String keyed = before.submit("test.steps", "clerk", "k-1", script("chunks=2")).task().id();
+        assertThat(awaitFinal(before, check).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(awaitFinal(before, keyed).state()).isEqualTo(TaskState.SUCCEEDED);
+        before.close();
+
+        TaskEngine after = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1, 2, Map.of(1, ScriptedTaskType.toVersion(2))));
+
+        Stored confirmed = after.submitPayloadOf(check, "test.steps", "clerk", null, Map.of());
+        assertThat(confirmed.task().typeVersion()).isEqualTo(2);
+        assertThat(awaitFinal(after, confirmed.task().id()).state()).isEqualTo(TaskState.SUCCEEDED);
+        Stored repeat = after.submit("test.steps", "clerk", "k-1", script("chunks=2"));
+        assertThat(repeat.created()).isFalse();
+        assertThat(repeat.task().id()).isEqualTo(keyed);
+    }
+
+    /** Note 028: a plugin whose migrationFrom throws is not active; the other types run. */
+    @Test
+    void aPluginThatFailsToSayWhichVersionsItRunsIsNotActiveAndTheOthersRun() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        before.suspend();
+        before.submit("test.steps", "clerk", null, script("chunks=1"));
+        before.close();
+        ScriptedTaskType broken = new ScriptedTaskType("test.steps", 1, 2, Map.of());
+        broken.migrationBug = new IllegalStateException("a bug in migrationFrom");
+
+        TaskEngine after = start(FAST_RETRIES, broken, new ScriptedTaskType("test.other", 1));
+
+        assertThat(after.registry().find("test.steps")).isEmpty();
+        assertThat(after.health(Duration.ofSeconds(5)).pluginProblems()).singleElement().asString()
+                .contains("failed to say whether it runs tasks of version 1").contains("a bug in migrationFrom");
+        String other = after.submit("test.other", "clerk", null, script("chunks=1")).task().id();
+        assertThat(awaitFinal(after, other).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    /**
+     * Note 028: a schedule written for version 1 keeps its version; under version 2 without a
+     * migration each firing is refused with why (on the schedule's runs); with one, its firings
+     * make tasks of version 2 that run.
+     */
+    @Test
+    void aScheduleWrittenForAnOlderVersionFiresThroughTheMigrationsOrIsRefusedWithWhy() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        Schedule schedule = before.schedules().create(new ScheduleDefinition("every 300 ms", "test.steps", script("chunks=1"),
+                null, null, Duration.ofMillis(300), MissedFirings.SKIP), "supervisor");
+        assertThat(schedule.typeVersion()).as("written for the version deployed").isEqualTo(1);
+        before.schedules().pause(schedule.id(), "supervisor");
+        await().atMost(Duration.ofSeconds(10)).until(() -> before.store().unfinished().isEmpty()); // a firing made before the pause
+        before.close();
+
+        TaskEngine without = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1, 2, Map.of()));
+        without.schedules().resume(schedule.id());
+        await().atMost(Duration.ofSeconds(10)).until(() -> without.schedules().runs(schedule.id(), 10).stream()
+                .anyMatch(run -> run.outcome() == ScheduleRun.Outcome.REFUSED));
+        without.schedules().pause(schedule.id(), "supervisor");
+        assertThat(without.schedules().runs(schedule.id(), 100)).allSatisfy(run -> {
+            assertThat(run.outcome()).isEqualTo(ScheduleRun.Outcome.REFUSED);
+            assertThat(run.detail()).contains("no migration from version 1");
+        });
+        without.close();
+
+        TaskEngine with = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1, 2, Map.of(1, ScriptedTaskType.toVersion(2))));
+        with.schedules().resume(schedule.id());
+        await().atMost(Duration.ofSeconds(10)).until(() -> with.schedules().runs(schedule.id(), 100).stream()
+                .anyMatch(run -> run.outcome() == ScheduleRun.Outcome.SUBMITTED && run.taskState() == TaskState.SUCCEEDED));
+        with.schedules().pause(schedule.id(), "supervisor");
+        ScheduleRun made = with.schedules().runs(schedule.id(), 100).stream()
+                .filter(run -> run.outcome() == ScheduleRun.Outcome.SUBMITTED).findFirst().orElseThrow();
+        assertThat(with.store().find(made.taskId()).orElseThrow().typeVersion()).isEqualTo(2);
+        assertThat(with.schedules().find(schedule.id()).orElseThrow().typeVersion()).as("as it was written").isEqualTo(1);
+    }
+
+    /** Note 028: a plugin rolled back to version 1 while tasks of its version 2 are unfinished is not activated. */
+    @Test
+    void aPluginRolledBackToAnOlderVersionIsNotActivatedWhileTasksOfTheNewerOneWait() throws Exception {
+        ScriptedTaskType v2 = new ScriptedTaskType("test.steps", 1, 2, Map.of(1, ScriptedTaskType.toVersion(2)));
+        TaskEngine before = start(FAST_RETRIES, v2);
+        before.suspend();
+        String waiting = before.submit("test.steps", "clerk", null, v2.payload("chunks=1")).task().id();
+        before.close();
+
+        TaskEngine rolledBack = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+
+        assertThat(rolledBack.registry().find("test.steps")).isEmpty();
+        assertThat(rolledBack.health(Duration.ofSeconds(5)).pluginProblems()).singleElement().asString()
+                .contains("cannot run tasks of the newer version 2").contains(waiting);
+        Thread.sleep(300);
+        assertThat(rolledBack.store().find(waiting).orElseThrow().state()).isEqualTo(TaskState.QUEUED);
+    }
+
+    /** Note 028: a failed task of version 1 is not retried by a version that cannot run it, and is by one that can. */
+    @Test
+    void aRetryOfAFailedTaskIsRefusedByAVersionThatCannotRunItAndTakenByOneThatCan() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1));
+        String failed = before.submit("test.steps", "clerk", null, script("chunks=1,failAtChunk=0")).task().id();
+        assertThat(awaitFinal(before, failed).state()).isEqualTo(TaskState.FAILED);
+        before.close();
+
+        TaskEngine cannot = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1, 2, Map.of()));
+        assertThat(cannot.registry().find("test.steps")).as("a failed task holds nothing back").isPresent();
+        assertThatThrownBy(() -> cannot.retry(failed, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("no migration from version 1");
+        assertThat(cannot.store().find(failed).orElseThrow().state()).isEqualTo(TaskState.FAILED);
+        cannot.close();
+
+        // the migration that fixes what made it fail, as a new version may
+        PayloadMigration fixing = older -> new Payload("text/plain", "chunks=1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("version", "2"));
+        TaskEngine can = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1, 2, Map.of(1, fixing)));
+        can.retry(failed, "supervisor");
+        assertThat(awaitFinal(can, failed).state()).isEqualTo(TaskState.SUCCEEDED);
     }
 
     @Test

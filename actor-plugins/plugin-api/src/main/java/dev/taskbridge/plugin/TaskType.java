@@ -27,8 +27,26 @@ public interface TaskType<P> {
      */
     String id();
 
-    /** The version of this task type; raise it when the payload or the result changes shape. */
+    /**
+     * The version of this task type; raise it when the payload or the result changes shape. Each
+     * task records the version it was submitted under; one of an older version is run by this
+     * one only through {@link #migrationFrom}.
+     */
     int version();
+
+    /**
+     * How this version carries a payload of version {@code olderVersion} to version
+     * {@code olderVersion + 1}, for the tasks an older version of the plugin left unfinished (and
+     * those a supervisor retries later). Empty by default: this version runs tasks of its own
+     * version only. The engine asks for every step from a task's version up to {@link #version()}
+     * when it starts: a type with an unfinished task it cannot carry over (or one of a newer
+     * version than itself, after a plugin was rolled back) is not activated, and the engine says
+     * which tasks hold it back, so an operator deploys a version that can run them; nothing of them
+     * is lost or run by a version that does not know them.
+     */
+    default Optional<PayloadMigration> migrationFrom(int olderVersion) {
+        return Optional.empty();
+    }
 
     /**
      * The SPI version this plugin was written against. A plugin that asks for a newer API than

@@ -22,6 +22,7 @@ import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskMetrics;
 import dev.taskbridge.engine.TaskTracing;
+import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.store.TaskRecord;
@@ -124,6 +125,19 @@ public final class PluginTestKit implements AutoCloseable {
     @SafeVarargs
     public static Builder of(Supplier<? extends TaskType<?>>... types) {
         return new Builder(List.of(types));
+    }
+
+    /**
+     * What {@code type} makes of a payload submitted under an older version of it, exactly as the
+     * engine does when it starts or resumes such a task (note 028): the chain of its
+     * {@link TaskType#migrationFrom} steps up to its version, then its {@link TaskType#parse}.
+     * For a plugin's test of its migrations.
+     *
+     * @throws InvalidPayloadException a migration or the parse refused it, or the type cannot run
+     *                                 tasks of {@code olderVersion} at all (a missing step, a newer version)
+     */
+    public static <P> P migrated(TaskType<P> type, int olderVersion, Payload older) throws InvalidPayloadException {
+        return PayloadMigrations.parse(type, olderVersion, older);
     }
 
     private void startEngine(int crashAtRun) {

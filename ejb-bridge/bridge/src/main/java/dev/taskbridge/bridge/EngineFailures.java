@@ -2,6 +2,7 @@ package dev.taskbridge.bridge;
 
 import dev.taskbridge.engine.EngineStoppedException;
 import dev.taskbridge.engine.SlotFullException;
+import dev.taskbridge.engine.TaskTypeNotActiveException;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.schedule.NoSuchScheduleException;
 import dev.taskbridge.engine.schedule.ScheduleDefinitionException;
@@ -30,7 +31,7 @@ public class EngineFailures {
     Object translate(InvocationContext call) throws Exception {
         try {
             return call.proceed();
-        } catch (EngineStoppedException e) {
+        } catch (EngineStoppedException | TaskTypeNotActiveException e) {
             throw new EngineUnavailableException(e.getMessage(), e);
         } catch (TaskStoreException e) {
             throw new EngineUnavailableException("the task database is unavailable", e);

@@ -12,6 +12,7 @@ import java.util.function.IntSupplier;
 
 import dev.taskbridge.engine.EngineHealth;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
+import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.TaskChange;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskStateException;
@@ -284,17 +285,18 @@ public class TaskGatewayBean implements TaskGateway {
      */
     private static FinishedTask<Object> finished(TaskEngine engine, TaskType<Object> type, TaskRecord task,
                                                  Rechecks.Lease lease) {
-        return finished(task.id(), task.result(), task.endedAt(), type,
+        return finished(task.id(), task.result(), task.endedAt(), type, task.typeVersion(),
                 () -> engine.store().payload(task.id()).orElseThrow(() -> new TaskNotFoundException(task.id())), lease);
     }
 
+    /** @param typeVersion the version of its type the task was submitted under: an older one's payload is migrated (note 028) */
     static FinishedTask<Object> finished(String taskId, String result, java.time.Instant endedAt, TaskType<Object> type,
-                                         Supplier<Payload> stored, Rechecks.Lease lease) {
+                                         int typeVersion, Supplier<Payload> stored, Rechecks.Lease lease) {
         return new FinishedTask<>(taskId, result, endedAt, () -> {
             lease.enter();
             Payload payload = stored.get();
             try {
-                return type.parse(payload);
+                return PayloadMigrations.parse(type, typeVersion, payload);
             } catch (InvalidPayloadException | RuntimeException e) {
                 if (e instanceof TaskbridgeException) {
                     throw (TaskbridgeException) e;

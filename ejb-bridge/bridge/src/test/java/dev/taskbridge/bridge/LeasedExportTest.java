@@ -70,7 +70,7 @@ class LeasedExportTest {
 
     private ExportFile made(ResultExport export, TaskType<Object> type, Rechecks.Lease lease) throws Exception {
         return TaskGatewayBean.leasedFile(export,
-                TaskGatewayBean.finished("task-1", "{}", Instant.now(), type, () -> RechecksTest.PAYLOAD, lease), lease);
+                TaskGatewayBean.finished("task-1", "{}", Instant.now(), type, type.version(), () -> RechecksTest.PAYLOAD, lease), lease);
     }
 
     private void assertThePermitIsBack() {

@@ -67,14 +67,14 @@ class RechecksTest {
     void readingAStoredPayloadTakesThePermitAndASecondConcurrentReadOfTheSameUserIsRefusedUnread() {
         AtomicInteger loads = new AtomicInteger();
         Rechecks.Lease first = rechecks.lease("clerk1");
-        FinishedTask<Object> held = TaskGatewayBean.finished("task-1", "{}", Instant.now(), PARSES, () -> {
+        FinishedTask<Object> held = TaskGatewayBean.finished("task-1", "{}", Instant.now(), PARSES, PARSES.version(), () -> {
             loads.incrementAndGet();
             return PAYLOAD;
         }, first);
         held.payload();
 
         Rechecks.Lease second = rechecks.lease("clerk1");
-        FinishedTask<Object> refused = TaskGatewayBean.finished("task-2", "{}", Instant.now(), PARSES, () -> {
+        FinishedTask<Object> refused = TaskGatewayBean.finished("task-2", "{}", Instant.now(), PARSES, PARSES.version(), () -> {
             loads.incrementAndGet();
             return PAYLOAD;
         }, second);

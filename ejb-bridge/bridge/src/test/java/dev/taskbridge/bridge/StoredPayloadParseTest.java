@@ -53,7 +53,7 @@ class StoredPayloadParseTest {
     }
 
     private FinishedTask<Object> finished(TaskType<Object> type, Rechecks.Lease lease) {
-        return TaskGatewayBean.finished("task-1", "{}", Instant.now(), type, () -> RechecksTest.PAYLOAD, lease);
+        return TaskGatewayBean.finished("task-1", "{}", Instant.now(), type, type.version(), () -> RechecksTest.PAYLOAD, lease);
     }
 
     @Test

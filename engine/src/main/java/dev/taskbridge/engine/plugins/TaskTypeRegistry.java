@@ -150,6 +150,25 @@ public final class TaskTypeRegistry {
         return new TaskTypeRegistry(types, forms, problems);
     }
 
+    /**
+     * This registry without the given types, each left out for the reason given, which joins the
+     * {@link #problems()}: for plugins that are deployed but may not run (note 028).
+     *
+     * @param reasons type id to one line saying why
+     */
+    public TaskTypeRegistry without(Map<String, String> reasons) {
+        if (reasons.isEmpty()) {
+            return this;
+        }
+        Map<String, TaskType<?>> kept = new LinkedHashMap<>(types);
+        Map<String, TaskForm> keptForms = new HashMap<>(forms);
+        kept.keySet().removeAll(reasons.keySet());
+        keptForms.keySet().removeAll(reasons.keySet());
+        List<String> more = new ArrayList<>(problems);
+        more.addAll(reasons.values());
+        return new TaskTypeRegistry(kept, keptForms, more);
+    }
+
     /** The task type with this id, if a plugin provides it. */
     public Optional<TaskType<?>> find(String id) {
         return Optional.ofNullable(types.get(id));

@@ -14,6 +14,7 @@ import dev.taskbridge.engine.IdempotencyConflictException;
 import dev.taskbridge.engine.LookTimer;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
 import dev.taskbridge.engine.SlotFullException;
+import dev.taskbridge.engine.TaskTypeNotActiveException;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.store.MissedFirings;
 import dev.taskbridge.engine.store.Schedule;
@@ -61,10 +62,12 @@ public final class ScheduleFirings {
     /** A schedule's old runs are deleted once this many more were recorded. */
     static final int PRUNE_EVERY = 50;
 
-    /** Submits a firing's task: the engine's submit. */
+    /** Submits a firing's task: the engine's submit, after the migrations from the version the schedule was written for. */
     @FunctionalInterface
     public interface Submitter {
-        Stored submit(String taskType, String owner, String idempotencyKey, Payload payload) throws InvalidPayloadException;
+        /** @param writtenFor the version of the type the schedule's payload was written for; null: the plugin's */
+        Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Integer writtenFor)
+                throws InvalidPayloadException;
     }
 
     /** The task an owner submitted with a key, if any: the engine's store. */
@@ -216,7 +219,8 @@ public final class ScheduleFirings {
     /** Submits one firing's task and records what it came to; false when it must wait and be tried again. */
     private boolean make(Schedule schedule, Instant at) {
         try {
-            Stored stored = submitter.submit(schedule.taskType(), schedule.owner(), schedule.keyOf(at), schedule.payloadAt(at));
+            Stored stored = submitter.submit(schedule.taskType(), schedule.owner(), schedule.keyOf(at), schedule.payloadAt(at),
+                    schedule.typeVersion());
             recorded(schedule, () -> store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, stored.task().id(), null,
                     clock.instant()));
             return true;
@@ -228,7 +232,7 @@ public final class ScheduleFirings {
             // made before with the schedule's content as it was then: that task is this firing's
             recorded(schedule, () -> store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, e.existingTaskId(), null,
                     clock.instant()));
-        } catch (SlotFullException | EngineStoppedException | TaskStoreException e) {
+        } catch (SlotFullException | EngineStoppedException | TaskStoreException | TaskTypeNotActiveException e) {
             LOG.warn("Schedule {} could not make its firing at {} yet: {}", schedule.name(), at, e.toString());
             return false; // late, not lost
         } catch (TaskTypeNotReadyException e) {

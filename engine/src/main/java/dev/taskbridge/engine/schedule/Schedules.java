@@ -27,8 +27,11 @@ public final class Schedules {
     /** Checks that a task type exists and takes a payload, as a submission would: the engine's. */
     @FunctionalInterface
     public interface PayloadCheck {
-        /** @throws dev.taskbridge.engine.NoSuchTaskTypeException when no plugin provides the type */
-        void check(String taskType, Payload payload) throws InvalidPayloadException;
+        /**
+         * @return the version of the type that took it
+         * @throws dev.taskbridge.engine.NoSuchTaskTypeException when no plugin provides the type
+         */
+        int check(String taskType, Payload payload) throws InvalidPayloadException;
     }
 
     private final ScheduleStore store;
@@ -66,7 +69,7 @@ public final class Schedules {
         Instant now = now();
         Schedule schedule = checked(new Schedule(UUID.randomUUID().toString(), definition.name(), definition.taskType(), by,
                 definition.payload(), definition.cron(), definition.timeZone(), definition.interval(), now,
-                definition.missedFirings(), null, null, null, now, by, now));
+                definition.missedFirings(), null, null, null, now, by, now, null));
         try {
             store.insert(schedule);
         } catch (ScheduleStore.NameTakenException e) {
@@ -91,7 +94,7 @@ public final class Schedules {
             Instant now = now();
             Schedule asked = new Schedule(id, definition.name(), definition.taskType(), by, definition.payload(),
                     definition.cron(), definition.timeZone(), definition.interval(), now, definition.missedFirings(), null,
-                    before.pausedBy(), before.pausedAt(), before.createdAt(), by, now);
+                    before.pausedBy(), before.pausedAt(), before.createdAt(), by, now, null);
             Schedule schedule = checked(sameRule(before, asked) && before.nextFireAt() != null
                     ? withCursor(asked, before.anchorAt(), before.nextFireAt()) : asked);
             try {
@@ -119,10 +122,18 @@ public final class Schedules {
         return text == null || text.isBlank() ? null : text.strip();
     }
 
+    private static Schedule withVersion(Schedule schedule, int typeVersion) {
+        return new Schedule(schedule.id(), schedule.name(), schedule.taskType(), schedule.owner(), schedule.payload(),
+                schedule.cron(), schedule.timeZone(), schedule.interval(), schedule.anchorAt(), schedule.missedFirings(),
+                schedule.nextFireAt(), schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(),
+                schedule.changedAt(), typeVersion);
+    }
+
     private static Schedule withCursor(Schedule schedule, Instant anchorAt, Instant nextFireAt) {
         return new Schedule(schedule.id(), schedule.name(), schedule.taskType(), schedule.owner(), schedule.payload(),
                 schedule.cron(), schedule.timeZone(), schedule.interval(), anchorAt, schedule.missedFirings(), nextFireAt,
-                schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(), schedule.changedAt());
+                schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(), schedule.changedAt(),
+                schedule.typeVersion());
     }
 
     /** Pauses a schedule: no firing is made until it is resumed. Pausing a paused one keeps its first pause. */
@@ -228,9 +239,11 @@ public final class Schedules {
         Schedule normalized = new Schedule(schedule.id(), name, schedule.taskType().strip(), schedule.owner(), schedule.payload(),
                 byCron ? schedule.cron().strip() : null, byCron ? schedule.timeZone().strip() : null,
                 byCron ? null : schedule.interval(), schedule.anchorAt(), schedule.missedFirings(), first,
-                schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(), schedule.changedAt());
+                schedule.pausedBy(), schedule.pausedAt(), schedule.createdAt(), schedule.changedBy(), schedule.changedAt(),
+                null);
         try {
-            payloads.check(normalized.taskType(), normalized.payloadAt(first));
+            // checked by, and so written for, the version of the type deployed now
+            normalized = withVersion(normalized, payloads.check(normalized.taskType(), normalized.payloadAt(first)));
         } catch (InvalidPayloadException e) {
             throw new ScheduleDefinitionException("payload", e.getMessage());
         } catch (dev.taskbridge.engine.NoSuchTaskTypeException e) {

@@ -18,10 +18,14 @@ import dev.taskbridge.plugin.Payload;
  * @param anchorAt    when the interval counts from: the schedule's creation, or the last change of its rule
  * @param nextFireAt  the first firing not made yet; null when the rule has none left
  * @param pausedAt    when an operator paused it; null while it fires
+ * @param typeVersion the version of its task type its payload was written for, so that a later
+ *                    version's migrations carry each firing over (note 028); null for a schedule
+ *                    written before versions were kept, taken as the plugin's
  */
 public record Schedule(String id, String name, String taskType, String owner, Payload payload, String cron, String timeZone,
                        Duration interval, Instant anchorAt, MissedFirings missedFirings, Instant nextFireAt,
-                       String pausedBy, Instant pausedAt, Instant createdAt, String changedBy, Instant changedAt) {
+                       String pausedBy, Instant pausedAt, Instant createdAt, String changedBy, Instant changedAt,
+                       Integer typeVersion) {
 
     /** In a text payload or an option's value: the firing's time, e.g. {@code 2026-12-07T07:00:00Z}. */
     public static final String FIRING_TIME = "${firingTime}";

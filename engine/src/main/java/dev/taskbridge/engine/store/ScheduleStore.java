@@ -28,7 +28,7 @@ public final class ScheduleStore {
 
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "id, name, task_type, owner, media_type, payload, options, cron, time_zone, "
-            + "interval_ms, anchor_at, missed_firings, next_fire_at, paused_by, paused_at, created_at, changed_by, changed_at";
+            + "interval_ms, anchor_at, missed_firings, next_fire_at, paused_by, paused_at, created_at, changed_by, changed_at, type_version";
 
     private final DataSource dataSource;
 
@@ -46,7 +46,7 @@ public final class ScheduleStore {
     public void insert(Schedule schedule) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement("INSERT INTO tb_schedule (" + COLUMNS
-                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, schedule.id());
             insert.setString(2, schedule.name());
             insert.setString(3, schedule.taskType());
@@ -65,6 +65,7 @@ public final class ScheduleStore {
             setInstant(insert, 16, schedule.createdAt());
             insert.setString(17, schedule.changedBy());
             setInstant(insert, 18, schedule.changedAt());
+            insert.setObject(19, schedule.typeVersion(), Types.INTEGER);
             insert.executeUpdate();
         } catch (SQLException e) {
             throw failure(e, schedule.name(), "could not store schedule " + schedule.name());
@@ -90,7 +91,7 @@ public final class ScheduleStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement("UPDATE tb_schedule SET name = ?, task_type = ?, "
                      + "media_type = ?, payload = ?, options = ?, cron = ?, time_zone = ?, interval_ms = ?, anchor_at = ?, "
-                     + "missed_firings = ?, next_fire_at = ?, changed_by = ?, changed_at = ?, owner = ? "
+                     + "missed_firings = ?, next_fire_at = ?, changed_by = ?, changed_at = ?, owner = ?, type_version = ? "
                      + "WHERE id = ? AND (next_fire_at = ? OR next_fire_at IS NULL AND ? IS NULL)")) {
             update.setString(1, schedule.name());
             update.setString(2, schedule.taskType());
@@ -106,9 +107,10 @@ public final class ScheduleStore {
             update.setString(12, schedule.changedBy());
             setInstant(update, 13, schedule.changedAt());
             update.setString(14, schedule.owner());
-            update.setString(15, schedule.id());
-            setInstant(update, 16, cursorWas);
+            update.setObject(15, schedule.typeVersion(), Types.INTEGER);
+            update.setString(16, schedule.id());
             setInstant(update, 17, cursorWas);
+            setInstant(update, 18, cursorWas);
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
             throw failure(e, schedule.name(), "could not change schedule " + schedule.id());
@@ -325,7 +327,8 @@ public final class ScheduleStore {
                             intervalMillis == null ? null : Duration.ofMillis(intervalMillis), instant(rows, "anchor_at"),
                             MissedFirings.valueOf(rows.getString("missed_firings")), instant(rows, "next_fire_at"),
                             rows.getString("paused_by"), instant(rows, "paused_at"), instant(rows, "created_at"),
-                            rows.getString("changed_by"), instant(rows, "changed_at")));
+                            rows.getString("changed_by"), instant(rows, "changed_at"),
+                            rows.getObject("type_version", Integer.class)));
                 }
                 return schedules;
             }

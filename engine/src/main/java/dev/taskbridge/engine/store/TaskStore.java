@@ -262,6 +262,23 @@ public final class TaskStore {
         return query("SELECT " + COLUMNS + " FROM tb_task WHERE status IN ('QUEUED', 'RUNNING') ORDER BY priority DESC, submitted_at, id");
     }
 
+    /**
+     * How many tasks are unfinished (scheduled, queued or running) per type and the version of it
+     * they were submitted under: what the engine's start checks its plugins against (note 028).
+     */
+    public List<UnfinishedVersion> unfinishedVersions() {
+        return query("SELECT task_type, type_version, COUNT(*) FROM tb_task WHERE status IN ('SCHEDULED', 'QUEUED', 'RUNNING') "
+                + "GROUP BY task_type, type_version ORDER BY task_type, type_version",
+                row -> new UnfinishedVersion(row.getString(1), row.getInt(2), row.getLong(3)));
+    }
+
+    /** Up to {@code limit} ids of a type's unfinished tasks of one version, oldest first. */
+    public List<String> unfinishedIds(String taskType, int version, int limit) {
+        return query("SELECT id FROM tb_task WHERE task_type = ? AND type_version = ? "
+                + "AND status IN ('SCHEDULED', 'QUEUED', 'RUNNING') ORDER BY submitted_at, id LIMIT ?",
+                row -> row.getString(1), taskType, version, limit);
+    }
+
     /** Running tasks whose last progress is older than {@code since}, but for those of {@code exceptTypes}. */
     public long countRunningWithoutProgressSince(Instant since, Collection<String> exceptTypes) {
         String except = exceptTypes.isEmpty() ? "" : " AND task_type NOT IN ("

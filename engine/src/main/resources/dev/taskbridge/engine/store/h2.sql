@@ -116,6 +116,8 @@ CREATE TABLE IF NOT EXISTS tb_schedule_run (
 );
 -- until_at came a day after the table: a database that has the table without it gets it
 ALTER TABLE tb_schedule_run ADD COLUMN IF NOT EXISTS until_at TIMESTAMP WITH TIME ZONE;
+-- the version of its task type a schedule's payload was written for (note 028); none for one written before it was kept
+ALTER TABLE tb_schedule ADD COLUMN IF NOT EXISTS type_version INT;
 
 -- Pekko JDBC journal (pekko-persistence-jdbc 1.1.1, quoted lower-case names as its H2 profile expects)
 CREATE TABLE IF NOT EXISTS "event_journal" (

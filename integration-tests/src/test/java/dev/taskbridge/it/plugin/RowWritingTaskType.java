@@ -49,13 +49,38 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
         return ID;
     }
 
+    /**
+     * 1, or the system property {@value #VERSION_PROPERTY}: a server started with another version
+     * stands for a deploy of another version of the plugin (note 028). Versions above 1 take tasks
+     * of an older one only with {@value #MIGRATES_PROPERTY}{@code =true}; a payload of version 2 or
+     * later has the option {@code shape=2}, which the migration adds, as a real one would reshape it.
+     */
     @Override
     public int version() {
-        return 1;
+        return Integer.getInteger(VERSION_PROPERTY, 1);
+    }
+
+    public static final String VERSION_PROPERTY = "it.rows.version";
+    public static final String MIGRATES_PROPERTY = "it.rows.migrates";
+    static final String SHAPE = "shape";
+
+    @Override
+    public java.util.Optional<dev.taskbridge.plugin.PayloadMigration> migrationFrom(int olderVersion) {
+        if (!Boolean.getBoolean(MIGRATES_PROPERTY) || olderVersion != 1) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(older -> {
+            Map<String, String> options = new HashMap<>(older.options());
+            options.put(SHAPE, "2");
+            return older.withOptions(options);
+        });
     }
 
     @Override
     public Script parse(Payload payload) throws InvalidPayloadException {
+        if (version() >= 2 && !"2".equals(payload.options().get(SHAPE))) {
+            throw new InvalidPayloadException(SHAPE, "must be 2: version " + version() + " takes payloads of its own shape only");
+        }
         Map<String, Integer> values = new HashMap<>();
         for (String pair : payload.text().split(",")) {
             String[] kv = pair.split("=", 2);
