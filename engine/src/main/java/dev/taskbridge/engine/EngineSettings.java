@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.slot.Slot;
+import dev.taskbridge.plugin.Profile;
 
 /**
  * Everything the host decides about the engine, read once and handed in whole. The engine reads
@@ -34,6 +35,9 @@ import dev.taskbridge.engine.slot.Slot;
  *                          ({@link Duration#ZERO}) they are kept until someone retries them
  * @param chunkGroups       groups of short chunks that may run at once, each group in one transaction
  *                          ({@link ChunkGroups}); 0 runs every chunk in a transaction of its own
+ * @param profile           the deployment's profile, which plugins are told when they get ready
+ *                          ({@link dev.taskbridge.plugin.TaskType#prepare}); {@link Profile#PROD} by
+ *                          default, so that nothing makes demo data unless asked to
  */
 public record EngineSettings(
         String systemName,
@@ -52,7 +56,8 @@ public record EngineSettings(
         int slotCapacity,
         Duration retention,
         Duration failedRetention,
-        int chunkGroups) {
+        int chunkGroups,
+        Profile profile) {
 
     public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
     public static final int DEFAULT_DISPATCHER_THREADS = 4;
@@ -75,7 +80,8 @@ public record EngineSettings(
     public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_SYSTEM_NAME, Map.of(),
             DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
             DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
-            DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO, DEFAULT_CHUNK_GROUPS);
+            DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO, DEFAULT_CHUNK_GROUPS,
+            Profile.PROD);
 
     public EngineSettings {
         Objects.requireNonNull(systemName, "systemName");
@@ -84,6 +90,7 @@ public record EngineSettings(
         Objects.requireNonNull(askTimeout, "askTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(profile, "profile");
         requirePositive(slowChunk, "slowChunk");
         requirePositive(stalledAfter, "stalledAfter");
         Map<String, Map<String, String>> defaults = new HashMap<>();
@@ -116,46 +123,52 @@ public record EngineSettings(
 
     public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
-                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups);
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
     }
 
     public EngineSettings withRetry(RetrySettings newRetry) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
     }
 
     public EngineSettings withStalledAfter(Duration after) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
     }
 
     public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
     }
 
     public EngineSettings withSlotCapacity(int capacity) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, capacity, retention, failedRetention, chunkGroups);
+                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile);
     }
 
     public EngineSettings withRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups);
+                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile);
     }
 
     public EngineSettings withFailedRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, keepFor, chunkGroups);
+                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile);
     }
 
     public EngineSettings withChunkGroups(int groups) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, groups);
+                optionDefaults, slotCapacity, retention, failedRetention, groups, profile);
+    }
+
+    public EngineSettings withProfile(Profile newProfile) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile);
     }
 
     private static void requirePositive(Duration duration, String name) {

@@ -57,6 +57,7 @@ import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskType;
 import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -90,6 +91,8 @@ public final class TaskEngine implements AutoCloseable {
 
     private final EngineSettings settings;
     private final TaskTypeRegistry registry;
+    /** What a plugin is told when it gets ready: the profile and the datasource. */
+    private final PluginEnvironment environment;
     private final TaskStore store;
     private final TaskRouter router;
     private final ActorSystem<EngineGuardian.Command> system;
@@ -112,7 +115,7 @@ public final class TaskEngine implements AutoCloseable {
     private final ScheduleFirings scheduleFirings;
     private final Schedules schedules;
 
-    private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, TaskStore store, TaskRouter router,
+    private TaskEngine(EngineSettings settings, TaskTypeRegistry registry, PluginEnvironment environment, TaskStore store, TaskRouter router,
                        ActorSystem<EngineGuardian.Command> system, SlotAddressing slots, Instant startedAt,
                        AtomicBoolean running, Clock clock, TaskMetrics metrics, Map<SlotId, SlotReporting> slotReports,
                        TaskChanges changes, ParsedPayloads parsedPayloads, TaskTracing tracing, TypePauses pauses,
@@ -123,6 +126,7 @@ public final class TaskEngine implements AutoCloseable {
         this.pauses = pauses;
         this.tracing = tracing;
         this.registry = registry;
+        this.environment = environment;
         this.store = store;
         this.router = router;
         this.system = system;
@@ -210,6 +214,7 @@ public final class TaskEngine implements AutoCloseable {
             LOG.warn(reason.problem());
         });
         TaskTypeRegistry registry = deployed.without(problems);
+        PluginEnvironment environment = new PluginEnvironment(settings.profile(), dataSource);
         Map<String, Integer> slotsPerType = new LinkedHashMap<>();
         for (TaskType<?> type : registry.all()) {
             slotsPerType.put(type.id(), settings.slotOverrides().getOrDefault(type.id(), type.slots()));
@@ -242,7 +247,7 @@ public final class TaskEngine implements AutoCloseable {
         StepsInFlight steps = new StepsInFlight(suspended);
         EngineGuardian.SlotSpawner spawner = system -> {
             ExecutionContextExecutor blocking = blocking(system);
-            TaskRunner runner = new TaskRunner(registry, store, blocking,
+            TaskRunner runner = new TaskRunner(registry, environment, store, blocking,
                     transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
@@ -260,7 +265,7 @@ public final class TaskEngine implements AutoCloseable {
         }
         try {
             Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            TaskEngine engine = new TaskEngine(settings, registry, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
+            TaskEngine engine = new TaskEngine(settings, registry, environment, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
                     new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps, whyNotActive(notActive));
             engine.awaitSlotsLive(settings.askTimeout());
@@ -440,7 +445,7 @@ public final class TaskEngine implements AutoCloseable {
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
         Payload withDefaults = withOptionDefaults(taskType, payload);
-        registry.ensurePrepared(type);
+        registry.ensurePrepared(type, environment);
         Object parsed;
         try {
             parsed = type.parse(withDefaults);
@@ -497,7 +502,7 @@ public final class TaskEngine implements AutoCloseable {
     public int check(String taskType, Payload payload) throws InvalidPayloadException {
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
-        registry.ensurePrepared(type);
+        registry.ensurePrepared(type, environment);
         type.parse(withOptionDefaults(taskType, payload));
         return type.version();
     }

@@ -28,6 +28,7 @@ import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskHistory;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskType;
 import dev.taskbridge.plugin.TransientTaskException;
@@ -43,6 +44,7 @@ final class TaskRunner implements TaskWork {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
     private final TaskTypeRegistry registry;
+    private final PluginEnvironment environment;
     private final TaskStore store;
     private final Executor blocking;
     private final ChunkGroups chunkGroups;
@@ -61,11 +63,12 @@ final class TaskRunner implements TaskWork {
      * @param stopping whether the engine is stopping: a step that fails then failed because the
      *                 host is taking its resources away, not because of the task
      */
-    TaskRunner(TaskTypeRegistry registry, TaskStore store, Executor blocking, ChunkTransactions transactions,
+    TaskRunner(TaskTypeRegistry registry, PluginEnvironment environment, TaskStore store, Executor blocking, ChunkTransactions transactions,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
                TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups,
                TaskTracing tracing, TypePauses pauses, StepsInFlight steps) {
         this.registry = registry;
+        this.environment = environment;
         this.steps = steps;
         this.pauses = pauses;
         this.store = store;
@@ -139,7 +142,7 @@ final class TaskRunner implements TaskWork {
         String taskId = task.id();
         TaskType<Object> type = typeOf(task);
         try {
-            registry.ensurePrepared(type);
+            registry.ensurePrepared(type, environment);
         } catch (TaskTypeNotReadyException e) {
             if (e.passing()) {
                 // not the task's fault: it waits, as for a database that is away, with the engine's retries

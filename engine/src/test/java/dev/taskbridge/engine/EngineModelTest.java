@@ -29,6 +29,7 @@ import dev.taskbridge.engine.slot.Slot;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.plugin.Profile;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -84,7 +85,7 @@ class EngineModelTest {
     private static final EngineSettings SETTINGS = new EngineSettings("engine-model", Map.of(), 2, 6,
             new RetrySettings(50, Duration.ofMillis(2), Duration.ofMillis(20)), 5, Duration.ofSeconds(1),
             Duration.ofSeconds(20), 4, "model", Duration.ofMinutes(5), Duration.ofMinutes(10), Map.of(),
-            EngineSettings.DEFAULT_SLOT_CAPACITY, Duration.ZERO, Duration.ZERO, 1);
+            EngineSettings.DEFAULT_SLOT_CAPACITY, Duration.ZERO, Duration.ZERO, 1, Profile.PROD);
     private static final AtomicInteger SEQUENCES = new AtomicInteger();
     /** Where the time of the run went, by kind of step, in ms: reported at the end. */
     private static final Map<String, Long> TIME_SPENT = new TreeMap<>();

@@ -14,6 +14,7 @@ import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PayloadMigration;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
@@ -55,6 +56,8 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     /** How many calls of {@link #prepare} fail, as with a database not reachable yet. */
     final AtomicInteger prepareFailuresLeft = new AtomicInteger();
     final AtomicInteger prepareCalls = new AtomicInteger();
+    /** What the engine told the type when it last got it ready. */
+    volatile PluginEnvironment preparedIn;
     /** Thrown by every call of {@link #prepare}, as a bug in it would be. */
     volatile RuntimeException prepareBug;
 
@@ -123,8 +126,9 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     }
 
     @Override
-    public void prepare() throws SQLException {
+    public void prepare(PluginEnvironment environment) throws SQLException {
         prepareCalls.incrementAndGet();
+        preparedIn = environment;
         if (prepareBug != null) {
             throw prepareBug;
         }

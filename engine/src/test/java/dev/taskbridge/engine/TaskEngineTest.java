@@ -42,6 +42,7 @@ import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PayloadMigration;
+import dev.taskbridge.plugin.Profile;
 import javax.sql.DataSource;
 
 import org.h2.jdbcx.JdbcDataSource;
@@ -1022,6 +1023,19 @@ class TaskEngineTest {
         assertThat(type.prepareCalls).as("the failed call and the one that made it ready").hasValue(2);
     }
 
+    /** A plugin makes its demo data in dev only, and its tables where the chunks' markers are: it is told both. */
+    @Test
+    void aTaskTypeIsToldTheProfileAndTheEnginesDatasourceWhenItGetsReady() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = start(FAST_RETRIES.withProfile(Profile.STAGE), type);
+
+        engine.submit("test.steps", "clerk", null, script("chunks=1"));
+
+        assertThat(type.preparedIn.profile()).isEqualTo(Profile.STAGE);
+        assertThat(type.preparedIn.dataSource()).isSameAs(database);
+        assertThat(EngineSettings.DEFAULTS.profile()).as("no demo data unless asked for").isEqualTo(Profile.PROD);
+    }
+
     @Test
     void aTaskResumedAfterARestartWaitsUntilItsTypeIsReady() {
         TaskStore store = new TaskStore(database, Clock.systemUTC());
@@ -1194,7 +1208,7 @@ class TaskEngineTest {
                 Duration.ofSeconds(1), FAST_RETRIES.shutdownTimeout(), FAST_RETRIES.journalThreads(),
                 FAST_RETRIES.nodeName(), FAST_RETRIES.slowChunk(), FAST_RETRIES.stalledAfter(), Map.of(),
                 FAST_RETRIES.slotCapacity(), FAST_RETRIES.retention(), FAST_RETRIES.failedRetention(),
-                FAST_RETRIES.chunkGroups());
+                FAST_RETRIES.chunkGroups(), FAST_RETRIES.profile());
         TaskEngine engine = TaskEngine.start(snapshotEveryEvent, TaskTypeRegistry.of(List.of(type)), faulty, null,
                 getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
         engines.add(engine);

@@ -299,7 +299,7 @@ class ClerkPagesIT {
 
             browser.logIn("clerk");
             assertThat(browser.text(By.id("build"))).as("every page says what answered, to clerks too")
-                    .contains("Taskbridge " + ExpectedBuild.version(), "commit " + ExpectedBuild.commit(), "node ");
+                    .contains("Taskbridge " + ExpectedBuild.version(), "commit " + ExpectedBuild.commit(), "node ", "profile dev");
             browser.go("/types.xhtml");
             browser.waitForText(By.id("error-message"), "You may not do this.");
         }

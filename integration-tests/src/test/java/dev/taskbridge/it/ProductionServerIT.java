@@ -16,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.Certificate;
@@ -53,6 +57,8 @@ class ProductionServerIT {
     private static final String TLS_PASSWORD = "tls \"pass\" \\ $HOME ${user.home} `id`";
     private static final String PG_PASSWORD = "pg-\"secret\"\\ ${taskbridge.pg.user} 42";
     private static final String ALICE_PASSWORD = "Alice-Own-Pass-7!";
+    /** The database the server runs on, as the operator set it up (.ci/postgres.sh); read to see what was made in it. */
+    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/taskbridge_test";
 
     private static final String LEDGER_CSV = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
             + "P1,2026-11-02,1000,CC1,100.00,0,EUR,cash\r\n"
@@ -70,6 +76,7 @@ class ProductionServerIT {
         secret("pg-password", PG_PASSWORD);
         run(List.of(HOME.resolve("bin/add-user.sh").toString(), "-a", "-u", "alice", "-p", ALICE_PASSWORD,
                 "-g", "clerk", "-sc", CONFIGURATION.toString()), null);
+        dropTheBooks(); // demo servers on this database made demo books before
 
         try (ServerProcess running = server.launch()) {
             Api alice = Api.as("alice", ALICE_PASSWORD).at(APP + "/api").through(trusting(keyStore));
@@ -102,6 +109,14 @@ class ProductionServerIT {
             assertThat(task.getString("status")).as("%s; the server's warnings:%n%s", task, server.warnings()).isEqualTo("SUCCEEDED");
             assertThat(task.getString("owner")).isEqualTo("alice");
 
+            // the prod profile: no demo books, though the ledger got ready (a check of a file runs its preparation)
+            JsonObject ready = Health.check(ServerProcess.MANAGEMENT_URL, "ready", "taskbridge-engine");
+            assertThat(ready.getJsonObject("data").getString("profile")).isEqualTo("prod");
+            String check = alice.post("/task-types/ledger.post/tasks?checkOnly=true", "text/csv", LEDGER_CSV).location();
+            assertThat(alice.awaitEnd(check, Duration.ofMinutes(1)).getString("status")).isEqualTo("SUCCEEDED");
+            assertThat(rows("ledger_account")).as("no demo chart of accounts").isZero();
+            assertThat(rows("ledger_period")).as("no demo fiscal periods").isZero();
+
             // the secrets are nowhere in clear: not in the configuration, not on the command line
             String standaloneXml = Files.readString(CONFIGURATION.resolve("standalone.xml"));
             assertThat(standaloneXml).doesNotContain(TLS_PASSWORD).doesNotContain(PG_PASSWORD)
@@ -110,8 +125,24 @@ class ProductionServerIT {
             assertThat(commandLine).contains("-Dtaskbridge.pg.database=taskbridge_test")
                     .doesNotContain("pg-\"secret").doesNotContain("tls \"pass").doesNotContain("pg.password");
             assertThat(Files.readAllLines(BASE_DIR.resolve("log/server.log")))
-                    .anyMatch(line -> line.contains("Production server: no user logs in with a default password"))
+                    .anyMatch(line -> line.contains("Profile prod: no user logs in with a default password"))
                     .noneMatch(line -> line.contains(PG_PASSWORD) || line.contains(TLS_PASSWORD));
+        }
+    }
+
+    private static void dropTheBooks() throws Exception {
+        try (Connection connection = DriverManager.getConnection(PG_URL, "taskbridge", "taskbridge");
+             Statement drop = connection.createStatement()) {
+            drop.execute("DROP TABLE IF EXISTS ledger_line, ledger_entry, ledger_period, ledger_account CASCADE");
+        }
+    }
+
+    private static int rows(String table) throws Exception {
+        try (Connection connection = DriverManager.getConnection(PG_URL, "taskbridge", "taskbridge");
+             Statement query = connection.createStatement();
+             ResultSet count = query.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            count.next();
+            return count.getInt(1);
         }
     }
 
@@ -132,7 +163,7 @@ class ProductionServerIT {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() ->
                     Files.exists(log) && Files.readString(log).matches("(?s).*WFLYSRV002[56].*"));
             String lines = Files.readString(log);
-            assertThat(lines).contains("Taskbridge does not start on a production server while these users log in"
+            assertThat(lines).contains("Taskbridge does not start in the prod profile while these users log in"
                     + " with a default password").contains(": clerk.");
 
             // the server itself runs, over the certificate it made on the first connection, without Taskbridge
@@ -163,7 +194,7 @@ class ProductionServerIT {
             Path log = BASE_DIR.resolve("log/server.log");
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() ->
                     Files.exists(log) && Files.readString(log).matches("(?s).*WFLYSRV002[56].*"));
-            String refusal = "Taskbridge does not start on a production server with its tasks in the embedded H2 database "
+            String refusal = "Taskbridge does not start in the prod profile with its tasks in the embedded H2 database "
                     + "(java:jboss/datasources/TaskbridgeDS): set taskbridge.datasource to the PostgreSQL datasource";
             assertThat(Files.readString(log)).contains(refusal);
             HttpClient any = HttpClient.newBuilder().sslContext(trustingAnything()).connectTimeout(Duration.ofSeconds(10)).build();

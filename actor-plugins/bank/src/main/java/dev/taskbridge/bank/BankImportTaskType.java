@@ -25,6 +25,7 @@ import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.ResultExport;
 import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.plugin.TaskContext;
@@ -60,8 +61,6 @@ public class BankImportTaskType implements TaskType<Statement> {
     static final int DEFAULT_CHUNK_LINES = 500;
     static final Set<String> XML = Set.of("application/xml", "text/xml");
     static final TaskForm.FileKind CAMT_053 = new TaskForm.FileKind("application/xml", ".xml", "camt.053 XML");
-    /** Set by the production server (configure-production.cli): no demo invoices there. */
-    static final String PRODUCTION = "taskbridge.production";
 
     @Override
     public String id() {
@@ -116,14 +115,14 @@ public class BankImportTaskType implements TaskType<Statement> {
     }
 
     /**
-     * Makes the tables if they are not there, with the demo's invoices except on the production
-     * server: once per deployment, before the first statement is read (the engine's call, outside
+     * Makes the tables if they are not there, with the demo's invoices in the {@code dev} profile
+     * only: once per deployment, before the first statement is read (the engine's call, outside
      * any chunk's transaction; a failure is tried again with the next statement).
      */
     @Override
-    public void prepare() throws SQLException, NamingException {
+    public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
         try (Connection connection = dataSource().getConnection()) {
-            Invoices.makeTables(connection, !Boolean.getBoolean(PRODUCTION));
+            Invoices.makeTables(connection, environment.profile().demoData());
         }
     }
 

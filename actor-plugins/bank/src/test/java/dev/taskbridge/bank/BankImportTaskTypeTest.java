@@ -19,6 +19,7 @@ import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.FinishedTask;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.Profile;
 import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.testkit.Effects;
 import dev.taskbridge.testkit.PluginTestKit;
@@ -93,6 +94,24 @@ class BankImportTaskTypeTest {
     }
 
     /** A camt.053 statement, as the bank delivers it, through the same matching: exactly once, whichever chunk a crash interrupts. */
+    /** The demo's invoices are the demo's: outside {@code dev} a statement finds only the office's own. */
+    @Test
+    void outsideTheDevProfileThereAreNoDemoInvoicesToMatch() throws Exception {
+        try (PluginTestKit kit = PluginTestKit.of(BankImportTaskType::new).profile(Profile.PROD).start()) {
+            TaskOutcome outcome = kit.awaitEnd(kit.submit(BankImportTaskType.ID, statement(PAYMENTS, 5)));
+
+            assertThat(outcome.succeeded()).as(outcome.toString()).isTrue();
+            JsonObject result = Json.createReader(new StringReader(outcome.result())).readObject();
+            assertThat(result.getInt("matched") + result.getInt("matchedByAmount")).isZero();
+            try (Connection connection = kit.dataSource().getConnection();
+                 Statement query = connection.createStatement();
+                 ResultSet invoices = query.executeQuery("SELECT COUNT(*) FROM bank_invoice")) {
+                invoices.next();
+                assertThat(invoices.getInt(1)).isZero();
+            }
+        }
+    }
+
     @Test
     void aCamt053StatementIsMatchedAsACsvOneIs() throws Exception {
         Payload camt = new Payload("application/xml", StatementCamtTest.resource("camt053-v02.xml"))

@@ -1,13 +1,16 @@
 package dev.taskbridge.ledger;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.taskbridge.ledger.book.DemoBooks;
 import dev.taskbridge.ledger.book.LedgerBook;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.ResultErrors;
 import dev.taskbridge.plugin.ResultExport;
 import dev.taskbridge.plugin.ResultSummary;
@@ -74,6 +77,17 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
             problems.addAll(e.problems());
         }
         throw new InvalidPayloadException(problems);
+    }
+
+    /**
+     * The demo's books, in the {@code dev} profile only ({@link DemoBooks}); the tables themselves
+     * are the persistence unit's, made when the deployment started.
+     */
+    @Override
+    public void prepare(PluginEnvironment environment) throws SQLException {
+        if (environment.profile().demoData()) {
+            DemoBooks.make(environment.dataSource());
+        }
     }
 
     @Override

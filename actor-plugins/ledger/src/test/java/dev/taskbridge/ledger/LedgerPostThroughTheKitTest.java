@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.Map;
 
@@ -12,6 +15,7 @@ import jakarta.persistence.Persistence;
 
 import dev.taskbridge.ledger.book.LedgerBook;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.Profile;
 import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.testkit.Effects;
 import dev.taskbridge.testkit.PluginTestKit;
@@ -20,17 +24,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ledger.post} through the real engine with the plugin test kit, on the ledger's own
- * persistence unit over the kit's database (its schema and demo books from the unit's scripts):
- * a file's documents posted once, whichever chunk a crash interrupts.
+ * persistence unit over the kit's database (its schema from the unit's script, the demo books
+ * from the type's preparation in the kit's {@code dev} profile): a file's documents posted once,
+ * whichever chunk a crash interrupts.
  */
 class LedgerPostThroughTheKitTest {
 
     /** The unit as the server binds it, but on the kit's database and its transactions instead of JTA. */
-    private static final PluginTestKit.Builder LEDGER = PluginTestKit.of(LedgerPostTaskType::new)
-            .bind(LedgerBook.FACTORY, database -> Persistence.createEntityManagerFactory("ledger", Map.of(
-                    "jakarta.persistence.transactionType", "RESOURCE_LOCAL",
-                    "jakarta.persistence.jtaDataSource", database,
-                    "jakarta.persistence.nonJtaDataSource", database)));
+    private static final PluginTestKit.Builder LEDGER = ledger();
+
+    private static PluginTestKit.Builder ledger() {
+        return PluginTestKit.of(LedgerPostTaskType::new)
+                .bind(LedgerBook.FACTORY, database -> Persistence.createEntityManagerFactory("ledger", Map.of(
+                        "jakarta.persistence.transactionType", "RESOURCE_LOCAL",
+                        "jakarta.persistence.jtaDataSource", database,
+                        "jakarta.persistence.nonJtaDataSource", database)));
+    }
 
     /** Two-line documents, balanced, dated today (this year's periods are open in the demo books). */
     private static Payload file(int documents, int chunkLines) {
@@ -55,6 +64,33 @@ class LedgerPostThroughTheKitTest {
 
         assertThat(clean.chunksTotal()).as("300 lines in chunks of 100, the first after the whole file's check").isEqualTo(3);
         assertThat(clean.result()).contains("\"status\":\"POSTED\"").contains("\"postedLineCount\":300");
+    }
+
+    /** A real office's books are its own: outside {@code dev} the ledger makes no accounts and no periods. */
+    @Test
+    void theDemoBooksAreMadeInTheDevProfileOnly() throws Exception {
+        try (PluginTestKit kit = ledger().profile(Profile.PROD).start()) {
+            TaskOutcome check = kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(file(1, 1000), "checkOnly", "true")));
+            assertThat(new LedgerPostTaskType().summary(check.result()).orElseThrow().problem())
+                    .as("no such accounts, no open period").isTrue();
+            assertThat(count(kit, "ledger_account")).isZero();
+            assertThat(count(kit, "ledger_period")).isZero();
+        }
+        try (PluginTestKit kit = LEDGER.start()) {
+            kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(file(1, 1000), "checkOnly", "true")));
+            kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(file(1, 1000), "checkOnly", "true")));
+            assertThat(count(kit, "ledger_account")).as("the demo chart, once however often it is made").isEqualTo(27);
+            assertThat(count(kit, "ledger_period")).as("last year's and this year's months").isEqualTo(24);
+        }
+    }
+
+    private static int count(PluginTestKit kit, String table) throws Exception {
+        try (Connection connection = kit.dataSource().getConnection();
+             Statement query = connection.createStatement();
+             ResultSet rows = query.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rows.next();
+            return rows.getInt(1);
+        }
     }
 
     @Test

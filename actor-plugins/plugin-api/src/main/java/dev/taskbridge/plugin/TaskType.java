@@ -86,8 +86,11 @@ public interface TaskType<P> {
      * safe to run again after a failure part-way ({@code CREATE TABLE IF NOT EXISTS}). Any other
      * failure is the plugin's: a submission gets a server error and a resumed task fails with it.
      * Nothing by default.
+     *
+     * @param environment the deployment's profile ({@link Profile#demoData()}: make demo data in
+     *                    {@code dev} only) and the engine's datasource
      */
-    default void prepare() throws Exception {
+    default void prepare(PluginEnvironment environment) throws Exception {
     }
 
     /** The handler that does the work. */

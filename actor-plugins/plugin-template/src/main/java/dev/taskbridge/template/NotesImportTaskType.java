@@ -20,6 +20,7 @@ import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.ResultSummary;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskForm;
@@ -150,7 +151,7 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
      * after a failure; so it must be safe to run twice.
      */
     @Override
-    public void prepare() throws SQLException, NamingException {
+    public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
         try (Connection connection = dataSource().getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE IF NOT EXISTS template_note (task_id VARCHAR(36) NOT NULL, reference VARCHAR("
                     + MAX_REFERENCE + ") NOT NULL, text VARCHAR(" + MAX_TEXT + ") NOT NULL, PRIMARY KEY (task_id, reference))");

@@ -28,6 +28,7 @@ import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.Profile;
 import dev.taskbridge.plugin.TaskType;
 import org.h2.jdbcx.JdbcDataSource;
 
@@ -142,7 +143,8 @@ public final class PluginTestKit implements AutoCloseable {
 
     private void startEngine(int crashAtRun) {
         transactions = new KitTransactions(database, crashAtRun);
-        engine = TaskEngine.start(EngineSettings.DEFAULTS.withRetry(RETRIES).withOptionDefaults(recipe.optionDefaults),
+        engine = TaskEngine.start(EngineSettings.DEFAULTS.withRetry(RETRIES).withOptionDefaults(recipe.optionDefaults)
+                        .withProfile(recipe.profile),
                 TaskTypeRegistry.of(recipe.types.stream().<TaskType<?>>map(Supplier::get).toList()), database, null, PluginTestKit.class.getClassLoader(), Clock.systemUTC(),
                 transactions, TaskMetrics.NONE, TaskTracing.OFF);
     }
@@ -294,6 +296,7 @@ public final class PluginTestKit implements AutoCloseable {
         private final Set<String> dataSourceNames = new LinkedHashSet<>(List.of(SERVER_DATASOURCE));
         private final Map<String, Function<DataSource, Object>> bindings = new LinkedHashMap<>();
         private final Map<String, Map<String, String>> optionDefaults = new LinkedHashMap<>();
+        private Profile profile = Profile.DEV;
 
         private Builder(List<Supplier<? extends TaskType<?>>> types) {
             if (types.isEmpty()) {
@@ -334,6 +337,16 @@ public final class PluginTestKit implements AutoCloseable {
         /** An operator's default for an option of a task type ({@code taskbridge.options.<type>.<option>} in the server). */
         public Builder optionDefault(String taskType, String option, String value) {
             optionDefaults.computeIfAbsent(taskType, type -> new LinkedHashMap<>()).put(option, value);
+            return this;
+        }
+
+        /**
+         * The profile the plugin is told when it gets ready ({@link TaskType#prepare}): {@code dev}
+         * unless set, as on the demo server, so its demo data is there; {@code prod} to test that
+         * it makes none.
+         */
+        public Builder profile(Profile newProfile) {
+            profile = Objects.requireNonNull(newProfile);
             return this;
         }
 

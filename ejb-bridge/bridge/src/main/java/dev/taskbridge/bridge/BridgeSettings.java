@@ -3,9 +3,11 @@ package dev.taskbridge.bridge;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.slot.RetrySettings;
+import dev.taskbridge.plugin.Profile;
 import dev.taskbridge.plugin.TaskType;
 import org.eclipse.microprofile.config.Config;
 
@@ -16,15 +18,12 @@ import org.eclipse.microprofile.config.Config;
  * @param dataSource JNDI name of the datasource holding tasks (and, later, the journal)
  * @param engine     the engine's settings
  * @param tracing    whether tasks are traced: MicroProfile Telemetry's one switch, {@link #TRACING}
- * @param production a production server ({@link #PRODUCTION}, set by configure-production.cli)
  */
-public record BridgeSettings(String dataSource, EngineSettings engine, boolean tracing, boolean production) {
+public record BridgeSettings(String dataSource, EngineSettings engine, boolean tracing) {
 
     public static final String PREFIX = "taskbridge.";
     public static final String DATASOURCE = PREFIX + "datasource";
     public static final String DEFAULT_DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
-    /** Set to true on the production server: no demo users, no demo data, and no embedded database. */
-    public static final String PRODUCTION = PREFIX + "production";
     public static final String DISPATCHER_THREADS = PREFIX + "dispatcher-threads";
     public static final String BLOCKING_THREADS = PREFIX + "blocking-threads";
     public static final String RETRY_MAX_ATTEMPTS = PREFIX + "retry.max-attempts";
@@ -97,10 +96,22 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 config.getOptionalValue(RETENTION_DAYS, Integer.class).map(Duration::ofDays).orElse(defaults.retention()),
                 config.getOptionalValue(RETENTION_FAILED_DAYS, Integer.class).map(Duration::ofDays)
                         .orElse(defaults.failedRetention()),
-                config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()));
+                config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()),
+                profile(config.getOptionalValue(Profile.SETTING, String.class)));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
-                !config.getOptionalValue(TRACING, Boolean.class).orElse(true),
-                config.getOptionalValue(PRODUCTION, Boolean.class).orElse(false));
+                !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
+    }
+
+    /**
+     * MicroProfile Config's profile ({@code mp.config.profile}), {@code prod} when none is set: a
+     * server that does not say what it is gets production's rules, not the demo's (the demo server
+     * says {@code dev}, configure-web.cli). A name Taskbridge does not know is refused, not guessed at.
+     */
+    static Profile profile(Optional<String> setting) {
+        return setting
+                .map(name -> Profile.named(name).orElseThrow(() -> new IllegalArgumentException(Profile.SETTING + " is '" + name
+                        + "', which is not one of Taskbridge's profiles: " + Profile.names())))
+                .orElse(Profile.PROD);
     }
 
     /**

@@ -16,6 +16,7 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.BuildInfo;
+import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.journal.Dialect;
 import dev.taskbridge.engine.OpenTelemetryTracing;
 import dev.taskbridge.engine.TaskEngine;
@@ -25,6 +26,7 @@ import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.gateway.BuildView;
 import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.PluginView;
+import dev.taskbridge.plugin.Profile;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -54,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * server. The deployment comes up instead, logs why at ERROR, answers every call with a 503 that
  * says why, reports itself not ready, and tries again, with backoff up to
  * {@link #LONGEST_START_PAUSE}, until the engine starts or the deployment stops. What cannot
- * change by waiting (settings that are wrong, a production server on the embedded H2) is not
+ * change by waiting (settings that are wrong, the prod profile on the embedded H2) is not
  * tried again. Bean-managed concurrency: the engine reference changes only under
  * {@link #starting}, and the engine is thread-safe, so the container's lock would only serialise
  * callers.
@@ -129,8 +131,8 @@ public class EngineLifecycle {
             LOG.error(refusal, e);
             return;
         }
-        build = describe(settings.engine().nodeName(), registry);
-        LOG.info("Taskbridge {} (commit {}) on node {}", build.version(), build.commit(), build.node());
+        build = describe(settings.engine(), registry);
+        LOG.info("Taskbridge {} (commit {}) on node {}, profile {}", build.version(), build.commit(), build.node(), build.profile());
         build.plugins().forEach(plugin -> LOG.info("Task type {} version {} from {} in {} {} (sha256 {})", plugin.taskType(),
                 plugin.typeVersion(), plugin.pluginClass(), plugin.jar(), plugin.jarVersion(), plugin.checksum()));
         DataSource dataSource;
@@ -195,12 +197,17 @@ public class EngineLifecycle {
         if (stopped) {
             return;
         }
-        if (settings.production()) {
-            String embedded = refusalOfEmbeddedDatabase(dataSource, settings.dataSource());
-            if (embedded != null) {
-                refuse(embedded);
+        Profile profile = settings.engine().profile();
+        if (profile != Profile.DEV && onEmbeddedDatabase(dataSource)) {
+            String where = "its tasks in the embedded H2 database (" + settings.dataSource() + ")";
+            String instead = "set " + BridgeSettings.DATASOURCE + " to the PostgreSQL datasource, "
+                    + "java:jboss/datasources/TaskbridgePostgresDS (README, \"Running on PostgreSQL\")";
+            if (profile == Profile.PROD) {
+                refuse("Taskbridge does not start in the prod profile with " + where + ": " + instead + ".");
                 return;
             }
+            LOG.warn("Taskbridge runs in the {} profile with {}, which prod refuses: {} before it goes to production.",
+                    profile.configName(), where, instead);
         }
         MicrometerTaskMetrics meters = new MicrometerTaskMetrics();
         boolean suspended;
@@ -268,13 +275,14 @@ public class EngineLifecycle {
         return seconds >= LONGEST_START_PAUSE.toSeconds() ? LONGEST_START_PAUSE : Duration.ofSeconds(seconds);
     }
 
-    private static BuildView describe(String node, TaskTypeRegistry registry) {
+    private static BuildView describe(EngineSettings settings, TaskTypeRegistry registry) {
         BuildInfo engine = BuildInfo.current();
         Map<Class<?>, PluginJar> jars = PluginJar.of(registry.all().stream().<Class<?>>map(Object::getClass).toList());
-        return new BuildView(engine.version(), engine.commit(), node, registry.all().stream().map(type -> {
-            PluginJar jar = jars.get(type.getClass());
-            return new PluginView(type.id(), type.version(), type.getClass().getName(), jar.name(), jar.version(), jar.checksum());
-        }).toList());
+        return new BuildView(engine.version(), engine.commit(), settings.nodeName(), settings.profile().configName(),
+                registry.all().stream().map(type -> {
+                    PluginJar jar = jars.get(type.getClass());
+                    return new PluginView(type.id(), type.version(), type.getClass().getName(), jar.name(), jar.version(), jar.checksum());
+                }).toList());
     }
 
     /**
@@ -290,21 +298,16 @@ public class EngineLifecycle {
     }
 
     /**
-     * A production server keeps its tasks in a database server, never in the demo's embedded H2:
-     * one file in the server's directory, with the demo's password, that a second node could not
-     * share and no database administrator backs up. Refused at start, with what to set instead.
+     * Production keeps its tasks in a database server, never in the demo's embedded H2: one file in
+     * the server's directory, with the demo's password, that a second node could not share and no
+     * database administrator backs up.
      */
-    private static String refusalOfEmbeddedDatabase(DataSource dataSource, String jndiName) {
-        Dialect dialect;
+    private static boolean onEmbeddedDatabase(DataSource dataSource) {
         try {
-            dialect = Dialect.of(dataSource);
+            return Dialect.of(dataSource) == Dialect.H2;
         } catch (SQLException e) {
-            return null; // the engine's start says what is wrong with the database
+            return false; // the engine's start says what is wrong with the database
         }
-        return dialect != Dialect.H2 ? null
-                : "Taskbridge does not start on a production server with its tasks in the embedded H2 database ("
-                + jndiName + "): set " + BridgeSettings.DATASOURCE + " to the PostgreSQL datasource, "
-                + "java:jboss/datasources/TaskbridgePostgresDS (README, \"Running on PostgreSQL\").";
     }
 
     private static DataSource lookUp(String jndiName) {

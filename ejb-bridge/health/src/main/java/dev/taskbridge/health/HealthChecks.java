@@ -65,7 +65,8 @@ public final class HealthChecks {
             } catch (EngineUnavailableException notKnownYet) {
                 return; // the deployment has not read its settings yet
             }
-            response.withData("version", build.version()).withData("commit", build.commit()).withData("node", build.node());
+            response.withData("version", build.version()).withData("commit", build.commit()).withData("node", build.node())
+                    .withData("profile", build.profile());
             build.plugins().forEach(plugin -> response.withData("plugin." + plugin.taskType(),
                     plugin.jar() + " " + plugin.jarVersion() + " sha256:" + plugin.checksum()));
         }

@@ -15,6 +15,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskType;
 
@@ -195,7 +196,7 @@ public final class TaskTypeRegistry {
      *
      * @throws TaskTypeNotReadyException it failed; the next call tries again
      */
-    public void ensurePrepared(TaskType<?> type) {
+    public void ensurePrepared(TaskType<?> type, PluginEnvironment environment) {
         String id = type.id();
         Preparation preparation = preparations.get(id);
         if (preparation == null) {
@@ -213,7 +214,7 @@ public final class TaskTypeRegistry {
                 throw preparation.failure; // it failed while this call waited for it
             }
             try {
-                type.prepare();
+                type.prepare(environment);
             } catch (Exception | LinkageError e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();

@@ -14,13 +14,19 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.taskbridge.plugin.PluginEnvironment;
+import dev.taskbridge.plugin.Profile;
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskType;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One test per classpath shape, asserting on the exact diagnostic. */
 class TaskTypeRegistryTest {
+
+    /** Preparing here touches no database; the registry only hands this on. */
+    private static final PluginEnvironment ENVIRONMENT = new PluginEnvironment(Profile.DEV, new JdbcDataSource());
 
     private static final String ECHO = TestPlugins.Echo.class.getName();
     private static final String ANOTHER_ECHO = TestPlugins.AnotherEcho.class.getName();
@@ -134,7 +140,7 @@ class TaskTypeRegistryTest {
         List<Thread> askers = new ArrayList<>();
         TaskType<?> slow = new TestPlugins.Echo() {
             @Override
-            public void prepare() throws InterruptedException {
+            public void prepare(PluginEnvironment environment) throws InterruptedException {
                 othersWaitBehind(askers);
                 done.incrementAndGet();
             }
@@ -142,10 +148,10 @@ class TaskTypeRegistryTest {
         TaskTypeRegistry registry = TaskTypeRegistry.of(List.of(slow));
 
         List<Object> answers = askAtOnce(askers, 8, () -> {
-            registry.ensurePrepared(slow);
+            registry.ensurePrepared(slow, ENVIRONMENT);
             return done.get();
         });
-        registry.ensurePrepared(slow);
+        registry.ensurePrepared(slow, ENVIRONMENT);
 
         assertThat(answers).as("each caller returned after the preparation was done").containsOnly(1);
         assertThat(done).hasValue(1);
@@ -158,7 +164,7 @@ class TaskTypeRegistryTest {
         List<Thread> askers = new ArrayList<>();
         TaskType<?> failing = new TestPlugins.Echo() {
             @Override
-            public void prepare() throws Exception {
+            public void prepare(PluginEnvironment environment) throws Exception {
                 if (calls.incrementAndGet() == 1) {
                     othersWaitBehind(askers);
                 }
@@ -169,7 +175,7 @@ class TaskTypeRegistryTest {
 
         List<Object> answers = askAtOnce(askers, 8, () -> {
             try {
-                registry.ensurePrepared(failing);
+                registry.ensurePrepared(failing, ENVIRONMENT);
                 return "ready";
             } catch (TaskTypeNotReadyException e) {
                 return e.getMessage() + (e.passing() ? ", passing" : "");
@@ -178,7 +184,7 @@ class TaskTypeRegistryTest {
 
         assertThat(answers).containsOnly("task type test.echo is not ready yet, passing");
         assertThat(calls).as("run once for all who waited").hasValue(1);
-        assertThatThrownBy(() -> registry.ensurePrepared(failing)).isInstanceOf(TaskTypeNotReadyException.class);
+        assertThatThrownBy(() -> registry.ensurePrepared(failing, ENVIRONMENT)).isInstanceOf(TaskTypeNotReadyException.class);
         assertThat(calls).as("a call that comes after the failure runs it again").hasValue(2);
         assertThat(new TaskTypeNotReadyException("x", new IllegalStateException("a bug")).passing())
                 .as("the plugin's fault, answered as a server error").isFalse();

@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
@@ -41,7 +42,7 @@ public class RowAuditTaskType implements TaskType<String> {
     }
 
     @Override
-    public void prepare() throws Exception {
+    public void prepare(PluginEnvironment environment) throws Exception {
         RowWritingTaskType.createTable();
     }
 

@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
@@ -113,7 +114,7 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
     }
 
     @Override
-    public void prepare() throws SQLException, NamingException {
+    public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
         createTable();
     }
 

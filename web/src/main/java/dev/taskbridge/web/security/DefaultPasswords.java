@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The production server's refusal to run with default passwords (docs/design/012-production-server.md).
- * The demo server's users log in with their names as passwords, and the README prints them; a
- * production server must not start while any of them, or the usual administrator names, logs in
- * with such a password.
+ * The refusal to run with default passwords outside the {@code dev} profile
+ * (docs/design/012-production-server.md, 029-profiles.md). The demo server's users log in with their
+ * names as passwords, and the README prints them; a stage or production server must not start while
+ * any of them, or the usual administrator names, logs in with such a password.
  *
  * <p>A security realm cannot list its users in general (LDAP, a database), so the check tries the
  * names a default installation has, each with its own name and a short list of the passwords
@@ -56,8 +56,8 @@ public final class DefaultPasswords {
     }
 
     /** What the server logs, and fails its deployment with, when {@code users} is not empty. */
-    public static String refusal(List<String> users) {
-        return "Taskbridge does not start on a production server while these users log in with a default password"
+    public static String refusal(String profile, List<String> users) {
+        return "Taskbridge does not start in the " + profile + " profile while these users log in with a default password"
                 + " (their name, or one such as \"password\"): " + String.join(", ", users)
                 + ". Give each a password of its own (bin/add-user.sh -a -u <name>) or remove it, then start again.";
     }

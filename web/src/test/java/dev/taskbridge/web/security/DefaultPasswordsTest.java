@@ -55,7 +55,7 @@ class DefaultPasswordsTest {
 
     @Test
     void theRefusalNamesTheUsersAndHowToFixIt() {
-        assertThat(DefaultPasswords.refusal(List.of("admin", "clerk")))
-                .contains("admin, clerk").contains("bin/add-user.sh");
+        assertThat(DefaultPasswords.refusal("stage", List.of("admin", "clerk")))
+                .contains("in the stage profile").contains("admin, clerk").contains("bin/add-user.sh");
     }
 }

@@ -14,41 +14,46 @@ import org.wildfly.security.auth.server.ServerAuthenticationContext;
 import org.wildfly.security.evidence.PasswordGuessEvidence;
 
 /**
- * On a production server ({@code taskbridge.production=true}, which configure-production.cli sets),
- * fails the deployment while a user logs in with a default password ({@link DefaultPasswords}).
- * The web tier checks it because it is the one that takes passwords; it asks the Elytron security
- * domain of this deployment, the one logins go to. The demo server skips the check: its users are
- * the defaults.
+ * Outside the {@code dev} profile ({@code mp.config.profile}: {@code stage}, {@code prod}, or none
+ * set, which is {@code prod}), fails the deployment while a user logs in with a default password
+ * ({@link DefaultPasswords}). The web tier checks it because it is the one that takes passwords; it
+ * asks the Elytron security domain of this deployment, the one logins go to. The demo server
+ * ({@code dev}) skips the check: its users are the defaults.
  */
 @WebListener
-public class ProductionStartCheck implements ServletContextListener {
+public class DefaultPasswordStartCheck implements ServletContextListener {
 
-    static final String PRODUCTION = "taskbridge.production";
-    private static final Logger LOG = LoggerFactory.getLogger(ProductionStartCheck.class);
+    /**
+     * MicroProfile Config's profile setting. The profiles are the plugin API's {@code Profile},
+     * which the web tier does not see; of them it needs only this: {@code dev} alone skips the check.
+     */
+    static final String PROFILE = "mp.config.profile";
+    static final String DEV = "dev";
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultPasswordStartCheck.class);
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        boolean production = ConfigProvider.getConfig(ProductionStartCheck.class.getClassLoader())
-                .getOptionalValue(PRODUCTION, Boolean.class).orElse(false);
-        if (!production) {
+        String profile = ConfigProvider.getConfig(DefaultPasswordStartCheck.class.getClassLoader())
+                .getOptionalValue(PROFILE, String.class).orElse("prod");
+        if (profile.equals(DEV)) {
             return;
         }
         SecurityDomain domain = SecurityDomain.getCurrent();
         if (domain == null) {
-            throw refuse("Taskbridge cannot check for default passwords on this production server: the deployment"
+            throw refuse("Taskbridge cannot check for default passwords in the " + profile + " profile: the deployment"
                     + " has no Elytron security domain (see server-config's configure-security.cli).");
         }
         List<String> users;
         try {
             users = DefaultPasswords.usersWithDefaultPassword((user, password) -> accepts(domain, user, password));
         } catch (Exception e) {
-            throw refuse("Taskbridge cannot check for default passwords on this production server: the security"
+            throw refuse("Taskbridge cannot check for default passwords in the " + profile + " profile: the security"
                     + " realm did not answer (" + e + ").");
         }
         if (!users.isEmpty()) {
-            throw refuse(DefaultPasswords.refusal(users));
+            throw refuse(DefaultPasswords.refusal(profile, users));
         }
-        LOG.info("Production server: no user logs in with a default password");
+        LOG.info("Profile {}: no user logs in with a default password", profile);
     }
 
     /** Asks without logging anyone in: a fresh authentication context, given up after the question. */
