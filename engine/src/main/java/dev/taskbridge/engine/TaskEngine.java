@@ -905,6 +905,17 @@ public final class TaskEngine implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Gets a type ready ({@link TaskType#prepare}) before its host calls plugin code that reads
+     * the plugin's tables outside a submission or a run: an export, a finished task's errors.
+     * After a restart those may come first, and a plugin keeps what {@code prepare} was told.
+     *
+     * @throws TaskTypeNotReadyException its preparation failed; the next call tries again
+     */
+    public void ensurePrepared(TaskType<?> type) {
+        registry.ensurePrepared(type, environment);
+    }
+
     public TaskTypeRegistry registry() {
         return registry;
     }

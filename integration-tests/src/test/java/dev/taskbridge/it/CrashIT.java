@@ -33,11 +33,19 @@ class CrashIT {
         try (ServerProcess server = server("crash-kill").start()) {
             Api clerk = Api.as("clerk").at(ServerProcess.BASE_URL);
             List<String> ids = submitAll(clerk, "kill");
+            // a plugin's rows go where the engine's markers go: the same database, whichever it is
+            String statement = clerk.post("/task-types/bank.import/tasks", "text/csv",
+                    "bookingDate,amount,currency,counterparty,reference\r\n2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003\r\n").location();
+            assertThat(clerk.awaitEnd(statement, Duration.ofMinutes(1)).getString("status")).isEqualTo("SUCCEEDED");
             awaitSomeDone(clerk);
 
             server.kill();
             server.start();
 
+            // the first call of bank.import after the restart is an export: the engine prepares the type for it
+            Api.Reply payments = clerk.get(statement.substring(statement.indexOf("/tasks/")) + "/exports/payments.csv", "text/csv");
+            assertThat(payments.status()).as(payments.toString()).isEqualTo(200);
+            assertThat(payments.body()).contains("131.50,EUR,Customer 3,Invoice INV-1003,INV-1003,MATCHED");
             assertAllDoneExactlyOnce(clerk, ids);
             // Idempotency keys outlive the crash: a client that retries its timed-out call gets the same task.
             Api.Reply again = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", PAYLOAD, "kill-7");

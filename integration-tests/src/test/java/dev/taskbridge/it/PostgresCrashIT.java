@@ -68,7 +68,7 @@ class PostgresCrashIT extends CrashIT {
         try (Connection connection = DriverManager.getConnection(URL, "taskbridge", "taskbridge");
              Statement drop = connection.createStatement()) {
             drop.execute("DROP TABLE IF EXISTS it_rows, tb_chunk_marker, tb_task_event, tb_task, tb_type_pause, tb_schedule_run, "
-                    + "tb_schedule, event_tag, event_journal, snapshot CASCADE");
+                    + "tb_schedule, event_tag, event_journal, snapshot, bank_payment, bank_invoice CASCADE");
         }
     }
 

@@ -76,7 +76,7 @@ class ProductionServerIT {
         secret("pg-password", PG_PASSWORD);
         run(List.of(HOME.resolve("bin/add-user.sh").toString(), "-a", "-u", "alice", "-p", ALICE_PASSWORD,
                 "-g", "clerk", "-sc", CONFIGURATION.toString()), null);
-        dropTheBooks(); // demo servers on this database made demo books before
+        dropTheBooks(); // demo servers on this database made demo books and invoices before
 
         try (ServerProcess running = server.launch()) {
             Api alice = Api.as("alice", ALICE_PASSWORD).at(APP + "/api").through(trusting(keyStore));
@@ -117,6 +117,14 @@ class ProductionServerIT {
             assertThat(rows("ledger_account")).as("no demo chart of accounts").isZero();
             assertThat(rows("ledger_period")).as("no demo fiscal periods").isZero();
 
+            // a plugin's own tables are where the engine's are, so that its writes commit with the chunks' markers
+            String statement = alice.post("/task-types/bank.import/tasks", "text/csv",
+                    "bookingDate,amount,currency,counterparty,reference\r\n2026-12-01,131.50,EUR,Customer 3,Invoice INV-1003\r\n").location();
+            JsonObject imported = alice.awaitEnd(statement, Duration.ofMinutes(1));
+            assertThat(imported.getString("status")).as("%s; the server's warnings:%n%s", imported, server.warnings()).isEqualTo("SUCCEEDED");
+            assertThat(rows("bank_payment")).as("in PostgreSQL, beside the markers").isEqualTo(1);
+            assertThat(rows("bank_invoice")).as("no demo invoices").isZero();
+
             // the secrets are nowhere in clear: not in the configuration, not on the command line
             String standaloneXml = Files.readString(CONFIGURATION.resolve("standalone.xml"));
             assertThat(standaloneXml).doesNotContain(TLS_PASSWORD).doesNotContain(PG_PASSWORD)
@@ -133,7 +141,7 @@ class ProductionServerIT {
     private static void dropTheBooks() throws Exception {
         try (Connection connection = DriverManager.getConnection(PG_URL, "taskbridge", "taskbridge");
              Statement drop = connection.createStatement()) {
-            drop.execute("DROP TABLE IF EXISTS ledger_line, ledger_entry, ledger_period, ledger_account CASCADE");
+            drop.execute("DROP TABLE IF EXISTS ledger_line, ledger_entry, ledger_period, ledger_account, bank_payment, bank_invoice CASCADE");
         }
     }
 

@@ -16,9 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
@@ -55,7 +54,14 @@ import org.apache.commons.csv.CSVPrinter;
 public class BankImportTaskType implements TaskType<Statement> {
 
     public static final String ID = "bank.import";
-    static final String DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
+
+    /**
+     * The engine's datasource, as {@link #prepare} was told it: the tables are there, and a
+     * chunk's writes commit with its marker in one transaction. A fixed JNDI name would be the
+     * demo's H2 on a server whose tasks are in PostgreSQL: two databases in one transaction, which
+     * WildFly refuses, so no statement would ever be imported there.
+     */
+    private volatile DataSource dataSource;
     static final String CHUNK_LINES = "chunkLines";
     static final int MAX_CHUNK_LINES = 5_000;
     static final int DEFAULT_CHUNK_LINES = 500;
@@ -110,8 +116,13 @@ public class BankImportTaskType implements TaskType<Statement> {
         throw new InvalidPayloadException(CHUNK_LINES, "must be a whole number from 1 to " + MAX_CHUNK_LINES + ", was '" + value + "'");
     }
 
-    static DataSource dataSource() throws NamingException {
-        return (DataSource) new InitialContext().lookup(DATASOURCE);
+    /** The engine prepares a type before any of its statements is read or exported. */
+    DataSource dataSource() {
+        DataSource prepared = dataSource;
+        if (prepared == null) {
+            throw new IllegalStateException(ID + " is used before the engine prepared it");
+        }
+        return prepared;
     }
 
     /**
@@ -120,10 +131,11 @@ public class BankImportTaskType implements TaskType<Statement> {
      * any chunk's transaction; a failure is tried again with the next statement).
      */
     @Override
-    public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
-        try (Connection connection = dataSource().getConnection()) {
+    public void prepare(PluginEnvironment environment) throws SQLException {
+        try (Connection connection = environment.dataSource().getConnection()) {
             Invoices.makeTables(connection, environment.profile().demoData());
         }
+        dataSource = environment.dataSource();
     }
 
     @Override
@@ -200,7 +212,7 @@ public class BankImportTaskType implements TaskType<Statement> {
 
     @Override
     public List<ResultExport> exports() {
-        return List.of(new PaymentsCsv());
+        return List.of(new PaymentsCsv(this::dataSource));
     }
 
     /** Payments by outcome, and the amount matched per currency: a chunk's, or a statement's. */
@@ -275,6 +287,12 @@ public class BankImportTaskType implements TaskType<Statement> {
     /** Every payment of a statement with its invoice and outcome, in file order, read from {@code bank_payment}. */
     static final class PaymentsCsv implements ResultExport {
 
+        private final Supplier<DataSource> dataSource;
+
+        PaymentsCsv(Supplier<DataSource> dataSource) {
+            this.dataSource = dataSource;
+        }
+
         static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader("line", "bookingDate", "amount", "currency",
                 "counterparty", "reference", "invoice", "outcome").get();
 
@@ -301,7 +319,7 @@ public class BankImportTaskType implements TaskType<Statement> {
         @Override
         public Body prepare(FinishedTask<?> task) throws Exception {
             List<List<Object>> rows = new ArrayList<>();
-            try (Connection connection = dataSource().getConnection();
+            try (Connection connection = dataSource.get().getConnection();
                  PreparedStatement query = connection.prepareStatement("SELECT line_no, booking_date, amount, currency,"
                          + " counterparty, reference, invoice_number, outcome FROM bank_payment WHERE task_id = ? ORDER BY line_no")) {
                 query.setString(1, task.id());

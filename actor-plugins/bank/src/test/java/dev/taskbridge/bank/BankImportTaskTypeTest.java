@@ -79,7 +79,7 @@ class BankImportTaskTypeTest {
             assertThat(summary.problem()).isTrue();
             assertThat(summary.figures()).contains(new ResultSummary.Figure("No invoice found", "1"),
                     new ResultSummary.Figure("Matched by invoice number", "8"));
-            assertThat(new BankImportTaskType.PaymentsCsv().offeredFor(outcome.result())).isTrue();
+            assertThat(new BankImportTaskType.PaymentsCsv(kit::dataSource).offeredFor(outcome.result())).isTrue();
 
             try (Connection connection = kit.dataSource().getConnection(); Statement query = connection.createStatement();
                  ResultSet paid = query.executeQuery("SELECT number FROM bank_invoice WHERE paid_by_task IS NOT NULL ORDER BY number")) {
@@ -136,8 +136,8 @@ class BankImportTaskTypeTest {
             String id = kit.submit(BankImportTaskType.ID, statement(PAYMENTS, 500));
             TaskOutcome outcome = kit.awaitEnd(id);
             ByteArrayOutputStream file = new ByteArrayOutputStream();
-            new BankImportTaskType.PaymentsCsv().prepare(new FinishedTask<>(id, outcome.result(), null, () -> null)).writeTo(file);
-            // the export reads the server's datasource: the kit's, looked up while the kit runs
+            new BankImportTaskType.PaymentsCsv(kit::dataSource).prepare(new FinishedTask<>(id, outcome.result(), null, () -> null)).writeTo(file);
+            // the export reads the datasource the type was prepared with: in the kit, the kit's
 
             List<String> lines = file.toString(StandardCharsets.UTF_8).lines().toList();
             assertThat(lines).hasSize(13);
@@ -225,7 +225,7 @@ class BankImportTaskTypeTest {
             String id = kit.submit(BankImportTaskType.ID, statement("2026-12-01,9.99,EUR,=cmd,\"=HYPERLINK(\"\"x\"\")\"\r\n", 10));
             TaskOutcome outcome = kit.awaitEnd(id);
             ByteArrayOutputStream file = new ByteArrayOutputStream();
-            new BankImportTaskType.PaymentsCsv().prepare(new FinishedTask<>(id, outcome.result(), null, () -> null)).writeTo(file);
+            new BankImportTaskType.PaymentsCsv(kit::dataSource).prepare(new FinishedTask<>(id, outcome.result(), null, () -> null)).writeTo(file);
 
             assertThat(file.toString(StandardCharsets.UTF_8).lines().toList().get(1))
                     .isEqualTo("2,2026-12-01,9.99,EUR,'=cmd,\"'=HYPERLINK(\"\"x\"\")\",,UNMATCHED");

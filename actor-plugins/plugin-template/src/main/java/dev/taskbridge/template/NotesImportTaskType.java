@@ -12,8 +12,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
@@ -34,16 +32,14 @@ import dev.taskbridge.plugin.TaskType;
  *
  * <p>What a plugin of its own keeps from here: {@link #parse} checks everything about the payload
  * and refuses it whole, naming each bad line, so that nothing half-stored is ever run; each chunk
- * writes through the server's datasource, which it looks up in JNDI, so its rows commit with the
- * engine's record of the chunk and happen exactly once; the table is made in {@link #prepare},
+ * writes through the engine's datasource, which {@link #prepare} is given, so its rows commit with
+ * the engine's record of the chunk and happen exactly once; the table is made in {@link #prepare},
  * outside the chunks' transactions; {@code chunkCount} only counts. Registered in
  * {@code META-INF/services/dev.taskbridge.plugin.TaskType}.
  */
 public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> {
 
     public static final String ID = "notes.import";
-    /** Where the server binds the datasource that the engine's transactions use. */
-    static final String DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
     static final String CHUNK_SIZE = "chunkSize";
     static final int DEFAULT_CHUNK_SIZE = 100;
     static final int MAX_REFERENCE = 40;
@@ -56,6 +52,14 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
 
     public record Note(String reference, String text) {
     }
+
+    /**
+     * The engine's datasource, kept from {@link #prepare}: the one whose connections join a chunk's
+     * transaction, whichever database the server keeps its tasks in. (A fixed JNDI name would be
+     * the demo's H2 even on a server whose tasks are in PostgreSQL: two databases in one
+     * transaction, which WildFly refuses.)
+     */
+    private volatile DataSource dataSource;
 
     @Override
     public String id() {
@@ -141,8 +145,13 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
         return 1;
     }
 
-    private static DataSource dataSource() throws NamingException {
-        return (DataSource) new InitialContext().lookup(DATASOURCE);
+    /** The engine prepares a type before it reads any payload of it, so a chunk always finds this set. */
+    private DataSource dataSource() {
+        DataSource prepared = dataSource;
+        if (prepared == null) {
+            throw new IllegalStateException(ID + " is used before the engine prepared it");
+        }
+        return prepared;
     }
 
     /**
@@ -151,11 +160,12 @@ public class NotesImportTaskType implements TaskType<NotesImportTaskType.Notes> 
      * after a failure; so it must be safe to run twice.
      */
     @Override
-    public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
-        try (Connection connection = dataSource().getConnection(); Statement ddl = connection.createStatement()) {
+    public void prepare(PluginEnvironment environment) throws SQLException {
+        try (Connection connection = environment.dataSource().getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE IF NOT EXISTS template_note (task_id VARCHAR(36) NOT NULL, reference VARCHAR("
                     + MAX_REFERENCE + ") NOT NULL, text VARCHAR(" + MAX_TEXT + ") NOT NULL, PRIMARY KEY (task_id, reference))");
         }
+        dataSource = environment.dataSource();
     }
 
     @Override

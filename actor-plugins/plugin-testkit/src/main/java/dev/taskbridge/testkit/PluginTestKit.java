@@ -35,8 +35,10 @@ import org.h2.jdbcx.JdbcDataSource;
 /**
  * Runs task types through the real engine in a plain JVM test: Pekko, the slots, the JDBC journal
  * and the task store, on an in-memory H2 database of the kit's own, each chunk in one transaction
- * with what the plugin writes, as in the server. A plugin looks its datasource up in JNDI as it
- * does in the server ({@value #SERVER_DATASOURCE}, or names given to {@link Builder#dataSourceName}).
+ * with what the plugin writes, as in the server. A plugin is given the kit's database when it gets
+ * ready, as it is given the engine's in the server ({@link TaskType#prepare}); one that looks a
+ * datasource up in JNDI finds the same database there ({@value #SERVER_DATASOURCE}, or names given
+ * to {@link Builder#dataSourceName}).
  *
  * <pre>{@code
  * try (PluginTestKit kit = PluginTestKit.of(InvoiceImport::new).schema(CREATE_TABLES).start()) {

@@ -41,7 +41,7 @@ public class EngineFailures {
             if (!e.passing()) {
                 throw e; // the plugin's fault: a server error, logged with its reference
             }
-            LOG.warn("A submission was answered 503: {}", e.getMessage(), e);
+            LOG.warn("A call was answered 503: {}", e.getMessage(), e);
             throw new EngineUnavailableException(e.getMessage() + "; try again later", e, NOT_READY_RETRY_AFTER_SECONDS);
         } catch (dev.taskbridge.engine.IdempotencyConflictException e) {
             throw new IdempotencyConflictException(e.getMessage());

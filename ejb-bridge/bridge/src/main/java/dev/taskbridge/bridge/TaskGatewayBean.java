@@ -203,6 +203,7 @@ public class TaskGatewayBean implements TaskGateway {
             throw new ExportNotFoundException(task.taskType(), name);
         }
         requireResult(task, "to export");
+        engine.ensurePrepared(type);
         Rechecks.Lease lease = RECHECKS.lease(by);
         try {
             return leasedFile(export, finished(engine, type, task, lease), lease);
@@ -256,6 +257,7 @@ public class TaskGatewayBean implements TaskGateway {
         if (errors == null) {
             throw new TaskConflictException("tasks of type " + task.taskType() + " list no errors");
         }
+        engine.ensurePrepared(type);
         try (Rechecks.Lease lease = RECHECKS.lease(by)) {
             return ErrorPages.page(errors, finished(engine, type, task, lease), offset, limit);
         } catch (ErrorsUnavailableException e) {
