@@ -325,16 +325,18 @@ public final class TaskEngine implements AutoCloseable {
                 continue;
             }
             Optional<String> why;
+            String cause = ""; // for the operator only: a plugin's exception may say what a client must not read
             try {
                 why = PayloadMigrations.whyNot(type.get(), unfinished.version());
             } catch (RuntimeException | LinkageError e) {
                 // the plugin's bug: its type is not active, the others run
-                why = Optional.of("its plugin failed to say whether it runs tasks of version " + unfinished.version() + ": " + e);
+                why = Optional.of("its plugin failed to say whether it runs tasks of version " + unfinished.version());
+                cause = " (" + e + ")";
             }
             if (why.isPresent()) {
                 List<String> ids = store.unfinishedIds(unfinished.taskType(), unfinished.version(), 5);
                 found.put(unfinished.taskType(), new NotActive(why.get(), "Task type " + unfinished.taskType()
-                        + " is not active: " + why.get() + "; " + unfinished.tasks() + " unfinished task(s) of version "
+                        + " is not active: " + why.get() + cause + "; " + unfinished.tasks() + " unfinished task(s) of version "
                         + unfinished.version() + " wait for a version of it that can run them: " + String.join(", ", ids)
                         + (unfinished.tasks() > ids.size() ? ", ..." : "")));
             }

@@ -594,6 +594,11 @@ class TaskEngineTest {
                 .contains("failed to say whether it runs tasks of version 1").contains("a bug in migrationFrom");
         String other = after.submit("test.other", "clerk", null, script("chunks=1")).task().id();
         assertThat(awaitFinal(after, other).state()).isEqualTo(TaskState.SUCCEEDED);
+        // a client is told that, not what the plugin's exception says: that is for the operator's log
+        assertThatThrownBy(() -> after.submit("test.steps", "clerk", null, script("chunks=1")))
+                .isInstanceOf(TaskTypeNotActiveException.class)
+                .hasMessageContaining("failed to say whether it runs tasks of version 1")
+                .hasMessageNotContaining("a bug in migrationFrom");
     }
 
     /**
