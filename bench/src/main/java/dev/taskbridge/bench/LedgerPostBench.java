@@ -67,7 +67,8 @@ public final class LedgerPostBench {
             Process process = start(server, base, serverOptions(h2, base));
             try {
                 awaitServer(process, base);
-                String floorUrl = h2 ? floorH2(benchDir, scripts) : PG_URL;
+                // the demo books, as the server makes them in dev before its first ledger.post: the floor's lines need the accounts
+                String floorUrl = h2 ? floorH2(benchDir, scripts) : withDemoBooks(PG_URL, scripts);
                 String user = h2 ? "sa" : "taskbridge";
                 String password = h2 ? "" : "taskbridge";
                 List<Double> floor = new ArrayList<>();
@@ -258,6 +259,19 @@ public final class LedgerPostBench {
                     if (!sql.isBlank()) {
                         statement.execute(sql);
                     }
+                }
+            }
+        }
+        return url;
+    }
+
+    /** PostgreSQL's database after the server made the ledger's tables, with the demo books added (idempotent). */
+    private static String withDemoBooks(String url, Path scripts) throws Exception {
+        try (Connection connection = DriverManager.getConnection(url, "taskbridge", "taskbridge");
+             Statement statement = connection.createStatement()) {
+            for (String sql : Files.readString(scripts.resolve("demo-data.sql")).split(";\n")) {
+                if (!sql.isBlank()) {
+                    statement.execute(sql);
                 }
             }
         }

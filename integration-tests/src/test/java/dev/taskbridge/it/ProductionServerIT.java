@@ -218,6 +218,32 @@ class ProductionServerIT {
         }
     }
 
+    /**
+     * A stage server is the production server started with {@code -Dmp.config.profile=stage}: the
+     * command line wins over the profile in standalone.xml, and stage runs on the embedded H2,
+     * with a warning, where prod refuses to.
+     */
+    @Test
+    void theProductionServerStartedAsStageRunsOnTheEmbeddedH2WithAWarning() throws Exception {
+        ServerProcess server = ServerProcess.prepare(HOME, BASE_DIR, EAR, List.of("-Dmp.config.profile=stage"));
+        run(List.of(HOME.resolve("bin/add-user.sh").toString(), "-a", "-u", "alice", "-p", ALICE_PASSWORD,
+                "-g", "clerk", "-sc", CONFIGURATION.toString()), null);
+
+        try (ServerProcess running = server.launch()) {
+            HttpClient any = HttpClient.newBuilder().sslContext(trustingAnything()).connectTimeout(Duration.ofSeconds(10)).build();
+            Api alice = Api.as("alice", ALICE_PASSWORD).at(APP + "/api").through(any);
+            awaitAnswer(running, () -> alice.get("/task-types").status() == 200);
+
+            assertThat(Health.check(ServerProcess.MANAGEMENT_URL, "ready", "taskbridge-engine").getJsonObject("data")
+                    .getString("profile")).isEqualTo("stage");
+            String location = alice.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).location();
+            assertThat(alice.awaitEnd(location, Duration.ofMinutes(1)).getString("status")).isEqualTo("SUCCEEDED");
+            assertThat(Files.readString(BASE_DIR.resolve("log/server.log")))
+                    .contains("Taskbridge runs in the stage profile with its tasks in the embedded H2 database "
+                            + "(java:jboss/datasources/TaskbridgeDS), which prod refuses");
+        }
+    }
+
     private static void awaitAnswer(ServerProcess server, java.util.concurrent.Callable<Boolean> answers) {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(answers);
     }

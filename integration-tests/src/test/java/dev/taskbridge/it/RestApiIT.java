@@ -89,7 +89,7 @@ class RestApiIT {
         assertThat(build.getString("version")).isEqualTo(ExpectedBuild.version());
         assertThat(build.getString("commit")).matches("[0-9a-f]{10}(-dirty)?|unknown").isEqualTo(ExpectedBuild.commit());
         assertThat(build.getString("node")).isNotBlank();
-        assertThat(build.getString("profile")).as("the demo server's, configure-web.cli").isEqualTo("dev");
+        assertThat(build.getString("profile")).as("the demo server's, configure-profile.cli").isEqualTo("dev");
         JsonObject validate = build.getJsonArray("plugins").getValuesAs(JsonObject.class).stream()
                 .filter(plugin -> plugin.getString("taskType").equals("ledger.validate")).findFirst().orElseThrow();
         assertThat(validate.getInt("typeVersion")).isEqualTo(1);

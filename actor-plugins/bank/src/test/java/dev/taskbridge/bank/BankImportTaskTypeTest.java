@@ -93,7 +93,6 @@ class BankImportTaskTypeTest {
         }
     }
 
-    /** A camt.053 statement, as the bank delivers it, through the same matching: exactly once, whichever chunk a crash interrupts. */
     /** The demo's invoices are the demo's: outside {@code dev} a statement finds only the office's own. */
     @Test
     void outsideTheDevProfileThereAreNoDemoInvoicesToMatch() throws Exception {
@@ -112,6 +111,7 @@ class BankImportTaskTypeTest {
         }
     }
 
+    /** A camt.053 statement, as the bank delivers it, through the same matching: exactly once, whichever chunk a crash interrupts. */
     @Test
     void aCamt053StatementIsMatchedAsACsvOneIs() throws Exception {
         Payload camt = new Payload("application/xml", StatementCamtTest.resource("camt053-v02.xml"))

@@ -13,6 +13,7 @@ import java.util.Map;
 import jakarta.json.Json;
 import jakarta.persistence.Persistence;
 
+import dev.taskbridge.ledger.book.DemoBooks;
 import dev.taskbridge.ledger.book.LedgerBook;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.Profile;
@@ -78,7 +79,7 @@ class LedgerPostThroughTheKitTest {
         }
         try (PluginTestKit kit = LEDGER.start()) {
             kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(file(1, 1000), "checkOnly", "true")));
-            kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, withOption(file(1, 1000), "checkOnly", "true")));
+            DemoBooks.make(kit.dataSource()); // as the next deployment on the same database does
             assertThat(count(kit, "ledger_account")).as("the demo chart, once however often it is made").isEqualTo(27);
             assertThat(count(kit, "ledger_period")).as("last year's and this year's months").isEqualTo(24);
         }

@@ -105,7 +105,7 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
     /**
      * MicroProfile Config's profile ({@code mp.config.profile}), {@code prod} when none is set: a
      * server that does not say what it is gets production's rules, not the demo's (the demo server
-     * says {@code dev}, configure-web.cli). A name Taskbridge does not know is refused, not guessed at.
+     * says {@code dev}, configure-profile.cli). A name Taskbridge does not know is refused, not guessed at.
      */
     static Profile profile(Optional<String> setting) {
         return setting

@@ -24,18 +24,19 @@ import org.wildfly.security.evidence.PasswordGuessEvidence;
 public class DefaultPasswordStartCheck implements ServletContextListener {
 
     /**
-     * MicroProfile Config's profile setting. The profiles are the plugin API's {@code Profile},
-     * which the web tier does not see; of them it needs only this: {@code dev} alone skips the check.
+     * MicroProfile Config's profile setting and its values: the plugin API's {@code Profile}, which
+     * the web tier does not see (DefaultPasswordStartCheckTest keeps the two equal); of them it needs only
+     * whether this is {@code dev}, which alone skips the check.
      */
     static final String PROFILE = "mp.config.profile";
-    static final String DEV = "dev";
+    static final List<String> PROFILES = List.of("dev", "stage", "prod");
     private static final Logger LOG = LoggerFactory.getLogger(DefaultPasswordStartCheck.class);
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         String profile = ConfigProvider.getConfig(DefaultPasswordStartCheck.class.getClassLoader())
                 .getOptionalValue(PROFILE, String.class).orElse("prod");
-        if (profile.equals(DEV)) {
+        if (!checks(profile)) {
             return;
         }
         SecurityDomain domain = SecurityDomain.getCurrent();
@@ -54,6 +55,18 @@ public class DefaultPasswordStartCheck implements ServletContextListener {
             throw refuse(DefaultPasswords.refusal(profile, users));
         }
         LOG.info("Profile {}: no user logs in with a default password", profile);
+    }
+
+    /**
+     * Whether the profile checks passwords: every one but {@code dev}. A name that is no profile
+     * fails the deployment, with the engine's words: taken for production it would fail the demo
+     * server over its demo users, which says nothing of the misspelt setting.
+     */
+    static boolean checks(String profile) {
+        if (!PROFILES.contains(profile)) {
+            throw refuse(PROFILE + " is '" + profile + "', which is not one of Taskbridge's profiles: " + String.join(", ", PROFILES));
+        }
+        return !profile.equals(PROFILES.get(0));
     }
 
     /** Asks without logging anyone in: a fresh authentication context, given up after the question. */
