@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,9 @@ import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.UnfinishedVersion;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
+import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.ChunkUndo;
+import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PluginEnvironment;
@@ -447,6 +451,7 @@ public final class TaskEngine implements AutoCloseable {
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
         Payload withDefaults = withOptionDefaults(taskType, payload);
+        refuseReserved(idempotencyKey, withDefaults);
         registry.ensurePrepared(type, environment);
         Object parsed;
         try {
@@ -459,6 +464,12 @@ public final class TaskEngine implements AutoCloseable {
             }
             throw refused;
         }
+        return storeParsed(taskType, type.version(), owner, idempotencyKey, withDefaults, parsed, traceParent, runAt, priority, started);
+    }
+
+    /** Stores a task whose payload was parsed, and hands it to its slot or keeps it until it is due. */
+    private Stored storeParsed(String taskType, int version, String owner, String idempotencyKey, Payload withDefaults, Object parsed,
+                         String traceParent, Instant runAt, int priority, long started) {
         // a task to run later takes no room in a slot until it is due
         String id = runAt == null ? idWithRoom(taskType) : UUID.randomUUID().toString();
         if (id == null) {
@@ -470,7 +481,7 @@ public final class TaskEngine implements AutoCloseable {
             metrics.refusedAsBusy(taskType);
             throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
         }
-        Stored stored = store.insert(new NewTask(id, taskType, type.version(), owner, idempotencyKey, withDefaults,
+        Stored stored = store.insert(new NewTask(id, taskType, version, owner, idempotencyKey, withDefaults,
                 traceParent, runAt, priority));
         if (!stored.created()) {
             return sameRequest(stored, taskType, withDefaults, idempotencyKey);
@@ -482,6 +493,74 @@ public final class TaskEngine implements AutoCloseable {
             handOver(stored.task());
         } else {
             dueTasks.scheduled(runAt); // its parsed payload is not kept: it may be due in months
+        }
+        return stored;
+    }
+
+    /**
+     * Options named {@code taskbridge.*} and idempotency keys starting {@code taskbridge:} are the
+     * engine's (a rollback's mark and key, note 030): no client sets them, so none can pass for a
+     * rollback or take a task's rollback key before the rollback does.
+     */
+    private static void refuseReserved(String idempotencyKey, Payload payload) throws InvalidPayloadException {
+        List<FieldProblem> reserved = new ArrayList<>();
+        if (idempotencyKey != null && idempotencyKey.startsWith(Rollbacks.RESERVED_KEY_PREFIX)) {
+            reserved.add(new FieldProblem("Idempotency-Key", "may not start with '" + Rollbacks.RESERVED_KEY_PREFIX
+                    + "', which Taskbridge keeps for itself"));
+        }
+        payload.options().keySet().stream().filter(name -> name.startsWith(Rollbacks.RESERVED_PREFIX)).sorted()
+                .forEach(name -> reserved.add(new FieldProblem(name, "is reserved for Taskbridge itself")));
+        if (!reserved.isEmpty()) {
+            throw new InvalidPayloadException(reserved);
+        }
+    }
+
+    /**
+     * Rolls a task back (design note 030): submits, once per task whoever asks, a task that undoes
+     * its committed chunks, last first, through its plugin's {@link ChunkUndo}; a task like any
+     * other, so each undo happens exactly once, with progress, history and live events. A second
+     * request answers the same rollback.
+     *
+     * @param by who asks: in the rollback's history
+     * @throws TaskStateException the task is not over, was itself a rollback, committed nothing, or
+     *                            its plugin undoes nothing
+     */
+    public Stored rollBack(String taskId, String by) {
+        requireRunning();
+        TaskRecord original = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
+        Optional<TaskRecord> earlier = store.findByKey(original.owner(), Rollbacks.key(taskId));
+        if (earlier.isPresent()) {
+            return new Stored(earlier.get(), false);
+        }
+        if (!original.state().isFinal()) {
+            throw new TaskStateException(taskId, "it is " + original.state() + ": cancel it before it is rolled back");
+        }
+        Payload payload = store.payload(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
+        if (Rollbacks.of(payload).isPresent()) {
+            throw new TaskStateException(taskId, "it is a rollback: submit the original's payload again instead");
+        }
+        TaskType<?> type = registry.find(original.taskType()).orElseThrow(() -> missing(original.taskType()));
+        if (type.undo().isEmpty()) {
+            throw new TaskStateException(taskId, "tasks of type " + original.taskType() + " cannot be rolled back");
+        }
+        List<ChunkOutcome> committed = Rollbacks.committed(original, store.committedChunks(taskId));
+        if (committed.isEmpty()) {
+            throw new TaskStateException(taskId, "it committed no chunk: there is nothing to roll back");
+        }
+        registry.ensurePrepared(type, environment);
+        Object parsed;
+        try {
+            parsed = PayloadMigrations.parse(type, original.typeVersion(), payload);
+        } catch (InvalidPayloadException e) {
+            throw new TaskStateException(taskId, "its payload no longer parses as task type " + original.taskType()
+                    + " version " + type.version() + ": " + e.getMessage());
+        }
+        Payload rollback = Rollbacks.rollbackOf(taskId, payload);
+        // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
+        Stored stored = storeParsed(original.taskType(), original.typeVersion(), original.owner(), Rollbacks.key(taskId), rollback,
+                new Rollbacks.Plan<>(taskId, parsed, committed), null, null, original.priority(), System.nanoTime());
+        if (stored.created()) {
+            LOG.info("Task {} is rolled back by task {}, asked by {}", taskId, stored.task().id(), by);
         }
         return stored;
     }
@@ -759,6 +838,11 @@ public final class TaskEngine implements AutoCloseable {
         requireRunning();
         TaskRecord task = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
         TaskType<?> type = registry.find(task.taskType()).orElseThrow(() -> missing(task.taskType()));
+        Optional<TaskRecord> rollback = store.findByKey(task.owner(), Rollbacks.key(taskId));
+        if (rollback.isPresent()) {
+            // its markers say its chunks committed, and the rollback undid them: a retry would skip them
+            throw new TaskStateException(taskId, "it was rolled back by task " + rollback.get().id() + ": submit it again instead");
+        }
         Optional<String> cannot = PayloadMigrations.whyNot(type, task.typeVersion());
         if (cannot.isPresent()) {
             throw new TaskStateException(taskId, "it cannot run again here: task type " + task.taskType() + ", " + cannot.get());

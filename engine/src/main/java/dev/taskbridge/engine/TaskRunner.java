@@ -28,6 +28,8 @@ import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskHistory;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.ChunkUndo;
+import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PluginEnvironment;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskType;
@@ -126,7 +128,7 @@ final class TaskRunner implements TaskWork {
     }
 
     private PreparedTask start(SlotId slot, TaskRecord task, Object parsed) throws Exception {
-        TaskType<Object> type = typeOf(task);
+        TaskType<Object> type = runsAs(typeOf(task), parsed);
         int chunks = chunkCount(type, task.id(), parsed);
         Instant now = Instant.now();
         startMarks.started(new TaskStore.StartMark(task.id(), task.runGeneration(), chunks, now));
@@ -151,7 +153,16 @@ final class TaskRunner implements TaskWork {
             throw e;
         }
         // a task an older version of the plugin left (or a supervisor retried) is carried over by its migrations (note 028)
-        Object parsed = PayloadMigrations.parse(type, task.typeVersion(), store.payload(taskId).orElseThrow());
+        Payload stored = store.payload(taskId).orElseThrow();
+        Optional<String> rollbackOf = Rollbacks.of(stored);
+        Object parsed = PayloadMigrations.parse(type, task.typeVersion(), rollbackOf.isPresent() ? Rollbacks.original(stored) : stored);
+        if (rollbackOf.isPresent()) {
+            // a rollback undoes what the original committed: its markers, read now (it has ended, note 030)
+            TaskRecord original = store.find(rollbackOf.get()).orElseThrow(() -> new IllegalStateException(
+                    "task " + rollbackOf.get() + ", which task " + taskId + " rolls back, is gone"));
+            parsed = new Rollbacks.Plan<>(original.id(), parsed, Rollbacks.committed(original, store.committedChunks(original.id())));
+        }
+        type = runsAs(type, parsed);
         int chunks = chunkCount(type, taskId, parsed);
         // A task that never started has no markers: one read fewer.
         List<ChunkOutcome> committed = task.attempts() == 0 ? List.of() : store.committedChunks(taskId);
@@ -188,6 +199,17 @@ final class TaskRunner implements TaskWork {
     private TaskType<Object> typeOf(TaskRecord task) {
         return (TaskType<Object>) registry.find(task.taskType()).orElseThrow(() ->
                 new IllegalStateException("no plugin provides task type '" + task.taskType() + "' any more"));
+    }
+
+    /** The plugin's type, or for a rollback's plan the type that undoes through the plugin's {@link ChunkUndo} (note 030). */
+    @SuppressWarnings("unchecked")
+    private static TaskType<Object> runsAs(TaskType<Object> type, Object parsed) {
+        if (!(parsed instanceof Rollbacks.Plan)) {
+            return type;
+        }
+        ChunkUndo<Object> undo = type.undo().orElseThrow(() -> new IllegalStateException(type.getClass().getName()
+                + " offers no undo any more: the rollback cannot run"));
+        return (TaskType<Object>) (TaskType<?>) Rollbacks.type(type, undo);
     }
 
     private static int chunkCount(TaskType<Object> type, String taskId, Object parsed) {

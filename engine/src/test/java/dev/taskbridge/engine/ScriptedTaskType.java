@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.ChunkUndo;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
@@ -97,6 +98,25 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
     Payload payload(String script) {
         return new Payload("text/plain", script.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 version == 1 ? Map.of() : Map.of("version", String.valueOf(version)));
+    }
+
+    /** Whether the type offers an undo (note 030): each undo is recorded in {@link #undos}, in the order they ran. */
+    volatile boolean undoes;
+    final ConcurrentLinkedQueue<Undo> undos = new ConcurrentLinkedQueue<>();
+
+    /** An undo's call: the rollback task, the original's id and chunk, what that chunk committed with. */
+    record Undo(String rollbackId, String of, int chunk, String committedData) {
+    }
+
+    @Override
+    public Optional<ChunkUndo<Script>> undo() {
+        if (!undoes) {
+            return Optional.empty();
+        }
+        return Optional.of((script, committed, context) -> {
+            undos.add(new Undo(context.taskId(), committed.taskId(), committed.chunk(), committed.outcome().data()));
+            return new ChunkOutcome(committed.outcome().itemsDone(), 0, "undid " + committed.chunk());
+        });
     }
 
     /** Thrown by every call of {@link #migrationFrom}, as a bug in it would be. */

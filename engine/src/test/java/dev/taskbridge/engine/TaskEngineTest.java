@@ -39,6 +39,7 @@ import dev.taskbridge.engine.store.ScheduleRun;
 import dev.taskbridge.engine.store.Schedule;
 import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PayloadMigration;
@@ -274,6 +275,95 @@ class TaskEngineTest {
         for (String id : ids) {
             assertThat(awaitFinal(after, id).state()).isEqualTo(TaskState.SUCCEEDED);
         }
+    }
+
+    /** Note 030: a rollback is a task of the original's type that undoes its committed chunks, last first, once. */
+    @Test
+    void aTaskIsRolledBackChunkByChunkLastFirstByOneTaskWhoeverAsks() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 2);
+        type.undoes = true;
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String id = engine.submit("test.steps", "clerk", "k1", script("chunks=3")).task().id();
+        assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+
+        Stored rollback = engine.rollBack(id, "supervisor");
+
+        assertThat(rollback.created()).isTrue();
+        assertThat(rollback.task().taskType()).isEqualTo("test.steps");
+        assertThat(rollback.task().owner()).as("the original's, so its owner sees it").isEqualTo("clerk");
+        TaskRecord ended = awaitFinal(engine, rollback.task().id());
+        assertThat(ended.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(ended.chunksTotal()).isEqualTo(3);
+        assertThat(ended.result()).isEqualTo("{\"rolledBack\":true,\"chunks\":3,\"itemsUndone\":30,\"itemsNotUndone\":0}");
+        // the last chunk's outcome went into the result with the task's end, which has no marker: items only
+        assertThat(type.undos).containsExactly(new ScriptedTaskType.Undo(rollback.task().id(), id, 2, ""),
+                new ScriptedTaskType.Undo(rollback.task().id(), id, 1, "1"), new ScriptedTaskType.Undo(rollback.task().id(), id, 0, "0"));
+        assertThat(type.runs).as("the plugin's chunks ran once, for the original only").hasSize(3);
+
+        Stored again = engine.rollBack(id, "admin");
+        assertThat(again.created()).as("one rollback per task, whoever asks").isFalse();
+        assertThat(again.task().id()).isEqualTo(rollback.task().id());
+        assertThat(type.undos).hasSize(3);
+        assertThatThrownBy(() -> engine.rollBack(rollback.task().id(), "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("it is a rollback");
+    }
+
+    @Test
+    void onlyATaskThatEndedHavingCommittedAChunkOfATypeThatUndoesIsRolledBackAndNoClientMarksARollback() throws Exception {
+        ScriptedTaskType undoing = new ScriptedTaskType("test.steps", 1);
+        undoing.undoes = true;
+        TaskEngine engine = start(FAST_RETRIES, undoing, new ScriptedTaskType("test.other", 1));
+        String running = engine.submit("test.steps", "clerk", null, script("chunks=2,sleepMillis=400")).task().id();
+        await().atMost(WAIT).until(() -> engine.store().find(running).orElseThrow().state() == TaskState.RUNNING);
+        assertThatThrownBy(() -> engine.rollBack(running, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("cancel it before it is rolled back");
+        String failedFirst = engine.submit("test.steps", "clerk", null, script("failAtChunk=0")).task().id();
+        assertThat(awaitFinal(engine, failedFirst).state()).isEqualTo(TaskState.FAILED);
+        assertThatThrownBy(() -> engine.rollBack(failedFirst, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("committed no chunk");
+        String other = engine.submit("test.other", "clerk", null, script("chunks=1")).task().id();
+        assertThat(awaitFinal(engine, other).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThatThrownBy(() -> engine.rollBack(other, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("cannot be rolled back");
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null,
+                script("chunks=1").withOptions(Map.of("taskbridge.rollback-of", other))))
+                .isInstanceOfSatisfying(InvalidPayloadException.class, refused -> assertThat(refused.problems())
+                        .containsExactly(new FieldProblem("taskbridge.rollback-of", "is reserved for Taskbridge itself")));
+        // nor can a client take a task's rollback key before its rollback does
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", "taskbridge:rollback:" + other, script("chunks=1")))
+                .isInstanceOfSatisfying(InvalidPayloadException.class, refused -> assertThat(refused.problems())
+                        .extracting(FieldProblem::field).containsExactly("Idempotency-Key"));
+
+        // a failed task's committed chunks are undone, and the task is not retried after that
+        String failedLater = engine.submit("test.steps", "clerk", null, script("chunks=3,failAtChunk=2")).task().id();
+        assertThat(awaitFinal(engine, failedLater).state()).isEqualTo(TaskState.FAILED);
+        String rollback = engine.rollBack(failedLater, "supervisor").task().id();
+        assertThat(awaitFinal(engine, rollback).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(undoing.undos).extracting(ScriptedTaskType.Undo::chunk).containsExactly(1, 0);
+        assertThatThrownBy(() -> engine.retry(failedLater, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("rolled back by task " + rollback);
+    }
+
+    /** A rollback left queued by a stop is resumed from the store: the original's payload and markers read again. */
+    @Test
+    void aRollbackResumesAfterARestart() throws Exception {
+        ScriptedTaskType before = new ScriptedTaskType("test.steps", 1);
+        before.undoes = true;
+        TaskEngine first = start(FAST_RETRIES, before);
+        String id = first.submit("test.steps", "clerk", null, script("chunks=2")).task().id();
+        assertThat(awaitFinal(first, id).state()).isEqualTo(TaskState.SUCCEEDED);
+        first.pause("test.steps", "supervisor");
+        String rollback = first.rollBack(id, "supervisor").task().id();
+        first.close();
+
+        ScriptedTaskType after = new ScriptedTaskType("test.steps", 1);
+        after.undoes = true;
+        TaskEngine second = start(FAST_RETRIES, after);
+        second.resume("test.steps", "supervisor");
+
+        assertThat(awaitFinal(second, rollback).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(after.undos).containsExactly(new ScriptedTaskType.Undo(rollback, id, 1, ""), new ScriptedTaskType.Undo(rollback, id, 0, "0"));
+        assertThat(before.undos).isEmpty();
     }
 
     @Test

@@ -234,6 +234,7 @@ class ClerkPagesIT {
             browser.waitFor(By.id("error-message"));
             assertThat(browser.driver().findElements(By.id("stack-trace"))).as("clerks see no stack trace").isEmpty();
             assertThat(browser.driver().findElements(By.id("task:retry"))).as("clerks may not retry").isEmpty();
+            assertThat(browser.driver().findElements(By.id("task:rollback"))).as("nor roll back").isEmpty();
         }
         try (Browser browser = Browser.open().logIn("supervisor")) {
             browser.go("/task.xhtml?id=" + id);
@@ -252,6 +253,16 @@ class ClerkPagesIT {
             assertThat(browser.driver().findElements(By.cssSelector("#timeline li .kind"))).extracting(WebElement::getText)
                     .containsExactly("SUBMITTED", "STARTED", "CHUNK_COMMITTED", "FAILED", "REQUEUED", "STARTED",
                             "CHUNK_COMMITTED", "CHUNK_COMMITTED", "SUCCEEDED");
+
+            // and rolls it back (note 030): a task of its own, found from the message
+            browser.driver().findElement(By.id("task:rollback")).click();
+            browser.driver().switchTo().alert().accept();
+            browser.waitForText(By.id("messages"), "Rolled back by task ");
+            String rollback = browser.text(By.id("messages")).replaceAll("(?s).*Rolled back by task ([0-9a-f-]{36}).*", "$1");
+            browser.go("/task.xhtml?id=" + rollback);
+            browser.waitForText(By.id("task-status"), "SUCCEEDED");
+            assertThat(browser.text(By.id("task-type"))).isEqualTo(RowWritingTaskType.ID);
+            browser.screenshot("supervisor-rolled-back-task");
         }
     }
 

@@ -179,6 +179,34 @@ class OperationsIT {
         }
     }
 
+    /** Note 030 over HTTP: a supervisor rolls a clerk's task back, once whoever asks again; the clerk sees it. */
+    @Test
+    void aSupervisorRollsATaskBackByATaskOfItsOwnOnceWhoeverAsks() {
+        Api supervisor = Api.as("supervisor").at(ServerProcess.BASE_URL);
+        String location = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks", "text/plain", "chunks=3,rows=2,sleepMillis=0").location();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        assertThat(clerk.awaitEnd(location, Duration.ofMinutes(1)).getString("status")).isEqualTo("SUCCEEDED");
+
+        assertThat(clerk.post("/tasks/" + id + "/rollback", "text/plain", "").status()).as("supervisors only").isEqualTo(403);
+        Api.Reply asked = supervisor.post("/tasks/" + id + "/rollback", "text/plain", "");
+        assertThat(asked.status()).as(asked.toString()).isEqualTo(202);
+        JsonObject rolledBack = clerk.awaitEnd(asked.location(), Duration.ofMinutes(1));
+        assertThat(rolledBack.getString("status")).as("the owner's own, so the clerk sees it: %s", rolledBack).isEqualTo("SUCCEEDED");
+        assertThat(rolledBack.getString("type")).isEqualTo(RowWritingTaskType.ID);
+        assertThat(rolledBack.getString("owner")).isEqualTo("clerk");
+        assertThat(rolledBack.getJsonObject("result").getInt("itemsUndone")).isEqualTo(6);
+
+        Api.Reply again = Api.as("admin").at(ServerProcess.BASE_URL).post("/tasks/" + id + "/rollback", "text/plain", "");
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(again.object().getString("id")).isEqualTo(rolledBack.getString("id"));
+        Api.Reply ofTheRollback = supervisor.post("/tasks/" + rolledBack.getString("id") + "/rollback", "text/plain", "");
+        assertThat(ofTheRollback.status()).isEqualTo(409);
+        assertThat(ofTheRollback.object().getString("message")).contains("it is a rollback");
+        assertThat(supervisor.post("/tasks/no-such-task/rollback", "text/plain", "").status()).isEqualTo(404);
+        Api.Reply retried = supervisor.post("/tasks/" + id + "/retry", "text/plain", "");
+        assertThat(retried.status()).as("a rolled-back task is not run again: %s", retried).isEqualTo(409);
+    }
+
     @Test
     void aTypeWhoseSlotsAreAllFullAnswers503WithRetryAfterStoresNothingAndCountsItThenTakesWorkAgain() {
         String type = "type=\"" + RowWritingTaskType.ID + "\"";

@@ -29,5 +29,9 @@ class TestPluginsReplayIT {
                 Effects.rows("SELECT chunk, row_no FROM it_rows WHERE task_id = ? ORDER BY chunk, row_no"));
 
         assertThat(clean.result()).isEqualTo("{\"rows\":15}");
+        TaskOutcome rollback = kit.rollbackCheck(RowWritingTaskType.ID,
+                new Payload("text/plain", "chunks=3,rows=5,sleepMillis=0".getBytes(StandardCharsets.UTF_8)),
+                Effects.rows("SELECT chunk, row_no FROM it_rows WHERE task_id = ? ORDER BY chunk, row_no"));
+        assertThat(rollback.result()).contains("\"itemsUndone\":15");
     }
 }

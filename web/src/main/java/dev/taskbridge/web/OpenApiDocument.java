@@ -42,6 +42,7 @@ public class OpenApiDocument implements OASFilter {
             Map.entry("listTaskErrors", List.of(TaskbridgeApi.BAD_REQUEST, TaskbridgeApi.NOT_FOUND, TaskbridgeApi.CONFLICT)),
             Map.entry("cancelTask", List.of(TaskbridgeApi.NOT_FOUND, TaskbridgeApi.CONFLICT)),
             Map.entry("retryTask", List.of(TaskbridgeApi.NOT_FOUND, TaskbridgeApi.CONFLICT)),
+            Map.entry("rollBackTask", List.of(TaskbridgeApi.NOT_FOUND, TaskbridgeApi.CONFLICT)),
             Map.entry("listTasks", List.of(TaskbridgeApi.BAD_REQUEST)),
             Map.entry("countTasks", List.of()),
             Map.entry("listTaskTypes", List.of()),

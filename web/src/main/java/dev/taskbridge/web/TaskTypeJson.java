@@ -13,6 +13,7 @@ import dev.taskbridge.gateway.TypePauseView;
  *
  * @param pluginClass null unless the caller is an admin
  * @param listsErrors whether its tasks' errors can be read page by page ({@code GET /api/tasks/{id}/errors})
+ * @param rollsBack   whether a supervisor can roll its tasks back ({@code POST /api/tasks/{id}/rollback})
  * @param form        what it takes: the kinds of file, the options a person sets (with labels, allowed
  *                    values and defaults), and whether a file is checked before it is confirmed; null
  *                    when the plugin's form was refused (its tasks are submitted over REST as before)
@@ -21,7 +22,7 @@ import dev.taskbridge.gateway.TypePauseView;
  *                    lets them run)
  */
 public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
-                           List<ExportView> exports, TaskFormView form, TypePauseView paused) {
+                           boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
     /**
      * @param withPluginClass for admins
@@ -31,6 +32,6 @@ public record TaskTypeJson(String id, int version, int slots, String pluginClass
     static TaskTypeJson of(TaskTypeView type, boolean withPluginClass, boolean withWhoPaused) {
         TypePauseView paused = type.paused() == null || withWhoPaused ? type.paused() : new TypePauseView(null, type.paused().at());
         return new TaskTypeJson(type.id(), type.version(), type.slots(), withPluginClass ? type.pluginClass() : null,
-                type.listsErrors(), type.exports(), type.form(), paused);
+                type.listsErrors(), type.rollsBack(), type.exports(), type.form(), paused);
     }
 }

@@ -2,6 +2,7 @@ package dev.taskbridge.web;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,6 +17,7 @@ import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.SubmitResult;
 import dev.taskbridge.gateway.TaskGateway;
 import dev.taskbridge.gateway.TaskHistoryEntry;
 import dev.taskbridge.gateway.TaskNotFoundException;
@@ -201,6 +203,27 @@ public class TasksResource {
     @Operation(operationId = "retryTask", summary = "Run a failed or cancelled task again")
     public TaskJson retry(@PathParam("id") String id) {
         return json(gateway.retry(id, caller()));
+    }
+
+    /**
+     * Rolls a task back: a task of its own, of the same type and owner, that undoes the task's
+     * committed chunks, last first, each once (design note 030); supervisors only. 202 with the
+     * rollback's location; 200 with the same rollback when it was asked for before, by anyone; 409
+     * unless the task ended having committed a chunk and its type can undo.
+     */
+    @POST
+    @Path("/{id}/rollback")
+    @RolesAllowed(Roles.SUPERVISOR)
+    @Operation(operationId = "rollBackTask", summary = "Undo what a task committed, by a task of its own")
+    @APIResponse(responseCode = "202", description = "the rollback was created; Location is its address",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
+    @APIResponse(responseCode = "200", description = "the task's rollback, asked for before",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskJson.class)))
+    public Response rollBack(@PathParam("id") String id) {
+        SubmitResult result = gateway.rollBack(id, caller());
+        URI location = uris.getBaseUriBuilder().path(TasksResource.class).path(result.task().id()).build();
+        return Response.status(result.created() ? Response.Status.ACCEPTED : Response.Status.OK).location(location)
+                .entity(json(result.task())).build();
     }
 
     /**

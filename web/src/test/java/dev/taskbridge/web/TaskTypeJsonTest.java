@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class TaskTypeJsonTest {
 
     private static final TaskTypeView LEDGER = new TaskTypeView("ledger.validate", 1, 10,
-            "dev.taskbridge.ledger.LedgerValidateTaskType", true, List.of(new ExportView("errors.csv", "text/csv", "every error")),
+            "dev.taskbridge.ledger.LedgerValidateTaskType", true, false, List.of(new ExportView("errors.csv", "text/csv", "every error")),
             new TaskFormView("Check a ledger file", "", List.of(new TaskFormView.FileKind("text/csv", ".csv", "CSV")), List.of(), null), null);
 
     @Test
@@ -35,7 +35,7 @@ class TaskTypeJsonTest {
     @Test
     void aClerkSeesSinceWhenATypeIsPausedButNotByWhom() {
         TaskTypeView paused = new TaskTypeView(LEDGER.id(), LEDGER.version(), LEDGER.slots(), LEDGER.pluginClass(),
-                LEDGER.listsErrors(), LEDGER.exports(), LEDGER.form(),
+                LEDGER.listsErrors(), LEDGER.rollsBack(), LEDGER.exports(), LEDGER.form(),
                 new TypePauseView("supervisor", java.time.Instant.parse("2026-12-04T10:15:00Z")));
 
         assertThat(TaskTypeJson.of(paused, false, false).paused())

@@ -119,6 +119,15 @@ public interface TaskType<P> {
         return Optional.empty();
     }
 
+    /**
+     * How to undo what a task's committed chunks did, so that a supervisor can roll a task back
+     * (design note 030); none by default, and then no rollback is offered. The same instance may
+     * be asked for every rollback.
+     */
+    default Optional<ChunkUndo<P>> undo() {
+        return Optional.empty();
+    }
+
     /** The files a succeeded task's result can be downloaded as; none by default. */
     default List<ResultExport> exports() {
         return List.of();

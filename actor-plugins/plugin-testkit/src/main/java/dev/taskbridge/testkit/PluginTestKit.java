@@ -212,6 +212,16 @@ public final class PluginTestKit implements AutoCloseable {
         return outcome(engine.retry(taskId, OWNER));
     }
 
+    /**
+     * Rolls the task back, as a supervisor does (design note 030): a task of its own, through the
+     * type's {@link dev.taskbridge.plugin.ChunkUndo}, the task's committed chunks last first.
+     *
+     * @return the rollback's id: the same however often it is asked for
+     */
+    public String rollBack(String taskId) {
+        return engine.rollBack(taskId, OWNER).task().id();
+    }
+
     /** The kit's database, for a test's own queries (outside any chunk: each connection its own). */
     public DataSource dataSource() {
         return database;
@@ -425,6 +435,53 @@ public final class PluginTestKit implements AutoCloseable {
                                 + "\n  clean run: " + cleanEffects + "\n  replayed:  " + replayedEffects
                                 + "\nEffects outside the chunk's transaction (not through the datasource) happen again"
                                 + " when a chunk runs again: make them idempotent.");
+                    }
+                }
+            }
+            return clean;
+        }
+
+        /**
+         * The replay check of a rollback (design note 030): runs the task and rolls it back, once
+         * cleanly, then once more for each undo with a crash before that undo's commit (another
+         * engine resumes the rollback and runs the undo again), each on a new database. Every
+         * rollback must end SUCCEEDED with the clean one's result and {@code effects}, read after
+         * it (with the original task's id): each undo exactly once.
+         *
+         * @return the clean rollback's outcome
+         * @throws AssertionError a run differs from the clean one, saying which undo and how
+         */
+        public TaskOutcome rollbackCheck(String taskType, Payload payload, Effects effects) throws Exception {
+            TaskOutcome clean;
+            Object cleanEffects;
+            int chunks;
+            try (PluginTestKit kit = start()) {
+                String id = kit.submit(taskType, payload);
+                chunks = kit.awaitEnd(id).chunksTotal();
+                clean = kit.awaitEnd(kit.rollBack(id));
+                cleanEffects = effects.read(kit.dataSource(), id);
+            }
+            if (!clean.succeeded()) {
+                throw new AssertionError("the rollback check needs a rollback that succeeds; the clean one ended " + clean);
+            }
+            for (int undo = 0; undo < clean.chunksTotal(); undo++) {
+                // the original's chunk runs are counted first: the rollback's undo k is run chunks + k
+                try (PluginTestKit kit = start(chunks + undo)) {
+                    String id = kit.submit(taskType, payload);
+                    kit.awaitEnd(id);
+                    String rollback = kit.rollBack(id);
+                    kit.crashedRestart(rollback, DEFAULT_WAIT);
+                    TaskOutcome replayed = kit.awaitEnd(rollback);
+                    String after = "after a crash before undo " + undo + " of " + clean.chunksTotal() + " committed, and the undo run again";
+                    if (!replayed.succeeded() || !Objects.equals(withoutId(replayed.result(), id), withoutId(clean.result(), clean.taskId()))) {
+                        throw new AssertionError(after + ", the rollback ended " + replayed.state() + " with result "
+                                + replayed.result() + (replayed.errorStack() == null ? "" : "\n" + replayed.errorStack())
+                                + "\nbut the clean one SUCCEEDED with result " + clean.result());
+                    }
+                    Object replayedEffects = effects.read(kit.dataSource(), id);
+                    if (!Objects.equals(replayedEffects, cleanEffects)) {
+                        throw new AssertionError(after + ", the effects are not those of the clean rollback: not exactly once."
+                                + "\n  clean rollback: " + cleanEffects + "\n  replayed:       " + replayedEffects);
                     }
                 }
             }

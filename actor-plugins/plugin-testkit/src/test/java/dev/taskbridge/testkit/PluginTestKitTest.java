@@ -102,6 +102,24 @@ class PluginTestKitTest {
     }
 
     /** A mail sent from a chunk is sent again when the chunk runs again after a crash: not exactly once. */
+    /** Note 030: a rollback undoes each committed chunk once, last first, whichever undo a crash interrupts. */
+    @Test
+    void aRollbackUndoesEachCommittedChunkOnceAndPassesItsReplayCheck() throws Exception {
+        TaskOutcome rollback = ROWS.rollbackCheck(RowsTaskType.ID, script("chunks=3,rows=2"), ROWS_OF_THE_TASK);
+
+        assertThat(rollback.chunksTotal()).isEqualTo(3);
+        assertThat(rollback.result()).isEqualTo("{\"rolledBack\":true,\"chunks\":3,\"itemsUndone\":6,\"itemsNotUndone\":0}");
+        try (PluginTestKit kit = ROWS.start()) {
+            String id = kit.submit(RowsTaskType.ID, script("chunks=2,rows=1"));
+            kit.awaitEnd(id);
+            String first = kit.rollBack(id);
+            kit.awaitEnd(first);
+            assertThat(kit.rollBack(id)).as("one rollback per task").isEqualTo(first);
+            assertThat(ROWS_OF_THE_TASK.read(kit.dataSource(), id).toString())
+                    .as("each row reversed once").isEqualTo("[[0, -1], [0, 0], [1, -1], [1, 0]]");
+        }
+    }
+
     @Test
     void aPluginWithAnEffectOutsideTheTransactionFailsTheReplayCheck() {
         Effects rowsAndMails = (database, taskId) -> List.of(ROWS_OF_THE_TASK.read(database, taskId),

@@ -5,11 +5,13 @@ import java.sql.PreparedStatement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.naming.InitialContext;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.ChunkUndo;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.TaskContext;
@@ -23,7 +25,8 @@ import dev.taskbridge.plugin.TaskType;
  * the server refuses inside a chunk's transaction) with {@code commitAtChunk}. {@link #sent} is a
  * second effect, for the replay check: a "mail" per chunk, outside the transaction, when
  * {@code mail=1}; with {@code mail=2}, a mail per chunk unless this instance remembers sending it,
- * which a restarted server's new instance does not.
+ * which a restarted server's new instance does not. Its undo reverses a chunk as a ledger would:
+ * a row numbered -1 - n for each row n the chunk wrote, so that an undo run twice shows.
  */
 class RowsTaskType implements TaskType<RowsTaskType.Script> {
 
@@ -63,6 +66,25 @@ class RowsTaskType implements TaskType<RowsTaskType.Script> {
         return new Script(values.getOrDefault("chunks", 1), values.getOrDefault("rows", 1),
                 values.getOrDefault("failAtChunk", -1), values.getOrDefault("commitAtChunk", -1),
                 values.getOrDefault("mail", 0));
+    }
+
+    @Override
+    public Optional<ChunkUndo<Script>> undo() {
+        return Optional.of((script, committed, context) -> {
+            DataSource dataSource = (DataSource) new InitialContext().lookup("java:jboss/datasources/TaskbridgeDS");
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement reverse = connection.prepareStatement(
+                         "INSERT INTO kit_rows (task_id, chunk, row_no) VALUES (?, ?, ?)")) {
+                for (int row = 0; row < script.rows(); row++) {
+                    reverse.setString(1, committed.taskId());
+                    reverse.setInt(2, committed.chunk());
+                    reverse.setInt(3, -1 - row);
+                    reverse.addBatch();
+                }
+                reverse.executeBatch();
+            }
+            return new ChunkOutcome(script.rows(), 0, "");
+        });
     }
 
     @Override

@@ -164,6 +164,20 @@ public class TaskGatewayBean implements TaskGateway {
         }
     }
 
+    @Override
+    public SubmitResult rollBack(String taskId, String by) {
+        TaskEngine engine = lifecycle.engine();
+        requireTask(engine, taskId);
+        try {
+            Stored stored = engine.rollBack(taskId, by);
+            return new SubmitResult(view(engine, stored.task()), stored.created());
+        } catch (TaskStateException e) {
+            throw new TaskConflictException(e.getMessage());
+        } catch (NoSuchTaskTypeException e) {
+            throw new TaskConflictException("no plugin provides task type '" + e.taskType() + "' any more");
+        }
+    }
+
     private static TaskRecord requireTask(TaskEngine engine, String taskId) {
         return engine.store().find(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
     }
@@ -380,7 +394,7 @@ public class TaskGatewayBean implements TaskGateway {
 
     private static TaskTypeView typeView(TaskEngine engine, TaskType<?> type) {
         return new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
-                type.errors().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
+                type.errors().isPresent(), type.undo().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
                 engine.registry().form(type.id()).map(PluginViews::form).orElse(null),
                 engine.pauseOf(type.id()).map(pause -> new TypePauseView(pause.by(), pause.at())).orElse(null));
     }

@@ -53,6 +53,18 @@ public interface TaskGateway {
      */
     TaskView retry(String taskId, String by);
 
+    /**
+     * Rolls a task back (design note 030): a task of its own, of the same type and owner, that
+     * undoes the task's committed chunks, last first, each once. One per task, whoever asks: a
+     * second request answers the same rollback, not created.
+     *
+     * @param by who asks for it, for the log
+     * @throws TaskNotFoundException no such task
+     * @throws TaskConflictException the task has not ended, committed nothing, is a rollback, or its
+     *                               type undoes nothing
+     */
+    SubmitResult rollBack(String taskId, String by);
+
     /** One task, as stored. */
     Optional<TaskView> find(String taskId);
 

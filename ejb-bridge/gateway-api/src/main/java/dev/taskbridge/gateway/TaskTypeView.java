@@ -8,13 +8,14 @@ import java.util.List;
  * @param pluginClass the class that implements it, so operators know which jar is in charge: for
  *                    admins only, never shown to clerks
  * @param listsErrors whether its tasks' errors can be read page by page ({@link TaskGateway#errors})
+ * @param rollsBack   whether a supervisor can roll its tasks back ({@link TaskGateway#rollBack})
  * @param exports     the files its results can be downloaded as
  * @param form        what it takes, as the pages ask for it; null when its plugin's form was refused
  *                    (the server's log says why), and the pages do not offer it
  * @param paused      its pause, or null when its tasks run
  */
 public record TaskTypeView(String id, int version, int slots, String pluginClass, boolean listsErrors,
-                           List<ExportView> exports, TaskFormView form, TypePauseView paused) {
+                           boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
     public TaskTypeView {
         exports = List.copyOf(exports);

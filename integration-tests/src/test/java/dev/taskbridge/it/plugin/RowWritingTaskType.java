@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,7 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.ChunkUndo;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PluginEnvironment;
@@ -116,6 +118,25 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
     @Override
     public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
         createTable();
+    }
+
+    /** Reverses a chunk as a ledger would (note 030): a row numbered -1 - n for each row n it wrote. */
+    @Override
+    public Optional<ChunkUndo<Script>> undo() {
+        return Optional.of((script, committed, context) -> {
+            try (Connection connection = dataSource().getConnection();
+                 PreparedStatement reverse = connection.prepareStatement(
+                         "INSERT INTO it_rows (task_id, chunk, row_no) VALUES (?, ?, ?)")) {
+                for (int row = 0; row < script.rows(); row++) {
+                    reverse.setString(1, committed.taskId());
+                    reverse.setInt(2, committed.chunk());
+                    reverse.setInt(3, -1 - row);
+                    reverse.addBatch();
+                }
+                reverse.executeBatch();
+            }
+            return new ChunkOutcome(script.rows(), 0, "");
+        });
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 
 import dev.taskbridge.gateway.ResultSummaryView;
+import dev.taskbridge.gateway.SubmitResult;
 import dev.taskbridge.gateway.TaskGateway;
 import dev.taskbridge.gateway.TaskView;
 import dev.taskbridge.gateway.TaskbridgeException;
@@ -38,6 +39,8 @@ public class TaskPage implements Serializable {
     private String errorReference;
     private String stackTrace;
     private ResultSummaryView summary;
+    /** Whether the task's type can undo (note 030): the roll-back button is offered only then. */
+    private boolean rollsBack;
 
     /** One entry of the timeline. */
     public record HistoryRow(String at, String kind, String chunk, String detail) implements Serializable {
@@ -65,6 +68,8 @@ public class TaskPage implements Serializable {
             errorReference = found.error() == null ? null : found.error().reference();
             stackTrace = found.error() != null && user.isSeesAllTasks() ? found.error().stackTrace() : null;
             summary = gateway.summarize(found);
+            rollsBack = user.isSupervisor() && gateway.taskTypes().stream()
+                    .anyMatch(type -> type.id().equals(found.type()) && type.rollsBack());
         } catch (TaskbridgeException e) {
             Pages.refused(e);
         }
@@ -85,6 +90,24 @@ public class TaskPage implements Serializable {
             return;
         }
         act(() -> gateway.retry(id, user.getName()), "Task queued again.");
+    }
+
+    public void rollBack() {
+        if (!user.isSupervisor()) {
+            Pages.error("Only supervisors may roll a task back.");
+            return;
+        }
+        if (visible() == null) {
+            Pages.error(notVisible());
+            return;
+        }
+        try {
+            SubmitResult rollback = gateway.rollBack(id, user.getName());
+            Pages.info((rollback.created() ? "Rolled back by task " : "Rolled back before, by task ") + rollback.task().id() + ".");
+        } catch (TaskbridgeException e) {
+            Pages.refused(e);
+        }
+        load();
     }
 
     /**
@@ -111,6 +134,11 @@ public class TaskPage implements Serializable {
 
     public boolean isCancellable() {
         return task != null && !task.isFinished();
+    }
+
+    /** A supervisor may roll back a task that ended, of a type whose plugin can undo (note 030). */
+    public boolean isRollbackable() {
+        return task != null && user.isSupervisor() && task.isFinished() && rollsBack;
     }
 
     public boolean isRetryable() {
