@@ -1,0 +1,246 @@
+package dev.taskbridge.bench.peers;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One (peer, workload) run in a JVM of its own, started by {@link PeersBench}: the heap and the
+ * threads sampled are then the peer's alone, and no library is left running into the next run.
+ * Writes its figures as a properties file the coordinator reads; on failure, the error instead.
+ */
+public final class PeerRun {
+
+    private static final int WARMUP_ROUND = 0;
+    private static final int TIMED_ROUND = 1;
+
+    private PeerRun() {
+    }
+
+    /** The figures of one timed round. */
+    record Figures(int tasks, double seconds, double submitSeconds, double lastBodySeconds, long[] submitNanos,
+                   long[] toStartNanos, int violations, int duplicates, int chainFailures, double cpuSeconds) {
+    }
+
+    public static void main(String[] args) {
+        String peerName = System.getProperty("bench.peers.peer", "taskbridge");
+        String workload = System.getProperty("bench.peers.workload", "W1").toUpperCase(Locale.ROOT);
+        Path resultFile = Path.of(System.getProperty("bench.peers.result", "peer-run.properties"));
+        Properties out = new Properties();
+        out.setProperty("peer", peerName);
+        out.setProperty("workload", workload);
+        int code = 0;
+        try {
+            run(peerName, workload, out);
+            out.setProperty("status", "ok");
+        } catch (Throwable e) {
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            out.setProperty("status", "failed");
+            out.setProperty("error", e.toString());
+            System.err.println(trace);
+            code = 1;
+        }
+        try (OutputStream stream = Files.newOutputStream(resultFile)) {
+            out.store(stream, "one peers run");
+        } catch (IOException e) {
+            System.err.println("could not write " + resultFile + ": " + e);
+            code = 2;
+        }
+        // libraries that leave non-daemon threads behind must not keep the coordinator waiting
+        System.exit(code);
+    }
+
+    private static void run(String peerName, String workload, Properties out) throws Exception {
+        int workers = Integer.getInteger("bench.peers.workers", 10);
+        int poolSize = Integer.getInteger("bench.peers.pool", 30);
+        int submitters = Integer.getInteger("bench.peers.submitters", 10);
+        int tasks = Integer.getInteger("bench.peers.tasks", 10_000);
+        int keys = Integer.getInteger("bench.peers.keys", 100);
+        int steps = Integer.getInteger("bench.peers.steps", 100);
+        int warmup = Integer.getInteger("bench.peers.warmup.tasks", 2_000);
+        long roundMillis = TimeUnit.SECONDS.toMillis(Integer.getInteger("bench.peers.round.seconds", 300));
+        String adminUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/taskbridge");
+        String user = System.getProperty("bench.pg.user", "taskbridge");
+        String password = System.getProperty("bench.pg.password", "taskbridge");
+        boolean w5 = switch (workload) {
+            case "W1" -> false;
+            case "W5" -> true;
+            default -> throw new IllegalArgumentException("unknown workload " + workload + ": use W1 or W5");
+        };
+
+        Peer peer = Peers.create(peerName);
+        String database = "peers_" + peerName.replace('-', '_');
+        try (PeerDatabase db = PeerDatabase.recreate(adminUrl, database, user, password,
+                peer.usesHarnessPool() ? poolSize : 2);
+             Sampler sampler = new Sampler()) {
+            peer.start(new PeerSetup(db.dataSource(), db.url(), user, password, workers, poolSize, workload,
+                    w5 ? keys : 0));
+            try {
+                out.setProperty("library", peer.library());
+                out.setProperty("database", database);
+                if (warmup > 0) {
+                    log(peerName, workload, "warm-up: " + warmup + " unordered tasks, untimed");
+                    Round round = new Round(WARMUP_ROUND, warmup, 1, false, false, peer);
+                    measure(peerName, workload + " warm-up", peer, round, submitters, roundMillis);
+                }
+                sampler.reset();
+                Round round = w5
+                        ? new Round(TIMED_ROUND, keys, steps, true, peer.ordering() == Peer.Ordering.CHAINED, peer)
+                        : new Round(TIMED_ROUND, tasks, 1, false, false, peer);
+                Figures figures = measure(peerName, workload, peer, round, submitters, roundMillis);
+                out.setProperty("tasks", Integer.toString(figures.tasks()));
+                out.setProperty("seconds", Double.toString(figures.seconds()));
+                out.setProperty("throughput", Double.toString(figures.tasks() / figures.seconds()));
+                out.setProperty("submitSeconds", Double.toString(figures.submitSeconds()));
+                out.setProperty("lastBodySeconds", Double.toString(figures.lastBodySeconds()));
+                out.setProperty("submitP50", Double.toString(Percentiles.millis(figures.submitNanos(), 50)));
+                out.setProperty("submitP99", Double.toString(Percentiles.millis(figures.submitNanos(), 99)));
+                out.setProperty("toStartP50", Double.toString(Percentiles.millis(figures.toStartNanos(), 50)));
+                out.setProperty("toStartP99", Double.toString(Percentiles.millis(figures.toStartNanos(), 99)));
+                out.setProperty("violations", Integer.toString(figures.violations()));
+                out.setProperty("duplicates", Integer.toString(figures.duplicates()));
+                out.setProperty("chainFailures", Integer.toString(figures.chainFailures()));
+                out.setProperty("peakHeapMb", Double.toString(sampler.peakHeapBytes() / (1024.0 * 1024.0)));
+                out.setProperty("peakThreads", Integer.toString(sampler.peakThreads()));
+                out.setProperty("peakAfterGcMb", Double.toString(sampler.peakAfterGcBytes() / (1024.0 * 1024.0)));
+                out.setProperty("cpuMsPerTask", Double.toString(figures.cpuSeconds() * 1000 / figures.tasks()));
+                out.setProperty("maxHeapMb", Long.toString(Runtime.getRuntime().maxMemory() / (1024 * 1024)));
+                out.setProperty("ordering", w5 ? peer.ordering().name() : "-");
+                out.setProperty("orderingNote", peer.orderingNote());
+                out.setProperty("settings", String.join("\n", peer.settings()));
+                log(peerName, workload, String.format("%,d tasks in %.2f s: %,.0f/s; submit p50 %.2f ms p99 %.2f ms; "
+                                + "submit-to-start p50 %.1f ms p99 %.1f ms; %d order violations, %d duplicates",
+                        figures.tasks(), figures.seconds(), figures.tasks() / figures.seconds(),
+                        Percentiles.millis(figures.submitNanos(), 50), Percentiles.millis(figures.submitNanos(), 99),
+                        Percentiles.millis(figures.toStartNanos(), 50), Percentiles.millis(figures.toStartNanos(), 99),
+                        figures.violations(), figures.duplicates()));
+            } finally {
+                peer.close();
+            }
+        } finally {
+            if (!Boolean.getBoolean("bench.peers.keep-databases")) {
+                PeerDatabase.drop(adminUrl, database);
+            }
+        }
+    }
+
+    /**
+     * Submits the round from the submitter threads and waits, first for every body to have run,
+     * then for the library itself to count every task done: the clock runs from the first submit
+     * to that moment. W1 hands out task numbers from one counter; in W5 each thread owns every
+     * submitters-th key and submits step by step across its keys, so keys interleave and the steps
+     * of one key leave in order from one thread.
+     */
+    private static Figures measure(String peerName, String label, Peer peer, Round round, int submitters,
+                                   long roundMillis) throws Exception {
+        boolean chained = round.steps > 1 && peer.ordering() == Peer.Ordering.CHAINED;
+        AtomicInteger submitted = new AtomicInteger();
+        AtomicInteger nextTask = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(submitters, runnable -> {
+            Thread thread = new Thread(runnable, "peers-submitter");
+            thread.setDaemon(true);
+            return thread;
+        });
+        List<Callable<Void>> clients = new ArrayList<>();
+        for (int t = 0; t < submitters; t++) {
+            int thread = t;
+            clients.add(() -> {
+                if (round.steps == 1) {
+                    for (int key; (key = nextTask.getAndIncrement()) < round.keys; ) {
+                        round.submit(key, 0);
+                        submitted.incrementAndGet();
+                    }
+                    return null;
+                }
+                int lastStep = chained ? 0 : round.steps - 1;
+                for (int step = 0; step <= lastStep; step++) {
+                    for (int key = thread; key < round.keys; key += submitters) {
+                        round.submit(key, step);
+                        submitted.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        long cpuBefore = processCpuNanos();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(roundMillis);
+        List<Future<Void>> running = clients.stream().map(pool::submit).toList();
+        long submittedAt = 0;
+        long nextProgress = start + TimeUnit.SECONDS.toNanos(1);
+        try {
+            while (round.distinctFinished() < round.total()) {
+                if (submittedAt == 0 && running.stream().allMatch(Future::isDone)) {
+                    for (Future<Void> client : running) {
+                        client.get(); // a submit that threw ends the run here, saying why
+                    }
+                    submittedAt = System.nanoTime();
+                }
+                long now = System.nanoTime();
+                if (now > deadline) {
+                    throw new IllegalStateException(String.format("%s %s: only %,d of %,d tasks ran within %d s",
+                            peerName, label, round.distinctFinished(), round.total(), roundMillis / 1000));
+                }
+                if (now > nextProgress) {
+                    log(peerName, label, String.format("%,d/%,d ran, %,d submitted by the client, %,.0f/s so far",
+                            round.distinctFinished(), round.total(), submitted.get(),
+                            round.distinctFinished() / ((now - start) / 1e9)));
+                    nextProgress = now + TimeUnit.SECONDS.toNanos(1);
+                }
+                Thread.sleep(2);
+            }
+            if (submittedAt == 0) {
+                for (Future<Void> client : running) {
+                    client.get();
+                }
+                submittedAt = System.nanoTime();
+            }
+            // every body ran; the library still has to record the last ones as done
+            while (peer.unfinished() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(peerName + " " + label + ": every task ran, but "
+                            + peer.unfinished() + " are still not done by the library within " + roundMillis / 1000 + " s");
+                }
+                Thread.sleep(5);
+            }
+            long end = System.nanoTime();
+            return new Figures(round.total(), (end - start) / 1e9, (submittedAt - start) / 1e9,
+                    (round.lastBodyEnd() - start) / 1e9, round.submitLatencies(), round.toStartLatencies(),
+                    round.violations(), round.duplicates(), round.chainFailures(),
+                    (processCpuNanos() - cpuBefore) / 1e9);
+        } finally {
+            pool.shutdownNow();
+            round.close();
+        }
+    }
+
+    /** CPU time of this JVM, all threads: the library's work on the client's side of the database. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    static void log(String peer, String label, String message) {
+        System.out.printf("[peers %s] [%s %s] %s%n", DateTimeFormatter.ofPattern("HH:mm:ss").format(ZonedDateTime.now()),
+                peer, label, message);
+    }
+}

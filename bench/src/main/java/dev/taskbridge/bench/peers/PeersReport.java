@@ -1,0 +1,296 @@
+package dev.taskbridge.bench.peers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+
+/** The markdown report and the W1 charts, from the runs' properties. */
+final class PeersReport {
+
+    private static final String BASELINE = "taskbridge";
+    private static final String BASELINE_CHAINED = "taskbridge-chained";
+
+    private PeersReport() {
+    }
+
+    static String markdown(List<Properties> runs, ZonedDateTime startedAt, String loadAtStart, String heap) {
+        int tasks = Integer.getInteger("bench.peers.tasks", 10_000);
+        int keys = Integer.getInteger("bench.peers.keys", 100);
+        int steps = Integer.getInteger("bench.peers.steps", 100);
+        boolean smoke = Boolean.getBoolean("bench.peers.smoke") || tasks < 10_000 || keys * steps < 10_000;
+        String adminUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/taskbridge");
+
+        StringBuilder md = new StringBuilder();
+        md.append("# Taskbridge against its peers (issue #13)\n\n");
+        if (smoke) {
+            md.append("> **SMOKE RUN: not the published figures.** Small counts, on a shared 2-core machine while other "
+                    + "work may have been running (the nice value is under Machine), to show that every peer runs end to end. The "
+                    + "figures say nothing yet about which library is faster; run the full size on a quiet machine "
+                    + "(see the command in `bench/README.md`).\n\n");
+        }
+        md.append("Written by `bench/peers.sh` (`dev.taskbridge.bench.peers.PeersBench`); every run overwrites it. ")
+                .append("Each (peer, workload) pair ran in a JVM of its own, one after another, against its own freshly "
+                        + "created database on the same PostgreSQL server.\n\n");
+        String nice = niceness();
+        md.append("Command: `").append(System.getProperty("bench.peers.env", ""))
+                .append(nice.equals("0") || nice.equals("?") ? "" : "nice -n " + nice + " ")
+                .append(System.getProperty("bench.peers.command", "bench/peers.sh")).append("`\n\n");
+
+        md.append("## W1: ").append(String.format("%,d", tasks)).append(" small durable no-op tasks\n\n");
+        md.append("| peer | tasks/s | Taskbridge ÷ peer (tasks/s) | submit p50 / p99 (ms) | submit→run p50 / p99 (ms) "
+                + "| peak heap used / after GC (MB) | peak live threads | JVM CPU per task (ms) | duplicate runs | status |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        Optional<Double> w1Base = throughput(runs, "W1", BASELINE);
+        for (Properties run : of(runs, "W1")) {
+            md.append(String.format("| %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | %s |%n",
+                    run.getProperty("peer"),
+                    number(run, "throughput", "%,.0f"), ratio(w1Base, run), number(run, "submitP50", "%.2f"),
+                    number(run, "submitP99", "%.2f"), number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
+                    number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
+                    run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"),
+                    run.getProperty("duplicates", "–"), status(run)));
+        }
+        md.append("\nTasks/s: tasks ÷ time from the first submit until the library itself counts every task done "
+                + "(rows gone or marked succeeded in its own tables, polled every 5 ms once every body has run). "
+                + "Submit: the client's call until the library returns (the task is stored). Submit→run: when the task's "
+                + "body started minus when its submit began, recorded by the body itself (same JVM, `System.nanoTime`). "
+                + "Heap used includes garbage not yet collected, sampled every 50 ms; \"after GC\" is the most heap any "
+                + "collection during the round left in use (the whole heap, from the collectors' notifications; 0 if "
+                + "none ran): what the peer keeps. Threads sampled every 50 ms; all three over the timed round only. JVM CPU per task: the run's JVM (library, client threads, JIT, GC), "
+                + "not PostgreSQL's. Duplicate runs: bodies that ran more than once. Every task is submitted in one burst, so "
+                + "submit→run is mostly time spent queued behind earlier tasks: a latency under a backlog, not an idle "
+                + "one.\n\n");
+
+        md.append("## W5: per-key order, ").append(keys).append(" keys × ").append(steps).append(" ordered steps\n\n");
+        md.append("| peer | per-key order by | steps/s | taskbridge ÷ peer | taskbridge-chained ÷ peer "
+                + "| order violations | duplicate runs | submit→run p50 / p99 (ms) | peak heap used / after GC (MB) "
+                + "| peak live threads | JVM CPU per step (ms) | status |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        Optional<Double> w5Base = throughput(runs, "W5", BASELINE);
+        Optional<Double> w5Chained = throughput(runs, "W5", BASELINE_CHAINED);
+        for (Properties run : of(runs, "W5")) {
+            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |%n",
+                    run.getProperty("peer"),
+                    orderingLabel(run), number(run, "throughput", "%,.0f"), ratio(w5Base, run),
+                    ratio(w5Chained, run), run.getProperty("violations", "–"), run.getProperty("duplicates", "–"),
+                    number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
+                    number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
+                    run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"), status(run)));
+        }
+        md.append('\n');
+        for (Properties run : of(runs, "W5")) {
+            if (run.getProperty("orderingNote") != null) {
+                md.append("- ").append(run.getProperty("peer")).append(": ").append(run.getProperty("orderingNote")).append('\n');
+            }
+        }
+        md.append("\nSubmitted concurrently by ").append(Integer.getInteger("bench.peers.submitters", 10))
+                .append(" client threads, each owning every n-th key and submitting step by step across its keys, so keys "
+                        + "interleave while the steps of one key leave in order from one thread. Where a peer chains, the "
+                        + "clients submit step 0 of every key and each step's body submits the next. An order violation is a "
+                        + "step whose body started while an earlier step of its key had not finished its body (counted once "
+                        + "per step). Taskbridge's own figure is the `taskbridge` row; its violations show that the engine "
+                        + "does not keep per-key order through its public API (see its note), so `taskbridge-chained` is the "
+                        + "like-for-like row for the chaining peers.\n\n");
+
+        md.append("## Libraries and settings\n\n");
+        Map<String, Properties> firstByPeer = new LinkedHashMap<>();
+        for (Properties run : runs) {
+            if (run.getProperty("library") != null) {
+                firstByPeer.putIfAbsent(run.getProperty("peer"), run);
+            }
+        }
+        for (Properties run : firstByPeer.values()) {
+            md.append("### ").append(run.getProperty("peer")).append(": ").append(run.getProperty("library")).append("\n\n");
+            for (String line : run.getProperty("settings", "").split("\n")) {
+                if (!line.isBlank()) {
+                    md.append("- ").append(line).append('\n');
+                }
+            }
+            md.append('\n');
+        }
+        md.append("Common to every peer: ").append(Integer.getInteger("bench.peers.workers", 10))
+                .append(" workers (threads or slots that run bodies), a Hikari pool of ")
+                .append(Integer.getInteger("bench.peers.pool", 30)).append(" connections (HikariCP ")
+                .append(Versions.of("com.zaxxer", "HikariCP")).append(", `reWriteBatchedInserts=true`), ")
+                .append(Integer.getInteger("bench.peers.submitters", 10)).append(" client threads, ")
+                .append(String.format("%,d", Integer.getInteger("bench.peers.warmup.tasks", 2_000)))
+                .append(" untimed warm-up tasks in the same JVM before the timed round, `-Xmx").append(heap)
+                .append("`, logging at WARN. The body of every task does nothing but record that it ran.\n\n");
+
+        List<Properties> failed = runs.stream().filter(r -> !"ok".equals(r.getProperty("status"))).toList();
+        if (!failed.isEmpty()) {
+            md.append("## Runs that failed\n\n");
+            for (Properties run : failed) {
+                md.append("- ").append(run.getProperty("peer")).append(" ").append(run.getProperty("workload")).append(": ")
+                        .append(run.getProperty("error", "?")).append('\n');
+            }
+            md.append('\n');
+        }
+
+        md.append("## Machine\n\n");
+        md.append(String.format("- date: %s%n", startedAt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
+        md.append(String.format("- CPU: %s, %d cores; memory: %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
+                memTotal()));
+        md.append(String.format("- load average (1 min) at start / end: %s / %s; the runs' nice value: %s%n", loadAtStart,
+                loadAverage(), niceness()));
+        md.append(String.format("- JVM: %s %s (%s)%n", System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor")));
+        md.append(String.format("- OS: %s %s %s%n", System.getProperty("os.name"), System.getProperty("os.version"),
+                System.getProperty("os.arch")));
+        md.append(String.format("- PostgreSQL: %s%n", PeerDatabase.describeServer(adminUrl,
+                System.getProperty("bench.pg.user", "taskbridge"), System.getProperty("bench.pg.password", "taskbridge"))));
+        md.append(String.format("- PostgreSQL JDBC driver %s%n", Versions.of("org.postgresql", "postgresql")));
+        return md.toString();
+    }
+
+    /** W1's throughput and latency charts next to the report; the files written, or why none. */
+    static List<String> charts(List<Properties> runs, Path directory) {
+        List<Properties> ok = of(runs, "W1").stream().filter(r -> "ok".equals(r.getProperty("status"))).toList();
+        List<String> written = new ArrayList<>();
+        if (ok.isEmpty()) {
+            return written;
+        }
+        try {
+            List<String> names = ok.stream().map(r -> r.getProperty("peer")).toList();
+            CategoryChart rate = new CategoryChartBuilder().width(1100).height(550)
+                    .title("W1: durable no-op tasks per second (higher is better)").xAxisTitle("peer")
+                    .yAxisTitle("tasks/s").build();
+            rate.getStyler().setLegendVisible(false);
+            rate.getStyler().setXAxisLabelRotation(15);
+            rate.addSeries("tasks/s", names, ok.stream().map(r -> value(r, "throughput")).toList());
+            written.addAll(save(rate, directory.resolve("peers-w1-throughput")));
+
+            CategoryChart latency = new CategoryChartBuilder().width(1100).height(550)
+                    .title("W1: latency, p50 and p99 (ms; lower is better)").xAxisTitle("peer")
+                    .yAxisTitle("ms").build();
+            latency.getStyler().setXAxisLabelRotation(15);
+            latency.addSeries("submit→run p50", names, ok.stream().map(r -> value(r, "toStartP50")).toList());
+            latency.addSeries("submit→run p99", names, ok.stream().map(r -> value(r, "toStartP99")).toList());
+            latency.addSeries("submit p50", names, ok.stream().map(r -> value(r, "submitP50")).toList());
+            latency.addSeries("submit p99", names, ok.stream().map(r -> value(r, "submitP99")).toList());
+            written.addAll(save(latency, directory.resolve("peers-w1-latency")));
+        } catch (IOException | RuntimeException | LinkageError e) {
+            written.add("(charts skipped: " + e + ")");
+        }
+        return written;
+    }
+
+    private static List<String> save(CategoryChart chart, Path withoutExtension) throws IOException {
+        List<String> files = new ArrayList<>();
+        BitmapEncoder.saveBitmap(chart, withoutExtension.toString(), BitmapEncoder.BitmapFormat.PNG);
+        files.add(withoutExtension.getFileName() + ".png");
+        try {
+            VectorGraphicsEncoder.saveVectorGraphic(chart, withoutExtension.toString(),
+                    VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            files.add(withoutExtension.getFileName() + ".svg");
+        } catch (LinkageError e) {
+            // SVG needs VectorGraphics2D; the PNG stands alone without it
+        }
+        return files;
+    }
+
+    static String chartSection(List<String> charts) {
+        if (charts.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Charts (W1)\n\n");
+        for (String chart : charts) {
+            if (chart.endsWith(".png")) {
+                md.append("![").append(chart).append("](").append(chart).append(")\n\n");
+            } else if (chart.endsWith(".svg")) {
+                md.append("(also as [SVG](").append(chart).append("))\n\n");
+            } else {
+                md.append(chart).append("\n\n");
+            }
+        }
+        return md.toString();
+    }
+
+    private static String orderingLabel(Properties run) {
+        return switch (run.getProperty("ordering", "-")) {
+            case "CHAINED" -> "chain (each step submits the next)";
+            case "AS_SUBMITTED" -> "the library, as submitted";
+            default -> "–";
+        };
+    }
+
+    /** This JVM's nice value (its children inherit it), from /proc/self/stat. */
+    static String niceness() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return fields[16];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static List<Properties> of(List<Properties> runs, String workload) {
+        return runs.stream().filter(r -> workload.equals(r.getProperty("workload"))).toList();
+    }
+
+    private static Optional<Double> throughput(List<Properties> runs, String workload, String peer) {
+        return of(runs, workload).stream()
+                .filter(r -> peer.equals(r.getProperty("peer")) && "ok".equals(r.getProperty("status")))
+                .map(r -> value(r, "throughput")).findFirst();
+    }
+
+    private static String ratio(Optional<Double> baseline, Properties run) {
+        if (baseline.isEmpty() || run.getProperty("throughput") == null) {
+            return "–";
+        }
+        return String.format("%.2f", baseline.get() / value(run, "throughput"));
+    }
+
+    private static double value(Properties run, String key) {
+        return Double.parseDouble(run.getProperty(key));
+    }
+
+    private static String number(Properties run, String key, String format) {
+        String value = run.getProperty(key);
+        return value == null ? "–" : String.format(format, Double.parseDouble(value));
+    }
+
+    private static String status(Properties run) {
+        return "ok".equals(run.getProperty("status")) ? "ok" : "**failed**: " + run.getProperty("error", "?");
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("?");
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static String memTotal() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("?");
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.taskbridge.bench.peers;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One batch of tasks and what their bodies saw. Task bodies are instantiated by each library, not
+ * by the harness, so they find their round through a static registry ({@link #ran}).
+ *
+ * <p>Order is checked where it can be seen for sure: when a step's body starts, every earlier
+ * step of its key must have finished its body. A step that starts earlier counts as one
+ * violation, however many steps it overtook.
+ */
+final class Round {
+
+    private static final Map<Integer, Round> ROUNDS = new ConcurrentHashMap<>();
+
+    final int id;
+    final int keys;
+    final int steps;
+    private final boolean chain;
+    private final boolean ordered;
+    private final Peer peer;
+    private final AtomicIntegerArray runs;
+    private final AtomicIntegerArray finished;
+    private final AtomicLongArray submitLatency;
+    private final AtomicLongArray toStartLatency;
+    private final AtomicInteger distinctFinished = new AtomicInteger();
+    private final AtomicInteger violations = new AtomicInteger();
+    private final AtomicInteger duplicates = new AtomicInteger();
+    private final AtomicInteger chainFailures = new AtomicInteger();
+    private final AtomicLong lastBodyEnd = new AtomicLong();
+
+    /**
+     * @param ordered W5: steps of a key must run in order
+     * @param chain   W5 on a peer without per-key order: each step's body submits the next
+     */
+    Round(int id, int keys, int steps, boolean ordered, boolean chain, Peer peer) {
+        this.id = id;
+        this.ordered = ordered;
+        this.keys = keys;
+        this.steps = steps;
+        this.chain = chain;
+        this.peer = peer;
+        int total = keys * steps;
+        this.runs = new AtomicIntegerArray(total);
+        this.finished = new AtomicIntegerArray(total);
+        this.submitLatency = new AtomicLongArray(total);
+        this.toStartLatency = new AtomicLongArray(total);
+        ROUNDS.put(id, this);
+    }
+
+    int total() {
+        return keys * steps;
+    }
+
+    /** Submits one task through the peer, timing the call. */
+    void submit(int key, int step) throws Exception {
+        long start = System.nanoTime();
+        peer.submit(new TaskRef(id, key, step, start), ordered);
+        submitLatency.set(index(key, step), System.nanoTime() - start);
+    }
+
+    /** Called by every peer's task body: the whole of a benchmark task's work. */
+    static void ran(TaskRef task) {
+        long now = System.nanoTime();
+        Round round = ROUNDS.get(task.round());
+        if (round == null) {
+            throw new IllegalStateException("task of an unknown round: " + task);
+        }
+        round.body(task, now);
+    }
+
+    private void body(TaskRef task, long startedNanos) {
+        int index = index(task.key(), task.step());
+        if (runs.getAndIncrement(index) > 0) {
+            duplicates.incrementAndGet();
+        } else {
+            toStartLatency.set(index, startedNanos - task.submitNanos());
+        }
+        for (int earlier = 0; earlier < task.step(); earlier++) {
+            if (finished.get(index(task.key(), earlier)) == 0) {
+                violations.incrementAndGet();
+                break;
+            }
+        }
+        // marked finished before chaining on: the next step may start as soon as it is submitted
+        if (finished.getAndSet(index, 1) == 0) {
+            distinctFinished.incrementAndGet();
+        }
+        lastBodyEnd.accumulateAndGet(System.nanoTime(), Math::max);
+        if (chain && task.step() + 1 < steps) {
+            try {
+                submit(task.key(), task.step() + 1);
+            } catch (Exception e) {
+                chainFailures.incrementAndGet();
+                throw new IllegalStateException("could not chain step " + (task.step() + 1) + " of key " + task.key(), e);
+            }
+        }
+    }
+
+    private int index(int key, int step) {
+        return key * steps + step;
+    }
+
+    int distinctFinished() {
+        return distinctFinished.get();
+    }
+
+    int violations() {
+        return violations.get();
+    }
+
+    int duplicates() {
+        return duplicates.get();
+    }
+
+    int chainFailures() {
+        return chainFailures.get();
+    }
+
+    long lastBodyEnd() {
+        return lastBodyEnd.get();
+    }
+
+    long[] submitLatencies() {
+        return copy(submitLatency);
+    }
+
+    long[] toStartLatencies() {
+        return copy(toStartLatency);
+    }
+
+    private static long[] copy(AtomicLongArray values) {
+        long[] out = new long[values.length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    void close() {
+        ROUNDS.remove(id);
+    }
+}

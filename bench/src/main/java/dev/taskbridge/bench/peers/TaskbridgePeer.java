@@ -1,0 +1,102 @@
+package dev.taskbridge.bench.peers;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import dev.taskbridge.engine.EngineSettings;
+import dev.taskbridge.engine.TaskEngine;
+import dev.taskbridge.engine.plugins.TaskTypeRegistry;
+import dev.taskbridge.engine.store.TaskState;
+
+/**
+ * Taskbridge's engine embedded as {@code DurableTasksBench} runs it: {@code TaskEngine.start} with
+ * default settings, no JTA, one task type whose slots are the workers.
+ *
+ * <p>Per-key order: a task's slot is picked by consistent hashing of its task id
+ * ({@code TaskRouter.slotFor(type, taskId)}), and the id is a random UUID drawn inside
+ * {@code TaskEngine.submit}; the public API takes no routing key. Two steps of one key therefore
+ * land on different slots and may run at once or out of order. This harness may not change the
+ * engine, so W5 submits every step as a client would and counts what happens ({@code taskbridge});
+ * {@code taskbridge-chained} does in W5 what db-scheduler's and JobRunr's users do (each step's
+ * body submits the next), so that those peers' W5 figures have a like-for-like counterpart.
+ */
+final class TaskbridgePeer implements Peer {
+
+    private static final String OWNER = "bench";
+
+    private final boolean chained;
+    private TaskEngine engine;
+
+    TaskbridgePeer(boolean chained) {
+        this.chained = chained;
+    }
+
+    @Override
+    public String name() {
+        return chained ? "taskbridge-chained" : "taskbridge";
+    }
+
+    @Override
+    public String library() {
+        return "Taskbridge engine " + Versions.of("dev.taskbridge", "taskbridge-engine")
+                + " (this checkout's, from the local repository)";
+    }
+
+    @Override
+    public List<String> settings() {
+        EngineSettings d = EngineSettings.DEFAULTS;
+        return List.of(
+                "`TaskEngine.start` with `EngineSettings.DEFAULTS` (" + d.dispatcherThreads() + " dispatcher threads, "
+                        + d.blockingThreads() + " blocking threads, " + d.journalThreads() + " journal threads, "
+                        + EngineSettings.DEFAULT_CHUNK_GROUPS + " chunk groups), no JTA, as `bench/run.sh` "
+                        + "(`DurableTasksBench`) runs it; see `bench/README.md`",
+                "one task type, one no-op chunk, slots = workers");
+    }
+
+    @Override
+    public String orderingNote() {
+        if (chained) {
+            return "each step's chunk submits the next step of its key through `TaskEngine.submit` (a chain), as "
+                    + "db-scheduler's and JobRunr's rows do: the engine offers no per-key routing to use instead";
+        }
+        return "no per-key order available: the slot is chosen by consistent hashing of a random task id drawn inside "
+                + "`TaskEngine.submit` (`TaskRouter.slotFor(type, taskId)`); the API takes no routing key and the "
+                + "harness may not change the engine, so every step is submitted as is and violations are counted";
+    }
+
+    @Override
+    public Ordering ordering() {
+        return chained ? Ordering.CHAINED : Ordering.AS_SUBMITTED;
+    }
+
+    @Override
+    public void start(PeerSetup setup) {
+        engine = TaskEngine.start(EngineSettings.DEFAULTS,
+                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers()))), setup.dataSource(), null,
+                TaskbridgePeer.class.getClassLoader(), Clock.systemUTC(), null);
+    }
+
+    @Override
+    public void submit(TaskRef task, boolean ordered) throws Exception {
+        engine.submit(RecordingTaskType.ID, OWNER, null, RecordingTaskType.payload(task));
+    }
+
+    @Override
+    public long unfinished() {
+        long open = 0;
+        for (Map.Entry<TaskState, Long> entry : engine.store().countByState().entrySet()) {
+            if (entry.getKey() != TaskState.SUCCEEDED) {
+                open += entry.getValue();
+            }
+        }
+        return open;
+    }
+
+    @Override
+    public void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}
