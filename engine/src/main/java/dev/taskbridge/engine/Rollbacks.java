@@ -44,6 +44,13 @@ final class Rollbacks {
         return Optional.ofNullable(stored.options().get(OF));
     }
 
+    /** The task a task rolls back, if it is a rollback: told by its key, which no client may use. */
+    static Optional<String> of(TaskRecord task) {
+        String key = task.idempotencyKey();
+        String prefix = key(""); // the key of a rollback, less the task's id
+        return key != null && key.startsWith(prefix) ? Optional.of(key.substring(prefix.length())) : Optional.empty();
+    }
+
     /** A rollback's payload: the original's, as it was stored, with the reserved option. */
     static Payload rollbackOf(String taskId, Payload original) {
         Map<String, String> options = new LinkedHashMap<>(original.options());

@@ -521,22 +521,22 @@ public final class TaskEngine implements AutoCloseable {
      * other, so each undo happens exactly once, with progress, history and live events. A second
      * request answers the same rollback.
      *
-     * @param by who asks: in the rollback's history
+     * @param by who asks: in the log line that says which task rolls back which
      * @throws TaskStateException the task is not over, was itself a rollback, committed nothing, or
      *                            its plugin undoes nothing
      */
     public Stored rollBack(String taskId, String by) {
+        long started = System.nanoTime();
         requireRunning();
         TaskRecord original = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
-        Optional<TaskRecord> earlier = store.findByKey(original.owner(), Rollbacks.key(taskId));
+        Optional<Stored> earlier = earlierRollback(taskId);
         if (earlier.isPresent()) {
-            return new Stored(earlier.get(), false);
+            return earlier.get();
         }
         if (!original.state().isFinal()) {
             throw new TaskStateException(taskId, "it is " + original.state() + ": cancel it before it is rolled back");
         }
-        Payload payload = store.payload(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
-        if (Rollbacks.of(payload).isPresent()) {
+        if (Rollbacks.of(original).isPresent()) {
             throw new TaskStateException(taskId, "it is a rollback: submit the original's payload again instead");
         }
         TaskType<?> type = registry.find(original.taskType()).orElseThrow(() -> missing(original.taskType()));
@@ -548,6 +548,7 @@ public final class TaskEngine implements AutoCloseable {
             throw new TaskStateException(taskId, "it committed no chunk: there is nothing to roll back");
         }
         registry.ensurePrepared(type, environment);
+        Payload payload = store.payload(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
         Object parsed;
         try {
             parsed = PayloadMigrations.parse(type, original.typeVersion(), payload);
@@ -555,14 +556,42 @@ public final class TaskEngine implements AutoCloseable {
             throw new TaskStateException(taskId, "its payload no longer parses as task type " + original.taskType()
                     + " version " + type.version() + ": " + e.getMessage());
         }
+        String id = idWithRoom(original.taskType());
+        if (id == null) {
+            metrics.refusedAsBusy(original.taskType());
+            throw new SlotFullException(original.taskType(), router.slots(original.taskType()), settings.slotCapacity(), BUSY_RETRY_AFTER);
+        }
         Payload rollback = Rollbacks.rollbackOf(taskId, payload);
         // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
-        Stored stored = storeParsed(original.taskType(), original.typeVersion(), original.owner(), Rollbacks.key(taskId), rollback,
-                new Rollbacks.Plan<>(taskId, parsed, committed), null, null, original.priority(), System.nanoTime());
-        if (stored.created()) {
-            LOG.info("Task {} is rolled back by task {}, asked by {}", taskId, stored.task().id(), by);
+        Optional<Stored> stored = store.insertRollback(new NewTask(id, original.taskType(), original.typeVersion(), original.owner(),
+                Rollbacks.key(taskId), rollback, null, null, original.priority()), taskId, original.runGeneration());
+        if (stored.isEmpty()) {
+            // another caller rolled it back, or a supervisor retried it, since it was read
+            return earlierRollback(taskId).orElseThrow(() -> new TaskStateException(taskId, "it is "
+                    + store.find(taskId).map(TaskRecord::state).map(Enum::name).orElse("gone") + " now: it changed while it was rolled back"));
         }
-        return stored;
+        LOG.info("Task {} is rolled back by task {}, asked by {}", taskId, id, by);
+        metrics.submitted(original.taskType(), Duration.ofNanos(System.nanoTime() - started));
+        changes.publish(TaskChange.of(stored.get().task(), TaskEventKind.SUBMITTED, stored.get().task().submittedAt(), "rolls back " + taskId));
+        parsedPayloads.put(stored.get().task(), new Rollbacks.Plan<>(taskId, parsed, committed), payload.body().length);
+        handOver(stored.get().task());
+        return stored.get();
+    }
+
+    /** The task a task rolls back, if it is a rollback (design note 030). */
+    public static Optional<String> rollbackOf(TaskRecord task) {
+        return Rollbacks.of(task);
+    }
+
+    /** The rollback a task has, if it was rolled back: the link outlives the rollback's own row, which may be purged. */
+    private Optional<Stored> earlierRollback(String taskId) {
+        Optional<String> linked = store.rolledBackBy(taskId);
+        if (linked.isEmpty()) {
+            return Optional.empty();
+        }
+        TaskRecord rollback = store.find(linked.get()).orElseThrow(() -> new TaskStateException(taskId,
+                "it was rolled back by task " + linked.get() + ", which has been purged since"));
+        return Optional.of(new Stored(rollback, false));
     }
 
     /** The payload with the operator's option defaults for the type laid under its own options. */
@@ -583,6 +612,7 @@ public final class TaskEngine implements AutoCloseable {
     public int check(String taskType, Payload payload) throws InvalidPayloadException {
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
+        refuseReserved(null, payload);
         registry.ensurePrepared(type, environment);
         type.parse(withOptionDefaults(taskType, payload));
         return type.version();
@@ -838,10 +868,10 @@ public final class TaskEngine implements AutoCloseable {
         requireRunning();
         TaskRecord task = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
         TaskType<?> type = registry.find(task.taskType()).orElseThrow(() -> missing(task.taskType()));
-        Optional<TaskRecord> rollback = store.findByKey(task.owner(), Rollbacks.key(taskId));
+        Optional<String> rollback = store.rolledBackBy(taskId);
         if (rollback.isPresent()) {
-            // its markers say its chunks committed, and the rollback undid them: a retry would skip them
-            throw new TaskStateException(taskId, "it was rolled back by task " + rollback.get().id() + ": submit it again instead");
+            // its markers say its chunks committed, and the rollback undid them: a retry would skip them (the requeue refuses it too)
+            throw new TaskStateException(taskId, "it was rolled back by task " + rollback.get() + ": submit it again instead");
         }
         Optional<String> cannot = PayloadMigrations.whyNot(type, task.typeVersion());
         if (cannot.isPresent()) {

@@ -344,6 +344,63 @@ class TaskEngineTest {
                 .hasMessageContaining("rolled back by task " + rollback);
     }
 
+    /**
+     * A cold review's findings: a rollback and a retry of one task race at the row (whichever
+     * commits first wins, the other is refused); the link outlives the rollback's row, so a purged
+     * rollback neither lets the task be retried nor rolled back again; and the purge keeps a task
+     * while its rollback has not ended, since the rollback reads its payload and markers.
+     */
+    @Test
+    void aRollbackAndARetryOfOneTaskCannotBothHappenAndThePurgeKeepsWhatARollbackStillNeeds() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        type.undoes = true;
+        TaskEngine engine = start(FAST_RETRIES, type);
+        String failed = engine.submit("test.steps", "clerk", null, script("chunks=3,failAtChunk=2")).task().id();
+        TaskRecord read = awaitFinal(engine, failed);
+        assertThat(read.state()).isEqualTo(TaskState.FAILED);
+
+        // a retry committed between the rollback's read and its insert: the rollback stores nothing
+        engine.retry(failed, "supervisor");
+        assertThat(engine.store().insertRollback(new NewTask(UUID.randomUUID().toString(), "test.steps", 1, "clerk",
+                "taskbridge:rollback:" + failed, script("chunks=3"), null, null, 0), failed, read.runGeneration())).isEmpty();
+        assertThat(engine.store().rolledBackBy(failed)).isEmpty();
+        assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
+
+        // a rollback committed first: the retry's requeue is refused at the row
+        String rollback = engine.rollBack(failed, "supervisor").task().id();
+        assertThat(engine.store().requeue(failed, "supervisor")).isEmpty();
+        assertThat(TaskEngine.rollbackOf(engine.store().find(rollback).orElseThrow())).contains(failed);
+        assertThat(TaskEngine.rollbackOf(read)).isEmpty();
+        assertThat(awaitFinal(engine, rollback).state()).isEqualTo(TaskState.SUCCEEDED);
+
+        String succeeded = engine.submit("test.steps", "clerk", null, script("chunks=2")).task().id();
+        assertThat(awaitFinal(engine, succeeded).state()).isEqualTo(TaskState.SUCCEEDED);
+        engine.pause("test.steps", "supervisor");
+        String waiting = engine.rollBack(succeeded, "supervisor").task().id();
+        Thread.sleep(20);
+        java.time.Instant cutoff = Clock.systemUTC().instant();
+        dev.taskbridge.engine.store.FinishedTaskPurge purge = new dev.taskbridge.engine.store.FinishedTaskPurge(database);
+        while (purge.purgeBatch(cutoff, null, 100) == 100) {
+            // purged in batches
+        }
+        assertThat(engine.store().find(succeeded)).as("its rollback waits: it stays").isPresent();
+        assertThat(engine.store().find(rollback)).as("a rollback that ended is purged like any task").isEmpty();
+        assertThat(engine.store().find(failed)).as("failed tasks wait for an operator").isPresent();
+        assertThatThrownBy(() -> engine.retry(failed, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("rolled back by task " + rollback);
+        assertThatThrownBy(() -> engine.rollBack(failed, "supervisor")).isInstanceOf(TaskStateException.class)
+                .hasMessageContaining("which has been purged since");
+
+        engine.resume("test.steps", "supervisor");
+        assertThat(awaitFinal(engine, waiting).state()).isEqualTo(TaskState.SUCCEEDED);
+        Thread.sleep(20);
+        java.time.Instant later = Clock.systemUTC().instant();
+        while (purge.purgeBatch(later, null, 100) == 100) {
+            // purged in batches
+        }
+        assertThat(engine.store().find(succeeded)).as("its rollback has ended").isEmpty();
+    }
+
     /** A rollback left queued by a stop is resumed from the store: the original's payload and markers read again. */
     @Test
     void aRollbackResumesAfterARestart() throws Exception {

@@ -446,7 +446,9 @@ public final class PluginTestKit implements AutoCloseable {
          * cleanly, then once more for each undo with a crash before that undo's commit (another
          * engine resumes the rollback and runs the undo again), each on a new database. Every
          * rollback must end SUCCEEDED with the clean one's result and {@code effects}, read after
-         * it (with the original task's id): each undo exactly once.
+         * it (with the original task's id): each undo exactly once. The crash is aimed by counting
+         * chunk runs, the original's first: a plugin whose chunks fail and are tried again shifts
+         * it to an earlier undo than the message names (still a crash before some undo's commit).
          *
          * @return the clean rollback's outcome
          * @throws AssertionError a run differs from the clean one, saying which undo and how

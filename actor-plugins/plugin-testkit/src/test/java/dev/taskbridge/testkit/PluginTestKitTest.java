@@ -101,7 +101,6 @@ class PluginTestKitTest {
         assertThat(clean.result()).isEqualTo("{\"rows\":12}");
     }
 
-    /** A mail sent from a chunk is sent again when the chunk runs again after a crash: not exactly once. */
     /** Note 030: a rollback undoes each committed chunk once, last first, whichever undo a crash interrupts. */
     @Test
     void aRollbackUndoesEachCommittedChunkOnceAndPassesItsReplayCheck() throws Exception {
@@ -120,6 +119,7 @@ class PluginTestKitTest {
         }
     }
 
+    /** A mail sent from a chunk is sent again when the chunk runs again after a crash: not exactly once. */
     @Test
     void aPluginWithAnEffectOutsideTheTransactionFailsTheReplayCheck() {
         Effects rowsAndMails = (database, taskId) -> List.of(ROWS_OF_THE_TASK.read(database, taskId),

@@ -213,7 +213,7 @@ public class TaskGatewayBean implements TaskGateway {
                 .filter(candidate -> candidate.name().equals(name))
                 .findFirst()
                 .orElse(null);
-        if (export == null) {
+        if (export == null || TaskEngine.rollbackOf(task).isPresent()) {
             throw new ExportNotFoundException(task.taskType(), name);
         }
         requireResult(task, "to export");
@@ -270,6 +270,9 @@ public class TaskGatewayBean implements TaskGateway {
         ResultErrors<Object> errors = type == null ? null : type.errors().orElse(null);
         if (errors == null) {
             throw new TaskConflictException("tasks of type " + task.taskType() + " list no errors");
+        }
+        if (TaskEngine.rollbackOf(task).isPresent()) {
+            throw new TaskConflictException("task " + taskId + " is a rollback: the task it rolls back lists the errors");
         }
         engine.ensurePrepared(type);
         try (Rechecks.Lease lease = RECHECKS.lease(by)) {
@@ -401,7 +404,8 @@ public class TaskGatewayBean implements TaskGateway {
 
     @Override
     public ResultSummaryView summarize(TaskView task) {
-        if (task.status() != TaskStatus.SUCCEEDED || task.result() == null) {
+        // a rollback's result is its undos', not a result of the plugin's: its summary and exports would misread it (note 030)
+        if (task.status() != TaskStatus.SUCCEEDED || task.result() == null || task.rollbackOf() != null) {
             return PluginViews.NO_SUMMARY;
         }
         return lifecycle.engine().registry().find(task.type())
@@ -476,6 +480,6 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), task.result(), error,
-                engine.isStalled(task), task.traceId(), task.runAt(), task.priority());
+                engine.isStalled(task), task.traceId(), task.runAt(), task.priority(), TaskEngine.rollbackOf(task).orElse(null));
     }
 }

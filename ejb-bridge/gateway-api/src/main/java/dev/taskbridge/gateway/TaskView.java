@@ -11,6 +11,7 @@ import java.time.Instant;
  * @param traceId the trace of the task's life (OpenTelemetry, 32 hex digits), or null when it was not traced
  * @param runAt   when it was to run, if it was submitted to run later; else null
  * @param priority higher starts first within its slot ({@link Priority})
+ * @param rollbackOf the task this one rolls back ({@link TaskGateway#rollBack}), or null for any other task
  */
 public record TaskView(
         String id,
@@ -28,7 +29,8 @@ public record TaskView(
         boolean stalled,
         String traceId,
         Instant runAt,
-        int priority) {
+        int priority,
+        String rollbackOf) {
 
     /** The task as a list shows it, e.g. on a page that shows one task the way the list does. */
     public TaskSummaryView summary() {

@@ -61,10 +61,12 @@ public final class FinishedTaskPurge {
 
     private static List<String> lockFinishedBefore(Connection connection, Instant cutoff, Instant failedCutoff, int limit)
             throws SQLException {
-        String which = "status IN ('SUCCEEDED', 'CANCELLED') AND ended_at < ?"
-                + (failedCutoff == null ? "" : " OR status = 'FAILED' AND ended_at < ?");
+        String which = "(status IN ('SUCCEEDED', 'CANCELLED') AND ended_at < ?"
+                + (failedCutoff == null ? "" : " OR status = 'FAILED' AND ended_at < ?") + ")"
+                // a task whose rollback has not ended stays: the rollback reads its payload and markers (note 030)
+                + " AND NOT EXISTS (SELECT 1 FROM tb_task r WHERE r.id = t.rolled_back_by AND r.status IN ('SCHEDULED', 'QUEUED', 'RUNNING'))";
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id FROM tb_task WHERE " + which + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE")) {
+                "SELECT id FROM tb_task t WHERE " + which + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE")) {
             select.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
             if (failedCutoff != null) {
                 select.setObject(2, OffsetDateTime.ofInstant(failedCutoff, ZoneOffset.UTC));

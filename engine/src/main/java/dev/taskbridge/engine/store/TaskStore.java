@@ -193,6 +193,48 @@ public final class TaskStore {
                 task.traceParent(), task.runAt(), task.priority());
     }
 
+    /**
+     * Stores a task's rollback and links the task to it, in one transaction (design note 030). The
+     * link is set only while the task has ended, in the generation read, with no rollback yet; the
+     * row lock it takes orders it with a retry's requeue (which refuses a linked task), so a task
+     * is either retried or rolled back, and rolled back once.
+     *
+     * @return the rollback as stored, or empty when the task changed since it was read (retried,
+     *         or rolled back by another caller): nothing was stored
+     */
+    public Optional<Stored> insertRollback(NewTask rollback, String originalId, int originalGeneration) {
+        OffsetDateTime at = now();
+        try {
+            return inTransaction(connection -> {
+                if (update(connection, "UPDATE tb_task SET rolled_back_by = ? WHERE id = ? AND run_generation = ? "
+                        + "AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND rolled_back_by IS NULL",
+                        rollback.id(), originalId, originalGeneration) != 1) {
+                    return Optional.<Stored>empty();
+                }
+                try (PreparedStatement insert = connection.prepareStatement(INSERT_TASK)) {
+                    bindInsert(insert, rollback, at);
+                    insert.executeUpdate();
+                }
+                return Optional.of(new Stored(inserted(rollback, at), true));
+            });
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not store the rollback of task " + originalId, e);
+        }
+    }
+
+    /** The task that rolls this one back, if one was stored (it may have been purged since). */
+    public Optional<String> rolledBackBy(String id) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT rolled_back_by FROM tb_task WHERE id = ?")) {
+            select.setString(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not read task " + id, e);
+        }
+    }
+
     public Optional<TaskRecord> find(String id) {
         return queryOne("SELECT " + COLUMNS + " FROM tb_task WHERE id = ?", id);
     }
@@ -477,14 +519,15 @@ public final class TaskStore {
                 String failure;
                 OffsetDateTime endedAt;
                 try (PreparedStatement select = connection.prepareStatement("SELECT status, started_at, chunks_total, "
-                        + "error_message, error_ref, ended_at, run_generation FROM tb_task WHERE id = ? FOR UPDATE")) {
+                        + "error_message, error_ref, ended_at, run_generation, rolled_back_by FROM tb_task WHERE id = ? FOR UPDATE")) {
                     select.setString(1, id);
                     try (ResultSet row = select.executeQuery()) {
                         if (!row.next()) {
                             return OptionalInt.empty();
                         }
                         TaskState state = TaskState.valueOf(row.getString(1));
-                        if (state != TaskState.FAILED && state != TaskState.CANCELLED) {
+                        // a task rolled back is not run again: its markers would skip the chunks its rollback undid
+                        if (state != TaskState.FAILED && state != TaskState.CANCELLED || row.getString(8) != null) {
                             return OptionalInt.empty();
                         }
                         generation = row.getInt(7) + 1;

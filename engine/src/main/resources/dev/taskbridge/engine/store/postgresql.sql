@@ -39,6 +39,10 @@ ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(55);
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS run_at TIMESTAMP WITH TIME ZONE;
 -- A task of a higher priority starts first within its slot; fixed at submission (design note 024).
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS priority INT DEFAULT 0 NOT NULL;
+-- The task that rolls this one back (design note 030): set with the rollback's insert, once, and
+-- only while this task has ended; a retry is refused once it is set, and the purge keeps this task
+-- while its rollback has not ended.
+ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS rolled_back_by VARCHAR(36);
 CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 -- The retention sweep looks for finished tasks by when they ended.

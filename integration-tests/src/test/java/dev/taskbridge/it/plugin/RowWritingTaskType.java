@@ -135,6 +135,7 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
                 }
                 reverse.executeBatch();
             }
+            Thread.sleep(script.sleepMillis()); // as long as the chunk it undoes, so the type's chunks stay as long as a test made them
             return new ChunkOutcome(script.rows(), 0, "");
         });
     }

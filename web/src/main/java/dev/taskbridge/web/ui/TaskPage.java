@@ -68,7 +68,7 @@ public class TaskPage implements Serializable {
             errorReference = found.error() == null ? null : found.error().reference();
             stackTrace = found.error() != null && user.isSeesAllTasks() ? found.error().stackTrace() : null;
             summary = gateway.summarize(found);
-            rollsBack = user.isSupervisor() && gateway.taskTypes().stream()
+            rollsBack = user.isSupervisor() && found.rollbackOf() == null && gateway.taskTypes().stream()
                     .anyMatch(type -> type.id().equals(found.type()) && type.rollsBack());
         } catch (TaskbridgeException e) {
             Pages.refused(e);
@@ -136,7 +136,7 @@ public class TaskPage implements Serializable {
         return task != null && !task.isFinished();
     }
 
-    /** A supervisor may roll back a task that ended, of a type whose plugin can undo (note 030). */
+    /** A supervisor may roll back a task that ended, of a type whose plugin can undo, unless it is a rollback (note 030). */
     public boolean isRollbackable() {
         return task != null && user.isSupervisor() && task.isFinished() && rollsBack;
     }
