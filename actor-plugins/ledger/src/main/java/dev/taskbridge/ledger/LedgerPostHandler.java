@@ -287,7 +287,7 @@ final class LedgerPostHandler implements TaskHandler<PostingRequest> {
         return new Posted(lines, numbers);
     }
 
-    private static BigDecimal money(String amount) {
+    static BigDecimal money(String amount) {
         return LineValidator.amount(amount).setScale(2, RoundingMode.UNNECESSARY);
     }
 

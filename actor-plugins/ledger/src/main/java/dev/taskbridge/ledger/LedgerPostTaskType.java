@@ -1,12 +1,14 @@
 package dev.taskbridge.ledger;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import dev.taskbridge.ledger.book.DemoBooks;
 import dev.taskbridge.ledger.book.LedgerBook;
+import dev.taskbridge.plugin.ChunkUndo;
 import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
@@ -42,6 +44,8 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
     private final LedgerPostHandler handler = new LedgerPostHandler(LedgerBook::open);
 
     private final LedgerErrors<PostingRequest> errors = new LedgerErrors<>(handler::errorsAgain);
+
+    private final LedgerPostUndo undo = new LedgerPostUndo(LedgerBook::open, Clock.systemDefaultZone());
 
     @Override
     public String id() {
@@ -88,6 +92,12 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
         if (environment.profile().demoData()) {
             DemoBooks.make(environment.dataSource());
         }
+    }
+
+    /** A posting is rolled back by reversing entries, dated today (design note 030, {@link LedgerPostUndo}). */
+    @Override
+    public Optional<ChunkUndo<PostingRequest>> undo() {
+        return Optional.of(undo);
     }
 
     @Override

@@ -67,6 +67,70 @@ class LedgerPostThroughTheKitTest {
         assertThat(clean.result()).contains("\"status\":\"POSTED\"").contains("\"postedLineCount\":300");
     }
 
+    /**
+     * Note 030: a posted file is rolled back by reversing entries, each document once whichever
+     * undo a crash interrupts, and every account's balance is back where it was.
+     */
+    @Test
+    void aPostedFileIsRolledBackByReversingEntriesEachOnceWhicheverUndoACrashInterrupts() throws Exception {
+        TaskOutcome rollback = LEDGER.rollbackCheck(LedgerPostTaskType.ID, file(150, 100), Effects.rows(
+                "SELECT e.document_number, e.posting_date, l.line_no, l.account_code, l.debit, l.credit, l.description"
+                        + " FROM ledger_entry e JOIN ledger_line l ON l.entry_id = e.id"
+                        + " WHERE e.task_id = ? OR e.document_number LIKE '%-R' ORDER BY e.document_number, l.line_no"));
+
+        assertThat(rollback.chunksTotal()).isEqualTo(3);
+        assertThat(rollback.result()).isEqualTo("{\"status\":\"ROLLED_BACK\",\"reversedDocuments\":150,\"reversedLines\":300,\"notReversed\":[]}");
+        try (PluginTestKit kit = LEDGER.start()) {
+            String posted = kit.submit(LedgerPostTaskType.ID, file(3, 100));
+            kit.awaitEnd(posted);
+            assertThat(kit.awaitEnd(kit.rollBack(posted)).succeeded()).isTrue();
+            assertThat(balances(kit)).as("every account's debits equal its credits again").allSatisfy(
+                    (account, balance) -> assertThat(balance).as(account).isEqualByComparingTo("0"));
+            assertThat(count(kit, "ledger_entry")).as("nothing deleted: three documents, three reversals").isEqualTo(6);
+        }
+    }
+
+    /** A reversal is not forced: one in the books already, or today's period closed, is reported. */
+    @Test
+    void aDocumentReversedAlreadyOrAClosedPeriodIsReportedNotForced() throws Exception {
+        try (PluginTestKit kit = LEDGER.start()) {
+            String posted = kit.submit(LedgerPostTaskType.ID, file(2, 100));
+            kit.awaitEnd(posted);
+            // a clerk reversed K1 by hand, in a file of their own
+            LocalDate today = LocalDate.now();
+            String byHand = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
+                    + "K1-R," + today + ",2000,CC1,1.25,0,EUR,by hand\r\n" + "K1-R," + today + ",6100,CC1,0,1.25,EUR,by hand\r\n";
+            kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, new Payload("text/csv", byHand.getBytes(StandardCharsets.UTF_8))));
+
+            TaskOutcome rollback = kit.awaitEnd(kit.rollBack(posted));
+            assertThat(rollback.result()).contains("\"status\":\"PARTLY_ROLLED_BACK\"", "\"reversedDocuments\":1",
+                    "{\"document\":\"K1\",\"reason\":\"is reversed already (K1-R is in the books)\"}");
+        }
+        try (PluginTestKit kit = LEDGER.start()) {
+            String posted = kit.submit(LedgerPostTaskType.ID, file(2, 100));
+            kit.awaitEnd(posted);
+            try (Connection connection = kit.dataSource().getConnection(); Statement close = connection.createStatement()) {
+                close.executeUpdate("UPDATE ledger_period SET is_open = FALSE WHERE id = '" + java.time.YearMonth.now() + "'");
+            }
+            TaskOutcome rollback = kit.awaitEnd(kit.rollBack(posted));
+            assertThat(rollback.succeeded()).isTrue();
+            assertThat(rollback.result()).contains("\"status\":\"PARTLY_ROLLED_BACK\"", "\"reversedDocuments\":0",
+                    "is closed");
+            assertThat(count(kit, "ledger_entry")).as("nothing written").isEqualTo(2);
+        }
+    }
+
+    private static Map<String, java.math.BigDecimal> balances(PluginTestKit kit) throws Exception {
+        Map<String, java.math.BigDecimal> balances = new java.util.TreeMap<>();
+        try (Connection connection = kit.dataSource().getConnection(); Statement query = connection.createStatement();
+             ResultSet rows = query.executeQuery("SELECT account_code, SUM(debit) - SUM(credit) FROM ledger_line GROUP BY account_code")) {
+            while (rows.next()) {
+                balances.put(rows.getString(1), rows.getBigDecimal(2));
+            }
+        }
+        return balances;
+    }
+
     /** A real office's books are its own: outside {@code dev} the ledger makes no accounts and no periods. */
     @Test
     void theDemoBooksAreMadeInTheDevProfileOnly() throws Exception {

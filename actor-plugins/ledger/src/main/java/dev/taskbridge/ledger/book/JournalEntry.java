@@ -37,7 +37,8 @@ public class JournalEntry {
     @SequenceGenerator(name = "ledger_entry_seq", sequenceName = "ledger_entry_seq", allocationSize = JournalEntry.ID_BLOCK)
     private Long id;
 
-    @Column(name = "document_number", nullable = false, unique = true, length = 20)
+    /** Up to 20 characters from a file, and a reversal's {@code -R} (schema.sql widens older books). */
+    @Column(name = "document_number", nullable = false, unique = true, length = 24)
     private String documentNumber;
 
     @Column(name = "posting_date", nullable = false)
