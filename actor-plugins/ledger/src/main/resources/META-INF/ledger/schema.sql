@@ -8,4 +8,3 @@ CREATE TABLE IF NOT EXISTS ledger_entry (id BIGINT NOT NULL PRIMARY KEY, documen
 CREATE TABLE IF NOT EXISTS ledger_line (id BIGINT NOT NULL PRIMARY KEY, entry_id BIGINT NOT NULL REFERENCES ledger_entry (id), line_no INT NOT NULL, file_line INT NOT NULL, account_code VARCHAR(10) NOT NULL REFERENCES ledger_account (code), cost_center VARCHAR(10), debit NUMERIC(15, 2) NOT NULL, credit NUMERIC(15, 2) NOT NULL, description VARCHAR(200));
 CREATE INDEX IF NOT EXISTS ledger_entry_task_idx ON ledger_entry (task_id);
 CREATE INDEX IF NOT EXISTS ledger_line_entry_idx ON ledger_line (entry_id);
-ALTER TABLE ledger_entry ALTER COLUMN document_number SET DATA TYPE VARCHAR(24);

@@ -83,7 +83,7 @@ class LedgerCrashIT {
             assertThat(rolledBack.getString("status")).as(rolledBack.toString()).isEqualTo("ROLLED_BACK");
             assertThat(rolledBack.getInt("reversedDocuments")).isEqualTo(2_500);
             assertThat(rolledBack.getInt("reversedLines")).isEqualTo(5_000);
-            assertThat(count("SELECT COUNT(*) FROM ledger_entry WHERE document_number LIKE ?", prefix + "%-R"))
+            assertThat(count("SELECT COUNT(*) FROM ledger_entry WHERE document_number LIKE ?", prefix + "%.REV"))
                     .as("each document reversed once").isEqualTo(2_500);
             assertThat(reversedLines(prefix)).as("each line reversed once").isEqualTo(5_000);
             assertThat(balances()).as("the trial balance is back to what it was before the file").isEqualTo(before);
@@ -92,7 +92,7 @@ class LedgerCrashIT {
 
     private static long reversedLines(String prefix) throws Exception {
         return count("SELECT COUNT(*) FROM ledger_line l JOIN ledger_entry e ON e.id = l.entry_id "
-                + "WHERE e.document_number LIKE ?", prefix + "%-R");
+                + "WHERE e.document_number LIKE ?", prefix + "%.REV");
     }
 
     /** Each account's debits less its credits, over the whole books (accounts without lines left out). */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.taskbridge.ledger.book.BookSchema;
 import dev.taskbridge.ledger.book.DemoBooks;
 import dev.taskbridge.ledger.book.LedgerBook;
 import dev.taskbridge.plugin.ChunkUndo;
@@ -84,11 +85,13 @@ public final class LedgerPostTaskType implements TaskType<PostingRequest> {
     }
 
     /**
-     * The demo's books, in the {@code dev} profile only ({@link DemoBooks}); the tables themselves
-     * are the persistence unit's, made when the deployment started.
+     * Books made by an earlier version get the room a reversal's number needs ({@link BookSchema});
+     * the demo's books are made in the {@code dev} profile only ({@link DemoBooks}). The tables
+     * themselves are the persistence unit's, made when the deployment started.
      */
     @Override
     public void prepare(PluginEnvironment environment) throws SQLException {
+        BookSchema.widenDocumentNumbers(environment.dataSource());
         if (environment.profile().demoData()) {
             DemoBooks.make(environment.dataSource());
         }

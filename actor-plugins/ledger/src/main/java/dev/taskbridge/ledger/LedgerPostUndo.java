@@ -24,9 +24,11 @@ import jakarta.json.stream.JsonGenerator;
 /**
  * Rolls a posting back as accountants do (design note 030): for each document a posting chunk
  * posted, a reversing entry with debit and credit swapped, dated today, numbered
- * {@code <number>-R}; nothing is deleted. A document whose reversal is in the books already (its
- * number taken), or a rollback while today's fiscal period is closed or missing, is reported in
- * the outcome, not forced. The documents a chunk posted are found again as the posting found them:
+ * {@code <number>.REV} (a dot no file's document number may hold, so no posted document can take
+ * a reversal's number); nothing is deleted. A document whose reversal is in the books already is
+ * reported in the outcome, not forced. While today's fiscal period is closed or missing the undo
+ * fails, saying so, and nothing is reversed: the rollback can be retried once the period is open
+ * (a rollback that ended as done could not be). The documents a chunk posted are found again as the posting found them:
  * the same plan of the same file, less those the books say another task posted (or none did, as
  * for refused documents).
  *
@@ -37,7 +39,7 @@ import jakarta.json.stream.JsonGenerator;
 final class LedgerPostUndo implements ChunkUndo<PostingRequest> {
 
     /** Appended to a document's number for its reversal; document numbers have at most 20 characters, the column 24. */
-    static final String REVERSAL_SUFFIX = "-R";
+    static final String REVERSAL_SUFFIX = ".REV";
     static final String ROLLED_BACK = "ROLLED_BACK";
     static final String PARTLY_ROLLED_BACK = "PARTLY_ROLLED_BACK";
 
@@ -66,10 +68,10 @@ final class LedgerPostUndo implements ChunkUndo<PostingRequest> {
             List<String[]> notReversed = new ArrayList<>();
             LocalDate today = LocalDate.now(clock);
             FiscalPeriod period = open.periods().get(YearMonth.from(today).toString());
-            if (period == null || !period.isOpen()) {
-                String why = "today's period " + YearMonth.from(today) + (period == null ? " is not in the books" : " is closed");
-                posted.forEach(document -> notReversed.add(new String[] {document.get(0).documentNumber(), why}));
-                return new ChunkOutcome(0, notReversed.size(), data(List.of(), notReversed));
+            if (!posted.isEmpty() && (period == null || !period.isOpen())) {
+                throw new IllegalStateException("reversals are dated today, and today's period " + YearMonth.from(today)
+                        + (period == null ? " is not in the books" : " is closed") + ": nothing was reversed; retry the"
+                        + " rollback once the period is open");
             }
             Map<String, String> taken = open.postedBy(posted.stream()
                     .map(document -> document.get(0).documentNumber() + REVERSAL_SUFFIX).toList(), null);

@@ -76,7 +76,7 @@ class LedgerPostThroughTheKitTest {
         TaskOutcome rollback = LEDGER.rollbackCheck(LedgerPostTaskType.ID, file(150, 100), Effects.rows(
                 "SELECT e.document_number, e.posting_date, l.line_no, l.account_code, l.debit, l.credit, l.description"
                         + " FROM ledger_entry e JOIN ledger_line l ON l.entry_id = e.id"
-                        + " WHERE e.task_id = ? OR e.document_number LIKE '%-R' ORDER BY e.document_number, l.line_no"));
+                        + " WHERE e.task_id = ? OR e.document_number LIKE '%.REV' ORDER BY e.document_number, l.line_no"));
 
         assertThat(rollback.chunksTotal()).isEqualTo(3);
         assertThat(rollback.result()).isEqualTo("{\"status\":\"ROLLED_BACK\",\"reversedDocuments\":150,\"reversedLines\":300,\"notReversed\":[]}");
@@ -90,33 +90,45 @@ class LedgerPostThroughTheKitTest {
         }
     }
 
-    /** A reversal is not forced: one in the books already, or today's period closed, is reported. */
+    /**
+     * A reversal is not forced: one in the books already is reported; while today's period is
+     * closed the rollback fails, reverses nothing, and runs once the period is open again.
+     */
     @Test
-    void aDocumentReversedAlreadyOrAClosedPeriodIsReportedNotForced() throws Exception {
+    void aDocumentReversedAlreadyIsReportedAndAClosedPeriodHoldsTheRollbackUntilItOpens() throws Exception {
         try (PluginTestKit kit = LEDGER.start()) {
             String posted = kit.submit(LedgerPostTaskType.ID, file(2, 100));
             kit.awaitEnd(posted);
-            // a clerk reversed K1 by hand, in a file of their own
-            LocalDate today = LocalDate.now();
-            String byHand = "documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\r\n"
-                    + "K1-R," + today + ",2000,CC1,1.25,0,EUR,by hand\r\n" + "K1-R," + today + ",6100,CC1,0,1.25,EUR,by hand\r\n";
-            kit.awaitEnd(kit.submit(LedgerPostTaskType.ID, new Payload("text/csv", byHand.getBytes(StandardCharsets.UTF_8))));
+            // K1's reversal is in the books already, as an earlier rollback or a DBA's repair would leave it
+            try (Connection connection = kit.dataSource().getConnection(); Statement insert = connection.createStatement()) {
+                insert.executeUpdate("INSERT INTO ledger_entry (id, document_number, posting_date, currency, task_id, posted_at)"
+                        + " VALUES (999999, 'K1.REV', CURRENT_DATE, 'EUR', 'by hand', CURRENT_TIMESTAMP)");
+            }
 
             TaskOutcome rollback = kit.awaitEnd(kit.rollBack(posted));
             assertThat(rollback.result()).contains("\"status\":\"PARTLY_ROLLED_BACK\"", "\"reversedDocuments\":1",
-                    "{\"document\":\"K1\",\"reason\":\"is reversed already (K1-R is in the books)\"}");
+                    "{\"document\":\"K1\",\"reason\":\"is reversed already (K1.REV is in the books)\"}");
         }
         try (PluginTestKit kit = LEDGER.start()) {
             String posted = kit.submit(LedgerPostTaskType.ID, file(2, 100));
             kit.awaitEnd(posted);
-            try (Connection connection = kit.dataSource().getConnection(); Statement close = connection.createStatement()) {
-                close.executeUpdate("UPDATE ledger_period SET is_open = FALSE WHERE id = '" + java.time.YearMonth.now() + "'");
-            }
-            TaskOutcome rollback = kit.awaitEnd(kit.rollBack(posted));
-            assertThat(rollback.succeeded()).isTrue();
-            assertThat(rollback.result()).contains("\"status\":\"PARTLY_ROLLED_BACK\"", "\"reversedDocuments\":0",
-                    "is closed");
+            setTodaysPeriodOpen(kit, false);
+            String rollback = kit.rollBack(posted);
+            TaskOutcome held = kit.awaitEnd(rollback);
+            assertThat(held.state()).isEqualTo("FAILED");
+            assertThat(held.errorStack()).contains("is closed: nothing was reversed; retry the rollback once the period is open");
             assertThat(count(kit, "ledger_entry")).as("nothing written").isEqualTo(2);
+
+            setTodaysPeriodOpen(kit, true);
+            kit.retry(rollback);
+            TaskOutcome done = kit.awaitEnd(rollback);
+            assertThat(done.result()).contains("\"status\":\"ROLLED_BACK\"", "\"reversedDocuments\":2");
+        }
+    }
+
+    private static void setTodaysPeriodOpen(PluginTestKit kit, boolean open) throws Exception {
+        try (Connection connection = kit.dataSource().getConnection(); Statement update = connection.createStatement()) {
+            update.executeUpdate("UPDATE ledger_period SET is_open = " + open + " WHERE id = '" + java.time.YearMonth.now() + "'");
         }
     }
 

@@ -37,7 +37,7 @@ public class JournalEntry {
     @SequenceGenerator(name = "ledger_entry_seq", sequenceName = "ledger_entry_seq", allocationSize = JournalEntry.ID_BLOCK)
     private Long id;
 
-    /** Up to 20 characters from a file, and a reversal's {@code -R} (schema.sql widens older books). */
+    /** Up to 20 characters from a file, and a reversal's {@code .REV} ({@link BookSchema} widens older books). */
     @Column(name = "document_number", nullable = false, unique = true, length = 24)
     private String documentNumber;
 
