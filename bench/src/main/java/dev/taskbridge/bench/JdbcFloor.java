@@ -6,7 +6,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +15,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
+
+import dev.taskbridge.engine.TaskIds;
 
 /**
  * The floor: the fewest durable writes a task needs, in plain JDBC, batched as the engine may
@@ -98,7 +99,7 @@ final class JdbcFloor implements AutoCloseable {
                     + "type_version, owner, media_type, payload, status, submitted_at) VALUES (?, ?, 1, 'bench', "
                     + "'application/json', ?, 'QUEUED', ?)")) {
                 for (int i = 0; i < count; i++) {
-                    String id = UUID.randomUUID().toString();
+                    String id = TaskIds.next();
                     insert.setString(1, id);
                     insert.setString(2, NoOpTaskType.ID);
                     insert.setBytes(3, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));

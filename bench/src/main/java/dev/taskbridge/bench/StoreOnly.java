@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import dev.taskbridge.engine.TaskIds;
 import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.plugin.Payload;
@@ -67,7 +67,7 @@ final class StoreOnly implements AutoCloseable {
     }
 
     private void oneTask() throws Exception {
-        String id = UUID.randomUUID().toString();
+        String id = TaskIds.next();
         // submit; prepare (the payload parsed at submission is reused, a task never started has no
         // markers); no start of its own: the engine writes starts 200 ms behind, and a no-op task's
         // chunk stores its start before then

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.HashSet;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -471,7 +470,7 @@ public final class TaskEngine implements AutoCloseable {
     private Stored storeParsed(String taskType, int version, String owner, String idempotencyKey, Payload withDefaults, Object parsed,
                          String traceParent, Instant runAt, int priority, long started) {
         // a task to run later takes no room in a slot until it is due
-        String id = runAt == null ? idWithRoom(taskType) : UUID.randomUUID().toString();
+        String id = runAt == null ? idWithRoom(taskType) : TaskIds.next();
         if (id == null) {
             // a repeat of a stored submission asks for no room: it is answered as it always is
             Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
@@ -689,7 +688,7 @@ public final class TaskEngine implements AutoCloseable {
      * busy. Null when every slot of the type is full.
      */
     private String idWithRoom(String taskType) {
-        String first = UUID.randomUUID().toString();
+        String first = TaskIds.next();
         if (held(router.slotFor(taskType, first)) < settings.slotCapacity()) {
             return first; // the usual case: one draw, one look at one slot
         }
@@ -700,7 +699,7 @@ public final class TaskEngine implements AutoCloseable {
         }
         // with one slot of ten left, 200 draws all miss it once in a billion submissions
         for (int draw = 0; draw < 200; draw++) {
-            String id = UUID.randomUUID().toString();
+            String id = TaskIds.next();
             if (withRoom.contains(router.slotFor(taskType, id))) {
                 return id;
             }

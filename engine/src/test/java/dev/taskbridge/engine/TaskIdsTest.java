@@ -1,0 +1,53 @@
+package dev.taskbridge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskbridge.engine.routing.ConsistentHashRing;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class TaskIdsTest {
+
+    @Test
+    void anIdIsAVersion7UuidCarryingItsMillisecond() {
+        long millis = 1_764_888_000_123L;
+        UUID id = TaskIds.next(millis);
+        assertThat(id.version()).isEqualTo(7);
+        assertThat(id.variant()).isEqualTo(2);
+        assertThat(id.getMostSignificantBits() >>> 16).isEqualTo(millis);
+        String text = TaskIds.next();
+        assertThat(text).hasSize(36).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(UUID.fromString(text).toString()).isEqualTo(text);
+    }
+
+    @Test
+    void idsOfALaterMillisecondSortAfterAsStringsAsTheIndexSortsThem() {
+        for (long millis = 1_764_888_000_000L; millis < 1_764_888_000_000L + 2_000; millis++) {
+            assertThat(TaskIds.next(millis).toString()).isLessThan(TaskIds.next(millis + 1).toString());
+        }
+    }
+
+    @Test
+    void idsOfOneMillisecondDifferAndSpreadOverSlotsAsRandomOnesDo() {
+        // the slot is a hash of the id: ids that share their first 48 bits must still spread evenly
+        ConsistentHashRing ring = new ConsistentHashRing(10);
+        int[] perSlot = new int[10];
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            String id = TaskIds.next(1_764_888_000_000L).toString();
+            assertThat(seen.add(id)).as("ids are unique").isTrue();
+            perSlot[ring.slotFor(id)]++;
+        }
+        int[] random = new int[10];
+        for (int i = 0; i < 100_000; i++) {
+            random[ring.slotFor(UUID.randomUUID().toString())]++;
+        }
+        for (int slot = 0; slot < 10; slot++) {
+            // the ring itself is uneven by some percent; time-ordered ids add no more than noise to that
+            assertThat((double) perSlot[slot]).as("slot %d: %s against random ids' %s", slot, perSlot[slot], random[slot])
+                    .isCloseTo(random[slot], org.assertj.core.data.Percentage.withPercentage(5));
+        }
+    }
+}
