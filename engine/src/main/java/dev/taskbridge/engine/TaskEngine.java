@@ -477,23 +477,38 @@ public final class TaskEngine implements AutoCloseable {
             if (earlier.isPresent()) {
                 return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, idempotencyKey);
             }
-            metrics.refusedAsBusy(taskType);
-            throw new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
+            throw busy(taskType);
         }
         Stored stored = store.insert(new NewTask(id, taskType, version, owner, idempotencyKey, withDefaults,
                 traceParent, runAt, priority));
         if (!stored.created()) {
             return sameRequest(stored, taskType, withDefaults, idempotencyKey);
         }
-        metrics.submitted(taskType, Duration.ofNanos(System.nanoTime() - started));
-        changes.publish(TaskChange.of(stored.task(), TaskEventKind.SUBMITTED, stored.task().submittedAt(), null));
+        announce(stored.task(), started, null);
         if (runAt == null) {
-            parsedPayloads.put(stored.task(), parsed, withDefaults.body().length);
-            handOver(stored.task());
+            handOver(stored.task(), parsed, withDefaults.body().length);
         } else {
             dueTasks.scheduled(runAt); // its parsed payload is not kept: it may be due in months
         }
         return stored;
+    }
+
+    /** The answer to a submission that no slot of its type has room for: 503, try again later. */
+    private SlotFullException busy(String taskType) {
+        metrics.refusedAsBusy(taskType);
+        return new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
+    }
+
+    /** A task just stored: counted, and shown to whoever watches. */
+    private void announce(TaskRecord task, long started, String detail) {
+        metrics.submitted(task.taskType(), Duration.ofNanos(System.nanoTime() - started));
+        changes.publish(TaskChange.of(task, TaskEventKind.SUBMITTED, task.submittedAt(), detail));
+    }
+
+    /** Hands a task just stored to its slot, keeping its parsed payload so that its start reads nothing. */
+    private void handOver(TaskRecord task, Object parsed, int payloadBytes) {
+        parsedPayloads.put(task, parsed, payloadBytes);
+        handOver(task);
     }
 
     /**
@@ -557,8 +572,7 @@ public final class TaskEngine implements AutoCloseable {
         }
         String id = idWithRoom(original.taskType());
         if (id == null) {
-            metrics.refusedAsBusy(original.taskType());
-            throw new SlotFullException(original.taskType(), router.slots(original.taskType()), settings.slotCapacity(), BUSY_RETRY_AFTER);
+            throw busy(original.taskType());
         }
         Payload rollback = Rollbacks.rollbackOf(taskId, payload);
         // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
@@ -570,10 +584,8 @@ public final class TaskEngine implements AutoCloseable {
                     + store.find(taskId).map(TaskRecord::state).map(Enum::name).orElse("gone") + " now: it changed while it was rolled back"));
         }
         LOG.info("Task {} is rolled back by task {}, asked by {}", taskId, id, by);
-        metrics.submitted(original.taskType(), Duration.ofNanos(System.nanoTime() - started));
-        changes.publish(TaskChange.of(stored.get().task(), TaskEventKind.SUBMITTED, stored.get().task().submittedAt(), "rolls back " + taskId));
-        parsedPayloads.put(stored.get().task(), new Rollbacks.Plan<>(taskId, parsed, committed), payload.body().length);
-        handOver(stored.get().task());
+        announce(stored.get().task(), started, "rolls back " + taskId);
+        handOver(stored.get().task(), new Rollbacks.Plan<>(taskId, parsed, committed), payload.body().length);
         return stored.get();
     }
 

@@ -2,6 +2,7 @@ package dev.taskbridge.web.ui;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.taskbridge.gateway.ResultSummaryView;
 import dev.taskbridge.gateway.SubmitResult;
@@ -81,7 +82,10 @@ public class TaskPage implements Serializable {
     }
 
     public void cancel() {
-        act(() -> gateway.cancel(id, user.getName()), "Task cancelled.");
+        act(() -> {
+            gateway.cancel(id, user.getName());
+            return "Task cancelled.";
+        });
     }
 
     public void retry() {
@@ -89,7 +93,10 @@ public class TaskPage implements Serializable {
             Pages.error("Only supervisors may retry a task.");
             return;
         }
-        act(() -> gateway.retry(id, user.getName()), "Task queued again.");
+        act(() -> {
+            gateway.retry(id, user.getName());
+            return "Task queued again.";
+        });
     }
 
     public void rollBack() {
@@ -97,31 +104,24 @@ public class TaskPage implements Serializable {
             Pages.error("Only supervisors may roll a task back.");
             return;
         }
-        if (visible() == null) {
-            Pages.error(notVisible());
-            return;
-        }
-        try {
+        act(() -> {
             SubmitResult rollback = gateway.rollBack(id, user.getName());
-            Pages.info((rollback.created() ? "Rolled back by task " : "Rolled back before, by task ") + rollback.task().id() + ".");
-        } catch (TaskbridgeException e) {
-            Pages.refused(e);
-        }
-        load();
+            return (rollback.created() ? "Rolled back by task " : "Rolled back before, by task ") + rollback.task().id() + ".";
+        });
     }
 
     /**
      * Does something to the task and shows it again. The id came with the page, but a form post
-     * can carry another: who may see the task is asked again first.
+     * can carry another: who may see the task is asked again first. The action answers what the
+     * page says it did.
      */
-    private void act(Runnable action, String done) {
+    private void act(Supplier<String> action) {
         if (visible() == null) {
             Pages.error(notVisible());
             return;
         }
         try {
-            action.run();
-            Pages.info(done);
+            Pages.info(action.get());
         } catch (TaskbridgeException e) {
             Pages.refused(e);
         }
