@@ -2,7 +2,6 @@ package dev.taskbridge.web;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,9 +152,8 @@ public class TaskSubmissionsResource {
     }
 
     private Response submitted(SubmitResult result) {
-        URI location = uris.getBaseUriBuilder().path(TasksResource.class).path(result.task().id()).build();
         Response.Status status = result.created() ? Response.Status.ACCEPTED : Response.Status.OK;
-        return Response.status(status).location(location).entity(TaskJson.of(result.task(), Roles.seesAllTasks(security))).build();
+        return Response.status(status).location(TasksResource.location(uris, result.task().id())).entity(TaskJson.of(result.task(), Roles.seesAllTasks(security))).build();
     }
 
     /** The query parameters, each given once. */
