@@ -36,7 +36,8 @@ import dev.taskbridge.plugin.Payload;
  * {@link TaskStore#insert} from 16 threads, as 16 REST clients would (the store groups them into
  * shared commits). Reported per submission: bytes written (H2: this JVM's writes, as
  * {@code /proc/self/io} counts them; PostgreSQL: WAL, after a checkpoint as a server has one every
- * few minutes), this JVM's CPU, and submissions per second. Variants alternate, twice each.
+ * few minutes), this JVM's CPU, and submissions per second. After a smaller warm-up run of each, the
+ * variants run A B B A.
  * Writes {@code bench/results/task-ids.md}. Run: {@code bench/run.sh -Dbench.main=dev.taskbridge.bench.TaskIdLocalityBench}.
  */
 public final class TaskIdLocalityBench {
@@ -48,7 +49,8 @@ public final class TaskIdLocalityBench {
     private record Variant(String name, LongFunction<String> idAt) {
     }
 
-    private record Result(String database, String variant, double bytesPerTask, double cpuMicrosPerTask, double tasksPerSecond) {
+    private record Result(String database, String variant, double bytesPerTask, double pageImagesPerTask, double cpuMicrosPerTask,
+                          double tasksPerSecond) {
     }
 
     private TaskIdLocalityBench() {
@@ -64,11 +66,14 @@ public final class TaskIdLocalityBench {
                 new Variant("time-ordered (TaskIds)", millis -> TaskIds.next()));
         List<Result> results = new ArrayList<>();
         for (String database : databases) {
-            for (int round = 0; round < 2; round++) {
-                for (Variant variant : variants) {
-                    results.add(measure(database, variant, existing, tasks, benchDir));
-                    System.out.println(results.get(results.size() - 1));
-                }
+            // a smaller run of each first, not reported, so that neither variant runs on a cold JVM
+            for (Variant variant : variants) {
+                System.out.println("warm-up: " + measure(database, variant, existing / 10, tasks / 4, benchDir));
+            }
+            // A B B A: a drift over the run (the JIT, the machine) weighs on both alike
+            for (Variant variant : List.of(variants.get(0), variants.get(1), variants.get(1), variants.get(0))) {
+                results.add(measure(database, variant, existing, tasks, benchDir));
+                System.out.println(results.get(results.size() - 1));
             }
         }
         Path file = Path.of(System.getProperty("bench.results", benchDir.resolve("results/task-ids.md").toString()));
@@ -85,15 +90,19 @@ public final class TaskIdLocalityBench {
             store.createSchema(h2 ? Dialect.H2 : Dialect.POSTGRESQL);
             fill(db, variant, existing);
             if (!h2) {
+                // nothing left for autovacuum to do to the filled table while it is measured
+                db.execute("VACUUM (FREEZE, ANALYZE) tb_task");
                 checkpoint();
             }
+            long imagesBefore = h2 ? 0 : pageImages(db);
             long bytesBefore = h2 ? writtenBytes() : walPosition(db);
             CpuMeter.Sample from = CpuMeter.sample();
             submit(store, variant, tasks);
             CpuMeter.Sample to = CpuMeter.sample();
             long bytes = (h2 ? writtenBytes() : walPosition(db)) - bytesBefore;
+            long images = h2 ? -1 : pageImages(db) - imagesBefore;
             double seconds = (to.wallNanos() - from.wallNanos()) / 1e9;
-            return new Result(db.label(), variant.name(), bytes / (double) tasks,
+            return new Result(db.label(), variant.name(), bytes / (double) tasks, images < 0 ? Double.NaN : images / (double) tasks,
                     CpuMeter.between(from, to).processCpuSeconds() * 1e6 / tasks, tasks / seconds);
         }
     }
@@ -157,19 +166,32 @@ public final class TaskIdLocalityBench {
         throw new IllegalStateException("/proc/self/io has no write_bytes");
     }
 
+    /** Where the server's WAL ends: exact at once (nothing else writes during a run but the bench). */
     private static long walPosition(BenchDatabase db) throws Exception {
         return db.count("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
     }
 
     /**
+     * Full-page images the server has written to its WAL. {@code pg_stat_wal} is not exact at
+     * once: a backend reports its counts when it goes idle, at most once a second, else within
+     * 10 s (PostgreSQL 15), so this waits for the pool's idle connections to have reported.
+     */
+    private static long pageImages(BenchDatabase db) throws Exception {
+        Thread.sleep(11_000);
+        return db.count("SELECT wal_fpi FROM pg_stat_wal");
+    }
+
+    /**
      * A checkpoint, as the server has every few minutes: after one, the first change of each page
      * writes the whole page to the WAL, which is where scattered writes cost most. Needs a role
-     * that may (PostgreSQL 15: superuser or pg_checkpoint); {@code bench.pg.admin} names it.
+     * that may (PostgreSQL 15: superuser or pg_checkpoint); {@code bench.pg.admin} names it,
+     * {@code bench.pg.admin.password} its password (none: trust, as on the machines of .ci/postgres.sh).
      */
     private static void checkpoint() throws Exception {
         org.postgresql.ds.PGSimpleDataSource admin = new org.postgresql.ds.PGSimpleDataSource();
         admin.setURL(System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/taskbridge_test"));
         admin.setUser(System.getProperty("bench.pg.admin", "postgres"));
+        admin.setPassword(System.getProperty("bench.pg.admin.password", ""));
         try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CHECKPOINT");
         }
@@ -182,14 +204,24 @@ public final class TaskIdLocalityBench {
                 .append(String.format(Locale.ROOT, "A task table holding %,d finished tasks of the last 30 days (ids of the variant's "
                         + "shape), then %,d submissions through the engine's `TaskStore.insert` from %d threads (grouped into shared "
                         + "commits as the server groups them). Bytes: H2, what this JVM wrote to storage (`/proc/self/io`); PostgreSQL, "
-                        + "WAL after a `CHECKPOINT`. CPU: this JVM's (with H2 that includes the database). Variants alternate, "
-                        + "twice each.%n%n", existing, tasks, THREADS))
-                .append("| database | task ids | bytes written per submission | JVM CPU per submission (µs) | submissions/s |\n")
-                .append("| --- | --- | ---: | ---: | ---: |\n");
+                        + "WAL (`pg_current_wal_lsn()`; full-page images from `pg_stat_wal`) after `VACUUM (FREEZE)` and a `CHECKPOINT`. CPU: this JVM's (with H2 that includes the "
+                        + "database). After a smaller run of each, not reported, the variants run in the order A B B A.%n%n",
+                        existing, tasks, THREADS))
+                .append("| database | task ids | bytes written per submission | full-page images per submission | JVM CPU per submission (µs) "
+                        + "| submissions/s |\n")
+                .append("| --- | --- | ---: | ---: | ---: | ---: |\n");
         for (Result r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %,.0f |%n", r.database(), r.variant(), r.bytesPerTask(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %,.0f | %,.0f |%n", r.database(), r.variant(), r.bytesPerTask(),
+                    Double.isNaN(r.pageImagesPerTask()) ? "–" : String.format(Locale.ROOT, "%.3f", r.pageImagesPerTask()),
                     r.cpuMicrosPerTask(), r.tasksPerSecond()));
         }
+        md.append("\nHow to read the bytes. H2 appends every commit's changed pages to its file: `write_bytes` counts a page of the "
+                + "file once, when it turns dirty in the OS's cache, so pages that a later commit of the run writes again before "
+                + "they reach the disk count once; it is a lower bound of what H2 serialized. PostgreSQL writes a page's full "
+                + "image to the WAL the first time it changes after a checkpoint: with random ids every submission touches "
+                + "another leaf of the id index until each has been touched once, so the saving of time-ordered ids is largest "
+                + "right after a checkpoint and on big tables, and shrinks as more submissions come between two checkpoints "
+                + "(every 5 minutes by default).\n");
         md.append(String.format(Locale.ROOT, "%nDate %s; %d cores; JVM %s.%n", ZonedDateTime.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version")));
         return md.toString();

@@ -45,9 +45,12 @@ class TaskIdsTest {
             random[ring.slotFor(UUID.randomUUID().toString())]++;
         }
         for (int slot = 0; slot < 10; slot++) {
-            // the ring itself is uneven by some percent; time-ordered ids add no more than noise to that
+            // The ring's own shares differ by slot, so each is compared with random ids' share of the
+            // same slot. Two samples of about 10,000 differ by about 1.4 % (one standard deviation):
+            // 10 % is seven of them, never reached by chance, while a skew from the shared first 48
+            // bits would put most ids in a few slots.
             assertThat((double) perSlot[slot]).as("slot %d: %s against random ids' %s", slot, perSlot[slot], random[slot])
-                    .isCloseTo(random[slot], org.assertj.core.data.Percentage.withPercentage(5));
+                    .isCloseTo(random[slot], org.assertj.core.data.Percentage.withPercentage(10));
         }
     }
 }
