@@ -577,7 +577,7 @@ public final class TaskEngine implements AutoCloseable {
         Payload rollback = Rollbacks.rollbackOf(taskId, payload);
         // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
         Optional<Stored> stored = store.insertRollback(new NewTask(id, original.taskType(), original.typeVersion(), original.owner(),
-                Rollbacks.key(taskId), rollback, null, null, original.priority()), taskId, original.runGeneration());
+                Rollbacks.key(taskId), rollback, null, null, original.priority()), taskId, original.runGeneration(), by);
         if (stored.isEmpty()) {
             // another caller rolled it back, or a supervisor retried it, since it was read
             return earlierRollback(taskId).orElseThrow(() -> new TaskStateException(taskId, "it is "

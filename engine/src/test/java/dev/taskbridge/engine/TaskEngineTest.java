@@ -289,6 +289,9 @@ class TaskEngineTest {
         Stored rollback = engine.rollBack(id, "supervisor");
 
         assertThat(rollback.created()).isTrue();
+        // it runs as the original's owner: the original's history says who asked
+        assertThat(engine.store().history(id)).filteredOn(entry -> entry.kind() == TaskEventKind.ROLLBACK_REQUESTED)
+                .extracting(TaskHistoryEntry::detail).containsExactly("by supervisor: task " + rollback.task().id());
         assertThat(rollback.task().taskType()).isEqualTo("test.steps");
         assertThat(rollback.task().owner()).as("the original's, so its owner sees it").isEqualTo("clerk");
         TaskRecord ended = awaitFinal(engine, rollback.task().id());
@@ -302,6 +305,7 @@ class TaskEngineTest {
 
         Stored again = engine.rollBack(id, "admin");
         assertThat(again.created()).as("one rollback per task, whoever asks").isFalse();
+        assertThat(engine.store().history(id)).filteredOn(entry -> entry.kind() == TaskEventKind.ROLLBACK_REQUESTED).hasSize(1);
         assertThat(again.task().id()).isEqualTo(rollback.task().id());
         assertThat(type.undos).hasSize(3);
         assertThatThrownBy(() -> engine.rollBack(rollback.task().id(), "supervisor")).isInstanceOf(TaskStateException.class)
@@ -362,8 +366,10 @@ class TaskEngineTest {
         // a retry committed between the rollback's read and its insert: the rollback stores nothing
         engine.retry(failed, "supervisor");
         assertThat(engine.store().insertRollback(new NewTask(UUID.randomUUID().toString(), "test.steps", 1, "clerk",
-                "taskbridge:rollback:" + failed, script("chunks=3"), null, null, 0), failed, read.runGeneration())).isEmpty();
+                "taskbridge:rollback:" + failed, script("chunks=3"), null, null, 0), failed, read.runGeneration(), "supervisor")).isEmpty();
         assertThat(engine.store().rolledBackBy(failed)).isEmpty();
+        assertThat(engine.store().history(failed)).as("a rollback refused leaves no trace").extracting(TaskHistoryEntry::kind)
+                .doesNotContain(TaskEventKind.ROLLBACK_REQUESTED);
         assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
 
         // a rollback committed first: the retry's requeue is refused at the row

@@ -259,6 +259,9 @@ class ClerkPagesIT {
             browser.driver().switchTo().alert().accept();
             browser.waitForText(By.id("messages"), "Rolled back by task ");
             String rollback = browser.text(By.id("messages")).replaceAll("(?s).*Rolled back by task ([0-9a-f-]{36}).*", "$1");
+            // the rollback runs as the task's owner: the task's own timeline says who asked for it
+            assertThat(browser.driver().findElements(By.cssSelector("#timeline li"))).extracting(WebElement::getText)
+                    .anySatisfy(entry -> assertThat(entry).contains("ROLLBACK_REQUESTED").contains("by supervisor: task " + rollback));
             browser.go("/task.xhtml?id=" + rollback);
             browser.waitForText(By.id("task-status"), "SUCCEEDED");
             assertThat(browser.text(By.id("task-type"))).isEqualTo(RowWritingTaskType.ID);

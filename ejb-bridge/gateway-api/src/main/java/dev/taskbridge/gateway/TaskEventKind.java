@@ -5,7 +5,9 @@ public enum TaskEventKind {
     SUBMITTED,
     /** A task submitted to run later is due and queued for its slot (live events only, not in histories). */
     DUE,
-    STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED;
+    STARTED, CHUNK_COMMITTED, SUCCEEDED, FAILED, CANCELLED, REQUEUED,
+    /** Someone asked for the task's rollback (in histories only): who, and the task that rolls it back. */
+    ROLLBACK_REQUESTED;
 
     /** Whether the task ends with it (until someone retries it). */
     public boolean isFinal() {

@@ -21,7 +21,7 @@ public final class TaskHistory {
                 case STARTED -> 1;
                 case CHUNK_COMMITTED -> 2;
                 case SUCCEEDED, FAILED, CANCELLED -> 3;
-                case REQUEUED -> 4;
+                case REQUEUED, ROLLBACK_REQUESTED -> 4;
             })
             .thenComparing(entry -> entry.chunk() == null ? -1 : entry.chunk());
 
@@ -70,7 +70,9 @@ public final class TaskHistory {
                     failureDetail(task.errorMessage(), task.errorReference()), task.errorReference()));
         }
         if (stored.stream().anyMatch(entry -> entry.kind() == TaskEventKind.SUBMITTED)) {
-            Instant last = stored.stream().map(TaskHistoryEntry::at).max(Instant::compareTo).orElseThrow();
+            // what versions that wrote every entry stored; a rollback asked for later is no such entry
+            Instant last = stored.stream().filter(entry -> entry.kind() != TaskEventKind.ROLLBACK_REQUESTED)
+                    .map(TaskHistoryEntry::at).max(Instant::compareTo).orElseThrow();
             derived.removeIf(entry -> !entry.at().isAfter(last));
         }
         List<TaskHistoryEntry> history = new ArrayList<>(stored);

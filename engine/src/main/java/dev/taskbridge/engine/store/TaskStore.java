@@ -199,10 +199,12 @@ public final class TaskStore {
      * row lock it takes orders it with a retry's requeue (which refuses a linked task), so a task
      * is either retried or rolled back, and rolled back once.
      *
+     * The task's history records who asked ({@code by}), in the same transaction.
+     *
      * @return the rollback as stored, or empty when the task changed since it was read (retried,
      *         or rolled back by another caller): nothing was stored
      */
-    public Optional<Stored> insertRollback(NewTask rollback, String originalId, int originalGeneration) {
+    public Optional<Stored> insertRollback(NewTask rollback, String originalId, int originalGeneration, String by) {
         OffsetDateTime at = now();
         try {
             return inTransaction(connection -> {
@@ -215,6 +217,8 @@ public final class TaskStore {
                     bindInsert(insert, rollback, at);
                     insert.executeUpdate();
                 }
+                // who asked: the rollback runs as the original's owner, so nothing else says it
+                history(connection, originalId, at, TaskEventKind.ROLLBACK_REQUESTED, null, "by " + by + ": task " + rollback.id());
                 return Optional.of(new Stored(inserted(rollback, at), true));
             });
         } catch (SQLException e) {

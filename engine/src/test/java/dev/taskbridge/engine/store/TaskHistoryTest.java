@@ -67,6 +67,20 @@ class TaskHistoryTest {
                 TaskEventKind.STARTED, TaskEventKind.CHUNK_COMMITTED, TaskEventKind.SUCCEEDED);
     }
 
+    @Test
+    void aRollbackAskedForAfterAnOlderVersionsRunHidesNoneOfWhatIsDerived() {
+        TaskRecord task = task(TaskState.SUCCEEDED, 1, 5, 0, T0.plusSeconds(1), T0.plusSeconds(8), null, null);
+        List<TaskHistoryEntry> stored = List.of(
+                new TaskHistoryEntry(T0, TaskEventKind.SUBMITTED, null, "by clerk"),
+                new TaskHistoryEntry(T0.plusSeconds(1), TaskEventKind.STARTED, null, "1 chunk"),
+                new TaskHistoryEntry(T0.plusSeconds(60), TaskEventKind.ROLLBACK_REQUESTED, null, "by supervisor: task r1"));
+
+        List<TaskHistoryEntry> history = TaskHistory.of(task, stored, List.of());
+
+        assertThat(history).extracting(TaskHistoryEntry::kind).containsExactly(TaskEventKind.SUBMITTED,
+                TaskEventKind.STARTED, TaskEventKind.CHUNK_COMMITTED, TaskEventKind.SUCCEEDED, TaskEventKind.ROLLBACK_REQUESTED);
+    }
+
     private static TaskRecord task(TaskState state, int chunksTotal, long itemsDone, long itemsFailed, Instant startedAt,
                                    Instant endedAt, String errorMessage, String errorReference) {
         return new TaskRecord("t1", "ledger.validate", 1, "clerk", null, state, 0, chunksTotal, itemsDone, itemsFailed, 1,
