@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.HashSet;
 import java.util.OptionalInt;
@@ -91,6 +92,8 @@ public final class TaskEngine implements AutoCloseable {
     /** Priorities a task may have: a range wide enough for any scheme of levels a team picks, small enough to read. */
     public static final int LOWEST_PRIORITY = -100;
     public static final int HIGHEST_PRIORITY = 100;
+    /** The longest order key: its column's size. */
+    public static final int MAX_ORDER_KEY_LENGTH = 200;
 
     private final EngineSettings settings;
     private final TaskTypeRegistry registry;
@@ -417,14 +420,35 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt,
                          int priority) throws InvalidPayloadException {
+        return submit(taskType, owner, idempotencyKey, payload, runAt, priority, null);
+    }
+
+    /**
+     * As {@link #submit(String, String, String, Payload, Instant, int)}, with an order key: the
+     * tasks of one type with the same key run one after another, never two at once, and in the
+     * order they were submitted (one priority; a retry runs when it is retried; a task to run
+     * later joins its key when it is due). The key picks the task's slot instead of its id, so
+     * when that slot is full the submission is refused as busy ({@link SlotFullException}) rather
+     * than sent to another slot. Tasks without a key, or with different keys, keep no order among
+     * themselves. The key is the task's for good; a repeated idempotency key with another order
+     * key is a conflict. See {@code docs/design/032-order-keys.md}.
+     *
+     * @param orderKey null for none; otherwise 1 to {@link #MAX_ORDER_KEY_LENGTH} characters, none of them a control character
+     * @throws IllegalArgumentException for a priority out of range or an order key that is not one (callers check what clients send)
+     */
+    public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt,
+                         int priority, String orderKey) throws InvalidPayloadException {
         if (priority < LOWEST_PRIORITY || priority > HIGHEST_PRIORITY) {
             throw new IllegalArgumentException("priority " + priority + " is not from " + LOWEST_PRIORITY + " to " + HIGHEST_PRIORITY);
+        }
+        if (orderKey != null && whyNotOrderKey(orderKey) != null) {
+            throw new IllegalArgumentException("order key " + whyNotOrderKey(orderKey));
         }
         TaskTracing.Submission span = tracing.submission(taskType);
         try {
             // to the millisecond, as every database keeps it: the answer shows the time as stored
             Instant later = runAt != null && runAt.isAfter(clock.instant()) ? runAt.truncatedTo(ChronoUnit.MILLIS) : null;
-            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent(), later, priority);
+            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent(), later, priority, orderKey);
             span.stored(stored.task().id(), stored.created());
             return stored;
         } catch (TaskTypeNotReadyException e) {
@@ -445,7 +469,7 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, String traceParent,
-                          Instant runAt, int priority) throws InvalidPayloadException {
+                          Instant runAt, int priority, String orderKey) throws InvalidPayloadException {
         long started = System.nanoTime();
         requireRunning();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
@@ -459,30 +483,31 @@ public final class TaskEngine implements AutoCloseable {
             // a client repeating a request stored under an older version of the type gets its task (note 028)
             Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
             if (earlier.isPresent() && earlier.get().typeVersion() != type.version()) {
-                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, idempotencyKey);
+                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, orderKey, idempotencyKey);
             }
             throw refused;
         }
-        return storeParsed(taskType, type.version(), owner, idempotencyKey, withDefaults, parsed, traceParent, runAt, priority, started);
+        return storeParsed(taskType, type.version(), owner, idempotencyKey, withDefaults, parsed, traceParent, runAt, priority,
+                orderKey, started);
     }
 
     /** Stores a task whose payload was parsed, and hands it to its slot or keeps it until it is due. */
     private Stored storeParsed(String taskType, int version, String owner, String idempotencyKey, Payload withDefaults, Object parsed,
-                         String traceParent, Instant runAt, int priority, long started) {
+                         String traceParent, Instant runAt, int priority, String orderKey, long started) {
         // a task to run later takes no room in a slot until it is due
-        String id = runAt == null ? idWithRoom(taskType) : TaskIds.next();
+        String id = runAt == null ? idWithRoom(taskType, orderKey) : TaskIds.next();
         if (id == null) {
             // a repeat of a stored submission asks for no room: it is answered as it always is
             Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
             if (earlier.isPresent()) {
-                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, idempotencyKey);
+                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, orderKey, idempotencyKey);
             }
             throw busy(taskType);
         }
         Stored stored = store.insert(new NewTask(id, taskType, version, owner, idempotencyKey, withDefaults,
-                traceParent, runAt, priority));
+                traceParent, runAt, priority, orderKey));
         if (!stored.created()) {
-            return sameRequest(stored, taskType, withDefaults, idempotencyKey);
+            return sameRequest(stored, taskType, withDefaults, orderKey, idempotencyKey);
         }
         announce(stored.task(), started, null);
         if (runAt == null) {
@@ -570,14 +595,15 @@ public final class TaskEngine implements AutoCloseable {
             throw new TaskStateException(taskId, "its payload no longer parses as task type " + original.taskType()
                     + " version " + type.version() + ": " + e.getMessage());
         }
-        String id = idWithRoom(original.taskType());
+        String id = idWithRoom(original.taskType(), original.orderKey());
         if (id == null) {
             throw busy(original.taskType());
         }
         Payload rollback = Rollbacks.rollbackOf(taskId, payload);
         // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
         Optional<Stored> stored = store.insertRollback(new NewTask(id, original.taskType(), original.typeVersion(), original.owner(),
-                Rollbacks.key(taskId), rollback, null, null, original.priority()), taskId, original.runGeneration(), by);
+                Rollbacks.key(taskId), rollback, null, null, original.priority(), original.orderKey()), taskId,
+                original.runGeneration(), by);
         if (stored.isEmpty()) {
             // another caller rolled it back, or a supervisor retried it, since it was read
             return earlierRollback(taskId).orElseThrow(() -> new TaskStateException(taskId, "it is "
@@ -648,8 +674,8 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * Submits a task of {@code taskType} with the stored payload of an earlier task of the same
-     * owner and other options, as {@link #submit} does, and with the earlier task's priority (a
-     * file checked as urgent is posted as urgent).
+     * owner and other options, as {@link #submit} does, and with the earlier task's priority and
+     * order key (a file checked as urgent is posted as urgent, and in its key's turn).
      *
      * @throws TaskStateException no earlier task of that id and owner
      */
@@ -663,7 +689,7 @@ public final class TaskEngine implements AutoCloseable {
         if (type != null && earlier.taskType().equals(taskType) && earlier.typeVersion() != type.version()) {
             payload = PayloadMigrations.upgrade(type, earlier.typeVersion(), payload); // a check made before a deploy (note 028)
         }
-        return submit(taskType, owner, idempotencyKey, payload, null, earlier.priority());
+        return submit(taskType, owner, idempotencyKey, payload, null, earlier.priority(), earlier.orderKey());
     }
 
     /**
@@ -673,7 +699,7 @@ public final class TaskEngine implements AutoCloseable {
      *
      * @throws IdempotencyConflictException when the key was used for another request
      */
-    private Stored sameRequest(Stored earlier, String taskType, Payload payload, String key) {
+    private Stored sameRequest(Stored earlier, String taskType, Payload payload, String orderKey, String key) {
         TaskRecord task = earlier.task();
         if (!task.taskType().equals(taskType)) {
             throw new IdempotencyConflictException(key, task.id(), "a task of type " + task.taskType() + ", not " + taskType);
@@ -685,6 +711,10 @@ public final class TaskEngine implements AutoCloseable {
         if (!stored.options().equals(payload.options())) {
             throw new IdempotencyConflictException(key, task.id(), "with other options " + stored.options());
         }
+        if (!Objects.equals(task.orderKey(), orderKey)) {
+            throw new IdempotencyConflictException(key, task.id(), task.orderKey() == null ? "without an order key"
+                    : "with order key " + task.orderKey());
+        }
         if (task.state() == TaskState.QUEUED || task.state() == TaskState.RUNNING) {
             // The first submission may have committed and then failed before its hand-over (its
             // answer lost, the engine stopping): the repeat hands it over again, which a slot that
@@ -695,11 +725,15 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     /**
-     * A new task id whose slot has room. The id decides the slot, so an id that lands in a full
-     * slot is drawn again: one slot held up by a long task must not make the whole type look
-     * busy. Null when every slot of the type is full.
+     * A new task id whose slot has room. Without an order key the id decides the slot, so an id
+     * that lands in a full slot is drawn again: one slot held up by a long task must not make the
+     * whole type look busy. With one, the key decides it, and there is no other slot to try. Null
+     * when there is no room.
      */
-    private String idWithRoom(String taskType) {
+    private String idWithRoom(String taskType, String orderKey) {
+        if (orderKey != null) {
+            return held(router.slotFor(taskType, orderKey)) < settings.slotCapacity() ? TaskIds.next() : null;
+        }
         String first = TaskIds.next();
         if (held(router.slotFor(taskType, first)) < settings.slotCapacity()) {
             return first; // the usual case: one draw, one look at one slot
@@ -730,7 +764,7 @@ public final class TaskEngine implements AutoCloseable {
     }
 
     private void handOver(TaskRecord task) {
-        handOvers.handOver(router.slotFor(task.taskType(), task.id()), task.id(), task.runGeneration(), task.priority());
+        handOvers.handOver(slotOf(task), task.id(), task.runGeneration(), task.priority());
     }
 
     /** A task scheduled to run later is due and stored as QUEUED: to its slot. */
@@ -769,7 +803,7 @@ public final class TaskEngine implements AutoCloseable {
         parsedPayloads.take(taskId);
         TaskRecord cancelled = store.find(taskId).orElseThrow();
         if (router.slots(task.taskType()) > 0) { // none for a type whose plugin is missing or not active: no slot holds it
-            slots.tell(router.slotFor(task.taskType(), taskId),
+            slots.tell(slotOf(task),
                     new Slot.Cancel(taskId, task.runGeneration(), system.ignoreRef()));
         }
         Instant now = clock.instant();
@@ -900,7 +934,7 @@ public final class TaskEngine implements AutoCloseable {
         } finally {
             // after REQUEUED, so that its start comes after it; and even if the read failed: the
             // requeue has committed, so the task must run, whatever the caller hears
-            handOvers.handOver(router.slotFor(task.taskType(), taskId), taskId, generation.getAsInt(), task.priority());
+            handOvers.handOver(slotOf(task), taskId, generation.getAsInt(), task.priority());
         }
     }
 
@@ -914,9 +948,29 @@ public final class TaskEngine implements AutoCloseable {
         return changes.subscribe(listener);
     }
 
-    /** The slot that serves a task. */
-    public SlotId slotFor(String taskType, String taskId) {
-        return router.slotFor(taskType, taskId);
+    /** The slot that serves the tasks of that type with that routing key: a task's order key, or its id when it has none. */
+    public SlotId slotFor(String taskType, String routingKey) {
+        return router.slotFor(taskType, routingKey);
+    }
+
+    /** The slot that serves a task: its order key's, or its id's when it has none. */
+    public SlotId slotOf(TaskRecord task) {
+        return router.slotFor(task.taskType(), task.routingKey());
+    }
+
+    /**
+     * Why {@code orderKey} cannot be one, or null when it can: a key is 1 to
+     * {@value #MAX_ORDER_KEY_LENGTH} characters (its column's size), not all spaces, no control
+     * characters (it is shown on pages and in logs).
+     */
+    public static String whyNotOrderKey(String orderKey) {
+        if (orderKey.isBlank() || orderKey.length() > MAX_ORDER_KEY_LENGTH) {
+            return "must be 1 to " + MAX_ORDER_KEY_LENGTH + " characters, not all of them spaces";
+        }
+        if (orderKey.chars().anyMatch(Character::isISOControl)) {
+            return "must not hold control characters";
+        }
+        return null;
     }
 
     /** What a slot holds right now. */

@@ -56,7 +56,9 @@ import org.h2.jdbcx.JdbcDataSource;
  * accepted task is stored, in the run generation its retries give it; a cancelled task stays
  * cancelled and a finished one finished until it is retried; progress never goes back within a
  * run; no chunk's effect committed twice, and every effect committed with its marker; a task fails
- * only after one of its chunks was failed in its current run; no slot actor is gone. At the end of
+ * only after one of its chunks was failed in its current run; of two tasks with the same order key
+ * and priority, stored one after the other and never retried, the later starts only once the
+ * earlier has ended (design note 032); no slot actor is gone. At the end of
  * a sequence the faults stop and every chunk may succeed; once every task is final and every slot
  * idle and live: a task cancelled last is CANCELLED, a task (retried or not) none of whose chunks
  * was failed in its current run is SUCCEEDED with every chunk's effect committed exactly once, and
@@ -364,15 +366,16 @@ class EngineModelTest {
     private static String submit(ModelTask task, Model model) throws Exception {
         try {
             Instant runAt = task.delayMillis == 0 ? null : Instant.now().plusMillis(task.delayMillis);
-            // priorities mixed, the same for a repeat: the slot orders by them; everything checked here holds for any order
-            int priority = Math.floorMod(task.key.hashCode(), 3) - 1;
-            Stored stored = engine.submit(GatedTaskType.ID, OWNER, task.key, GatedTaskType.payload(task.chunks), runAt, priority);
-            assertThat(stored.task().priority()).as("the priority as stored").isEqualTo(priority);
+            Stored stored = engine.submit(GatedTaskType.ID, OWNER, task.key, GatedTaskType.payload(task.chunks), runAt,
+                    task.priority, task.orderKey);
+            assertThat(stored.task().priority()).as("the priority as stored").isEqualTo(task.priority);
+            assertThat(stored.task().orderKey()).as("the order key as stored").isEqualTo(task.orderKey);
             if (task.id == null) {
                 assertThat(stored.created()).as("a key not seen before stores a new task").isTrue();
                 assertThat(stored.task().state()).as("a task to run later waits SCHEDULED")
                         .isEqualTo(runAt == null ? TaskState.QUEUED : TaskState.SCHEDULED);
                 task.id = stored.task().id();
+                task.storedAs = model.stored++;
                 task.runAt = stored.task().runAt();
                 return "stored " + task.id + (runAt == null ? "" : " to run at " + task.runAt);
             }
@@ -556,6 +559,11 @@ class EngineModelTest {
 
         /** 0 to run at once; else it was submitted to run this long after its submission. */
         final int delayMillis;
+        final int priority;
+        /** Null for none. */
+        final String orderKey;
+        /** How many tasks of the sequence were stored before it; set with {@link #id}. */
+        int storedAs;
         /** When it was stored to run, for a task submitted to run later. */
         Instant runAt;
 
@@ -563,6 +571,24 @@ class EngineModelTest {
             this.key = key;
             this.chunks = chunks;
             this.delayMillis = delayMillis;
+            // priorities and order keys mixed, the same for a repeat: the slot orders by them
+            this.priority = Math.floorMod(key.hashCode(), 3) - 1;
+            this.orderKey = switch (Math.floorMod(key.hashCode() >> 4, 4)) {
+                case 0 -> "order-a";
+                case 1 -> "order-b";
+                default -> null;
+            };
+        }
+
+        /**
+         * Whether {@code later} must wait for this task to end before it starts: both have the
+         * same order key and priority, ran at once when submitted, were stored in this order and
+         * were never retried (a retry queues a task again behind what waits then).
+         */
+        boolean goesBefore(ModelTask later) {
+            return orderKey != null && orderKey.equals(later.orderKey) && priority == later.priority
+                    && id != null && later.id != null && storedAs < later.storedAs
+                    && delayMillis == 0 && later.delayMillis == 0 && generation == 0 && later.generation == 0;
         }
 
         void retried() {
@@ -585,6 +611,8 @@ class EngineModelTest {
 
         final int sequence;
         final List<ModelTask> tasks = new ArrayList<>();
+        /** Tasks stored so far. */
+        int stored;
         final List<String> log = new ArrayList<>();
         /** An outage was scheduled: the engine's API may fail with the database away. */
         boolean outages;
@@ -714,6 +742,17 @@ class EngineModelTest {
                     }
                 }
             }
+            for (ModelTask earlier : tasks) {
+                for (ModelTask later : tasks) {
+                    if (earlier.goesBefore(later) && store.rows.get(later.id).startedAt() != null) {
+                        TaskRecord before = store.rows.get(earlier.id);
+                        assertThat(before.state().isFinal()).as("%s started while %s, earlier with its key, is %s",
+                                later, earlier, before.state()).isTrue();
+                        assertThat(before.endedAt()).as("%s started after %s, earlier with its key, ended", later, earlier)
+                                .isBeforeOrEqualTo(store.rows.get(later.id).startedAt());
+                    }
+                }
+            }
             assertThat(engine.liveSlotActors()).as("no slot actor is gone").isEqualTo(Map.of(GatedTaskType.ID, SLOTS));
         }
     }
@@ -773,12 +812,12 @@ class EngineModelTest {
         Map<String, TaskRecord> rows = new TreeMap<>();
         try (Statement select = connection.createStatement();
              ResultSet row = select.executeQuery("SELECT id, idempotency_key, status, chunks_done, chunks_total, items_done, "
-                     + "result, error_message, run_generation, started_at, run_at FROM tb_task")) {
+                     + "result, error_message, run_generation, started_at, run_at, ended_at FROM tb_task")) {
             while (row.next()) {
                 rows.put(row.getString(1), new TaskRecord(row.getString(1), GatedTaskType.ID, 1, OWNER, row.getString(2),
                         TaskState.valueOf(row.getString(3)), row.getInt(4), row.getInt(5), row.getLong(6), 0, 0, null,
-                        instant(row.getObject(10, OffsetDateTime.class)), null, row.getString(7), row.getString(8), null,
-                        null, null, row.getInt(9), null, instant(row.getObject(11, OffsetDateTime.class)), 0));
+                        instant(row.getObject(10, OffsetDateTime.class)), instant(row.getObject(12, OffsetDateTime.class)), row.getString(7), row.getString(8), null,
+                        null, null, row.getInt(9), null, instant(row.getObject(11, OffsetDateTime.class)), 0, null));
             }
         }
         return rows;

@@ -118,11 +118,11 @@ class ApiClientIT {
 
         String key = "client-" + UUID.randomUUID();
         String csv = LEDGER_CSV + "D9,2026-11-02,1000,CC1,not-a-number,0,EUR,typo\r\n";
-        TaskJson submitted = clerk.submitTask("ledger.validate", csv, null, null, null, key);
+        TaskJson submitted = clerk.submitTask("ledger.validate", csv, null, null, null, null, key);
         assertThat(submitted.getId()).isNotBlank();
         assertThat(submitted.getType()).isEqualTo("ledger.validate");
         assertThat(submitted.getOwner()).isEqualTo("clerk");
-        assertThat(clerk.submitTask("ledger.validate", csv, null, null, null, key).getId()).as("the same Idempotency-Key: the same task")
+        assertThat(clerk.submitTask("ledger.validate", csv, null, null, null, null, key).getId()).as("the same Idempotency-Key: the same task")
                 .isEqualTo(submitted.getId());
 
         TaskJson done = awaitEnd(clerk, submitted.getId());
@@ -160,7 +160,7 @@ class ApiClientIT {
         TasksApi clerk = tasks("clerk");
         OffsetDateTime at = OffsetDateTime.now(ZoneOffset.ofHours(2)).plusSeconds(2).withNano(0);
 
-        TaskJson scheduled = clerk.submitTask("ledger.validate", LEDGER_CSV, at, null, null, null);
+        TaskJson scheduled = clerk.submitTask("ledger.validate", LEDGER_CSV, at, null, null, null, null);
 
         assertThat(scheduled.getStatus()).isEqualTo("SCHEDULED");
         assertThat(scheduled.getRunAt().toInstant()).isEqualTo(at.toInstant());
@@ -172,7 +172,7 @@ class ApiClientIT {
     @Test
     void aRunningTaskIsCancelledThenRetriedBySupervisorThroughTheClient() throws Exception {
         TasksApi clerk = tasks("clerk");
-        TaskJson submitted = clerk.submitTask(RowWritingTaskType.ID, "chunks=4,rows=1,sleepMillis=1500", null, null, null, null);
+        TaskJson submitted = clerk.submitTask(RowWritingTaskType.ID, "chunks=4,rows=1,sleepMillis=1500", null, null, null, null, null);
         await().atMost(TASK_TIMEOUT).until(() -> clerk.getTask(submitted.getId()).getStatus().equals("RUNNING"));
 
         TaskJson cancelled = clerk.cancelTask(submitted.getId());
@@ -201,10 +201,10 @@ class ApiClientIT {
         assertThat(badPage.getCode()).isEqualTo(400);
         assertThat(error(badPage).getFieldErrors()).extracting(FieldError::getField).containsExactly("limit");
 
-        ApiException noType = catchApi(() -> clerk.submitTask("no.such.type", LEDGER_CSV, null, null, null, null));
+        ApiException noType = catchApi(() -> clerk.submitTask("no.such.type", LEDGER_CSV, null, null, null, null, null));
         assertThat(noType.getCode()).isEqualTo(404);
 
-        TaskJson done = awaitEnd(clerk, clerk.submitTask("ledger.validate", LEDGER_CSV, null, null, null, null).getId());
+        TaskJson done = awaitEnd(clerk, clerk.submitTask("ledger.validate", LEDGER_CSV, null, null, null, null, null).getId());
         ApiException ended = catchApi(() -> clerk.cancelTask(done.getId()));
         assertThat(ended.getCode()).isEqualTo(409);
         assertThat(error(ended).getMessage()).isNotBlank();

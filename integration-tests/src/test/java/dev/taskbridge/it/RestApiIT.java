@@ -319,6 +319,49 @@ class RestApiIT {
         assertThat(clerk.get("/tasks?limit=500").json().asJsonArray()).as("nothing stored").hasSize(stored);
     }
 
+    /**
+     * An order key (design note 032) is the task's: answered with it; the tasks of one key run one
+     * after another in the order submitted; a key that cannot be one is a 400 naming it, and a
+     * repeated Idempotency-Key with another order key a 422, with nothing stored.
+     */
+    @Test
+    void tasksOfOneOrderKeyRunInTurnAndAKeyThatCannotBeOneGets400NamingIt() {
+        Api clerk = Api.as("clerk2");
+        List<String> locations = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Api.Reply posted = clerk.post("/task-types/ledger.validate/tasks?orderKey=account%201000", "text/csv", LEDGER_CSV);
+            assertThat(posted.status()).as(posted.body()).isEqualTo(202);
+            assertThat(posted.object().getString("orderKey")).isEqualTo("account 1000");
+            locations.add(posted.location());
+        }
+        List<JsonObject> ran = locations.stream().map(location -> awaitFinal(clerk, location)).toList();
+        for (int i = 0; i < ran.size(); i++) {
+            assertThat(ran.get(i).getString("status")).as(ran.get(i).toString()).isEqualTo("SUCCEEDED");
+            assertThat(ran.get(i).getString("orderKey")).isEqualTo("account 1000");
+            if (i > 0) {
+                assertThat(java.time.Instant.parse(ran.get(i).getString("startedAt")))
+                        .as("task %d started once the one before had ended", i)
+                        .isAfterOrEqualTo(java.time.Instant.parse(ran.get(i - 1).getString("endedAt")));
+            }
+        }
+        assertThat(clerk.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).object().containsKey("orderKey"))
+                .as("a task without a key shows none").isFalse();
+
+        int stored = clerk.get("/tasks?limit=500").json().asJsonArray().size();
+        for (String query : List.of("orderKey=%20%20", "orderKey=a%0Ab", "orderKey=" + "k".repeat(201))) {
+            Api.Reply refused = clerk.post("/task-types/ledger.validate/tasks?" + query, "text/csv", LEDGER_CSV);
+            assertThat(refused.status()).as(query + ": " + refused.body()).isEqualTo(400);
+            JsonObject fieldError = refused.object().getJsonArray("fieldErrors").getJsonObject(0);
+            assertThat(fieldError.getString("field")).as(query).isEqualTo("orderKey");
+        }
+        String key = "order-key-" + System.nanoTime();
+        assertThat(clerk.post("/task-types/ledger.validate/tasks?orderKey=a", "text/csv", LEDGER_CSV, key).status()).isEqualTo(202);
+        Api.Reply conflict = clerk.post("/task-types/ledger.validate/tasks?orderKey=b", "text/csv", LEDGER_CSV, key);
+        assertThat(conflict.status()).as(conflict.body()).isEqualTo(422);
+        assertThat(conflict.body()).contains("order key a");
+        assertThat(clerk.get("/tasks?limit=500").json().asJsonArray()).as("only the first of the keyed pair stored").hasSize(stored + 1);
+    }
+
     @Test
     void aBadPayloadGets400NamingEachFieldAndNothingIsStored() {
         Api clerk = Api.as("clerk2");

@@ -14,7 +14,8 @@ import jakarta.json.stream.JsonParsingException;
  * A task as the REST API shows it: the plugin's result embedded as JSON rather than as a string,
  * and the stack trace only for those allowed to see it; {@code traceId} where its life was traced
  * (README, "Traces"); {@code runAt} where it was submitted to run later; its {@code priority}
- * (0 unless it was submitted with another); {@code rollbackOf}, for a rollback, the task it rolls
+ * (0 unless it was submitted with another); its {@code orderKey}, if it has one (design note 032);
+ * {@code rollbackOf}, for a rollback, the task it rolls
  * back (design note 030).
  */
 public record TaskJson(
@@ -34,6 +35,7 @@ public record TaskJson(
         String traceId,
         Instant runAt,
         int priority,
+        String orderKey,
         String rollbackOf) {
 
     public record ProgressJson(int chunksDone, int chunksTotal, long itemsDone, long itemsFailed, int percent) {
@@ -58,7 +60,7 @@ public record TaskJson(
         return new TaskJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
                 task.endedAt(), json(task.result()), error, task.stalled(), task.traceId(), task.runAt(),
-                task.priority(), task.rollbackOf());
+                task.priority(), task.orderKey(), task.rollbackOf());
     }
 
     private static JsonValue json(String text) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.OrderKey;
 import dev.taskbridge.gateway.Priority;
 import dev.taskbridge.gateway.RunAt;
 import dev.taskbridge.gateway.Submission;
@@ -45,9 +46,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  *
  * <p>A submission's options are the query parameters of the call, e.g.
  * {@code POST /api/task-types/ledger.post/tasks?onErrors=post-valid-documents}, or a form's other
- * fields; the task type checks them. Three names are the API's own, never options: {@code runAt}
+ * fields; the task type checks them. Four names are the API's own, never options: {@code runAt}
  * and {@code runAfter} submit the task to run later ({@link RunAt}), {@code priority} gives it a
- * priority ({@link Priority}).
+ * priority ({@link Priority}), {@code orderKey} runs it in turn with the others of its key
+ * ({@link OrderKey}).
  */
 @Tag(name = TaskbridgeApi.TASKS)
 @Path("/task-types/{type}/tasks")
@@ -104,6 +106,11 @@ public class TaskSubmissionsResource {
             + "priority starts before every waiting task of a lower one (one that runs is not stopped); tasks of one "
             + "priority start in the order they were submitted", example = "10",
             schema = @Schema(type = SchemaType.INTEGER, minimum = "-100", maximum = "100", defaultValue = "0"))
+    @Parameter(name = OrderKey.ORDER_KEY, in = ParameterIn.QUERY, description = "Tasks of the type with the same key "
+            + "run one after another, never two at once, in the order they were submitted (within one priority); "
+            + "without a key, or across keys, tasks keep no order. The key picks the task's slot: when it is full the "
+            + "answer is 503 with Retry-After", example = "account-1000",
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = OrderKey.MAX_LENGTH))
     public Response submit(@PathParam("type") String type,
                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -114,8 +121,9 @@ public class TaskSubmissionsResource {
         Map<String, String> options = queryOptions();
         Instant runAt = RunAt.take(options, Instant.now());
         int priority = Priority.take(options);
+        String orderKey = OrderKey.take(options);
         return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, Uploads.baseType(contentType),
-                Uploads.readLimited(body), options, runAt, priority)));
+                Uploads.readLimited(body), options, runAt, priority, orderKey)));
     }
 
     /**
@@ -147,8 +155,9 @@ public class TaskSubmissionsResource {
         }
         Instant runAt = RunAt.take(options, Instant.now());
         int priority = Priority.take(options);
+        String orderKey = OrderKey.take(options);
         return submitted(gateway.submit(new Submission(type, caller(), idempotencyKey, file.mediaType(), file.content(),
-                options, runAt, priority)));
+                options, runAt, priority, orderKey)));
     }
 
     private Response submitted(SubmitResult result) {

@@ -24,11 +24,11 @@ public record TaskForm(String title, String help, List<FileKind> files, List<For
 
     private static final Pattern OPTION_NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9.-]{0,63}");
     /**
-     * Names a submission's options never take: the API reads them itself (when to run a task, and
-     * its priority) before the rest go to the task type, so an option of such a name would never
+     * Names a submission's options never take: the API reads them itself (when to run a task,
+     * its priority and its order key) before the rest go to the task type, so an option of such a name would never
      * arrive.
      */
-    public static final Set<String> RESERVED_OPTION_NAMES = Set.of("runAt", "runAfter", "priority");
+    public static final Set<String> RESERVED_OPTION_NAMES = Set.of("runAt", "runAfter", "priority", "orderKey");
 
     public TaskForm {
         requireText(title, "title");

@@ -101,9 +101,9 @@ final class PeersReport {
                         + "interleave while the steps of one key leave in order from one thread. Where a peer chains, the "
                         + "clients submit step 0 of every key and each step's body submits the next. An order violation is a "
                         + "step whose body started while an earlier step of its key had not finished its body (counted once "
-                        + "per step). Taskbridge's own figure is the `taskbridge` row; its violations show that the engine "
-                        + "does not keep per-key order through its public API (see its note), so `taskbridge-chained` is the "
-                        + "like-for-like row for the chaining peers.\n\n");
+                        + "per step). Taskbridge's own figure is the `taskbridge` row, which keeps each key's order with an "
+                        + "order key (see its note); `taskbridge-chained` chains as the chaining peers do, for a like-for-like "
+                        + "comparison with them.\n\n");
 
         md.append("## Libraries and settings\n\n");
         Map<String, Properties> firstByPeer = new LinkedHashMap<>();

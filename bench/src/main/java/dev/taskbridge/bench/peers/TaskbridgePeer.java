@@ -13,13 +13,12 @@ import dev.taskbridge.engine.store.TaskState;
  * Taskbridge's engine embedded as {@code DurableTasksBench} runs it: {@code TaskEngine.start} with
  * default settings, no JTA, one task type whose slots are the workers.
  *
- * <p>Per-key order: a task's slot is picked by consistent hashing of its task id
- * ({@code TaskRouter.slotFor(type, taskId)}), and the id is a random UUID drawn inside
- * {@code TaskEngine.submit}; the public API takes no routing key. Two steps of one key therefore
- * land on different slots and may run at once or out of order. This harness may not change the
- * engine, so W5 submits every step as a client would and counts what happens ({@code taskbridge});
- * {@code taskbridge-chained} does in W5 what db-scheduler's and JobRunr's users do (each step's
- * body submits the next), so that those peers' W5 figures have a like-for-like counterpart.
+ * <p>Per-key order: W5 submits every step with its key as the task's order key
+ * ({@code TaskEngine.submit(..., orderKey)}, design note 032): the key picks the slot, and a slot
+ * runs its tasks one at a time in the order they came, so the steps of one key run in turn while
+ * the keys spread over the slots ({@code taskbridge}). {@code taskbridge-chained} does in W5 what
+ * db-scheduler's and JobRunr's users do (each step's body submits the next), so that those peers'
+ * W5 figures have a like-for-like counterpart.
  */
 final class TaskbridgePeer implements Peer {
 
@@ -58,11 +57,10 @@ final class TaskbridgePeer implements Peer {
     public String orderingNote() {
         if (chained) {
             return "each step's chunk submits the next step of its key through `TaskEngine.submit` (a chain), as "
-                    + "db-scheduler's and JobRunr's rows do: the engine offers no per-key routing to use instead";
+                    + "db-scheduler's and JobRunr's rows do, for a like-for-like comparison with them";
         }
-        return "no per-key order available: the slot is chosen by consistent hashing of a random task id drawn inside "
-                + "`TaskEngine.submit` (`TaskRouter.slotFor(type, taskId)`); the API takes no routing key and the "
-                + "harness may not change the engine, so every step is submitted as is and violations are counted";
+        return "each step submitted with its key as the task's order key (`TaskEngine.submit(..., orderKey)`, design "
+                + "note 032): the key picks the slot, which runs its tasks one at a time in the order they came";
     }
 
     @Override
@@ -79,7 +77,8 @@ final class TaskbridgePeer implements Peer {
 
     @Override
     public void submit(TaskRef task, boolean ordered) throws Exception {
-        engine.submit(RecordingTaskType.ID, OWNER, null, RecordingTaskType.payload(task));
+        String orderKey = ordered && !chained ? "key-" + task.key() : null;
+        engine.submit(RecordingTaskType.ID, OWNER, null, RecordingTaskType.payload(task), null, 0, orderKey);
     }
 
     @Override

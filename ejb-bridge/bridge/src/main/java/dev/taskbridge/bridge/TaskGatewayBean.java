@@ -29,6 +29,7 @@ import dev.taskbridge.gateway.ExportNotFoundException;
 import dev.taskbridge.gateway.FieldError;
 import dev.taskbridge.gateway.HealthReport;
 import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.OrderKey;
 import dev.taskbridge.gateway.Priority;
 import dev.taskbridge.gateway.Progress;
 import dev.taskbridge.gateway.ResultSummaryView;
@@ -97,11 +98,12 @@ public class TaskGatewayBean implements TaskGateway {
     public SubmitResult submit(Submission submission) {
         checkIdempotencyKey(submission.idempotencyKey());
         Priority.check(submission.priority()); // a caller other than the REST API may not have
+        OrderKey.check(submission.orderKey());
         TaskEngine engine = lifecycle.engine();
         try {
             Stored stored = engine.submit(submission.type(), submission.owner(), submission.idempotencyKey(),
                     new Payload(submission.mediaType(), submission.body(), submission.options()), submission.runAt(),
-                    submission.priority());
+                    submission.priority(), submission.orderKey());
             return new SubmitResult(view(engine, stored.task()), stored.created());
         } catch (NoSuchTaskTypeException e) {
             throw new UnknownTaskTypeException(submission.type());
@@ -480,6 +482,7 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), task.result(), error,
-                engine.isStalled(task), task.traceId(), task.runAt(), task.priority(), TaskEngine.rollbackOf(task).orElse(null));
+                engine.isStalled(task), task.traceId(), task.runAt(), task.priority(), task.orderKey(),
+                TaskEngine.rollbackOf(task).orElse(null));
     }
 }

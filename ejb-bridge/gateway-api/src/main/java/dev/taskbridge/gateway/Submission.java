@@ -18,9 +18,11 @@ import java.util.TreeMap;
  * @param options        the submission's options (REST: its query parameters); the plugin checks them
  * @param runAt          when to run it ({@link RunAt}); null to run it at once
  * @param priority       higher starts first within its slot ({@link Priority}); {@value Priority#USUAL} is the usual
+ * @param orderKey       the tasks of the type with this key run one after another, in the order they were
+ *                       submitted ({@link OrderKey}); null for none
  */
 public record Submission(String type, String owner, String idempotencyKey, String mediaType, byte[] body,
-                         Map<String, String> options, Instant runAt, int priority) {
+                         Map<String, String> options, Instant runAt, int priority, String orderKey) {
 
     /** Longest idempotency key accepted, so that it fits its column. */
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
@@ -31,6 +33,12 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
         Objects.requireNonNull(mediaType, "mediaType");
         Objects.requireNonNull(body, "body");
         options = Map.copyOf(options);
+    }
+
+    /** A submission without an order key. */
+    public Submission(String type, String owner, String idempotencyKey, String mediaType, byte[] body,
+                      Map<String, String> options, Instant runAt, int priority) {
+        this(type, owner, idempotencyKey, mediaType, body, options, runAt, priority, null);
     }
 
     /** A submission of the usual priority. */
@@ -56,12 +64,13 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
                 && type.equals(that.type) && owner.equals(that.owner)
                 && Objects.equals(idempotencyKey, that.idempotencyKey)
                 && mediaType.equals(that.mediaType) && Arrays.equals(body, that.body)
-                && options.equals(that.options) && Objects.equals(runAt, that.runAt) && priority == that.priority;
+                && options.equals(that.options) && Objects.equals(runAt, that.runAt) && priority == that.priority
+                && Objects.equals(orderKey, that.orderKey);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, owner, idempotencyKey, mediaType, options, runAt, priority) * 31 + Arrays.hashCode(body);
+        return Objects.hash(type, owner, idempotencyKey, mediaType, options, runAt, priority, orderKey) * 31 + Arrays.hashCode(body);
     }
 
     @Override
@@ -69,6 +78,7 @@ public record Submission(String type, String owner, String idempotencyKey, Strin
         return "Submission[" + type + " by " + owner + ", key " + idempotencyKey + ", " + body.length + " bytes"
                 + (options.isEmpty() ? "" : ", options " + new TreeMap<>(options))
                 + (runAt == null ? "" : ", to run at " + runAt)
-                + (priority == Priority.USUAL ? "" : ", priority " + priority) + "]";
+                + (priority == Priority.USUAL ? "" : ", priority " + priority)
+                + (orderKey == null ? "" : ", order key " + orderKey) + "]";
     }
 }

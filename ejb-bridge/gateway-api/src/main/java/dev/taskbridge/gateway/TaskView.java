@@ -11,6 +11,7 @@ import java.time.Instant;
  * @param traceId the trace of the task's life (OpenTelemetry, 32 hex digits), or null when it was not traced
  * @param runAt   when it was to run, if it was submitted to run later; else null
  * @param priority higher starts first within its slot ({@link Priority})
+ * @param orderKey the key whose tasks of this type run one after another ({@link OrderKey}), or null
  * @param rollbackOf the task this one rolls back ({@link TaskGateway#rollBack}), or null for any other task
  */
 public record TaskView(
@@ -30,6 +31,7 @@ public record TaskView(
         String traceId,
         Instant runAt,
         int priority,
+        String orderKey,
         String rollbackOf) {
 
     /** The task as a list shows it, e.g. on a page that shows one task the way the list does. */

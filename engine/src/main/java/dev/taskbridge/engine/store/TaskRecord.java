@@ -14,6 +14,7 @@ import java.time.Instant;
  *                       when it was not traced
  * @param runAt          when the task was to run, if it was submitted to run later; null when it ran at once
  * @param priority       higher starts first within its slot; 0 unless it was submitted with another
+ * @param orderKey       the key whose tasks of this type run one after another (design note 032); null for none
  */
 public record TaskRecord(
         String id,
@@ -38,13 +39,22 @@ public record TaskRecord(
         int runGeneration,
         String traceParent,
         Instant runAt,
-        int priority) {
+        int priority,
+        String orderKey) {
 
     /** This task in another state, all else as it is. */
     public TaskRecord withState(TaskState newState) {
         return new TaskRecord(id, taskType, typeVersion, owner, idempotencyKey, newState, chunksDone, chunksTotal,
                 itemsDone, itemsFailed, attempts, submittedAt, startedAt, endedAt, result, errorMessage, errorStack,
-                errorReference, progressAt, runGeneration, traceParent, runAt, priority);
+                errorReference, progressAt, runGeneration, traceParent, runAt, priority, orderKey);
+    }
+
+    /**
+     * What picks the task's slot: its order key, so that the tasks of one key share a slot and run
+     * in turn; its id when it has none, which spreads tasks over every slot.
+     */
+    public String routingKey() {
+        return orderKey != null ? orderKey : id;
     }
 
     /** The trace the task belongs to (32 hex digits), or null when it was not traced. */

@@ -42,7 +42,7 @@ public final class TaskStore {
 
     static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
-            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at, priority";
+            + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at, priority, order_key";
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
             + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at, priority";
@@ -168,7 +168,8 @@ public final class TaskStore {
     }
 
     private static final String INSERT_TASK = "INSERT INTO tb_task (id, task_type, type_version, owner, idempotency_key, "
-            + "media_type, payload, options, status, submitted_at, trace_parent, run_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "media_type, payload, options, status, submitted_at, trace_parent, run_at, priority, order_key) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static void bindInsert(PreparedStatement insert, NewTask task, OffsetDateTime at) throws SQLException {
         insert.setString(1, task.id());
@@ -184,13 +185,14 @@ public final class TaskStore {
         insert.setString(11, task.traceParent());
         insert.setObject(12, task.runAt() == null ? null : OffsetDateTime.ofInstant(task.runAt(), ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
         insert.setInt(13, task.priority());
+        insert.setString(14, task.orderKey());
     }
 
     /** The row an insert wrote, as {@link #find} would read it back. */
     private static TaskRecord inserted(NewTask task, OffsetDateTime at) {
         return new TaskRecord(task.id(), task.taskType(), task.typeVersion(), task.owner(), task.idempotencyKey(),
                 task.state(), 0, 0, 0, 0, 0, at.toInstant(), null, null, null, null, null, null, null, 0,
-                task.traceParent(), task.runAt(), task.priority());
+                task.traceParent(), task.runAt(), task.priority(), task.orderKey());
     }
 
     /**
@@ -748,7 +750,8 @@ public final class TaskStore {
                 row.getInt("run_generation"),
                 row.getString("trace_parent"),
                 instant(row, "run_at"),
-                row.getInt("priority"));
+                row.getInt("priority"),
+                row.getString("order_key"));
     }
 
     private static TaskSummary summary(ResultSet row) throws SQLException {

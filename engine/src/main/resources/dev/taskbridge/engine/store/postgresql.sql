@@ -43,6 +43,9 @@ ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS priority INT DEFAULT 0 NOT NULL;
 -- only while this task has ended; a retry is refused once it is set, and the purge keeps this task
 -- while its rollback has not ended.
 ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS rolled_back_by VARCHAR(36);
+-- The key whose tasks run one after another, in the order they were submitted: it picks the
+-- task's slot instead of the id (design note 032). Null for a task without one.
+ALTER TABLE tb_task ADD COLUMN IF NOT EXISTS order_key VARCHAR(200);
 CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 -- The retention sweep looks for finished tasks by when they ended.

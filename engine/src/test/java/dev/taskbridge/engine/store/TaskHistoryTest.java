@@ -84,6 +84,6 @@ class TaskHistoryTest {
     private static TaskRecord task(TaskState state, int chunksTotal, long itemsDone, long itemsFailed, Instant startedAt,
                                    Instant endedAt, String errorMessage, String errorReference) {
         return new TaskRecord("t1", "ledger.validate", 1, "clerk", null, state, 0, chunksTotal, itemsDone, itemsFailed, 1,
-                T0, startedAt, endedAt, null, errorMessage, null, errorReference, null, 0, null, null, 0);
+                T0, startedAt, endedAt, null, errorMessage, null, errorReference, null, 0, null, null, 0, null);
     }
 }

@@ -1,0 +1,43 @@
+package dev.taskbridge.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.taskbridge.engine.TaskEngine;
+import dev.taskbridge.gateway.InvalidSubmissionException;
+import dev.taskbridge.gateway.OrderKey;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway refuses, as a 400 naming {@code orderKey}, every key the engine would refuse: the
+ * gateway's API depends on nothing of the engine's, so the two sets of rules are compared here,
+ * where both are seen.
+ */
+class OrderKeyRulesTest {
+
+    @Test
+    void theGatewayRefusesWhatTheEngineRefusesNamingTheField() {
+        assertThat(OrderKey.MAX_LENGTH).isEqualTo(TaskEngine.MAX_ORDER_KEY_LENGTH);
+        for (String key : new String[] {" ", "   ", "a\nb", "tab\there", "\u0000", "k".repeat(OrderKey.MAX_LENGTH + 1)}) {
+            assertThat(TaskEngine.whyNotOrderKey(key)).as("the engine refuses [%s]", key).isNotNull();
+            assertThatThrownBy(() -> OrderKey.check(key)).as("[%s]", key).isInstanceOf(InvalidSubmissionException.class)
+                    .extracting(failure -> ((InvalidSubmissionException) failure).errors().get(0).field()).isEqualTo("orderKey");
+        }
+        for (String key : new String[] {"a", "account 1000", "ü-σ-🙂", "k".repeat(OrderKey.MAX_LENGTH)}) {
+            assertThat(TaskEngine.whyNotOrderKey(key)).as("the engine takes [%s]", key).isNull();
+            assertThat(OrderKey.check(key)).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void theKeyIsTakenOutOfTheOptionsAndAnEmptyOneIsNone() {
+        Map<String, String> options = new HashMap<>(Map.of("orderKey", "account-1000", "onErrors", "stop"));
+        assertThat(OrderKey.take(options)).isEqualTo("account-1000");
+        assertThat(options).as("the rest go to the task type").containsOnlyKeys("onErrors");
+        assertThat(OrderKey.take(new HashMap<>(Map.of("orderKey", "")))).isNull();
+        assertThat(OrderKey.take(new HashMap<>())).isNull();
+    }
+}
