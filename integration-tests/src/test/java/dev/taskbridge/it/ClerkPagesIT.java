@@ -57,6 +57,7 @@ class ClerkPagesIT {
             browser.driver().findElement(By.id("submit:file")).sendKeys(file.toString());
             new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("submit:priority")))
                     .selectByVisibleText("High: before the usual tasks waiting");
+            browser.driver().findElement(By.id("submit:order-key")).sendKeys("account 6100");
             browser.driver().findElement(By.id("submit:send")).click();
             browser.waitForText(By.id("verdict"), "The file is valid: 5,000 lines.");
             assertThat(browser.text(By.id("figures"))).contains("Debit", "30,850.00");
@@ -72,6 +73,7 @@ class ClerkPagesIT {
             browser.screenshot("posting-succeeded");
             assertThat(browser.text(By.id("task-priority"))).as("the posting keeps the priority its check was given")
                     .startsWith("50 ");
+            assertThat(browser.text(By.id("task-order-key"))).as("and the order key").startsWith("account 6100 ");
 
             assertThat(browser.driver().findElement(By.id("progress")).getAttribute("aria-valuenow")).isEqualTo("100");
             assertThat(browser.script("return window.taskbridgeLoadedAt;")).as("the page was not reloaded").isEqualTo(loadedAt);

@@ -344,6 +344,10 @@ class RestApiIT {
                         .isAfterOrEqualTo(java.time.Instant.parse(ran.get(i - 1).getString("endedAt")));
             }
         }
+        String firstId = ran.get(0).getString("id");
+        assertThat(clerk.get("/tasks?limit=500").json().asJsonArray().getValuesAs(JsonObject.class))
+                .filteredOn(task -> task.getString("id").equals(firstId))
+                .extracting(task -> task.getString("orderKey")).as("listed with its key").containsExactly("account 1000");
         assertThat(clerk.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).object().containsKey("orderKey"))
                 .as("a task without a key shows none").isFalse();
 

@@ -25,12 +25,13 @@ public record TaskSummaryJson(
         ErrorJson error,
         boolean stalled,
         Instant runAt,
-        int priority) {
+        int priority,
+        String orderKey) {
 
     static TaskSummaryJson of(TaskSummaryView task) {
         ErrorJson error = task.error() == null ? null : new ErrorJson(task.error().message(), null, task.error().reference());
         return new TaskSummaryJson(task.id(), task.type(), task.typeVersion(), task.owner(), task.status().name(),
                 ProgressJson.of(task.progress()), task.attempts(), task.submittedAt(), task.startedAt(),
-                task.endedAt(), error, task.stalled(), task.runAt(), task.priority());
+                task.endedAt(), error, task.stalled(), task.runAt(), task.priority(), task.orderKey());
     }
 }

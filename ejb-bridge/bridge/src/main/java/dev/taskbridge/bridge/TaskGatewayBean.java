@@ -472,7 +472,7 @@ public class TaskGatewayBean implements TaskGateway {
                 TaskStatus.valueOf(task.state().name()),
                 new Progress(task.chunksDone(), task.chunksTotal(), task.itemsDone(), task.itemsFailed()),
                 task.attempts(), task.submittedAt(), task.startedAt(), task.endedAt(), error, engine.isStalled(task),
-                task.runAt(), task.priority());
+                task.runAt(), task.priority(), task.orderKey());
     }
 
     static TaskView view(TaskEngine engine, TaskRecord task) {

@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param stalled running, but without progress for longer than the engine's stalled-after setting
  * @param runAt   when it was to run, if it was submitted to run later; else null
  * @param priority higher starts first within its slot ({@link Priority})
+ * @param orderKey the key whose tasks of this type run one after another ({@link OrderKey}), or null
  */
 public record TaskSummaryView(
         String id,
@@ -25,5 +26,6 @@ public record TaskSummaryView(
         TaskError error,
         boolean stalled,
         Instant runAt,
-        int priority) {
+        int priority,
+        String orderKey) {
 }

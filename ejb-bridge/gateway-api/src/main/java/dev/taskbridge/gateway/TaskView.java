@@ -38,6 +38,6 @@ public record TaskView(
     public TaskSummaryView summary() {
         TaskError summaryError = error == null ? null : new TaskError(error.message(), null, error.reference());
         return new TaskSummaryView(id, type, typeVersion, owner, status, progress, attempts, submittedAt, startedAt,
-                endedAt, summaryError, stalled, runAt, priority);
+                endedAt, summaryError, stalled, runAt, priority, orderKey);
     }
 }

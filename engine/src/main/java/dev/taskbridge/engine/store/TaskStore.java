@@ -45,7 +45,7 @@ public final class TaskStore {
             + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at, priority, order_key";
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
-            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at, priority";
+            + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at, priority, order_key";
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
     private static final String UNIQUE_VIOLATION = "23505";
@@ -773,7 +773,8 @@ public final class TaskStore {
                 row.getString("error_ref"),
                 instant(row, "progress_at"),
                 instant(row, "run_at"),
-                row.getInt("priority"));
+                row.getInt("priority"),
+                row.getString("order_key"));
     }
 
     private static Instant instant(ResultSet row, String column) throws SQLException {

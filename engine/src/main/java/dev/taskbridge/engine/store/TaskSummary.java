@@ -31,7 +31,8 @@ public record TaskSummary(
         String errorReference,
         Instant progressAt,
         Instant runAt,
-        int priority) {
+        int priority,
+        String orderKey) {
 
     /** As {@link TaskRecord#isStalled}. */
     public boolean isStalled(Instant now, Duration after) {

@@ -67,6 +67,8 @@ public class SubmitPage implements Serializable {
     private String checkTaskId;
     /** The priority the clerk chose; confirming a check keeps the check's. */
     private int priority = Priority.USUAL;
+    /** The order key the clerk gave, or empty; confirming a check keeps the check's. */
+    private String orderKey;
     /** The options the file was checked with, which confirming submits again. */
     private Map<String, String> checkedOptions = Map.of();
     private TaskRow check;
@@ -92,6 +94,19 @@ public class SubmitPage implements Serializable {
 
     public void setPriority(int priority) {
         this.priority = priority;
+    }
+
+    public String getOrderKey() {
+        return orderKey;
+    }
+
+    public void setOrderKey(String orderKey) {
+        this.orderKey = orderKey;
+    }
+
+    /** The key as the gateway takes it: none for an empty field. */
+    private String orderKeyGiven() {
+        return orderKey == null || orderKey.isEmpty() ? null : orderKey;
     }
 
     /** A form to choose, by its task type's id. */
@@ -146,14 +161,14 @@ public class SubmitPage implements Serializable {
             Map<String, String> options = options();
             if (form.checkFirst() == null) {
                 SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
-                        upload.content(), options, null, priority));
+                        upload.content(), options, null, priority, orderKeyGiven()));
                 goToTask(submitted.task().id());
                 return;
             }
             Map<String, String> checking = new LinkedHashMap<>(options);
             checking.put(form.checkFirst().option(), form.checkFirst().value());
             SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
-                    upload.content(), checking, null, priority));
+                    upload.content(), checking, null, priority, orderKeyGiven()));
             fileName = file.getSubmittedFileName();
             checkTaskId = submitted.task().id();
             checkedOptions = options;

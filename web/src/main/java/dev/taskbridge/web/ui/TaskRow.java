@@ -12,10 +12,11 @@ import dev.taskbridge.gateway.TaskView;
  * @param percent chunks done, 0 to 100
  * @param runAt   when it was to run, if it was submitted to run later; else null
  * @param priority higher starts first within its slot; 0 is the usual, which the pages do not show
+ * @param orderKey the key whose tasks of this type run in turn, or null
  */
 public record TaskRow(String id, String type, String owner, String status, int percent, int chunksDone,
                       int chunksTotal, long itemsDone, long itemsFailed, int attempts, String submittedAt,
-                      String startedAt, String endedAt, boolean stalled, String runAt, int priority)
+                      String startedAt, String endedAt, boolean stalled, String runAt, int priority, String orderKey)
         implements Serializable {
 
     static TaskRow of(TaskView task) {
@@ -27,7 +28,8 @@ public record TaskRow(String id, String type, String owner, String status, int p
                 (int) Math.floor(task.progress().fraction() * 100), task.progress().chunksDone(),
                 task.progress().chunksTotal(), task.progress().itemsDone(), task.progress().itemsFailed(),
                 task.attempts(), Pages.time(task.submittedAt()), Pages.time(task.startedAt()),
-                Pages.time(task.endedAt()), task.stalled(), Pages.time(task.runAt()), task.priority());
+                Pages.time(task.endedAt()), task.stalled(), Pages.time(task.runAt()), task.priority(),
+                task.orderKey());
     }
 
     public boolean isFinished() {
