@@ -388,7 +388,8 @@ public final class TaskEngine implements AutoCloseable {
      * @throws InvalidPayloadException  the plugin refused the payload; nothing was stored
      * @throws EngineStoppedException   the engine is stopping or stopped
      * @throws IdempotencyConflictException the key was used before for another request; nothing was stored
-     * @throws SlotFullException        every slot of the type holds {@link EngineSettings#slotCapacity()} tasks; nothing was stored
+     * @throws SlotFullException        every slot of the type holds {@link EngineSettings#slotCapacity()} tasks (with an
+     *                                  order key: the key's slot does); nothing was stored
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload)
             throws InvalidPayloadException {
@@ -433,7 +434,7 @@ public final class TaskEngine implements AutoCloseable {
      * themselves. The key is the task's for good; a repeated idempotency key with another order
      * key is a conflict. See {@code docs/design/032-order-keys.md}.
      *
-     * @param orderKey null for none; otherwise 1 to {@link #MAX_ORDER_KEY_LENGTH} characters, none of them a control character
+     * @param orderKey null for none; otherwise a key as {@link #whyNotOrderKey} describes it
      * @throws IllegalArgumentException for a priority out of range or an order key that is not one (callers check what clients send)
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt,
@@ -441,8 +442,9 @@ public final class TaskEngine implements AutoCloseable {
         if (priority < LOWEST_PRIORITY || priority > HIGHEST_PRIORITY) {
             throw new IllegalArgumentException("priority " + priority + " is not from " + LOWEST_PRIORITY + " to " + HIGHEST_PRIORITY);
         }
-        if (orderKey != null && whyNotOrderKey(orderKey) != null) {
-            throw new IllegalArgumentException("order key " + whyNotOrderKey(orderKey));
+        String notAKey = orderKey == null ? null : whyNotOrderKey(orderKey);
+        if (notAKey != null) {
+            throw new IllegalArgumentException("order key " + notAKey);
         }
         TaskTracing.Submission span = tracing.submission(taskType);
         try {
@@ -502,7 +504,7 @@ public final class TaskEngine implements AutoCloseable {
             if (earlier.isPresent()) {
                 return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, orderKey, idempotencyKey);
             }
-            throw busy(taskType);
+            throw busy(taskType, orderKey);
         }
         Stored stored = store.insert(new NewTask(id, taskType, version, owner, idempotencyKey, withDefaults,
                 traceParent, runAt, priority, orderKey));
@@ -518,10 +520,12 @@ public final class TaskEngine implements AutoCloseable {
         return stored;
     }
 
-    /** The answer to a submission that no slot of its type has room for: 503, try again later. */
-    private SlotFullException busy(String taskType) {
+    /** The answer to a submission that no slot of its type (or its key's slot) has room for: 503, try again later. */
+    private SlotFullException busy(String taskType, String orderKey) {
         metrics.refusedAsBusy(taskType);
-        return new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER);
+        return orderKey == null
+                ? new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER)
+                : new SlotFullException(taskType, orderKey, settings.slotCapacity(), BUSY_RETRY_AFTER);
     }
 
     /** A task just stored: counted, and shown to whoever watches. */
@@ -597,7 +601,7 @@ public final class TaskEngine implements AutoCloseable {
         }
         String id = idWithRoom(original.taskType(), original.orderKey());
         if (id == null) {
-            throw busy(original.taskType());
+            throw busy(original.taskType(), original.orderKey());
         }
         Payload rollback = Rollbacks.rollbackOf(taskId, payload);
         // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
@@ -960,17 +964,26 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * Why {@code orderKey} cannot be one, or null when it can: a key is 1 to
-     * {@value #MAX_ORDER_KEY_LENGTH} characters (its column's size), not all spaces, no control
-     * characters (it is shown on pages and in logs).
+     * {@value #MAX_ORDER_KEY_LENGTH} characters (its column's size), does not start or end with a
+     * space (two keys that look alike must be one), and holds no control characters or line
+     * breaks (it is shown on pages and in logs).
      */
     public static String whyNotOrderKey(String orderKey) {
-        if (orderKey.isBlank() || orderKey.length() > MAX_ORDER_KEY_LENGTH) {
-            return "must be 1 to " + MAX_ORDER_KEY_LENGTH + " characters, not all of them spaces";
+        if (orderKey.isEmpty() || orderKey.length() > MAX_ORDER_KEY_LENGTH) {
+            return "must be 1 to " + MAX_ORDER_KEY_LENGTH + " characters";
         }
-        if (orderKey.chars().anyMatch(Character::isISOControl)) {
-            return "must not hold control characters";
+        if (isSpace(orderKey.charAt(0)) || isSpace(orderKey.charAt(orderKey.length() - 1))) {
+            return "must not start or end with a space";
+        }
+        if (orderKey.chars().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)) {
+            return "must not hold control characters or line breaks";
         }
         return null;
+    }
+
+    private static boolean isSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     /** What a slot holds right now. */

@@ -567,7 +567,7 @@ class TaskEngineTest {
     @Test
     void anOrderKeyIsTheTasksForGoodAndOneThatCannotBeAKeyIsRefused() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
-        for (String notAKey : new String[] {"", "   ", "a\nb", "x".repeat(TaskEngine.MAX_ORDER_KEY_LENGTH + 1)}) {
+        for (String notAKey : new String[] {"", "   ", "a ", "a\nb", "x".repeat(TaskEngine.MAX_ORDER_KEY_LENGTH + 1)}) {
             assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1"), null, 0, notAKey))
                     .as("order key [%s]", notAKey).isInstanceOf(IllegalArgumentException.class);
         }
@@ -597,7 +597,7 @@ class TaskEngineTest {
         long stored = engine.store().countByState().values().stream().mapToLong(Long::longValue).sum();
 
         assertThatThrownBy(() -> engine.submit("test.steps", "clerk", null, script("chunks=1"), null, 0, "full"))
-                .isInstanceOf(SlotFullException.class);
+                .isInstanceOf(SlotFullException.class).hasMessageContaining("the slot of order key full holds 2 tasks");
         assertThat(engine.store().countByState().values().stream().mapToLong(Long::longValue).sum())
                 .as("nothing stored for the refused submission").isEqualTo(stored);
         String unkeyed = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
@@ -618,8 +618,7 @@ class TaskEngineTest {
             // stored but not handed over: as a crash before the hand-over leaves them
             first.store().insert(new NewTask(id, "test.steps", 1, "clerk", null, script("chunks=1,sleepMillis=100"), null,
                     null, 0, "resumed"));
-            ids.add(id);
-            Thread.sleep(2); // submitted one after another
+            ids.add(id); // one after another, within a millisecond too: ids that grow keep the order (TaskIds)
         }
         first.close();
 

@@ -29,6 +29,23 @@ class TaskIdsTest {
         }
     }
 
+    /** Tasks submitted one after the other keep that order where the store sorts by id, within one millisecond too (note 032). */
+    @Test
+    void idsMadeOneAfterAnotherGrowEvenWithinOneMillisecondAndWhenTheClockGoesBack() {
+        String before = TaskIds.next();
+        for (int i = 0; i < 200_000; i++) { // far more than 4,096 per millisecond: the counter carries into the time
+            String id = TaskIds.next();
+            assertThat(id).as("id %d", i).isGreaterThan(before);
+            before = id;
+        }
+        long now = System.currentTimeMillis();
+        // a millisecond ahead of the last id's (which the loop may have carried past the clock)
+        long stamp = TaskIds.nextStamp((TaskIds.nextStamp(now) >>> 12) + 5);
+        // greater, not stamp + 1: an engine of another test may still be drawing ids
+        assertThat(TaskIds.nextStamp(now)).as("a clock set back continues the count").isGreaterThan(stamp);
+        assertThat(stamp & 0xfff).as("a new millisecond's count starts below 2,048, leaving room to count").isLessThan(0x800);
+    }
+
     @Test
     void idsOfOneMillisecondDifferAndSpreadOverSlotsAsRandomOnesDo() {
         // the slot is a hash of the id: ids that share their first 48 bits must still spread evenly

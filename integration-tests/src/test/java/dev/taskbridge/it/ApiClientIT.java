@@ -187,6 +187,32 @@ class ApiClientIT {
         assertThat(awaitEnd(clerk, submitted.getId()).getStatus()).isEqualTo("SUCCEEDED");
     }
 
+    /**
+     * Tasks of one order key run in turn (note 032): three tasks of 600 ms each, submitted at once
+     * with the same key, never overlap and start in the order submitted; routed by their ids they
+     * would run side by side in the type's slots.
+     */
+    @Test
+    void tasksOfOneOrderKeyRunOneAfterAnotherThroughTheClient() throws Exception {
+        TasksApi clerk = tasks("clerk");
+        String key = "client-" + UUID.randomUUID();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TaskJson submitted = clerk.submitTask(RowWritingTaskType.ID, "chunks=2,rows=1,sleepMillis=300", null, null, null, key, null);
+            assertThat(submitted.getOrderKey()).isEqualTo(key);
+            ids.add(submitted.getId());
+        }
+        List<TaskJson> ended = new java.util.ArrayList<>();
+        for (String id : ids) {
+            ended.add(awaitEnd(clerk, id));
+        }
+        assertThat(ended).extracting(TaskJson::getStatus).containsOnly("SUCCEEDED");
+        for (int i = 1; i < ended.size(); i++) {
+            assertThat(ended.get(i).getStartedAt().toInstant()).as("task %d started once the one before had ended", i)
+                    .isAfterOrEqualTo(ended.get(i - 1).getEndedAt().toInstant());
+        }
+    }
+
     /** Refusals reach the client as ApiException, their bodies in the document's one error shape. */
     @Test
     void refusalsReadAsTheDocumentedErrorShape() throws Exception {

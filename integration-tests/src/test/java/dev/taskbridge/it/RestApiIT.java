@@ -320,12 +320,13 @@ class RestApiIT {
     }
 
     /**
-     * An order key (design note 032) is the task's: answered with it; the tasks of one key run one
-     * after another in the order submitted; a key that cannot be one is a 400 naming it, and a
-     * repeated Idempotency-Key with another order key a 422, with nothing stored.
+     * An order key (design note 032) is the task's: answered and listed with it; a key that cannot
+     * be one is a 400 naming it, and a repeated Idempotency-Key with another order key a 422, with
+     * nothing stored. (That the tasks of a key run in turn is ApiClientIT's to show, with tasks slow
+     * enough to overlap, and the engine's tests'.)
      */
     @Test
-    void tasksOfOneOrderKeyRunInTurnAndAKeyThatCannotBeOneGets400NamingIt() {
+    void anOrderKeyIsStoredWithItsTaskAndOneThatCannotBeOneGets400NamingIt() {
         Api clerk = Api.as("clerk2");
         List<String> locations = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -335,14 +336,9 @@ class RestApiIT {
             locations.add(posted.location());
         }
         List<JsonObject> ran = locations.stream().map(location -> awaitFinal(clerk, location)).toList();
-        for (int i = 0; i < ran.size(); i++) {
-            assertThat(ran.get(i).getString("status")).as(ran.get(i).toString()).isEqualTo("SUCCEEDED");
-            assertThat(ran.get(i).getString("orderKey")).isEqualTo("account 1000");
-            if (i > 0) {
-                assertThat(java.time.Instant.parse(ran.get(i).getString("startedAt")))
-                        .as("task %d started once the one before had ended", i)
-                        .isAfterOrEqualTo(java.time.Instant.parse(ran.get(i - 1).getString("endedAt")));
-            }
+        for (JsonObject task : ran) {
+            assertThat(task.getString("status")).as(task.toString()).isEqualTo("SUCCEEDED");
+            assertThat(task.getString("orderKey")).isEqualTo("account 1000");
         }
         String firstId = ran.get(0).getString("id");
         assertThat(clerk.get("/tasks?limit=500").json().asJsonArray().getValuesAs(JsonObject.class))
@@ -352,7 +348,7 @@ class RestApiIT {
                 .as("a task without a key shows none").isFalse();
 
         int stored = clerk.get("/tasks?limit=500").json().asJsonArray().size();
-        for (String query : List.of("orderKey=%20%20", "orderKey=a%0Ab", "orderKey=" + "k".repeat(201))) {
+        for (String query : List.of("orderKey=%20%20", "orderKey=a%0Ab", "orderKey=account-1000%20", "orderKey=" + "k".repeat(201))) {
             Api.Reply refused = clerk.post("/task-types/ledger.validate/tasks?" + query, "text/csv", LEDGER_CSV);
             assertThat(refused.status()).as(query + ": " + refused.body()).isEqualTo(400);
             JsonObject fieldError = refused.object().getJsonArray("fieldErrors").getJsonObject(0);

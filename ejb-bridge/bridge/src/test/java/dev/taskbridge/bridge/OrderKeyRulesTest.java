@@ -21,12 +21,13 @@ class OrderKeyRulesTest {
     @Test
     void theGatewayRefusesWhatTheEngineRefusesNamingTheField() {
         assertThat(OrderKey.MAX_LENGTH).isEqualTo(TaskEngine.MAX_ORDER_KEY_LENGTH);
-        for (String key : new String[] {" ", "   ", "a\nb", "tab\there", "\u0000", "k".repeat(OrderKey.MAX_LENGTH + 1)}) {
+        for (String key : new String[] {" ", "   ", " a", "a ", "\u00a0", "a\u00a0", "a\nb", "tab\there", "a\u2028b", "\u0000",
+                "k".repeat(OrderKey.MAX_LENGTH + 1)}) {
             assertThat(TaskEngine.whyNotOrderKey(key)).as("the engine refuses [%s]", key).isNotNull();
             assertThatThrownBy(() -> OrderKey.check(key)).as("[%s]", key).isInstanceOf(InvalidSubmissionException.class)
                     .extracting(failure -> ((InvalidSubmissionException) failure).errors().get(0).field()).isEqualTo("orderKey");
         }
-        for (String key : new String[] {"a", "account 1000", "ü-σ-🙂", "k".repeat(OrderKey.MAX_LENGTH)}) {
+        for (String key : new String[] {"a", "account 1000", "a\u00a0b", "ü-σ-🙂", "k".repeat(OrderKey.MAX_LENGTH)}) {
             assertThat(TaskEngine.whyNotOrderKey(key)).as("the engine takes [%s]", key).isNull();
             assertThat(OrderKey.check(key)).isEqualTo(key);
         }

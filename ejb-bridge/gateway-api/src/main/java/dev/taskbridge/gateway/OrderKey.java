@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * A submission's order key: {@value #ORDER_KEY}, any text of 1 to {@value #MAX_LENGTH} characters
- * without control characters, e.g. an account, a customer or a document series. The tasks of one
+ * that does not start or end with a space and holds no control characters or line breaks, e.g. an
+ * account, a customer or a document series; given empty, it is no key. The tasks of one
  * type with the same key run one after another, never two at once, in the order they were
  * submitted (within one priority); tasks without a key, or with different keys, keep no order
  * among themselves (design note 032). A name a submission's options never take: the API reads it
@@ -40,13 +41,21 @@ public final class OrderKey {
         if (orderKey == null) {
             return null;
         }
-        if (orderKey.isBlank() || orderKey.length() > MAX_LENGTH) {
-            throw new InvalidSubmissionException(ORDER_KEY, "must be 1 to " + MAX_LENGTH
-                    + " characters, not all of them spaces");
+        if (orderKey.isEmpty() || orderKey.length() > MAX_LENGTH) {
+            throw new InvalidSubmissionException(ORDER_KEY, "must be 1 to " + MAX_LENGTH + " characters");
         }
-        if (orderKey.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidSubmissionException(ORDER_KEY, "must not hold control characters (line breaks, tabs)");
+        if (isSpace(orderKey.charAt(0)) || isSpace(orderKey.charAt(orderKey.length() - 1))) {
+            throw new InvalidSubmissionException(ORDER_KEY, "must not start or end with a space: keys that look "
+                    + "alike would be different keys");
+        }
+        if (orderKey.chars().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)) {
+            throw new InvalidSubmissionException(ORDER_KEY, "must not hold control characters or line breaks");
         }
         return orderKey;
+    }
+
+    private static boolean isSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 }

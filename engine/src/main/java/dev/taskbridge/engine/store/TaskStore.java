@@ -305,7 +305,10 @@ public final class TaskStore {
         return query(sql.toString(), TaskStore::summary, args.toArray());
     }
 
-    /** Ids and types of every task that is not final, oldest first: the work to resume at start. */
+    /**
+     * Every task that is not final: the work to resume at start, higher priorities first, then
+     * oldest first (ties by id, which grows: {@code TaskIds}).
+     */
     public List<TaskRecord> unfinished() {
         return query("SELECT " + COLUMNS + " FROM tb_task WHERE status IN ('QUEUED', 'RUNNING') ORDER BY priority DESC, submitted_at, id");
     }
