@@ -23,6 +23,7 @@ import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.store.MissedFirings;
 import dev.taskbridge.engine.store.Schedule;
 import dev.taskbridge.engine.store.ScheduleRun;
+import dev.taskbridge.engine.store.ScheduleStore;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.plugin.Payload;
@@ -165,6 +166,32 @@ class SchedulesTest {
      * Over a thousand firings missed: a RUN_ONCE schedule makes one task for all of them, with one
      * record of those it skipped, however many looks its catching up would take one by one.
      */
+    /**
+     * A start that recorded a stretch of skipped firings and then could not move the cursor (the
+     * database went away between the two) leaves the cursor on the stretch's first firing; the next
+     * start skips from there to a later firing. That record used to be dropped as a repeat of the
+     * first, leaving the firings after the first stretch neither made nor recorded
+     * (ScheduleModelTest found it: SKIP, an outage before the cursor moved, two restarts).
+     */
+    @Test
+    void aStretchOfSkippedFiringsRecordedAgainFromTheSameFiringIsExtendedNotDropped() {
+        TaskEngine engine = start();
+        Schedule schedule = engine.schedules().create(every("skips", Duration.ofMillis(200), MissedFirings.SKIP), "supervisor");
+        engine.schedules().pause(schedule.id(), "supervisor");
+        List<Instant> firings = firingsUntil(schedule, schedule.anchorAt().plusSeconds(1));
+        ScheduleStore store = new ScheduleStore(database);
+
+        store.recordSkipped(schedule.id(), firings.get(0), firings.get(0), "first start", Instant.now());
+        store.recordSkipped(schedule.id(), firings.get(0), firings.get(3), "second start", Instant.now());
+        store.recordSkipped(schedule.id(), firings.get(0), firings.get(1), "a late repeat of an older look", Instant.now());
+
+        assertThat(engine.schedules().runs(schedule.id(), 10)).singleElement().satisfies(skip -> {
+            assertThat(skip.outcome()).isEqualTo(ScheduleRun.Outcome.SKIPPED);
+            assertThat(skip.fireAt()).isEqualTo(firings.get(0));
+            assertThat(skip.until()).as("extended, and never shortened").isEqualTo(firings.get(3));
+        });
+    }
+
     @Test
     void aLongStretchOfMissedFiringsMakesOneTaskUnderRunOnceAndOneRecordOfTheRest() throws Exception {
         TaskEngine before = start();

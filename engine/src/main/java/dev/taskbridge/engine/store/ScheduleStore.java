@@ -212,12 +212,23 @@ public final class ScheduleStore {
         record(scheduleId, fireAt, null, outcome, taskId, detail, at);
     }
 
-    /** Records that the firings from {@code from} to {@code until} were skipped, in one row, once. */
+    /**
+     * Records that the firings from {@code from} to {@code until} were skipped, in one row. A stretch
+     * from the same firing recorded before is extended to {@code until}: a start that recorded it
+     * and then failed to move the schedule's cursor leaves the cursor on {@code from}, and the next
+     * start, later, skips from there to a later firing; keeping the first row as it was would leave
+     * the firings after its end neither made nor recorded.
+     */
     public void recordSkipped(String scheduleId, Instant from, Instant until, String detail, Instant at) {
-        record(scheduleId, from, until, ScheduleRun.Outcome.SKIPPED, null, detail, at);
+        if (!record(scheduleId, from, until, ScheduleRun.Outcome.SKIPPED, null, detail, at)) {
+            update("UPDATE tb_schedule_run SET until_at = ?, detail = ?, recorded_at = ? WHERE schedule_id = ? AND fire_at = ? "
+                            + "AND outcome = 'SKIPPED' AND COALESCE(until_at, fire_at) < ?",
+                    utc(until), detail == null ? null : TaskHistory.shorten(detail), utc(at), scheduleId, utc(from), utc(until));
+        }
     }
 
-    private void record(String scheduleId, Instant fireAt, Instant until, ScheduleRun.Outcome outcome, String taskId,
+    /** @return false when the firing was recorded before (this record is then ignored) */
+    private boolean record(String scheduleId, Instant fireAt, Instant until, ScheduleRun.Outcome outcome, String taskId,
                         String detail, Instant at) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement("INSERT INTO tb_schedule_run "
@@ -230,10 +241,12 @@ public final class ScheduleStore {
             setInstant(insert, 6, at);
             setInstant(insert, 7, until);
             insert.executeUpdate();
+            return true;
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new TaskStoreException("could not record the firing at " + fireAt + " of schedule " + scheduleId, e);
             }
+            return false;
         }
     }
 
