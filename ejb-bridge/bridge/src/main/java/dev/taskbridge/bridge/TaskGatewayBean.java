@@ -98,7 +98,7 @@ public class TaskGatewayBean implements TaskGateway {
     public SubmitResult submit(Submission submission) {
         checkIdempotencyKey(submission.idempotencyKey());
         Priority.check(submission.priority()); // a caller other than the REST API may not have
-        OrderKey.check(submission.orderKey());
+        checkOrderKey(submission.orderKey());
         TaskEngine engine = lifecycle.engine();
         try {
             Stored stored = engine.submit(submission.type(), submission.owner(), submission.idempotencyKey(),
@@ -109,6 +109,14 @@ public class TaskGatewayBean implements TaskGateway {
             throw new UnknownTaskTypeException(submission.type());
         } catch (InvalidPayloadException e) {
             throw invalid(e);
+        }
+    }
+
+    /** The engine's rules for an order key, as a 400 naming the field: the engine would refuse it as a bug of the caller's. */
+    static void checkOrderKey(String orderKey) {
+        String notAKey = orderKey == null ? null : TaskEngine.whyNotOrderKey(orderKey);
+        if (notAKey != null) {
+            throw new InvalidSubmissionException(OrderKey.ORDER_KEY, notAKey);
         }
     }
 

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * A submission's order key: {@value #ORDER_KEY}, any text of 1 to {@value #MAX_LENGTH} characters
- * that does not start or end with a space and holds no control characters or line breaks, e.g. an
- * account, a customer or a document series; given empty, it is no key. The tasks of one
+ * that does not start or end with a space and holds no control characters or line breaks (the
+ * engine's rules, {@code TaskEngine.whyNotOrderKey}, which the gateway applies), e.g. an account, a
+ * customer or a document series; given empty, it is no key. The tasks of one
  * type with the same key run one after another, never two at once, in the order they were
  * submitted (within one priority); tasks without a key, or with different keys, keep no order
  * among themselves (design note 032). A name a submission's options never take: the API reads it
@@ -22,40 +23,18 @@ public final class OrderKey {
     }
 
     /**
-     * Takes {@value #ORDER_KEY} out of {@code options}.
+     * Takes {@value #ORDER_KEY} out of {@code options}. Whether it can be a key is the gateway's to
+     * say, with the engine's rules (a 400 naming the field).
      *
      * @param options a submission's options as sent; the name is removed from it
-     * @return the key asked for, or null for none (not given, or given empty)
-     * @throws InvalidSubmissionException naming the field, for a key that cannot be one
+     * @return the key asked for, or null for none
      */
     public static String take(Map<String, String> options) {
-        String given = options.remove(ORDER_KEY);
-        return given == null || given.isEmpty() ? null : check(given);
+        return given(options.remove(ORDER_KEY));
     }
 
-    /**
-     * @return {@code orderKey}, if it is null or can be a key
-     * @throws InvalidSubmissionException naming the field, if it cannot
-     */
-    public static String check(String orderKey) {
-        if (orderKey == null) {
-            return null;
-        }
-        if (orderKey.isEmpty() || orderKey.length() > MAX_LENGTH) {
-            throw new InvalidSubmissionException(ORDER_KEY, "must be 1 to " + MAX_LENGTH + " characters");
-        }
-        if (isSpace(orderKey.charAt(0)) || isSpace(orderKey.charAt(orderKey.length() - 1))) {
-            throw new InvalidSubmissionException(ORDER_KEY, "must not start or end with a space: keys that look "
-                    + "alike would be different keys");
-        }
-        if (orderKey.chars().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)) {
-            throw new InvalidSubmissionException(ORDER_KEY, "must not hold control characters or line breaks");
-        }
-        return orderKey;
-    }
-
-    private static boolean isSpace(char c) {
-        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+    /** A key as a form's field or a parameter holds it: null for none, not given or given empty. */
+    public static String given(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.taskbridge.gateway.OrderKey;
 import dev.taskbridge.gateway.Priority;
 import dev.taskbridge.gateway.ResultSummaryView;
 import dev.taskbridge.gateway.Submission;
@@ -104,11 +105,6 @@ public class SubmitPage implements Serializable {
         this.orderKey = orderKey;
     }
 
-    /** The key as the gateway takes it: none for an empty field. */
-    private String orderKeyGiven() {
-        return orderKey == null || orderKey.isEmpty() ? null : orderKey;
-    }
-
     /** A form to choose, by its task type's id. */
     public record FormLink(String type, String title, String help) implements Serializable {
     }
@@ -161,14 +157,14 @@ public class SubmitPage implements Serializable {
             Map<String, String> options = options();
             if (form.checkFirst() == null) {
                 SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
-                        upload.content(), options, null, priority, orderKeyGiven()));
+                        upload.content(), options, null, priority, OrderKey.given(orderKey)));
                 goToTask(submitted.task().id());
                 return;
             }
             Map<String, String> checking = new LinkedHashMap<>(options);
             checking.put(form.checkFirst().option(), form.checkFirst().value());
             SubmitResult submitted = gateway.submit(new Submission(formType, user.getName(), null, upload.mediaType(),
-                    upload.content(), checking, null, priority, orderKeyGiven()));
+                    upload.content(), checking, null, priority, OrderKey.given(orderKey)));
             fileName = file.getSubmittedFileName();
             checkTaskId = submitted.task().id();
             checkedOptions = options;
