@@ -276,7 +276,12 @@ class SchedulesTest {
                 "interval", new ScheduleDefinition("bad interval", TYPE, good, null, null, Duration.ofSeconds(-1), MissedFirings.RUN_ALL),
                 "taskType", new ScheduleDefinition("no type", "test.nothing", good, null, null, Duration.ofHours(1), MissedFirings.RUN_ALL),
                 "payload", new ScheduleDefinition("bad payload", TYPE, new Payload("text/plain",
-                        "chunks=0".getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, null, Duration.ofHours(1), MissedFirings.RUN_ALL));
+                        "chunks=0".getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, null, Duration.ofHours(1), MissedFirings.RUN_ALL),
+                // what the API reads itself at a submission would reach the task type as a plain option, and mean nothing
+                "options.orderKey", new ScheduleDefinition("keyed", TYPE, new Payload("text/plain", good.body(),
+                        Map.of("orderKey", "account-1000")), null, null, Duration.ofHours(1), MissedFirings.RUN_ALL),
+                "options.priority", new ScheduleDefinition("urgent", TYPE, new Payload("text/plain", good.body(),
+                        Map.of("priority", "5")), null, null, Duration.ofHours(1), MissedFirings.RUN_ALL));
         assertThatThrownBy(() -> engine.schedules().create(new ScheduleDefinition("gone", TYPE, good, "0 0 12 1 1 ? 2020",
                 "Europe/Berlin", null, MissedFirings.RUN_ALL), "supervisor")).as("a year gone")
                 .isInstanceOfSatisfying(ScheduleDefinitionException.class, e -> assertThat(e.reason()).contains("never fires"));

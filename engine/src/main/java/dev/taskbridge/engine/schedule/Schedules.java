@@ -14,6 +14,7 @@ import dev.taskbridge.engine.store.ScheduleRun;
 import dev.taskbridge.engine.store.ScheduleStore;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskForm;
 
 /**
  * Schedules as operators manage them: created, changed, paused, resumed and deleted at runtime,
@@ -200,6 +201,13 @@ public final class Schedules {
         if (ScheduleStore.optionsLength(schedule.payload().options()) > ScheduleStore.MAX_OPTIONS_LENGTH) {
             throw new ScheduleDefinitionException("options", "take more than " + ScheduleStore.MAX_OPTIONS_LENGTH
                     + " characters written out");
+        }
+        for (String option : schedule.payload().options().keySet()) {
+            // at a submission the API reads these itself; a schedule would hand them to the task type as plain options
+            if (TaskForm.RESERVED_OPTION_NAMES.contains(option)) {
+                throw new ScheduleDefinitionException("options." + option, "is not an option of a task type: the names "
+                        + TaskForm.RESERVED_OPTION_NAMES + " are the API's own, and a schedule's tasks take none of them");
+            }
         }
         boolean byCron = schedule.cron() != null && !schedule.cron().isBlank();
         if (byCron == (schedule.interval() != null)) {
