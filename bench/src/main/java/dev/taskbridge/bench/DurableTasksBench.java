@@ -50,7 +50,7 @@ public final class DurableTasksBench {
                           Stats tasksPerSecond, Stats submitsPerSecond, Stats storeOnly, double eventsPerTask,
                           Stats cpuMicrosPerEvent, Stats cpuMicrosPerStoreTask, Stats cpuMicrosPerTask,
                           Stats machineBusyRaw,
-                          Stats machineBusyTasks, Stats jvmShareRaw, Stats jvmShareTasks) {
+                          Stats machineBusyTasks, Stats jvmShareRaw, Stats jvmShareTasks, Warmup warmup) {
 
         /** Tasks per second the journal alone would allow. */
         double journalBound() {
@@ -61,6 +61,15 @@ public final class DurableTasksBench {
         double ratio() {
             return tasksPerSecond.median() / floor.median();
         }
+    }
+
+    /**
+     * How the warm-up went, and how much the JIT compiled during the timed runs.
+     *
+     * @param lastJitShare  the compilers' share of the last warm-up cycle's wall time
+     * @param timedJitShare the compilers' share of the timed runs' wall time
+     */
+    private record Warmup(int cycles, double seconds, double lastJitShare, double timedJitShare, boolean cappedByTime) {
     }
 
     /** One timed batch of tasks. */
@@ -76,6 +85,7 @@ public final class DurableTasksBench {
         int repeats = Integer.getInteger("bench.repeats", 3);
         int slots = Integer.getInteger("bench.slots", 10);
         int warmupSeconds = Integer.getInteger("bench.warmup.seconds", 15);
+        int warmupMaxSeconds = Integer.getInteger("bench.warmup.max.seconds", 600);
         int submitters = Integer.getInteger("bench.submitters", 10);
 
         ZonedDateTime startedAt = ZonedDateTime.now();
@@ -87,7 +97,7 @@ public final class DurableTasksBench {
                     try (BenchDatabase db = BenchDatabase.h2(benchDir.resolve("target").resolve("h2"))) {
                         results.add(measure(db, Integer.getInteger("bench.h2.tasks", 5_000),
                                 Integer.getInteger("bench.h2.events", 30_000), slots, submitters, repeats,
-                                warmupSeconds));
+                                warmupSeconds, warmupMaxSeconds));
                     }
                 }
                 case "postgresql", "postgres", "pg" -> {
@@ -97,7 +107,7 @@ public final class DurableTasksBench {
                             System.getProperty("bench.pg.password", "taskbridge"))) {
                         results.add(measure(db, Integer.getInteger("bench.pg.tasks", 2_000),
                                 Integer.getInteger("bench.pg.events", 10_000), slots, submitters, repeats,
-                                warmupSeconds));
+                                warmupSeconds, warmupMaxSeconds));
                     }
                 }
                 default -> throw new IllegalArgumentException(
@@ -119,7 +129,7 @@ public final class DurableTasksBench {
      * all of them alike.
      */
     private static Result measure(BenchDatabase db, int tasks, int events, int slots, int submitterThreads,
-                                  int repeats, int warmupSeconds) throws Exception {
+                                  int repeats, int warmupSeconds, int warmupMaxSeconds) throws Exception {
         String product = db.describe();
         log(db, "measuring on " + product);
         ClassLoader classLoader = DurableTasksBench.class.getClassLoader();
@@ -142,26 +152,40 @@ public final class DurableTasksBench {
         List<Double> busyTasks = new ArrayList<>();
         List<Double> shareRaw = new ArrayList<>();
         List<Double> shareTasks = new ArrayList<>();
+        Warmup warmup;
         try (Submitters submitters = new Submitters(submitterThreads);
              StoreOnly storeOnly = new StoreOnly(db.dataSource(), slots);
              JdbcFloor floor = new JdbcFloor(db.dataSource(), submitterThreads, slots);
              RawJournal journal = RawJournal.start(db.dataSource(), dialect, settings, classLoader);
              TaskEngine engine = TaskEngine.start(settings, TaskTypeRegistry.of(List.of(new NoOpTaskType(slots))),
                      db.dataSource(), null, classLoader, Clock.systemUTC(), null)) {
-            // Cycles of half a run each, at least two and for at least warmupSeconds: on 2 cores the JIT is
-            // slow to settle, and rates still rose from run to run after one cycle.
-            long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+            // Cycles of half a run each: at least two, for at least warmupSeconds, and until the JIT has
+            // levelled off (JitMeter), for at most warmupMaxSeconds. Rates still rose from run to run
+            // after one cycle, and a 30-second warm-up left C2 in half of the timed runs' CPU samples.
+            long warmupStart = System.nanoTime();
+            long warmupEnd = warmupStart + TimeUnit.SECONDS.toNanos(warmupSeconds);
+            long warmupCap = warmupStart + TimeUnit.SECONDS.toNanos(Math.max(warmupSeconds, warmupMaxSeconds));
             int cycle = 0;
+            double lastJitShare;
             do {
                 cycle++;
-                log(db, String.format("warm-up %d: %,.0f raw events/s, %,.0f floor tasks/s, %,.0f store-only tasks/s, "
-                                + "%,.0f tasks/s",
-                        cycle,
+                JitMeter jit = JitMeter.start();
+                String rates = String.format("%,.0f raw events/s, %,.0f floor tasks/s, %,.0f store-only tasks/s, %,.0f tasks/s",
                         journal.write(slots, Math.max(slots, events / 2)),
                         floor(floor, db, Math.max(slots, tasks / 2)),
                         storeOnly(storeOnly, db, Math.max(slots, tasks / 2)),
-                        runTasks(engine, db, Math.max(slots, tasks / 2), submitters).tasksPerSecond()));
-            } while (cycle < MIN_WARMUP_CYCLES || System.nanoTime() < warmupEnd);
+                        runTasks(engine, db, Math.max(slots, tasks / 2), submitters).tasksPerSecond());
+                lastJitShare = jit.share();
+                log(db, String.format("warm-up %d: %s; JIT compiling %.0f%% of the cycle", cycle, rates, 100 * lastJitShare));
+            } while (cycle < MIN_WARMUP_CYCLES || System.nanoTime() < warmupEnd
+                    || !JitMeter.settled(lastJitShare) && System.nanoTime() < warmupCap);
+            boolean capped = !JitMeter.settled(lastJitShare);
+            if (capped) {
+                log(db, String.format("the JIT had not levelled off after %d s: timing anyway (see the results' Run section)",
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - warmupStart)));
+            }
+            double warmupTook = (System.nanoTime() - warmupStart) / 1e9;
+            JitMeter timedJit = JitMeter.start();
             for (int i = 1; i <= repeats; i++) {
                 CpuMeter.Sample before = CpuMeter.sample();
                 double rate = journal.write(slots, events);
@@ -194,11 +218,12 @@ public final class DurableTasksBench {
                         round.tasksPerSecond(), round.submitsPerSecond(), round.eventsPerTask(), cpuPerTask.get(i - 1),
                         100 * round.cpu().machineBusy()));
             }
+            warmup = new Warmup(cycle, warmupTook, lastJitShare, timedJit.share(), capped);
         }
         return new Result(db.label(), product, tasks, events, Stats.of(raw), Stats.of(floorRates), Stats.of(taskRates),
                 Stats.of(submitRates), Stats.of(storeRates), Stats.of(eventsPerTask).median(), Stats.of(cpuPerEvent),
                 Stats.of(cpuPerStoreTask), Stats.of(cpuPerTask), Stats.of(busyRaw), Stats.of(busyTasks),
-                Stats.of(shareRaw), Stats.of(shareTasks));
+                Stats.of(shareRaw), Stats.of(shareTasks), warmup);
     }
 
     /**
@@ -346,6 +371,14 @@ public final class DurableTasksBench {
         for (Result r : results) {
             md.append(String.format("- %s: %s; journal events per task measured: %.2f%n", r.database(), r.product(),
                     r.eventsPerTask()));
+        }
+        for (Result r : results) {
+            Warmup w = r.warmup();
+            md.append(String.format("- %s warm-up: %d cycles in %.0f s, %s (the compilers took %.1f%% of the last "
+                            + "cycle's time); during the timed runs they took %.1f%% of it%n", r.database(), w.cycles(),
+                    w.seconds(), w.cappedByTime() ? "stopped by its time limit before the JIT had levelled off"
+                            : String.format("until the JIT had levelled off (under %.0f%%)", 100 * JitMeter.SETTLED_SHARE),
+                    100 * w.lastJitShare(), 100 * w.timedJitShare()));
         }
         md.append(String.format("- %d timed runs of each measurement, alternating raw journal, floor, store alone and tasks; "
                         + "before them, at least two warm-up cycles of half a run each, for at least %d s; "
