@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,9 @@ final class ChunkGroups {
     interface Entry {
 
         ChunkTransactions.Chunk chunk();
+
+        /** The chunk's task: a group records its chunks in the order of their tasks' ids. */
+        String taskId();
 
         String taskType();
 
@@ -145,6 +149,10 @@ final class ChunkGroups {
     }
 
     private void runTogether(List<Queued> group) {
+        // Every writer of several task rows in one transaction locks them in id order (the starts
+        // written behind too), so that none can wait for another in a cycle: PostgreSQL broke such
+        // deadlocks after a second, and when it chose a group, all its chunks ran their work again.
+        group.sort(Comparator.comparing((Queued queued) -> queued.entry().taskId()));
         List<ChunkOutcome> outcomes;
         try {
             outcomes = transactions.runAllOnce(group.stream().map(Queued::timed).toList());

@@ -278,6 +278,11 @@ final class TaskRunner implements TaskWork {
         }
 
         @Override
+        public String taskId() {
+            return task.taskId();
+        }
+
+        @Override
         public String taskType() {
             return task.type().id();
         }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -113,6 +114,45 @@ class ChunkGroupsTest {
         assertThat(transactions.groups.get() - groupsBefore).as("the queued chunks went in one group").isEqualTo(1);
     }
 
+    /**
+     * A group records its chunks in the order of their tasks' ids, whatever order they came in:
+     * every writer of several task rows locks them in that order, so none waits for another in a
+     * cycle (see {@code TaskRowLockOrderTest}).
+     */
+    @Test
+    void aGroupRunsItsChunksInTheOrderOfTheirTasksIdsNotAsTheyCame() throws Exception {
+        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        List<String> recorded = new CopyOnWriteArrayList<>();
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
+        for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
+            warmUp(groups, "ordered");
+        }
+        warmUp(groups, "blocker");
+        CountDownLatch letGo = new CountDownLatch(1);
+        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
+        CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
+        blocker.started.await(10, TimeUnit.SECONDS);
+        List<TestChunk> chunks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            TestChunk chunk = new TestChunk("ordered", Behaviour.SUCCEEDS, null);
+            chunk.recordedInto = recorded;
+            chunks.add(chunk);
+        }
+        int groupsBefore = transactions.groups.get();
+        List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
+        for (int i = chunks.size() - 1; i >= 0; i--) {
+            answers.add(groups.run(chunks.get(i)).toCompletableFuture());
+        }
+        letGo.countDown();
+        blocked.get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<ChunkOutcome> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        }
+        assertThat(transactions.groups.get() - groupsBefore).as("the queued chunks went in one group").isEqualTo(1);
+        assertThat(recorded).as("queued newest first, recorded in id order")
+                .containsExactlyElementsOf(chunks.stream().map(chunk -> chunk.id).sorted().toList());
+    }
+
     /** Long chunks would hold each other up in a group: they run alone, side by side. */
     @Test
     void chunksOfATypeWhoseWorkIsLongRunAloneAtTheSameTime() throws Exception {
@@ -208,6 +248,8 @@ class ChunkGroupsTest {
         private final CountDownLatch waitFor;
         private final CountDownLatch meetAt;
         final AtomicInteger records = new AtomicInteger();
+        /** Where its record notes its id, if anywhere: the order in which a group records its chunks. */
+        List<String> recordedInto;
 
         TestChunk(String type, Behaviour behaviour, CountDownLatch waitFor) {
             this(type, behaviour, waitFor, null);
@@ -224,6 +266,11 @@ class ChunkGroupsTest {
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) {
             return Optional.empty();
+        }
+
+        @Override
+        public String taskId() {
+            return id;
         }
 
         @Override
@@ -255,6 +302,9 @@ class ChunkGroupsTest {
             int attempt = records.incrementAndGet();
             if (behaviour == Behaviour.RECORD_FAILS || behaviour == Behaviour.RECORD_FAILS_ONCE && attempt == 1) {
                 throw new SQLException("the record of " + id + " fails (attempt " + attempt + ")");
+            }
+            if (recordedInto != null) {
+                recordedInto.add(id);
             }
             try (PreparedStatement record = connection.prepareStatement("INSERT INTO cg_record (id) VALUES (?)")) {
                 record.setString(1, id);

@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -428,7 +429,9 @@ public final class TaskStore {
                 try (PreparedStatement update = connection.prepareStatement("UPDATE tb_task SET status = 'RUNNING', "
                         + "chunks_total = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?), progress_at = ? "
                         + "WHERE id = ? AND run_generation = ? AND status = 'QUEUED'")) {
-                    for (StartMark mark : marks) {
+                    // rows in id order, as a chunk group records its chunks: two writers of several rows
+                    // that lock them in different orders can deadlock (TaskRowLockOrderTest)
+                    for (StartMark mark : marks.stream().sorted(Comparator.comparing(StartMark::id)).toList()) {
                         OffsetDateTime at = OffsetDateTime.ofInstant(mark.at(), ZoneOffset.UTC);
                         update.setInt(1, mark.chunksTotal());
                         update.setObject(2, at);
