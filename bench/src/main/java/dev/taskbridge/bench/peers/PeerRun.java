@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -79,9 +80,9 @@ public final class PeerRun {
         String user = System.getProperty("bench.pg.user", "taskbridge");
         String password = System.getProperty("bench.pg.password", "taskbridge");
         boolean w5 = switch (workload) {
-            case "W1" -> false;
+            case "W1", "W4" -> false;
             case "W5" -> true;
-            default -> throw new IllegalArgumentException("unknown workload " + workload + ": use W1 or W5");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + ": use W1, W4 or W5");
         };
 
         Peer peer = Peers.create(peerName);
@@ -98,6 +99,11 @@ public final class PeerRun {
                     log(peerName, workload, "warm-up: " + warmup + " unordered tasks, untimed");
                     Round round = new Round(WARMUP_ROUND, warmup, 1, false, false, peer);
                     measure(peerName, workload + " warm-up", peer, round, submitters, roundMillis);
+                }
+                if (workload.equals("W4")) {
+                    out.setProperty("settings", String.join("\n", peer.settings()));
+                    holdQueued(peerName, peer, tasks, submitters, workers, roundMillis, out);
+                    return;
                 }
                 sampler.reset();
                 Round round = w5
@@ -228,6 +234,108 @@ public final class PeerRun {
             pool.shutdownNow();
             round.close();
         }
+    }
+
+    /**
+     * W4: what a library holds while {@code tasks} tasks wait. Every body is held at its start, so
+     * the library's workers fill with the first tasks and the rest queue wherever the library
+     * keeps queued work (its table, its memory or both). Once every task is submitted and the
+     * workers have taken what they will, the live heap (after full collections) and the live
+     * threads are compared with the same figures taken before the first submit, after the
+     * warm-up; then the bodies are let go and every task must run exactly once.
+     */
+    private static void holdQueued(String peerName, Peer peer, int tasks, int submitters, int workers, long roundMillis,
+                                   Properties out) throws Exception {
+        long idleHeap = liveHeapBytes();
+        int idleThreads = ManagementFactory.getThreadMXBean().getThreadCount();
+        Round round = new Round(TIMED_ROUND, tasks, 1, false, false, peer);
+        round.hold();
+        try {
+            ExecutorService pool = Executors.newFixedThreadPool(submitters, runnable -> {
+                Thread thread = new Thread(runnable, "peers-submitter");
+                thread.setDaemon(true);
+                return thread;
+            });
+            AtomicInteger next = new AtomicInteger();
+            List<Future<Void>> clients = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int t = 0; t < submitters; t++) {
+                clients.add(pool.submit(() -> {
+                    for (int key; (key = next.getAndIncrement()) < tasks; ) {
+                        round.submit(key, 0);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> client : clients) {
+                client.get(roundMillis, TimeUnit.MILLISECONDS);
+            }
+            pool.shutdownNow();
+            double submitSeconds = (System.nanoTime() - start) / 1e9;
+            // the workers take the first tasks; wait until they have, or have stopped taking more for a second
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int taken = -1;
+            long steadySince = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                int now = round.entered();
+                if (now != taken) {
+                    taken = now;
+                    steadySince = System.nanoTime();
+                } else if (System.nanoTime() - steadySince > TimeUnit.SECONDS.toNanos(1) && taken > 0) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            long heldHeap = liveHeapBytes();
+            int heldThreads = ManagementFactory.getThreadMXBean().getThreadCount();
+            int running = round.entered();
+            int queued = tasks - running;
+            log(peerName, "W4", String.format("%,d tasks submitted in %.1f s; %d running (held), %,d queued; live heap "
+                            + "%.1f MB idle, %.1f MB holding them (%,.0f bytes per queued task); threads %d idle, %d holding them",
+                    tasks, submitSeconds, running, queued, idleHeap / 1048576.0, heldHeap / 1048576.0,
+                    queued == 0 ? 0.0 : (heldHeap - idleHeap) / (double) queued, idleThreads, heldThreads));
+
+            // kept before the release: a library that then fails to run them all still shows what it held
+            out.setProperty("tasks", Integer.toString(tasks));
+            out.setProperty("submitSeconds", Double.toString(submitSeconds));
+            out.setProperty("running", Integer.toString(running));
+            out.setProperty("queued", Integer.toString(queued));
+            out.setProperty("idleHeapMb", Double.toString(idleHeap / 1048576.0));
+            out.setProperty("heldHeapMb", Double.toString(heldHeap / 1048576.0));
+            out.setProperty("bytesPerQueuedTask", Double.toString(queued == 0 ? 0 : (heldHeap - idleHeap) / (double) queued));
+            out.setProperty("idleThreads", Integer.toString(idleThreads));
+            out.setProperty("heldThreads", Integer.toString(heldThreads));
+            out.setProperty("workers", Integer.toString(workers));
+
+            round.release();
+            long drainStart = System.nanoTime();
+            long drainDeadline = drainStart + TimeUnit.MILLISECONDS.toNanos(roundMillis);
+            while (round.distinctFinished() < tasks || peer.unfinished() > 0) {
+                if (System.nanoTime() > drainDeadline) {
+                    throw new IllegalStateException(String.format("%s W4: only %,d of %,d held tasks ran within %d s of "
+                            + "their release", peerName, round.distinctFinished(), tasks, roundMillis / 1000));
+                }
+                Thread.sleep(5);
+            }
+            double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+            out.setProperty("drainSeconds", Double.toString(drainSeconds));
+            out.setProperty("duplicates", Integer.toString(round.duplicates()));
+            log(peerName, "W4", String.format("released: all %,d ran in %.2f s, %d duplicates", tasks, drainSeconds,
+                    round.duplicates()));
+        } finally {
+            round.close();
+        }
+    }
+
+    /** Heap in use after full collections: what this JVM keeps, not what it has allocated since the last one. */
+    private static long liveHeapBytes() throws InterruptedException {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+            least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return least;
     }
 
     /** CPU time of this JVM, all threads: the library's work on the client's side of the database. */

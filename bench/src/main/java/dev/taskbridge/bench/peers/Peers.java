@@ -8,7 +8,7 @@ final class Peers {
     static final List<String> ALL = List.of("taskbridge", "taskbridge-chained", "db-scheduler-fetch", "db-scheduler-lock-and-fetch", "quartz",
             "jobrunr");
 
-    /** Peers that differ from another only in W5, and so are not run in W1. */
+    /** Peers that differ from another only in W5, and so are run in W5 alone. */
     static boolean w5Only(String name) {
         return name.equals("taskbridge-chained");
     }

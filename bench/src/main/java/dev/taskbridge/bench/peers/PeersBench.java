@@ -33,7 +33,7 @@ public final class PeersBench {
         Path results = Path.of(System.getProperty("bench.peers.results",
                 benchDir.resolve("results").resolve("peers.md").toString()));
         List<String> peers = list("bench.peers.list", String.join(",", Peers.ALL));
-        List<String> workloads = list("bench.peers.workloads", "W1,W5");
+        List<String> workloads = list("bench.peers.workloads", "W1,W4,W5");
         long runSeconds = Integer.getInteger("bench.peers.run.seconds", 900);
         String heap = System.getProperty("bench.peers.heap", "1g");
         for (String peer : peers) {
@@ -47,7 +47,7 @@ public final class PeersBench {
         int total = 0;
         for (String workload : workloads) {
             for (String peer : peers) {
-                if (!(workload.equals("W1") && Peers.w5Only(peer))) {
+                if (!(!workload.equals("W5") && Peers.w5Only(peer))) {
                     total++;
                 }
             }
@@ -55,7 +55,7 @@ public final class PeersBench {
         int index = 0;
         for (String workload : workloads) {
             for (String peer : peers) {
-                if (workload.equals("W1") && Peers.w5Only(peer)) {
+                if (!workload.equals("W5") && Peers.w5Only(peer)) {
                     continue;
                 }
                 index++;

@@ -49,61 +49,97 @@ final class PeersReport {
                 .append(nice.equals("0") || nice.equals("?") ? "" : "nice -n " + nice + " ")
                 .append(System.getProperty("bench.peers.command", "bench/peers.sh")).append("`\n\n");
 
-        md.append("## W1: ").append(String.format("%,d", tasks)).append(" small durable no-op tasks\n\n");
-        md.append("| peer | tasks/s | Taskbridge ÷ peer (tasks/s) | submit p50 / p99 (ms) | submit→run p50 / p99 (ms) "
-                + "| peak heap used / after GC (MB) | peak live threads | JVM CPU per task (ms) | duplicate runs | status |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        Optional<Double> w1Base = throughput(runs, "W1", BASELINE);
-        for (Properties run : of(runs, "W1")) {
-            md.append(String.format("| %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | %s |%n",
-                    run.getProperty("peer"),
-                    number(run, "throughput", "%,.0f"), ratio(w1Base, run), number(run, "submitP50", "%.2f"),
-                    number(run, "submitP99", "%.2f"), number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
-                    number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
-                    run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"),
-                    run.getProperty("duplicates", "–"), status(run)));
-        }
-        md.append("\nTasks/s: tasks ÷ time from the first submit until the library itself counts every task done "
-                + "(rows gone or marked succeeded in its own tables, polled every 5 ms once every body has run). "
-                + "Submit: the client's call until the library returns (the task is stored). Submit→run: when the task's "
-                + "body started minus when its submit began, recorded by the body itself (same JVM, `System.nanoTime`). "
-                + "Heap used includes garbage not yet collected, sampled every 50 ms; \"after GC\" is the most heap any "
-                + "collection during the round left in use (the whole heap, from the collectors' notifications; 0 if "
-                + "none ran): what the peer keeps. Threads sampled every 50 ms; all three over the timed round only. JVM CPU per task: the run's JVM (library, client threads, JIT, GC), "
-                + "not PostgreSQL's. Duplicate runs: bodies that ran more than once. Every task is submitted in one burst, so "
-                + "submit→run is mostly time spent queued behind earlier tasks: a latency under a backlog, not an idle "
-                + "one.\n\n");
-
-        md.append("## W5: per-key order, ").append(keys).append(" keys × ").append(steps).append(" ordered steps\n\n");
-        md.append("| peer | per-key order by | steps/s | taskbridge ÷ peer | taskbridge-chained ÷ peer "
-                + "| order violations | duplicate runs | submit→run p50 / p99 (ms) | peak heap used / after GC (MB) "
-                + "| peak live threads | JVM CPU per step (ms) | status |\n");
-        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
-        Optional<Double> w5Base = throughput(runs, "W5", BASELINE);
-        Optional<Double> w5Chained = throughput(runs, "W5", BASELINE_CHAINED);
-        for (Properties run : of(runs, "W5")) {
-            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |%n",
-                    run.getProperty("peer"),
-                    orderingLabel(run), number(run, "throughput", "%,.0f"), ratio(w5Base, run),
-                    ratio(w5Chained, run), run.getProperty("violations", "–"), run.getProperty("duplicates", "–"),
-                    number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
-                    number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
-                    run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"), status(run)));
-        }
-        md.append('\n');
-        for (Properties run : of(runs, "W5")) {
-            if (run.getProperty("orderingNote") != null) {
-                md.append("- ").append(run.getProperty("peer")).append(": ").append(run.getProperty("orderingNote")).append('\n');
+        if (!of(runs, "W1").isEmpty()) {
+            md.append("## W1: ").append(String.format("%,d", tasks)).append(" small durable no-op tasks\n\n");
+            md.append("| peer | tasks/s | Taskbridge ÷ peer (tasks/s) | submit p50 / p99 (ms) | submit→run p50 / p99 (ms) "
+                    + "| peak heap used / after GC (MB) | peak live threads | JVM CPU per task (ms) | duplicate runs | status |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            Optional<Double> w1Base = throughput(runs, "W1", BASELINE);
+            for (Properties run : of(runs, "W1")) {
+                md.append(String.format("| %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | %s |%n",
+                        run.getProperty("peer"),
+                        number(run, "throughput", "%,.0f"), ratio(w1Base, run), number(run, "submitP50", "%.2f"),
+                        number(run, "submitP99", "%.2f"), number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
+                        number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
+                        run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"),
+                        run.getProperty("duplicates", "–"), status(run)));
             }
+            md.append("\nTasks/s: tasks ÷ time from the first submit until the library itself counts every task done "
+                    + "(rows gone or marked succeeded in its own tables, polled every 5 ms once every body has run). "
+                    + "Submit: the client's call until the library returns (the task is stored). Submit→run: when the task's "
+                    + "body started minus when its submit began, recorded by the body itself (same JVM, `System.nanoTime`). "
+                    + "Heap used includes garbage not yet collected, sampled every 50 ms; \"after GC\" is the most heap any "
+                    + "collection during the round left in use (the whole heap, from the collectors' notifications; 0 if "
+                    + "none ran): what the peer keeps. Threads sampled every 50 ms; all three over the timed round only. JVM CPU per task: the run's JVM (library, client threads, JIT, GC), "
+                    + "not PostgreSQL's. Duplicate runs: bodies that ran more than once. Every task is submitted in one burst, so "
+                    + "submit→run is mostly time spent queued behind earlier tasks: a latency under a backlog, not an idle "
+                    + "one.\n\n");
+
         }
-        md.append("\nSubmitted concurrently by ").append(Integer.getInteger("bench.peers.submitters", 10))
-                .append(" client threads, each owning every n-th key and submitting step by step across its keys, so keys "
-                        + "interleave while the steps of one key leave in order from one thread. Where a peer chains, the "
-                        + "clients submit step 0 of every key and each step's body submits the next. An order violation is a "
-                        + "step whose body started while an earlier step of its key had not finished its body (counted once "
-                        + "per step). Taskbridge's own figure is the `taskbridge` row, which keeps each key's order with an "
-                        + "order key (see its note); `taskbridge-chained` chains as the chaining peers do, for a like-for-like "
-                        + "comparison with them.\n\n");
+
+        List<Properties> w4 = of(runs, "W4");
+        if (!w4.isEmpty()) {
+            md.append("## W4: ").append(String.format("%,d", tasks)).append(" queued tasks\n\n");
+            md.append("| peer | running (held) / queued | live heap idle → holding them (MB) | bytes per queued task "
+                    + "| Taskbridge ÷ peer (bytes per queued task) | live threads idle → holding them | submit time (s) "
+                    + "| all ran after release (s) | duplicate runs | status |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            Optional<Double> w4Base = w4.stream().filter(r -> BASELINE.equals(r.getProperty("peer"))
+                    && "ok".equals(r.getProperty("status"))).map(r -> value(r, "bytesPerQueuedTask")).findFirst();
+            for (Properties run : w4) {
+                String ratio = w4Base.isEmpty() || run.getProperty("bytesPerQueuedTask") == null ? "–"
+                        : Math.abs(value(run, "bytesPerQueuedTask")) < 1 ? "(peer ~0)"
+                        : String.format("%.2f", w4Base.get() / value(run, "bytesPerQueuedTask"));
+                md.append(String.format("| %s | %s / %s | %s → %s | %s | %s | %s → %s | %s | %s | %s | %s |%n",
+                        run.getProperty("peer"), run.getProperty("running", "–"), number(run, "queued", "%,.0f"),
+                        number(run, "idleHeapMb", "%,.1f"), number(run, "heldHeapMb", "%,.1f"),
+                        number(run, "bytesPerQueuedTask", "%,.0f"), ratio,
+                        run.getProperty("idleThreads", "–"), run.getProperty("heldThreads", "–"),
+                        number(run, "submitSeconds", "%.1f"), number(run, "drainSeconds", "%.2f"),
+                        run.getProperty("duplicates", "–"), status(run)));
+            }
+            md.append("\nEvery task's body is held at its start (a latch in the harness), so each library's workers fill "
+                    + "with the first tasks and the rest wait wherever the library keeps waiting work. Live heap: the least "
+                    + "heap in use over three `System.gc()` calls, once after the warm-up and before the first submit "
+                    + "(idle) and once every task is submitted and the workers have taken what they will (holding them); "
+                    + "bytes per queued task = the difference ÷ the queued tasks. A library that keeps queued work only "
+                    + "in its table holds next to nothing per task in the JVM (and a difference within the noise of a "
+                    + "collection can come out below zero). Then the bodies are released and every task must run once.\n\n");
+        }
+
+        if (!of(runs, "W5").isEmpty()) {
+            md.append("## W5: per-key order, ").append(keys).append(" keys × ").append(steps).append(" ordered steps\n\n");
+            md.append("| peer | per-key order by | steps/s | taskbridge ÷ peer | taskbridge-chained ÷ peer "
+                    + "| order violations | duplicate runs | submit→run p50 / p99 (ms) | peak heap used / after GC (MB) "
+                    + "| peak live threads | JVM CPU per step (ms) | status |\n");
+            md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            Optional<Double> w5Base = throughput(runs, "W5", BASELINE);
+            Optional<Double> w5Chained = throughput(runs, "W5", BASELINE_CHAINED);
+            for (Properties run : of(runs, "W5")) {
+                md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |%n",
+                        run.getProperty("peer"),
+                        orderingLabel(run), number(run, "throughput", "%,.0f"), ratio(w5Base, run),
+                        ratio(w5Chained, run), run.getProperty("violations", "–"), run.getProperty("duplicates", "–"),
+                        number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
+                        number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
+                        run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"), status(run)));
+            }
+            md.append('\n');
+            for (Properties run : of(runs, "W5")) {
+                if (run.getProperty("orderingNote") != null) {
+                    md.append("- ").append(run.getProperty("peer")).append(": ").append(run.getProperty("orderingNote")).append('\n');
+                }
+            }
+            md.append("\nSubmitted concurrently by ").append(Integer.getInteger("bench.peers.submitters", 10))
+                    .append(" client threads, each owning every n-th key and submitting step by step across its keys, so keys "
+                            + "interleave while the steps of one key leave in order from one thread. Where a peer chains, the "
+                            + "clients submit step 0 of every key and each step's body submits the next. An order violation is a "
+                            + "step whose body started while an earlier step of its key had not finished its body (counted once "
+                            + "per step). Taskbridge's own figure is the `taskbridge` row, which keeps each key's order with an "
+                            + "order key (see its note); `taskbridge-chained` chains as the chaining peers do, for a like-for-like "
+                            + "comparison with them.\n\n");
+
+        }
 
         md.append("## Libraries and settings\n\n");
         Map<String, Properties> firstByPeer = new LinkedHashMap<>();

@@ -2,6 +2,8 @@ package dev.taskbridge.bench.peers;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +36,10 @@ final class Round {
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger chainFailures = new AtomicInteger();
     private final AtomicLong lastBodyEnd = new AtomicLong();
+    /** Bodies that have begun, held or not. */
+    private final AtomicInteger entered = new AtomicInteger();
+    /** While held (W4), every body waits here before it does anything; null when bodies run at once. */
+    private volatile CountDownLatch gate;
 
     /**
      * @param ordered W5: steps of a key must run in order
@@ -72,7 +78,38 @@ final class Round {
         if (round == null) {
             throw new IllegalStateException("task of an unknown round: " + task);
         }
+        round.entered.incrementAndGet();
+        CountDownLatch held = round.gate;
+        if (held != null) {
+            try {
+                // bounded, so that a run that fails to release its bodies does not hang a library's threads for good
+                if (!held.await(10, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("task " + task + " was held for 10 minutes");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("task " + task + " was interrupted while held", e);
+            }
+        }
         round.body(task, now);
+    }
+
+    /** From now on every body waits, before it runs, until {@link #release()}: the library's workers fill, the rest queue. */
+    void hold() {
+        gate = new CountDownLatch(1);
+    }
+
+    /** Lets every held body, and every later one, run. */
+    void release() {
+        CountDownLatch held = gate;
+        if (held != null) {
+            held.countDown();
+        }
+    }
+
+    /** Bodies that have begun: while held, the tasks the library has taken to run and not queued. */
+    int entered() {
+        return entered.get();
     }
 
     private void body(TaskRef task, long startedNanos) {
@@ -144,6 +181,7 @@ final class Round {
     }
 
     void close() {
+        release();
         ROUNDS.remove(id);
     }
 }
