@@ -74,11 +74,7 @@ class ChunkGroupsTest {
         CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
         warmUp(groups, "t");
-        warmUp(groups, "blocker");
-        CountDownLatch letGo = new CountDownLatch(1);
-        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
-        CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
-        blocker.started.await(10, TimeUnit.SECONDS);
+        HeldGroup held = holdTheOnlyGroup(groups);
 
         List<TestChunk> chunks = new ArrayList<>();
         List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
@@ -88,8 +84,7 @@ class ChunkGroupsTest {
             answers.add(groups.run(chunk).toCompletableFuture());
         }
         int groupsBefore = transactions.groups.get();
-        letGo.countDown();
-        assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(held.letGo()).isEqualTo(TestChunk.OUTCOME);
 
         for (int i = 0; i < chunks.size(); i++) {
             TestChunk chunk = chunks.get(i);
@@ -127,11 +122,7 @@ class ChunkGroupsTest {
         for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
             warmUp(groups, "ordered");
         }
-        warmUp(groups, "blocker");
-        CountDownLatch letGo = new CountDownLatch(1);
-        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
-        CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
-        blocker.started.await(10, TimeUnit.SECONDS);
+        HeldGroup held = holdTheOnlyGroup(groups);
         List<TestChunk> chunks = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             TestChunk chunk = new TestChunk("ordered", Behaviour.SUCCEEDS, null);
@@ -143,8 +134,7 @@ class ChunkGroupsTest {
         for (int i = chunks.size() - 1; i >= 0; i--) {
             answers.add(groups.run(chunks.get(i)).toCompletableFuture());
         }
-        letGo.countDown();
-        blocked.get(10, TimeUnit.SECONDS);
+        held.letGo();
         for (CompletableFuture<ChunkOutcome> answer : answers) {
             assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
         }
@@ -187,6 +177,28 @@ class ChunkGroupsTest {
     }
 
     /** One quick chunk of the type, so that the groups know its work is short. */
+    /**
+     * Runs a chunk that holds the only group until let go, so that the chunks run meanwhile queue
+     * and go in one group when it lets go.
+     */
+    private static HeldGroup holdTheOnlyGroup(ChunkGroups groups) throws Exception {
+        warmUp(groups, "blocker");
+        CountDownLatch letGo = new CountDownLatch(1);
+        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
+        CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
+        assertThat(blocker.started.await(10, TimeUnit.SECONDS)).as("the blocker started").isTrue();
+        return new HeldGroup(letGo, blocked);
+    }
+
+    private record HeldGroup(CountDownLatch gate, CompletableFuture<ChunkOutcome> blocked) {
+
+        /** Lets the blocker finish; returns its outcome. */
+        ChunkOutcome letGo() throws Exception {
+            gate.countDown();
+            return blocked.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static void warmUp(ChunkGroups groups, String type) throws Exception {
         groups.run(new TestChunk(type, Behaviour.SUCCEEDS, null)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

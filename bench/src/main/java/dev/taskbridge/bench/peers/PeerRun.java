@@ -158,11 +158,7 @@ public final class PeerRun {
         boolean chained = round.steps > 1 && peer.ordering() == Peer.Ordering.CHAINED;
         AtomicInteger submitted = new AtomicInteger();
         AtomicInteger nextTask = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(submitters, runnable -> {
-            Thread thread = new Thread(runnable, "peers-submitter");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = submitterPool(submitters);
         List<Callable<Void>> clients = new ArrayList<>();
         for (int t = 0; t < submitters; t++) {
             int thread = t;
@@ -236,6 +232,15 @@ public final class PeerRun {
         }
     }
 
+    /** The client threads that submit a round, as concurrent requests to a server would. */
+    private static ExecutorService submitterPool(int submitters) {
+        return Executors.newFixedThreadPool(submitters, runnable -> {
+            Thread thread = new Thread(runnable, "peers-submitter");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /**
      * W4: what a library holds while {@code tasks} tasks wait. Every body is held at its start, so
      * the library's workers fill with the first tasks and the rest queue wherever the library
@@ -251,11 +256,7 @@ public final class PeerRun {
         Round round = new Round(TIMED_ROUND, tasks, 1, false, false, peer);
         round.hold();
         try {
-            ExecutorService pool = Executors.newFixedThreadPool(submitters, runnable -> {
-                Thread thread = new Thread(runnable, "peers-submitter");
-                thread.setDaemon(true);
-                return thread;
-            });
+            ExecutorService pool = submitterPool(submitters);
             AtomicInteger next = new AtomicInteger();
             List<Future<Void>> clients = new ArrayList<>();
             long start = System.nanoTime();
