@@ -95,8 +95,10 @@ final class TaskRunner implements TaskWork {
      * A task this engine stored a moment ago starts from what it kept of the submission: its row
      * and parsed payload, with no read and no write of its own (its start is written behind, in
      * batches, and again with its first chunk). Any other task (resumed after a restart, retried,
-     * or waiting longer than the submission was kept) is read from the store with its committed
-     * chunks, and marked started before it runs.
+     * or waiting longer than the submission was kept) is read from the store, row and payload in
+     * one read; one that never started then starts as a fresh one does, and one that did is read
+     * with its committed chunks and marked started before it runs (that write finds a run left
+     * behind that committed a chunk meanwhile).
      */
     @Override
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
@@ -116,13 +118,14 @@ final class TaskRunner implements TaskWork {
             }
         }
         return onBlockingThread(slot, taskId, () -> {
-            TaskRecord task = store.find(taskId).orElse(null);
+            TaskStore.TaskToRun stored = store.findToRun(taskId).orElse(null);
+            TaskRecord task = stored == null ? null : stored.task();
             if (task == null || task.state().isFinal()) {
                 LOG.info("Task {} is {}; slot {} drops it", taskId, task == null ? "unknown" : task.state(), slot);
                 return PreparedTask.alreadyFinished(slot, taskId, task == null ? Integer.MAX_VALUE : task.runGeneration());
             }
             try (TaskLog.Scope scope = TaskLog.enter(TaskLog.context(node, slot, taskId, task.traceParent()))) {
-                return resume(slot, task);
+                return resume(slot, task, stored.payload());
             }
         });
     }
@@ -140,7 +143,7 @@ final class TaskRunner implements TaskWork {
                 List.of(), task.traceParent());
     }
 
-    private PreparedTask resume(SlotId slot, TaskRecord task) throws Exception {
+    private PreparedTask resume(SlotId slot, TaskRecord task, Payload stored) throws Exception {
         String taskId = task.id();
         TaskType<Object> type = typeOf(task);
         try {
@@ -153,7 +156,6 @@ final class TaskRunner implements TaskWork {
             throw e;
         }
         // a task an older version of the plugin left (or a supervisor retried) is carried over by its migrations (note 028)
-        Payload stored = store.payload(taskId).orElseThrow();
         Optional<String> rollbackOf = Rollbacks.of(stored);
         Object parsed = PayloadMigrations.parse(type, task.typeVersion(), rollbackOf.isPresent() ? Rollbacks.original(stored) : stored);
         if (rollbackOf.isPresent()) {
@@ -162,10 +164,14 @@ final class TaskRunner implements TaskWork {
                     "task " + rollbackOf.get() + ", which task " + taskId + " rolls back, is gone"));
             parsed = new Rollbacks.Plan<>(original.id(), parsed, Rollbacks.committed(original, store.committedChunks(original.id())));
         }
+        if (task.attempts() == 0) {
+            // Never started: no markers to read, and no run of it can have committed a chunk (the first
+            // commit counts an attempt), so it starts as a fresh submission does, its start written behind.
+            return start(slot, task, parsed);
+        }
         type = runsAs(type, parsed);
         int chunks = chunkCount(type, taskId, parsed);
-        // A task that never started has no markers: one read fewer.
-        List<ChunkOutcome> committed = task.attempts() == 0 ? List.of() : store.committedChunks(taskId);
+        List<ChunkOutcome> committed = store.committedChunks(taskId);
         long itemsDone = committed.stream().mapToLong(ChunkOutcome::itemsDone).sum();
         long itemsFailed = committed.stream().mapToLong(ChunkOutcome::itemsFailed).sum();
         int chunksDone = Math.min(committed.size(), chunks);

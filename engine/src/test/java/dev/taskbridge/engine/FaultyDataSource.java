@@ -12,7 +12,9 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -59,6 +61,8 @@ final class FaultyDataSource implements DataSource {
     private final AtomicReference<Hook> beforeStatement = new AtomicReference<>();
     /** Failures raised so far, of either kind. */
     final AtomicInteger raised = new AtomicInteger();
+    /** Every statement prepared through it, in order: how a test counts the reads and writes a path costs. */
+    final List<String> prepared = new CopyOnWriteArrayList<>();
 
     FaultyDataSource(DataSource database) {
         this.database = database;
@@ -129,6 +133,7 @@ final class FaultyDataSource implements DataSource {
                         checkAway();
                     }
                     if (STATEMENT_MAKERS.contains(name) && args != null && args.length > 0 && args[0] instanceof String sql) {
+                        prepared.add(sql);
                         Hook hook = beforeStatement.get();
                         if (hook != null && sql.contains(hook.sqlPart()) && beforeStatement.compareAndSet(hook, null)) {
                             hook.action().run();

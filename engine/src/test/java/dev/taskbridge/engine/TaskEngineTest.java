@@ -1372,6 +1372,41 @@ class TaskEngineTest {
         assertThat(engine.store().find(ids.get(0)).orElseThrow().attempts()).isEqualTo(2);
     }
 
+    /**
+     * A task that never started and that this engine did not submit (stored before a restart, or
+     * waiting longer than its submission was kept) costs what a fresh one does: one read of its
+     * row and payload, and its chunk's transaction, which stores its start; no start of its own
+     * before it runs, as a task that had started needs (that write finds a run left behind).
+     */
+    @Test
+    void aTaskThatNeverStartedIsReadOnceAfterARestartAndItsChunkStoresItsStart() throws Exception {
+        TaskEngine before = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        before.pause("test.steps", "supervisor");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ids.add(before.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+        }
+        before.close();
+
+        FaultyDataSource counted = new FaultyDataSource(database);
+        TaskEngine after = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(new ScriptedTaskType("test.steps", 2))),
+                counted, null, getClass().getClassLoader(), Clock.systemUTC(), null, TaskMetrics.NONE);
+        engines.add(after);
+        after.resume("test.steps", "admin");
+        TaskStore uncounted = new TaskStore(database, Clock.systemUTC()); // the test's own reads
+        for (String id : ids) {
+            await().atMost(WAIT).until(() -> uncounted.find(id).orElseThrow().state().isFinal());
+            TaskRecord task = uncounted.find(id).orElseThrow();
+            assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(task.attempts()).as("one start, stored by its chunk").isEqualTo(1);
+            assertThat(task.startedAt()).isNotNull();
+        }
+        List<String> readsOfOneTask = counted.prepared.stream().filter(sql -> sql.contains("FROM tb_task WHERE id = ?")).toList();
+        assertThat(readsOfOneTask).as("one read per task: its row with its payload").hasSize(ids.size());
+        assertThat(counted.prepared).as("no start written before a run, guarded by the chunks it has done")
+                .noneMatch(sql -> sql.contains("chunks_done <= ?"));
+    }
+
     @Test
     void afterARestartSlotsResumeFromTheirJournalWithoutRerunningCommittedChunks() throws Exception {
         ScriptedTaskType before = new ScriptedTaskType("test.steps", 2);

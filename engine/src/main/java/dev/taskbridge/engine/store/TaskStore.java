@@ -251,6 +251,21 @@ public final class TaskStore {
         return queryOne("SELECT " + COLUMNS + " FROM tb_task WHERE owner = ? AND idempotency_key = ?", owner, key);
     }
 
+    /** A task's row and its payload as submitted, with the submission's options. */
+    public record TaskToRun(TaskRecord task, Payload payload) {
+    }
+
+    /**
+     * A task's row with its payload, in one read: what a slot needs to run a task that this engine
+     * did not keep from its submission (resumed after a restart, retried, or waiting long).
+     */
+    public Optional<TaskToRun> findToRun(String id) {
+        List<TaskToRun> rows = query("SELECT " + COLUMNS + ", media_type, payload, options FROM tb_task WHERE id = ?",
+                row -> new TaskToRun(record(row), new Payload(row.getString("media_type"), row.getBytes("payload"),
+                        SubmissionOptions.decode(row.getString("options")))), id);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
     /** The payload as submitted, with the submission's options. */
     public Optional<Payload> payload(String id) {
         try (Connection connection = dataSource.getConnection();
