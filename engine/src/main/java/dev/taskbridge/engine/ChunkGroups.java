@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * thread of its own, as many at once as there are. Each slot has at most one chunk in flight, so
  * a group never holds two chunks of one task.
  *
+ * <p>A chunk of a short type can still be slow once (a lock it waits for, a slow query): then the
+ * chunks behind it in its group would wait as long. When a chunk's work has run for
+ * {@link #STUCK_WORK}, the chunks of its group that have not started leave the group and run on
+ * their own; the group commits the chunks it has run once the slow one is done.
+ *
  * @see ChunkTransactions#runAllOnce
  */
 final class ChunkGroups {
@@ -47,20 +52,39 @@ final class ChunkGroups {
     static final int MAX_GROUP = 64;
     static final Duration SHORT_WORK = Duration.ofMillis(5);
     private static final long SHORT_WORK_NANOS = SHORT_WORK.toNanos();
+    /** Ten times a short chunk's work: the chunks behind one that works this long leave its group. */
+    static final Duration STUCK_WORK = Duration.ofMillis(50);
+    private static final long STUCK_WORK_NANOS = STUCK_WORK.toNanos();
+    /** What a chunk that left its group answers to the group's transaction instead of its record: none. */
+    private static final ChunkOutcome LEFT_THE_GROUP = new ChunkOutcome(0, 0, "");
 
     private final ChunkTransactions transactions;
     private final Executor blocking;
+    private final Alarms alarms;
     private final int groupsAtOnce;
     private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger groupsRunning = new AtomicInteger();
     /** Per task type: a moving average of its chunks' work, in nanoseconds. */
     private final Map<String, Long> typicalWork = new ConcurrentHashMap<>();
 
-    /** @param groupsAtOnce groups that may run at once; 0 runs every chunk alone */
-    ChunkGroups(ChunkTransactions transactions, Executor blocking, int groupsAtOnce) {
+    /**
+     * @param alarms       where a group's check for a stuck chunk runs: not on the blocking threads,
+     *                     which may all be held
+     * @param groupsAtOnce groups that may run at once; 0 runs every chunk alone
+     */
+    ChunkGroups(ChunkTransactions transactions, Executor blocking, Alarms alarms, int groupsAtOnce) {
         this.transactions = transactions;
         this.blocking = blocking;
+        this.alarms = alarms;
         this.groupsAtOnce = groupsAtOnce;
+    }
+
+    /** Runs an action once after a delay. */
+    @FunctionalInterface
+    interface Alarms {
+
+        /** @return cancels the action, if it has not run */
+        Runnable after(Duration delay, Runnable action);
     }
 
     /** A chunk to run, with what follows its commit. */
@@ -153,12 +177,18 @@ final class ChunkGroups {
         // written behind too), so that none can wait for another in a cycle: PostgreSQL broke such
         // deadlocks after a second, and when it chose a group, all its chunks ran their work again.
         group.sort(Comparator.comparing((Queued queued) -> queued.entry().taskId()));
+        group.forEach(queued -> queued.timed.place.set(Timed.IN_GROUP));
+        StuckWatch watch = new StuckWatch(group);
         List<ChunkOutcome> outcomes;
         try {
             outcomes = transactions.runAllOnce(group.stream().map(Queued::timed).toList());
         } catch (Throwable failure) {
+            watch.stop();
             LOG.debug("A group of {} chunks rolled back; the others run again on their own", group.size(), failure);
             for (Queued queued : group) {
+                if (!queued.timed.keep()) {
+                    continue; // it left the group, and runs on its own already
+                }
                 if (queued.timed.workFailure != null) {
                     fail(queued, queued.timed.workFailure);
                 } else {
@@ -167,9 +197,60 @@ final class ChunkGroups {
             }
             return;
         }
+        watch.stop();
         long committed = System.nanoTime();
         for (int i = 0; i < group.size(); i++) {
-            settle(group.get(i), outcomes.get(i), committed);
+            if (group.get(i).timed.keep()) {
+                settle(group.get(i), outcomes.get(i), committed);
+            }
+        }
+    }
+
+    /**
+     * Looks at a running group every {@link #STUCK_WORK}: once a chunk's work has run that long,
+     * the chunks that have not started leave the group and run on their own, each on a blocking
+     * thread. One alarm per group, and most groups are done before it rings.
+     */
+    private final class StuckWatch {
+
+        private final List<Queued> group;
+        private volatile boolean running = true;
+        private volatile Runnable cancel;
+
+        StuckWatch(List<Queued> group) {
+            this.group = group;
+            this.cancel = alarms.after(STUCK_WORK, this::look);
+        }
+
+        private void look() {
+            if (!running) {
+                return;
+            }
+            long now = System.nanoTime();
+            boolean stuck = group.stream().map(Queued::timed)
+                    .anyMatch(timed -> timed.workBegun != 0 && now - timed.workBegun >= STUCK_WORK_NANOS);
+            if (!stuck) {
+                cancel = alarms.after(STUCK_WORK, this::look);
+                return;
+            }
+            List<Queued> leaving = group.stream().filter(queued -> queued.timed.leave()).toList();
+            if (!leaving.isEmpty()) {
+                LOG.debug("{} chunk(s) leave a group whose chunk has worked for {} ms; they run on their own",
+                        leaving.size(), STUCK_WORK.toMillis());
+            }
+            for (Queued queued : leaving) {
+                Queued alone = new Queued(queued.entry, new Timed(queued.entry), queued.answer);
+                try {
+                    blocking.execute(() -> runAlone(alone));
+                } catch (RuntimeException refused) { // the engine is stopping
+                    fail(alone, refused);
+                }
+            }
+        }
+
+        void stop() {
+            running = false;
+            cancel.run();
         }
     }
 
@@ -208,8 +289,17 @@ final class ChunkGroups {
     /** The entry's chunk, in its task's logging context, its work timed. */
     private final class Timed implements ChunkTransactions.Chunk {
 
+        /** Where the chunk is: run alone, or waiting in a group, started in it, or gone from it. */
+        static final int ALONE = 0;
+        static final int IN_GROUP = 1;
+        static final int STARTED_IN_GROUP = 2;
+        static final int LEFT_GROUP = 3;
+
         private final Entry entry;
+        private final AtomicInteger place = new AtomicInteger(ALONE);
         private volatile long started = System.nanoTime();
+        /** When its work began, while it works; 0 otherwise. */
+        private volatile long workBegun;
         /** What the chunk's work threw, if it did. */
         private volatile Throwable workFailure;
 
@@ -217,8 +307,32 @@ final class ChunkGroups {
             this.entry = entry;
         }
 
+        /** Takes the chunk out of its group if it has not started in it; false if it had. */
+        boolean leave() {
+            return place.compareAndSet(IN_GROUP, LEFT_GROUP);
+        }
+
+        /**
+         * Keeps the chunk with its group's thread, which is done with the group: true unless it
+         * left; from now on it cannot.
+         */
+        boolean keep() {
+            return place.compareAndSet(IN_GROUP, STARTED_IN_GROUP) || place.get() != LEFT_GROUP;
+        }
+
+        private boolean leftGroup() {
+            return place.get() == LEFT_GROUP;
+        }
+
+        /**
+         * The first thing a transaction asks of a chunk: a chunk that left its group answers that
+         * it was recorded (as none), so the group's transaction neither works nor records it.
+         */
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
+            if (!place.compareAndSet(IN_GROUP, STARTED_IN_GROUP) && leftGroup()) {
+                return Optional.of(LEFT_THE_GROUP);
+            }
             started = System.nanoTime();
             try (TaskLog.Scope scope = TaskLog.enter(entry.logContext())) {
                 return entry.chunk().recorded(connection);
@@ -228,12 +342,14 @@ final class ChunkGroups {
         @Override
         public ChunkOutcome work() throws Exception {
             long begun = System.nanoTime();
+            workBegun = begun;
             try (TaskLog.Scope scope = TaskLog.enter(entry.logContext())) {
                 return entry.chunk().work();
             } catch (Exception | Error failure) {
                 workFailure = failure;
                 throw failure;
             } finally {
+                workBegun = 0;
                 workTook(entry.taskType(), System.nanoTime() - begun);
             }
         }

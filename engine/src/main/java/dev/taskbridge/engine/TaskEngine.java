@@ -253,11 +253,13 @@ public final class TaskEngine implements AutoCloseable {
         StepsInFlight steps = new StepsInFlight(suspended);
         EngineGuardian.SlotSpawner spawner = system -> {
             ExecutionContextExecutor blocking = blocking(system);
-            TaskRunner runner = new TaskRunner(registry, environment, store, blocking,
-                    transactions != null ? transactions : new MarkerAfterWork(dataSource), () -> !running.get(),
+            ChunkGroups chunkGroups = new ChunkGroups(transactions != null ? transactions : new MarkerAfterWork(dataSource),
+                    blocking, (delay, action) -> system.scheduler().scheduleOnce(delay, action, system.executionContext())::cancel,
+                    settings.chunkGroups());
+            TaskRunner runner = new TaskRunner(registry, environment, store, blocking, chunkGroups, () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
-                    settings.chunkGroups(), tracing, pauses, steps);
+                    tracing, pauses, steps);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting)));

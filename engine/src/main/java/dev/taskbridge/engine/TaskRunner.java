@@ -65,9 +65,9 @@ final class TaskRunner implements TaskWork {
      * @param stopping whether the engine is stopping: a step that fails then failed because the
      *                 host is taking its resources away, not because of the task
      */
-    TaskRunner(TaskTypeRegistry registry, PluginEnvironment environment, TaskStore store, Executor blocking, ChunkTransactions transactions,
+    TaskRunner(TaskTypeRegistry registry, PluginEnvironment environment, TaskStore store, Executor blocking, ChunkGroups chunkGroups,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
-               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks, int chunkGroups,
+               TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks,
                TaskTracing tracing, TypePauses pauses, StepsInFlight steps) {
         this.registry = registry;
         this.environment = environment;
@@ -75,7 +75,7 @@ final class TaskRunner implements TaskWork {
         this.pauses = pauses;
         this.store = store;
         this.blocking = blocking;
-        this.chunkGroups = new ChunkGroups(transactions, blocking, chunkGroups);
+        this.chunkGroups = chunkGroups;
         this.stopping = stopping;
         this.node = node;
         this.slowChunks = slowChunks;

@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,11 @@ import org.junit.jupiter.api.Test;
 class ChunkGroupsTest {
 
     private static final ExecutorService BLOCKING = Executors.newFixedThreadPool(4);
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor();
+    private static final ChunkGroups.Alarms ALARMS = (delay, action) -> {
+        ScheduledFuture<?> alarm = TIMER.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> alarm.cancel(false);
+    };
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final JdbcDataSource DATABASE = database();
 
@@ -51,7 +59,9 @@ class ChunkGroupsTest {
         /** writes its effect; its record's statement fails every time (a task cancelled meanwhile) */
         RECORD_FAILS,
         /** writes its effect; its record's statement fails the first time only (a passing database fault) */
-        RECORD_FAILS_ONCE
+        RECORD_FAILS_ONCE,
+        /** works for longer than {@link ChunkGroups#STUCK_WORK}, then writes its effect and its record: the chunks behind it leave its group */
+        SLOW
     }
 
     @AfterContainer
@@ -61,7 +71,10 @@ class ChunkGroupsTest {
 
     @Provide
     Arbitrary<List<Behaviour>> groups() {
-        return Arbitraries.of(Behaviour.class).list().ofMinSize(2).ofMaxSize(12);
+        // a slow chunk now and then: each costs its group more than STUCK_WORK
+        return Arbitraries.frequency(Tuple.of(4, Behaviour.SUCCEEDS), Tuple.of(4, Behaviour.WORK_FAILS),
+                Tuple.of(4, Behaviour.RECORD_FAILS), Tuple.of(4, Behaviour.RECORD_FAILS_ONCE), Tuple.of(1, Behaviour.SLOW))
+                .list().ofMinSize(2).ofMaxSize(12);
     }
 
     /**
@@ -72,7 +85,7 @@ class ChunkGroupsTest {
     void eachChunkOfAGroupEndsAsItWouldAloneAndCommitsItsEffectOnceOrNotAtAll(@ForAll("groups") List<Behaviour> mix)
             throws Exception {
         CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
-        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         warmUp(groups, "t");
         HeldGroup held = holdTheOnlyGroup(groups);
 
@@ -91,7 +104,7 @@ class ChunkGroupsTest {
             CompletableFuture<ChunkOutcome> answer = answers.get(i);
             answer.handle((outcome, failure) -> null).get(10, TimeUnit.SECONDS);
             // a passing fault passes for a chunk whose record met it in the group and that ran again alone
-            boolean succeeds = chunk.behaviour == Behaviour.SUCCEEDS
+            boolean succeeds = chunk.behaviour == Behaviour.SUCCEEDS || chunk.behaviour == Behaviour.SLOW
                     || chunk.behaviour == Behaviour.RECORD_FAILS_ONCE && chunk.records.get() == 2;
             if (succeeds) {
                 assertThat(answer.get()).as(chunk.toString()).isEqualTo(TestChunk.OUTCOME);
@@ -118,7 +131,7 @@ class ChunkGroupsTest {
     void aGroupRunsItsChunksInTheOrderOfTheirTasksIdsNotAsTheyCame() throws Exception {
         CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
         List<String> recorded = new CopyOnWriteArrayList<>();
-        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
             warmUp(groups, "ordered");
         }
@@ -143,11 +156,58 @@ class ChunkGroupsTest {
                 .containsExactlyElementsOf(chunks.stream().map(chunk -> chunk.id).sorted().toList());
     }
 
+    /**
+     * A chunk of a short type that is slow once (a lock it waits for) must not hold up the chunks
+     * queued behind it in its group: once it has worked for {@link ChunkGroups#STUCK_WORK}, they
+     * leave the group and commit on their own; it commits when it is done, each exactly once.
+     */
+    @Test
+    void theChunksBehindOneStuckInItsWorkLeaveItsGroupAndCommitOnTheirOwn() throws Exception {
+        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
+        for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
+            warmUp(groups, "short");
+        }
+        HeldGroup held = holdTheOnlyGroup(groups);
+        CountDownLatch unstick = new CountDownLatch(1);
+        TestChunk stuck = new TestChunk("a-stuck", "short", Behaviour.SUCCEEDS, unstick, null); // first in task id order
+        CompletableFuture<ChunkOutcome> stuckAnswer = groups.run(stuck).toCompletableFuture();
+        List<TestChunk> behind = new ArrayList<>();
+        List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            TestChunk chunk = new TestChunk("short", Behaviour.SUCCEEDS, null);
+            behind.add(chunk);
+            answers.add(groups.run(chunk).toCompletableFuture());
+        }
+        int groupsBefore = transactions.groups.get();
+        held.letGo();
+        assertThat(stuck.started.await(10, TimeUnit.SECONDS)).as("the stuck chunk works").isTrue();
+
+        for (int i = 0; i < behind.size(); i++) {
+            assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).as("the chunk behind it, " + behind.get(i)).isEqualTo(TestChunk.OUTCOME);
+        }
+        assertThat(stuckAnswer).as("still stuck").isNotDone();
+        assertThat(transactions.groups.get() - groupsBefore).as("they went in one group first").isEqualTo(1);
+        unstick.countDown();
+        assertThat(stuckAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        for (TestChunk chunk : concat(stuck, behind)) {
+            assertThat(chunk.works.get()).as("works of " + chunk).isEqualTo(1);
+            assertThat(committed("cg_effect", chunk.id)).as("effects of " + chunk).isEqualTo(1);
+            assertThat(committed("cg_record", chunk.id)).as("records of " + chunk).isEqualTo(1);
+        }
+    }
+
+    private static List<TestChunk> concat(TestChunk first, List<TestChunk> rest) {
+        List<TestChunk> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
     /** Long chunks would hold each other up in a group: they run alone, side by side. */
     @Test
     void chunksOfATypeWhoseWorkIsLongRunAloneAtTheSameTime() throws Exception {
         CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
-        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 1);
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         CountDownLatch bothRunning = new CountDownLatch(2);
         TestChunk first = new TestChunk("long", Behaviour.SUCCEEDS, null, bothRunning);
         TestChunk second = new TestChunk("long", Behaviour.SUCCEEDS, null, bothRunning);
@@ -163,7 +223,7 @@ class ChunkGroupsTest {
     @Test
     void noGroupsRunsEveryChunkAlone() throws Exception {
         CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
-        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, 0);
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 0);
         warmUp(groups, "t");
         List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -252,7 +312,7 @@ class ChunkGroupsTest {
 
         static final ChunkOutcome OUTCOME = new ChunkOutcome(1, 0, "");
 
-        final String id = "c" + IDS.incrementAndGet();
+        final String id;
         final String type;
         final Behaviour behaviour;
         final CountDownLatch started = new CountDownLatch(1);
@@ -269,6 +329,12 @@ class ChunkGroupsTest {
 
         /** @param meetAt counted down, then awaited, by the work: chunks that meet there run at the same time */
         TestChunk(String type, Behaviour behaviour, CountDownLatch waitFor, CountDownLatch meetAt) {
+            this("c" + IDS.incrementAndGet(), type, behaviour, waitFor, meetAt);
+        }
+
+        /** @param id its task's id, which places it in a group (groups run their chunks in id order) */
+        TestChunk(String id, String type, Behaviour behaviour, CountDownLatch waitFor, CountDownLatch meetAt) {
+            this.id = id;
             this.type = type;
             this.behaviour = behaviour;
             this.waitFor = waitFor;
@@ -291,6 +357,9 @@ class ChunkGroupsTest {
             started.countDown();
             if (waitFor != null) {
                 waitFor.await(10, TimeUnit.SECONDS);
+            }
+            if (behaviour == Behaviour.SLOW) {
+                Thread.sleep(ChunkGroups.STUCK_WORK.toMillis() + 20);
             }
             if (meetAt != null) {
                 meetAt.countDown();
