@@ -136,7 +136,7 @@ class ApiClientIT {
         assertThat(history).extracting(TaskHistoryEntry::getKind).startsWith(TaskEventKind.SUBMITTED)
                 .contains(TaskEventKind.SUCCEEDED);
 
-        List<TaskSummaryJson> listed = clerk.listTasks(LocalDate.now(ZoneOffset.UTC).minusDays(1), 100, 0, null,
+        List<TaskSummaryJson> listed = clerk.listTasks(LocalDate.now(ZoneOffset.UTC).minusDays(1), 100, 0, null, null,
                 TaskStatus.SUCCEEDED, null, "ledger.validate");
         assertThat(listed).extracting(TaskSummaryJson::getId).contains(submitted.getId());
         assertThat(clerk.countTasks()).containsKey("SUCCEEDED");
@@ -223,7 +223,7 @@ class ApiClientIT {
         assertThat(error(unknown).getStatus()).isEqualTo(404);
 
         // the document says at least 1; the client sends what it is given, and the server names the field
-        ApiException badPage = catchApi(() -> clerk.listTasks(null, 0, null, null, null, null, null));
+        ApiException badPage = catchApi(() -> clerk.listTasks(null, 0, null, null, null, null, null, null));
         assertThat(badPage.getCode()).isEqualTo(400);
         assertThat(error(badPage).getFieldErrors()).extracting(FieldError::getField).containsExactly("limit");
 

@@ -85,6 +85,16 @@ class ClerkPagesIT {
                     .isEmpty();
             assertThat(browser.driver().findElements(By.cssSelector("#timeline li")))
                     .extracting(WebElement::getText).anySatisfy(entry -> assertThat(entry).contains("SUCCEEDED"));
+
+            // the order key leads to the list of its tasks (the check and the posting, and those of earlier runs), no others
+            String postingId = browser.text(By.id("task-id"));
+            browser.driver().findElement(By.id("task:order-key-tasks")).click();
+            browser.waitFor(By.id("live:counts"));
+            assertThat(browser.driver().findElement(By.id("filters:orderKey")).getAttribute("value")).isEqualTo("account 6100");
+            assertThat(browser.driver().findElements(By.cssSelector("tr.task-row .order-key")))
+                    .extracting(WebElement::getText).isNotEmpty().containsOnly("key account 6100");
+            assertThat(browser.driver().findElements(By.cssSelector("a.task-link"))).extracting(WebElement::getText)
+                    .contains(postingId);
         }
     }
 

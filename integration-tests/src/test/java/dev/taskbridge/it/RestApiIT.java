@@ -325,6 +325,12 @@ class RestApiIT {
      * nothing stored. (That the tasks of a key run in turn is ApiClientIT's to show, with tasks slow
      * enough to overlap, and the engine's tests'.)
      */
+    private static List<String> newestFirst(List<String> inTheOrderSubmitted) {
+        List<String> reversed = new java.util.ArrayList<>(inTheOrderSubmitted);
+        java.util.Collections.reverse(reversed);
+        return reversed;
+    }
+
     @Test
     void anOrderKeyIsStoredWithItsTaskAndOneThatCannotBeOneGets400NamingIt() {
         Api clerk = Api.as("clerk2");
@@ -346,6 +352,11 @@ class RestApiIT {
                 .extracting(task -> task.getString("orderKey")).as("listed with its key").containsExactly("account 1000");
         assertThat(clerk.post("/task-types/ledger.validate/tasks", "text/csv", LEDGER_CSV).object().containsKey("orderKey"))
                 .as("a task without a key shows none").isFalse();
+        List<JsonObject> ofTheKey = clerk.get("/tasks?orderKey=account%201000").json().asJsonArray().getValuesAs(JsonObject.class);
+        assertThat(ofTheKey).extracting(task -> task.getString("orderKey")).as("the tasks of the key only").containsOnly("account 1000");
+        assertThat(ofTheKey).extracting(task -> task.getString("id")).as("newest first (a rerun on the same server finds earlier ones after them)")
+                .startsWith(newestFirst(ran.stream().map(task -> task.getString("id")).toList()).toArray(String[]::new));
+        assertThat(clerk.get("/tasks?orderKey=account%202000").json().asJsonArray()).as("a key without tasks").isEmpty();
 
         int stored = clerk.get("/tasks?limit=500").json().asJsonArray().size();
         for (String query : List.of("orderKey=%20%20", "orderKey=a%0Ab", "orderKey=account-1000%20", "orderKey=" + "k".repeat(201))) {

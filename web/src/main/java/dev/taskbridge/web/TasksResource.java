@@ -233,7 +233,7 @@ public class TasksResource {
 
     /**
      * Tasks, newest first, filtered by {@code type}, {@code status}, (supervisors) {@code owner},
-     * and the days they were submitted, {@code from} and {@code to} inclusive ({@code yyyy-MM-dd}, UTC).
+     * {@code orderKey}, and the days they were submitted, {@code from} and {@code to} inclusive ({@code yyyy-MM-dd}, UTC).
      * Rows carry no result and no stack trace: {@code GET /tasks/{id}} has them.
      */
     @GET
@@ -242,6 +242,8 @@ public class TasksResource {
                                       @QueryParam("status") @Parameter(schema = @Schema(implementation = TaskStatus.class))
                                       String status,
                                       @QueryParam("owner") String owner,
+                                      @QueryParam("orderKey") @Parameter(description = "The tasks of this order key")
+                                      String orderKey,
                                       @QueryParam("from") @Parameter(description = "First day of submission, UTC",
                                               schema = @Schema(type = SchemaType.STRING, format = "date")) String from,
                                       @QueryParam("to") @Parameter(description = "Last day of submission, UTC",
@@ -263,8 +265,8 @@ public class TasksResource {
         }
         Instant submittedTo = dayTo == null ? null : dayTo.plus(1, ChronoUnit.DAYS);
         String visibleOwner = Roles.seesAllTasks(security) ? blankToNull(owner) : caller();
-        return gateway.list(new TaskQuery(blankToNull(type), parsedStatus, visibleOwner, submittedFrom, submittedTo,
-                        parsedOffset, parsedLimit))
+        return gateway.list(new TaskQuery(blankToNull(type), parsedStatus, visibleOwner, blankToNull(orderKey),
+                        submittedFrom, submittedTo, parsedOffset, parsedLimit))
                 .stream().map(TaskSummaryJson::of).toList();
     }
 

@@ -365,8 +365,8 @@ public class TaskGatewayBean implements TaskGateway {
         TaskState state = query.status() == null ? null : TaskState.valueOf(query.status().name());
         TaskEngine engine = lifecycle.engine();
         return engine.store()
-                .list(new TaskFilter(query.type(), state, query.owner(), query.submittedFrom(), query.submittedTo(),
-                        query.offset(), query.limit()))
+                .list(new TaskFilter(query.type(), state, query.owner(), query.orderKey(), query.submittedFrom(),
+                        query.submittedTo(), query.offset(), query.limit()))
                 .stream().map(task -> summaryView(engine, task)).toList();
     }
 

@@ -5,12 +5,13 @@ import java.time.Instant;
 /**
  * A filter over tasks; null fields match everything.
  *
+ * @param orderKey      the tasks of one order key ({@link OrderKey})
  * @param submittedFrom tasks submitted at or after this instant
  * @param submittedTo   tasks submitted before this instant
  * @param limit         at most this many tasks, 1 to {@link #MAX_LIMIT}
  */
-public record TaskQuery(String type, TaskStatus status, String owner, Instant submittedFrom, Instant submittedTo,
-                        int offset, int limit) {
+public record TaskQuery(String type, TaskStatus status, String owner, String orderKey, Instant submittedFrom,
+                        Instant submittedTo, int offset, int limit) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
@@ -29,6 +30,6 @@ public record TaskQuery(String type, TaskStatus status, String owner, Instant su
 
     /** Any time of submission. */
     public TaskQuery(String type, TaskStatus status, String owner, int offset, int limit) {
-        this(type, status, owner, null, null, offset, limit);
+        this(type, status, owner, null, null, null, offset, limit);
     }
 }

@@ -307,6 +307,10 @@ public final class TaskStore {
             sql.append(" AND owner = ?");
             args.add(filter.owner());
         }
+        if (filter.orderKey() != null) {
+            sql.append(" AND order_key = ?");
+            args.add(filter.orderKey());
+        }
         if (filter.submittedFrom() != null) {
             sql.append(" AND submitted_at >= ?");
             args.add(OffsetDateTime.ofInstant(filter.submittedFrom(), ZoneOffset.UTC));

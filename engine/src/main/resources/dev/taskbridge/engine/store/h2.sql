@@ -50,6 +50,8 @@ CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 -- The retention sweep looks for finished tasks by when they ended.
 CREATE INDEX IF NOT EXISTS tb_task_ended_idx ON tb_task (ended_at);
+-- No index on order_key, unlike PostgreSQL's partial one: H2 is the development database (the prod
+-- profile refuses it), where listing the tasks of one key may read the table, and every insert stays as cheap.
 
 -- What a task's history holds that has no other home: operators' actions (cancelled, requeued,
 -- by whom) and what a requeue moved out of the task's row about the run before (its start, its

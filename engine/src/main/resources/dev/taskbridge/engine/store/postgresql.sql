@@ -50,6 +50,8 @@ CREATE INDEX IF NOT EXISTS tb_task_status_idx ON tb_task (status);
 CREATE INDEX IF NOT EXISTS tb_task_submitted_idx ON tb_task (submitted_at);
 -- The retention sweep looks for finished tasks by when they ended.
 CREATE INDEX IF NOT EXISTS tb_task_ended_idx ON tb_task (ended_at);
+-- Listing the tasks of one order key. Partial: a task without a key (most) costs its insert nothing.
+CREATE INDEX IF NOT EXISTS tb_task_order_key_idx ON tb_task (order_key) WHERE order_key IS NOT NULL;
 
 -- What a task's history holds that has no other home: operators' actions (cancelled, requeued,
 -- by whom) and what a requeue moved out of the task's row about the run before (its start, its

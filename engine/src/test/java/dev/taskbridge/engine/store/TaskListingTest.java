@@ -80,6 +80,21 @@ class TaskListingTest {
         assertThat(store.find("task-1").orElseThrow().errorStack()).isEqualTo(BIG_STACK);
     }
 
+    /** An order key names the tasks that run one after another: a listing shows them alone, newest first. */
+    @Test
+    void aListingByOrderKeyShowsTheTasksOfThatKeyOnlyNewestFirst() {
+        for (String id : List.of("keyed-1", "keyed-2", "other-key", "keyed-3")) {
+            String key = id.startsWith("keyed") ? "account 1000" : "account 2000";
+            store.insert(new NewTask(id, "test.report", 1, "clerk", null, Payload.json("{}"), null, null, 0, key));
+        }
+
+        var listed = store.list(new TaskFilter(null, null, null, "account 1000", null, null, 0, 500));
+
+        assertThat(listed).extracting(TaskSummary::id).containsExactly("keyed-3", "keyed-2", "keyed-1");
+        assertThat(listed).extracting(TaskSummary::orderKey).containsOnly("account 1000");
+        assertThat(store.list(new TaskFilter(null, null, "clerk", "no such key", null, null, 0, 500))).isEmpty();
+    }
+
     /** The data source as it is, but every statement prepared on it is written down. */
     private DataSource recordingStatements(DataSource target) {
         return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},

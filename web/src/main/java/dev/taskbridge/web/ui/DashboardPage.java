@@ -25,7 +25,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 /**
- * The dashboard: tasks per status and a list of tasks, filtered by type, status, owner
+ * The dashboard: tasks per status and a list of tasks, filtered by type, status, owner, order key
  * (supervisors) and day of submission, a page at a time. The filters are the page's query
  * parameters, so a filtered list can be bookmarked; live changes re-render counts and list.
  */
@@ -46,6 +46,7 @@ public class DashboardPage implements Serializable {
     private String type;
     private String status;
     private String owner;
+    private String orderKey;
     private String from;
     private String to;
     private int offset;
@@ -98,7 +99,7 @@ public class DashboardPage implements Serializable {
                 shown.put(each.name(), byStatus.getOrDefault(each, 0L));
             }
             counts = shown;
-            List<TaskRow> found = gateway.list(new TaskQuery(blank(type), wanted, visibleOwner, submittedFrom,
+            List<TaskRow> found = gateway.list(new TaskQuery(blank(type), wanted, visibleOwner, blank(orderKey), submittedFrom,
                     dayTo == null ? null : dayTo.plusSeconds(24 * 60 * 60), offset, PAGE_SIZE + 1))
                     .stream().map(TaskRow::of).toList();
             morePages = found.size() > PAGE_SIZE;
@@ -139,6 +140,7 @@ public class DashboardPage implements Serializable {
         filters.put("type", type);
         filters.put("status", status);
         filters.put("owner", owner);
+        filters.put("orderKey", orderKey);
         filters.put("from", from);
         filters.put("to", to);
         filters.forEach((name, value) -> {
@@ -207,6 +209,14 @@ public class DashboardPage implements Serializable {
 
     public void setOwner(String owner) {
         this.owner = owner;
+    }
+
+    public String getOrderKey() {
+        return orderKey;
+    }
+
+    public void setOrderKey(String orderKey) {
+        this.orderKey = orderKey;
     }
 
     public String getFrom() {
