@@ -219,7 +219,16 @@ final class ChunkGroups {
 
         StuckWatch(List<Queued> group) {
             this.group = group;
-            this.cancel = alarms.after(STUCK_WORK, this::look);
+            this.cancel = lookLater();
+        }
+
+        /** An alarm to look again; none when the scheduler is gone (the engine stops): the group runs unwatched. */
+        private Runnable lookLater() {
+            try {
+                return alarms.after(STUCK_WORK, this::look);
+            } catch (IllegalStateException stopped) {
+                return () -> { };
+            }
         }
 
         private void look() {
@@ -230,7 +239,7 @@ final class ChunkGroups {
             boolean stuck = group.stream().map(Queued::timed)
                     .anyMatch(timed -> timed.workBegun != 0 && now - timed.workBegun >= STUCK_WORK_NANOS);
             if (!stuck) {
-                cancel = alarms.after(STUCK_WORK, this::look);
+                cancel = lookLater();
                 return;
             }
             List<Queued> leaving = group.stream().filter(queued -> queued.timed.leave()).toList();

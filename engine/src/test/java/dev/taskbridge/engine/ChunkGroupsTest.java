@@ -197,6 +197,29 @@ class ChunkGroupsTest {
         }
     }
 
+    /** A scheduler that is gone (the engine stops while a group starts) leaves the group unwatched, not lost. */
+    @Test
+    void aGroupWhoseAlarmCannotBeSetRunsUnwatched() throws Exception {
+        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, (delay, action) -> {
+            throw new IllegalStateException("the scheduler has stopped");
+        }, 1);
+        for (int i = 0; i < 20; i++) {
+            warmUp(groups, "unwatched");
+        }
+        HeldGroup held = holdTheOnlyGroup(groups);
+        List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(groups.run(new TestChunk("unwatched", Behaviour.SUCCEEDS, null)).toCompletableFuture());
+        }
+        int groupsBefore = transactions.groups.get();
+        held.letGo();
+        for (CompletableFuture<ChunkOutcome> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        }
+        assertThat(transactions.groups.get() - groupsBefore).as("they went in one group").isEqualTo(1);
+    }
+
     private static List<TestChunk> concat(TestChunk first, List<TestChunk> rest) {
         List<TestChunk> all = new ArrayList<>(List.of(first));
         all.addAll(rest);
