@@ -236,10 +236,15 @@ final class ChunkGroups {
                 return;
             }
             long now = System.nanoTime();
-            boolean stuck = group.stream().map(Queued::timed)
-                    .anyMatch(timed -> timed.workBegun != 0 && now - timed.workBegun >= STUCK_WORK_NANOS);
+            boolean stuck = group.stream().map(Queued::timed).anyMatch(timed -> {
+                long begun = timed.workBegun; // once: the work may end between two reads
+                return begun != 0 && now - begun >= STUCK_WORK_NANOS;
+            });
             if (!stuck) {
                 cancel = lookLater();
+                if (!running) {
+                    cancel.run(); // the group ended while this look was under way
+                }
                 return;
             }
             List<Queued> leaving = group.stream().filter(queued -> queued.timed.leave()).toList();

@@ -99,7 +99,12 @@ public interface ChunkTransactions {
     /** A chunk of a task, as the engine runs it. */
     interface Chunk {
 
-        /** The chunk's outcome if it committed before; its effects then happened already. */
+        /**
+         * The chunk's outcome if it committed before; its effects then happened already. Also
+         * present, for a chunk that left its group while the group ran ({@code ChunkGroups}): it
+         * runs in a transaction of its own instead. Either way a transaction that is told an
+         * outcome here neither works nor records the chunk, and a host must not count it as run.
+         */
         Optional<ChunkOutcome> recorded(Connection connection) throws SQLException;
 
         /** The plugin's work: the chunk's effects. */

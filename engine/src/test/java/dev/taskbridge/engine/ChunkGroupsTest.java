@@ -67,6 +67,7 @@ class ChunkGroupsTest {
     @AfterContainer
     static void stopThreads() {
         BLOCKING.shutdownNow();
+        TIMER.shutdownNow();
     }
 
     @Provide
@@ -265,7 +266,9 @@ class ChunkGroupsTest {
      * and go in one group when it lets go.
      */
     private static HeldGroup holdTheOnlyGroup(ChunkGroups groups) throws Exception {
-        warmUp(groups, "blocker");
+        for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
+            warmUp(groups, "blocker");
+        }
         CountDownLatch letGo = new CountDownLatch(1);
         TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
         CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
@@ -382,7 +385,8 @@ class ChunkGroupsTest {
                 waitFor.await(10, TimeUnit.SECONDS);
             }
             if (behaviour == Behaviour.SLOW) {
-                Thread.sleep(ChunkGroups.STUCK_WORK.toMillis() + 20);
+                // two looks of the group's alarm, so that one of them finds it stuck whatever their phase
+                Thread.sleep(2 * ChunkGroups.STUCK_WORK.toMillis() + 20);
             }
             if (meetAt != null) {
                 meetAt.countDown();
