@@ -327,15 +327,11 @@ final class ChunkGroups {
         }
 
         /**
-         * Keeps the chunk with its group's thread, which is done with the group: true unless it
-         * left; from now on it cannot.
+         * Keeps the chunk with the thread that asks (its group's, in a transaction or done with the
+         * group): true unless it left; from now on it cannot.
          */
         boolean keep() {
             return place.compareAndSet(IN_GROUP, STARTED_IN_GROUP) || place.get() != LEFT_GROUP;
-        }
-
-        private boolean leftGroup() {
-            return place.get() == LEFT_GROUP;
         }
 
         /**
@@ -344,7 +340,7 @@ final class ChunkGroups {
          */
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
-            if (!place.compareAndSet(IN_GROUP, STARTED_IN_GROUP) && leftGroup()) {
+            if (!keep()) {
                 return Optional.of(LEFT_THE_GROUP);
             }
             started = System.nanoTime();

@@ -44,6 +44,8 @@ public final class TaskStore {
     static final String COLUMNS = "id, task_type, type_version, owner, idempotency_key, status, chunks_done, "
             + "chunks_total, items_done, items_failed, attempts, submitted_at, started_at, ended_at, result, "
             + "error_message, error_stack, error_ref, progress_at, run_generation, trace_parent, run_at, priority, order_key";
+    /** A task's payload as submitted, with the submission's options (read by {@link #payload(ResultSet)}). */
+    private static final String PAYLOAD_COLUMNS = "media_type, payload, options";
     /** A listing's columns: never the payload, the result or the stack trace (see {@link TaskSummary}). */
     private static final String SUMMARY_COLUMNS = "id, task_type, type_version, owner, status, chunks_done, chunks_total, "
             + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at, priority, order_key";
@@ -260,26 +262,13 @@ public final class TaskStore {
      * did not keep from its submission (resumed after a restart, retried, or waiting long).
      */
     public Optional<TaskToRun> findToRun(String id) {
-        List<TaskToRun> rows = query("SELECT " + COLUMNS + ", media_type, payload, options FROM tb_task WHERE id = ?",
-                row -> new TaskToRun(record(row), new Payload(row.getString("media_type"), row.getBytes("payload"),
-                        SubmissionOptions.decode(row.getString("options")))), id);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        return queryOne("SELECT " + COLUMNS + ", " + PAYLOAD_COLUMNS + " FROM tb_task WHERE id = ?",
+                row -> new TaskToRun(record(row), payload(row)), id);
     }
 
     /** The payload as submitted, with the submission's options. */
     public Optional<Payload> payload(String id) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT media_type, payload, options FROM tb_task WHERE id = ?")) {
-            select.setString(1, id);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next()
-                        ? Optional.of(new Payload(rows.getString(1), rows.getBytes(2), SubmissionOptions.decode(rows.getString(3))))
-                        : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new TaskStoreException("could not read the payload of task " + id, e);
-        }
+        return queryOne("SELECT " + PAYLOAD_COLUMNS + " FROM tb_task WHERE id = ?", TaskStore::payload, id);
     }
 
     /** The outcomes of a task's committed chunks, in chunk order, from their effect markers. */
@@ -711,7 +700,11 @@ public final class TaskStore {
     }
 
     private Optional<TaskRecord> queryOne(String sql, Object... args) {
-        List<TaskRecord> rows = query(sql, args);
+        return queryOne(sql, TaskStore::record, args);
+    }
+
+    private <T> Optional<T> queryOne(String sql, RowReader<T> reader, Object... args) {
+        List<T> rows = query(sql, reader, args);
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
@@ -749,6 +742,10 @@ public final class TaskStore {
                 statement.setObject(i + 1, args[i]);
             }
         }
+    }
+
+    private static Payload payload(ResultSet row) throws SQLException {
+        return new Payload(row.getString("media_type"), row.getBytes("payload"), SubmissionOptions.decode(row.getString("options")));
     }
 
     static TaskRecord record(ResultSet row) throws SQLException {
