@@ -4,19 +4,14 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.HashSet;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -43,7 +38,6 @@ import dev.taskbridge.engine.slot.SlotReporting;
 import dev.taskbridge.engine.schedule.ScheduleFirings;
 import dev.taskbridge.engine.schedule.Schedules;
 import dev.taskbridge.engine.store.FinishedTaskPurge;
-import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
@@ -56,9 +50,7 @@ import dev.taskbridge.engine.store.TypePause;
 import dev.taskbridge.engine.store.UnfinishedVersion;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.engine.threads.HostThreads;
-import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.ChunkUndo;
-import dev.taskbridge.plugin.FieldProblem;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PluginEnvironment;
@@ -118,6 +110,7 @@ public final class TaskEngine implements AutoCloseable {
     private final TaskTracing tracing;
     private final TypePauses pauses;
     private final DueTasks dueTasks;
+    private final Submissions submissions;
     private final ScheduleFirings scheduleFirings;
     private final Schedules schedules;
 
@@ -149,10 +142,12 @@ public final class TaskEngine implements AutoCloseable {
         this.dueTasks = new DueTasks(scheduled, clock, system.scheduler(), system.executionContext(),
                 blocking(system), running::get,
                 this::due);
-        this.scheduleFirings = new ScheduleFirings(scheduleStore, this::submitFiring, store::findByKey, clock, startedAt, system.scheduler(),
+        this.submissions = new Submissions(settings, registry, environment, store, router, clock, metrics, slotReports,
+                changes, parsedPayloads, handOvers, tracing, dueTasks, this::requireRunning, this::missing);
+        this.scheduleFirings = new ScheduleFirings(scheduleStore, submissions::submitFiring, store::findByKey, clock, startedAt, system.scheduler(),
                 system.executionContext(), blocking(system),
                 running::get);
-        this.schedules = new Schedules(scheduleStore, scheduleFirings, this::check, clock);
+        this.schedules = new Schedules(scheduleStore, scheduleFirings, submissions::check, clock);
     }
 
     /**
@@ -368,7 +363,7 @@ public final class TaskEngine implements AutoCloseable {
         List<TaskRecord> unfinished = store.unfinished();
         for (TaskRecord task : unfinished) {
             if (registry.find(task.taskType()).isPresent()) {
-                handOver(task);
+                submissions.handOver(task);
             } else if (!notActive.containsKey(task.taskType())) { // those of a type not active were said at start, with their count
                 LOG.warn("Task {} of type {} waits: no plugin provides that type", task.id(), task.taskType());
             }
@@ -441,123 +436,7 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, Instant runAt,
                          int priority, String orderKey) throws InvalidPayloadException {
-        if (priority < LOWEST_PRIORITY || priority > HIGHEST_PRIORITY) {
-            throw new IllegalArgumentException("priority " + priority + " is not from " + LOWEST_PRIORITY + " to " + HIGHEST_PRIORITY);
-        }
-        String notAKey = orderKey == null ? null : whyNotOrderKey(orderKey);
-        if (notAKey != null) {
-            throw new IllegalArgumentException("order key " + notAKey);
-        }
-        TaskTracing.Submission span = tracing.submission(taskType);
-        try {
-            // to the millisecond, as every database keeps it: the answer shows the time as stored
-            Instant later = runAt != null && runAt.isAfter(clock.instant()) ? runAt.truncatedTo(ChronoUnit.MILLIS) : null;
-            Stored stored = submit(taskType, owner, idempotencyKey, payload, span.traceParent(), later, priority, orderKey);
-            span.stored(stored.task().id(), stored.created());
-            return stored;
-        } catch (TaskTypeNotReadyException e) {
-            if (e.passing()) {
-                span.refused(e); // answered 503
-            } else {
-                span.failed(e); // the plugin's bug: a server error
-            }
-            throw e;
-        } catch (InvalidPayloadException | NoSuchTaskTypeException | IdempotencyConflictException | SlotFullException
-                 | EngineStoppedException | TaskStateException | TaskTypeNotActiveException e) {
-            span.refused(e); // answered 4xx or 503, as the API refuses input: not the server's error
-            throw e;
-        } catch (RuntimeException e) {
-            span.failed(e);
-            throw e;
-        }
-    }
-
-    private Stored submit(String taskType, String owner, String idempotencyKey, Payload payload, String traceParent,
-                          Instant runAt, int priority, String orderKey) throws InvalidPayloadException {
-        long started = System.nanoTime();
-        requireRunning();
-        TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
-        Payload withDefaults = withOptionDefaults(taskType, payload);
-        refuseReserved(idempotencyKey, withDefaults);
-        registry.ensurePrepared(type, environment);
-        Object parsed;
-        try {
-            parsed = type.parse(withDefaults);
-        } catch (InvalidPayloadException refused) {
-            // a client repeating a request stored under an older version of the type gets its task (note 028)
-            Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
-            if (earlier.isPresent() && earlier.get().typeVersion() != type.version()) {
-                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, orderKey, idempotencyKey);
-            }
-            throw refused;
-        }
-        return storeParsed(taskType, type.version(), owner, idempotencyKey, withDefaults, parsed, traceParent, runAt, priority,
-                orderKey, started);
-    }
-
-    /** Stores a task whose payload was parsed, and hands it to its slot or keeps it until it is due. */
-    private Stored storeParsed(String taskType, int version, String owner, String idempotencyKey, Payload withDefaults, Object parsed,
-                         String traceParent, Instant runAt, int priority, String orderKey, long started) {
-        // a task to run later takes no room in a slot until it is due
-        String id = runAt == null ? idWithRoom(taskType, orderKey) : TaskIds.next();
-        if (id == null) {
-            // a repeat of a stored submission asks for no room: it is answered as it always is
-            Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
-            if (earlier.isPresent()) {
-                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, orderKey, idempotencyKey);
-            }
-            throw busy(taskType, orderKey);
-        }
-        Stored stored = store.insert(new NewTask(id, taskType, version, owner, idempotencyKey, withDefaults,
-                traceParent, runAt, priority, orderKey));
-        if (!stored.created()) {
-            return sameRequest(stored, taskType, withDefaults, orderKey, idempotencyKey);
-        }
-        announce(stored.task(), started, null);
-        if (runAt == null) {
-            handOver(stored.task(), parsed, withDefaults.body().length);
-        } else {
-            dueTasks.scheduled(runAt); // its parsed payload is not kept: it may be due in months
-        }
-        return stored;
-    }
-
-    /** The answer to a submission that no slot of its type (or its key's slot) has room for: 503, try again later. */
-    private SlotFullException busy(String taskType, String orderKey) {
-        metrics.refusedAsBusy(taskType);
-        return orderKey == null
-                ? new SlotFullException(taskType, router.slots(taskType), settings.slotCapacity(), BUSY_RETRY_AFTER)
-                : new SlotFullException(taskType, orderKey, settings.slotCapacity(), BUSY_RETRY_AFTER);
-    }
-
-    /** A task just stored: counted, and shown to whoever watches. */
-    private void announce(TaskRecord task, long started, String detail) {
-        metrics.submitted(task.taskType(), Duration.ofNanos(System.nanoTime() - started));
-        changes.publish(TaskChange.of(task, TaskEventKind.SUBMITTED, task.submittedAt(), detail));
-    }
-
-    /** Hands a task just stored to its slot, keeping its parsed payload so that its start reads nothing. */
-    private void handOver(TaskRecord task, Object parsed, int payloadBytes) {
-        parsedPayloads.put(task, parsed, payloadBytes);
-        handOver(task);
-    }
-
-    /**
-     * Options named {@code taskbridge.*} and idempotency keys starting {@code taskbridge:} are the
-     * engine's (a rollback's mark and key, note 030): no client sets them, so none can pass for a
-     * rollback or take a task's rollback key before the rollback does.
-     */
-    private static void refuseReserved(String idempotencyKey, Payload payload) throws InvalidPayloadException {
-        List<FieldProblem> reserved = new ArrayList<>();
-        if (idempotencyKey != null && idempotencyKey.startsWith(Rollbacks.RESERVED_KEY_PREFIX)) {
-            reserved.add(new FieldProblem("Idempotency-Key", "may not start with '" + Rollbacks.RESERVED_KEY_PREFIX
-                    + "', which Taskbridge keeps for itself"));
-        }
-        payload.options().keySet().stream().filter(name -> name.startsWith(Rollbacks.RESERVED_PREFIX)).sorted()
-                .forEach(name -> reserved.add(new FieldProblem(name, "is reserved for Taskbridge itself")));
-        if (!reserved.isEmpty()) {
-            throw new InvalidPayloadException(reserved);
-        }
+        return submissions.submit(taskType, owner, idempotencyKey, payload, runAt, priority, orderKey);
     }
 
     /**
@@ -571,77 +450,12 @@ public final class TaskEngine implements AutoCloseable {
      *                            its plugin undoes nothing
      */
     public Stored rollBack(String taskId, String by) {
-        long started = System.nanoTime();
-        requireRunning();
-        TaskRecord original = store.find(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
-        Optional<Stored> earlier = earlierRollback(taskId);
-        if (earlier.isPresent()) {
-            return earlier.get();
-        }
-        if (!original.state().isFinal()) {
-            throw new TaskStateException(taskId, "it is " + original.state() + ": cancel it before it is rolled back");
-        }
-        if (Rollbacks.of(original).isPresent()) {
-            throw new TaskStateException(taskId, "it is a rollback: submit the original's payload again instead");
-        }
-        TaskType<?> type = registry.find(original.taskType()).orElseThrow(() -> missing(original.taskType()));
-        if (type.undo().isEmpty()) {
-            throw new TaskStateException(taskId, "tasks of type " + original.taskType() + " cannot be rolled back");
-        }
-        List<ChunkOutcome> committed = Rollbacks.committed(original, store.committedChunks(taskId));
-        if (committed.isEmpty()) {
-            throw new TaskStateException(taskId, "it committed no chunk: there is nothing to roll back");
-        }
-        registry.ensurePrepared(type, environment);
-        Payload payload = store.payload(taskId).orElseThrow(() -> new TaskStateException(taskId, "no such task"));
-        Object parsed;
-        try {
-            parsed = PayloadMigrations.parse(type, original.typeVersion(), payload);
-        } catch (InvalidPayloadException e) {
-            throw new TaskStateException(taskId, "its payload no longer parses as task type " + original.taskType()
-                    + " version " + type.version() + ": " + e.getMessage());
-        }
-        String id = idWithRoom(original.taskType(), original.orderKey());
-        if (id == null) {
-            throw busy(original.taskType(), original.orderKey());
-        }
-        Payload rollback = Rollbacks.rollbackOf(taskId, payload);
-        // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
-        Optional<Stored> stored = store.insertRollback(new NewTask(id, original.taskType(), original.typeVersion(), original.owner(),
-                Rollbacks.key(taskId), rollback, null, null, original.priority(), original.orderKey()), taskId,
-                original.runGeneration(), by);
-        if (stored.isEmpty()) {
-            // another caller rolled it back, or a supervisor retried it, since it was read
-            return earlierRollback(taskId).orElseThrow(() -> new TaskStateException(taskId, "it is "
-                    + store.find(taskId).map(TaskRecord::state).map(Enum::name).orElse("gone") + " now: it changed while it was rolled back"));
-        }
-        LOG.info("Task {} is rolled back by task {}, asked by {}", taskId, id, by);
-        announce(stored.get().task(), started, "rolls back " + taskId);
-        handOver(stored.get().task(), new Rollbacks.Plan<>(taskId, parsed, committed), payload.body().length);
-        return stored.get();
+        return submissions.rollBack(taskId, by);
     }
 
     /** The task a task rolls back, if it is a rollback (design note 030). */
     public static Optional<String> rollbackOf(TaskRecord task) {
         return Rollbacks.of(task);
-    }
-
-    /** The rollback a task has, if it was rolled back: the link outlives the rollback's own row, which may be purged. */
-    private Optional<Stored> earlierRollback(String taskId) {
-        Optional<String> linked = store.rolledBackBy(taskId);
-        if (linked.isEmpty()) {
-            return Optional.empty();
-        }
-        TaskRecord rollback = store.find(linked.get()).orElseThrow(() -> new TaskStateException(taskId,
-                "it was rolled back by task " + linked.get() + ", which has been purged since"));
-        return Optional.of(new Stored(rollback, false));
-    }
-
-    /** The payload with the operator's option defaults for the type laid under its own options. */
-    private Payload withOptionDefaults(String taskType, Payload payload) {
-        Map<String, String> options = new LinkedHashMap<>(settings.optionDefaults().getOrDefault(taskType, Map.of()));
-        options.putAll(payload.options());
-        return payload.withOptions(options);
     }
 
     /**
@@ -653,29 +467,7 @@ public final class TaskEngine implements AutoCloseable {
      * @throws InvalidPayloadException the plugin refused the payload
      */
     public int check(String taskType, Payload payload) throws InvalidPayloadException {
-        requireRunning();
-        TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
-        refuseReserved(null, payload);
-        registry.ensurePrepared(type, environment);
-        type.parse(withOptionDefaults(taskType, payload));
-        return type.version();
-    }
-
-    /**
-     * Submits a schedule's firing: its payload, written for version {@code writtenFor} of the type
-     * (null: the plugin's), carried over to the plugin's version by its migrations (note 028).
-     */
-    private Stored submitFiring(String taskType, String owner, String idempotencyKey, Payload payload, Integer writtenFor)
-            throws InvalidPayloadException {
-        TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing(taskType));
-        Payload current = writtenFor == null || writtenFor == type.version() ? payload
-                : PayloadMigrations.upgrade(type, writtenFor, payload);
-        return submit(taskType, owner, idempotencyKey, current);
-    }
-
-    /** Recurring tasks: the schedules, managed at runtime. */
-    public Schedules schedules() {
-        return schedules;
+        return submissions.check(taskType, payload);
     }
 
     /**
@@ -687,90 +479,12 @@ public final class TaskEngine implements AutoCloseable {
      */
     public Stored submitPayloadOf(String earlierTaskId, String taskType, String owner, String idempotencyKey,
                                   Map<String, String> options) throws InvalidPayloadException {
-        requireRunning();
-        TaskRecord earlier = store.find(earlierTaskId).filter(task -> task.owner().equals(owner))
-                .orElseThrow(() -> new TaskStateException(earlierTaskId, "no such task of " + owner + "'s"));
-        Payload payload = store.payload(earlier.id()).orElseThrow().withOptions(options);
-        TaskType<?> type = registry.find(taskType).orElse(null);
-        if (type != null && earlier.taskType().equals(taskType) && earlier.typeVersion() != type.version()) {
-            payload = PayloadMigrations.upgrade(type, earlier.typeVersion(), payload); // a check made before a deploy (note 028)
-        }
-        return submit(taskType, owner, idempotencyKey, payload, null, earlier.priority(), earlier.orderKey());
+        return submissions.submitPayloadOf(earlierTaskId, taskType, owner, idempotencyKey, options);
     }
 
-    /**
-     * The stored task of a repeated key, if the repeat is the same request: same type, payload and
-     * options (the operator's defaults included, as stored). Payment APIs answer a key reused for
-     * another request with an error, not with the older result, and so does this.
-     *
-     * @throws IdempotencyConflictException when the key was used for another request
-     */
-    private Stored sameRequest(Stored earlier, String taskType, Payload payload, String orderKey, String key) {
-        TaskRecord task = earlier.task();
-        if (!task.taskType().equals(taskType)) {
-            throw new IdempotencyConflictException(key, task.id(), "a task of type " + task.taskType() + ", not " + taskType);
-        }
-        Payload stored = store.payload(task.id()).orElseThrow(() -> new TaskStateException(task.id(), "no stored payload"));
-        if (!stored.mediaType().equals(payload.mediaType()) || !Arrays.equals(stored.body(), payload.body())) {
-            throw new IdempotencyConflictException(key, task.id(), "with another payload");
-        }
-        if (!stored.options().equals(payload.options())) {
-            throw new IdempotencyConflictException(key, task.id(), "with other options " + stored.options());
-        }
-        if (!Objects.equals(task.orderKey(), orderKey)) {
-            throw new IdempotencyConflictException(key, task.id(), task.orderKey() == null ? "without an order key"
-                    : "with order key " + task.orderKey());
-        }
-        if (task.state() == TaskState.QUEUED || task.state() == TaskState.RUNNING) {
-            // The first submission may have committed and then failed before its hand-over (its
-            // answer lost, the engine stopping): the repeat hands it over again, which a slot that
-            // holds it already acknowledges without queueing it twice.
-            handOver(task);
-        }
-        return earlier;
-    }
-
-    /**
-     * A new task id whose slot has room. Without an order key the id decides the slot, so an id
-     * that lands in a full slot is drawn again: one slot held up by a long task must not make the
-     * whole type look busy. With one, the key decides it, and there is no other slot to try. Null
-     * when there is no room.
-     */
-    private String idWithRoom(String taskType, String orderKey) {
-        if (orderKey != null) {
-            return held(router.slotFor(taskType, orderKey)) < settings.slotCapacity() ? TaskIds.next() : null;
-        }
-        String first = TaskIds.next();
-        if (held(router.slotFor(taskType, first)) < settings.slotCapacity()) {
-            return first; // the usual case: one draw, one look at one slot
-        }
-        List<SlotId> withRoom = router.slotsOf(taskType).stream()
-                .filter(slot -> held(slot) < settings.slotCapacity()).toList();
-        if (withRoom.isEmpty()) {
-            return null;
-        }
-        // with one slot of ten left, 200 draws all miss it once in a billion submissions
-        for (int draw = 0; draw < 200; draw++) {
-            String id = TaskIds.next();
-            if (withRoom.contains(router.slotFor(taskType, id))) {
-                return id;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Tasks a slot holds or is about to: what it last reported (running and waiting) and what
-     * waits to be handed to it. Read without asking the slot, so a submission costs it nothing.
-     * The one hand-over on its way (at most {@link HandOvers#MAX_BATCH} tasks) may not be counted
-     * yet: the bound is soft by that much.
-     */
-    private int held(SlotId slot) {
-        return slotReports.get(slot).queueDepth().get() + handOvers.waiting(slot);
-    }
-
-    private void handOver(TaskRecord task) {
-        handOvers.handOver(slotOf(task), task.id(), task.runGeneration(), task.priority());
+    /** Recurring tasks: the schedules, managed at runtime. */
+    public Schedules schedules() {
+        return schedules;
     }
 
     /** A task scheduled to run later is due and stored as QUEUED: to its slot. */
@@ -780,7 +494,7 @@ public final class TaskEngine implements AutoCloseable {
             return; // QUEUED, as an unfinished task of a missing plugin is: handed over at a start that has it
         }
         changes.publish(TaskChange.of(task, TaskEventKind.DUE, clock.instant(), null));
-        handOver(task);
+        submissions.handOver(task);
     }
 
     /**
