@@ -43,8 +43,8 @@ import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * A model-based test of the whole engine: random sequences of submissions, repeated submissions
- * with the same idempotency key, cancels, retries, chunks that succeed or fail (for good, or for a
- * reason that may pass), outages of the database, failed journal writes, slots that fail and
+ * with the same idempotency key, cancels, retries, rollbacks (design note 030), chunks and undos that
+ * succeed or fail (for good, or for a reason that may pass), outages of the database, failed journal writes, slots that fail and
  * engines that are stopped and started again on the same database, as a redeploy does. Everything
  * is real: the engine, its task store on H2, Pekko's JDBC journal on the same database, its slots
  * and their routing. Only the plugin is the test's ({@link GatedTaskType}: each chunk waits until
@@ -58,12 +58,16 @@ import org.h2.jdbcx.JdbcDataSource;
  * run; no chunk's effect committed twice, and every effect committed with its marker; a task fails
  * only after one of its chunks was failed in its current run; of two tasks with the same order key
  * and priority, stored one after the other and never retried, the later starts only once the
- * earlier has ended (design note 032); no slot actor is gone. At the end of
+ * earlier has ended (design note 032); a rollback is stored only for a task that ended having
+ * committed a chunk, once, linked from it, with its priority and order key; it undoes only chunks
+ * its task committed, each at most once whatever ran it, and its task is never retried after it;
+ * no slot actor is gone. At the end of
  * a sequence the faults stop and every chunk may succeed; once every task is final and every slot
  * idle and live: a task cancelled last is CANCELLED, a task (retried or not) none of whose chunks
  * was failed in its current run is SUCCEEDED with every chunk's effect committed exactly once, and
  * a task whose current run was failed is FAILED (or SUCCEEDED, when a fault or restart came
- * between: its chunk then ran again and succeeded).
+ * between: its chunk then ran again and succeeded); a rollback that succeeded undid every chunk its
+ * task committed exactly once.
  *
  * <p>One engine and one H2 database serve every sequence; each sequence empties the task tables
  * behind it. The engine is real and concurrent, so a sequence does not fix the order of every
@@ -92,6 +96,9 @@ class EngineModelTest {
     /** Where the time of the run went, by kind of step, in ms: reported at the end. */
     private static final Map<String, Long> TIME_SPENT = new TreeMap<>();
     private static final AtomicInteger ENGINE_RESTARTS = new AtomicInteger();
+    /** Rollbacks stored, and chunks they undid by the end of their sequences: that the property reached them. */
+    private static final AtomicInteger ROLLBACKS = new AtomicInteger();
+    private static final AtomicInteger UNDOS = new AtomicInteger();
 
     private static JdbcDataSource h2;
     private static FaultyDataSource database;
@@ -105,6 +112,7 @@ class EngineModelTest {
         h2.setURL("jdbc:h2:mem:engine-model;DB_CLOSE_DELAY=-1");
         try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(GatedTaskType.EFFECTS_TABLE);
+            statement.execute(GatedTaskType.UNDOS_TABLE);
         }
         database = new FaultyDataSource(h2);
         plugin = new GatedTaskType(SLOTS, h2);
@@ -116,7 +124,8 @@ class EngineModelTest {
     static void stop() {
         if (metrics != null) {
             System.out.println("EngineModelTest: " + SEQUENCES.get() + " sequences, " + metrics.restarts + " slot failures, "
-                    + database.raised + " database faults raised, " + ENGINE_RESTARTS + " engine restarts; ms spent per kind "
+                    + database.raised + " database faults raised, " + ENGINE_RESTARTS + " engine restarts, " + ROLLBACKS
+                    + " rollbacks undoing " + UNDOS + " chunks; ms spent per kind "
                     + "of step: " + TIME_SPENT);
         }
         if (plugin != null) {
@@ -186,7 +195,11 @@ class EngineModelTest {
     record Retry(int task) implements Step {
     }
 
-    /** A chunk waiting at the gate (the {@code pick}-th of those waiting) ends so. */
+    /** A supervisor rolls the {@code task}-th task back: refused unless it ended having committed a chunk, and is no rollback. */
+    record RollBack(int task) implements Step {
+    }
+
+    /** A chunk or an undo waiting at the gate (the {@code pick}-th of those waiting) ends so. */
     record Chunk(Outcome outcome, int pick) implements Step {
     }
 
@@ -234,6 +247,7 @@ class EngineModelTest {
                 Tuple.of(8, task.map(SubmitAgain::new)),
                 Tuple.of(12, task.map(Cancel::new)),
                 Tuple.of(12, task.map(Retry::new)),
+                Tuple.of(20, task.map(RollBack::new)),
                 Tuple.of(40, pick.map(p -> new Chunk(Outcome.SUCCEEDS, p))),
                 Tuple.of(10, pick.map(p -> new Chunk(Outcome.FAILS, p))),
                 Tuple.of(10, pick.map(p -> new Chunk(Outcome.FAILS_TRANSIENTLY, p))),
@@ -294,13 +308,16 @@ class EngineModelTest {
             return submit(model.newTask(submit.chunks(), submit.delayMillis()), model);
         } else if (step instanceof SubmitAgain again) {
             ModelTask task = model.pick(again.task(), false);
-            return task == null ? "no task yet" : submit(task, model);
+            return task == null ? "no task yet" : task.rollbackOf != null ? "a rollback is never submitted" : submit(task, model);
         } else if (step instanceof Cancel cancel) {
             ModelTask task = model.pick(cancel.task(), true);
             return task == null ? "no task yet" : cancel(task, model);
         } else if (step instanceof Retry retry) {
             ModelTask task = model.pick(retry.task(), true);
             return task == null ? "no task yet" : retry(task, model);
+        } else if (step instanceof RollBack rollBack) {
+            ModelTask task = model.pickToRollBack(rollBack.task());
+            return task == null ? "no task yet" : rollBack(task, model);
         } else if (step instanceof Chunk chunk) {
             return chunk(chunk, model);
         } else if (step instanceof Outage outage) {
@@ -414,16 +431,63 @@ class EngineModelTest {
     private static String retry(ModelTask task, Model model) {
         try {
             TaskRecord queued = engine.retry(task.id, "supervisor");
+            assertThat(task.rolledBackBy).as("a task rolled back is never retried: %s", task).isNull();
             assertThat(queued.runGeneration()).as("a retry starts the next generation").isEqualTo(task.generation + 1);
             task.retried();
             return "queued as generation " + task.generation;
         } catch (TaskStateException e) {
-            assertThat(task.cancelled).as("a cancelled task can be retried: %s", e).isFalse();
+            if (task.rolledBackBy == null) {
+                assertThat(task.cancelled).as("a cancelled task can be retried: %s", e).isFalse();
+            } else {
+                assertThat(e.getMessage()).as("a task rolled back is not retried").contains("rolled back by task " + task.rolledBackBy.id);
+            }
             return "refused: " + e.getMessage();
         } catch (RuntimeException e) {
             requireScriptedFault(e, model);
             if (rows().get(task.id).runGeneration() == task.generation + 1) {
                 task.retried(); // the requeue committed before the fault
+                return "failed after it was stored: " + e;
+            }
+            return "failed: " + e;
+        }
+    }
+
+    private static String rollBack(ModelTask task, Model model) throws SQLException {
+        boolean rolledBackBefore = task.rolledBackBy != null;
+        try {
+            Stored stored = engine.rollBack(task.id, "supervisor");
+            assertThat(task.rollbackOf).as("a rollback is not rolled back").isNull();
+            Snapshot store = Snapshot.read();
+            assertThat(store.rows.get(task.id).state().isFinal()).as("only a task that ended is rolled back: %s", task).isTrue();
+            assertThat(store.effects.getOrDefault(task.id, Map.of())).as("only a task that committed a chunk is rolled back: %s", task)
+                    .isNotEmpty();
+            ModelTask rollback = model.rollbackOf(task, stored.task().id());
+            assertThat(stored.created()).as("a task is rolled back once, whoever asks: %s", task).isEqualTo(!rolledBackBefore);
+            assertThat(stored.task().idempotencyKey()).as("a rollback's key").isEqualTo(Rollbacks.key(task.id));
+            assertThat(stored.task().priority()).as("a rollback's priority is its task's").isEqualTo(task.priority);
+            assertThat(stored.task().orderKey()).as("a rollback's order key is its task's").isEqualTo(task.orderKey);
+            if (stored.created()) {
+                assertThat(stored.task().state()).as("a rollback stored is queued").isEqualTo(TaskState.QUEUED);
+            }
+            return (stored.created() ? "rolled back by " : "answered with its rollback ") + rollback;
+        } catch (TaskStateException e) {
+            String why = e.getMessage();
+            if (why.contains("cancel it before it is rolled back")) {
+                assertThat(task.cancelled || task.ended != null).as("refused as unfinished, but seen ended: %s; %s", task, why).isFalse();
+            } else if (why.contains("it is a rollback")) {
+                assertThat(task.rollbackOf).as("refused as a rollback: %s", task).isNotNull();
+            } else if (why.contains("committed no chunk")) {
+                Snapshot store = Snapshot.read();
+                assertThat(store.effects.getOrDefault(task.id, Map.of())).as("refused as having committed nothing: %s", task).isEmpty();
+            } else {
+                throw new AssertionError("a rollback refused for no reason the model knows: " + task, e);
+            }
+            return "refused: " + why;
+        } catch (RuntimeException e) {
+            requireScriptedFault(e, model);
+            TaskRecord stored = rowOfKey(Rollbacks.key(task.id));
+            if (stored != null && task.rolledBackBy == null) {
+                model.rollbackOf(task, stored.id());
                 return "failed after it was stored: " + e;
             }
             return "failed: " + e;
@@ -566,6 +630,10 @@ class EngineModelTest {
         int storedAs;
         /** When it was stored to run, for a task submitted to run later. */
         Instant runAt;
+        /** For a rollback, the task it rolls back; null for a task submitted. */
+        final ModelTask rollbackOf;
+        /** The rollback of this task, once one is stored. */
+        ModelTask rolledBackBy;
 
         ModelTask(String key, int chunks, int delayMillis) {
             this.key = key;
@@ -578,6 +646,18 @@ class EngineModelTest {
                 case 1 -> "order-b";
                 default -> null;
             };
+            this.rollbackOf = null;
+        }
+
+        /** The rollback of {@code original}, stored as {@code id}: a chunk for each chunk the original committed. */
+        ModelTask(ModelTask original, String id, int chunks) {
+            this.key = Rollbacks.key(original.id);
+            this.chunks = chunks;
+            this.delayMillis = 0;
+            this.priority = original.priority;
+            this.orderKey = original.orderKey;
+            this.rollbackOf = original;
+            this.id = id;
         }
 
         /**
@@ -601,7 +681,9 @@ class EngineModelTest {
 
         @Override
         public String toString() {
-            return key + (id == null ? "[not stored" : "[" + id + " generation " + generation + (cancelled ? ", cancelled" : "")
+            return (rollbackOf == null ? key : "rollback of " + rollbackOf.id) + (id == null ? "[not stored" : "[" + id
+                    + " generation " + generation + (cancelled ? ", cancelled" : "")
+                    + (rolledBackBy != null ? ", rolled back by " + rolledBackBy.id : "")
                     + (failedInThisRun ? ", failed on purpose" : "") + (ended != null ? ", seen " + ended : ""))
                     + ", " + chunks + " chunk(s)]";
         }
@@ -643,6 +725,38 @@ class EngineModelTest {
             return candidates.isEmpty() ? null : candidates.get(index % candidates.size());
         }
 
+        /**
+         * The rollback of {@code original} stored as {@code id}: the one the model knows, or a new
+         * one, with a chunk for each chunk the original committed (final, it commits no more).
+         */
+        ModelTask rollbackOf(ModelTask original, String id) throws SQLException {
+            if (original.rolledBackBy != null) {
+                assertThat(id).as("the one rollback of %s", original).isEqualTo(original.rolledBackBy.id);
+                return original.rolledBackBy;
+            }
+            int committed = Snapshot.read().effects.getOrDefault(original.id, Map.of()).size();
+            ModelTask rollback = new ModelTask(original, id, committed);
+            rollback.storedAs = stored++;
+            tasks.add(rollback);
+            original.rolledBackBy = rollback;
+            ROLLBACKS.incrementAndGet();
+            return rollback;
+        }
+
+        /**
+         * What a supervisor rolls back: the {@code index}-th task seen ended or cancelled having
+         * committed a chunk, not rolled back yet and no rollback; else of those seen ended or
+         * cancelled (refused, or answered with their rollback); else of the stored ones (refused).
+         * Most tasks of a sequence still wait at the gate, and most that ended committed nothing.
+         */
+        ModelTask pickToRollBack(int index) {
+            List<ModelTask> ended = tasks.stream().filter(task -> task.id != null && (task.ended != null || task.cancelled)).toList();
+            List<ModelTask> committed = ended.stream().filter(task -> task.rolledBackBy == null && task.rollbackOf == null
+                    && (task.ended == TaskState.SUCCEEDED || task.chunksDone > 0)).toList();
+            List<ModelTask> candidates = !committed.isEmpty() ? committed : ended;
+            return candidates.isEmpty() ? pick(index, true) : candidates.get(index % candidates.size());
+        }
+
         ModelTask byId(String id) {
             return tasks.stream().filter(task -> id.equals(task.id)).findFirst().orElse(null);
         }
@@ -670,6 +784,8 @@ class EngineModelTest {
                 }
                 TaskRecord row = store.rows.get(task.id);
                 assertThat(row).as("an accepted task is stored: %s", task).isNotNull();
+                assertThat(store.rolledBackBy.get(task.id)).as("the link from %s to its rollback", task)
+                        .isEqualTo(task.rolledBackBy == null ? null : task.rolledBackBy.id);
                 assertThat(row.runGeneration()).as("generation of %s", task).isEqualTo(task.generation);
                 assertThat(row.runAt()).as("when %s was to run", task).isEqualTo(task.runAt);
                 if (task.runAt != null && task.generation == 0) {
@@ -705,9 +821,20 @@ class EngineModelTest {
                 if (row.state() == TaskState.SUCCEEDED) {
                     committed.add(task.chunks - 1);
                 }
-                assertThat(effects.values()).as("no chunk's effect of %s committed twice", task).allMatch(count -> count == 1);
-                assertThat(effects.keySet()).as("effects of %s committed with their records, and only with them", task)
-                        .containsExactlyInAnyOrderElementsOf(committed);
+                if (task.rollbackOf == null) {
+                    assertThat(effects.values()).as("no chunk's effect of %s committed twice", task).allMatch(count -> count == 1);
+                    assertThat(effects.keySet()).as("effects of %s committed with their records, and only with them", task)
+                            .containsExactlyInAnyOrderElementsOf(committed);
+                } else {
+                    // its chunk i undoes the original's chunk n - 1 - i
+                    List<Undo> undos = store.undos.stream().filter(undo -> undo.rollbackId().equals(task.id)).toList();
+                    assertThat(effects).as("a rollback's chunks write no effect of the task type's own: %s", task).isEmpty();
+                    assertThat(undos).as("undos of %s, committed with their records, and only with them", task)
+                            .extracting(Undo::taskId).allMatch(task.rollbackOf.id::equals);
+                    assertThat(undos).extracting(Undo::chunk).as("undos of %s, committed with their records, and only with "
+                            + "them", task).containsExactlyInAnyOrderElementsOf(committed.stream().map(chunk -> task.chunks - 1 - chunk)
+                            .toList());
+                }
                 assertThat(row.chunksDone()).as("progress of %s is never ahead of its committed chunks", task)
                         .isLessThanOrEqualTo(committed.size());
                 assertThat(row.chunksTotal()).as("chunks of %s", task).isIn(0, task.chunks);
@@ -716,8 +843,9 @@ class EngineModelTest {
                     assertThat(row.chunksDone()).as("chunks done of succeeded %s", task).isEqualTo(task.chunks);
                     assertThat(row.itemsDone()).as("items done of succeeded %s", task)
                             .isEqualTo((long) GatedTaskType.ITEMS_PER_CHUNK * task.chunks);
-                    assertThat(row.result()).as("result of %s", task).isEqualTo(GatedTaskType.expectedResult(
-                            IntStream.range(0, task.chunks).mapToObj(Integer::toString).toList()));
+                    assertThat(row.result()).as("result of %s", task).isEqualTo(task.rollbackOf != null
+                            ? GatedTaskType.expectedRollbackResult(task.chunks)
+                            : GatedTaskType.expectedResult(IntStream.range(0, task.chunks).mapToObj(Integer::toString).toList()));
                 }
                 if (row.state() == TaskState.FAILED) {
                     assertThat(task.failedInThisRun).as("%s failed, but no chunk of its run was failed: %s", task,
@@ -742,6 +870,19 @@ class EngineModelTest {
                     }
                 }
             }
+            for (Undo undo : store.undos) {
+                ModelTask original = byId(undo.taskId());
+                assertThat(original != null && original.rolledBackBy != null && original.rolledBackBy.id.equals(undo.rollbackId()))
+                        .as("%s by the one rollback of its task the model knows: %s", undo, original).isTrue();
+                assertThat(undo.count()).as("%s undone once, whatever ran it", undo).isEqualTo(1);
+                assertThat(store.effects.getOrDefault(undo.taskId(), Map.of())).as("%s undoes a chunk its task committed", undo)
+                        .containsKey(undo.chunk());
+            }
+            assertThat(store.undos.stream().map(undo -> undo.taskId() + "/" + undo.chunk()).distinct().count())
+                    .as("no chunk undone by two rollbacks: %s", store.undos).isEqualTo(store.undos.size());
+            if (settled) {
+                UNDOS.addAndGet(store.undos.size());
+            }
             for (ModelTask earlier : tasks) {
                 for (ModelTask later : tasks) {
                     if (earlier.goesBefore(later) && store.rows.get(later.id).startedAt() != null) {
@@ -765,7 +906,7 @@ class EngineModelTest {
      * @param readAt a moment after the snapshot was taken
      */
     private record Snapshot(Instant readAt, Map<String, TaskRecord> rows, Map<String, String> keys, Map<String, List<Integer>> markers,
-                            Map<String, Map<Integer, Integer>> effects) {
+                            Map<String, Map<Integer, Integer>> effects, List<Undo> undos, Map<String, String> rolledBackBy) {
 
         static Snapshot read() throws SQLException {
             try (Connection connection = h2.getConnection()) {
@@ -791,12 +932,31 @@ class EngineModelTest {
                             effects.computeIfAbsent(row.getString(1), id -> new TreeMap<>()).put(row.getInt(2), row.getInt(3));
                         }
                     }
-                    return new Snapshot(Instant.now(), rows, keys, markers, effects);
+                    List<Undo> undos = new ArrayList<>();
+                    try (Statement select = connection.createStatement();
+                         ResultSet row = select.executeQuery("SELECT rollback_id, task_id, chunk, COUNT(*) FROM mt_undo "
+                                 + "GROUP BY rollback_id, task_id, chunk")) {
+                        while (row.next()) {
+                            undos.add(new Undo(row.getString(1), row.getString(2), row.getInt(3), row.getInt(4)));
+                        }
+                    }
+                    Map<String, String> rolledBackBy = new HashMap<>();
+                    try (Statement select = connection.createStatement();
+                         ResultSet row = select.executeQuery("SELECT id, rolled_back_by FROM tb_task WHERE rolled_back_by IS NOT NULL")) {
+                        while (row.next()) {
+                            rolledBackBy.put(row.getString(1), row.getString(2));
+                        }
+                    }
+                    return new Snapshot(Instant.now(), rows, keys, markers, effects, undos, rolledBackBy);
                 } finally {
                     connection.rollback();
                 }
             }
         }
+    }
+
+    /** Chunk {@code chunk} of task {@code taskId} undone by rollback {@code rollbackId}, {@code count} times. */
+    private record Undo(String rollbackId, String taskId, int chunk, int count) {
     }
 
     /** Every task row, by id. */
@@ -833,7 +993,7 @@ class EngineModelTest {
 
     private static void emptyTables() throws SQLException {
         try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
-            for (String table : List.of("tb_chunk_marker", "tb_task_event", "tb_task", "mt_effect")) {
+            for (String table : List.of("tb_chunk_marker", "tb_task_event", "tb_task", "mt_effect", "mt_undo")) {
                 statement.executeUpdate("DELETE FROM " + table);
             }
         }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
+import dev.taskbridge.plugin.ChunkUndo;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.TaskContext;
@@ -28,6 +30,8 @@ import dev.taskbridge.plugin.TransientTaskException;
  * row in {@code mt_effect}, on the connection of its chunk transaction
  * ({@link OneTransactionPerChunk}): the row commits with the chunk's effect marker or not at all,
  * so counting rows counts committed effects. Once the gate is open, every chunk succeeds at once.
+ * Its tasks can be rolled back: an undo waits at the same gate, as the rollback task's chunk, and
+ * one that succeeds writes a row in {@code mt_undo}, in the undo's transaction.
  *
  * <p>Its payload is {@code chunks=N}.
  */
@@ -35,6 +39,9 @@ final class GatedTaskType implements TaskType<Integer> {
 
     static final String ID = "model.gated";
     static final String EFFECTS_TABLE = "CREATE TABLE IF NOT EXISTS mt_effect (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL)";
+    /** The undos of rollbacks (design note 030): a row per chunk of a task undone, by the rollback that undid it. */
+    static final String UNDOS_TABLE = "CREATE TABLE IF NOT EXISTS mt_undo (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL, "
+            + "rollback_id VARCHAR(36) NOT NULL)";
     /** Items each chunk reports done. */
     static final int ITEMS_PER_CHUNK = 10;
     /** A chunk nobody releases fails after this: a test that forgets one must not hang a build. */
@@ -191,6 +198,32 @@ final class GatedTaskType implements TaskType<Integer> {
                 return expectedResult(outcomes.stream().map(ChunkOutcome::data).toList());
             }
         };
+    }
+
+    @Override
+    public Optional<ChunkUndo<Integer>> undo() {
+        return Optional.of((chunks, committed, context) -> {
+            switch (pass(context.taskId(), committed.chunk(), context.attempt())) {
+                case FAILS -> throw new IllegalArgumentException("undo of chunk " + committed.chunk() + " is broken (scripted)");
+                case FAILS_TRANSIENTLY -> throw new TransientTaskException("undo of chunk " + committed.chunk() + " timed out (scripted)");
+                default -> {
+                }
+            }
+            try (PreparedStatement undo = OneTransactionPerChunk.current().prepareStatement(
+                    "INSERT INTO mt_undo (task_id, chunk, rollback_id) VALUES (?, ?, ?)")) {
+                undo.setString(1, committed.taskId());
+                undo.setInt(2, committed.chunk());
+                undo.setString(3, context.taskId());
+                undo.executeUpdate();
+            }
+            return new ChunkOutcome(ITEMS_PER_CHUNK, 0, "undid " + committed.chunk());
+        });
+    }
+
+    /** The result of a rollback of that many chunks, each undone in full. */
+    static String expectedRollbackResult(int chunks) {
+        return "{\"rolledBack\":true,\"chunks\":" + chunks + ",\"itemsUndone\":" + ITEMS_PER_CHUNK * chunks
+                + ",\"itemsNotUndone\":0}";
     }
 
     /** The result of a task whose chunks' data were these. */

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -730,7 +731,7 @@ public final class TaskStore {
                 return read;
             }
         } catch (SQLException e) {
-            throw new TaskStoreException("could not read tasks", e);
+            throw new TaskStoreException("could not read tasks " + Arrays.toString(args), e); // which: an id, an owner's key
         }
     }
 
