@@ -10,10 +10,10 @@ import java.lang.management.ManagementFactory;
  * warm-up found the compiler threads in more than half of the JVM's CPU samples. Warm-ups
  * therefore last until compiling has levelled off, not for a fixed time.
  */
-final class JitMeter {
+public final class JitMeter {
 
     /** Compiling below this share of a warm-up cycle's wall time counts as levelled off. */
-    static final double SETTLED_SHARE = 0.05;
+    public static final double SETTLED_SHARE = 0.05;
 
     private static final CompilationMXBean COMPILER = ManagementFactory.getCompilationMXBean();
 
@@ -24,7 +24,7 @@ final class JitMeter {
     }
 
     /** Starts measuring now. */
-    static JitMeter start() {
+    public static JitMeter start() {
         return new JitMeter();
     }
 
@@ -32,7 +32,7 @@ final class JitMeter {
      * Time the compilers spent since the start, as a share of the wall time since then (summed over
      * compiler threads, so it can exceed 1), or NaN where the JVM does not measure it.
      */
-    double share() {
+    public double share() {
         if (compileMillis < 0) {
             return Double.NaN;
         }
@@ -41,7 +41,7 @@ final class JitMeter {
     }
 
     /** Whether a {@link #share()} counts as levelled off; an unmeasured one (NaN) does. */
-    static boolean settled(double share) {
+    public static boolean settled(double share) {
         return Double.isNaN(share) || share < SETTLED_SHARE;
     }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.taskbridge.bench.JitMeter;
+
 /**
  * One (peer, workload) run in a JVM of its own, started by {@link PeersBench}: the heap and the
  * threads sampled are then the peer's alone, and no library is left running into the next run.
@@ -27,8 +29,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PeerRun {
 
-    private static final int WARMUP_ROUND = 0;
     private static final int TIMED_ROUND = 1;
+    /** Warm-up cycle n is round FIRST_WARMUP_ROUND + n: every task's name in a run stays unique. */
+    private static final int FIRST_WARMUP_ROUND = 100;
+    /** Warm-up cycles run at least this many times, then until the JIT has levelled off. */
+    private static final int MIN_WARMUP_CYCLES = 2;
+    /**
+     * A warm-up cycle runs rounds until it has lasted this long: one compile of a big method takes
+     * most of a sub-second round, so the JIT's share of a shorter one says little.
+     */
+    private static final long MIN_WARMUP_CYCLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private PeerRun() {
     }
@@ -75,6 +85,7 @@ public final class PeerRun {
         int keys = Integer.getInteger("bench.peers.keys", 100);
         int steps = Integer.getInteger("bench.peers.steps", 100);
         int warmup = Integer.getInteger("bench.peers.warmup.tasks", 2_000);
+        long warmupMaxMillis = TimeUnit.SECONDS.toMillis(Integer.getInteger("bench.peers.warmup.max.seconds", 120));
         long roundMillis = TimeUnit.SECONDS.toMillis(Integer.getInteger("bench.peers.round.seconds", 300));
         String adminUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/taskbridge");
         String user = System.getProperty("bench.pg.user", "taskbridge");
@@ -96,9 +107,7 @@ public final class PeerRun {
                 out.setProperty("library", peer.library());
                 out.setProperty("database", database);
                 if (warmup > 0) {
-                    log(peerName, workload, "warm-up: " + warmup + " unordered tasks, untimed");
-                    Round round = new Round(WARMUP_ROUND, warmup, 1, false, false, peer);
-                    measure(peerName, workload + " warm-up", peer, round, submitters, roundMillis);
+                    warmUp(peerName, workload, peer, warmup, w5 ? keys : 0, submitters, roundMillis, warmupMaxMillis, out);
                 }
                 if (workload.equals("W4")) {
                     out.setProperty("settings", String.join("\n", peer.settings()));
@@ -106,6 +115,7 @@ public final class PeerRun {
                     return;
                 }
                 sampler.reset();
+                JitMeter timedJit = JitMeter.start();
                 Round round = w5
                         ? new Round(TIMED_ROUND, keys, steps, true, peer.ordering() == Peer.Ordering.CHAINED, peer)
                         : new Round(TIMED_ROUND, tasks, 1, false, false, peer);
@@ -126,6 +136,7 @@ public final class PeerRun {
                 out.setProperty("peakThreads", Integer.toString(sampler.peakThreads()));
                 out.setProperty("peakAfterGcMb", Double.toString(sampler.peakAfterGcBytes() / (1024.0 * 1024.0)));
                 out.setProperty("cpuMsPerTask", Double.toString(figures.cpuSeconds() * 1000 / figures.tasks()));
+                out.setProperty("timedJitShare", Double.toString(timedJit.share()));
                 out.setProperty("maxHeapMb", Long.toString(Runtime.getRuntime().maxMemory() / (1024 * 1024)));
                 out.setProperty("ordering", w5 ? peer.ordering().name() : "-");
                 out.setProperty("orderingNote", peer.orderingNote());
@@ -230,6 +241,47 @@ public final class PeerRun {
             pool.shutdownNow();
             round.close();
         }
+    }
+
+    /**
+     * Untimed cycles of rounds of {@code tasks} tasks shaped as the timed round's (unordered, or with
+     * {@code keys} > 0 as many keys in order as it has: W5's ordered path is code of its own for the
+     * JIT), as many rounds as 5 s take and at least one, at least {@value #MIN_WARMUP_CYCLES} cycles, then
+     * until the JIT compilers took under {@link JitMeter#SETTLED_SHARE} of a cycle's time, for at
+     * most {@code maxMillis}: on 2 cores a library full of code the JIT has yet to compile (Pekko,
+     * Slick, Scala) runs at a fraction of its speed for tens of thousands of tasks, and a fixed
+     * count of warm-up tasks would time that, not the library. The same rule for every peer; the
+     * results say how each warm-up ended.
+     */
+    private static void warmUp(String peerName, String workload, Peer peer, int tasks, int keys, int submitters,
+                               long roundMillis, long maxMillis, Properties out) throws Exception {
+        long start = System.nanoTime();
+        long cap = start + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        int cycles = 0;
+        int rounds = 0;
+        int tasksPerRound = keys == 0 ? tasks : keys * Math.max(1, tasks / keys);
+        double share;
+        do {
+            JitMeter jit = JitMeter.start();
+            long cycleStart = System.nanoTime();
+            int cycleRounds = 0;
+            do {
+                int id = FIRST_WARMUP_ROUND + rounds++;
+                Round round = keys == 0 ? new Round(id, tasks, 1, false, false, peer)
+                        : new Round(id, keys, Math.max(1, tasks / keys), true, peer.ordering() == Peer.Ordering.CHAINED, peer);
+                measure(peerName, workload + " warm-up", peer, round, submitters, roundMillis);
+                cycleRounds++;
+            } while (System.nanoTime() - cycleStart < MIN_WARMUP_CYCLE_NANOS);
+            share = jit.share();
+            cycles++;
+            log(peerName, workload, String.format("warm-up cycle %d: %d round(s) of %,d tasks in %.1f s, the JIT compilers took "
+                    + "%.1f%% of it", cycles, cycleRounds, tasksPerRound, (System.nanoTime() - cycleStart) / 1e9, 100 * share));
+        } while (cycles < MIN_WARMUP_CYCLES || !JitMeter.settled(share) && System.nanoTime() < cap);
+        out.setProperty("warmupCycles", Integer.toString(cycles));
+        out.setProperty("warmupTasks", Integer.toString(rounds * tasksPerRound));
+        out.setProperty("warmupSeconds", Double.toString((System.nanoTime() - start) / 1e9));
+        out.setProperty("warmupJitShare", Double.toString(share));
+        out.setProperty("warmupLevelled", Boolean.toString(JitMeter.settled(share)));
     }
 
     /** The client threads that submit a round, as concurrent requests to a server would. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import dev.taskbridge.bench.JitMeter;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -162,9 +163,14 @@ final class PeersReport {
                 .append(Integer.getInteger("bench.peers.pool", 30)).append(" connections (HikariCP ")
                 .append(Versions.of("com.zaxxer", "HikariCP")).append(", `reWriteBatchedInserts=true`), ")
                 .append(Integer.getInteger("bench.peers.submitters", 10)).append(" client threads, ")
+                .append("a warm-up in the same JVM before the timed round (untimed cycles of at least 5 s of rounds of ")
                 .append(String.format("%,d", Integer.getInteger("bench.peers.warmup.tasks", 2_000)))
-                .append(" untimed warm-up tasks in the same JVM before the timed round, `-Xmx").append(heap)
+                .append(" tasks, unordered for W1 and W4, for W5 in order over its keys as the timed round; ")
+                .append("at least two cycles, then until the JIT compilers take under ")
+                .append(String.format("%.0f%%", 100 * JitMeter.SETTLED_SHARE)).append(" of a cycle's time, for at most ")
+                .append(Integer.getInteger("bench.peers.warmup.max.seconds", 120)).append(" s), `-Xmx").append(heap)
                 .append("`, logging at WARN. The body of every task does nothing but record that it ran.\n\n");
+        md.append(warmUps(runs));
 
         List<Properties> failed = runs.stream().filter(r -> !"ok".equals(r.getProperty("status"))).toList();
         if (!failed.isEmpty()) {
@@ -289,6 +295,33 @@ final class PeersReport {
             return "–";
         }
         return String.format("%.2f", baseline.get() / value(run, "throughput"));
+    }
+
+    /**
+     * How each run's warm-up ended, and how much of its timed round the JIT still took: a peer
+     * timed while its code was still being compiled is measured slower than it runs.
+     */
+    private static String warmUps(List<Properties> runs) {
+        List<Properties> warmed = runs.stream().filter(run -> run.getProperty("warmupCycles") != null).toList();
+        if (warmed.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("| peer | workload | warm-up cycles | warm-up tasks | warm-up (s) | JIT share of the last cycle | "
+                + "ended | JIT share of the timed round |\n| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |\n");
+        for (Properties run : warmed) {
+            md.append("| ").append(run.getProperty("peer")).append(" | ").append(run.getProperty("workload")).append(" | ")
+                    .append(run.getProperty("warmupCycles")).append(" | ").append(number(run, "warmupTasks", "%,.0f")).append(" | ")
+                    .append(number(run, "warmupSeconds", "%.0f"))
+                    .append(" | ").append(percent(run, "warmupJitShare")).append(" | ")
+                    .append(Boolean.parseBoolean(run.getProperty("warmupLevelled")) ? "levelled off" : "time limit")
+                    .append(" | ").append(percent(run, "timedJitShare")).append(" |\n");
+        }
+        return md.append('\n').toString();
+    }
+
+    private static String percent(Properties run, String key) {
+        String value = run.getProperty(key);
+        return value == null || "NaN".equals(value) ? "–" : String.format("%.1f%%", 100 * Double.parseDouble(value));
     }
 
     private static double value(Properties run, String key) {
