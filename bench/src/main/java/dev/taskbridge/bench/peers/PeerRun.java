@@ -259,7 +259,8 @@ public final class PeerRun {
         long cap = start + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         int cycles = 0;
         int rounds = 0;
-        int tasksPerRound = keys == 0 ? tasks : keys * Math.max(1, tasks / keys);
+        int stepsPerKey = keys == 0 ? 1 : Math.max(1, tasks / keys);
+        int tasksPerRound = keys == 0 ? tasks : keys * stepsPerKey;
         double share;
         do {
             JitMeter jit = JitMeter.start();
@@ -268,7 +269,7 @@ public final class PeerRun {
             do {
                 int id = FIRST_WARMUP_ROUND + rounds++;
                 Round round = keys == 0 ? new Round(id, tasks, 1, false, false, peer)
-                        : new Round(id, keys, Math.max(1, tasks / keys), true, peer.ordering() == Peer.Ordering.CHAINED, peer);
+                        : new Round(id, keys, stepsPerKey, true, peer.ordering() == Peer.Ordering.CHAINED, peer);
                 measure(peerName, workload + " warm-up", peer, round, submitters, roundMillis);
                 cycleRounds++;
             } while (System.nanoTime() - cycleStart < MIN_WARMUP_CYCLE_NANOS);
