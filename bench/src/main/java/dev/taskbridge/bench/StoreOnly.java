@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import dev.taskbridge.engine.TaskIds;
 import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.Payload;
 
 /**
@@ -75,9 +76,10 @@ final class StoreOnly implements AutoCloseable {
         // the chunk, the task's last: the task's success is its record (no marker), in the chunk's transaction
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            if (!store.markChunkCommitted(connection, id, 0, 0, 1, 1, 0, clock.instant(), true, "{}")) {
-                throw new IllegalStateException("task " + id + " was not running");
-            }
+            WriteBatch records = new WriteBatch(connection);
+            store.markChunkCommitted(records, id, 0, 0, 1, 1, 0, clock.instant(), true, "{}",
+                    () -> new IllegalStateException("task " + id + " was not running"));
+            records.run();
             connection.commit();
             connection.setAutoCommit(true);
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -365,9 +366,9 @@ final class ChunkGroups {
         }
 
         @Override
-        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
+        public void commit(WriteBatch records, ChunkOutcome outcome) throws Exception {
             try (TaskLog.Scope scope = TaskLog.enter(entry.logContext())) {
-                entry.chunk().commit(connection, outcome);
+                entry.chunk().commit(records, outcome);
             }
         }
     }

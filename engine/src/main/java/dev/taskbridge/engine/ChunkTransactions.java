@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.TransientTaskException;
 
@@ -74,16 +75,21 @@ public interface ChunkTransactions {
         return worked;
     }
 
-    /** The second step of {@link #runAll}: the records of the chunks that had none, on {@code connection}. */
+    /**
+     * The second step of {@link #runAll}: the records of the chunks that had none, on {@code
+     * connection}, sent as one batch per statement.
+     */
     static void recordAll(Connection connection, List<Worked> worked) throws Exception {
-        try {
-            for (Worked chunk : worked) {
-                if (!chunk.recordedBefore()) {
-                    chunk.chunk().commit(connection, chunk.outcome());
-                }
+        WriteBatch records = new WriteBatch(connection);
+        for (Worked chunk : worked) {
+            if (!chunk.recordedBefore()) {
+                chunk.chunk().commit(records, chunk.outcome());
             }
+        }
+        try {
+            records.run();
         } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) { // a batch carries its first failure's state
                 // Another run of the same chunk (one a restarted slot left running) committed first:
                 // this run's effects roll back with it, and the next try finds the chunk's record.
                 throw new TransientTaskException("the chunk was committed by another run meanwhile", e);
@@ -110,7 +116,10 @@ public interface ChunkTransactions {
         /** The plugin's work: the chunk's effects. */
         ChunkOutcome work() throws Exception;
 
-        /** Records that the chunk committed: its effect marker, the task's progress and history. */
-        void commit(Connection connection, ChunkOutcome outcome) throws Exception;
+        /**
+         * Records that the chunk committed (its effect marker, the task's progress) by adding the
+         * writes to {@code records}, which the transaction runs once every chunk of it has added its own.
+         */
+        void commit(WriteBatch records, ChunkOutcome outcome) throws Exception;
     }
 }

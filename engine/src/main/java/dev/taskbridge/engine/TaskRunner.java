@@ -27,6 +27,7 @@ import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskHistory;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.ChunkUndo;
 import dev.taskbridge.plugin.Payload;
@@ -374,16 +375,15 @@ final class TaskRunner implements TaskWork {
          * would be: one insert fewer for every task.
          */
         @Override
-        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
+        public void commit(WriteBatch records, ChunkOutcome outcome) throws Exception {
             if (!last) {
-                ChunkMarkers.record(connection, task.taskId(), chunk, outcome, Instant.now());
+                ChunkMarkers.record(records, task.taskId(), chunk, outcome, Instant.now());
             }
-            if (!store.markChunkCommitted(connection, task.taskId(), task.generation(), chunk, task.chunkCount(),
+            store.markChunkCommitted(records, task.taskId(), task.generation(), chunk, task.chunkCount(),
                     before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed(),
-                    task.startedAt(), last, last ? result(outcome) : null)) {
-                throw new RunOverException("task " + task.taskId() + " was cancelled, retried or ended by another run "
-                        + "while chunk " + chunk + " ran; the chunk rolled back");
-            }
+                    task.startedAt(), last, last ? result(outcome) : null,
+                    () -> new RunOverException("task " + task.taskId() + " was cancelled, retried or ended by another run "
+                            + "while chunk " + chunk + " ran; the chunk rolled back"));
         }
 
         /** The task's result, from every chunk's outcome with the last one's. */

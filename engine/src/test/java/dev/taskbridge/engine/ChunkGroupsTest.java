@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -406,7 +407,7 @@ class ChunkGroupsTest {
         }
 
         @Override
-        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
+        public void commit(WriteBatch batch, ChunkOutcome outcome) throws Exception {
             int attempt = records.incrementAndGet();
             if (behaviour == Behaviour.RECORD_FAILS || behaviour == Behaviour.RECORD_FAILS_ONCE && attempt == 1) {
                 throw new SQLException("the record of " + id + " fails (attempt " + attempt + ")");
@@ -414,10 +415,7 @@ class ChunkGroupsTest {
             if (recordedInto != null) {
                 recordedInto.add(id);
             }
-            try (PreparedStatement record = connection.prepareStatement("INSERT INTO cg_record (id) VALUES (?)")) {
-                record.setString(1, id);
-                record.executeUpdate();
-            }
+            batch.add("INSERT INTO cg_record (id) VALUES (?)", WriteBatch.Check.NONE, id);
         }
 
         @Override

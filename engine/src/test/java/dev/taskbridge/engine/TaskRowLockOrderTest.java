@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import dev.taskbridge.engine.journal.Dialect;
 import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.Payload;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class TaskRowLockOrderTest {
         try (Connection group = database.dataSource().getConnection()) {
             group.setAutoCommit(false);
             // a group records its chunks in id order: it holds the first row...
-            assertThat(store.markChunkCommitted(group, first, 0, 0, 2, 1, 0, now, false, null)).isTrue();
+            chunkCommitted(group, first, now);
 
             // ...while the starts of both tasks, noted in another order, are written behind
             CompletableFuture<Void> starts = CompletableFuture.runAsync(() -> store.markStarted(List.of(
@@ -63,12 +64,20 @@ class TaskRowLockOrderTest {
             awaitOneWaitingForALock();
 
             // the group goes on to the second row: free, unless the starts took it before waiting for the first
-            assertThat(store.markChunkCommitted(group, second, 0, 0, 2, 1, 0, now, false, null)).isTrue();
+            chunkCommitted(group, second, now);
             group.commit();
             starts.get(10, TimeUnit.SECONDS);
         }
         assertThat(store.find(first).orElseThrow().chunksDone()).isEqualTo(1);
         assertThat(store.find(second).orElseThrow().chunksDone()).isEqualTo(1);
+    }
+
+    /** Chunk 0 of 2 of task {@code id} committed, in the group's transaction, its statement run now. */
+    private void chunkCommitted(Connection group, String id, Instant now) throws Exception {
+        WriteBatch records = new WriteBatch(group);
+        store.markChunkCommitted(records, id, 0, 0, 2, 1, 0, now, false, null,
+                () -> new IllegalStateException("task " + id + " was not running"));
+        records.run();
     }
 
     /** Until a session of this database waits for a row lock: the starts, behind the group. */

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskbridge.engine.ChunkTransactions;
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.TransientTaskException;
 
@@ -97,8 +98,8 @@ final class KitTransactions implements ChunkTransactions {
         }
 
         @Override
-        public void commit(Connection connection, ChunkOutcome outcome) throws Exception {
-            chunk.commit(connection, outcome);
+        public void commit(WriteBatch records, ChunkOutcome outcome) throws Exception {
+            chunk.commit(records, outcome);
         }
     }
 }

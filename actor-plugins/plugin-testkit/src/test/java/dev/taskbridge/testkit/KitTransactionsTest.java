@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.taskbridge.engine.ChunkTransactions;
+import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class KitTransactionsTest {
         }
 
         @Override
-        public void commit(Connection connection, ChunkOutcome outcome) {
+        public void commit(WriteBatch records, ChunkOutcome outcome) {
         }
     }
 }

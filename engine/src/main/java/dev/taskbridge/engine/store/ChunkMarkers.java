@@ -57,19 +57,11 @@ public final class ChunkMarkers {
         }
     }
 
-    /** Records that a chunk committed; fails if it already did (a duplicate would be a bug). */
-    public static void record(Connection connection, String taskId, int chunk, ChunkOutcome outcome, Instant at)
-            throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO tb_chunk_marker (task_id, chunk, items_done, items_failed, data, committed_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, taskId);
-            insert.setInt(2, chunk);
-            insert.setInt(3, outcome.itemsDone());
-            insert.setInt(4, outcome.itemsFailed());
-            insert.setString(5, outcome.data());
-            insert.setObject(6, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-            insert.executeUpdate();
-        }
+    /** Records that a chunk committed, with the batch; the batch fails if it already did (a unique key). */
+    public static void record(WriteBatch batch, String taskId, int chunk, ChunkOutcome outcome, Instant at) {
+        batch.add("INSERT INTO tb_chunk_marker (task_id, chunk, items_done, items_failed, data, committed_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)", WriteBatch.Check.NONE,
+                taskId, chunk, outcome.itemsDone(), outcome.itemsFailed(), outcome.data(),
+                OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
     }
 }

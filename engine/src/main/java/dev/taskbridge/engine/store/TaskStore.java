@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -52,6 +53,14 @@ public final class TaskStore {
             + "items_done, items_failed, attempts, submitted_at, started_at, ended_at, error_message, error_ref, progress_at, run_at, priority, order_key";
     /** The row a run of generation {@code ?} of task {@code ?} may still change: not final, not retried since. */
     private static final String WHERE_RUN = "WHERE id = ? AND run_generation = ? AND status IN ('QUEUED', 'RUNNING')";
+    /** {@link #markChunkCommitted}: whether the chunk was the last decides the status, the end and the result. */
+    private static final String CHUNK_COMMITTED = "UPDATE tb_task SET "
+            + "status = CASE WHEN ? THEN 'SUCCEEDED' ELSE 'RUNNING' END, "
+            + "ended_at = CASE WHEN ? THEN ? ELSE ended_at END, "
+            + "result = CASE WHEN ? THEN ? ELSE result END, "
+            + "chunks_total = ?, chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ?, "
+            + "attempts = CASE WHEN status = 'QUEUED' THEN attempts + 1 ELSE attempts END, "
+            + "started_at = COALESCE(started_at, ?) " + WHERE_RUN;
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
@@ -459,31 +468,29 @@ public final class TaskStore {
     }
 
     /**
-     * Progress after a chunk committed, on the connection of the chunk's own transaction, so that
+     * Progress after a chunk committed, added to the batch of the chunk's own transaction, so that
      * progress commits with the chunk or not at all; for the task's last chunk, its success and
      * result too, so a task's end costs no transaction of its own. The run's start is stored with
-     * it, if no write before did ({@link #markStarted(List)} writes it behind).
+     * it, if no write before did ({@link #markStarted(List)} writes it behind). One statement for
+     * last chunks and others alike: a group's rows are then locked in the order they were added.
      *
      * @param chunk     the chunk that committed, 0-based
      * @param startedAt when the run started
      * @param last      whether it was the task's last chunk: the task then succeeded
      * @param result    the task's result when this was its last chunk
-     * @return false when the run is over (cancelled, or retried since): the chunk must roll back
+     * @param whenOver  what the batch throws when the run is over (cancelled, or retried since):
+     *                  the chunk must roll back
      */
-    public boolean markChunkCommitted(Connection connection, String id, int generation, int chunk, int chunksTotal,
-                                      long itemsDone, long itemsFailed, Instant startedAt, boolean last, String result)
-            throws SQLException {
+    public void markChunkCommitted(WriteBatch batch, String id, int generation, int chunk, int chunksTotal,
+                                   long itemsDone, long itemsFailed, Instant startedAt, boolean last, String result,
+                                   Supplier<? extends Exception> whenOver) {
         OffsetDateTime now = now();
-        String progress = "chunks_total = ?, chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ?, "
-                + "attempts = CASE WHEN status = 'QUEUED' THEN attempts + 1 ELSE attempts END, "
-                + "started_at = COALESCE(started_at, ?) ";
-        OffsetDateTime started = OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC);
-        if (!last) {
-            return update(connection, "UPDATE tb_task SET status = 'RUNNING', " + progress + WHERE_RUN,
-                    chunksTotal, chunk + 1, itemsDone, itemsFailed, now, started, id, generation) == 1;
-        }
-        return update(connection, "UPDATE tb_task SET status = 'SUCCEEDED', ended_at = ?, result = ?, " + progress + WHERE_RUN,
-                now, result, chunksTotal, chunk + 1, itemsDone, itemsFailed, now, started, id, generation) == 1;
+        batch.add(CHUNK_COMMITTED, rows -> {
+                    if (rows != 1) {
+                        throw whenOver.get();
+                    }
+                }, last, last, now, last, result, chunksTotal, chunk + 1, itemsDone, itemsFailed, now,
+                OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC), id, generation);
     }
 
     /**
@@ -735,7 +742,7 @@ public final class TaskStore {
         }
     }
 
-    private static void bind(PreparedStatement statement, Object... args) throws SQLException {
+    static void bind(PreparedStatement statement, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             if (args[i] == null) {
                 statement.setNull(i + 1, Types.VARCHAR);
