@@ -391,6 +391,11 @@ final class Submissions {
 
     /** Hands a stored task to its slot: its order key's, or its id's. */
     void handOver(TaskRecord task) {
-        handOvers.handOver(router.slotFor(task.taskType(), task.routingKey()), task.id(), task.runGeneration(), task.priority());
+        handOver(task, task.runGeneration());
+    }
+
+    /** Hands run {@code generation} of a stored task to its slot: a retry's, which {@code task} as read before it does not hold. */
+    void handOver(TaskRecord task, int generation) {
+        handOvers.handOver(router.slotFor(task.taskType(), task.routingKey()), task.id(), generation, task.priority());
     }
 }

@@ -106,7 +106,6 @@ public final class TaskEngine implements AutoCloseable {
     private final StepsInFlight steps;
     /** Deployed types whose plugin cannot run their unfinished tasks (note 028): type id to why, as a submission is told. */
     private final Map<String, String> notActive;
-    private final HandOvers handOvers;
     private final TaskTracing tracing;
     private final TypePauses pauses;
     private final DueTasks dueTasks;
@@ -137,7 +136,7 @@ public final class TaskEngine implements AutoCloseable {
         this.slotReports = slotReports;
         this.changes = changes;
         this.parsedPayloads = parsedPayloads;
-        this.handOvers = new HandOvers(slots, settings.askTimeout(), settings.retry(), system.scheduler(),
+        HandOvers handOvers = new HandOvers(slots, settings.askTimeout(), settings.retry(), system.scheduler(),
                 system.executionContext(), running::get);
         this.dueTasks = new DueTasks(scheduled, clock, system.scheduler(), system.executionContext(),
                 blocking(system), running::get,
@@ -654,7 +653,7 @@ public final class TaskEngine implements AutoCloseable {
         } finally {
             // after REQUEUED, so that its start comes after it; and even if the read failed: the
             // requeue has committed, so the task must run, whatever the caller hears
-            handOvers.handOver(slotOf(task), taskId, generation.getAsInt(), task.priority());
+            submissions.handOver(task, generation.getAsInt());
         }
     }
 

@@ -134,6 +134,26 @@ final class GatedTaskType implements TaskType<Integer> {
         }
     }
 
+    /** Waits at the gate; throws what the test scripted for this run of {@code what}, or returns to succeed. */
+    private void passOrThrow(String what, String taskId, int chunk, int attempt) throws Exception {
+        switch (pass(taskId, chunk, attempt)) {
+            case FAILS -> throw new IllegalArgumentException(what + " is broken (scripted)");
+            case FAILS_TRANSIENTLY -> throw new TransientTaskException(what + " timed out (scripted)");
+            default -> {
+            }
+        }
+    }
+
+    /** A row written in the chunk's transaction: an effect that commits with the chunk or not at all. */
+    private static void insert(String sql, Object... values) throws SQLException {
+        try (PreparedStatement insert = OneTransactionPerChunk.current().prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                insert.setObject(i + 1, values[i]);
+            }
+            insert.executeUpdate();
+        }
+    }
+
     private int generationOf(String taskId) throws SQLException {
         try (Connection connection = bookkeeping.getConnection();
              PreparedStatement select = connection.prepareStatement("SELECT run_generation FROM tb_task WHERE id = ?")) {
@@ -178,18 +198,8 @@ final class GatedTaskType implements TaskType<Integer> {
 
             @Override
             public ChunkOutcome runChunk(Integer chunks, int chunk, TaskContext context) throws Exception {
-                switch (pass(context.taskId(), chunk, context.attempt())) {
-                    case FAILS -> throw new IllegalArgumentException("chunk " + chunk + " is broken (scripted)");
-                    case FAILS_TRANSIENTLY -> throw new TransientTaskException("chunk " + chunk + " timed out (scripted)");
-                    default -> {
-                    }
-                }
-                try (PreparedStatement effect = OneTransactionPerChunk.current().prepareStatement(
-                        "INSERT INTO mt_effect (task_id, chunk) VALUES (?, ?)")) {
-                    effect.setString(1, context.taskId());
-                    effect.setInt(2, chunk);
-                    effect.executeUpdate();
-                }
+                passOrThrow("chunk " + chunk, context.taskId(), chunk, context.attempt());
+                insert("INSERT INTO mt_effect (task_id, chunk) VALUES (?, ?)", context.taskId(), chunk);
                 return new ChunkOutcome(ITEMS_PER_CHUNK, 0, Integer.toString(chunk));
             }
 
@@ -203,19 +213,9 @@ final class GatedTaskType implements TaskType<Integer> {
     @Override
     public Optional<ChunkUndo<Integer>> undo() {
         return Optional.of((chunks, committed, context) -> {
-            switch (pass(context.taskId(), committed.chunk(), context.attempt())) {
-                case FAILS -> throw new IllegalArgumentException("undo of chunk " + committed.chunk() + " is broken (scripted)");
-                case FAILS_TRANSIENTLY -> throw new TransientTaskException("undo of chunk " + committed.chunk() + " timed out (scripted)");
-                default -> {
-                }
-            }
-            try (PreparedStatement undo = OneTransactionPerChunk.current().prepareStatement(
-                    "INSERT INTO mt_undo (task_id, chunk, rollback_id) VALUES (?, ?, ?)")) {
-                undo.setString(1, committed.taskId());
-                undo.setInt(2, committed.chunk());
-                undo.setString(3, context.taskId());
-                undo.executeUpdate();
-            }
+            passOrThrow("undo of chunk " + committed.chunk(), context.taskId(), committed.chunk(), context.attempt());
+            insert("INSERT INTO mt_undo (task_id, chunk, rollback_id) VALUES (?, ?, ?)",
+                    committed.taskId(), committed.chunk(), context.taskId());
             return new ChunkOutcome(ITEMS_PER_CHUNK, 0, "undid " + committed.chunk());
         });
     }
