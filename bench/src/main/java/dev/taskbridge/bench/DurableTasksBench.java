@@ -35,6 +35,10 @@ public final class DurableTasksBench {
     private static final long MIN_POLL_MILLIS = 10;
     private static final long MAX_POLL_MILLIS = 200;
     private static final long ROUND_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(5);
+    /** The engine's defaults, but for what {@code -Dbench.chunk-groups} and {@code -Dbench.snapshot-every} say. */
+    private static final EngineSettings SETTINGS = EngineSettings.DEFAULTS
+            .withChunkGroups(Integer.getInteger("bench.chunk-groups", EngineSettings.DEFAULT_CHUNK_GROUPS))
+            .withSnapshotEvery(Integer.getInteger("bench.snapshot-every", EngineSettings.DEFAULTS.snapshotEvery()));
     /**
      * The events the slots have journaled: their highest sequence numbers, as events before a
      * slot's older snapshot are deleted. Quoted lower-case names work on H2 and PostgreSQL alike.
@@ -133,8 +137,7 @@ public final class DurableTasksBench {
         String product = db.describe();
         log(db, "measuring on " + product);
         ClassLoader classLoader = DurableTasksBench.class.getClassLoader();
-        EngineSettings settings = EngineSettings.DEFAULTS.withChunkGroups(
-                Integer.getInteger("bench.chunk-groups", EngineSettings.DEFAULT_CHUNK_GROUPS));
+        EngineSettings settings = SETTINGS;
         Dialect dialect = Dialect.of(db.dataSource());
         // The engine would create the tables too; the raw journal must not depend on starting first.
         new TaskStore(db.dataSource(), Clock.systemUTC()).createSchema(dialect);
@@ -385,12 +388,10 @@ public final class DurableTasksBench {
                         + "store polled every %d-%d ms (less often while much is left); finished tasks deleted "
                         + "between runs%n",
                 repeats, warmupSeconds, MIN_POLL_MILLIS, MAX_POLL_MILLIS));
-        md.append(String.format("- engine settings: defaults (%d dispatcher threads, %d blocking threads, %d journal "
+        md.append(String.format("- engine settings: (%d dispatcher threads, %d blocking threads, %d journal "
                         + "threads, snapshot every %d events), %d chunk groups at once; pool of 30 connections; "
                         + "logging at WARN%n",
-                EngineSettings.DEFAULTS.dispatcherThreads(), EngineSettings.DEFAULTS.blockingThreads(),
-                EngineSettings.DEFAULTS.journalThreads(), EngineSettings.DEFAULTS.snapshotEvery(),
-                Integer.getInteger("bench.chunk-groups", EngineSettings.DEFAULT_CHUNK_GROUPS)));
+                SETTINGS.dispatcherThreads(), SETTINGS.blockingThreads(), SETTINGS.journalThreads(), SETTINGS.snapshotEvery(), SETTINGS.chunkGroups()));
         md.append("\n## Machine\n\n");
         md.append(String.format("- date: %s%n", startedAt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
         md.append(String.format("- load average (1 min) at start / end: %s / %s%n", loadAtStart, loadAverage()));

@@ -165,6 +165,12 @@ public record EngineSettings(
                 optionDefaults, slotCapacity, retention, failedRetention, groups, profile);
     }
 
+    public EngineSettings withSnapshotEvery(int events) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                events, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+    }
+
     public EngineSettings withProfile(Profile newProfile) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
