@@ -388,7 +388,7 @@ public final class DurableTasksBench {
                         + "store polled every %d-%d ms (less often while much is left); finished tasks deleted "
                         + "between runs%n",
                 repeats, warmupSeconds, MIN_POLL_MILLIS, MAX_POLL_MILLIS));
-        md.append(String.format("- engine settings: (%d dispatcher threads, %d blocking threads, %d journal "
+        md.append(String.format("- engine settings: the defaults, but for the bench's properties (%d dispatcher threads, %d blocking threads, %d journal "
                         + "threads, snapshot every %d events), %d chunk groups at once; pool of 30 connections; "
                         + "logging at WARN%n",
                 SETTINGS.dispatcherThreads(), SETTINGS.blockingThreads(), SETTINGS.journalThreads(), SETTINGS.snapshotEvery(), SETTINGS.chunkGroups()));

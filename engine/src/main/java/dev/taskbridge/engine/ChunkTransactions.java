@@ -16,7 +16,7 @@ import dev.taskbridge.plugin.TransientTaskException;
  * How a chunk's effects and its record commit. The engine says what a chunk is ({@link Chunk});
  * the host decides the transaction: inside an application server the bridge runs each chunk in a
  * JTA transaction of its own, so the plugin's database work, the chunk's effect marker, the task's
- * progress and its history entry commit together or not at all, and a chunk that committed is
+ * progress (for its last chunk, the task's end) commit together or not at all, and a chunk that committed is
  * never run again. Chunks of many tasks may share one transaction ({@link #runAllOnce}): then
  * they commit together, or none of them does.
  *

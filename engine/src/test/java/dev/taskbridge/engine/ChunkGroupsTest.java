@@ -415,7 +415,7 @@ class ChunkGroupsTest {
             if (recordedInto != null) {
                 recordedInto.add(id);
             }
-            batch.add("INSERT INTO cg_record (id) VALUES (?)", WriteBatch.Check.NONE, id);
+            batch.add(WriteBatch.Rows.NEW, "INSERT INTO cg_record (id) VALUES (?)", WriteBatch.Check.NONE, id);
         }
 
         @Override

@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -84,6 +86,46 @@ class ChunkTransactionsTest {
         assertThatThrownBy(() -> ChunkTransactions.runAll(database, List.of(late)).get(0))
                 .isInstanceOf(TransientTaskException.class)
                 .satisfies(failure -> assertThat(Faults.isTransient(failure)).isTrue());
+    }
+
+    @Test
+    void aChunkWhoseMarkerAnotherRunHasWrittenButNotCommittedIsTriedAgainNotFailed() throws Exception {
+        // H2 refuses the clash with another transaction's uncommitted key at once (90131, transient);
+        // PostgreSQL waits for that transaction, and refuses the key once it commits (23505)
+        try (Connection other = database.getConnection()) {
+            other.setAutoCommit(false);
+            WriteBatch records = new WriteBatch(other);
+            ChunkMarkers.record(records, "t6", 0, MarkerChunk.OUTCOME, Instant.now());
+            records.run();
+            CompletableFuture<Void> commitLater = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(300);
+                    other.commit();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            assertThatThrownBy(() -> new MarkerAfterWork(database).runAllOnce(List.of(new MarkerChunk("t6", () -> { }))))
+                    .satisfies(failure -> assertThat(Faults.isTransient(failure)).as("transient: %s", failure).isTrue());
+            commitLater.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(markerOf("t6")).contains(MarkerChunk.OUTCOME);
+    }
+
+    @Test
+    void markersAreWrittenBeforeAnyTaskRowWhateverChunkComesFirst() throws Exception {
+        // The first task's chunk is its last (no marker) and its run is over; the second's marker
+        // clashes. Markers first, so every group locks in one order: the clash is what is found.
+        String over = queued();
+        String clashing = queued();
+        assertThat(store.markCancelled(over, 0, "clerk")).isTrue();
+        record(clashing);
+
+        assertThatThrownBy(() -> new MarkerAfterWork(database).runAllOnce(List.of(
+                new TaskChunk(over, 0, 1), new TaskChunk(clashing, 0, 2))))
+                .isInstanceOf(TransientTaskException.class)
+                .hasMessageContaining("committed by another run");
     }
 
     @Test

@@ -23,7 +23,7 @@ import jakarta.transaction.RollbackException;
 /**
  * Runs one chunk, or a group of chunks of different tasks, in a JTA transaction of its own,
  * together with their records: the plugin's work on any JTA resource (datasource, persistence
- * context), the effect marker, the task's progress and its history entry commit together or not
+ * context), the effect marker, the task's progress (or its end) commit together or not
  * at all. A chunk whose marker exists is not run again; its recorded outcome is returned.
  *
  * <p>A singleton, so that {@link EngineLifecycle} can depend on it: the container then stops the

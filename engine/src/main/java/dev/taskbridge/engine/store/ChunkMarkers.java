@@ -59,7 +59,7 @@ public final class ChunkMarkers {
 
     /** Records that a chunk committed, with the batch; the batch fails if it already did (a unique key). */
     public static void record(WriteBatch batch, String taskId, int chunk, ChunkOutcome outcome, Instant at) {
-        batch.add("INSERT INTO tb_chunk_marker (task_id, chunk, items_done, items_failed, data, committed_at) "
+        batch.add(WriteBatch.Rows.NEW, "INSERT INTO tb_chunk_marker (task_id, chunk, items_done, items_failed, data, committed_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?)", WriteBatch.Check.NONE,
                 taskId, chunk, outcome.itemsDone(), outcome.itemsFailed(), outcome.data(),
                 OffsetDateTime.ofInstant(at, ZoneOffset.UTC));

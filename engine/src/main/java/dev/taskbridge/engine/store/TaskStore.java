@@ -485,7 +485,7 @@ public final class TaskStore {
                                    long itemsDone, long itemsFailed, Instant startedAt, boolean last, String result,
                                    Supplier<? extends Exception> whenOver) {
         OffsetDateTime now = now();
-        batch.add(CHUNK_COMMITTED, rows -> {
+        batch.add(WriteBatch.Rows.EXISTING, CHUNK_COMMITTED, rows -> {
                     if (rows != 1) {
                         throw whenOver.get();
                     }
