@@ -11,7 +11,8 @@ import dev.taskbridge.plugin.ChunkOutcome;
  * Chunk transactions for hosts without JTA (plain JVM tests and tools): the chunk's record is
  * written after the work, in a local transaction of its own, so a chunk that committed is skipped
  * later, but a crash between the work and its record runs the work again. Effects are at least
- * once here; the EJB bridge makes them exactly once.
+ * once here; the EJB bridge makes them exactly once, and so does {@link LocalChunkTransactions}
+ * for plugins that write through its data source.
  */
 final class MarkerAfterWork implements ChunkTransactions {
 

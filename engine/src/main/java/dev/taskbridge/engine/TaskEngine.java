@@ -155,7 +155,8 @@ public final class TaskEngine implements AutoCloseable {
      * @param threads      the host's thread factory for every dispatcher, or null for Pekko's own
      * @param classLoader  sees the engine, Pekko and the plugins; used for configuration and classes
      * @param transactions how chunks commit with their effect markers, or null outside a container
-     *                     (markers are then written after the work: effects at least once)
+     *                     (markers are then written after the work: effects at least once; for
+     *                     exactly once there, {@link LocalChunkTransactions} with its data source)
      * @throws EngineStartException saying which step failed and why
      */
     public static TaskEngine start(EngineSettings settings, TaskTypeRegistry registry, DataSource dataSource,

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.EngineSettings;
+import dev.taskbridge.engine.LocalChunkTransactions;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskMetrics;
 import dev.taskbridge.engine.TaskTracing;
@@ -69,7 +70,10 @@ public final class PluginTestKit implements AutoCloseable {
 
     private final Builder recipe;
     private final String url;
-    private final ChunkScopedDataSource database;
+    /** The chunks' transactions on the kit's database, for every engine the kit starts on it. */
+    private final LocalChunkTransactions chunkTransactions;
+    /** The kit's database as the engine and the plugins see it: {@link #chunkTransactions}' data source. */
+    private final DataSource database;
     /** What {@link Builder#bind(String, Function)} made over this kit's database: closed with the kit. */
     private final List<AutoCloseable> madeForThisKit = new ArrayList<>();
     private TaskEngine engine;
@@ -80,7 +84,8 @@ public final class PluginTestKit implements AutoCloseable {
         this.url = "jdbc:h2:mem:taskbridge-kit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL(url);
-        this.database = new ChunkScopedDataSource(h2);
+        this.chunkTransactions = new LocalChunkTransactions(h2);
+        this.database = chunkTransactions.dataSource();
         try {
             open(crashAtRun);
         } catch (SQLException | RuntimeException | Error e) {
@@ -144,7 +149,7 @@ public final class PluginTestKit implements AutoCloseable {
     }
 
     private void startEngine(int crashAtRun) {
-        transactions = new KitTransactions(database, crashAtRun);
+        transactions = new KitTransactions(chunkTransactions, crashAtRun);
         engine = TaskEngine.start(EngineSettings.DEFAULTS.withRetry(RETRIES).withOptionDefaults(recipe.optionDefaults)
                         .withProfile(recipe.profile),
                 TaskTypeRegistry.of(recipe.types.stream().<TaskType<?>>map(Supplier::get).toList()), database, null, PluginTestKit.class.getClassLoader(), Clock.systemUTC(),

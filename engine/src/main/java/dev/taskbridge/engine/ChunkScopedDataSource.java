@@ -1,4 +1,4 @@
-package dev.taskbridge.testkit;
+package dev.taskbridge.engine;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
@@ -12,9 +12,10 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The kit's database as the engine and the plugin see it: on a thread that runs a chunk's
- * transaction, every connection is that transaction's, as a JTA-enlisted connection of the
- * server's datasource is; elsewhere a connection of its own, committing as it likes.
+ * The database as the engine and the plugin see it under {@link LocalChunkTransactions}: on a
+ * thread that runs a chunk's transaction, every connection is that transaction's, as a
+ * JTA-enlisted connection of the server's datasource is; elsewhere a connection of its own,
+ * committing as it likes.
  *
  * <p>Inside a chunk, closing the connection gives it back to the chunk, and committing, rolling
  * back or switching auto-commit on are refused, as the server refuses them on a connection of a
