@@ -137,7 +137,6 @@ public final class DurableTasksBench {
         String product = db.describe();
         log(db, "measuring on " + product);
         ClassLoader classLoader = DurableTasksBench.class.getClassLoader();
-        EngineSettings settings = SETTINGS;
         Dialect dialect = Dialect.of(db.dataSource());
         // The engine would create the tables too; the raw journal must not depend on starting first.
         new TaskStore(db.dataSource(), Clock.systemUTC()).createSchema(dialect);
@@ -159,8 +158,8 @@ public final class DurableTasksBench {
         try (Submitters submitters = new Submitters(submitterThreads);
              StoreOnly storeOnly = new StoreOnly(db.dataSource(), slots);
              JdbcFloor floor = new JdbcFloor(db.dataSource(), submitterThreads, slots);
-             RawJournal journal = RawJournal.start(db.dataSource(), dialect, settings, classLoader);
-             TaskEngine engine = TaskEngine.start(settings, TaskTypeRegistry.of(List.of(new NoOpTaskType(slots))),
+             RawJournal journal = RawJournal.start(db.dataSource(), dialect, SETTINGS, classLoader);
+             TaskEngine engine = TaskEngine.start(SETTINGS, TaskTypeRegistry.of(List.of(new NoOpTaskType(slots))),
                      db.dataSource(), null, classLoader, Clock.systemUTC(), null)) {
             // Cycles of half a run each: at least two, for at least warmupSeconds, and until the JIT has
             // levelled off (JitMeter), for at most warmupMaxSeconds. Rates still rose from run to run

@@ -76,8 +76,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
 
     /**
      * Snapshot after this many events by default, keeping two. Each snapshot writes the queue whole
-     * and deletes old events and snapshots: every 100 events, that cost tasks 6-14% of their
-     * throughput in {@code bench/run.sh} (design note 003).
+     * and deletes old events and snapshots: every 100 events, that cost tasks 6% of their
+     * throughput on H2 and 9-21% on PostgreSQL in {@code bench/run.sh} (design note 003).
      */
     public static final int DEFAULT_SNAPSHOT_EVERY = 1000;
 
