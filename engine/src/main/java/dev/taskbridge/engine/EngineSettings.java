@@ -159,6 +159,13 @@ public record EngineSettings(
                 optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile);
     }
 
+    /** As {@code taskbridge.blocking-threads} sets it in the server: for hosts that build their settings in code. */
+    public EngineSettings withBlockingThreads(int threads) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, threads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+    }
+
     public EngineSettings withChunkGroups(int groups) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,

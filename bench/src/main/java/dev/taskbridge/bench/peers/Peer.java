@@ -2,6 +2,8 @@ package dev.taskbridge.bench.peers;
 
 import java.util.List;
 
+import javax.sql.DataSource;
+
 /**
  * One durable task library, embedded as its users embed it, behind the few calls the workloads
  * need. Each adapter is started in a JVM of its own, so nothing here has to be shared or reset.
@@ -48,6 +50,14 @@ interface Peer extends AutoCloseable {
      *                the peer offers for that (the same as unordered for most peers)
      */
     void submit(TaskRef task, boolean ordered) throws Exception;
+
+    /**
+     * Where W3's bodies write their effect: the harness's pool (its own connection, committed at
+     * once), unless the library offers bodies a transaction of their task's (Taskbridge).
+     */
+    default DataSource bodyDataSource(DataSource harnessPool) {
+        return harnessPool;
+    }
 
     /** Tasks the library itself does not yet count as done: the harness stops the clock at zero. */
     long unfinished() throws Exception;

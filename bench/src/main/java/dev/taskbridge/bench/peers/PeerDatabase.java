@@ -46,6 +46,11 @@ final class PeerDatabase implements AutoCloseable {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             statement.execute("CREATE DATABASE " + name + " OWNER " + user);
         }
+        return open(adminUrl, name, user, password, poolSize);
+    }
+
+    /** A pool on {@code name} as it is (W3's second JVM: what the killed one left). */
+    static PeerDatabase open(String adminUrl, String name, String user, String password, int poolSize) {
         String url = adminUrl.replaceFirst("/[^/?]+(\\?.*)?$", "/" + name) + "?reWriteBatchedInserts=true";
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);

@@ -91,18 +91,23 @@ public final class PeerRun {
         String user = System.getProperty("bench.pg.user", "taskbridge");
         String password = System.getProperty("bench.pg.password", "taskbridge");
         boolean w5 = switch (workload) {
-            case "W1", "W4" -> false;
+            case "W1", "W3", "W4" -> false;
             case "W5" -> true;
-            default -> throw new IllegalArgumentException("unknown workload " + workload + ": use W1, W4 or W5");
+            default -> throw new IllegalArgumentException("unknown workload " + workload + ": use W1, W3, W4 or W5");
         };
 
-        Peer peer = Peers.create(peerName);
         String database = "peers_" + peerName.replace('-', '_');
+        if (workload.equals("W3")) {
+            killAndRecover(KillAndRecover.Setting.fromProperties(peerName, adminUrl, database, user, password, workers,
+                    poolSize, submitters, roundMillis), out);
+            return;
+        }
+        Peer peer = Peers.create(peerName);
         try (PeerDatabase db = PeerDatabase.recreate(adminUrl, database, user, password,
                 peer.usesHarnessPool() ? poolSize : 2);
              Sampler sampler = new Sampler()) {
             peer.start(new PeerSetup(db.dataSource(), db.url(), user, password, workers, poolSize, workload,
-                    w5 ? keys : 0));
+                    w5 ? keys : 0, false));
             try {
                 out.setProperty("library", peer.library());
                 out.setProperty("database", database);
@@ -153,6 +158,24 @@ public final class PeerRun {
         } finally {
             if (!Boolean.getBoolean("bench.peers.keep-databases")) {
                 PeerDatabase.drop(adminUrl, database);
+            }
+        }
+    }
+
+    /**
+     * W3 runs in two JVMs: {@code bench.peers.w3.phase=crash} is killed, {@code recover} (the
+     * default) starts again on what it left and drops the database when done.
+     */
+    private static void killAndRecover(KillAndRecover.Setting setting, Properties out) throws Exception {
+        if (System.getProperty("bench.peers.w3.phase", "recover").equals("crash")) {
+            KillAndRecover.crash(setting);
+            return;
+        }
+        try {
+            KillAndRecover.recover(setting, out);
+        } finally {
+            if (!Boolean.getBoolean("bench.peers.keep-databases")) {
+                PeerDatabase.drop(setting.adminUrl(), setting.database());
             }
         }
     }
@@ -286,7 +309,7 @@ public final class PeerRun {
     }
 
     /** The client threads that submit a round, as concurrent requests to a server would. */
-    private static ExecutorService submitterPool(int submitters) {
+    static ExecutorService submitterPool(int submitters) {
         return Executors.newFixedThreadPool(submitters, runnable -> {
             Thread thread = new Thread(runnable, "peers-submitter");
             thread.setDaemon(true);

@@ -33,7 +33,7 @@ public final class PeersBench {
         Path results = Path.of(System.getProperty("bench.peers.results",
                 benchDir.resolve("results").resolve("peers.md").toString()));
         List<String> peers = list("bench.peers.list", String.join(",", Peers.ALL));
-        List<String> workloads = list("bench.peers.workloads", "W1,W4,W5");
+        List<String> workloads = list("bench.peers.workloads", "W1,W3,W4,W5");
         long runSeconds = Integer.getInteger("bench.peers.run.seconds", 900);
         String heap = System.getProperty("bench.peers.heap", "1g");
         for (String peer : peers) {
@@ -61,7 +61,12 @@ public final class PeersBench {
                 index++;
                 System.out.printf("%n=== run %d of %d: %s, %s (own JVM, at most %d s) ===%n", index, total, peer,
                         workload, runSeconds);
-                runs.add(runOne(peer, workload, heap, runSeconds, work.resolve(peer + "-" + workload + ".properties")));
+                Path resultFile = work.resolve(peer + "-" + workload + ".properties");
+                if (workload.equals("W3")) {
+                    runs.add(killAndRestart(peer, heap, runSeconds, resultFile));
+                } else {
+                    runs.add(runOne(peer, workload, heap, runSeconds, resultFile, List.of()));
+                }
             }
         }
 
@@ -75,9 +80,29 @@ public final class PeersBench {
         System.out.println("Written to " + results.toAbsolutePath().normalize());
     }
 
-    /** Starts one run's JVM with this JVM's class path and every {@code bench.*} property, and waits for it. */
-    private static Properties runOne(String peer, String workload, String heap, long runSeconds, Path resultFile)
+    /**
+     * W3: the first JVM kills itself with SIGKILL once enough effects are in (its properties file
+     * stays unwritten; it leaves its figures in a file of its own), then a second starts on what it
+     * left. Either's failure is the run's.
+     */
+    private static Properties killAndRestart(String peer, String heap, long runSeconds, Path resultFile)
             throws IOException, InterruptedException {
+        Path crashFile = Path.of(resultFile + ".crash");
+        String crashProperty = "-Dbench.peers.w3.crash-file=" + crashFile;
+        Properties killed = runOne(peer, "W3", heap, runSeconds, resultFile,
+                List.of("-Dbench.peers.w3.phase=crash", crashProperty));
+        if (!Files.exists(crashFile)) {
+            killed.setProperty("status", "failed");
+            killed.putIfAbsent("error", "the run to be killed ended before its kill");
+            return killed;
+        }
+        System.out.printf("=== %s, W3: killed; starting it again on what it left ===%n", peer);
+        return runOne(peer, "W3", heap, runSeconds, resultFile, List.of("-Dbench.peers.w3.phase=recover", crashProperty));
+    }
+
+    /** Starts one run's JVM with this JVM's class path and every {@code bench.*} property, and waits for it. */
+    private static Properties runOne(String peer, String workload, String heap, long runSeconds, Path resultFile,
+                                     List<String> extraProperties) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
@@ -85,13 +110,15 @@ public final class PeersBench {
         for (Map.Entry<Object, Object> property : System.getProperties().entrySet()) {
             String key = property.getKey().toString();
             if (key.startsWith("bench.") && !key.equals("bench.peers.peer") && !key.equals("bench.peers.workload")
-                    && !key.equals("bench.peers.result")) {
+                    && !key.equals("bench.peers.result") && !key.startsWith("bench.peers.w3.phase")
+                    && !key.equals("bench.peers.w3.crash-file")) {
                 command.add("-D" + key + "=" + property.getValue());
             }
         }
         command.add("-Dbench.peers.peer=" + peer);
         command.add("-Dbench.peers.workload=" + workload);
         command.add("-Dbench.peers.result=" + resultFile);
+        command.addAll(extraProperties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(PeerRun.class.getName());

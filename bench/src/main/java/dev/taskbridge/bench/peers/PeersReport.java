@@ -17,6 +17,8 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 /** The markdown report and the W1 charts, from the runs' properties. */
 final class PeersReport {
@@ -77,6 +79,8 @@ final class PeersReport {
                     + "one.\n\n");
 
         }
+
+        md.append(killAndRestart(of(runs, "W3")));
 
         List<Properties> w4 = of(runs, "W4");
         if (!w4.isEmpty()) {
@@ -198,10 +202,51 @@ final class PeersReport {
         return md.toString();
     }
 
+    /** W3's table and what it measured, or nothing when W3 did not run. */
+    private static String killAndRestart(List<Properties> w3) {
+        if (w3.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## W3: unfinished tasks, `kill -9`, restart\n\n");
+        md.append("| peer | tasks | unfinished at the kill | restart → library started (s) | restart → all done (s) "
+                + "| Taskbridge ÷ peer (time to all done) | lost | duplicated | status |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        Optional<Double> base = w3.stream().filter(r -> BASELINE.equals(r.getProperty("peer")) && "ok".equals(r.getProperty("status"))
+                && Boolean.parseBoolean(r.getProperty("finished"))).map(r -> value(r, "recoverSeconds")).findFirst();
+        for (Properties run : w3) {
+            boolean finished = Boolean.parseBoolean(run.getProperty("finished"));
+            String ratio = base.isEmpty() || !finished ? "–" : String.format("%.2f", base.get() / value(run, "recoverSeconds"));
+            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", run.getProperty("peer"),
+                    number(run, "tasks", "%,.0f"), number(run, "unfinishedAtKill", "%,.0f"),
+                    number(run, "libraryStartSeconds", "%.2f"),
+                    finished ? number(run, "recoverSeconds", "%.2f") : "not all within " + number(run, "recoverSeconds", "%.0f"),
+                    ratio, number(run, "lost", "%,.0f"), number(run, "duplicated", "%,.0f"), status(run)));
+        }
+        Properties any = w3.stream().filter(r -> r.getProperty("bodyMillis") != null).findFirst().orElse(null);
+        md.append("\nEach peer ran twice on one database. The first JVM submitted the tasks (")
+                .append(any == null ? "?" : number(any, "tasks", "%,.0f"))
+                .append(") with every body held, let them go, and sent itself SIGKILL (`kill -9`) once ")
+                .append(any == null ? "?" : any.getProperty("killAfter"))
+                .append(" of them had committed their effect. A body writes its effect (one row in `")
+                .append(KillAndRecover.EFFECTS).append("`, no unique key), then works for ")
+                .append(any == null ? "?" : any.getProperty("bodyMillis"))
+                .append(" ms (a sleep), then ends: at the kill some bodies are between their effect and the library's "
+                        + "record of their end. Every peer's body writes through the harness's pool, committing at once, as "
+                        + "its users' code would; Taskbridge's chunk writes through `LocalChunkTransactions`' data source, "
+                        + "so the effect commits with the chunk's record (as in WildFly with JTA). The second JVM started "
+                        + "the library again on what the first left. Restart → ...: from the second JVM's start (the restart "
+                        + "of the process). Unfinished at the kill: tasks with no effect when the first JVM died. Lost: "
+                        + "tasks without an effect when the second JVM stopped waiting (all done, or its time bound). "
+                        + "Duplicated: tasks with more than one effect, i.e. a body that committed its effect and ran "
+                        + "again. No warm-up: a restarted process is cold for every peer alike.\n\n");
+        return md.toString();
+    }
+
     /** W1's throughput and latency charts next to the report; the files written, or why none. */
     static List<String> charts(List<Properties> runs, Path directory) {
         List<Properties> ok = of(runs, "W1").stream().filter(r -> "ok".equals(r.getProperty("status"))).toList();
         List<String> written = new ArrayList<>();
+        written.addAll(recoveryChart(of(runs, "W3"), directory));
         if (ok.isEmpty()) {
             return written;
         }
@@ -230,7 +275,35 @@ final class PeersReport {
         return written;
     }
 
-    private static List<String> save(CategoryChart chart, Path withoutExtension) throws IOException {
+    /** W3: tasks done over the seconds since the restart, one line per peer. */
+    private static List<String> recoveryChart(List<Properties> w3, Path directory) {
+        List<Properties> ok = w3.stream().filter(r -> r.getProperty("curve") != null).toList();
+        if (ok.isEmpty()) {
+            return List.of();
+        }
+        try {
+            XYChart chart = new XYChartBuilder().width(1100).height(550)
+                    .title("W3: tasks done after kill -9 and restart (sooner is better)")
+                    .xAxisTitle("seconds since the process restarted").yAxisTitle("tasks with their effect").build();
+            chart.getStyler().setMarkerSize(3);
+            for (Properties run : ok) {
+                List<Double> seconds = new ArrayList<>();
+                List<Double> done = new ArrayList<>();
+                for (String point : run.getProperty("curve").split(",")) {
+                    String[] parts = point.split(":");
+                    seconds.add(Double.parseDouble(parts[0]));
+                    done.add(Double.parseDouble(parts[1]));
+                }
+                chart.addSeries(run.getProperty("peer"), seconds, done);
+            }
+            return save(chart, directory.resolve("peers-w3-recovery"));
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return List.of("(W3 chart skipped: " + e + ")");
+        }
+    }
+
+    private static List<String> save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path withoutExtension)
+            throws IOException {
         List<String> files = new ArrayList<>();
         BitmapEncoder.saveBitmap(chart, withoutExtension.toString(), BitmapEncoder.BitmapFormat.PNG);
         files.add(withoutExtension.getFileName() + ".png");
@@ -248,7 +321,7 @@ final class PeersReport {
         if (charts.isEmpty()) {
             return "";
         }
-        StringBuilder md = new StringBuilder("\n## Charts (W1)\n\n");
+        StringBuilder md = new StringBuilder("\n## Charts (W1, W3)\n\n");
         for (String chart : charts) {
             if (chart.endsWith(".png")) {
                 md.append("![").append(chart).append("](").append(chart).append(")\n\n");

@@ -98,7 +98,10 @@ final class QuartzPeer implements Peer {
                 "data source through Quartz's `hikaricp` provider, `maxConnections` = the pool size of every peer "
                         + "(the reference asks for at least the thread count + 3)",
                 "a task is a one-shot `SimpleTrigger` (fire now, misfire: fire now) of one durable job; the trigger "
-                        + "carries the task data");
+                        + "carries the task data",
+                "jobs built with `requestRecovery(true)`: a job that was running when its scheduler died is fired "
+                        + "again when the scheduler starts (Quartz's tutorial on jobs, \"RequestsRecovery\"); without it, "
+                        + "a task killed mid-run is not run again");
     }
 
     @Override
@@ -122,7 +125,9 @@ final class QuartzPeer implements Peer {
         workers = setup.workers();
         batch = Integer.getInteger("bench.peers.quartz.batch", workers);
         db = new PeerDatabaseAccess(setup);
-        createTables(setup);
+        if (!setup.resuming()) {
+            createTables(setup);
+        }
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", "peers");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
@@ -142,9 +147,9 @@ final class QuartzPeer implements Peer {
         p.setProperty("org.quartz.dataSource.peers.password", setup.password());
         p.setProperty("org.quartz.dataSource.peers.maxConnections", Integer.toString(setup.poolSize()));
         scheduler = new StdSchedulerFactory(p).getScheduler();
-        scheduler.addJob(JobBuilder.newJob(NoOpJob.class).withIdentity(NO_OP).storeDurably().build(), true);
+        scheduler.addJob(JobBuilder.newJob(NoOpJob.class).withIdentity(NO_OP).storeDurably().requestRecovery().build(), true);
         for (int key = 0; key < setup.keys(); key++) {
-            scheduler.addJob(JobBuilder.newJob(OrderedJob.class).withIdentity(keyJob(key)).storeDurably().build(), true);
+            scheduler.addJob(JobBuilder.newJob(OrderedJob.class).withIdentity(keyJob(key)).storeDurably().requestRecovery().build(), true);
         }
         scheduler.start();
     }

@@ -40,6 +40,15 @@ final class Round {
     private final AtomicInteger entered = new AtomicInteger();
     /** While held (W4), every body waits here before it does anything; null when bodies run at once. */
     private volatile CountDownLatch gate;
+    /** W3: what a body writes to the database before it ends, and how long its other work takes; none elsewhere. */
+    private volatile EffectWriter effects;
+    private volatile long bodyMillis;
+
+    /** A body's durable effect (W3): one row per run, through the data source the peer's bodies write with. */
+    @FunctionalInterface
+    interface EffectWriter {
+        void write(TaskRef task) throws Exception;
+    }
 
     /**
      * @param ordered W5: steps of a key must run in order
@@ -91,7 +100,32 @@ final class Round {
                 throw new IllegalStateException("task " + task + " was interrupted while held", e);
             }
         }
+        EffectWriter writer = round.effects;
+        if (writer != null) {
+            round.effect(writer, task);
+        }
         round.body(task, now);
+    }
+
+    /**
+     * From now on every body first writes its effect, then works for {@code millis} (a sleep), then
+     * ends: a kill then finds some bodies with their effect written and their end not yet recorded.
+     */
+    void writeEffects(EffectWriter writer, long millis) {
+        bodyMillis = millis;
+        effects = writer;
+    }
+
+    private void effect(EffectWriter writer, TaskRef task) {
+        try {
+            writer.write(task);
+            Thread.sleep(bodyMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("task " + task + " was interrupted in its body", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("task " + task + " could not write its effect", e);
+        }
     }
 
     /** From now on every body waits, before it runs, until {@link #release()}: the library's workers fill, the rest queue. */

@@ -4,14 +4,19 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import dev.taskbridge.engine.EngineSettings;
+import dev.taskbridge.engine.LocalChunkTransactions;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.store.TaskState;
 
 /**
- * Taskbridge's engine embedded as {@code DurableTasksBench} runs it: {@code TaskEngine.start} with
- * default settings, no JTA, one task type whose slots are the workers.
+ * Taskbridge's engine embedded in a plain JVM: {@code TaskEngine.start} with default settings, one
+ * task type whose slots are the workers, and {@link LocalChunkTransactions}, so that what a chunk
+ * writes through the engine's data source commits with the chunk's record, exactly once, as the
+ * bridge's JTA transactions do in WildFly (W3 counts it).
  *
  * <p>Per-key order: W5 submits every step with its key as the task's order key
  * ({@code TaskEngine.submit(..., orderKey)}, design note 032): the key picks the slot, and a slot
@@ -23,9 +28,16 @@ import dev.taskbridge.engine.store.TaskState;
 final class TaskbridgePeer implements Peer {
 
     private static final String OWNER = "bench";
+    /**
+     * Blocking threads beyond one per worker: the engine's blocking pool runs the chunks' work and
+     * its store writes (submissions, starts, group commits); see {@link #settings()}.
+     */
+    private static final int STORE_THREADS = 2;
 
     private final boolean chained;
     private TaskEngine engine;
+    private LocalChunkTransactions transactions;
+    private int blockingThreads;
 
     TaskbridgePeer(boolean chained) {
         this.chained = chained;
@@ -47,9 +59,15 @@ final class TaskbridgePeer implements Peer {
         EngineSettings d = EngineSettings.DEFAULTS;
         return List.of(
                 "`TaskEngine.start` with `EngineSettings.DEFAULTS` (" + d.dispatcherThreads() + " dispatcher threads, "
-                        + d.blockingThreads() + " blocking threads, " + d.journalThreads() + " journal threads, "
-                        + EngineSettings.DEFAULT_CHUNK_GROUPS + " chunk groups), no JTA, as `bench/run.sh` "
-                        + "(`DurableTasksBench`) runs it; see `bench/README.md`",
+                        + d.journalThreads() + " journal threads, " + EngineSettings.DEFAULT_CHUNK_GROUPS
+                        + " chunk groups); see `bench/README.md`",
+                "blocking threads " + blockingThreads + " (`taskbridge.blocking-threads` in the server, default "
+                        + d.blockingThreads() + "): one per worker, so that as many bodies run at once as on every peer, "
+                        + "plus " + STORE_THREADS + " for the store's writes, which share the pool (README's settings table "
+                        + "says what the pool runs)",
+                "no JTA: `LocalChunkTransactions` on the harness's pool, whose data source the engine and the task's "
+                        + "body use, so a chunk's writes commit with its record in one local transaction (exactly once, "
+                        + "as the bridge's JTA transactions in WildFly)",
                 "one task type, one no-op chunk, slots = workers");
     }
 
@@ -70,9 +88,17 @@ final class TaskbridgePeer implements Peer {
 
     @Override
     public void start(PeerSetup setup) {
-        engine = TaskEngine.start(EngineSettings.DEFAULTS,
-                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers()))), setup.dataSource(), null,
-                TaskbridgePeer.class.getClassLoader(), Clock.systemUTC(), null);
+        transactions = new LocalChunkTransactions(setup.dataSource());
+        blockingThreads = setup.workers() + STORE_THREADS;
+        engine = TaskEngine.start(EngineSettings.DEFAULTS.withBlockingThreads(blockingThreads),
+                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers()))), transactions.dataSource(), null,
+                TaskbridgePeer.class.getClassLoader(), Clock.systemUTC(), transactions);
+    }
+
+    /** On a chunk's thread, the chunk's own transaction: the effect commits with the chunk's record. */
+    @Override
+    public DataSource bodyDataSource(DataSource harnessPool) {
+        return transactions.dataSource();
     }
 
     @Override
