@@ -17,8 +17,13 @@ import dev.taskbridge.plugin.ChunkOutcome;
  * (its marker, the task's progress) or rolls back with it, so a chunk that committed is never run
  * again and one that did not left nothing behind.
  *
- * <p>For that the host gives {@link #dataSource()}, not the database it wraps, to
- * {@link TaskEngine#start} and to its plugins. A plugin that writes through any other data source
+ * <p>For that the host gives {@link #dataSource()}, not the database it wraps, to its plugins, and
+ * the database itself to {@link TaskEngine#start}: the engine's chunk records go through
+ * {@link #dataSource()} anyway (this class passes it to {@link ChunkTransactions#runAll}), and its
+ * other writes then commit on their own even when code on a chunk's thread calls it (a chunk that
+ * submits the next task), as the gateway's calls do in the server, which run outside the chunk's
+ * JTA transaction. Given {@link #dataSource()}, such a submit would be refused: its store's commit
+ * is a commit inside the chunk. A plugin that writes through any other data source
  * (its own pool, a connection it opens itself), or outside the database (a file, a mail), is
  * outside the transaction: at least once, as it would be in the server. Inside a chunk, closing a
  * connection gives it back to the chunk, and {@code commit}, {@code rollback} and auto-commit on
@@ -39,8 +44,8 @@ public final class LocalChunkTransactions implements ChunkTransactions {
     }
 
     /**
-     * The database as the engine and the plugins must see it: on a thread that runs a chunk, the
-     * chunk's transaction; elsewhere a plain connection that commits by itself.
+     * The database as the plugins must see it: on a thread that runs a chunk, the chunk's
+     * transaction; elsewhere a plain connection that commits by itself.
      */
     public DataSource dataSource() {
         return dataSource;

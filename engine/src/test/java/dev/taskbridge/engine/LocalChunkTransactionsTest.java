@@ -2,13 +2,16 @@ package dev.taskbridge.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +20,23 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
 import dev.taskbridge.engine.journal.Dialect;
+import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.engine.slot.RunOverException;
 import dev.taskbridge.engine.store.ChunkMarkers;
 import dev.taskbridge.engine.store.NewTask;
+import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskContext;
+import dev.taskbridge.plugin.TaskHandler;
+import dev.taskbridge.plugin.TaskType;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +60,7 @@ class LocalChunkTransactionsTest {
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         database = h2;
         transactions = new LocalChunkTransactions(database);
-        store = new TaskStore(transactions.dataSource(), Clock.systemUTC()); // as TaskEngine.start is given it
+        store = new TaskStore(database, Clock.systemUTC()); // as TaskEngine.start is given it
         store.createSchema(Dialect.H2);
         try (Connection connection = database.getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE effect (task_id VARCHAR(64) NOT NULL)");
@@ -154,6 +163,68 @@ class LocalChunkTransactionsTest {
         }
 
         assertThat(effects()).containsExactly("committed", "committed by itself");
+    }
+
+    /**
+     * The wiring the class asks for: the engine on the database itself, the plugin on {@code
+     * dataSource()}. A chunk that submits the next task through the engine then has that submit
+     * commit on its own (given {@code dataSource()}, the store's commit was refused inside the chunk).
+     */
+    @Test
+    void aChunkThatSubmitsTheNextTaskThroughTheEngineWritesBothEffectsOnce() throws Exception {
+        AtomicReference<TaskEngine> engine = new AtomicReference<>();
+        TaskType<String> chain = new TaskType<>() {
+            @Override
+            public String id() {
+                return "test.chain";
+            }
+
+            @Override
+            public int version() {
+                return 1;
+            }
+
+            @Override
+            public String parse(Payload payload) {
+                return new String(payload.body(), StandardCharsets.UTF_8).replace("\"", "");
+            }
+
+            @Override
+            public TaskHandler<String> handler() {
+                return new TaskHandler<>() {
+                    @Override
+                    public int chunkCount(String step) {
+                        return 1;
+                    }
+
+                    @Override
+                    public ChunkOutcome runChunk(String step, int chunk, TaskContext context) throws Exception {
+                        try (Connection connection = transactions.dataSource().getConnection()) {
+                            insertEffect(connection, step);
+                        }
+                        if (step.equals("first")) {
+                            engine.get().submit("test.chain", "tester", null, Payload.json("\"second\""), null, 0, null);
+                        }
+                        return OUTCOME;
+                    }
+
+                    @Override
+                    public String result(String step, List<ChunkOutcome> outcomes) {
+                        return "{}";
+                    }
+                };
+            }
+        };
+        try (TaskEngine started = TaskEngine.start(EngineSettings.DEFAULTS, TaskTypeRegistry.of(List.of(chain)), database,
+                null, getClass().getClassLoader(), Clock.systemUTC(), transactions)) {
+            engine.set(started);
+            started.submit("test.chain", "tester", null, Payload.json("\"first\""), null, 0, null);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> started.store().countByState().getOrDefault(TaskState.SUCCEEDED, 0L) == 2);
+            assertThat(effects()).containsExactly("first", "second");
+            assertThat(started.store().countByState())
+                    .allSatisfy((state, tasks) -> assertThat(tasks).isEqualTo(state == TaskState.SUCCEEDED ? 2L : 0L));
+        }
     }
 
     private String queued() {

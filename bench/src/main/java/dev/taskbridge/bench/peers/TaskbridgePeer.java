@@ -65,9 +65,10 @@ final class TaskbridgePeer implements Peer {
                         + d.blockingThreads() + "): one per worker, so that as many bodies run at once as on every peer, "
                         + "plus " + STORE_THREADS + " for the store's writes, which share the pool (README's settings table "
                         + "says what the pool runs)",
-                "no JTA: `LocalChunkTransactions` on the harness's pool, whose data source the engine and the task's "
-                        + "body use, so a chunk's writes commit with its record in one local transaction (exactly once, "
-                        + "as the bridge's JTA transactions in WildFly)",
+                "no JTA: `LocalChunkTransactions` on the harness's pool; the task's body writes through its "
+                        + "`dataSource()`, so a chunk's writes commit with its record in one local transaction (exactly "
+                        + "once, as the bridge's JTA transactions in WildFly); the engine itself gets the pool, so that a "
+                        + "chained step's submit commits on its own, as the gateway's calls do in the server",
                 "one task type, one no-op chunk, slots = workers");
     }
 
@@ -88,10 +89,11 @@ final class TaskbridgePeer implements Peer {
 
     @Override
     public void start(PeerSetup setup) {
+        // the engine on the pool itself: a submit from a chained step's chunk must not join that chunk's transaction
         transactions = new LocalChunkTransactions(setup.dataSource());
         blockingThreads = setup.workers() + STORE_THREADS;
         engine = TaskEngine.start(EngineSettings.DEFAULTS.withBlockingThreads(blockingThreads),
-                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers()))), transactions.dataSource(), null,
+                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers()))), setup.dataSource(), null,
                 TaskbridgePeer.class.getClassLoader(), Clock.systemUTC(), transactions);
     }
 
