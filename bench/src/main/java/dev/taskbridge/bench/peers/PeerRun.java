@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -29,6 +30,7 @@ import dev.taskbridge.bench.JitMeter;
  */
 public final class PeerRun {
 
+    /** Timed round n (from 0) is round TIMED_ROUND + n, below every warm-up round's. */
     private static final int TIMED_ROUND = 1;
     /** Warm-up cycle n is round FIRST_WARMUP_ROUND + n: every task's name in a run stays unique. */
     private static final int FIRST_WARMUP_ROUND = 100;
@@ -87,6 +89,9 @@ public final class PeerRun {
         int warmup = Integer.getInteger("bench.peers.warmup.tasks", 2_000);
         long warmupMaxMillis = TimeUnit.SECONDS.toMillis(Integer.getInteger("bench.peers.warmup.max.seconds", 120));
         long roundMillis = TimeUnit.SECONDS.toMillis(Integer.getInteger("bench.peers.round.seconds", 300));
+        // a 10,000-task round of a fast peer lasts about two seconds here, too short to stand alone
+        int timedRounds = Math.min(Integer.getInteger("bench.peers.timed.rounds", 3), FIRST_WARMUP_ROUND - TIMED_ROUND);
+        long timedBudgetNanos = TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.peers.timed.seconds", 60));
         String adminUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/taskbridge");
         String user = System.getProperty("bench.pg.user", "taskbridge");
         String password = System.getProperty("bench.pg.password", "taskbridge");
@@ -121,10 +126,24 @@ public final class PeerRun {
                 }
                 sampler.reset();
                 JitMeter timedJit = JitMeter.start();
-                Round round = w5
-                        ? new Round(TIMED_ROUND, keys, steps, true, peer.ordering() == Peer.Ordering.CHAINED, peer)
-                        : new Round(TIMED_ROUND, tasks, 1, false, false, peer);
-                Figures figures = measure(peerName, workload, peer, round, submitters, roundMillis);
+                List<Figures> timed = new ArrayList<>();
+                long timedStart = System.nanoTime();
+                do {
+                    int id = TIMED_ROUND + timed.size();
+                    Round round = w5
+                            ? new Round(id, keys, steps, true, peer.ordering() == Peer.Ordering.CHAINED, peer)
+                            : new Round(id, tasks, 1, false, false, peer);
+                    timed.add(measure(peerName, workload, peer, round, submitters, roundMillis));
+                } while (timed.size() < timedRounds && System.nanoTime() - timedStart < timedBudgetNanos);
+                // the median round by throughput stands for the run; every round's throughput is kept beside it
+                List<Figures> byThroughput = timed.stream()
+                        .sorted(Comparator.comparingDouble(f -> f.tasks() / f.seconds())).toList();
+                Figures figures = byThroughput.get((byThroughput.size() - 1) / 2);
+                out.setProperty("timedRounds", Integer.toString(timed.size()));
+                out.setProperty("roundThroughputs", String.join(" ", timed.stream()
+                        .map(f -> String.format("%.0f", f.tasks() / f.seconds())).toList()));
+                double cpuSeconds = timed.stream().mapToDouble(Figures::cpuSeconds).sum();
+                int timedTasks = timed.stream().mapToInt(Figures::tasks).sum();
                 out.setProperty("tasks", Integer.toString(figures.tasks()));
                 out.setProperty("seconds", Double.toString(figures.seconds()));
                 out.setProperty("throughput", Double.toString(figures.tasks() / figures.seconds()));
@@ -134,21 +153,22 @@ public final class PeerRun {
                 out.setProperty("submitP99", Double.toString(Percentiles.millis(figures.submitNanos(), 99)));
                 out.setProperty("toStartP50", Double.toString(Percentiles.millis(figures.toStartNanos(), 50)));
                 out.setProperty("toStartP99", Double.toString(Percentiles.millis(figures.toStartNanos(), 99)));
-                out.setProperty("violations", Integer.toString(figures.violations()));
-                out.setProperty("duplicates", Integer.toString(figures.duplicates()));
-                out.setProperty("chainFailures", Integer.toString(figures.chainFailures()));
+                // a violation or a duplicate in any round counts, not only in the median one
+                out.setProperty("violations", Integer.toString(timed.stream().mapToInt(Figures::violations).sum()));
+                out.setProperty("duplicates", Integer.toString(timed.stream().mapToInt(Figures::duplicates).sum()));
+                out.setProperty("chainFailures", Integer.toString(timed.stream().mapToInt(Figures::chainFailures).sum()));
                 out.setProperty("peakHeapMb", Double.toString(sampler.peakHeapBytes() / (1024.0 * 1024.0)));
                 out.setProperty("peakThreads", Integer.toString(sampler.peakThreads()));
                 out.setProperty("peakAfterGcMb", Double.toString(sampler.peakAfterGcBytes() / (1024.0 * 1024.0)));
-                out.setProperty("cpuMsPerTask", Double.toString(figures.cpuSeconds() * 1000 / figures.tasks()));
+                out.setProperty("cpuMsPerTask", Double.toString(cpuSeconds * 1000 / timedTasks));
                 out.setProperty("timedJitShare", Double.toString(timedJit.share()));
                 out.setProperty("maxHeapMb", Long.toString(Runtime.getRuntime().maxMemory() / (1024 * 1024)));
                 out.setProperty("ordering", w5 ? peer.ordering().name() : "-");
                 out.setProperty("orderingNote", peer.orderingNote());
                 out.setProperty("settings", String.join("\n", peer.settings()));
-                log(peerName, workload, String.format("%,d tasks in %.2f s: %,.0f/s; submit p50 %.2f ms p99 %.2f ms; "
+                log(peerName, workload, String.format("median of %d timed round(s): %,d tasks in %.2f s: %,.0f/s; submit p50 %.2f ms p99 %.2f ms; "
                                 + "submit-to-start p50 %.1f ms p99 %.1f ms; %d order violations, %d duplicates",
-                        figures.tasks(), figures.seconds(), figures.tasks() / figures.seconds(),
+                        timed.size(), figures.tasks(), figures.seconds(), figures.tasks() / figures.seconds(),
                         Percentiles.millis(figures.submitNanos(), 50), Percentiles.millis(figures.submitNanos(), 99),
                         Percentiles.millis(figures.toStartNanos(), 50), Percentiles.millis(figures.toStartNanos(), 99),
                         figures.violations(), figures.duplicates()));

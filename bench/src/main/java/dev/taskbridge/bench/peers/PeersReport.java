@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,27 +55,32 @@ final class PeersReport {
 
         if (!of(runs, "W1").isEmpty()) {
             md.append("## W1: ").append(String.format("%,d", tasks)).append(" small durable no-op tasks\n\n");
-            md.append("| peer | tasks/s | Taskbridge ÷ peer (tasks/s) | submit p50 / p99 (ms) | submit→run p50 / p99 (ms) "
-                    + "| peak heap used / after GC (MB) | peak live threads | JVM CPU per task (ms) | duplicate runs | status |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            md.append("| peer | tasks/s | Taskbridge ÷ peer (tasks/s) | each timed round (tasks/s) | submit p50 / p99 (ms) "
+                    + "| submit→run p50 / p99 (ms) | peak heap used / after GC (MB) | peak live threads | JVM CPU per task (ms) "
+                    + "| duplicate runs | status |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
             Optional<Double> w1Base = throughput(runs, "W1", BASELINE);
             for (Properties run : of(runs, "W1")) {
-                md.append(String.format("| %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | %s |%n",
+                md.append(String.format("| %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | %s |%n",
                         run.getProperty("peer"),
-                        number(run, "throughput", "%,.0f"), ratio(w1Base, run), number(run, "submitP50", "%.2f"),
+                        number(run, "throughput", "%,.0f"), ratio(w1Base, run), rounds(run), number(run, "submitP50", "%.2f"),
                         number(run, "submitP99", "%.2f"), number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
                         number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
                         run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"),
                         run.getProperty("duplicates", "–"), status(run)));
             }
             md.append("\nTasks/s: tasks ÷ time from the first submit until the library itself counts every task done "
-                    + "(rows gone or marked succeeded in its own tables, polled every 5 ms once every body has run). "
+                    + "(rows gone or marked succeeded in its own tables, polled every 5 ms once every body has run), "
+                    + "in the median of the timed rounds by that figure; the latencies are that round's. Up to "
+                    + Integer.getInteger("bench.peers.timed.rounds", 3) + " timed rounds, as many as start within "
+                    + Integer.getInteger("bench.peers.timed.seconds", 60) + " s of the first (a round of a fast peer "
+                    + "lasts a few seconds here, too short to stand alone; Quartz's lasts minutes). "
                     + "Submit: the client's call until the library returns (the task is stored). Submit→run: when the task's "
                     + "body started minus when its submit began, recorded by the body itself (same JVM, `System.nanoTime`). "
                     + "Heap used includes garbage not yet collected, sampled every 50 ms; \"after GC\" is the most heap any "
                     + "collection during the round left in use (the whole heap, from the collectors' notifications; 0 if "
-                    + "none ran): what the peer keeps. Threads sampled every 50 ms; all three over the timed round only. JVM CPU per task: the run's JVM (library, client threads, JIT, GC), "
-                    + "not PostgreSQL's. Duplicate runs: bodies that ran more than once. Every task is submitted in one burst, so "
+                    + "none ran): what the peer keeps. Threads sampled every 50 ms; all three over the timed rounds. JVM CPU per task: the run's JVM (library, client threads, JIT, GC), "
+                    + "not PostgreSQL's. Duplicate runs: bodies that ran more than once, in any timed round. Every task is submitted in one burst, so "
                     + "submit→run is mostly time spent queued behind earlier tasks: a latency under a backlog, not an idle "
                     + "one.\n\n");
 
@@ -115,16 +121,16 @@ final class PeersReport {
         if (!of(runs, "W5").isEmpty()) {
             md.append("## W5: per-key order, ").append(keys).append(" keys × ").append(steps).append(" ordered steps\n\n");
             md.append("| peer | per-key order by | steps/s | taskbridge ÷ peer | taskbridge-chained ÷ peer "
-                    + "| order violations | duplicate runs | submit→run p50 / p99 (ms) | peak heap used / after GC (MB) "
+                    + "| each timed round (steps/s) | order violations | duplicate runs | submit→run p50 / p99 (ms) | peak heap used / after GC (MB) "
                     + "| peak live threads | JVM CPU per step (ms) | status |\n");
-            md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+            md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
             Optional<Double> w5Base = throughput(runs, "W5", BASELINE);
             Optional<Double> w5Chained = throughput(runs, "W5", BASELINE_CHAINED);
             for (Properties run : of(runs, "W5")) {
-                md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |%n",
+                md.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |%n",
                         run.getProperty("peer"),
                         orderingLabel(run), number(run, "throughput", "%,.0f"), ratio(w5Base, run),
-                        ratio(w5Chained, run), run.getProperty("violations", "–"), run.getProperty("duplicates", "–"),
+                        ratio(w5Chained, run), rounds(run), run.getProperty("violations", "–"), run.getProperty("duplicates", "–"),
                         number(run, "toStartP50", "%,.1f"), number(run, "toStartP99", "%,.1f"),
                         number(run, "peakHeapMb", "%,.0f"), number(run, "peakAfterGcMb", "%,.0f"),
                         run.getProperty("peakThreads", "–"), number(run, "cpuMsPerTask", "%.2f"), status(run)));
@@ -140,7 +146,8 @@ final class PeersReport {
                             + "interleave while the steps of one key leave in order from one thread. Where a peer chains, the "
                             + "clients submit step 0 of every key and each step's body submits the next. An order violation is a "
                             + "step whose body started while an earlier step of its key had not finished its body (counted once "
-                            + "per step). Taskbridge's own figure is the `taskbridge` row, which keeps each key's order with an "
+                            + "per step, over every timed round, as are duplicate runs; steps/s and latencies are the median "
+                            + "round's, as in W1). Taskbridge's own figure is the `taskbridge` row, which keeps each key's order with an "
                             + "order key (see its note); `taskbridge-chained` chains as the chaining peers do, for a like-for-like "
                             + "comparison with them.\n\n");
 
@@ -332,6 +339,13 @@ final class PeersReport {
             }
         }
         return md.toString();
+    }
+
+    /** Every timed round's rate, in the order they ran. */
+    private static String rounds(Properties run) {
+        String all = run.getProperty("roundThroughputs");
+        return all == null ? "–" : String.join(", ", Arrays.stream(all.split(" "))
+                .map(rate -> String.format("%,d", Long.parseLong(rate))).toList());
     }
 
     private static String orderingLabel(Properties run) {
