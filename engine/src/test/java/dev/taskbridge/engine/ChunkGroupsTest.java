@@ -50,6 +50,8 @@ class ChunkGroupsTest {
     };
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final JdbcDataSource DATABASE = database();
+    /** The transactions of every test, so that each chunk writes its effect through their data source whatever test made it. */
+    private static final LocalChunkTransactions TRANSACTIONS = new LocalChunkTransactions(DATABASE);
 
     /** What a chunk does when it runs. */
     enum Behaviour {
@@ -86,7 +88,7 @@ class ChunkGroupsTest {
     @Property(tries = 300)
     void eachChunkOfAGroupEndsAsItWouldAloneAndCommitsItsEffectOnceOrNotAtAll(@ForAll("groups") List<Behaviour> mix)
             throws Exception {
-        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         warmUp(groups, "t");
         HeldGroup held = holdTheOnlyGroup(groups);
@@ -131,7 +133,7 @@ class ChunkGroupsTest {
      */
     @Test
     void aGroupRunsItsChunksInTheOrderOfTheirTasksIdsNotAsTheyCame() throws Exception {
-        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         List<String> recorded = new CopyOnWriteArrayList<>();
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
@@ -165,7 +167,7 @@ class ChunkGroupsTest {
      */
     @Test
     void theChunksBehindOneStuckInItsWorkLeaveItsGroupAndCommitOnTheirOwn() throws Exception {
-        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
             warmUp(groups, "short");
@@ -202,7 +204,7 @@ class ChunkGroupsTest {
     /** A scheduler that is gone (the engine stops while a group starts) leaves the group unwatched, not lost. */
     @Test
     void aGroupWhoseAlarmCannotBeSetRunsUnwatched() throws Exception {
-        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, (delay, action) -> {
             throw new IllegalStateException("the scheduler has stopped");
         }, 1);
@@ -231,7 +233,7 @@ class ChunkGroupsTest {
     /** Long chunks would hold each other up in a group: they run alone, side by side. */
     @Test
     void chunksOfATypeWhoseWorkIsLongRunAloneAtTheSameTime() throws Exception {
-        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
         CountDownLatch bothRunning = new CountDownLatch(2);
         TestChunk first = new TestChunk("long", Behaviour.SUCCEEDS, null, bothRunning);
@@ -247,7 +249,7 @@ class ChunkGroupsTest {
     /** With no groups configured, short chunks run alone too: each its own transaction, as before groups. */
     @Test
     void noGroupsRunsEveryChunkAlone() throws Exception {
-        CountingTransactions transactions = new CountingTransactions(new OneTransactionPerChunk(DATABASE));
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 0);
         warmUp(groups, "t");
         List<CompletableFuture<ChunkOutcome>> answers = new ArrayList<>();
@@ -261,7 +263,6 @@ class ChunkGroupsTest {
         assertThat(transactions.alone.get()).isEqualTo(21);
     }
 
-    /** One quick chunk of the type, so that the groups know its work is short. */
     /**
      * Runs a chunk that holds the only group until let go, so that the chunks run meanwhile queue
      * and go in one group when it lets go.
@@ -286,6 +287,7 @@ class ChunkGroupsTest {
         }
     }
 
+    /** One quick chunk of the type, so that the groups know its work is short. */
     private static void warmUp(ChunkGroups groups, String type) throws Exception {
         groups.run(new TestChunk(type, Behaviour.SUCCEEDS, null)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -395,10 +397,15 @@ class ChunkGroupsTest {
                     throw new IllegalStateException("the other chunk never ran alongside " + id);
                 }
             }
-            try (PreparedStatement effect = OneTransactionPerChunk.current().prepareStatement(
-                    "INSERT INTO cg_effect (id) VALUES (?)")) {
-                effect.setString(1, id);
-                effect.executeUpdate();
+            try (Connection connection = TRANSACTIONS.dataSource().getConnection()) {
+                // off a chunk's thread the data source commits each write by itself: an effect no record commits with
+                if (connection.getAutoCommit()) {
+                    throw new IllegalStateException("no chunk transaction on this thread");
+                }
+                try (PreparedStatement effect = connection.prepareStatement("INSERT INTO cg_effect (id) VALUES (?)")) {
+                    effect.setString(1, id);
+                    effect.executeUpdate();
+                }
             }
             if (behaviour == Behaviour.WORK_FAILS) {
                 throw new IllegalStateException("work of " + id + " fails");

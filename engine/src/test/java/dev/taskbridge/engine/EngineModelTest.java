@@ -50,7 +50,7 @@ import org.h2.jdbcx.JdbcDataSource;
  * and their routing. Only the plugin is the test's ({@link GatedTaskType}: each chunk waits until
  * a step says how it ends), and the database is reached through {@link FaultyDataSource}, which
  * fails on command. Chunks commit in one transaction with their effect markers
- * ({@link OneTransactionPerChunk}), as the EJB bridge commits them.
+ * ({@link LocalChunkTransactions}), as the EJB bridge commits them.
  *
  * <p>After every step the store is checked against a small model of what the test did: every
  * accepted task is stored, in the run generation its retries give it; a cancelled task stays
@@ -102,6 +102,8 @@ class EngineModelTest {
 
     private static JdbcDataSource h2;
     private static FaultyDataSource database;
+    /** One for every engine of the run, so that the plugin writes through it whichever engine runs its chunk. */
+    private static LocalChunkTransactions transactions;
     private static GatedTaskType plugin;
     private static SlotFailures metrics;
     private static TaskEngine engine;
@@ -115,7 +117,8 @@ class EngineModelTest {
             statement.execute(GatedTaskType.UNDOS_TABLE);
         }
         database = new FaultyDataSource(h2);
-        plugin = new GatedTaskType(SLOTS, h2);
+        transactions = new LocalChunkTransactions(database);
+        plugin = new GatedTaskType(SLOTS, h2, transactions.dataSource());
         metrics = new SlotFailures();
         engine = startEngine();
     }
@@ -142,7 +145,7 @@ class EngineModelTest {
         while (true) {
             try {
                 return TaskEngine.start(SETTINGS, TaskTypeRegistry.of(List.of(plugin)), database, null,
-                        EngineModelTest.class.getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(database),
+                        EngineModelTest.class.getClassLoader(), Clock.systemUTC(), transactions,
                         metrics);
             } catch (EngineStartException e) {
                 if (System.nanoTime() > deadline) {

@@ -1,5 +1,6 @@
 package dev.taskbridge.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -27,9 +29,9 @@ import dev.taskbridge.plugin.TransientTaskException;
  * A task type whose chunks wait at a gate until the test says how each run ends: it succeeds, fails
  * for good, or fails for a reason that may pass. So a test decides, step by step, what every chunk
  * does and when, while the engine around it is real. A chunk that succeeds writes its effect, a
- * row in {@code mt_effect}, on the connection of its chunk transaction
- * ({@link OneTransactionPerChunk}): the row commits with the chunk's effect marker or not at all,
- * so counting rows counts committed effects. Once the gate is open, every chunk succeeds at once.
+ * row in {@code mt_effect}, through {@link LocalChunkTransactions#dataSource()}, so on the
+ * connection of its chunk transaction: the row commits with the chunk's effect marker or not at
+ * all, so counting rows counts committed effects. Once the gate is open, every chunk succeeds at once.
  * Its tasks can be rolled back: an undo waits at the same gate, as the rollback task's chunk, and
  * one that succeeds writes a row in {@code mt_undo}, in the undo's transaction.
  *
@@ -61,18 +63,21 @@ final class GatedTaskType implements TaskType<Integer> {
     private final int slots;
     /** Where the test reads a task's generation, past any fault the engine's database is made to have. */
     private final DataSource bookkeeping;
+    /** Where its effects are written: the {@link LocalChunkTransactions#dataSource()} of the engine that runs it. */
+    private final DataSource chunkScoped;
     private final List<Arrival> waiting = new ArrayList<>();
     private boolean open;
     /** Every run of a chunk that reached the plugin, gate open or not. */
-    private final java.util.concurrent.atomic.AtomicInteger chunkRuns = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger chunkRuns = new AtomicInteger();
 
-    GatedTaskType(int slots, DataSource bookkeeping) {
+    GatedTaskType(int slots, DataSource bookkeeping, DataSource chunkScoped) {
         this.slots = slots;
         this.bookkeeping = bookkeeping;
+        this.chunkScoped = chunkScoped;
     }
 
     static Payload payload(int chunks) {
-        return new Payload("text/plain", ("chunks=" + chunks).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Payload("text/plain", ("chunks=" + chunks).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Lets every chunk through, those waiting and those to come, as successes. */
@@ -145,12 +150,18 @@ final class GatedTaskType implements TaskType<Integer> {
     }
 
     /** A row written in the chunk's transaction: an effect that commits with the chunk or not at all. */
-    private static void insert(String sql, Object... values) throws SQLException {
-        try (PreparedStatement insert = OneTransactionPerChunk.current().prepareStatement(sql)) {
-            for (int i = 0; i < values.length; i++) {
-                insert.setObject(i + 1, values[i]);
+    private void insert(String sql, Object... values) throws SQLException {
+        try (Connection connection = chunkScoped.getConnection()) {
+            // off a chunk's thread the data source commits each write by itself: an effect no marker commits with
+            if (connection.getAutoCommit()) {
+                throw new IllegalStateException("no chunk transaction on this thread");
             }
-            insert.executeUpdate();
+            try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                for (int i = 0; i < values.length; i++) {
+                    insert.setObject(i + 1, values[i]);
+                }
+                insert.executeUpdate();
+            }
         }
     }
 

@@ -1518,7 +1518,8 @@ class TaskEngineTest {
     void aTaskHandedOverWhileAFailedJournalWriteRestartsItsSlotRunsWithoutWaitingForAnotherCommand() throws Exception {
         createGatedEffectsTable();
         FaultyDataSource faulty = new FaultyDataSource(database);
-        GatedTaskType type = new GatedTaskType(1, database);
+        LocalChunkTransactions transactions = new LocalChunkTransactions(faulty);
+        GatedTaskType type = new GatedTaskType(1, database, transactions.dataSource());
         // a snapshot after every event, and a hand-over the failing write swallowed repeated after a second
         EngineSettings snapshotEveryEvent = new EngineSettings(FAST_RETRIES.systemName(), Map.of(),
                 FAST_RETRIES.dispatcherThreads(), FAST_RETRIES.blockingThreads(), FAST_RETRIES.retry(), 1,
@@ -1527,7 +1528,7 @@ class TaskEngineTest {
                 FAST_RETRIES.slotCapacity(), FAST_RETRIES.retention(), FAST_RETRIES.failedRetention(),
                 FAST_RETRIES.chunkGroups(), FAST_RETRIES.profile());
         TaskEngine engine = TaskEngine.start(snapshotEveryEvent, TaskTypeRegistry.of(List.of(type)), faulty, null,
-                getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
+                getClass().getClassLoader(), Clock.systemUTC(), transactions, TaskMetrics.NONE);
         engines.add(engine);
         type.open();
         for (int i = 0; i < 4; i++) { // enough events that each snapshot deletes older ones
@@ -1564,9 +1565,11 @@ class TaskEngineTest {
     void aChunkLeftRunningByAStoppedEngineThatCommitsWhileTheNextEngineResumesItsTaskDoesNotLoseTheTask() throws Exception {
         createGatedEffectsTable();
         FaultyDataSource faulty = new FaultyDataSource(database);
-        GatedTaskType type = new GatedTaskType(1, database);
+        // one for both engines: the plugin writes through its data source whichever engine runs the chunk
+        LocalChunkTransactions transactions = new LocalChunkTransactions(faulty);
+        GatedTaskType type = new GatedTaskType(1, database, transactions.dataSource());
         TaskEngine before = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
-                getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
+                getClass().getClassLoader(), Clock.systemUTC(), transactions, TaskMetrics.NONE);
         engines.add(before);
         String id = before.submit(GatedTaskType.ID, "clerk", null, GatedTaskType.payload(3)).task().id();
         GatedTaskType.Arrival leftRunning = type.take(0, WAIT);
@@ -1579,7 +1582,7 @@ class TaskEngineTest {
         });
         type.open();
         TaskEngine after = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
-                getClass().getClassLoader(), Clock.systemUTC(), new OneTransactionPerChunk(faulty), TaskMetrics.NONE);
+                getClass().getClassLoader(), Clock.systemUTC(), transactions, TaskMetrics.NONE);
         engines.add(after);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> after.store().find(id).orElseThrow().state().isFinal());
