@@ -10,13 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -80,22 +75,7 @@ final class KillAndRecover {
         round.writeEffects(effectWriter(peer, db.dataSource()), setting.bodyMillis());
         round.hold();
         peer.start(setup(setting, db, false));
-        long start = System.nanoTime();
-        ExecutorService pool = PeerRun.submitterPool(setting.submitters());
-        AtomicInteger next = new AtomicInteger();
-        List<Future<Void>> clients = new ArrayList<>();
-        for (int t = 0; t < setting.submitters(); t++) {
-            clients.add(pool.submit(() -> {
-                for (int key; (key = next.getAndIncrement()) < setting.tasks(); ) {
-                    round.submit(key, 0);
-                }
-                return null;
-            }));
-        }
-        for (Future<Void> client : clients) {
-            client.get(setting.boundMillis(), TimeUnit.MILLISECONDS);
-        }
-        double submitSeconds = (System.nanoTime() - start) / 1e9;
+        double submitSeconds = PeerRun.submitAll(round, setting.submitters(), setting.boundMillis());
         PeerRun.log(setting.peerName(), "W3", String.format("%,d tasks submitted (bodies held) in %.1f s; released; kill -9 "
                 + "once %,d effects are in", setting.tasks(), submitSeconds, setting.killAfter()));
         round.release();

@@ -328,8 +328,35 @@ public final class PeerRun {
         out.setProperty("warmupLevelled", Boolean.toString(JitMeter.settled(share)));
     }
 
+    /**
+     * Submits every task of an unordered round from {@code submitters} client threads, handing out
+     * task numbers from one counter; returns the seconds it took, once every submit has returned.
+     */
+    static double submitAll(Round round, int submitters, long boundMillis) throws Exception {
+        ExecutorService pool = submitterPool(submitters);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            List<Future<Void>> clients = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int t = 0; t < submitters; t++) {
+                clients.add(pool.submit(() -> {
+                    for (int key; (key = next.getAndIncrement()) < round.keys; ) {
+                        round.submit(key, 0);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> client : clients) {
+                client.get(boundMillis, TimeUnit.MILLISECONDS);
+            }
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** The client threads that submit a round, as concurrent requests to a server would. */
-    static ExecutorService submitterPool(int submitters) {
+    private static ExecutorService submitterPool(int submitters) {
         return Executors.newFixedThreadPool(submitters, runnable -> {
             Thread thread = new Thread(runnable, "peers-submitter");
             thread.setDaemon(true);
@@ -352,23 +379,7 @@ public final class PeerRun {
         Round round = new Round(TIMED_ROUND, tasks, 1, false, false, peer);
         round.hold();
         try {
-            ExecutorService pool = submitterPool(submitters);
-            AtomicInteger next = new AtomicInteger();
-            List<Future<Void>> clients = new ArrayList<>();
-            long start = System.nanoTime();
-            for (int t = 0; t < submitters; t++) {
-                clients.add(pool.submit(() -> {
-                    for (int key; (key = next.getAndIncrement()) < tasks; ) {
-                        round.submit(key, 0);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<Void> client : clients) {
-                client.get(roundMillis, TimeUnit.MILLISECONDS);
-            }
-            pool.shutdownNow();
-            double submitSeconds = (System.nanoTime() - start) / 1e9;
+            double submitSeconds = submitAll(round, submitters, roundMillis);
             // the workers take the first tasks; wait until they have, or have stopped taking more for a second
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             int taken = -1;
