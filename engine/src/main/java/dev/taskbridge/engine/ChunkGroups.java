@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.taskbridge.engine.store.WriteBatch;
@@ -40,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * a group never holds two chunks of one task.
  *
  * <p>A chunk of a short type can still be slow once (a lock it waits for, a slow query): then the
- * chunks behind it in its group would wait as long. When a chunk's work has run for
- * {@link #STUCK_WORK}, the chunks of its group that have not started leave the group and run on
- * their own; the group commits the chunks it has run once the slow one is done.
+ * chunks behind it would wait as long, those of its group and those queued for the next. When a
+ * chunk's work has run for {@link #STUCK_WORK}, the chunks of its group that have not started
+ * leave the group and run on their own, and its runner gives up its place among the
+ * {@link EngineSettings#chunkGroups} so that another takes the queue; the stuck runner commits
+ * what it has run once the slow chunk is done, and ends. Without that, two stuck chunks held
+ * every short chunk of the engine (the peers' W4 ran two bodies of ten at once).
  *
  * @see ChunkTransactions#runAllOnce
  */
@@ -149,20 +153,54 @@ final class ChunkGroups {
         }
     }
 
-    /** Runs groups while chunks queue, then leaves; the last look after leaving finds any chunk queued meanwhile. */
+    /**
+     * Runs groups while chunks queue and it holds its place, then leaves; the last look after
+     * leaving finds any chunk queued meanwhile.
+     */
     private void runGroups() {
+        Place place = new Place();
         try {
-            for (List<Queued> group = take(); !group.isEmpty(); group = take()) {
-                if (group.size() == 1) {
-                    runAlone(group.get(0));
-                } else {
-                    runTogether(group);
+            while (place.held()) {
+                List<Queued> group = take();
+                if (group.isEmpty()) {
+                    return;
+                }
+                StuckWatch watch = new StuckWatch(List.copyOf(group), place); // a copy: the group is sorted as it starts
+                try {
+                    if (group.size() == 1) {
+                        runAlone(group.get(0));
+                    } else {
+                        runTogether(group);
+                    }
+                } finally {
+                    watch.stop();
                 }
             }
         } finally {
-            groupsRunning.decrementAndGet();
-            startGroupIfRoom();
+            place.giveUp();
         }
+    }
+
+    /** A runner's place among the {@code groupsAtOnce}: given up once, when the runner ends or its chunk is stuck. */
+    private final class Place {
+
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        boolean held() {
+            return held.get();
+        }
+
+        void giveUp() {
+            if (held.compareAndSet(true, false)) {
+                groupsRunning.decrementAndGet();
+                startGroupIfRoom();
+            }
+        }
+    }
+
+    /** Runners that hold a place now: for tests. */
+    int runnersNow() {
+        return groupsRunning.get();
     }
 
     private List<Queued> take() {
@@ -179,12 +217,11 @@ final class ChunkGroups {
         // deadlocks after a second, and when it chose a group, all its chunks ran their work again.
         group.sort(Comparator.comparing((Queued queued) -> queued.entry().taskId()));
         group.forEach(queued -> queued.timed.place.set(Timed.IN_GROUP));
-        StuckWatch watch = new StuckWatch(group);
         List<ChunkOutcome> outcomes;
         try {
             outcomes = transactions.runAllOnce(group.stream().map(Queued::timed).toList());
         } catch (Throwable failure) {
-            watch.stop();
+            // still watched: a chunk that runs again here and is stuck frees this runner's place too
             LOG.debug("A group of {} chunks rolled back; the others run again on their own", group.size(), failure);
             for (Queued queued : group) {
                 if (!queued.timed.keep()) {
@@ -198,7 +235,6 @@ final class ChunkGroups {
             }
             return;
         }
-        watch.stop();
         long committed = System.nanoTime();
         for (int i = 0; i < group.size(); i++) {
             if (group.get(i).timed.keep()) {
@@ -208,18 +244,21 @@ final class ChunkGroups {
     }
 
     /**
-     * Looks at a running group every {@link #STUCK_WORK}: once a chunk's work has run that long,
-     * the chunks that have not started leave the group and run on their own, each on a blocking
-     * thread. One alarm per group, and most groups are done before it rings.
+     * Looks at a running group (or a chunk its runner runs alone) every {@link #STUCK_WORK}: once
+     * a chunk's work has run that long, the chunks that have not started leave the group and run
+     * on their own, each on a blocking thread, and the runner gives up its place. One alarm per
+     * group, and most groups are done before it rings.
      */
     private final class StuckWatch {
 
         private final List<Queued> group;
+        private final Place place;
         private volatile boolean running = true;
         private volatile Runnable cancel;
 
-        StuckWatch(List<Queued> group) {
+        StuckWatch(List<Queued> group, Place place) {
             this.group = group;
+            this.place = place;
             this.cancel = lookLater();
         }
 
@@ -260,6 +299,11 @@ final class ChunkGroups {
                 } catch (RuntimeException refused) { // the engine is stopping
                     fail(alone, refused);
                 }
+            }
+            try {
+                place.giveUp();
+            } catch (RuntimeException refused) { // the engine is stopping: no runner to start
+                LOG.debug("No runner starts after a stuck one: the engine is stopping", refused);
             }
         }
 

@@ -224,6 +224,55 @@ class ChunkGroupsTest {
         assertThat(transactions.groups.get() - groupsBefore).as("they went in one group").isEqualTo(1);
     }
 
+    /**
+     * A runner whose chunk is stuck in its work gives up its place, so that the chunks queued
+     * behind it do not wait for it: with both runners' chunks stuck (a lock each waits for), a
+     * third chunk of the same short type still commits. Before, every short chunk of the engine
+     * waited until one of them was done (seen in the peers' W4: two bodies ran of ten).
+     */
+    @Test
+    void chunksQueuedWhileEveryRunnerIsStuckCommitWithoutWaitingForThem() throws Exception {
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
+        ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 2);
+        for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
+            warmUp(groups, "quick");
+        }
+        CountDownLatch unstick = new CountDownLatch(1);
+        TestChunk first = new TestChunk("quick", Behaviour.SUCCEEDS, unstick);
+        CompletableFuture<ChunkOutcome> firstAnswer = groups.run(first).toCompletableFuture();
+        assertThat(first.started.await(10, TimeUnit.SECONDS)).as("the first runner's chunk works").isTrue();
+        TestChunk second = new TestChunk("quick", Behaviour.SUCCEEDS, unstick);
+        CompletableFuture<ChunkOutcome> secondAnswer = groups.run(second).toCompletableFuture();
+        assertThat(second.started.await(10, TimeUnit.SECONDS)).as("the second runner's chunk works").isTrue();
+
+        TestChunk third = new TestChunk("quick", Behaviour.SUCCEEDS, null);
+        assertThat(groups.run(third).toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(firstAnswer).as("still stuck").isNotDone();
+        assertThat(secondAnswer).as("still stuck").isNotDone();
+
+        unstick.countDown();
+        assertThat(firstAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(secondAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        for (TestChunk chunk : List.of(first, second, third)) {
+            assertThat(chunk.works.get()).as("works of " + chunk).isEqualTo(1);
+            assertThat(committed("cg_effect", chunk.id)).as("effects of " + chunk).isEqualTo(1);
+            assertThat(committed("cg_record", chunk.id)).as("records of " + chunk).isEqualTo(1);
+        }
+        // once the stuck ones are done, the groups run as many runners as before, no more
+        List<CompletableFuture<ChunkOutcome>> later = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            later.add(groups.run(new TestChunk("quick", Behaviour.SUCCEEDS, null)).toCompletableFuture());
+        }
+        for (CompletableFuture<ChunkOutcome> answer : later) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (groups.runnersNow() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the last runner leaves just after its chunks' answers
+        }
+        assertThat(groups.runnersNow()).as("runners once all is done").isZero();
+    }
+
     private static List<TestChunk> concat(TestChunk first, List<TestChunk> rest) {
         List<TestChunk> all = new ArrayList<>(List.of(first));
         all.addAll(rest);
@@ -265,14 +314,16 @@ class ChunkGroupsTest {
 
     /**
      * Runs a chunk that holds the only group until let go, so that the chunks run meanwhile queue
-     * and go in one group when it lets go.
+     * and go in one group when it lets go. It holds before its work (as if its marker's lookup
+     * waited), not in it: a runner whose chunk is stuck in its work gives up its place to another.
      */
     private static HeldGroup holdTheOnlyGroup(ChunkGroups groups) throws Exception {
         for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
             warmUp(groups, "blocker");
         }
         CountDownLatch letGo = new CountDownLatch(1);
-        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, letGo);
+        TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, null);
+        blocker.holdBeforeWork = letGo;
         CompletableFuture<ChunkOutcome> blocked = groups.run(blocker).toCompletableFuture();
         assertThat(blocker.started.await(10, TimeUnit.SECONDS)).as("the blocker started").isTrue();
         return new HeldGroup(letGo, blocked);
@@ -351,6 +402,8 @@ class ChunkGroupsTest {
         final AtomicInteger records = new AtomicInteger();
         /** Where its record notes its id, if anywhere: the order in which a group records its chunks. */
         List<String> recordedInto;
+        /** If set, the chunk starts and waits for it before its work: it holds its runner without being stuck in work. */
+        CountDownLatch holdBeforeWork;
 
         TestChunk(String type, Behaviour behaviour, CountDownLatch waitFor) {
             this(type, behaviour, waitFor, null);
@@ -372,6 +425,14 @@ class ChunkGroupsTest {
 
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) {
+            if (holdBeforeWork != null) {
+                started.countDown();
+                try {
+                    holdBeforeWork.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return Optional.empty();
         }
 
