@@ -3,20 +3,14 @@ package dev.taskbridge.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.journal.Dialect;
-import dev.taskbridge.engine.journal.JournalDatabase;
-import org.apache.pekko.actor.BootstrapSetup;
-import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -24,17 +18,12 @@ import org.apache.pekko.actor.typed.SpawnProtocol;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * An actor system configured as the engine configures its own (the engine's
- * {@code taskbridge-pekko.conf}, the same host overrides, the same {@link JournalDatabase} and
- * Slick database provider over the same DataSource) but running only {@link JournalWriter}s: the
- * rate at which the engine's journal can take events when nothing else happens.
- *
- * <p>The engine builds its configuration in a package-private class; the few host values it lays
- * over the resource are repeated here from {@link EngineSettings#DEFAULTS}.
+ * An actor system configured as the engine configures its own ({@link EngineLikeActorSystems})
+ * but running only {@link JournalWriter}s: the rate at which the engine's journal can take events
+ * when nothing else happens.
  */
 final class RawJournal implements AutoCloseable {
 
-    private static final String ENGINE_CONFIG = "dev/taskbridge/engine/taskbridge-pekko.conf";
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private final ActorSystem<SpawnProtocol.Command> system;
@@ -45,20 +34,8 @@ final class RawJournal implements AutoCloseable {
     }
 
     static RawJournal start(DataSource dataSource, Dialect dialect, EngineSettings settings, ClassLoader classLoader) {
-        Config fromHost = ConfigFactory.parseMap(Map.of(
-                "pekko.actor.default-dispatcher.host-thread-pool.size", settings.dispatcherThreads(),
-                "taskbridge.blocking-dispatcher.host-thread-pool.size", settings.blockingThreads(),
-                "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout",
-                settings.shutdownTimeout().toMillis() + "ms"));
-        Config engine = ConfigFactory.parseResources(classLoader, ENGINE_CONFIG);
-        if (engine.isEmpty()) {
-            throw new IllegalStateException(ENGINE_CONFIG + " is not on the class path");
-        }
-        Config config = fromHost.withFallback(engine).withFallback(ConfigFactory.defaultReference(classLoader))
-                .resolve();
-        ActorSystemSetup setup = ActorSystemSetup.create(BootstrapSetup.create(config).withClassloader(classLoader),
-                new JournalDatabase(dataSource, dialect, settings.journalThreads()));
-        return new RawJournal(ActorSystem.create(SpawnProtocol.create(), "taskbridge-raw-journal", setup));
+        return new RawJournal(ActorSystem.create(SpawnProtocol.create(), "taskbridge-raw-journal",
+                EngineLikeActorSystems.setup(dataSource, dialect, settings, classLoader)));
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.List;
 final class Peers {
 
     static final List<String> ALL = List.of("taskbridge", "taskbridge-chained", "db-scheduler-fetch", "db-scheduler-lock-and-fetch", "quartz",
-            "jobrunr");
+            "jobrunr", "pekko-actor-per-task");
 
     /** Peers that differ from another only in W5, and so are run in W5 alone. */
     static boolean w5Only(String name) {
@@ -24,6 +24,7 @@ final class Peers {
             case "db-scheduler-lock-and-fetch" -> new DbSchedulerPeer(DbSchedulerPeer.Strategy.LOCK_AND_FETCH);
             case "quartz" -> new QuartzPeer();
             case "jobrunr" -> new JobRunrPeer();
+            case "pekko-actor-per-task" -> new ActorPerTaskPeer();
             default -> throw new IllegalArgumentException("unknown peer '" + name + "': use one of " + ALL);
         };
     }
