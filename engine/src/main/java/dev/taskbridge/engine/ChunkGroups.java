@@ -165,7 +165,8 @@ final class ChunkGroups {
                 if (group.isEmpty()) {
                     return;
                 }
-                StuckWatch watch = new StuckWatch(List.copyOf(group), place); // a copy: the group is sorted as it starts
+                StuckWatch watch = new StuckWatch(group, place);
+                boolean foundStuck;
                 try {
                     if (group.size() == 1) {
                         runAlone(group.get(0));
@@ -173,7 +174,10 @@ final class ChunkGroups {
                         runTogether(group);
                     }
                 } finally {
-                    watch.stop();
+                    foundStuck = !watch.stop();
+                }
+                if (foundStuck) {
+                    return; // the watch gives up this runner's place: another takes the queue, this one must not
                 }
             }
         } finally {
@@ -203,19 +207,22 @@ final class ChunkGroups {
         return groupsRunning.get();
     }
 
+    /** The next group, in the order it runs: by its tasks' ids. */
     private List<Queued> take() {
         List<Queued> group = new ArrayList<>();
         for (Queued next = queue.poll(); next != null; next = group.size() < MAX_GROUP ? queue.poll() : null) {
             group.add(next);
         }
+        // Every writer of several task rows in one transaction locks them in id order (the starts
+        // written behind too), so that none can wait for another in a cycle: PostgreSQL broke such
+        // deadlocks after a second, and when it chose a group, all its chunks ran their work again.
+        if (group.size() > 1) {
+            group.sort(Comparator.comparing((Queued queued) -> queued.entry().taskId()));
+        }
         return group;
     }
 
     private void runTogether(List<Queued> group) {
-        // Every writer of several task rows in one transaction locks them in id order (the starts
-        // written behind too), so that none can wait for another in a cycle: PostgreSQL broke such
-        // deadlocks after a second, and when it chose a group, all its chunks ran their work again.
-        group.sort(Comparator.comparing((Queued queued) -> queued.entry().taskId()));
         group.forEach(queued -> queued.timed.place.set(Timed.IN_GROUP));
         List<ChunkOutcome> outcomes;
         try {
@@ -253,7 +260,8 @@ final class ChunkGroups {
 
         private final List<Queued> group;
         private final Place place;
-        private volatile boolean running = true;
+        /** Set once, by whichever comes first: the group's end ({@link #stop}) or a look that finds a chunk stuck. */
+        private final AtomicBoolean watching = new AtomicBoolean(true);
         private volatile Runnable cancel;
 
         StuckWatch(List<Queued> group, Place place) {
@@ -262,17 +270,17 @@ final class ChunkGroups {
             this.cancel = lookLater();
         }
 
-        /** An alarm to look again; none when the scheduler is gone (the engine stops): the group runs unwatched. */
+        /** An alarm to look again; none when the scheduler is gone or refuses (the engine stops): the group runs unwatched. */
         private Runnable lookLater() {
             try {
                 return alarms.after(STUCK_WORK, this::look);
-            } catch (IllegalStateException stopped) {
+            } catch (RuntimeException stopped) {
                 return () -> { };
             }
         }
 
         private void look() {
-            if (!running) {
+            if (!watching.get()) {
                 return;
             }
             long now = System.nanoTime();
@@ -282,10 +290,13 @@ final class ChunkGroups {
             });
             if (!stuck) {
                 cancel = lookLater();
-                if (!running) {
+                if (!watching.get()) {
                     cancel.run(); // the group ended while this look was under way
                 }
                 return;
+            }
+            if (!watching.compareAndSet(true, false)) {
+                return; // the group ended first, and its runner goes on with the queue
             }
             List<Queued> leaving = group.stream().filter(queued -> queued.timed.leave()).toList();
             if (!leaving.isEmpty()) {
@@ -307,9 +318,16 @@ final class ChunkGroups {
             }
         }
 
-        void stop() {
-            running = false;
+        /**
+         * Stops watching, at the group's end.
+         *
+         * @return false if a look found a chunk stuck first: it gives up the runner's place, so the
+         *         runner must not take another group
+         */
+        boolean stop() {
+            boolean first = watching.getAndSet(false);
             cancel.run();
+            return first;
         }
     }
 

@@ -258,19 +258,115 @@ class ChunkGroupsTest {
             assertThat(committed("cg_effect", chunk.id)).as("effects of " + chunk).isEqualTo(1);
             assertThat(committed("cg_record", chunk.id)).as("records of " + chunk).isEqualTo(1);
         }
-        // once the stuck ones are done, the groups run as many runners as before, no more
-        List<CompletableFuture<ChunkOutcome>> later = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            later.add(groups.run(new TestChunk("quick", Behaviour.SUCCEEDS, null)).toCompletableFuture());
-        }
-        for (CompletableFuture<ChunkOutcome> answer : later) {
-            assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
-        }
+        // each stuck runner gave up its place once: none is counted twice, none forever
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (groups.runnersNow() != 0 && System.nanoTime() < deadline) {
             Thread.sleep(10); // the last runner leaves just after its chunks' answers
         }
         assertThat(groups.runnersNow()).as("runners once all is done").isZero();
+    }
+
+    /**
+     * A look that finds a chunk stuck and the end of that chunk's group can come at the same time;
+     * only one of them may decide what happens to the runner's place. Found by a cold review: the
+     * runner took the next group while the look, still under way, gave up its place, so a second
+     * runner started beside it and more runners ran than {@code groupsAtOnce}. Here the look is held
+     * (in the executor that runs the chunk that left the group) until the runner has gone on, and
+     * then, with one group at most, a chunk queued behind a running one must still wait for it.
+     */
+    @Test
+    void aRunnerWhoseStuckLookCameFirstTakesNoOtherGroup() throws Exception {
+        ManualAlarms alarms = new ManualAlarms();
+        CountDownLatch lookMayGoOn = new CountDownLatch(1);
+        String lookThread = "the look"; // the executor holds the calls of the thread so named
+        java.util.concurrent.Executor heldForTheLook = command -> {
+            if (Thread.currentThread().getName().equals(lookThread)) {
+                try {
+                    lookMayGoOn.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            BLOCKING.execute(command);
+        };
+        CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
+        ChunkGroups groups = new ChunkGroups(transactions, heldForTheLook, alarms, 1);
+        for (int i = 0; i < 20; i++) { // both types short, each on its own average: the stuck one's work does not lengthen the other's
+            warmUp(groups, "stuck-once");
+            warmUp(groups, "other");
+        }
+        HeldGroup held = holdTheOnlyGroup(groups);
+        CountDownLatch unstick = new CountDownLatch(1);
+        TestChunk stuck = new TestChunk("a-stuck-" + IDS.incrementAndGet(), "stuck-once", Behaviour.SUCCEEDS, unstick, null);
+        TestChunk behind = new TestChunk("other", Behaviour.SUCCEEDS, null); // after it in id order: not started when the look comes
+        CompletableFuture<ChunkOutcome> stuckAnswer = groups.run(stuck).toCompletableFuture();
+        CompletableFuture<ChunkOutcome> behindAnswer = groups.run(behind).toCompletableFuture();
+        held.letGo();
+        assertThat(stuck.started.await(10, TimeUnit.SECONDS)).as("the stuck chunk works").isTrue();
+        Thread.sleep(ChunkGroups.STUCK_WORK.toMillis() + 20);
+
+        // the look finds it stuck; the chunk behind it leaves, and the look is held as it hands that chunk on
+        Thread look = new Thread(alarms::ringTheLast, lookThread);
+        look.start();
+        CountDownLatch secondRunning = new CountDownLatch(1);
+        TestChunk second = new TestChunk("other", Behaviour.SUCCEEDS, null, null);
+        CountDownLatch letSecondGo = new CountDownLatch(1);
+        second.holdInWork = letSecondGo;
+        second.working = secondRunning;
+        waitUntil(() -> look.getState() == Thread.State.WAITING || look.getState() == Thread.State.TIMED_WAITING, "the look to be held");
+        CompletableFuture<ChunkOutcome> secondAnswer = groups.run(second).toCompletableFuture(); // queued: the only place is the stuck runner's
+        unstick.countDown(); // the stuck group ends: its runner must not take the second chunk, the look decided first
+        assertThat(stuckAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(secondRunning.await(10, TimeUnit.SECONDS)).as("the second chunk runs, on the runner that took the place").isTrue();
+
+        lookMayGoOn.countDown(); // the look goes on: the chunk that left runs, and the look gives up a place it no longer decides
+        assertThat(behindAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        look.join(10_000);
+        TestChunk third = new TestChunk("other", Behaviour.SUCCEEDS, null);
+        CompletableFuture<ChunkOutcome> thirdAnswer = groups.run(third).toCompletableFuture();
+        Thread.sleep(200);
+        assertThat(thirdAnswer).as("one group at most: the third waits while the second's runner holds the place").isNotDone();
+        assertThat(groups.runnersNow()).isEqualTo(1);
+
+        letSecondGo.countDown();
+        assertThat(secondAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        assertThat(thirdAnswer.get(10, TimeUnit.SECONDS)).isEqualTo(TestChunk.OUTCOME);
+        for (TestChunk chunk : List.of(stuck, behind, second, third)) {
+            assertThat(chunk.works.get()).as("works of " + chunk).isEqualTo(1);
+            assertThat(committed("cg_effect", chunk.id)).as("effects of " + chunk).isEqualTo(1);
+        }
+    }
+
+    /** Alarms that ring only when the test rings them. */
+    private static final class ManualAlarms implements ChunkGroups.Alarms {
+
+        private final List<Runnable> set = new CopyOnWriteArrayList<>();
+        private final List<Runnable> cancelled = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Runnable after(Duration delay, Runnable action) {
+            set.add(action);
+            return () -> cancelled.add(action);
+        }
+
+        /** Rings the alarm set last, on the calling thread; it must not be cancelled. */
+        void ringTheLast() {
+            Runnable last = set.get(set.size() - 1);
+            if (cancelled.contains(last)) {
+                throw new IllegalStateException("the last alarm was cancelled");
+            }
+            last.run();
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
     }
 
     private static List<TestChunk> concat(TestChunk first, List<TestChunk> rest) {
@@ -404,6 +500,9 @@ class ChunkGroupsTest {
         List<String> recordedInto;
         /** If set, the chunk starts and waits for it before its work: it holds its runner without being stuck in work. */
         CountDownLatch holdBeforeWork;
+        /** If set, counted down when its work begins, which then waits for {@link #holdInWork}. */
+        CountDownLatch working;
+        CountDownLatch holdInWork;
 
         TestChunk(String type, Behaviour behaviour, CountDownLatch waitFor) {
             this(type, behaviour, waitFor, null);
@@ -445,6 +544,12 @@ class ChunkGroupsTest {
         public ChunkOutcome work() throws Exception {
             works.incrementAndGet();
             started.countDown();
+            if (working != null) {
+                working.countDown();
+            }
+            if (holdInWork != null) {
+                holdInWork.await(10, TimeUnit.SECONDS);
+            }
             if (waitFor != null) {
                 waitFor.await(10, TimeUnit.SECONDS);
             }
