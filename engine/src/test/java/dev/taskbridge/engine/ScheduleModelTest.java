@@ -365,7 +365,14 @@ class ScheduleModelTest {
                         .allSatisfy(at -> assertThat(tasks).doesNotContainKey(at));
                 case RUN_ONCE -> {
                     Instant latest = stretch.get(stretch.size() - 1);
-                    if (missed.contains(latest)) {
+                    // An engine that stopped again before it caught up (up for a few milliseconds, or
+                    // while the database failed) leaves this stretch to the next one, whose one run
+                    // covers both: its skip of this latest firing, recorded after that engine had
+                    // stopped, shows so. Seen in CI: up 33 ms between two restarts, under a fault.
+                    Instant nextStopped = runs.get(i).stopped;
+                    boolean leftToALaterEngine = nextStopped != null && skips.stream().anyMatch(skip ->
+                            !latest.isBefore(skip[0]) && !latest.isAfter(skip[1]) && skip[2].isAfter(nextStopped));
+                    if (missed.contains(latest) && !leftToALaterEngine) {
                         assertThat(tasks).as("%s: the latest firing missed between %s and %s ran", where, stopped, started)
                                 .containsKey(latest);
                     }
