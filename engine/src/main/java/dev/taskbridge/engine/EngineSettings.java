@@ -35,6 +35,8 @@ import dev.taskbridge.plugin.Profile;
  *                          ({@link Duration#ZERO}) they are kept until someone retries them
  * @param chunkGroups       groups of short chunks that may run at once, each group in one transaction
  *                          ({@link ChunkGroups}); 0 runs every chunk in a transaction of its own
+ * @param concurrencyOverrides tasks one slot runs at once per task type id, overriding what the plugin
+ *                          says ({@link dev.taskbridge.plugin.TaskType#concurrentTasksPerSlot})
  * @param profile           the deployment's profile, which plugins are told when they get ready
  *                          ({@link dev.taskbridge.plugin.TaskType#prepare}); {@link Profile#PROD} by
  *                          default, so that nothing makes demo data unless asked to
@@ -57,7 +59,8 @@ public record EngineSettings(
         Duration retention,
         Duration failedRetention,
         int chunkGroups,
-        Profile profile) {
+        Profile profile,
+        Map<String, Integer> concurrencyOverrides) {
 
     public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
     public static final int DEFAULT_DISPATCHER_THREADS = 4;
@@ -81,11 +84,29 @@ public record EngineSettings(
             DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
             DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
             DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO, DEFAULT_CHUNK_GROUPS,
-            Profile.PROD);
+            Profile.PROD, Map.of());
+
+    /** Settings without overrides of the tasks a slot runs at once. */
+    public EngineSettings(String systemName, Map<String, Integer> slotOverrides, int dispatcherThreads, int blockingThreads,
+                          RetrySettings retry, int snapshotEvery, Duration askTimeout, Duration shutdownTimeout,
+                          int journalThreads, String nodeName, Duration slowChunk, Duration stalledAfter,
+                          Map<String, Map<String, String>> optionDefaults, int slotCapacity, Duration retention,
+                          Duration failedRetention, int chunkGroups, Profile profile) {
+        this(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery, askTimeout,
+                shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention,
+                failedRetention, chunkGroups, profile, Map.of());
+    }
 
     public EngineSettings {
         Objects.requireNonNull(systemName, "systemName");
         slotOverrides = Map.copyOf(slotOverrides);
+        concurrencyOverrides = Map.copyOf(concurrencyOverrides);
+        concurrencyOverrides.forEach((type, atOnce) -> {
+            if (atOnce < 1 || atOnce > dev.taskbridge.plugin.TaskType.MAX_CONCURRENT_TASKS_PER_SLOT) {
+                throw new IllegalArgumentException("task type " + type + ": a slot runs 1 to "
+                        + dev.taskbridge.plugin.TaskType.MAX_CONCURRENT_TASKS_PER_SLOT + " tasks at once, configured " + atOnce);
+            }
+        });
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(askTimeout, "askTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
@@ -123,65 +144,71 @@ public record EngineSettings(
 
     public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
-                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+    }
+
+    public EngineSettings withConcurrencyOverrides(Map<String, Integer> overrides) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity,
+                retention, failedRetention, chunkGroups, profile, overrides);
     }
 
     public EngineSettings withRetry(RetrySettings newRetry) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withStalledAfter(Duration after) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withSlotCapacity(int capacity) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile);
+                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile);
+                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withFailedRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile);
+                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile, concurrencyOverrides);
     }
 
     /** As {@code taskbridge.blocking-threads} sets it in the server: for hosts that build their settings in code. */
     public EngineSettings withBlockingThreads(int threads) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, threads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withChunkGroups(int groups) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, groups, profile);
+                optionDefaults, slotCapacity, retention, failedRetention, groups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withSnapshotEvery(int events) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 events, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
     }
 
     public EngineSettings withProfile(Profile newProfile) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile, concurrencyOverrides);
     }
 
     private static void requirePositive(Duration duration, String name) {

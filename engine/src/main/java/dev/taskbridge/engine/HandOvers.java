@@ -76,10 +76,10 @@ final class HandOvers {
         }
     }
 
-    void handOver(SlotId slot, String taskId, int generation, int priority) {
+    void handOver(SlotId slot, String taskId, int generation, int priority, String orderKey) {
         Inbox inbox = inboxes.computeIfAbsent(slot, any -> new Inbox());
         synchronized (inbox) {
-            inbox.waiting.add(new Slot.QueuedTask(taskId, generation, priority));
+            inbox.waiting.add(new Slot.QueuedTask(taskId, generation, priority, orderKey));
         }
         send(slot, inbox);
     }

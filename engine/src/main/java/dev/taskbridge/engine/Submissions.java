@@ -396,6 +396,7 @@ final class Submissions {
 
     /** Hands run {@code generation} of a stored task to its slot: a retry's, which {@code task} as read before it does not hold. */
     void handOver(TaskRecord task, int generation) {
-        handOvers.handOver(router.slotFor(task.taskType(), task.routingKey()), task.id(), generation, task.priority());
+        handOvers.handOver(router.slotFor(task.taskType(), task.routingKey()), task.id(), generation, task.priority(),
+                task.orderKey());
     }
 }

@@ -257,7 +257,8 @@ public final class TaskEngine implements AutoCloseable {
                     tracing, pauses, steps);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
-                    settings.snapshotEvery(), reporting)));
+                    settings.snapshotEvery(), reporting, settings.concurrencyOverrides().getOrDefault(slot.taskType(),
+                            registry.find(slot.taskType()).orElseThrow().concurrentTasksPerSlot()))));
             return behaviors;
         };
         ActorSystem<EngineGuardian.Command> system;

@@ -68,9 +68,9 @@ class HandOversTest {
                 Duration.ofMillis(50)), testKit.system().scheduler(), testKit.system().executionContext(),
                 () -> true);
 
-        handOvers.handOver(SLOT, "first", 0, 0);
+        handOvers.handOver(SLOT, "first", 0, 0, null);
         Slot.Accept first = slot.expectMessageClass(Slot.Accept.class);
-        handOvers.handOver(SLOT, "second", 0, 0); // waits for the first hand-over's acknowledgement
+        handOvers.handOver(SLOT, "second", 0, 0, null); // waits for the first hand-over's acknowledgement
         slot.expectNoMessage(Duration.ofMillis(100));
         first.replyTo().tell(new Slot.Accepted(1));
 

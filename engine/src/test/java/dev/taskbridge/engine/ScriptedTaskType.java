@@ -145,6 +145,14 @@ final class ScriptedTaskType implements TaskType<ScriptedTaskType.Script> {
         return slots;
     }
 
+    /** What {@link #concurrentTasksPerSlot} says: 1, as a plugin that says nothing. */
+    volatile int atOncePerSlot = 1;
+
+    @Override
+    public int concurrentTasksPerSlot() {
+        return atOncePerSlot;
+    }
+
     @Override
     public void prepare(PluginEnvironment environment) throws SQLException {
         prepareCalls.incrementAndGet();

@@ -564,6 +564,58 @@ class TaskEngineTest {
         assertThat(slotsUsed).as("different keys are spread over the slots").hasSizeGreaterThan(1);
     }
 
+    /**
+     * A type whose slots run several tasks at once (note 034): tasks without a key overlap in one
+     * slot, tasks of one key still run one after another in the order submitted, and every chunk
+     * of every task commits once, in order.
+     */
+    @Test
+    void aSlotThatRunsSeveralTasksAtOnceOverlapsThemButNeverTwoOfOneKey() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        type.atOncePerSlot = 4;
+        TaskEngine engine = start(FAST_RETRIES, type);
+        List<String> plain = new ArrayList<>();
+        List<String> keyed = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            plain.add(engine.submit("test.steps", "clerk", null, script("chunks=2,sleepMillis=30"), null, 0, null).task().id());
+            keyed.add(engine.submit("test.steps", "clerk", null, script("chunks=2,sleepMillis=5"), null, 0, "account-1000")
+                    .task().id());
+        }
+
+        List<TaskRecord> keyedEnded = keyed.stream().map(id -> awaitFinal(engine, id)).toList();
+        List<TaskRecord> plainEnded = plain.stream().map(id -> awaitFinal(engine, id)).toList();
+        assertThat(plainEnded).extracting(TaskRecord::state).containsOnly(TaskState.SUCCEEDED);
+        assertThat(keyedEnded).extracting(TaskRecord::state).containsOnly(TaskState.SUCCEEDED);
+        assertThat(type.maxRunning.get()).as("tasks of the one slot ran at once, no more than it allows").isBetween(2, 4);
+        for (int i = 1; i < keyedEnded.size(); i++) {
+            assertThat(keyedEnded.get(i).startedAt()).as("task %d of the key started once the one before had ended", i)
+                    .isAfterOrEqualTo(keyedEnded.get(i - 1).endedAt());
+        }
+        assertThat(type.runs.stream().filter(run -> keyed.contains(run.taskId())).map(ScriptedTaskType.Run::taskId)
+                .distinct().toList()).as("the key's tasks started in the order they were submitted").containsExactlyElementsOf(keyed);
+        for (String id : plain) {
+            assertThat(type.runs.stream().filter(run -> run.taskId().equals(id)).map(ScriptedTaskType.Run::chunk).toList())
+                    .as("the chunks of %s, each once and in order", id).containsExactly(0, 1);
+        }
+    }
+
+    /** An operator's {@code taskbridge.concurrent-tasks-per-slot.<type>} wins over what the plugin says. */
+    @Test
+    void anOperatorsOverrideOfTheTasksASlotRunsAtOnceWinsOverThePlugins() throws Exception {
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        type.atOncePerSlot = 4;
+        TaskEngine engine = start(FAST_RETRIES.withConcurrencyOverrides(Map.of("test.steps", 1)), type);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=20"), null, 0, null).task().id());
+        }
+        assertThat(ids.stream().map(id -> awaitFinal(engine, id).state())).containsOnly(TaskState.SUCCEEDED);
+        assertThat(type.maxRunning.get()).as("one at a time, as configured").isEqualTo(1);
+        assertThatThrownBy(() -> FAST_RETRIES.withConcurrencyOverrides(Map.of("test.steps", 33)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("task type test.steps: a slot runs 1 to 32 tasks at once, configured 33");
+    }
+
     @Test
     void anOrderKeyIsTheTasksForGoodAndOneThatCannotBeAKeyIsRefused() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));

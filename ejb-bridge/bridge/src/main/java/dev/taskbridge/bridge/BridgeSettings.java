@@ -47,6 +47,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
     public static final String CHUNK_GROUPS = PREFIX + "chunk-groups";
     /** Followed by a task type id, e.g. {@code taskbridge.slots.ledger.validate}. */
     public static final String SLOTS = PREFIX + "slots.";
+    /** Followed by a task type id, e.g. {@code taskbridge.concurrent-tasks-per-slot.ledger.validate}. */
+    public static final String CONCURRENT_TASKS_PER_SLOT = PREFIX + "concurrent-tasks-per-slot.";
     /**
      * Followed by a task type id and an option name, e.g. {@code taskbridge.options.ledger.post.chunkLines}:
      * the option's value for submissions that do not set it.
@@ -68,9 +70,12 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 millis(config, RETRY_MIN_BACKOFF, RetrySettings.DEFAULT_MIN_BACKOFF),
                 millis(config, RETRY_MAX_BACKOFF, RetrySettings.DEFAULT_MAX_BACKOFF));
         Map<String, Integer> slots = new HashMap<>();
+        Map<String, Integer> atOnce = new HashMap<>();
         Map<String, Map<String, String>> optionDefaults = new HashMap<>();
         for (TaskType<?> type : taskTypes) {
             config.getOptionalValue(SLOTS + type.id(), Integer.class).ifPresent(count -> slots.put(type.id(), count));
+            config.getOptionalValue(CONCURRENT_TASKS_PER_SLOT + type.id(), Integer.class)
+                    .ifPresent(count -> atOnce.put(type.id(), count));
             Map<String, String> options = optionDefaults(config, type.id());
             if (!options.isEmpty()) {
                 optionDefaults.put(type.id(), options);
@@ -97,7 +102,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 config.getOptionalValue(RETENTION_FAILED_DAYS, Integer.class).map(Duration::ofDays)
                         .orElse(defaults.failedRetention()),
                 config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()),
-                profile(config.getOptionalValue(Profile.SETTING, String.class)));
+                profile(config.getOptionalValue(Profile.SETTING, String.class)),
+                atOnce);
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
                 !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
     }

@@ -118,10 +118,12 @@ public final class TaskTypeRegistry {
             String className = plugin.getClass().getName();
             String id;
             int slots;
+            int concurrent;
             int apiVersion;
             try {
                 id = plugin.id();
                 slots = plugin.slots();
+                concurrent = plugin.concurrentTasksPerSlot();
                 apiVersion = plugin.apiVersion();
             } catch (RuntimeException e) {
                 problems.add("Skipped task type plugin " + className + ": it failed to describe itself: " + e);
@@ -135,6 +137,11 @@ public final class TaskTypeRegistry {
             if (slots < 1) {
                 problems.add("Skipped task type plugin " + className + ": it asks for " + slots
                         + " slots, at least 1 is needed");
+                continue;
+            }
+            if (concurrent < 1 || concurrent > TaskType.MAX_CONCURRENT_TASKS_PER_SLOT) {
+                problems.add("Skipped task type plugin " + className + ": it asks for " + concurrent
+                        + " concurrent tasks per slot, 1 to " + TaskType.MAX_CONCURRENT_TASKS_PER_SLOT + " are possible");
                 continue;
             }
             if (apiVersion > TaskType.API_VERSION) {

@@ -40,9 +40,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.event.Level;
 
 /**
- * One worker slot of a task type: the queue of the tasks routed to it, run one at a time, chunk
- * by chunk, by its {@link SlotRunner}: higher priority first, and in the order they were accepted
- * within one priority.
+ * One worker slot of a task type: the queue of the tasks routed to it, run chunk by chunk by its
+ * {@link SlotRunner}, one at a time unless the type allows more at once (note 034), started higher
+ * priority first and in the order they were accepted within one priority.
  *
  * <p><b>What the slot's journal holds</b>: its queue, and nothing else. A task's place in the
  * queue is the one fact whose home is here ({@link TasksAccepted} when it joins, {@link RunsEnded}
@@ -239,18 +239,27 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     /**
-     * A task in a slot's queue, in the run generation it was handed over in, with its priority.
+     * A task in a slot's queue, in the run generation it was handed over in, with its priority and
+     * order key.
      *
-     * <p>The priority is the task's own, fixed when it is submitted (the task store keeps it);
-     * only a hand-over needs it, to place the task, so every other use (the ends of runs) leaves
-     * it 0. It is written to JSON only when it is not 0: journals and snapshots of tasks without a
-     * priority read as they did before priorities existed, in older versions too.
+     * <p>The priority and the order key are the task's own, fixed when it is submitted (the task
+     * store keeps them); only the queue needs them, the priority to place the task and the key to
+     * keep the tasks of one key from overlapping when a slot runs several at once (note 034), so
+     * every other use (the ends of runs) leaves them 0 and null. Each is written to JSON only when
+     * it is set: journals and snapshots of tasks without them read as they did before they existed,
+     * in older versions too. The key is a copy of the row's, as the priority is: the slot's queue
+     * could not decide what starts without reading every waiting task's row.
      */
     public record QueuedTask(String taskId, int generation,
-                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int priority) implements JsonSerializable {
+                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int priority,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String orderKey) implements JsonSerializable {
 
         public QueuedTask(String taskId, int generation) {
-            this(taskId, generation, 0);
+            this(taskId, generation, 0, null);
+        }
+
+        public QueuedTask(String taskId, int generation, int priority) {
+            this(taskId, generation, priority, null);
         }
 
         /** Snapshots written before generations existed hold bare ids. */
@@ -319,7 +328,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         }
 
         private static QueuedTask withPriority(QueuedTask task, int priority) {
-            return priority == 0 ? task : new QueuedTask(task.taskId(), task.generation(), priority);
+            return priority == 0 ? task : new QueuedTask(task.taskId(), task.generation(), priority, task.orderKey());
         }
 
         /** Reads snapshots of every version: older ones kept the running task apart from the queue behind it. */
@@ -443,7 +452,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 // newer generation, and is not decoded again
                 int generation = changed[0].tasks().headGeneration();
                 return new State(changed, generation == head.generation() ? head
-                        : new QueuedTask(head.taskId(), generation, head.priority()));
+                        : new QueuedTask(head.taskId(), generation, head.priority(), head.orderKey()));
             }
             return new State(changed);
         }
@@ -620,6 +629,15 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
      */
     public static Behavior<Command> create(SlotId slot, TaskWork work, RetrySettings retry, int snapshotEvery,
                                            SlotReporting reporting) {
+        return create(slot, work, retry, snapshotEvery, reporting, 1);
+    }
+
+    /**
+     * The same, for a slot that runs up to {@code runsAtOnce} of its tasks at a time (note 034): as
+     * its task type allows.
+     */
+    public static Behavior<Command> create(SlotId slot, TaskWork work, RetrySettings retry, int snapshotEvery,
+                                           SlotReporting reporting, int runsAtOnce) {
         AtomicInteger starts = new AtomicInteger();
         // Every line logged in the slot carries the slot's context; the command handler adds the
         // task's (see commandHandler). A per-message MDC here would be computed twice per message,
@@ -633,7 +651,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                                 context.getLog().warn("Slot {} started again after a failure; it recovers from its journal", slot);
                             }
                             ActorRef<SlotRunner.Command> runner = context.spawn(
-                                    SlotRunner.create(slot, context.getSelf(), work, retry, reporting), "runner-" + start);
+                                    SlotRunner.create(slot, context.getSelf(), work, retry, reporting, runsAtOnce), "runner-" + start);
                             context.watchWith(runner, new RunnerStopped(runner));
                             return new Slot(slot, context, runner, snapshotEvery, reporting);
                         })));

@@ -3,9 +3,13 @@ package dev.taskbridge.engine.slot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import dev.taskbridge.engine.TaskLog;
 import dev.taskbridge.engine.routing.SlotId;
@@ -20,15 +24,16 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Runs the tasks at the head of its slot's queue, one at a time, in order, chunk by chunk, and
- * tells the slot which runs ended, in batches. A child of its {@link Slot}.
+ * Runs the tasks at the head of its slot's queue, started in the queue's order, chunk by chunk,
+ * at most {@code runsAtOnce} of them at a time (one, unless the task type says its tasks may
+ * overlap: note 034), and tells the slot which runs ended, in batches. A child of its {@link Slot}.
  *
  * <p>The slot holds what is durable (its queue, in its journal) and changes it only in its
- * event handlers. Everything about the work in flight lives here instead: which run is current,
- * its plugin and parsed payload, the step in flight and its tries, a failure still to be stored,
- * runs that ended but are still in the queue. None of it is a fact without a home elsewhere (the
- * task's row and its chunks' effect markers), so none of it is journaled: a runner that starts
- * afresh reads it back from the store.
+ * event handlers. Everything about the work in flight lives here instead: which runs are under
+ * way, their plugins and parsed payloads, the step in flight of each and its tries, failures still
+ * to be stored, runs that ended but are still in the queue. None of it is a fact without a home
+ * elsewhere (the task's row and its chunks' effect markers), so none of it is journaled: a runner
+ * that starts afresh reads it back from the store.
  *
  * <p>Because the runner is not the slot, it goes on with the next task while the slot journals
  * the end of the one before: a slot's journal write no longer holds up its next chunk, and the
@@ -38,12 +43,18 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * through it, skipping the runs it has ended and not yet seen leave the queue. A run whose entry
  * leaves the queue without the runner ending it was cancelled; one whose entry comes back in a
  * later generation was retried: either way its run is over, whatever its step in flight still
- * reports (every step has a number, and a result of any other than the current one is stale).
+ * reports (every step has a number, and a result of any step but a run's current one is stale).
+ * A run that is over keeps its place among the runs under way until its step in flight reports:
+ * until then no other run of its task, or of its order key, starts.
+ *
+ * <p>Whatever {@code runsAtOnce} allows, a task never has two steps in flight (so never two
+ * chunks), and a task with an order key starts only when no run of its key is under way and none
+ * waits before it in the queue: the tasks of one key still run one after another, in order.
  */
 final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     /** Queue entries the slot sends at most: how far the runner can run ahead of the slot's journal. */
-    static final int AHEAD = 64;
+    static final int AHEAD = 64; // twice the most tasks a slot runs at once: room for ends the journal has yet to take
 
     /** No report of ended runs is in flight, or confirmed. */
     static final long NO_REPORT = -1;
@@ -88,7 +99,7 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     /** Why a run ended, for the log: the slot journals only that it ended. */
     private enum End { SUCCEEDED, FAILED, SKIPPED }
 
-    /** The run the runner works on: one queue entry, and what it has read and tried of it. */
+    /** A run under way: one queue entry, and what the runner has read and tried of it. */
     private static final class Run {
 
         final String taskId;
@@ -96,6 +107,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         final int entryGeneration;
         /** The priority under which its entry waits in the slot's queue. */
         final int priority;
+        /** Its task's order key, or null. */
+        final String orderKey;
         /** Every message about the run is handled in it; with the task's trace id once it is read. */
         Map<String, String> logContext;
         /** Its plugin, parsed payload and committed chunks; null until read. */
@@ -105,11 +118,18 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         /** Its failure, logged under {@code reference}, still to be stored. */
         Throwable failure;
         String reference;
+        /** The number of its step in flight, while {@link #stepInFlight}. */
+        long step;
+        /** A step is under way, or waits for its retry. */
+        boolean stepInFlight;
+        /** Its entry left the queue (cancelled, or retried): it ends when its step in flight reports. */
+        boolean over;
 
         Run(QueuedTask entry, Map<String, String> logContext) {
             this.taskId = entry.taskId();
             this.entryGeneration = entry.generation();
             this.priority = entry.priority();
+            this.orderKey = entry.orderKey();
             this.logContext = logContext;
         }
 
@@ -124,6 +144,7 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     private final TaskWork work;
     private final RetrySettings retry;
     private final SlotReporting reporting;
+    private final int runsAtOnce;
 
     /** The slot's queue, as last sent. */
     private Slot.State queue = Slot.State.EMPTY;
@@ -138,18 +159,20 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     /** Starts from the clock, so that a report of an earlier runner of the slot is never taken for one of this runner's. */
     private long reportNumber = System.nanoTime();
 
-    private Run run;
+    /** The runs under way, by task id, in the order they started. */
+    private final Map<String, Run> runs = new LinkedHashMap<>();
     /**
-     * Number of the step last started; results of other steps are stale. Starts from the clock so
-     * that a runner started again never takes a number an earlier one used.
+     * Number of the step last started; results of steps no run waits for are stale. Starts from
+     * the clock so that a runner started again never takes a number an earlier one used.
      */
-    private long step = System.nanoTime();
-    /** The run the step in flight works for: another one than {@link #run} if that was cancelled meanwhile. */
-    private Run stepRun;
-    private boolean stepInFlight;
+    private long lastStep = System.nanoTime();
+    /** {@link #proceed} is under way: a call from within it (a step that completed at once) makes it look again instead. */
+    private boolean proceeding;
+    private boolean proceedAgain;
 
     private SlotRunner(ActorContext<Command> context, TimerScheduler<Command> timers, SlotId slot,
-                       ActorRef<Slot.Command> slotRef, TaskWork work, RetrySettings retry, SlotReporting reporting) {
+                       ActorRef<Slot.Command> slotRef, TaskWork work, RetrySettings retry, SlotReporting reporting,
+                       int runsAtOnce) {
         super(context);
         this.slot = slot;
         this.slotRef = slotRef;
@@ -157,61 +180,79 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         this.work = work;
         this.retry = retry;
         this.reporting = reporting;
+        this.runsAtOnce = runsAtOnce;
     }
 
     static Behavior<Command> create(SlotId slot, ActorRef<Slot.Command> slotRef, TaskWork work, RetrySettings retry,
-                                    SlotReporting reporting) {
+                                    SlotReporting reporting, int runsAtOnce) {
+        if (runsAtOnce < 1) {
+            throw new IllegalArgumentException("a slot runs at least 1 task at once, was " + runsAtOnce);
+        }
         return Behaviors.withMdc(Command.class, TaskLog.context(reporting.node(), slot, null),
                 Behaviors.setup(context -> Behaviors.withTimers(
-                        timers -> new SlotRunner(context, timers, slot, slotRef, work, retry, reporting))));
+                        timers -> new SlotRunner(context, timers, slot, slotRef, work, retry, reporting, runsAtOnce))));
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Work.class, work -> inRunContext(() -> onWork(work)))
-                .onMessage(Prepared.class, prepared -> inRunContext(() -> onPrepared(prepared)))
-                .onMessage(ChunkDone.class, done -> inRunContext(() -> onChunkDone(done)))
-                .onMessage(Finished.class, finished -> inRunContext(() -> {
-                    if (isCurrent(finished.step())) {
-                        end(finished.stored() ? End.SUCCEEDED : End.SKIPPED);
-                    }
-                }))
-                .onMessage(FailureStored.class, stored -> inRunContext(() -> {
-                    if (isCurrent(stored.step())) {
-                        end(stored.stored() ? End.FAILED : End.SKIPPED);
-                    }
-                }))
-                .onMessage(StepFailed.class, failed -> inRunContext(() -> {
-                    if (isCurrent(failed.step())) {
-                        onStepFailed(failed.failure());
-                    }
-                }))
-                .onMessage(LookAgain.class, again -> inRunContext(this::proceed))
-                .onMessage(RetryStep.class, retryStep -> inRunContext(() -> {
-                    if (retryStep.step() == step && stepInFlight) {
-                        stepInFlight = false;
+                .onMessage(Work.class, this::onWork)
+                .onMessage(Prepared.class, prepared -> onResult(prepared.step(), run -> onPrepared(run, prepared.task())))
+                .onMessage(ChunkDone.class, done -> onResult(done.step(), run -> onChunkDone(run, done.outcome())))
+                .onMessage(Finished.class, finished -> onResult(finished.step(),
+                        run -> end(run, finished.stored() ? End.SUCCEEDED : End.SKIPPED)))
+                .onMessage(FailureStored.class, stored -> onResult(stored.step(),
+                        run -> end(run, stored.stored() ? End.FAILED : End.SKIPPED)))
+                .onMessage(StepFailed.class, failed -> onResult(failed.step(), run -> onStepFailed(run, failed.failure())))
+                .onMessage(LookAgain.class, again -> {
+                    proceed();
+                    return this;
+                })
+                .onMessage(RetryStep.class, retryStep -> {
+                    Run run = waitingFor(retryStep.step());
+                    if (run != null) {
+                        run.stepInFlight = false;
                         proceed();
                     }
-                }))
+                    return this;
+                })
                 .build();
     }
 
-    /** Handles a message in the logging context of the run it is about. */
-    private Behavior<Command> inRunContext(Runnable handler) {
+    /**
+     * Handles the result of a step in the logging context of its run, if a run waits for it: a
+     * result of any other step is stale, and one of a run that is over ends that run.
+     */
+    private Behavior<Command> onResult(long step, Consumer<Run> handler) {
+        Run run = waitingFor(step);
         if (run == null) {
-            handler.run();
-        } else {
-            try (TaskLog.Scope scope = TaskLog.enter(run.logContext)) {
-                handler.run();
-            }
+            return this; // from before a reset, or of a step whose retry was cancelled
+        }
+        run.stepInFlight = false;
+        if (run.over) {
+            runs.remove(run.taskId); // its result changes nothing; its task, or its key, may start again
+            proceed();
+            return this;
+        }
+        try (TaskLog.Scope scope = TaskLog.enter(run.logContext)) {
+            handler.accept(run);
         }
         return this;
     }
 
+    /** The run whose step in flight is {@code step}, or null. */
+    private Run waitingFor(long step) {
+        for (Run run : runs.values()) {
+            if (run.stepInFlight && run.step == step) {
+                return run;
+            }
+        }
+        return null;
+    }
+
     // --- the slot's queue ---------------------------------------------------------------------
 
-    private void onWork(Work work) {
+    private Behavior<Command> onWork(Work work) {
         if (work.recovered()) {
             // the slot's journal lost what was being written: report every end again
             reportInFlight = null;
@@ -225,16 +266,24 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         }
         queue = work.queue();
         head = queue.first(AHEAD);
-        if (run != null && !stillQueued(run)) {
-            getContext().getLog().info("Task {} left slot {} while it ran (cancelled, or retried)", run.taskId, slot);
-            run = null; // a step in flight for it finishes first; its result is then stale
-            if (stepInFlight && timers.isTimerActive(new RetryStep(step))) {
-                timers.cancel(new RetryStep(step)); // nothing in flight: only a retry was waiting
-                stepInFlight = false;
+        for (Run run : List.copyOf(runs.values())) {
+            if (!run.over && !stillQueued(run)) {
+                try (TaskLog.Scope scope = TaskLog.enter(run.logContext)) {
+                    getContext().getLog().info("Task {} left slot {} while it ran (cancelled, or retried)", run.taskId, slot);
+                }
+                run.over = true;
+                if (run.stepInFlight && timers.isTimerActive(new RetryStep(run.step))) {
+                    timers.cancel(new RetryStep(run.step)); // nothing in flight: only a retry was waiting
+                    run.stepInFlight = false;
+                }
+                if (!run.stepInFlight) {
+                    runs.remove(run.taskId);
+                }
             }
         }
         report();
         proceed();
+        return this;
     }
 
     /**
@@ -268,28 +317,93 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     // --- the steps of a run -------------------------------------------------------------------
 
-    /** Starts the next step, unless one is in flight. */
+    /**
+     * Starts the next step of every run under way that has none in flight, and starts runs while
+     * there is room. A step that completes at once calls back into it; it then looks once more.
+     */
     private void proceed() {
-        if (stepInFlight) {
+        if (proceeding) {
+            proceedAgain = true;
             return;
         }
-        if (run == null) {
-            QueuedTask next = head.stream().filter(entry -> !hasEnded(entry)).findFirst().orElse(null);
-            if (next == null) {
-                return; // idle, or ahead of the journal by as much as the slot shows
+        proceeding = true;
+        try {
+            do {
+                proceedAgain = false;
+                for (Run run : List.copyOf(runs.values())) {
+                    if (!run.stepInFlight && runs.get(run.taskId) == run) {
+                        advance(run);
+                    }
+                }
+                while (runs.size() < runsAtOnce) {
+                    QueuedTask next = nextToStart();
+                    if (next == null) {
+                        break; // idle, or ahead of the journal by as much as the slot shows
+                    }
+                    Run run = new Run(next, TaskLog.context(reporting.node(), slot, next.taskId()));
+                    runs.put(run.taskId, run);
+                    advance(run);
+                }
+            } while (proceedAgain);
+        } finally {
+            proceeding = false;
+        }
+    }
+
+    /**
+     * The first entry of the head that may start: not ended, not under way, and, if it has an
+     * order key, none of its key under way or waiting before it.
+     */
+    private QueuedTask nextToStart() {
+        Set<String> keysTaken = null;
+        for (QueuedTask entry : head) {
+            if (hasEnded(entry)) {
+                continue;
             }
-            run = new Run(next, TaskLog.context(reporting.node(), slot, next.taskId()));
+            String key = entry.orderKey();
+            if (key != null) {
+                if (keysTaken == null) {
+                    keysTaken = keysUnderWay();
+                }
+                if (!keysTaken.add(key)) {
+                    continue; // its key runs, or waits before it: so it waits too
+                }
+            }
+            if (!runs.containsKey(entry.taskId())) {
+                return entry; // else: under way, or its earlier run's step has yet to report
+            }
         }
-        if (run.failure != null) {
-            storeFailure(); // an outcome decided already is stored, paused or not: no plugin code runs
-        } else if (run.prepared != null && run.prepared.committed().size() == run.prepared.chunkCount()) {
-            finish(); // every chunk had committed before the task's end was stored
-        } else if (pausedNow()) {
+        return null;
+    }
+
+    private Set<String> keysUnderWay() {
+        Set<String> keys = new HashSet<>();
+        for (Run run : runs.values()) {
+            if (run.orderKey != null) {
+                keys.add(run.orderKey);
+            }
+        }
+        return keys;
+    }
+
+    /** Starts the run's next step, which it has none in flight for. */
+    private void advance(Run run) {
+        if (run.over) {
+            runs.remove(run.taskId);
             return;
-        } else if (run.prepared == null) {
-            prepare();
-        } else {
-            runChunk();
+        }
+        try (TaskLog.Scope scope = TaskLog.enter(run.logContext)) {
+            if (run.failure != null) {
+                storeFailure(run); // an outcome decided already is stored, paused or not: no plugin code runs
+            } else if (run.prepared != null && run.prepared.committed().size() == run.prepared.chunkCount()) {
+                finish(run); // every chunk had committed before the task's end was stored
+            } else if (pausedNow()) {
+                return;
+            } else if (run.prepared == null) {
+                prepare(run);
+            } else {
+                runChunk(run);
+            }
         }
     }
 
@@ -308,31 +422,19 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         return true;
     }
 
-    private long startStep() {
-        stepInFlight = true;
-        stepRun = run;
-        return ++step;
+    private long startStep(Run run) {
+        run.stepInFlight = true;
+        run.step = ++lastStep;
+        return run.step;
     }
 
-    /** Whether a result is of the step in flight for the current run; a result of any step in flight ends that step. */
-    private boolean isCurrent(long resultStep) {
-        if (resultStep != step || !stepInFlight) {
-            return false; // from before a reset, or of a step whose retry was cancelled
-        }
-        stepInFlight = false;
-        if (stepRun != run) {
-            proceed(); // the run it worked for is over: its result changes nothing
-            return false;
-        }
-        return true;
-    }
-
-    private void prepare() {
-        long thisStep = startStep();
+    private void prepare(Run run) {
+        long thisStep = startStep(run);
         CompletableFuture<PreparedTask> preparing = work.prepare(slot, run.taskId).toCompletableFuture();
         if (preparing.isDone() && !preparing.isCompletedExceptionally()) {
             // a task this engine has just submitted is ready at once: its first chunk starts now
-            onPrepared(new Prepared(thisStep, preparing.join()));
+            run.stepInFlight = false;
+            onPrepared(run, preparing.join());
             return;
         }
         getContext().pipeToSelf(preparing, (task, failure) -> failure == null
@@ -340,13 +442,9 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
                 : new StepFailed(thisStep, Faults.unwrap(failure)));
     }
 
-    private void onPrepared(Prepared message) {
-        if (!isCurrent(message.step())) {
-            return;
-        }
-        PreparedTask task = message.task();
+    private void onPrepared(Run run, PreparedTask task) {
         if (task.finished()) {
-            end(End.SKIPPED); // final already (finished before a crash, or cancelled), or unknown
+            end(run, End.SKIPPED); // final already (finished before a crash, or cancelled), or unknown
             return;
         }
         if (task.generation() < run.entryGeneration) {
@@ -362,8 +460,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         proceed();
     }
 
-    private void runChunk() {
-        long thisStep = startStep();
+    private void runChunk(Run run) {
+        long thisStep = startStep(run);
         PreparedTask task = run.prepared;
         int chunk = task.committed().size();
         getContext().pipeToSelf(work.runChunk(task, chunk, run.failedTries + 1, task.progress()),
@@ -372,38 +470,35 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
                         : new StepFailed(thisStep, Faults.unwrap(failure)));
     }
 
-    private void onChunkDone(ChunkDone done) {
-        if (!isCurrent(done.step())) {
-            return;
-        }
-        run.prepared = run.prepared.withChunk(done.outcome());
+    private void onChunkDone(Run run, ChunkOutcome outcome) {
+        run.prepared = run.prepared.withChunk(outcome);
         run.failedTries = 0;
         if (run.prepared.committed().size() == run.prepared.chunkCount()) {
-            end(End.SUCCEEDED); // the last chunk's transaction stored the task's success with the chunk
+            end(run, End.SUCCEEDED); // the last chunk's transaction stored the task's success with the chunk
         } else {
             proceed();
         }
     }
 
-    private void finish() {
-        long thisStep = startStep();
+    private void finish(Run run) {
+        long thisStep = startStep(run);
         getContext().pipeToSelf(work.succeed(run.prepared), (stored, failure) -> failure == null
                 ? new Finished(thisStep, stored)
                 : new StepFailed(thisStep, Faults.unwrap(failure)));
     }
 
-    private void storeFailure() {
-        long thisStep = startStep();
+    private void storeFailure(Run run) {
+        long thisStep = startStep(run);
         getContext().pipeToSelf(work.fail(slot, run.taskId, run.generation(), run.failure, run.reference),
                 (stored, failure) -> failure == null
                         ? new FailureStored(thisStep, stored)
                         : new StepFailed(thisStep, Faults.unwrap(failure)));
     }
 
-    private void onStepFailed(Throwable failure) {
+    private void onStepFailed(Run run, Throwable failure) {
         if (failure instanceof RunOverException) {
             getContext().getLog().info("Task {} in slot {}: {}", run.taskId, slot, failure.getMessage());
-            end(End.SKIPPED);
+            end(run, End.SKIPPED);
             return;
         }
         boolean storingFailure = run.failure != null;
@@ -414,8 +509,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             Duration wait = retry.backoff(run.failedTries);
             getContext().getLog().warn("Task {} in slot {}: try {} failed, retrying in {} ms: {}",
                     run.taskId, slot, run.failedTries, wait.toMillis(), failure.toString());
-            stepInFlight = true; // the step is not over until its retry
-            timers.startSingleTimer(new RetryStep(step), wait);
+            run.stepInFlight = true; // the step is not over until its retry
+            timers.startSingleTimer(new RetryStep(run.step), wait);
             return;
         }
         // The one place a task's failure is logged with its stack trace; the task keeps the reference.
@@ -426,12 +521,12 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         proceed();
     }
 
-    /** The current run is over: the slot is told, and the next task starts at once. */
-    private void end(End how) {
+    /** The run is over: the slot is told, and the next task starts at once. */
+    private void end(Run run, End how) {
         getContext().getLog().debug("Run {} of task {} in slot {} ended: {}", run.generation(), run.taskId, slot, how);
         ended.merge(run.taskId, run.generation(), Math::max);
         unreported.add(new QueuedTask(run.taskId, run.generation()));
-        run = null;
+        runs.remove(run.taskId);
         report();
         proceed();
     }

@@ -60,7 +60,7 @@ final class TaskQueue {
         }
         SegmentBuilder built = new SegmentBuilder(tasks.size());
         for (QueuedTask task : tasks) {
-            built.add(StoredId.of(task.taskId()), task.generation());
+            built.add(StoredId.of(task.taskId()), task.generation(), task.orderKey());
         }
         return new TaskQueue(built.segments().toArray(Segment[]::new), 0, tasks.size());
     }
@@ -270,7 +270,7 @@ final class TaskQueue {
         }
         for (int d = 0; d < handOver.distinct; d++) {
             if (handOver.firstSegment[d] < 0) {
-                tail.add(handOver.ids[d], handOver.newestGeneration[d]);
+                tail.add(handOver.ids[d], handOver.newestGeneration[d], handOver.orderKeys[d]);
             }
         }
         List<Segment> tailSegments = tail.segments();
@@ -487,18 +487,21 @@ final class TaskQueue {
     /**
      * At most {@value #SEGMENT_CAPACITY} entries, never written after it is built. Entry {@code i}
      * is a UUID in {@code uuidBits[2i], uuidBits[2i+1]} unless {@code texts[i]} holds its id;
-     * {@code texts} is null when every id of the segment is a UUID.
+     * {@code texts} is null when every id of the segment is a UUID. {@code orderKeys[i]} is its
+     * task's order key; {@code orderKeys} is null when no task of the segment has one (most).
      */
     private static final class Segment {
 
         final long[] uuidBits;
         final int[] generations;
         final String[] texts;
+        final String[] orderKeys;
 
-        Segment(long[] uuidBits, int[] generations, String[] texts) {
+        Segment(long[] uuidBits, int[] generations, String[] texts, String[] orderKeys) {
             this.uuidBits = uuidBits;
             this.generations = generations;
             this.texts = texts;
+            this.orderKeys = orderKeys;
         }
 
         int length() {
@@ -507,7 +510,7 @@ final class TaskQueue {
 
         /** The same ids with other generations: the id arrays are shared, never written. */
         Segment withGenerations(int[] newGenerations) {
-            return new Segment(uuidBits, newGenerations, texts);
+            return new Segment(uuidBits, newGenerations, texts, orderKeys);
         }
 
         String idAt(int at) {
@@ -516,7 +519,11 @@ final class TaskQueue {
         }
 
         QueuedTask task(int at) {
-            return new QueuedTask(idAt(at), generations[at]);
+            return new QueuedTask(idAt(at), generations[at], 0, orderKeyAt(at));
+        }
+
+        String orderKeyAt(int at) {
+            return orderKeys == null ? null : orderKeys[at];
         }
 
         boolean is(int at, StoredId id) {
@@ -528,7 +535,7 @@ final class TaskQueue {
         }
 
         boolean sameEntry(int at, Segment other, int otherAt) {
-            if (generations[at] != other.generations[otherAt]) {
+            if (generations[at] != other.generations[otherAt] || !Objects.equals(orderKeyAt(at), other.orderKeyAt(otherAt))) {
                 return false;
             }
             String text = texts == null ? null : texts[at];
@@ -554,6 +561,7 @@ final class TaskQueue {
         private long[] uuidBits;
         private int[] generations;
         private String[] texts;
+        private String[] orderKeys;
         private int length;
 
         /** @param expected entries that will be added: no array is made larger than it needs */
@@ -561,8 +569,11 @@ final class TaskQueue {
             this.remaining = expected;
         }
 
-        void add(StoredId id, int generation) {
+        void add(StoredId id, int generation, String orderKey) {
             int at = slot();
+            if (orderKey != null) {
+                orderKeys()[at] = orderKey;
+            }
             if (id.text() != null) {
                 texts()[at] = id.text();
             } else {
@@ -582,6 +593,10 @@ final class TaskQueue {
                 uuidBits[2 * at + 1] = from.uuidBits[2 * fromAt + 1];
             }
             generations[at] = from.generations[fromAt];
+            String orderKey = from.orderKeyAt(fromAt);
+            if (orderKey != null) {
+                orderKeys()[at] = orderKey;
+            }
         }
 
         void addAll(Segment from, int fromAt, int toAt) {
@@ -611,6 +626,13 @@ final class TaskQueue {
             return texts;
         }
 
+        private String[] orderKeys() {
+            if (orderKeys == null) {
+                orderKeys = new String[generations.length];
+            }
+            return orderKeys;
+        }
+
         List<Segment> segments() {
             flush();
             return built;
@@ -623,10 +645,12 @@ final class TaskQueue {
             built.add(new Segment(
                     length == generations.length ? uuidBits : Arrays.copyOf(uuidBits, 2 * length),
                     length == generations.length ? generations : Arrays.copyOf(generations, length),
-                    texts == null ? null : length == texts.length ? texts : Arrays.copyOf(texts, length)));
+                    texts == null ? null : length == texts.length ? texts : Arrays.copyOf(texts, length),
+                    orderKeys == null ? null : length == orderKeys.length ? orderKeys : Arrays.copyOf(orderKeys, length)));
             uuidBits = null;
             generations = null;
             texts = null;
+            orderKeys = null;
             length = 0;
         }
     }
@@ -640,6 +664,8 @@ final class TaskQueue {
 
         final StoredId[] ids;
         final int[] newestGeneration;
+        /** The order key of each distinct id (a task's key never changes, so its first appearance's). */
+        final String[] orderKeys;
         /** For every task of the hand-over, the index of its id among the distinct ones. */
         final int[] distinctOf;
         final int[] firstSegment;
@@ -656,6 +682,7 @@ final class TaskQueue {
             int n = tasks.size();
             ids = new StoredId[n];
             newestGeneration = new int[n];
+            orderKeys = new String[n];
             distinctOf = new int[n];
             // a quarter full at most: a miss, by far the commonest probe, mostly ends at its first place
             int tableSize = Integer.highestOneBit(Math.max(4, 4 * n - 1)) << 1;
@@ -670,6 +697,7 @@ final class TaskQueue {
                     d = distinct++;
                     ids[d] = id;
                     newestGeneration[d] = task.generation();
+                    orderKeys[d] = task.orderKey();
                     insert(d, id);
                     uuids |= id.text() == null;
                 } else {

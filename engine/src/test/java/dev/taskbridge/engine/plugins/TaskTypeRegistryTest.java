@@ -100,6 +100,16 @@ class TaskTypeRegistryTest {
     }
 
     @Test
+    void aPluginAskingForMoreTasksAtOnceThanASlotRunsIsReportedAndSkipped() throws IOException {
+        String greedy = TestPlugins.TooManyAtOnce.class.getName();
+        TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(greedy));
+
+        assertThat(registry.all()).isEmpty();
+        assertThat(registry.problems()).containsExactly("Skipped task type plugin " + greedy
+                + ": it asks for 33 concurrent tasks per slot, 1 to 32 are possible");
+    }
+
+    @Test
     void aPluginForANewerApiIsReportedAndSkipped() throws IOException {
         String future = TestPlugins.FromTheFuture.class.getName();
         TaskTypeRegistry registry = TaskTypeRegistry.discover(loaderWithServices(future));

@@ -89,6 +89,14 @@ public final class TestPlugins {
         }
     }
 
+    /** A plugin that asks its slots to run more tasks at once than a slot can. */
+    public static class TooManyAtOnce extends Echo {
+        @Override
+        public int concurrentTasksPerSlot() {
+            return TaskType.MAX_CONCURRENT_TASKS_PER_SLOT + 1;
+        }
+    }
+
     /** A plugin whose form offers a choice its default is not one of. */
     public static class BadForm extends Echo {
         @Override

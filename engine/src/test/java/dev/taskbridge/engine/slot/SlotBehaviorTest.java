@@ -53,7 +53,7 @@ class SlotBehaviorTest {
                     pekko.loglevel = ERROR
                     """)));
 
-    private final SlotId slotId = new SlotId("test.steps", SLOTS.getAndIncrement());
+    private SlotId slotId = new SlotId("test.steps", SLOTS.getAndIncrement());
     private final AnsweredWork work = new AnsweredWork();
     private EventSourcedBehaviorTestKit<Slot.Command, Slot.Event, Slot.State> slot;
 
@@ -221,6 +221,76 @@ class SlotBehaviorTest {
         work.next("prepare", "low").answer().complete(PreparedTask.alreadyFinished(slotId, "low", 0));
         awaitQueue();
         work.expectNoCall();
+    }
+
+    /** The test's slot, replaced by one that runs up to {@code runsAtOnce} tasks at a time. */
+    private void slotRunningAtOnce(int runsAtOnce) {
+        slotId = new SlotId("test.at-once", SLOTS.getAndIncrement());
+        slot = EventSourcedBehaviorTestKit.create(TEST_KIT.system(),
+                Slot.create(slotId, work, RETRIES, 4,
+                        new SlotReporting("test", TaskMetrics.NONE), runsAtOnce),
+                EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    }
+
+    private static Slot.QueuedTask keyed(String id, String orderKey) {
+        return new Slot.QueuedTask(id, 0, 0, orderKey);
+    }
+
+    @Test
+    void aSlotThatRunsSeveralAtOnceStartsThemInTheQueuesOrderAndTheNextWhenOneEnds() throws Exception {
+        slotRunningAtOnce(2);
+        accept(task("a", 0), task("b", 0), task("c", 0));
+        AnsweredWork.Call a = work.next("prepare", "a");
+        AnsweredWork.Call b = work.next("prepare", "b");
+        work.expectNoCall(); // two at once: c waits
+
+        b.answer().complete(prepared("b", 0, 1));
+        AnsweredWork.Call bChunk = work.next("chunk", "b");
+        a.answer().complete(prepared("a", 0, 2));
+        AnsweredWork.Call aChunk = work.next("chunk", "a");
+        work.expectNoCall();
+
+        bChunk.answer().complete(outcome(0)); // b ends first: c starts while a runs on
+        work.next("prepare", "c").answer().complete(prepared("c", 0, 1));
+        work.next("chunk", "c").answer().complete(outcome(0));
+        aChunk.answer().complete(outcome(0));
+        AnsweredWork.Call aSecond = work.next("chunk", "a");
+        assertThat(aSecond.chunk()).as("a task's chunks one after another, whatever runs beside it").isEqualTo(1);
+        aSecond.answer().complete(outcome(1));
+
+        awaitQueue();
+        assertThat(endedRuns()).as("ends reported as they come, not in the queue's order")
+                .containsExactlyInAnyOrder(task("a", 0), task("b", 0), task("c", 0));
+        work.expectNoCall();
+    }
+
+    @Test
+    void tasksOfOneOrderKeyNeverOverlapInASlotThatRunsSeveralAtOnceWhileOtherKeysPassThem() throws Exception {
+        slotRunningAtOnce(3);
+        accept(keyed("k1-first", "k1"), keyed("k1-second", "k1"), keyed("k2", "k2"), task("plain", 0));
+        AnsweredWork.Call first = work.next("prepare", "k1-first");
+        work.next("prepare", "k2").answer().complete(PreparedTask.alreadyFinished(slotId, "k2", 0));
+        work.next("prepare", "plain");
+        work.expectNoCall(); // k1-second waits for k1-first, though there is room
+
+        first.answer().complete(prepared("k1-first", 0, 1));
+        AnsweredWork.Call firstChunk = work.next("chunk", "k1-first");
+        work.expectNoCall();
+
+        // cancelled while its chunk runs: its key stays taken until that chunk reports
+        slot.<Slot.Cancelled>runCommand(replyTo -> new Slot.Cancel("k1-first", 0, replyTo));
+        work.expectNoCall();
+        firstChunk.answer().completeExceptionally(new RunOverException("cancelled while it ran"));
+        work.next("prepare", "k1-second");
+    }
+
+    @Test
+    void anOrderKeyIsJournaledWithItsTaskAndComesBackAfterARestart() {
+        accept(keyed("a", "account-1000"), task("b", 0));
+
+        assertThat(journal()).containsExactly(new Slot.TasksAccepted(List.of(keyed("a", "account-1000"), task("b", 0))));
+        slot.restart();
+        assertThat(slot.getState().queue()).containsExactly(keyed("a", "account-1000"), task("b", 0));
     }
 
     @Test

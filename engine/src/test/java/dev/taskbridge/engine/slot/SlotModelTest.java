@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -25,6 +26,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -97,10 +99,10 @@ class SlotModelTest {
     }
 
     /**
-     * A new task of 1-4 chunks and a priority; its first run fails at {@code failAt} on purpose,
-     * unless that is out of range.
+     * A new task of 1-4 chunks, a priority and an order key (or none); its first run fails at
+     * {@code failAt} on purpose, unless that is out of range.
      */
-    record Submit(int chunks, int failAt, int priority) implements Step {
+    record Submit(int chunks, int failAt, int priority, String orderKey) implements Step {
     }
 
     /** The engine hands a task over again (a repeat after a lost acknowledgement, or a restart's resume). */
@@ -134,7 +136,9 @@ class SlotModelTest {
         Arbitrary<Integer> task = Arbitraries.integers().between(0, 7);
         Arbitrary<Step> step = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(6, net.jqwik.api.Combinators.combine(Arbitraries.integers().between(1, 4),
-                        Arbitraries.integers().between(-1, 4), Arbitraries.of(0, 0, 0, -1, 1, 2)).as(Submit::new)),
+                        Arbitraries.integers().between(-1, 4), Arbitraries.of(0, 0, 0, -1, 1, 2),
+                        Arbitraries.of("", "", "k0", "k1")).as((chunks, failAt, priority, key) ->
+                        new Submit(chunks, failAt, priority, key.isEmpty() ? null : key))),
                 net.jqwik.api.Tuple.of(2, task.map(HandOverAgain::new)),
                 net.jqwik.api.Tuple.of(3, task.map(Cancel::new)),
                 net.jqwik.api.Tuple.of(3, task.map(Retry::new)),
@@ -147,25 +151,31 @@ class SlotModelTest {
 
     @Property(tries = 1000)
     void noSequenceOfCommandsFaultsAndRestartsLosesATaskRepeatsAChunkOrWedgesTheSlot(
-            @ForAll("sequences") List<Step> steps) throws Exception {
+            @ForAll("sequences") List<Step> steps, @ForAll @IntRange(min = 1, max = 3) int runsAtOnce) throws Exception {
         journal.resetPolicy(); // a journal failure a sequence injected but did not reach is not the next one's
-        ModelStore store = new ModelStore();
+        ModelStore store = new ModelStore(runsAtOnce);
         SlotId slotId = new SlotId("model", SEQUENCES.incrementAndGet());
-        SlotReporting reporting = new SlotReporting("node-1", TaskMetrics.NONE);
+        // a slot that fails is started again with a new runner: the old one's chunks may still run
+        SlotReporting reporting = new SlotReporting("node-1", new TaskMetrics() {
+            @Override
+            public void slotRestarted(String taskType) {
+                store.restarted();
+            }
+        });
         Supplier<SlotHandle> spawn = () -> new SlotHandle(testKit.spawn(
-                Slot.create(slotId, new ModelWork(store, blocking), RETRIES, 5, reporting)));
+                Slot.create(slotId, new ModelWork(store, blocking), RETRIES, 5, reporting, runsAtOnce)));
         SlotHandle slot = spawn.get();
         List<String> ids = new ArrayList<>();
         for (Step step : steps) {
             if (step instanceof Submit submit) {
-                String id = store.submit(submit.chunks(), submit.failAt(), submit.priority());
+                String id = store.submit(submit.chunks(), submit.failAt(), submit.priority(), submit.orderKey());
                 ids.add(id);
-                slot.handOver(id, 0, submit.priority());
+                slot.handOver(id, 0, submit.priority(), submit.orderKey());
             } else if (step instanceof HandOverAgain again) {
                 for (String id : pick(ids, again.task())) {
                     Integer generation = store.unfinishedGeneration(id);
                     if (generation != null) {
-                        slot.handOver(id, generation, store.priority(id));
+                        slot.handOver(id, generation, store.priority(id), store.orderKey(id));
                     }
                 }
             } else if (step instanceof Cancel cancel) {
@@ -179,7 +189,7 @@ class SlotModelTest {
                 for (String id : pick(ids, retry.task())) {
                     Integer generation = store.retry(id);
                     if (generation != null) {
-                        slot.handOver(id, generation, store.priority(id));
+                        slot.handOver(id, generation, store.priority(id), store.orderKey(id));
                     }
                 }
             } else if (step instanceof StoreFaults faults) {
@@ -188,14 +198,14 @@ class SlotModelTest {
                 journal.failNextPersisted();
                 store.slotRestarted = true;
             } else if (step instanceof RestartSlot) {
-                store.slotRestarted = true;
                 testKit.stop(slot.ref(), Duration.ofSeconds(10));
+                store.restarted(); // once stopped: its runner starts no step after this
                 slot = spawn.get();
                 // what the engine does at start: hand every unfinished task over again
                 for (String id : ids) {
                     Integer generation = store.unfinishedGeneration(id);
                     if (generation != null) {
-                        slot.handOver(id, generation, store.priority(id));
+                        slot.handOver(id, generation, store.priority(id), store.orderKey(id));
                     }
                 }
             } else if (step instanceof Pause pause) {
@@ -227,11 +237,11 @@ class SlotModelTest {
     private record SlotHandle(ActorRef<Slot.Command> ref) {
 
         /** Hands a task over until the slot acknowledges it, as the engine's hand-overs do. */
-        void handOver(String id, int generation, int priority) {
+        void handOver(String id, int generation, int priority, String orderKey) {
             for (int attempt = 1; ; attempt++) {
                 try {
                     AskPattern.<Slot.Command, Slot.Accepted>ask(ref,
-                            replyTo -> new Slot.Accept(List.of(new Slot.QueuedTask(id, generation, priority)), replyTo),
+                            replyTo -> new Slot.Accept(List.of(new Slot.QueuedTask(id, generation, priority, orderKey)), replyTo),
                             HAND_OVER_ASK, testKit.system().scheduler()).toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 } catch (Exception e) {
@@ -258,9 +268,16 @@ class SlotModelTest {
 
     private static final class ModelTask {
         final String id;
+        /** Its place among the submissions. */
+        final int index;
         final int chunks;
         final int failAt;
         final int priority;
+        final String orderKey;
+        /** The restart epoch of each of its chunks under way now. */
+        final List<Integer> executing = new ArrayList<>();
+        /** Its first run's first chunk has started. */
+        boolean firstRunStarted;
         Status status = Status.QUEUED;
         int generation;
         int chunksDone;
@@ -269,11 +286,13 @@ class SlotModelTest {
         final Map<Integer, ChunkOutcome> markers = new LinkedHashMap<>();
         final int[] effects;
 
-        ModelTask(String id, int chunks, int failAt, int priority) {
+        ModelTask(String id, int index, int chunks, int failAt, int priority, String orderKey) {
             this.id = id;
+            this.index = index;
             this.chunks = chunks;
             this.failAt = failAt;
             this.priority = priority;
+            this.orderKey = orderKey;
             this.effects = new int[chunks];
         }
 
@@ -293,18 +312,99 @@ class SlotModelTest {
         final Map<String, ModelTask> tasks = new LinkedHashMap<>();
         final AtomicInteger faults = new AtomicInteger();
         final List<String> breaches = new ArrayList<>();
+        /** The most tasks the slot may run at once. */
+        final int runsAtOnce;
         /** The slot was restarted, or failed on a journal write, at least once. */
         volatile boolean slotRestarted;
+        /**
+         * Restarts so far. A slot started again may leave a chunk of its earlier runner still
+         * running, and resumes its queue's head even if a run of the same key was under way
+         * before: the overlap and order rules are checked among runs started since the same restart.
+         */
+        private int epoch;
         private int next;
+        /** Per order key, the run that last started a chunk: task id, generation, epoch. */
+        private final Map<String, int[]> lastRunOfKey = new LinkedHashMap<>();
+        private final Map<String, String> lastRunTaskOfKey = new LinkedHashMap<>();
+        /** Per order key and priority, the submission index of the task whose first run started last. */
+        private final Map<String, Integer> lastFirstStart = new LinkedHashMap<>();
 
-        synchronized String submit(int chunks, int failAt, int priority) {
-            String id = "t" + (next++);
-            tasks.put(id, new ModelTask(id, chunks, failAt, priority));
+        ModelStore(int runsAtOnce) {
+            this.runsAtOnce = runsAtOnce;
+        }
+
+        synchronized String submit(int chunks, int failAt, int priority, String orderKey) {
+            int index = next++;
+            String id = "t" + index;
+            tasks.put(id, new ModelTask(id, index, chunks, failAt, priority, orderKey));
             return id;
         }
 
         synchronized int priority(String id) {
             return tasks.get(id).priority;
+        }
+
+        synchronized String orderKey(String id) {
+            return tasks.get(id).orderKey;
+        }
+
+        synchronized void restarted() {
+            slotRestarted = true;
+            epoch++;
+        }
+
+        /**
+         * A chunk starts its work: never a second chunk of its task at once, never more tasks at
+         * once than the slot may run, never two tasks of one key at once or one after another's
+         * start before that one ended, and the first runs of one key and priority in the order
+         * they were submitted.
+         */
+        synchronized int epoch() {
+            return epoch;
+        }
+
+        /** @return the epoch it started in, for {@link #chunkEnds} */
+        synchronized int chunkStarts(PreparedTask prepared, int chunk, int epoch) {
+            ModelTask task = tasks.get(prepared.taskId());
+            if (task.executing.contains(epoch)) {
+                breaches.add(task.id + ": chunk " + chunk + " started while another chunk of it ran");
+            }
+            task.executing.add(epoch);
+            long atOnce = tasks.values().stream().filter(any -> any.executing.contains(epoch)).count();
+            if (atOnce > runsAtOnce) {
+                breaches.add(atOnce + " tasks ran chunks at once in a slot that runs " + runsAtOnce + ": " + tasks.values());
+            }
+            String key = task.orderKey;
+            if (key == null) {
+                return epoch;
+            }
+            for (ModelTask other : tasks.values()) {
+                if (other != task && key.equals(other.orderKey) && other.executing.contains(epoch)) {
+                    breaches.add(task.id + " and " + other.id + " of key " + key + " ran chunks at once");
+                }
+            }
+            int[] last = lastRunOfKey.get(key);
+            String lastTask = lastRunTaskOfKey.get(key);
+            if (last != null && !(lastTask.equals(task.id) && last[0] == prepared.generation()) && last[1] == epoch) {
+                ModelTask before = tasks.get(lastTask);
+                if (!before.isFinal() && before.generation == last[0]) {
+                    breaches.add(task.id + " of key " + key + " started while " + before + " had not ended");
+                }
+            }
+            lastRunOfKey.put(key, new int[] {prepared.generation(), epoch});
+            lastRunTaskOfKey.put(key, task.id);
+            if (prepared.generation() == 0 && !task.firstRunStarted) {
+                task.firstRunStarted = true;
+                Integer earlier = lastFirstStart.put(key + "/" + task.priority, task.index);
+                if (earlier != null && earlier > task.index) {
+                    breaches.add(task.id + " of key " + key + " started before t" + earlier + ", submitted before it");
+                }
+            }
+            return epoch;
+        }
+
+        synchronized void chunkEnds(String id, int startedIn) {
+            tasks.get(id).executing.remove(Integer.valueOf(startedIn));
         }
 
         /** The generation of a task that is not final, or null. */
@@ -470,7 +570,21 @@ class SlotModelTest {
 
         @Override
         public CompletionStage<ChunkOutcome> runChunk(PreparedTask task, int chunk, int attempt, Progress before) {
-            return async(() -> store.runChunk(task, chunk));
+            int askedIn = store.epoch(); // by the runner of this epoch, though its work may start after a restart
+            return async(() -> {
+                int epoch = store.chunkStarts(task, chunk, askedIn);
+                try {
+                    if (ThreadLocalRandom.current().nextInt(3) == 0) {
+                        Thread.sleep(1); // its work takes a while: runs overlap
+                    }
+                    return store.runChunk(task, chunk);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                } finally {
+                    store.chunkEnds(task.taskId(), epoch);
+                }
+            });
         }
 
         @Override

@@ -118,7 +118,7 @@ class TaskQueueModelTest {
                 int skew = handOver.picks().size() % 4 == 3 ? 3 : 0;
                 List<QueuedTask> tasks = resolve(handOver.picks(), model, List.copyOf(seen)).stream()
                         .map(priorities::of)
-                        .map(task -> new QueuedTask(task.taskId(), task.generation(), task.priority() + skew)).toList();
+                        .map(task -> new QueuedTask(task.taskId(), task.generation(), task.priority() + skew, task.orderKey())).toList();
                 assertThat(state.notHeld(tasks)).as("not held of %s", tasks).isEqualTo(model.notHeld(tasks));
                 Slot.Event event = handOver.asOldEvent() && tasks.get(0).priority() == 0
                         ? new Slot.TaskAccepted(tasks.get(0).taskId(), tasks.get(0).generation())
@@ -258,13 +258,16 @@ class TaskQueueModelTest {
     }
 
     /**
-     * Every id's priority, fixed as a task's is when it is submitted: all 0 (as before priorities
-     * existed), or one of three, by the id.
+     * Every id's priority and order key, fixed as a task's are when it is submitted: all 0 and none
+     * (as before priorities and keys existed), or one of three priorities and, for some, one of
+     * two keys, by the id.
      */
     record Priorities(boolean varied) {
 
         QueuedTask of(QueuedTask task) {
-            return new QueuedTask(task.taskId(), task.generation(), varied ? Math.floorMod(task.taskId().hashCode(), 3) - 1 : 0);
+            int hash = task.taskId().hashCode();
+            String orderKey = varied && Math.floorMod(hash >> 4, 3) < 2 ? "key-" + Math.floorMod(hash >> 8, 2) : null;
+            return new QueuedTask(task.taskId(), task.generation(), varied ? Math.floorMod(hash, 3) - 1 : 0, orderKey);
         }
     }
 
@@ -353,7 +356,7 @@ class TaskQueueModelTest {
             for (QueuedTask queued : queue) {
                 Integer newer = added.remove(queued.taskId());
                 more.add(newer == null ? queued
-                        : new QueuedTask(queued.taskId(), Math.max(newer, queued.generation()), queued.priority()));
+                        : new QueuedTask(queued.taskId(), Math.max(newer, queued.generation()), queued.priority(), queued.orderKey()));
             }
             for (QueuedTask task : accepted) {
                 Integer generation = added.remove(task.taskId());
@@ -362,7 +365,7 @@ class TaskQueueModelTest {
                     while (at > 0 && more.get(at - 1).priority() < task.priority()) {
                         at--;
                     }
-                    more.add(at, new QueuedTask(task.taskId(), generation, task.priority()));
+                    more.add(at, new QueuedTask(task.taskId(), generation, task.priority(), task.orderKey()));
                 }
             }
             return new ListState(List.copyOf(more));
