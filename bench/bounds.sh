@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What bounds durable no-op tasks on PostgreSQL: the same bench as run.sh, once per configuration,
-# each changing one thing from the default (client threads, chunk groups, slots). A setting that
+# each changing one thing from the default (client threads, tasks at once per slot, slots). A setting that
 # moves tasks/s names the bound; one that does not rules it out. Each configuration's full report
 # goes to bench/results/durable-tasks-bounds/<name>.md; the summary to
 # bench/results/durable-tasks-bounds.md. About 10 minutes. Extra arguments go to every run.
@@ -15,10 +15,11 @@ fi
 
 # name | what changes | properties
 configs=(
-  "default|as bench/run.sh: 10 client threads, 10 slots, 2 chunk groups|"
-  "clients-50|50 client threads (submissions share larger commits, as the floor's batches of 100 do)|-Dbench.submitters=50"
-  "clients-50-groups-4|50 client threads, 4 chunk groups at once|-Dbench.submitters=50 -Dbench.chunk-groups=4"
-  "clients-50-slots-20|50 client threads, 20 slots (and 20 floor workers)|-Dbench.submitters=50 -Dbench.slots=20"
+  "default|as bench/run.sh: 50 client threads, 10 slots of 4 tasks at once, 2 chunk groups|"
+  "clients-10|10 client threads (submissions in commits of at most 10; the floor's inserts stay in batches of 100)|-Dbench.submitters=10"
+  "at-once-1|one task at a time per slot, as before design note 034|-Dbench.at-once-per-slot=1"
+  "at-once-8|8 tasks at once per slot|-Dbench.at-once-per-slot=8"
+  "slots-20-at-once-1|20 slots of one task at a time (and 20 floor workers)|-Dbench.slots=20 -Dbench.at-once-per-slot=1"
 )
 for config in "${configs[@]}"; do
   IFS='|' read -r name what props <<<"$config"

@@ -17,9 +17,11 @@ final class NoOpTaskType implements TaskType<Payload> {
     static final String ID = "bench.noop";
 
     private final int slots;
+    private final int atOncePerSlot;
 
-    NoOpTaskType(int slots) {
+    NoOpTaskType(int slots, int atOncePerSlot) {
         this.slots = slots;
+        this.atOncePerSlot = atOncePerSlot;
     }
 
     @Override
@@ -35,6 +37,12 @@ final class NoOpTaskType implements TaskType<Payload> {
     @Override
     public int slots() {
         return slots;
+    }
+
+    /** Its tasks share nothing, so they may overlap in a slot (design note 034). */
+    @Override
+    public int concurrentTasksPerSlot() {
+        return atOncePerSlot;
     }
 
     @Override
