@@ -217,8 +217,11 @@ public final class TaskEngine implements AutoCloseable {
         TaskTypeRegistry registry = deployed.without(problems);
         PluginEnvironment environment = new PluginEnvironment(settings.profile(), dataSource);
         Map<String, Integer> slotsPerType = new LinkedHashMap<>();
+        Map<String, Integer> atOncePerSlot = new LinkedHashMap<>();
         for (TaskType<?> type : registry.all()) {
             slotsPerType.put(type.id(), settings.slotOverrides().getOrDefault(type.id(), type.slots()));
+            Integer override = settings.concurrencyOverrides().get(type.id());
+            atOncePerSlot.put(type.id(), override != null ? override : type.concurrentTasksPerSlot());
         }
         TaskRouter router = new TaskRouter(slotsPerType);
         Map<SlotId, SlotReporting> slotReports = new LinkedHashMap<>();
@@ -257,8 +260,7 @@ public final class TaskEngine implements AutoCloseable {
                     tracing, pauses, steps);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
-                    settings.snapshotEvery(), reporting, settings.concurrencyOverrides().getOrDefault(slot.taskType(),
-                            registry.find(slot.taskType()).orElseThrow().concurrentTasksPerSlot()))));
+                    settings.snapshotEvery(), reporting, atOncePerSlot.get(slot.taskType()))));
             return behaviors;
         };
         ActorSystem<EngineGuardian.Command> system;

@@ -611,9 +611,9 @@ class TaskEngineTest {
         }
         assertThat(ids.stream().map(id -> awaitFinal(engine, id).state())).containsOnly(TaskState.SUCCEEDED);
         assertThat(type.maxRunning.get()).as("one at a time, as configured").isEqualTo(1);
-        assertThatThrownBy(() -> FAST_RETRIES.withConcurrencyOverrides(Map.of("test.steps", 33)))
+        assertThatThrownBy(() -> FAST_RETRIES.withConcurrencyOverrides(Map.of("test.steps", 17)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("task type test.steps: a slot runs 1 to 32 tasks at once, configured 33");
+                .hasMessage("task type test.steps: a slot runs 1 to 16 tasks at once, configured 17");
     }
 
     @Test

@@ -22,7 +22,7 @@ public interface TaskType<P> {
     int DEFAULT_SLOTS = 10;
 
     /** The most tasks one slot runs at once ({@link #concurrentTasksPerSlot}). */
-    int MAX_CONCURRENT_TASKS_PER_SLOT = 32;
+    int MAX_CONCURRENT_TASKS_PER_SLOT = 16;
 
     /**
      * The stable id clients use to submit tasks of this type, e.g. {@code ledger.validate}.

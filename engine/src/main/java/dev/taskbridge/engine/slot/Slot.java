@@ -175,11 +175,22 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         int generation();
     }
 
-    /** Tasks join the queue, in this order: one event for every hand-over, however many tasks it brings. */
-    public record TasksAccepted(List<QueuedTask> tasks) implements Event {
+    /**
+     * Tasks join the queue, in this order: one event for every hand-over, however many tasks it brings.
+     *
+     * @param keysKnown every task's order key is in it (null for none); false in events journaled
+     *                  before keys were (note 034), whose tasks may have a key it does not say
+     */
+    public record TasksAccepted(List<QueuedTask> tasks,
+                                @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean keysKnown) implements Event {
 
+        @JsonCreator
         public TasksAccepted {
             tasks = List.copyOf(tasks);
+        }
+
+        public TasksAccepted(List<QueuedTask> tasks) {
+            this(tasks, true);
         }
     }
 
@@ -262,6 +273,23 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             this(taskId, generation, priority, null);
         }
 
+        /**
+         * The order key of a task queued before keys were journaled (note 034): it may have one. Never
+         * a real key, which cannot hold control characters. Such a task runs alone, in turn, as every
+         * task did then.
+         */
+        public static final String KEY_NOT_KNOWN = "\u0000not known";
+
+        /** This task, marked as one whose key is not known if it names none. */
+        QueuedTask keyNotKnownIfNone() {
+            return orderKey != null ? this : new QueuedTask(taskId, generation, priority, KEY_NOT_KNOWN);
+        }
+
+        /** These tasks, read from a journal or snapshot that did not hold keys. */
+        static List<QueuedTask> keysNotKnown(List<QueuedTask> tasks) {
+            return tasks.stream().map(QueuedTask::keyNotKnownIfNone).toList();
+        }
+
         /** Snapshots written before generations existed hold bare ids. */
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         static QueuedTask fromId(String taskId) {
@@ -331,12 +359,15 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             return priority == 0 ? task : new QueuedTask(task.taskId(), task.generation(), priority, task.orderKey());
         }
 
-        /** Reads snapshots of every version: older ones kept the running task apart from the queue behind it. */
+        /**
+         * Reads snapshots of every version: older ones kept the running task apart from the queue
+         * behind it, and ones before note 034 did not hold order keys.
+         */
         @JsonCreator
         static State read(@JsonProperty("queue") List<QueuedTask> queue, @JsonProperty("running") RunningTask running,
-                          @JsonProperty("waiting") List<QueuedTask> waiting) {
+                          @JsonProperty("waiting") List<QueuedTask> waiting, @JsonProperty("keysKnown") Boolean keysKnown) {
             if (queue != null) {
-                return new State(queue);
+                return new State(Boolean.TRUE.equals(keysKnown) ? queue : QueuedTask.keysNotKnown(queue));
             }
             List<QueuedTask> all = new ArrayList<>();
             List<QueuedTask> behind = waiting == null ? List.of() : waiting;
@@ -348,7 +379,13 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             }
             behind.stream().filter(queued -> running == null || !queued.taskId().equals(running.taskId()))
                     .forEach(all::add);
-            return new State(all);
+            return new State(QueuedTask.keysNotKnown(all));
+        }
+
+        /** Snapshots hold every task's order key (null for none; {@link QueuedTask#KEY_NOT_KNOWN} kept as it is). */
+        @JsonProperty("keysKnown")
+        public boolean keysKnown() {
+            return true;
         }
 
         /** Every task, in the order they start: what a snapshot holds. Built on each call; the slot's steps do not use it. */
@@ -537,9 +574,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         /** The state an event leads to: what the event handler makes of it. */
         public State after(Event event) {
             if (event instanceof TasksAccepted accepted) {
-                return accept(accepted.tasks());
+                return accept(accepted.keysKnown() ? accepted.tasks() : QueuedTask.keysNotKnown(accepted.tasks()));
             } else if (event instanceof TaskAccepted accepted) {
-                return accept(List.of(new QueuedTask(accepted.taskId(), accepted.generation())));
+                return accept(List.of(new QueuedTask(accepted.taskId(), accepted.generation()).keyNotKnownIfNone()));
             } else if (event instanceof RunsEnded ended) {
                 State after = this;
                 for (QueuedTask run : ended.runs()) {

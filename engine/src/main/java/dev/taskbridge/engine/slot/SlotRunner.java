@@ -54,7 +54,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     /** Queue entries the slot sends at most: how far the runner can run ahead of the slot's journal. */
-    static final int AHEAD = 64; // twice the most tasks a slot runs at once: room for ends the journal has yet to take
+    static final int AHEAD = 64; // four times the most tasks a slot runs at once: room for ends the journal has yet to take
 
     /** No report of ended runs is in flight, or confirmed. */
     static final long NO_REPORT = -1;
@@ -352,15 +352,26 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     /**
      * The first entry of the head that may start: not ended, not under way, and, if it has an
-     * order key, none of its key under way or waiting before it.
+     * order key, none of its key under way or waiting before it. A task whose key is not known
+     * runs alone, as every task did before keys were journaled.
      */
     private QueuedTask nextToStart() {
+        for (Run run : runs.values()) {
+            if (QueuedTask.KEY_NOT_KNOWN.equals(run.orderKey)) {
+                return null; // it runs alone
+            }
+        }
         Set<String> keysTaken = null;
         for (QueuedTask entry : head) {
             if (hasEnded(entry)) {
                 continue;
             }
             String key = entry.orderKey();
+            if (QueuedTask.KEY_NOT_KNOWN.equals(key)) {
+                // queued before keys were journaled: it may share a key with any task, so it starts
+                // when nothing runs, and nothing after it starts before it
+                return runs.isEmpty() ? entry : null;
+            }
             if (key != null) {
                 if (keysTaken == null) {
                     keysTaken = keysUnderWay();
@@ -388,10 +399,6 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
 
     /** Starts the run's next step, which it has none in flight for. */
     private void advance(Run run) {
-        if (run.over) {
-            runs.remove(run.taskId);
-            return;
-        }
         try (TaskLog.Scope scope = TaskLog.enter(run.logContext)) {
             if (run.failure != null) {
                 storeFailure(run); // an outcome decided already is stored, paused or not: no plugin code runs

@@ -106,7 +106,7 @@ class TaskTypeRegistryTest {
 
         assertThat(registry.all()).isEmpty();
         assertThat(registry.problems()).containsExactly("Skipped task type plugin " + greedy
-                + ": it asks for 33 concurrent tasks per slot, 1 to 32 are possible");
+                + ": it asks for 17 concurrent tasks per slot, 1 to 16 are possible");
     }
 
     @Test

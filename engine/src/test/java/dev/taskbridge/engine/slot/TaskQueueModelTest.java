@@ -381,9 +381,9 @@ class TaskQueueModelTest {
 
         ListState after(Slot.Event event) {
             if (event instanceof Slot.TasksAccepted accepted) {
-                return accept(accepted.tasks());
+                return accept(accepted.keysKnown() ? accepted.tasks() : QueuedTask.keysNotKnown(accepted.tasks()));
             } else if (event instanceof Slot.TaskAccepted accepted) {
-                return accept(List.of(new QueuedTask(accepted.taskId(), accepted.generation())));
+                return accept(List.of(new QueuedTask(accepted.taskId(), accepted.generation()).keyNotKnownIfNone()));
             } else if (event instanceof Slot.RunEnded ended) {
                 return remove(ended.taskId(), ended.generation());
             }
