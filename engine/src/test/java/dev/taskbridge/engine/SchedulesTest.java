@@ -67,7 +67,11 @@ class SchedulesTest {
     }
 
     private TaskEngine start() {
-        TaskEngine engine = TaskEngine.start(SETTINGS, TaskTypeRegistry.of(List.of(new ScriptedTaskType(TYPE, 2))), database,
+        return start(database);
+    }
+
+    private TaskEngine start(DataSource on) {
+        TaskEngine engine = TaskEngine.start(SETTINGS, TaskTypeRegistry.of(List.of(new ScriptedTaskType(TYPE, 2))), on,
                 null, getClass().getClassLoader(), Clock.systemUTC(), null, TaskMetrics.NONE);
         engines.add(engine);
         return engine;
@@ -190,6 +194,42 @@ class SchedulesTest {
             assertThat(skip.fireAt()).isEqualTo(firings.get(0));
             assertThat(skip.until()).as("extended, and never shortened").isEqualTo(firings.get(3));
         });
+    }
+
+    /**
+     * A RUN_ONCE start that could not move the cursor past the firings it passed (the database went
+     * away, or the server died) must not have made the latest one's task: the next start, later,
+     * skips from the same cursor past that firing. It used to make the task before the move, so the
+     * firing was both made and skipped (ScheduleModelTest found it: RUN_ONCE, a failure before the
+     * cursor moved, two restarts).
+     */
+    @Test
+    void aRunOnceStartThatCouldNotMoveTheCursorLeavesNoFiringBothMadeAndSkipped() throws Exception {
+        TaskEngine first = start();
+        Schedule schedule = first.schedules().create(every("once", Duration.ofMillis(200), MissedFirings.RUN_ONCE), "supervisor");
+        first.close();
+        Thread.sleep(700); // three firings or so, while no engine runs
+
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        faulty.beforeStatement("UPDATE tb_schedule SET next_fire_at", () -> faulty.outage(Duration.ZERO, Duration.ofMillis(100)));
+        TaskEngine failing = start(faulty);
+        await().atMost(WAIT).until(() -> faulty.raised.get() > 0);
+        failing.close();
+        Thread.sleep(500); // more firings: the next start's latest missed one is a later one
+
+        TaskEngine last = start();
+        Instant startedAt = last.startedAt();
+        await().atMost(WAIT).until(() -> last.schedules().find(schedule.id()).orElseThrow().nextFireAt().isAfter(startedAt));
+        last.schedules().pause(schedule.id(), "supervisor");
+
+        List<ScheduleRun> runs = last.schedules().runs(schedule.id(), 100);
+        for (Instant at : firingsUntil(schedule, startedAt)) {
+            boolean made = last.store().findByKey("supervisor", schedule.keyOf(at)).isPresent();
+            boolean skipped = runs.stream().anyMatch(run -> run.outcome() == ScheduleRun.Outcome.SKIPPED
+                    && !at.isBefore(run.fireAt()) && run.until() != null && !at.isAfter(run.until()));
+            assertThat(made ^ skipped).as("firing %s made a task (%s) or was skipped (%s), exactly one", at, made, skipped)
+                    .isTrue();
+        }
     }
 
     @Test

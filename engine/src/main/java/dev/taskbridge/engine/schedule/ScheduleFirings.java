@@ -160,13 +160,12 @@ public final class ScheduleFirings {
         Instant cursor = schedule.nextFireAt();
         if (schedule.missedFirings() != MissedFirings.RUN_ALL && cursor.isBefore(engineStartedAt)) {
             Optional<Instant> next = passMissed(schedule, times, cursor);
-            if (next == null) {
-                return false;
+            if (!next.equals(Optional.of(cursor))) {
+                if (!store.advance(schedule.id(), cursor, next.orElse(null))) {
+                    return true; // moved on by someone else: a change, a pause, another node
+                }
+                cursor = next.orElse(null);
             }
-            if (!store.advance(schedule.id(), cursor, next.orElse(null))) {
-                return true; // moved on by someone else: a change, a pause, another node
-            }
-            cursor = next.orElse(null);
         }
         Instant now = clock.instant();
         for (int made = 0; cursor != null && !cursor.isAfter(now) && made < MAX_FIRINGS_PER_LOOK; made++) {
@@ -184,10 +183,10 @@ public final class ScheduleFirings {
 
     /**
      * Passes the firings missed while no engine ran, from the cursor to the last before this
-     * engine's start, as a RUN_ONCE or SKIP schedule does: a stretch of skipped ones is one record;
-     * RUN_ONCE makes the last one's task.
+     * engine's start, as a RUN_ONCE or SKIP schedule does: a stretch of skipped ones is one record.
      *
-     * @return the firing after them (empty: none is left); null when RUN_ONCE's task must wait
+     * @return the firing to go on from: under RUN_ONCE the last missed one, whose task is made as
+     *         any due firing's; else the one after them (empty: none is left)
      */
     private Optional<Instant> passMissed(Schedule schedule, FiringTimes times, Instant cursor) {
         Instant lastMissed = times.lastBefore(engineStartedAt).filter(at -> !at.isBefore(cursor)).orElse(cursor);
@@ -210,10 +209,11 @@ public final class ScheduleFirings {
                     + "(until " + skipUntil.get() + "); " + (runOnce ? "ran once, at the latest of them" : "skipped"),
                     clock.instant()));
         }
-        if (runOnce && !make(schedule, lastMissed)) {
-            return null;
-        }
-        return times.nextAfter(lastMissed);
+        // Not made here: its task made before the cursor reached it would be skipped by the next
+        // start if this one died first, as that start skips from the same cursor to a later firing
+        // (ScheduleModelTest found a firing both made and skipped). With the cursor on it, a task
+        // made just before a crash is the cursor's own, found by its key above.
+        return runOnce ? Optional.of(lastMissed) : times.nextAfter(lastMissed);
     }
 
     /** Submits one firing's task and records what it came to; false when it must wait and be tried again. */

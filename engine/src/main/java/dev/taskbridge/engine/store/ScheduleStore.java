@@ -217,7 +217,8 @@ public final class ScheduleStore {
      * from the same firing recorded before is extended to {@code until}: a start that recorded it
      * and then failed to move the schedule's cursor leaves the cursor on {@code from}, and the next
      * start, later, skips from there to a later firing; keeping the first row as it was would leave
-     * the firings after its end neither made nor recorded.
+     * the firings after its end neither made nor recorded. None of the firings it is extended over
+     * has a task: a firing is made only once the cursor is on it ({@code ScheduleFirings}).
      */
     public void recordSkipped(String scheduleId, Instant from, Instant until, String detail, Instant at) {
         if (!record(scheduleId, from, until, ScheduleRun.Outcome.SKIPPED, null, detail, at)) {
