@@ -296,7 +296,16 @@ class ScheduleModelTest {
         Map<Instant, Integer> tasks = new HashMap<>();
         /** Skipped stretches: first firing, last firing, when recorded. */
         List<Instant[]> skips = new ArrayList<>();
+        Instant cursor = null;
         try (Connection connection = world.h2.getConnection()) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT next_fire_at FROM tb_schedule WHERE id = ?")) {
+                select.setString(1, schedule.id());
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next() && rows.getObject(1, OffsetDateTime.class) != null) {
+                        cursor = rows.getObject(1, OffsetDateTime.class).toInstant();
+                    }
+                }
+            }
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT idempotency_key FROM tb_task WHERE idempotency_key LIKE ?")) {
                 select.setString(1, "schedule:" + schedule.id() + ":%");
@@ -320,6 +329,7 @@ class ScheduleModelTest {
                 }
             }
         }
+        Instant pendingFrom = cursor;
         String where = "schedule " + schedule.id() + " (" + schedule.missedFirings() + ", every " + schedule.interval()
                 + " from " + schedule.anchorAt() + ")";
         FiringTimes times = FiringTimes.of(schedule);
@@ -340,6 +350,12 @@ class ScheduleModelTest {
                 if (deepInPause(model, at)) {
                     assertThat(task || skipped).as("%s: nothing fires deep in a pause (%s)", where, at).isFalse();
                 }
+                continue;
+            }
+            if (!task && !skipped && model.paused() && pendingFrom != null && !at.isBefore(pendingFrom)) {
+                // Pending, not lost: paused before an engine got to it (an outage, a cursor move that
+                // failed), it waits at the cursor for the resume. RUN_ONCE makes a missed firing's task
+                // only once the cursor is on it, so a pause right after a start can leave it so.
                 continue;
             }
             assertThat(task ^ skipped).as("%s: firing %s made a task (%s) or was skipped (%s), exactly one", where, at, task,
@@ -372,7 +388,8 @@ class ScheduleModelTest {
                     Instant nextStopped = runs.get(i).stopped;
                     boolean leftToALaterEngine = nextStopped != null && skips.stream().anyMatch(skip ->
                             !latest.isBefore(skip[0]) && !latest.isAfter(skip[1]) && skip[2].isAfter(nextStopped));
-                    if (missed.contains(latest) && !leftToALaterEngine) {
+                    boolean pending = model.paused() && pendingFrom != null && !latest.isBefore(pendingFrom);
+                    if (missed.contains(latest) && !leftToALaterEngine && !pending) {
                         assertThat(tasks).as("%s: the latest firing missed between %s and %s ran", where, stopped, started)
                                 .containsKey(latest);
                     }

@@ -44,7 +44,8 @@ class SlotStateJsonFormTest {
 
         String json = new String(serializer().toBinary(state), StandardCharsets.UTF_8);
 
-        assertThat(json).isEqualTo("{\"queue\":[{\"taskId\":\"" + uuid + "\",\"generation\":2},{\"taskId\":\"t1\",\"generation\":0}]}");
+        assertThat(json).isEqualTo("{\"queue\":[{\"taskId\":\"" + uuid + "\",\"generation\":2},{\"taskId\":\"t1\",\"generation\":0}],"
+                + "\"keysKnown\":true}");
         assertThat(serializer().manifest(state)).isEqualTo("dev.taskbridge.engine.slot.Slot$State");
         assertThat(serializer().fromBinary(json.getBytes(StandardCharsets.UTF_8), serializer().manifest(state))).isEqualTo(state);
     }
@@ -57,12 +58,13 @@ class SlotStateJsonFormTest {
         String json = new String(serializer().toBinary(state), StandardCharsets.UTF_8);
 
         assertThat(json).isEqualTo("{\"queue\":[{\"taskId\":\"t2\",\"generation\":1,\"priority\":5},"
-                + "{\"taskId\":\"t1\",\"generation\":0},{\"taskId\":\"t3\",\"generation\":0,\"priority\":-1}]}");
+                + "{\"taskId\":\"t1\",\"generation\":0},{\"taskId\":\"t3\",\"generation\":0,\"priority\":-1}],"
+                + "\"keysKnown\":true}");
         assertThat(serializer().fromBinary(json.getBytes(StandardCharsets.UTF_8), serializer().manifest(state))).isEqualTo(state);
     }
 
     @Test
     void anEmptyQueueIsAnEmptyList() throws Exception {
-        assertThat(new String(serializer().toBinary(new Slot.State(List.of())), StandardCharsets.UTF_8)).isEqualTo("{\"queue\":[]}");
+        assertThat(new String(serializer().toBinary(new Slot.State(List.of())), StandardCharsets.UTF_8)).isEqualTo("{\"queue\":[],\"keysKnown\":true}");
     }
 }
