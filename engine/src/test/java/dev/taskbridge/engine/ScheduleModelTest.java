@@ -353,9 +353,11 @@ class ScheduleModelTest {
                 continue;
             }
             if (!task && !skipped && model.paused() && pendingFrom != null && !at.isBefore(pendingFrom)) {
-                // Pending, not lost: paused before an engine got to it (an outage, a cursor move that
-                // failed), it waits at the cursor for the resume. RUN_ONCE makes a missed firing's task
-                // only once the cursor is on it, so a pause right after a start can leave it so.
+                // Paused before an engine got to it (an outage, a cursor move that failed): it is at
+                // or after the cursor, unmade. RUN_ONCE makes a missed firing's task only once the
+                // cursor is on it, so a pause right after a start can leave it so. A resume moves the
+                // cursor past the pause without a record of it (Schedules.resume): a gap, noted in
+                // stop 42's closing note, for any firing pending when a pause came.
                 continue;
             }
             assertThat(task ^ skipped).as("%s: firing %s made a task (%s) or was skipped (%s), exactly one", where, at, task,
