@@ -57,6 +57,8 @@ public final class ScheduleFirings {
     static final Duration AFTER_FAILURE = Duration.ofSeconds(5);
     /** Firings of one schedule made per look: a long stretch of them (RUN_ALL after a long stop) goes in several. */
     static final int MAX_FIRINGS_PER_LOOK = 1000;
+    /** How the record of firings a pause passed begins. */
+    public static final String PAUSED = "paused by ";
     /** Runs kept per schedule. */
     static final int RUNS_KEPT = 500;
     /** A schedule's old runs are deleted once this many more were recorded. */
@@ -214,6 +216,38 @@ public final class ScheduleFirings {
         // (ScheduleModelTest found a firing both made and skipped). With the cursor on it, a task
         // made just before a crash is the cursor's own, found by its key above.
         return runOnce ? Optional.of(lastMissed) : times.nextAfter(lastMissed);
+    }
+
+    /**
+     * Records what the resume of a paused schedule passed: its firings from the cursor it had to
+     * {@code resumedAt}, made by no one, as one skipped stretch. Besides those that fell in the pause
+     * these are any still waiting when it came (late for an outage, a full slot, or missed while no
+     * server ran and not yet made): a pause stops them too, and says so here rather than leaving
+     * them unrecorded. The cursor's own firing may have its task already (a server that died after
+     * making it, before moving the cursor): that one is recorded as made.
+     *
+     * @param paused the schedule as it was before its resume
+     */
+    public void passedInPause(Schedule paused, Instant resumedAt) {
+        Instant cursor = paused.nextFireAt();
+        if (cursor == null || cursor.isAfter(resumedAt)) {
+            return;
+        }
+        FiringTimes times = FiringTimes.of(paused);
+        Instant from = cursor;
+        Optional<TaskRecord> made = tasks.find(paused.owner(), paused.keyOf(cursor));
+        if (made.isPresent()) {
+            recorded(paused, () -> store.record(paused.id(), cursor, ScheduleRun.Outcome.SUBMITTED, made.get().id(), null,
+                    clock.instant()));
+            from = times.nextAfter(cursor).filter(at -> !at.isAfter(resumedAt)).orElse(null);
+        }
+        Optional<Instant> until = times.lastBefore(resumedAt.plusNanos(1));
+        if (from != null && until.isPresent() && !until.get().isBefore(from)) {
+            Instant skipFrom = from;
+            String waiting = cursor.isBefore(paused.pausedAt()) ? " (with those still waiting when it came)" : "";
+            recorded(paused, () -> store.recordSkipped(paused.id(), skipFrom, until.get(), PAUSED + paused.pausedBy() + " at "
+                    + paused.pausedAt() + ", resumed at " + resumedAt + waiting, clock.instant()));
+        }
     }
 
     /** Submits one firing's task and records what it came to; false when it must wait and be tried again. */

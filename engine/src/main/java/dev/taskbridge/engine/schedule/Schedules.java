@@ -143,13 +143,21 @@ public final class Schedules {
         return store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
     }
 
-    /** Resumes a paused schedule: it fires next at its first firing after now; those in the pause are not made. */
+    /**
+     * Resumes a paused schedule: it fires next at its first firing after now. The firings it passes
+     * (those that fell in the pause, and any still waiting when the pause came) are not made, and
+     * are recorded as skipped.
+     */
     public Schedule resume(String id) {
         Schedule schedule = store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
         if (schedule.paused()) {
-            Instant next = FiringTimes.of(schedule).nextAfter(now()).orElse(null);
-            store.resume(id, next);
-            firings.changed(next);
+            Instant now = now();
+            Instant next = FiringTimes.of(schedule).nextAfter(now).orElse(null);
+            // the guarded update decides between two resumes at once: only its winner records what it passed
+            if (store.resume(id, next)) {
+                firings.changed(next);
+                firings.passedInPause(schedule, now);
+            }
         }
         return store.find(id).orElseThrow(() -> new NoSuchScheduleException(id));
     }
