@@ -220,8 +220,7 @@ public final class TaskEngine implements AutoCloseable {
         Map<String, Integer> atOncePerSlot = new LinkedHashMap<>();
         for (TaskType<?> type : registry.all()) {
             slotsPerType.put(type.id(), settings.slotOverrides().getOrDefault(type.id(), type.slots()));
-            Integer override = settings.concurrencyOverrides().get(type.id());
-            atOncePerSlot.put(type.id(), override != null ? override : type.concurrentTasksPerSlot());
+            atOncePerSlot.put(type.id(), tasksAtOncePerSlot(settings, type));
         }
         TaskRouter router = new TaskRouter(slotsPerType);
         Map<SlotId, SlotReporting> slotReports = new LinkedHashMap<>();
@@ -836,6 +835,17 @@ public final class TaskEngine implements AutoCloseable {
     /** Slots of a task type, after configuration overrides. */
     public int slots(String taskType) {
         return router.slots(taskType);
+    }
+
+    /** How many of its tasks each of the type's slots runs at once (design note 034); 0 for a type that does not run. */
+    public int tasksAtOncePerSlot(String taskType) {
+        return router.slots(taskType) == 0 ? 0 : registry.find(taskType).map(type -> tasksAtOncePerSlot(settings, type)).orElse(0);
+    }
+
+    /** The operator's override, else what the plugin asks for. */
+    private static int tasksAtOncePerSlot(EngineSettings settings, TaskType<?> type) {
+        Integer override = settings.concurrencyOverrides().get(type.id());
+        return override != null ? override : type.concurrentTasksPerSlot();
     }
 
     public Instant startedAt() {

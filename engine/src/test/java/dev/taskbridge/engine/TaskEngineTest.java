@@ -574,6 +574,8 @@ class TaskEngineTest {
         ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
         type.atOncePerSlot = 4;
         TaskEngine engine = start(FAST_RETRIES, type);
+        assertThat(engine.tasksAtOncePerSlot("test.steps")).as("what operators are shown").isEqualTo(4);
+        assertThat(engine.tasksAtOncePerSlot("no.such.type")).isZero();
         List<String> plain = new ArrayList<>();
         List<String> keyed = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -605,6 +607,7 @@ class TaskEngineTest {
         ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
         type.atOncePerSlot = 4;
         TaskEngine engine = start(FAST_RETRIES.withConcurrencyOverrides(Map.of("test.steps", 1)), type);
+        assertThat(engine.tasksAtOncePerSlot("test.steps")).as("what operators are shown").isEqualTo(1);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             ids.add(engine.submit("test.steps", "clerk", null, script("chunks=1,sleepMillis=20"), null, 0, null).task().id());

@@ -166,6 +166,7 @@ class RestApiIT {
         JsonObject ledger = ledgerValidate(types);
         assertThat(ledger.getInt("version")).isEqualTo(1);
         assertThat(ledger.getInt("slots")).isEqualTo(10);
+        assertThat(ledger.getInt("tasksAtOncePerSlot")).as("the plugin says nothing: one after another").isEqualTo(1);
         assertThat(ledger.containsKey("pluginClass") && !ledger.isNull("pluginClass")).as(ledger.toString()).isFalse();
         assertThat(ledgerValidate(Api.as("admin").get("/task-types")).getString("pluginClass"))
                 .isEqualTo("dev.taskbridge.ledger.LedgerValidateTaskType");

@@ -11,6 +11,7 @@ import dev.taskbridge.gateway.TypePauseView;
  * A task type as the REST API shows it: the plugin class behind it only to admins, who run the
  * plugins (the README's roles); to everyone else a class name says nothing, or too much.
  *
+ * @param tasksAtOncePerSlot how many of its tasks each slot runs at once (1: one after another)
  * @param pluginClass null unless the caller is an admin
  * @param listsErrors whether its tasks' errors can be read page by page ({@code GET /api/tasks/{id}/errors})
  * @param rollsBack   whether a supervisor can roll its tasks back ({@code POST /api/tasks/{id}/rollback})
@@ -21,7 +22,7 @@ import dev.taskbridge.gateway.TypePauseView;
  *                    tasks run: a paused type's tasks are taken and wait ({@code POST /api/task-types/{id}/resume}
  *                    lets them run)
  */
-public record TaskTypeJson(String id, int version, int slots, String pluginClass, boolean listsErrors,
+public record TaskTypeJson(String id, int version, int slots, int tasksAtOncePerSlot, String pluginClass, boolean listsErrors,
                            boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
     /**
@@ -31,7 +32,7 @@ public record TaskTypeJson(String id, int version, int slots, String pluginClass
      */
     static TaskTypeJson of(TaskTypeView type, boolean withPluginClass, boolean withWhoPaused) {
         TypePauseView paused = type.paused() == null || withWhoPaused ? type.paused() : new TypePauseView(null, type.paused().at());
-        return new TaskTypeJson(type.id(), type.version(), type.slots(), withPluginClass ? type.pluginClass() : null,
+        return new TaskTypeJson(type.id(), type.version(), type.slots(), type.tasksAtOncePerSlot(), withPluginClass ? type.pluginClass() : null,
                 type.listsErrors(), type.rollsBack(), type.exports(), type.form(), paused);
     }
 }

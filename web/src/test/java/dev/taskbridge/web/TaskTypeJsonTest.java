@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class TaskTypeJsonTest {
 
-    private static final TaskTypeView LEDGER = new TaskTypeView("ledger.validate", 1, 10,
+    private static final TaskTypeView LEDGER = new TaskTypeView("ledger.validate", 1, 10, 2,
             "dev.taskbridge.ledger.LedgerValidateTaskType", true, false, List.of(new ExportView("errors.csv", "text/csv", "every error")),
             new TaskFormView("Check a ledger file", "", List.of(new TaskFormView.FileKind("text/csv", ".csv", "CSV")), List.of(), null), null);
 
@@ -22,6 +22,8 @@ class TaskTypeJsonTest {
 
         assertThat(type.pluginClass()).isNull();
         assertThat(type.id()).isEqualTo("ledger.validate");
+        assertThat(type.slots()).isEqualTo(10);
+        assertThat(type.tasksAtOncePerSlot()).isEqualTo(2);
         assertThat(type.listsErrors()).isTrue();
         assertThat(type.exports()).extracting(ExportView::name).containsExactly("errors.csv");
         assertThat(type.form().title()).isEqualTo("Check a ledger file");
@@ -34,7 +36,7 @@ class TaskTypeJsonTest {
 
     @Test
     void aClerkSeesSinceWhenATypeIsPausedButNotByWhom() {
-        TaskTypeView paused = new TaskTypeView(LEDGER.id(), LEDGER.version(), LEDGER.slots(), LEDGER.pluginClass(),
+        TaskTypeView paused = new TaskTypeView(LEDGER.id(), LEDGER.version(), LEDGER.slots(), LEDGER.tasksAtOncePerSlot(), LEDGER.pluginClass(),
                 LEDGER.listsErrors(), LEDGER.rollsBack(), LEDGER.exports(), LEDGER.form(),
                 new TypePauseView("supervisor", java.time.Instant.parse("2026-12-04T10:15:00Z")));
 

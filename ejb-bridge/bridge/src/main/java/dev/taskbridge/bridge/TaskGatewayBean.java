@@ -406,7 +406,8 @@ public class TaskGatewayBean implements TaskGateway {
     }
 
     private static TaskTypeView typeView(TaskEngine engine, TaskType<?> type) {
-        return new TaskTypeView(type.id(), type.version(), engine.slots(type.id()), type.getClass().getName(),
+        return new TaskTypeView(type.id(), type.version(), engine.slots(type.id()),
+                engine.tasksAtOncePerSlot(type.id()), type.getClass().getName(),
                 type.errors().isPresent(), type.undo().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
                 engine.registry().form(type.id()).map(PluginViews::form).orElse(null),
                 engine.pauseOf(type.id()).map(pause -> new TypePauseView(pause.by(), pause.at())).orElse(null));

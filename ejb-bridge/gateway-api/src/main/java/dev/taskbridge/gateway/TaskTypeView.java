@@ -5,6 +5,9 @@ import java.util.List;
 /**
  * A task type the engine runs.
  *
+ * @param slots       its worker slots: its tasks are spread over them by id (or order key)
+ * @param tasksAtOncePerSlot how many of its tasks each slot runs at once: the plugin's figure, or the
+ *                    operator's ({@code taskbridge.concurrent-tasks-per-slot.<type>})
  * @param pluginClass the class that implements it, so operators know which jar is in charge: for
  *                    admins only, never shown to clerks
  * @param listsErrors whether its tasks' errors can be read page by page ({@link TaskGateway#errors})
@@ -14,7 +17,7 @@ import java.util.List;
  *                    (the server's log says why), and the pages do not offer it
  * @param paused      its pause, or null when its tasks run
  */
-public record TaskTypeView(String id, int version, int slots, String pluginClass, boolean listsErrors,
+public record TaskTypeView(String id, int version, int slots, int tasksAtOncePerSlot, String pluginClass, boolean listsErrors,
                            boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused) {
 
     public TaskTypeView {
