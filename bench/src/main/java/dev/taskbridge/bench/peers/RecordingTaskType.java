@@ -20,9 +20,11 @@ final class RecordingTaskType implements TaskType<TaskRef> {
     static final String ID = "bench.peers.noop";
 
     private final int slots;
+    private final int atOncePerSlot;
 
-    RecordingTaskType(int slots) {
+    RecordingTaskType(int slots, int atOncePerSlot) {
         this.slots = slots;
+        this.atOncePerSlot = atOncePerSlot;
     }
 
     static Payload payload(TaskRef task) {
@@ -42,6 +44,12 @@ final class RecordingTaskType implements TaskType<TaskRef> {
     @Override
     public int slots() {
         return slots;
+    }
+
+    /** Its tasks share nothing but their key's order, which the slot keeps whatever this is (design note 034). */
+    @Override
+    public int concurrentTasksPerSlot() {
+        return atOncePerSlot;
     }
 
     @Override

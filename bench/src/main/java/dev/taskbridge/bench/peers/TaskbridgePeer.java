@@ -20,8 +20,8 @@ import dev.taskbridge.engine.store.TaskState;
  *
  * <p>Per-key order: W5 submits every step with its key as the task's order key
  * ({@code TaskEngine.submit(..., orderKey)}, design note 032): the key picks the slot, and a slot
- * runs its tasks one at a time in the order they came, so the steps of one key run in turn while
- * the keys spread over the slots ({@code taskbridge}). {@code taskbridge-chained} does in W5 what
+ * starts a key's tasks one at a time in the order they came (several keys' at once, note 034), so
+ * the steps of one key run in turn while the keys spread over the slots ({@code taskbridge}). {@code taskbridge-chained} does in W5 what
  * db-scheduler's and JobRunr's users do (each step's body submits the next), so that those peers'
  * W5 figures have a like-for-like counterpart.
  */
@@ -33,6 +33,12 @@ final class TaskbridgePeer implements Peer {
      * its store writes (submissions, starts, group commits); see {@link #settings()}.
      */
     private static final int STORE_THREADS = 2;
+    /**
+     * Tasks each slot runs at once (design note 034): {@code bench.peers.at-once-per-slot}, 4 unless
+     * set. As many bodies run at once as on every peer whatever this is (the blocking pool bounds
+     * them); more than one lets a slot start a task while another's end is being journaled.
+     */
+    static final int AT_ONCE_PER_SLOT = Integer.getInteger("bench.peers.at-once-per-slot", 4);
 
     private final boolean chained;
     private TaskEngine engine;
@@ -69,7 +75,9 @@ final class TaskbridgePeer implements Peer {
                         + "`dataSource()`, so a chunk's writes commit with its record in one local transaction (exactly "
                         + "once, as the bridge's JTA transactions in WildFly); the engine itself gets the pool, so that a "
                         + "chained step's submit commits on its own, as the gateway's calls do in the server",
-                "one task type, one no-op chunk, slots = workers");
+                "one task type, one no-op chunk, slots = workers, each running up to " + AT_ONCE_PER_SLOT
+                        + " of its tasks at once (`TaskType.concurrentTasksPerSlot`, design note 034; "
+                        + "`bench.peers.at-once-per-slot`); a key's tasks still run one after another, in order");
     }
 
     @Override
@@ -79,7 +87,7 @@ final class TaskbridgePeer implements Peer {
                     + "db-scheduler's and JobRunr's rows do, for a like-for-like comparison with them";
         }
         return "each step submitted with its key as the task's order key (`TaskEngine.submit(..., orderKey)`, design "
-                + "note 032): the key picks the slot, which runs its tasks one at a time in the order they came";
+                + "note 032): the key picks the slot, which runs a key's tasks one at a time in the order they came";
     }
 
     @Override
@@ -93,7 +101,7 @@ final class TaskbridgePeer implements Peer {
         transactions = new LocalChunkTransactions(setup.dataSource());
         blockingThreads = setup.workers() + STORE_THREADS;
         engine = TaskEngine.start(EngineSettings.DEFAULTS.withBlockingThreads(blockingThreads),
-                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers()))), setup.dataSource(), null,
+                TaskTypeRegistry.of(List.of(new RecordingTaskType(setup.workers(), AT_ONCE_PER_SLOT))), setup.dataSource(), null,
                 TaskbridgePeer.class.getClassLoader(), Clock.systemUTC(), transactions);
     }
 
