@@ -298,7 +298,7 @@ class SchedulesTest {
         first.close();
         Thread.sleep(500); // firings fall due while no server runs
         Instant pausedAt = Instant.now();
-        new dev.taskbridge.engine.store.ScheduleStore(database).pause(schedule.id(), "admin", pausedAt);
+        new ScheduleStore(database).pause(schedule.id(), "admin", pausedAt);
         Thread.sleep(300); // and more in the pause
 
         TaskEngine second = start();
