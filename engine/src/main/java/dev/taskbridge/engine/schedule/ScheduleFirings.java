@@ -193,11 +193,7 @@ public final class ScheduleFirings {
     private Optional<Instant> passMissed(Schedule schedule, FiringTimes times, Instant cursor) {
         Instant lastMissed = times.lastBefore(engineStartedAt).filter(at -> !at.isBefore(cursor)).orElse(cursor);
         Instant from = cursor;
-        // A server that died right after it made the cursor's firing left the cursor on it: made is made.
-        Optional<TaskRecord> made = tasks.find(schedule.owner(), schedule.keyOf(cursor));
-        if (made.isPresent()) {
-            recorded(schedule, () -> store.record(schedule.id(), cursor, ScheduleRun.Outcome.SUBMITTED, made.get().id(), null,
-                    clock.instant()));
+        if (recordedIfMade(schedule, cursor)) {
             if (cursor.equals(lastMissed)) {
                 return times.nextAfter(lastMissed);
             }
@@ -235,10 +231,7 @@ public final class ScheduleFirings {
         }
         FiringTimes times = FiringTimes.of(paused);
         Instant from = cursor;
-        Optional<TaskRecord> made = tasks.find(paused.owner(), paused.keyOf(cursor));
-        if (made.isPresent()) {
-            recorded(paused, () -> store.record(paused.id(), cursor, ScheduleRun.Outcome.SUBMITTED, made.get().id(), null,
-                    clock.instant()));
+        if (recordedIfMade(paused, cursor)) {
             from = times.nextAfter(cursor).filter(at -> !at.isAfter(resumedAt)).orElse(null);
         }
         Optional<Instant> until = times.lastBefore(resumedAt.plusNanos(1));
@@ -248,6 +241,17 @@ public final class ScheduleFirings {
             recorded(paused, () -> store.recordSkipped(paused.id(), skipFrom, until.get(), PAUSED + paused.pausedBy() + " at "
                     + paused.pausedAt() + ", resumed at " + resumedAt + waiting, clock.instant()));
         }
+    }
+
+    /**
+     * Records the cursor's firing as made if its task exists: a server that died right after it
+     * made the firing left the cursor on it, and made is made.
+     */
+    private boolean recordedIfMade(Schedule schedule, Instant cursor) {
+        Optional<TaskRecord> made = tasks.find(schedule.owner(), schedule.keyOf(cursor));
+        made.ifPresent(task -> recorded(schedule, () -> store.record(schedule.id(), cursor, ScheduleRun.Outcome.SUBMITTED,
+                task.id(), null, clock.instant())));
+        return made.isPresent();
     }
 
     /** Submits one firing's task and records what it came to; false when it must wait and be tried again. */
