@@ -77,7 +77,7 @@ final class StoreOnly implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             WriteBatch records = new WriteBatch(connection);
-            store.markChunkCommitted(records, id, 0, 0, 1, 1, 0, clock.instant(), true, "{}",
+            store.markChunkCommitted(records, id, 0, 0, 1, 1, 0, clock.instant(), true, "{}", clock.instant(),
                     () -> new IllegalStateException("task " + id + " was not running"));
             records.run();
             connection.commit();

@@ -4,12 +4,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
@@ -61,6 +63,15 @@ final class TaskRunner implements TaskWork {
     private final TaskTracing tracing;
     private final TypePauses pauses;
     private final StepsInFlight steps;
+    /**
+     * Per task, the record a run's chunk wrote in a transaction that then failed: if it failed at
+     * its commit, the database may have applied it all the same, and the run's next try of the
+     * chunk looks for it ({@link PluginChunk#recorded}). Kept across the tries of one chunk of one
+     * run, and dropped when one commits or the run is over; nothing is added when the chunk commits
+     * at its first try. (A run cancelled while it waits to try again leaves its few fields here
+     * until the task runs again.)
+     */
+    private final Map<String, WrittenRecord> unanswered = new ConcurrentHashMap<>();
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -246,6 +257,14 @@ final class TaskRunner implements TaskWork {
                 TaskState.SUCCEEDED, task.chunkCount(), task.chunkCount(), itemsDone, itemsFailed, now, null));
     }
 
+    /** Reports a task whose success this run stored but did not see stored: as the row has it. */
+    private void succeededAsStored(SlotId slot, TaskRecord task) {
+        LOG.info("Task {} succeeded: its last chunk had committed, though its commit was not answered", task.id());
+        metrics.succeeded(slot.taskType(), Duration.between(task.startedAt(), task.endedAt()));
+        tracing.ended(task.traceParent(), task.id(), task.taskType(), TaskState.SUCCEEDED, task.endedAt(), null);
+        changes.publish(TaskChange.of(task, TaskEventKind.SUCCEEDED, task.endedAt(), null));
+    }
+
     /**
      * A chunk of a plugin's task. Its record is its effect marker and the task's progress; for the
      * task's last chunk, the task's success and result instead: the task ends in the transaction
@@ -266,6 +285,10 @@ final class TaskRunner implements TaskWork {
         private volatile boolean traced;
         /** The chunk had committed before; set on the thread that runs it. */
         private volatile boolean replayed;
+        /** What had committed before was this run's own record, from a try whose commit was not answered. */
+        private volatile boolean ownRecord;
+        /** The record this run's latest transaction of the chunk wrote, committed or not. */
+        private volatile WrittenRecord written;
 
         PluginChunk(PreparedTask task, int chunk, int attempt, TaskContext context, Progress before,
                     Map<String, String> logContext) {
@@ -301,20 +324,23 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception {
-            metrics.chunk(task.slot().taskType(), took);
+            if (attempt > 1) {
+                unanswered.remove(task.taskId());
+            }
             if (asked != null) {
                 traced = true;
                 tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(),
                         null, false);
             }
             startMarks.settled(task.taskId()); // the chunk's transaction stored the start
-            if (replayed) {
-                // another run of this chunk committed it first (one a restarted slot left running)
+            if (replayed && !ownRecord) {
+                // another run of this chunk committed it first (one a restarted slot left running), and reported it
                 if (last && store.markSucceeded(task.taskId(), task.generation(), result(outcome))) {
                     succeeded(task, before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed());
                 }
                 return outcome;
             }
+            metrics.chunk(task.slot().taskType(), took);
             changes.publish(new TaskChange(task.taskId(), task.type().id(), task.owner(), TaskEventKind.CHUNK_COMMITTED,
                     TaskState.RUNNING, chunk + 1, task.chunkCount(), before.itemsDone() + outcome.itemsDone(),
                     before.itemsFailed() + outcome.itemsFailed(), Instant.now(),
@@ -327,6 +353,12 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public Throwable failed(Throwable failure) {
+            WrittenRecord mine = written;
+            if (failure instanceof RunOverException) {
+                unanswered.remove(task.taskId()); // over: no later try of this run looks
+            } else if (mine != null) {
+                unanswered.put(task.taskId(), mine);
+            }
             Throwable seen = whileStopping(failure);
             if (asked != null && !traced) {
                 traced = true;
@@ -344,15 +376,41 @@ final class TaskRunner implements TaskWork {
          * restarted slot left running) commits it meanwhile: then this run's marker clashes with
          * it, its transaction rolls back, and the next try looks. (The last chunk has no marker:
          * there the task's success, stored by the other run, ends this run when it commits.)
+         *
+         * <p>A try after one whose transaction failed once this run's record was written looks
+         * for that record first: a commit whose answer was lost (the connection dropped at COMMIT)
+         * may have applied. It is this run's if it carries the time this run wrote; the chunk
+         * then committed, and is reported as that try would have been, once. A run left behind
+         * writes the same chunk at another time, so the two are never taken for each other.
          */
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
+            WrittenRecord mine = written != null ? written : attempt > 1 ? unansweredOf() : null;
+            ownRecord = mine != null && committedAt(connection, mine.at());
+            if (ownRecord) {
+                LOG.info("Chunk {} of task {} had committed, though its commit was not answered", chunk, task.taskId());
+                replayed = true;
+                return Optional.of(mine.outcome());
+            }
             if (attempt == 1) {
                 return Optional.empty();
             }
             Optional<ChunkOutcome> recorded = ChunkMarkers.find(connection, task.taskId(), chunk);
             replayed = recorded.isPresent();
             return recorded;
+        }
+
+        private WrittenRecord unansweredOf() {
+            WrittenRecord written = unanswered.get(task.taskId());
+            return written != null && written.generation() == task.generation() && written.chunk() == chunk ? written : null;
+        }
+
+        /** Whether this chunk's record, as written at {@code at}, is in the database. */
+        private boolean committedAt(Connection connection, Instant at) throws SQLException {
+            Optional<Instant> stored = last
+                    ? TaskStore.succeededAt(connection, task.taskId(), task.generation())
+                    : ChunkMarkers.committedAt(connection, task.taskId(), chunk);
+            return stored.filter(at::equals).isPresent();
         }
 
         @Override
@@ -376,12 +434,15 @@ final class TaskRunner implements TaskWork {
          */
         @Override
         public void commit(WriteBatch records, ChunkOutcome outcome) throws Exception {
+            // as the database keeps it (to the microsecond), so that this run can know its own record
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            written = new WrittenRecord(task.generation(), chunk, last, at, outcome);
             if (!last) {
-                ChunkMarkers.record(records, task.taskId(), chunk, outcome, Instant.now());
+                ChunkMarkers.record(records, task.taskId(), chunk, outcome, at);
             }
             store.markChunkCommitted(records, task.taskId(), task.generation(), chunk, task.chunkCount(),
                     before.itemsDone() + outcome.itemsDone(), before.itemsFailed() + outcome.itemsFailed(),
-                    task.startedAt(), last, last ? result(outcome) : null,
+                    task.startedAt(), last, last ? result(outcome) : null, at,
                     () -> new RunOverException("task " + task.taskId() + " was cancelled, retried or ended by another run "
                             + "while chunk " + chunk + " ran; the chunk rolled back"));
         }
@@ -413,7 +474,16 @@ final class TaskRunner implements TaskWork {
     public CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference) {
         return steps.run(() -> onBlockingThread(slot, taskId, () -> {
             startMarks.settled(taskId);
-            if (!store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference)) {
+            WrittenRecord unansweredEnd = unanswered.get(taskId); // kept until this step is through: it may be tried again
+            boolean stored = store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference);
+            unanswered.remove(taskId);
+            if (!stored) {
+                if (unansweredEnd != null && unansweredEnd.last() && unansweredEnd.generation() == generation
+                        && store.succeededAt(taskId, generation).filter(unansweredEnd.at()::equals).isPresent()) {
+                    // its tries ran out, but the first of them had committed: its commit was not answered
+                    store.find(taskId).ifPresent(task -> succeededAsStored(slot, task));
+                    return false;
+                }
                 LOG.info("Task {} failed after it was cancelled or retried; its failure is not stored", taskId);
                 return false;
             }
@@ -455,6 +525,13 @@ final class TaskRunner implements TaskWork {
     @FunctionalInterface
     private interface Step<T> {
         T run() throws Exception;
+    }
+
+    /**
+     * A chunk's record as a run wrote it: when (the time it stores, which tells it apart from
+     * another run's), and the outcome it recorded.
+     */
+    private record WrittenRecord(int generation, int chunk, boolean last, Instant at, ChunkOutcome outcome) {
     }
 
     private record RunningTaskContext(String taskId, String taskType, String owner, int attempt,

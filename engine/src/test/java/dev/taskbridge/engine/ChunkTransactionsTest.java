@@ -297,7 +297,7 @@ class ChunkTransactionsTest {
                 ChunkMarkers.record(records, taskId, chunk, outcome, Instant.now());
             }
             store.markChunkCommitted(records, taskId, 0, chunk, chunks, outcome.itemsDone(), outcome.itemsFailed(),
-                    Instant.now(), last, last ? "result of " + taskId : null,
+                    Instant.now(), last, last ? "result of " + taskId : null, Instant.now(),
                     () -> new RunOverException("the run of task " + taskId + " is over"));
         }
     }

@@ -44,7 +44,8 @@ import org.h2.jdbcx.JdbcDataSource;
 /**
  * A model-based test of the whole engine: random sequences of submissions, repeated submissions
  * with the same idempotency key, cancels, retries, rollbacks (design note 030), chunks and undos that
- * succeed or fail (for good, or for a reason that may pass), outages of the database, failed journal writes, slots that fail and
+ * succeed or fail (for good, or for a reason that may pass), outages of the database, failed journal writes, chunk commits
+ * that apply but whose answer is lost, slots that fail and
  * engines that are stopped and started again on the same database, as a redeploy does. Everything
  * is real: the engine, its task store on H2, Pekko's JDBC journal on the same database, its slots
  * and their routing. Only the plugin is the test's ({@link GatedTaskType}: each chunk waits until
@@ -214,6 +215,13 @@ class EngineModelTest {
     record JournalWriteFailures(int count) implements Step {
     }
 
+    /**
+     * The next chunk transactions' commits apply, and their answers are lost as when the
+     * connection drops at COMMIT: the slot cannot tell, and tries the chunks again.
+     */
+    record LostCommitAnswers(int count) implements Step {
+    }
+
     /** The next message a slot handles makes it fail: it is started again and recovers from its journal. */
     record SlotFailure() implements Step {
     }
@@ -257,6 +265,7 @@ class EngineModelTest {
                 Tuple.of(3, Combinators.combine(Arbitraries.integers().between(0, 30), Arbitraries.integers().between(5, 150))
                         .as(Outage::new)),
                 Tuple.of(3, Arbitraries.integers().between(1, 3).map(JournalWriteFailures::new)),
+                Tuple.of(3, Arbitraries.integers().between(1, 2).map(LostCommitAnswers::new)),
                 Tuple.of(3, Arbitraries.just(new SlotFailure())),
                 Tuple.of(1, Arbitraries.of(Outcome.class).map(RestartEngine::new)),
                 Tuple.of(2, Arbitraries.just(new PauseType())),
@@ -331,6 +340,10 @@ class EngineModelTest {
         } else if (step instanceof JournalWriteFailures failures) {
             database.failJournalInserts(failures.count());
             model.disrupted = true;
+            return "armed";
+        } else if (step instanceof LostCommitAnswers lost) {
+            // the statement that records every chunk's progress (and a last chunk's end) in its transaction
+            database.commitsApplyThenFail("status = CASE WHEN", lost.count(), Duration.ZERO);
             return "armed";
         } else if (step instanceof SlotFailure) {
             metrics.armed.set(true);

@@ -8,6 +8,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -30,8 +32,10 @@ import javax.sql.DataSource;
  * all of them, as a real one does. Separately, the next few inserts into the journal's table can
  * be made to fail alone: a journal write that fails while the task store works.
  *
- * <p>A failure is always raised before the statement or commit reaches the database, so what
- * failed left nothing behind; rollbacks and closes always go through.
+ * <p>A failure is raised before the statement or commit reaches the database, so what failed left
+ * nothing behind, except for the one kind asked for by {@link #commitsApplyThenFail}: a commit that
+ * the database applies and whose answer is lost, as when the connection drops at COMMIT. Rollbacks
+ * and closes always go through.
  */
 final class FaultyDataSource implements DataSource {
 
@@ -59,6 +63,11 @@ final class FaultyDataSource implements DataSource {
     private final AtomicReference<Window> outage = new AtomicReference<>(NONE);
     private final AtomicInteger journalInsertsToFail = new AtomicInteger();
     private final AtomicReference<Hook> beforeStatement = new AtomicReference<>();
+    /** The SQL part that marks a transaction whose commit is to apply and then fail, and how many more such commits. */
+    private final AtomicReference<String> commitThenFailAfter = new AtomicReference<>();
+    private final AtomicInteger commitsToFailAfterApplying = new AtomicInteger();
+    /** How long the database is away after such a commit: zero when it stays. */
+    private volatile Duration awayAfterLostCommit = Duration.ZERO;
     /** Failures raised so far, of either kind. */
     final AtomicInteger raised = new AtomicInteger();
     /** Every statement prepared through it, in order: how a test counts the reads and writes a path costs. */
@@ -87,10 +96,23 @@ final class FaultyDataSource implements DataSource {
         beforeStatement.set(new Hook(sqlPart, action));
     }
 
-    /** No outage now or to come, and no journal insert left to fail. */
+    /**
+     * The next {@code count} commits of transactions that prepared a statement containing {@code
+     * sqlPart} are applied by the database, and then throw as a connection lost at that moment
+     * does (SQL state 08006): the caller cannot tell that they committed. After each, the database
+     * is away for {@code thenAway}.
+     */
+    void commitsApplyThenFail(String sqlPart, int count, Duration thenAway) {
+        commitThenFailAfter.set(sqlPart);
+        awayAfterLostCommit = thenAway;
+        commitsToFailAfterApplying.set(count);
+    }
+
+    /** No outage now or to come, and no journal insert or commit left to fail. */
     void heal() {
         outage.set(NONE);
         journalInsertsToFail.set(0);
+        commitsToFailAfterApplying.set(0);
     }
 
     /** How long until the outage set last is over; zero when it is. */
@@ -126,14 +148,33 @@ final class FaultyDataSource implements DataSource {
     }
 
     private Connection connection(Connection real) {
+        // whether the transaction under way prepared the statement that makes its commit apply and then fail
+        AtomicBoolean marked = new AtomicBoolean();
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 new Faulty(real, (method, args) -> {
                     String name = method.getName();
                     if (STATEMENT_MAKERS.contains(name) || name.equals("commit")) {
                         checkAway();
                     }
+                    if (name.equals("commit") && marked.getAndSet(false)
+                            && commitsToFailAfterApplying.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                        real.commit();
+                        raised.incrementAndGet();
+                        if (!awayAfterLostCommit.isZero()) {
+                            outage(Duration.ZERO, awayAfterLostCommit);
+                        }
+                        throw new SQLRecoverableException("the connection was lost at COMMIT, after the database applied it (scripted)",
+                                "08006");
+                    }
+                    if (name.equals("rollback")) {
+                        marked.set(false);
+                    }
                     if (STATEMENT_MAKERS.contains(name) && args != null && args.length > 0 && args[0] instanceof String sql) {
                         prepared.add(sql);
+                        String part = commitThenFailAfter.get();
+                        if (part != null && sql.contains(part)) {
+                            marked.set(true);
+                        }
                         Hook hook = beforeStatement.get();
                         if (hook != null && sql.contains(hook.sqlPart()) && beforeStatement.compareAndSet(hook, null)) {
                             hook.action().run();

@@ -307,7 +307,7 @@ class LocalChunkTransactionsTest {
         public void commit(WriteBatch records, ChunkOutcome outcome) {
             ChunkMarkers.record(records, taskId, 0, outcome, Instant.now());
             store.markChunkCommitted(records, taskId, 0, 0, 2, outcome.itemsDone(), outcome.itemsFailed(),
-                    Instant.now(), false, null, () -> new RunOverException("the run of task " + taskId + " is over"));
+                    Instant.now(), false, null, Instant.now(), () -> new RunOverException("the run of task " + taskId + " is over"));
         }
     }
 }

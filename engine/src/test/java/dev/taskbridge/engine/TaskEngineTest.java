@@ -1648,6 +1648,135 @@ class TaskEngineTest {
     }
 
     /**
+     * A chunk's transaction that the database applied but whose answer was lost (the connection
+     * dropped at COMMIT): the slot cannot tell, and tries the chunk again. Before, that try found
+     * the run over and was dropped as if another run had ended it: the task SUCCEEDED in the store
+     * with no success counted and no SUCCEEDED event, and its last chunk's work ran a second time.
+     * The try finds its own run's end instead, and reports it once.
+     */
+    @Test
+    void aLastChunkWhoseCommitAppliedButWasNotAnsweredReportsTheTasksSuccessOnce() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        CountingMetrics metrics = new CountingMetrics();
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, metrics);
+        engines.add(engine);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            faulty.commitsApplyThenFail("status = CASE WHEN", 1, Duration.ZERO); // its one chunk is its last
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+
+            assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
+            await().atMost(WAIT).until(() -> metrics.count("succeeded:test.steps") == 1);
+            String last = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+            awaitFinal(engine, last); // the slot has moved on: whatever the lost commit's task reports has come
+            assertThat(faulty.raised).as("the scripted commit").hasValue(1);
+            assertThat(metrics.count("succeeded:test.steps")).isEqualTo(2);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(id)).extracting(TaskChange::kind)
+                    .containsExactly(TaskEventKind.SUBMITTED, TaskEventKind.STARTED, TaskEventKind.CHUNK_COMMITTED,
+                            TaskEventKind.SUCCEEDED);
+            assertThat(type.runs).filteredOn(run -> run.taskId().equals(id)).extracting(ScriptedTaskType.Run::chunk)
+                    .as("the chunk that committed is not worked again").containsExactly(0);
+        }
+    }
+
+    /**
+     * As above, for chunks of many tasks that share a transaction (group commit): when its commit
+     * applied but was not answered, each chunk runs again on its own, finds its own record, and
+     * is reported once; no chunk's work runs twice.
+     */
+    @Test
+    void chunksOfAGroupWhoseCommitAppliedButWasNotAnsweredAreEachReportedOnce() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        CountingMetrics metrics = new CountingMetrics();
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 4);
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), new LocalChunkTransactions(faulty), metrics);
+        engines.add(engine);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            faulty.commitsApplyThenFail("status = CASE WHEN", 3, Duration.ZERO);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                ids.add(engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id());
+            }
+
+            ids.forEach(id -> assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED));
+            await().atMost(WAIT).until(() -> metrics.count("succeeded:test.steps") >= ids.size());
+            assertThat(faulty.raised).as("the scripted commits").hasValue(3);
+            assertThat(metrics.count("succeeded:test.steps")).isEqualTo(ids.size());
+            assertThat(metrics.count("chunk:test.steps")).isEqualTo(ids.size());
+            assertThat(changes).filteredOn(change -> change.kind() == TaskEventKind.SUCCEEDED)
+                    .extracting(TaskChange::taskId).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(type.runs).as("each task's chunk worked once: a work that rolled back would show too")
+                    .extracting(ScriptedTaskType.Run::taskId).containsExactlyInAnyOrderElementsOf(ids);
+        }
+    }
+
+    /** As above, for a chunk before the last: its progress is reported once, and it is not worked again. */
+    @Test
+    void aChunkWhoseCommitAppliedButWasNotAnsweredIsReportedOnceAndNotWorkedAgain() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        CountingMetrics metrics = new CountingMetrics();
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, metrics);
+        engines.add(engine);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            faulty.commitsApplyThenFail("INSERT INTO tb_chunk_marker", 1, Duration.ZERO);
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=3")).task().id();
+
+            TaskRecord done = awaitFinal(engine, id);
+            assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(done.result()).isEqualTo("{\"chunks\":\"0 1 2\"}");
+            await().atMost(WAIT).until(() -> metrics.count("succeeded:test.steps") == 1);
+            assertThat(faulty.raised).as("the scripted commit").hasValue(1);
+            assertThat(metrics.count("chunk:test.steps")).as("one per chunk").isEqualTo(3);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(id))
+                    .filteredOn(change -> change.kind() == TaskEventKind.CHUNK_COMMITTED)
+                    .extracting(TaskChange::chunksDone).containsExactly(1, 2, 3);
+            assertThat(type.runs).filteredOn(run -> run.taskId().equals(id)).extracting(ScriptedTaskType.Run::chunk)
+                    .containsExactly(0, 1, 2);
+        }
+    }
+
+    /**
+     * A last chunk whose commit applied but was not answered, and the database then away for
+     * longer than the chunk's tries: the slot gives up on the chunk and stores the task's failure,
+     * which finds the task over. It is over because this run ended it: its success is reported,
+     * not dropped as a cancel's.
+     */
+    @Test
+    void aLastChunkWhoseUnansweredCommitAppliedIsReportedAsSucceededEvenWhenItsTriesRunOut() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        CountingMetrics metrics = new CountingMetrics();
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, metrics);
+        engines.add(engine);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            faulty.commitsApplyThenFail("status = CASE WHEN", 1, Duration.ofMillis(800));
+            String id = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+
+            await().atMost(WAIT).until(() -> metrics.count("succeeded:test.steps") == 1);
+            assertThat(engine.store().find(id).orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
+            String next = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+            awaitFinal(engine, next);
+            assertThat(metrics.count("succeeded:test.steps")).isEqualTo(2);
+            assertThat(metrics.count("failed:test.steps")).isZero();
+            assertThat(changes).filteredOn(change -> change.taskId().equals(id)).extracting(TaskChange::kind)
+                    .endsWith(TaskEventKind.SUCCEEDED).doesNotContain(TaskEventKind.FAILED);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(id))
+                    .filteredOn(change -> change.kind() == TaskEventKind.SUCCEEDED).singleElement()
+                    .satisfies(succeeded -> assertThat(succeeded.chunksDone()).isEqualTo(1))
+                    .satisfies(succeeded -> assertThat(succeeded.itemsDone()).isEqualTo(10));
+        }
+    }
+
+    /**
      * A retry whose requeue committed but whose read afterwards failed (the database went away
      * in between) answers with an error, and the task runs all the same: EngineModelTest found it
      * QUEUED for good.

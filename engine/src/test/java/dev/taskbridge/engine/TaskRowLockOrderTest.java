@@ -75,7 +75,7 @@ class TaskRowLockOrderTest {
     /** Chunk 0 of 2 of task {@code id} committed, in the group's transaction, its statement run now. */
     private void chunkCommitted(Connection group, String id, Instant now) throws Exception {
         WriteBatch records = new WriteBatch(group);
-        store.markChunkCommitted(records, id, 0, 0, 2, 1, 0, now, false, null,
+        store.markChunkCommitted(records, id, 0, 0, 2, 1, 0, now, false, null, now,
                 () -> new IllegalStateException("task " + id + " was not running"));
         records.run();
     }

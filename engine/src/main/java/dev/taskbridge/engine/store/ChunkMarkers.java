@@ -40,6 +40,21 @@ public final class ChunkMarkers {
     }
 
     /**
+     * When a chunk's marker says it committed, if it did: the time its transaction wrote, which
+     * tells the run that wrote it apart from any other.
+     */
+    public static Optional<Instant> committedAt(Connection connection, String taskId, int chunk) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT committed_at FROM tb_chunk_marker WHERE task_id = ? AND chunk = ?")) {
+            select.setString(1, taskId);
+            select.setInt(2, chunk);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
+            }
+        }
+    }
+
+    /**
      * The recorded outcomes of a task's committed chunks, from chunk 0 on, up to the first chunk
      * that has not committed.
      */

@@ -478,19 +478,46 @@ public final class TaskStore {
      * @param startedAt when the run started
      * @param last      whether it was the task's last chunk: the task then succeeded
      * @param result    the task's result when this was its last chunk
+     * @param at        when the chunk committed: its progress's time, and the task's end for a last
+     *                  chunk; the run that wrote it knows its own end by it ({@link #succeededAt})
      * @param whenOver  what the batch throws when the run is over (cancelled, or retried since):
      *                  the chunk must roll back
      */
     public void markChunkCommitted(WriteBatch batch, String id, int generation, int chunk, int chunksTotal,
                                    long itemsDone, long itemsFailed, Instant startedAt, boolean last, String result,
-                                   Supplier<? extends Exception> whenOver) {
-        OffsetDateTime now = now();
+                                   Instant at, Supplier<? extends Exception> whenOver) {
+        OffsetDateTime when = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
         batch.add(WriteBatch.Rows.EXISTING, CHUNK_COMMITTED, rows -> {
                     if (rows != 1) {
                         throw whenOver.get();
                     }
-                }, last, last, now, last, result, chunksTotal, chunk + 1, itemsDone, itemsFailed, now,
+                }, last, last, when, last, result, chunksTotal, chunk + 1, itemsDone, itemsFailed, when,
                 OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC), id, generation);
+    }
+
+    /**
+     * When run {@code generation} of the task succeeded, if it did, on {@code connection}: the
+     * time its last chunk's transaction stored as its end, which tells the run that wrote it
+     * apart from any other.
+     */
+    public static Optional<Instant> succeededAt(Connection connection, String id, int generation) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT ended_at FROM tb_task WHERE id = ? AND run_generation = ? AND status = 'SUCCEEDED'")) {
+            select.setString(1, id);
+            select.setInt(2, generation);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
+            }
+        }
+    }
+
+    /** As {@link #succeededAt(Connection, String, int)}, in a transaction of its own. */
+    public Optional<Instant> succeededAt(String id, int generation) {
+        try (Connection connection = dataSource.getConnection()) {
+            return succeededAt(connection, id, generation);
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not read the end of task " + id, e);
+        }
     }
 
     /**
