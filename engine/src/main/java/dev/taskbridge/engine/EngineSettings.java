@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.engine.slot.Slot;
@@ -37,6 +38,9 @@ import dev.taskbridge.plugin.Profile;
  *                          ({@link ChunkGroups}); 0 runs every chunk in a transaction of its own
  * @param concurrencyOverrides tasks one slot runs at once per task type id, overriding what the plugin
  *                          says ({@link dev.taskbridge.plugin.TaskType#concurrentTasksPerSlot})
+ * @param rollBackOnFailure the task types whose tasks are rolled back by the engine when they fail
+ *                          having committed a chunk (a failure policy, design note 030); a type whose
+ *                          plugin offers no undo is reported at start and keeps its failed tasks
  * @param profile           the deployment's profile, which plugins are told when they get ready
  *                          ({@link dev.taskbridge.plugin.TaskType#prepare}); {@link Profile#PROD} by
  *                          default, so that nothing makes demo data unless asked to
@@ -60,7 +64,8 @@ public record EngineSettings(
         Duration failedRetention,
         int chunkGroups,
         Profile profile,
-        Map<String, Integer> concurrencyOverrides) {
+        Map<String, Integer> concurrencyOverrides,
+        Set<String> rollBackOnFailure) {
 
     public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
     public static final int DEFAULT_DISPATCHER_THREADS = 4;
@@ -84,7 +89,7 @@ public record EngineSettings(
             DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
             DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
             DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO, DEFAULT_CHUNK_GROUPS,
-            Profile.PROD, Map.of());
+            Profile.PROD, Map.of(), Set.of());
 
     /** Settings without overrides of the tasks a slot runs at once. */
     public EngineSettings(String systemName, Map<String, Integer> slotOverrides, int dispatcherThreads, int blockingThreads,
@@ -94,13 +99,25 @@ public record EngineSettings(
                           Duration failedRetention, int chunkGroups, Profile profile) {
         this(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery, askTimeout,
                 shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention,
-                failedRetention, chunkGroups, profile, Map.of());
+                failedRetention, chunkGroups, profile, Map.of(), Set.of());
+    }
+
+    /** Settings with no failure policy. */
+    public EngineSettings(String systemName, Map<String, Integer> slotOverrides, int dispatcherThreads, int blockingThreads,
+                          RetrySettings retry, int snapshotEvery, Duration askTimeout, Duration shutdownTimeout,
+                          int journalThreads, String nodeName, Duration slowChunk, Duration stalledAfter,
+                          Map<String, Map<String, String>> optionDefaults, int slotCapacity, Duration retention,
+                          Duration failedRetention, int chunkGroups, Profile profile, Map<String, Integer> concurrencyOverrides) {
+        this(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery, askTimeout,
+                shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention,
+                failedRetention, chunkGroups, profile, concurrencyOverrides, Set.of());
     }
 
     public EngineSettings {
         Objects.requireNonNull(systemName, "systemName");
         slotOverrides = Map.copyOf(slotOverrides);
         concurrencyOverrides = Map.copyOf(concurrencyOverrides);
+        rollBackOnFailure = Set.copyOf(rollBackOnFailure);
         concurrencyOverrides.forEach((type, atOnce) -> {
             if (atOnce < 1 || atOnce > dev.taskbridge.plugin.TaskType.MAX_CONCURRENT_TASKS_PER_SLOT) {
                 throw new IllegalArgumentException("task type " + type + ": a slot runs 1 to "
@@ -144,71 +161,78 @@ public record EngineSettings(
 
     public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
-                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withConcurrencyOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
                 askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity,
-                retention, failedRetention, chunkGroups, profile, overrides);
+                retention, failedRetention, chunkGroups, profile, overrides, rollBackOnFailure);
+    }
+
+    /** As {@code taskbridge.on-failure.<type>=roll-back} sets it in the server. */
+    public EngineSettings withRollBackOnFailure(Set<String> taskTypes) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity,
+                retention, failedRetention, chunkGroups, profile, concurrencyOverrides, taskTypes);
     }
 
     public EngineSettings withRetry(RetrySettings newRetry) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withStalledAfter(Duration after) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withSlotCapacity(int capacity) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withFailedRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile, concurrencyOverrides);
+                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     /** As {@code taskbridge.blocking-threads} sets it in the server: for hosts that build their settings in code. */
     public EngineSettings withBlockingThreads(int threads) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, threads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withChunkGroups(int groups) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, groups, profile, concurrencyOverrides);
+                optionDefaults, slotCapacity, retention, failedRetention, groups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withSnapshotEvery(int events) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 events, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
     }
 
     public EngineSettings withProfile(Profile newProfile) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile, concurrencyOverrides);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile, concurrencyOverrides, rollBackOnFailure);
     }
 
     private static void requirePositive(Duration duration, String name) {

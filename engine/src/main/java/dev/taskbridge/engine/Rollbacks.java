@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.taskbridge.engine.store.NewTask;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.plugin.ChunkOutcome;
@@ -56,6 +57,16 @@ final class Rollbacks {
         Map<String, String> options = new LinkedHashMap<>(original.options());
         options.put(OF, taskId);
         return original.withOptions(options);
+    }
+
+    /**
+     * The rollback of {@code original} to store, under id {@code id}: the original's type, the
+     * version it was stored under (so a resume migrates the payload as the original's, note 028),
+     * its owner, priority and order key, and its payload as stored with the reserved option.
+     */
+    static NewTask task(String id, TaskRecord original, Payload originalPayload) {
+        return new NewTask(id, original.taskType(), original.typeVersion(), original.owner(), key(original.id()),
+                rollbackOf(original.id(), originalPayload), null, null, original.priority(), original.orderKey());
     }
 
     /** The original's payload, as its plugin parses it, from a rollback's. */

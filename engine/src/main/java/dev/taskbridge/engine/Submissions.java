@@ -248,11 +248,7 @@ final class Submissions {
         if (id == null) {
             throw busy(original.taskType(), original.orderKey());
         }
-        Payload rollback = Rollbacks.rollbackOf(taskId, payload);
-        // stored under the version the original was, so that a resume migrates its payload as the original's (note 028)
-        Optional<Stored> stored = store.insertRollback(new NewTask(id, original.taskType(), original.typeVersion(), original.owner(),
-                Rollbacks.key(taskId), rollback, null, null, original.priority(), original.orderKey()), taskId,
-                original.runGeneration(), by);
+        Optional<Stored> stored = store.insertRollback(Rollbacks.task(id, original, payload), taskId, original.runGeneration(), by);
         if (stored.isEmpty()) {
             // another caller rolled it back, or a supervisor retried it, since it was read
             return earlierRollback(taskId).orElseThrow(() -> new TaskStateException(taskId, "it is "

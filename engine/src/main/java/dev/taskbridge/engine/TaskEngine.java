@@ -248,6 +248,7 @@ public final class TaskEngine implements AutoCloseable {
         TaskChanges changes = new TaskChanges();
         ParsedPayloads parsedPayloads = new ParsedPayloads();
         StepsInFlight steps = new StepsInFlight(suspended);
+        FailureRollbacks failureRollbacks = new FailureRollbacks(settings.rollBackOnFailure(), registry, store, router);
         EngineGuardian.SlotSpawner spawner = system -> {
             ExecutionContextExecutor blocking = blocking(system);
             ChunkGroups chunkGroups = new ChunkGroups(transactions != null ? transactions : new MarkerAfterWork(dataSource),
@@ -256,7 +257,7 @@ public final class TaskEngine implements AutoCloseable {
             TaskRunner runner = new TaskRunner(registry, environment, store, blocking, chunkGroups, () -> !running.get(),
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
-                    tracing, pauses, steps);
+                    tracing, pauses, steps, failureRollbacks);
             Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
             slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
                     settings.snapshotEvery(), reporting, atOncePerSlot.get(slot.taskType()))));
@@ -274,6 +275,7 @@ public final class TaskEngine implements AutoCloseable {
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
                     new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps, whyNotActive(notActive));
             engine.awaitSlotsLive(settings.askTimeout());
+            failureRollbacks.handOverTo(engine.submissions::handOver); // first: what it stores from now on, the next line does not see
             engine.resumeUnfinished();
             engine.dueTasks.start();
             engine.scheduleFirings.start();

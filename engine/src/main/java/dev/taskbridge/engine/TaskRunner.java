@@ -24,6 +24,8 @@ import dev.taskbridge.engine.slot.PreparedTask;
 import dev.taskbridge.engine.slot.RunOverException;
 import dev.taskbridge.engine.slot.TaskWork;
 import dev.taskbridge.engine.store.ChunkMarkers;
+import dev.taskbridge.engine.store.NewTask;
+import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskEventKind;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
@@ -63,6 +65,7 @@ final class TaskRunner implements TaskWork {
     private final TaskTracing tracing;
     private final TypePauses pauses;
     private final StepsInFlight steps;
+    private final FailureRollbacks failureRollbacks;
     /**
      * Per task, the record a run's chunk wrote in a transaction that then failed: if it failed at
      * its commit, the database may have applied it all the same, and the run's next try of the
@@ -80,8 +83,9 @@ final class TaskRunner implements TaskWork {
     TaskRunner(TaskTypeRegistry registry, PluginEnvironment environment, TaskStore store, Executor blocking, ChunkGroups chunkGroups,
                BooleanSupplier stopping, String node, SlowChunkWatch slowChunks, TaskMetrics metrics,
                TaskChanges changes, ParsedPayloads parsedPayloads, StartMarks startMarks,
-               TaskTracing tracing, TypePauses pauses, StepsInFlight steps) {
+               TaskTracing tracing, TypePauses pauses, StepsInFlight steps, FailureRollbacks failureRollbacks) {
         this.registry = registry;
+        this.failureRollbacks = failureRollbacks;
         this.environment = environment;
         this.steps = steps;
         this.pauses = pauses;
@@ -475,9 +479,24 @@ final class TaskRunner implements TaskWork {
         return steps.run(() -> onBlockingThread(slot, taskId, () -> {
             startMarks.settled(taskId);
             WrittenRecord unansweredEnd = unanswered.get(taskId); // kept until this step is through: it may be tried again
-            boolean stored = store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference);
+            Optional<NewTask> rollback = failureRollbacks.appliesTo(slot.taskType())
+                    ? failureRollbacks.rollbackOf(taskId) : Optional.empty();
+            Stored rolledBack = null;
+            boolean stored;
+            long storing = System.nanoTime();
+            if (rollback.isEmpty()) {
+                stored = store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference);
+            } else {
+                rolledBack = store.markFailedAndRollBack(taskId, generation, failure.toString(), Faults.stackTrace(failure),
+                        reference, rollback.get(), FailureRollbacks.BY).orElse(null);
+                stored = rolledBack != null;
+            }
             unanswered.remove(taskId);
             if (!stored) {
+                if (failureRollbacks.appliesTo(slot.taskType())) {
+                    // an earlier try may have stored the failure and its rollback, its commit's answer lost
+                    failureRollbacks.handOverIfStored(taskId);
+                }
                 if (unansweredEnd != null && unansweredEnd.last() && unansweredEnd.generation() == generation
                         && store.succeededAt(taskId, generation).filter(unansweredEnd.at()::equals).isPresent()) {
                     // its tries ran out, but the first of them had committed: its commit was not answered
@@ -494,6 +513,14 @@ final class TaskRunner implements TaskWork {
                 tracing.ended(task.traceParent(), taskId, task.taskType(), TaskState.FAILED, now, detail);
                 changes.publish(TaskChange.of(task, TaskEventKind.FAILED, now, detail));
             });
+            if (rolledBack != null) {
+                TaskRecord undo = rolledBack.task();
+                LOG.info("Task {} is rolled back by task {}, as its type's failure policy asks", taskId, undo.id());
+                metrics.submitted(undo.taskType(), Duration.ofNanos(System.nanoTime() - storing));
+                changes.publish(TaskChange.of(undo, TaskEventKind.SUBMITTED, undo.submittedAt(),
+                        "rolls back " + taskId + ", as the failure policy asks"));
+                failureRollbacks.handOver(undo);
+            }
             return true;
         }));
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +47,8 @@ import org.h2.jdbcx.JdbcDataSource;
  * with the same idempotency key, cancels, retries, rollbacks (design note 030), chunks and undos that
  * succeed or fail (for good, or for a reason that may pass), outages of the database, failed journal writes, chunk commits
  * that apply but whose answer is lost, slots that fail and
- * engines that are stopped and started again on the same database, as a redeploy does. Everything
+ * engines that are stopped and started again on the same database, as a redeploy does, each one
+ * drawing whether it rolls failed tasks back by itself (note 030's failure policy). Everything
  * is real: the engine, its task store on H2, Pekko's JDBC journal on the same database, its slots
  * and their routing. Only the plugin is the test's ({@link GatedTaskType}: each chunk waits until
  * a step says how it ends), and the database is reached through {@link FaultyDataSource}, which
@@ -60,7 +62,8 @@ import org.h2.jdbcx.JdbcDataSource;
  * only after one of its chunks was failed in its current run; of two tasks with the same order key
  * and priority, stored one after the other and never retried, the later starts only once the
  * earlier has ended (design note 032); a rollback is stored only for a task that ended having
- * committed a chunk, once, linked from it, with its priority and order key; it undoes only chunks
+ * committed a chunk, once, linked from it, with its priority and order key (and one no one asked
+ * for only by the failure policy, for a task that failed); it undoes only chunks
  * its task committed, each at most once whatever ran it, and its task is never retried after it;
  * no slot actor is gone. At the end of
  * a sequence the faults stop and every chunk may succeed; once every task is final and every slot
@@ -100,6 +103,7 @@ class EngineModelTest {
     /** Rollbacks stored, and chunks they undid by the end of their sequences: that the property reached them. */
     private static final AtomicInteger ROLLBACKS = new AtomicInteger();
     private static final AtomicInteger UNDOS = new AtomicInteger();
+    private static final AtomicInteger POLICY_ROLLBACKS = new AtomicInteger();
 
     private static JdbcDataSource h2;
     private static FaultyDataSource database;
@@ -108,6 +112,8 @@ class EngineModelTest {
     private static GatedTaskType plugin;
     private static SlotFailures metrics;
     private static TaskEngine engine;
+    /** Whether the engine running now rolls failed tasks back by themselves (note 030's failure policy): each restart draws it. */
+    private static volatile boolean rollBackOnFailure;
 
     @BeforeContainer
     static void start() throws Exception {
@@ -129,7 +135,7 @@ class EngineModelTest {
         if (metrics != null) {
             System.out.println("EngineModelTest: " + SEQUENCES.get() + " sequences, " + metrics.restarts + " slot failures, "
                     + database.raised + " database faults raised, " + ENGINE_RESTARTS + " engine restarts, " + ROLLBACKS
-                    + " rollbacks undoing " + UNDOS + " chunks; ms spent per kind "
+                    + " rollbacks (" + POLICY_ROLLBACKS + " by the failure policy) undoing " + UNDOS + " chunks; ms spent per kind "
                     + "of step: " + TIME_SPENT);
         }
         if (plugin != null) {
@@ -145,7 +151,8 @@ class EngineModelTest {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (true) {
             try {
-                return TaskEngine.start(SETTINGS, TaskTypeRegistry.of(List.of(plugin)), database, null,
+                return TaskEngine.start(SETTINGS.withRollBackOnFailure(rollBackOnFailure ? Set.of(GatedTaskType.ID) : Set.of()),
+                        TaskTypeRegistry.of(List.of(plugin)), database, null,
                         EngineModelTest.class.getClassLoader(), Clock.systemUTC(), transactions,
                         metrics);
             } catch (EngineStartException e) {
@@ -228,9 +235,10 @@ class EngineModelTest {
 
     /**
      * The engine is stopped and a new one started on the same database, as a redeploy does; the
-     * chunks the old one left waiting at the gate then end as {@code leftBehind} says.
+     * chunks the old one left waiting at the gate then end as {@code leftBehind} says. The new one
+     * rolls failed tasks back by itself, or not, as {@code rollBackOnFailure} says.
      */
-    record RestartEngine(Outcome leftBehind) implements Step {
+    record RestartEngine(Outcome leftBehind, boolean rollBackOnFailure) implements Step {
     }
 
     /** An operator pauses the task type: no chunk of it starts until it is resumed, across restarts too. */
@@ -267,7 +275,7 @@ class EngineModelTest {
                 Tuple.of(3, Arbitraries.integers().between(1, 3).map(JournalWriteFailures::new)),
                 Tuple.of(3, Arbitraries.integers().between(1, 2).map(LostCommitAnswers::new)),
                 Tuple.of(3, Arbitraries.just(new SlotFailure())),
-                Tuple.of(1, Arbitraries.of(Outcome.class).map(RestartEngine::new)),
+                Tuple.of(1, Combinators.combine(Arbitraries.of(Outcome.class), Arbitraries.of(true, false)).as(RestartEngine::new)),
                 Tuple.of(2, Arbitraries.just(new PauseType())),
                 Tuple.of(4, Arbitraries.just(new ResumeType())),
                 Tuple.of(1, Arbitraries.just(new SuspendEngine())),
@@ -352,6 +360,8 @@ class EngineModelTest {
         } else if (step instanceof RestartEngine restart) {
             List<Arrival> leftBehind = plugin.drain();
             engine.close(Duration.ZERO); // as a stop whose drain ran out, or a crash: its chunks end after the next start
+            rollBackOnFailure = restart.rollBackOnFailure();
+            model.policy |= rollBackOnFailure;
             engine = startEngine();
             ENGINE_RESTARTS.incrementAndGet();
             model.suspended = false; // the host's state, not stored: a new engine runs
@@ -472,6 +482,11 @@ class EngineModelTest {
         boolean rolledBackBefore = task.rolledBackBy != null;
         try {
             Stored stored = engine.rollBack(task.id, "supervisor");
+            if (!stored.created() && !rolledBackBefore) {
+                // answered with a rollback the model has not seen: the failure policy's, stored as the task failed
+                model.adoptPolicyRollbacks(Snapshot.read());
+                rolledBackBefore = task.rolledBackBy != null && task.rolledBackBy.storedByPolicy;
+            }
             assertThat(task.rollbackOf).as("a rollback is not rolled back").isNull();
             Snapshot store = Snapshot.read();
             assertThat(store.rows.get(task.id).state().isFinal()).as("only a task that ended is rolled back: %s", task).isTrue();
@@ -510,13 +525,16 @@ class EngineModelTest {
         }
     }
 
-    private static String chunk(Chunk step, Model model) throws InterruptedException {
+    private static String chunk(Chunk step, Model model) throws InterruptedException, SQLException {
         if (rows().values().stream().allMatch(row -> row.state().isFinal())) {
             return "no task runs";
         }
         Arrival arrival = plugin.take(step.pick(), PATIENCE);
         if (arrival == null) {
             return "no chunk came";
+        }
+        if (model.byId(arrival.taskId()) == null) {
+            model.adoptPolicyRollbacks(Snapshot.read()); // an undo of a rollback the policy stored since the last check
         }
         arrival.release().complete(step.outcome());
         ModelTask task = model.byId(arrival.taskId());
@@ -549,8 +567,13 @@ class EngineModelTest {
         engine.resumeFromSuspend();
         model.suspended = false;
         long deadline = System.nanoTime() + SETTLE.toNanos();
-        String unsettled;
-        while ((unsettled = unsettled(model)) != null) {
+        while (true) {
+            // a task that fails while the engine settles may get the failure policy's rollback, which must end too
+            model.adoptPolicyRollbacks(Snapshot.read());
+            String unsettled = unsettled(model);
+            if (unsettled == null) {
+                return;
+            }
             assertThat(System.nanoTime()).as("settled within %s s; still: %s", SETTLE.toSeconds(), unsettled)
                     .isLessThan(deadline);
             Thread.sleep(5);
@@ -644,6 +667,8 @@ class EngineModelTest {
         final String orderKey;
         /** How many tasks of the sequence were stored before it; set with {@link #id}. */
         int storedAs;
+        /** A rollback the failure policy stored: when, among the model's tasks, is not known. */
+        boolean storedByPolicy;
         /** When it was stored to run, for a task submitted to run later. */
         Instant runAt;
         /** For a rollback, the task it rolls back; null for a task submitted. */
@@ -683,7 +708,7 @@ class EngineModelTest {
          */
         boolean goesBefore(ModelTask later) {
             return orderKey != null && orderKey.equals(later.orderKey) && priority == later.priority
-                    && id != null && later.id != null && storedAs < later.storedAs
+                    && id != null && later.id != null && storedAs < later.storedAs && !storedByPolicy && !later.storedByPolicy
                     && delayMillis == 0 && later.delayMillis == 0 && generation == 0 && later.generation == 0;
         }
 
@@ -720,6 +745,8 @@ class EngineModelTest {
         boolean paused;
         /** The plugin's count of chunk runs when the type was paused. */
         int chunkRunsAtPause;
+        /** An engine that rolls failed tasks back by themselves ran during the sequence. */
+        boolean policy = rollBackOnFailure;
         /** The engine was suspended and not resumed since, nor restarted. */
         boolean suspended;
         /** The plugin's count of chunk runs when the engine was suspended. */
@@ -777,6 +804,27 @@ class EngineModelTest {
             return tasks.stream().filter(task -> id.equals(task.id)).findFirst().orElse(null);
         }
 
+        /**
+         * The rollbacks the failure policy stored that the model has not seen yet: no one asked for
+         * them, so each must be the policy's, of a task that failed having committed a chunk.
+         */
+        void adoptPolicyRollbacks(Snapshot store) throws SQLException {
+            for (ModelTask task : List.copyOf(tasks)) {
+                String link = task.id == null ? null : store.rolledBackBy.get(task.id);
+                if (link != null && task.rolledBackBy == null) {
+                    assertThat(policy).as("%s rolled back by %s, which no one asked for, with no failure policy", task, link)
+                            .isTrue();
+                    assertThat(store.rows.get(task.id).state()).as("the policy rolls back a task that failed: %s", task)
+                            .isEqualTo(TaskState.FAILED);
+                    assertThat(task.rollbackOf).as("the policy rolls back no rollback: %s", task).isNull();
+                    assertThat(store.effects.getOrDefault(task.id, Map.of())).as("the policy rolls back a task that committed "
+                            + "a chunk: %s", task).isNotEmpty();
+                    rollbackOf(task, link).storedByPolicy = true;
+                    POLICY_ROLLBACKS.incrementAndGet();
+                }
+            }
+        }
+
         /** Checks the store against the model; {@code settled}: at the end, with every task final. */
         void check(boolean settled) throws SQLException {
             assertThat(engine.pauseOf(GatedTaskType.ID).isPresent()).as("the type is paused as the operator left it, "
@@ -793,6 +841,7 @@ class EngineModelTest {
                         .isLessThanOrEqualTo(2 * SLOTS);
             }
             Snapshot store = Snapshot.read();
+            adoptPolicyRollbacks(store);
             for (ModelTask task : tasks) {
                 if (task.id == null) {
                     assertThat(store.keys).as("a task whose submission failed is not stored: %s", task).doesNotContainKey(task.key);

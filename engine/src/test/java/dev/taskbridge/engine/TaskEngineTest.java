@@ -349,6 +349,76 @@ class TaskEngineTest {
     }
 
     /**
+     * Note 030's failure policy: a type set to roll back on failure gets, for each task that fails
+     * for good having committed a chunk, the rollback a supervisor would get, stored with the
+     * failure and run at once; nothing for a task that committed nothing, for a rollback that
+     * fails, or for a type whose plugin undoes nothing.
+     */
+    @Test
+    void aTypeSetToRollBackOnFailureRollsBackItsFailedTasksByItself() throws Exception {
+        ScriptedTaskType undoing = new ScriptedTaskType("test.steps", 2);
+        undoing.undoes = true;
+        ScriptedTaskType keeping = new ScriptedTaskType("test.other", 1);
+        CountingMetrics metrics = new CountingMetrics();
+        TaskEngine engine = start(FAST_RETRIES.withRollBackOnFailure(Set.of("test.steps", "test.other")), metrics,
+                undoing, keeping);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            String failed = engine.submit("test.steps", "clerk", null, script("chunks=3,failAtChunk=2")).task().id();
+
+            assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
+            String rollback = engine.store().rolledBackBy(failed).orElseThrow(() ->
+                    new AssertionError("stored with the failure, so there once the task is FAILED"));
+            TaskRecord undone = awaitFinal(engine, rollback);
+            assertThat(undone.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(undone.owner()).isEqualTo("clerk");
+            assertThat(undoing.undos).extracting(ScriptedTaskType.Undo::chunk).as("its committed chunks, last first")
+                    .containsExactly(1, 0);
+            assertThat(engine.store().history(failed)).filteredOn(entry -> entry.kind() == TaskEventKind.ROLLBACK_REQUESTED)
+                    .extracting(TaskHistoryEntry::detail).containsExactly("by the failure policy: task " + rollback);
+            assertThat(engine.rollBack(failed, "supervisor").task().id()).as("the same one a supervisor gets").isEqualTo(rollback);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(rollback)).extracting(TaskChange::kind)
+                    .startsWith(TaskEventKind.SUBMITTED).endsWith(TaskEventKind.SUCCEEDED);
+            assertThat(engine.slotFor("test.steps", rollback)).as("in the slot its original left")
+                    .isEqualTo(engine.slotFor("test.steps", failed));
+            assertThatThrownBy(() -> engine.retry(failed, "supervisor")).isInstanceOf(TaskStateException.class)
+                    .hasMessageContaining("rolled back by task " + rollback);
+
+            String failedFirst = engine.submit("test.steps", "clerk", null, script("chunks=2,failAtChunk=0")).task().id();
+            assertThat(awaitFinal(engine, failedFirst).state()).isEqualTo(TaskState.FAILED);
+            String failedKept = engine.submit("test.other", "clerk", null, script("chunks=2,failAtChunk=1")).task().id();
+            assertThat(awaitFinal(engine, failedKept).state()).isEqualTo(TaskState.FAILED);
+            assertThat(engine.store().rolledBackBy(failedFirst)).as("it committed nothing").isEmpty();
+            assertThat(engine.store().rolledBackBy(failedKept)).as("its plugin undoes nothing").isEmpty();
+            assertThat(metrics.count("submitted:test.steps")).as("two submissions and one rollback").isEqualTo(3);
+        }
+    }
+
+    /**
+     * The failure and the policy's rollback commit together, but the answer is lost: the slot
+     * stores the failure again, finds it stored, and must still hand the rollback over, or it
+     * would wait for the next server start.
+     */
+    @Test
+    void aPolicysRollbackWhoseCommitWasNotAnsweredRunsAllTheSame() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        ScriptedTaskType undoing = new ScriptedTaskType("test.steps", 1);
+        undoing.undoes = true;
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES.withRollBackOnFailure(Set.of("test.steps")),
+                TaskTypeRegistry.of(List.of(undoing)), faulty, null, getClass().getClassLoader(), Clock.systemUTC(), null,
+                TaskMetrics.NONE);
+        engines.add(engine);
+        faulty.commitsApplyThenFail("status = 'FAILED', error_message", 1, Duration.ZERO);
+        String failed = engine.submit("test.steps", "clerk", null, script("chunks=2,failAtChunk=1")).task().id();
+
+        assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
+        String rollback = engine.store().rolledBackBy(failed).orElseThrow();
+        assertThat(awaitFinal(engine, rollback).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(faulty.raised).as("the scripted commit").hasValue(1);
+        assertThat(undoing.undos).extracting(ScriptedTaskType.Undo::chunk).containsExactly(0);
+    }
+
+    /**
      * A cold review's findings: a rollback and a retry of one task race at the row (whichever
      * commits first wins, the other is refused); the link outlives the rollback's row, so a purged
      * rollback neither lets the task be retried nor rolled back again; and the purge keeps a task

@@ -2,8 +2,10 @@ package dev.taskbridge.bridge;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.slot.RetrySettings;
@@ -50,6 +52,14 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
     /** Followed by a task type id, e.g. {@code taskbridge.concurrent-tasks-per-slot.ledger.validate}. */
     public static final String CONCURRENT_TASKS_PER_SLOT = PREFIX + "concurrent-tasks-per-slot.";
     /**
+     * Followed by a task type id, e.g. {@code taskbridge.on-failure.ledger.post}: what happens to a
+     * task of that type that fails for good having committed a chunk: {@value #KEEP_ON_FAILURE} (the
+     * default: it waits for a supervisor) or {@value #ROLL_BACK_ON_FAILURE} (design note 030).
+     */
+    public static final String ON_FAILURE = PREFIX + "on-failure.";
+    public static final String KEEP_ON_FAILURE = "keep";
+    public static final String ROLL_BACK_ON_FAILURE = "roll-back";
+    /**
      * Followed by a task type id and an option name, e.g. {@code taskbridge.options.ledger.post.chunkLines}:
      * the option's value for submissions that do not set it.
      */
@@ -71,11 +81,15 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 millis(config, RETRY_MAX_BACKOFF, RetrySettings.DEFAULT_MAX_BACKOFF));
         Map<String, Integer> slots = new HashMap<>();
         Map<String, Integer> atOnce = new HashMap<>();
+        Set<String> rollBackOnFailure = new HashSet<>();
         Map<String, Map<String, String>> optionDefaults = new HashMap<>();
         for (TaskType<?> type : taskTypes) {
             config.getOptionalValue(SLOTS + type.id(), Integer.class).ifPresent(count -> slots.put(type.id(), count));
             config.getOptionalValue(CONCURRENT_TASKS_PER_SLOT + type.id(), Integer.class)
                     .ifPresent(count -> atOnce.put(type.id(), count));
+            if (rollsBackOnFailure(config.getOptionalValue(ON_FAILURE + type.id(), String.class), type.id())) {
+                rollBackOnFailure.add(type.id());
+            }
             Map<String, String> options = optionDefaults(config, type.id());
             if (!options.isEmpty()) {
                 optionDefaults.put(type.id(), options);
@@ -103,7 +117,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                         .orElse(defaults.failedRetention()),
                 config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()),
                 profile(config.getOptionalValue(Profile.SETTING, String.class)),
-                atOnce);
+                atOnce,
+                rollBackOnFailure);
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
                 !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
     }
@@ -118,6 +133,16 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 .map(name -> Profile.named(name).orElseThrow(() -> new IllegalArgumentException(Profile.SETTING + " is '" + name
                         + "', which is not one of Taskbridge's profiles: " + Profile.names())))
                 .orElse(Profile.PROD);
+    }
+
+    /** Whether {@code taskbridge.on-failure.<type>} asks for a rollback; a value Taskbridge does not know is refused, not guessed at. */
+    static boolean rollsBackOnFailure(Optional<String> setting, String typeId) {
+        String value = setting.map(String::strip).orElse(KEEP_ON_FAILURE);
+        if (!value.equals(KEEP_ON_FAILURE) && !value.equals(ROLL_BACK_ON_FAILURE)) {
+            throw new IllegalArgumentException(ON_FAILURE + typeId + " is '" + value + "': it may be '" + KEEP_ON_FAILURE
+                    + "' or '" + ROLL_BACK_ON_FAILURE + "'");
+        }
+        return value.equals(ROLL_BACK_ON_FAILURE);
     }
 
     /**

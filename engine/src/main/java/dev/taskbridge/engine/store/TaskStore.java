@@ -61,6 +61,8 @@ public final class TaskStore {
             + "chunks_total = ?, chunks_done = ?, items_done = ?, items_failed = ?, progress_at = ?, "
             + "attempts = CASE WHEN status = 'QUEUED' THEN attempts + 1 ELSE attempts END, "
             + "started_at = COALESCE(started_at, ?) " + WHERE_RUN;
+    private static final String MARK_FAILED = "UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, "
+            + "error_ref = ?, ended_at = ? " + WHERE_RUN;
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
@@ -222,23 +224,26 @@ public final class TaskStore {
     public Optional<Stored> insertRollback(NewTask rollback, String originalId, int originalGeneration, String by) {
         OffsetDateTime at = now();
         try {
-            return inTransaction(connection -> {
-                if (update(connection, "UPDATE tb_task SET rolled_back_by = ? WHERE id = ? AND run_generation = ? "
-                        + "AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND rolled_back_by IS NULL",
-                        rollback.id(), originalId, originalGeneration) != 1) {
-                    return Optional.<Stored>empty();
-                }
-                try (PreparedStatement insert = connection.prepareStatement(INSERT_TASK)) {
-                    bindInsert(insert, rollback, at);
-                    insert.executeUpdate();
-                }
-                // who asked: the rollback runs as the original's owner, so nothing else says it
-                history(connection, originalId, at, TaskEventKind.ROLLBACK_REQUESTED, null, "by " + by + ": task " + rollback.id());
-                return Optional.of(new Stored(inserted(rollback, at), true));
-            });
+            return inTransaction(connection -> insertRollback(connection, rollback, originalId, originalGeneration, by, at));
         } catch (SQLException e) {
             throw new TaskStoreException("could not store the rollback of task " + originalId, e);
         }
+    }
+
+    private Optional<Stored> insertRollback(Connection connection, NewTask rollback, String originalId, int originalGeneration,
+                                            String by, OffsetDateTime at) throws SQLException {
+        if (update(connection, "UPDATE tb_task SET rolled_back_by = ? WHERE id = ? AND run_generation = ? "
+                + "AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND rolled_back_by IS NULL",
+                rollback.id(), originalId, originalGeneration) != 1) {
+            return Optional.empty();
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_TASK)) {
+            bindInsert(insert, rollback, at);
+            insert.executeUpdate();
+        }
+        // who asked: the rollback runs as the original's owner, so nothing else says it
+        history(connection, originalId, at, TaskEventKind.ROLLBACK_REQUESTED, null, "by " + by + ": task " + rollback.id());
+        return Optional.of(new Stored(inserted(rollback, at), true));
     }
 
     /** The task that rolls this one back, if one was stored (it may have been purged since). */
@@ -537,9 +542,33 @@ public final class TaskStore {
      * @return false when the run was over already (the task cancelled, or retried since)
      */
     public boolean markFailed(String id, int generation, String message, String stackTrace, String reference) {
-        return updateOne(id, "UPDATE tb_task SET status = 'FAILED', error_message = ?, error_stack = ?, error_ref = ?, ended_at = ? "
-                        + WHERE_RUN,
-                TaskHistory.shorten(message), stackTrace, reference, now(), id, generation);
+        return updateOne(id, MARK_FAILED, TaskHistory.shorten(message), stackTrace, reference, now(), id, generation);
+    }
+
+    /**
+     * As {@link #markFailed}, and in the same transaction the task's rollback stored and linked as
+     * {@link #insertRollback} does: a failure policy's (design note 030), so that no crash can
+     * leave a failed task without the rollback its policy asks for.
+     *
+     * @param by who asks for the rollback, as the task's history says it
+     * @return empty when the run was over already (the task cancelled, or retried since): nothing
+     *         was stored; else the rollback as stored
+     */
+    public Optional<Stored> markFailedAndRollBack(String id, int generation, String message, String stackTrace,
+                                                  String reference, NewTask rollback, String by) {
+        OffsetDateTime at = now();
+        try {
+            return inTransaction(connection -> {
+                if (update(connection, MARK_FAILED, TaskHistory.shorten(message), stackTrace, reference, at, id, generation) != 1) {
+                    return Optional.<Stored>empty();
+                }
+                // a running task has no rollback (one rolled back is never retried), so the link cannot be taken
+                return Optional.of(insertRollback(connection, rollback, id, generation, by, at).orElseThrow(() ->
+                        new IllegalStateException("task " + id + " was linked to a rollback while it ran")));
+            });
+        } catch (SQLException e) {
+            throw new TaskStoreException("could not store the failure and the rollback of task " + id, e);
+        }
     }
 
     /**
