@@ -105,16 +105,6 @@ final class FailureRollbacks {
         }
     }
 
-    /**
-     * Hands over the rollback of a task whose failure this try found stored already: an earlier
-     * try stored it, and its rollback with it, but its commit's answer was lost. Handing a task
-     * over again is safe (a slot that holds it acknowledges without queueing it twice).
-     */
-    void handOverIfStored(String taskId) {
-        store.rolledBackBy(taskId).flatMap(store::find).filter(rollback -> !rollback.state().isFinal())
-                .ifPresent(this::handOver);
-    }
-
     /** From now on, rollbacks are handed over as they are stored: called before the engine hands over what the store holds. */
     void handOverTo(Consumer<TaskRecord> to) {
         handOver = to;

@@ -4,16 +4,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.PayloadMigrations;
@@ -31,6 +30,7 @@ import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskHistory;
 import dev.taskbridge.engine.store.TaskStore;
+import dev.taskbridge.engine.store.TaskStoreException;
 import dev.taskbridge.engine.store.WriteBatch;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.ChunkUndo;
@@ -66,15 +66,8 @@ final class TaskRunner implements TaskWork {
     private final TypePauses pauses;
     private final StepsInFlight steps;
     private final FailureRollbacks failureRollbacks;
-    /**
-     * Per task, the record a run's chunk wrote in a transaction that then failed: if it failed at
-     * its commit, the database may have applied it all the same, and the run's next try of the
-     * chunk looks for it ({@link PluginChunk#recorded}). Kept across the tries of one chunk of one
-     * run, and dropped when one commits or the run is over; nothing is added when the chunk commits
-     * at its first try. (A run cancelled while it waits to try again leaves its few fields here
-     * until the task runs again.)
-     */
-    private final Map<String, WrittenRecord> unanswered = new ConcurrentHashMap<>();
+    /** What runs wrote in transactions that failed, for their next tries to look for ({@link PluginChunk#recorded}, {@link #fail}). */
+    private final UnansweredRecords unanswered = new UnansweredRecords();
 
     /**
      * @param stopping whether the engine is stopping: a step that fails then failed because the
@@ -122,6 +115,7 @@ final class TaskRunner implements TaskWork {
     }
 
     private CompletionStage<PreparedTask> prepareNow(SlotId slot, String taskId) {
+        unanswered.forget(taskId); // a run of it starts: what an earlier one left is no longer looked for
         ParsedPayloads.Submitted submitted = parsedPayloads.take(taskId);
         if (submitted != null) {
             // Nothing here blocks (the plugin counts the chunks of what it parsed), so it runs on the
@@ -291,8 +285,11 @@ final class TaskRunner implements TaskWork {
         private volatile boolean replayed;
         /** What had committed before was this run's own record, from a try whose commit was not answered. */
         private volatile boolean ownRecord;
-        /** The record this run's latest transaction of the chunk wrote, committed or not. */
-        private volatile WrittenRecord written;
+        /**
+         * The records this object's transactions of the chunk wrote, committed or not: more than
+         * one when a group's transaction failed and the chunk ran again alone.
+         */
+        private volatile List<UnansweredRecords.Written> writtenHere = List.of();
 
         PluginChunk(PreparedTask task, int chunk, int attempt, TaskContext context, Progress before,
                     Map<String, String> logContext) {
@@ -328,9 +325,7 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception {
-            if (attempt > 1) {
-                unanswered.remove(task.taskId());
-            }
+            unanswered.forget(task.taskId());
             if (asked != null) {
                 traced = true;
                 tracing.chunk(task.traceParent(), task.taskId(), task.type().id(), chunk, attempt, asked, Instant.now(),
@@ -357,11 +352,13 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public Throwable failed(Throwable failure) {
-            WrittenRecord mine = written;
             if (failure instanceof RunOverException) {
-                unanswered.remove(task.taskId()); // over: no later try of this run looks
-            } else if (mine != null) {
-                unanswered.put(task.taskId(), mine);
+                if (last) {
+                    endedByThisRun();
+                }
+                unanswered.forget(task.taskId()); // over: no later try of this run looks
+            } else {
+                writtenHere.forEach(written -> unanswered.add(task.taskId(), written));
             }
             Throwable seen = whileStopping(failure);
             if (asked != null && !traced) {
@@ -382,19 +379,26 @@ final class TaskRunner implements TaskWork {
          * there the task's success, stored by the other run, ends this run when it commits.)
          *
          * <p>A try after one whose transaction failed once this run's record was written looks
-         * for that record first: a commit whose answer was lost (the connection dropped at COMMIT)
-         * may have applied. It is this run's if it carries the time this run wrote; the chunk
-         * then committed, and is reported as that try would have been, once. A run left behind
-         * writes the same chunk at another time, so the two are never taken for each other.
+         * for those records first: a commit whose answer was lost (the connection dropped at
+         * COMMIT) may have applied. One is this run's if it carries a time this run wrote; the
+         * chunk then committed, and is reported as that try would have been, once. A run left
+         * behind writes the same chunk at another time, so the two are never taken for each other.
+         * (A commit still under way when its answer was lost shows later: its row locks make this
+         * try's record wait for it and then clash with it, and the try after looks again.)
          */
         @Override
         public Optional<ChunkOutcome> recorded(Connection connection) throws SQLException {
-            WrittenRecord mine = written != null ? written : attempt > 1 ? unansweredOf() : null;
-            ownRecord = mine != null && committedAt(connection, mine.at());
+            List<UnansweredRecords.Written> mine = writtenBefore();
+            Optional<UnansweredRecords.Written> own = mine.isEmpty() ? Optional.empty() : UnansweredRecords.stored(mine, last
+                    ? TaskStore.endedAt(connection, task.taskId(), task.generation(), TaskState.SUCCEEDED)
+                    : ChunkMarkers.committedAt(connection, task.taskId(), chunk));
+            ownRecord = own.isPresent();
             if (ownRecord) {
                 LOG.info("Chunk {} of task {} had committed, though its commit was not answered", chunk, task.taskId());
                 replayed = true;
-                return Optional.of(mine.outcome());
+                // a last chunk's data went into the task's result; an earlier one's is in its marker
+                return last ? Optional.of(new ChunkOutcome(own.get().itemsDone(), own.get().itemsFailed(), ""))
+                        : ChunkMarkers.find(connection, task.taskId(), chunk);
             }
             if (attempt == 1) {
                 return Optional.empty();
@@ -404,17 +408,30 @@ final class TaskRunner implements TaskWork {
             return recorded;
         }
 
-        private WrittenRecord unansweredOf() {
-            WrittenRecord written = unanswered.get(task.taskId());
-            return written != null && written.generation() == task.generation() && written.chunk() == chunk ? written : null;
+        /** The records of this chunk this run wrote before: in this object's transactions, and in earlier tries'. */
+        private List<UnansweredRecords.Written> writtenBefore() {
+            List<UnansweredRecords.Written> earlier = attempt > 1 ? unanswered.of(task.taskId(), task.generation(), chunk) : List.of();
+            List<UnansweredRecords.Written> here = writtenHere;
+            return earlier.isEmpty() ? here : Stream.concat(earlier.stream(), here.stream()).toList();
         }
 
-        /** Whether this chunk's record, as written at {@code at}, is in the database. */
-        private boolean committedAt(Connection connection, Instant at) throws SQLException {
-            Optional<Instant> stored = last
-                    ? TaskStore.succeededAt(connection, task.taskId(), task.generation())
-                    : ChunkMarkers.committedAt(connection, task.taskId(), chunk);
-            return stored.filter(at::equals).isPresent();
+        /**
+         * A last chunk found its run over: if this run's own success is what ended it (a commit
+         * whose answer was lost, and that was still under way when this try looked), it is
+         * reported now, once. Best effort: the run is over either way.
+         */
+        private void endedByThisRun() {
+            List<UnansweredRecords.Written> mine = writtenBefore();
+            if (mine.size() <= 1) {
+                return; // none, or only the one whose transaction just found the run over: it did not commit
+            }
+            try {
+                if (UnansweredRecords.stored(mine, store.endedAt(task.taskId(), task.generation(), TaskState.SUCCEEDED)).isPresent()) {
+                    store.find(task.taskId()).ifPresent(row -> succeededAsStored(task.slot(), row));
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Task {}: could not look whether this run's commit ended it", task.taskId(), e);
+            }
         }
 
         @Override
@@ -438,9 +455,11 @@ final class TaskRunner implements TaskWork {
          */
         @Override
         public void commit(WriteBatch records, ChunkOutcome outcome) throws Exception {
-            // as the database keeps it (to the microsecond), so that this run can know its own record
-            Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            written = new WrittenRecord(task.generation(), chunk, last, at, outcome);
+            Instant at = store.recordTime(); // so that this run can know its own record
+            UnansweredRecords.Written record = new UnansweredRecords.Written(task.generation(), chunk, last, at,
+                    outcome.itemsDone(), outcome.itemsFailed(), null);
+            List<UnansweredRecords.Written> sofar = writtenHere;
+            writtenHere = sofar.isEmpty() ? List.of(record) : Stream.concat(sofar.stream(), Stream.of(record)).toList();
             if (!last) {
                 ChunkMarkers.record(records, task.taskId(), chunk, outcome, at);
             }
@@ -478,28 +497,52 @@ final class TaskRunner implements TaskWork {
     public CompletionStage<Boolean> fail(SlotId slot, String taskId, int generation, Throwable failure, String reference) {
         return steps.run(() -> onBlockingThread(slot, taskId, () -> {
             startMarks.settled(taskId);
-            WrittenRecord unansweredEnd = unanswered.get(taskId); // kept until this step is through: it may be tried again
             Optional<NewTask> rollback = failureRollbacks.appliesTo(slot.taskType())
                     ? failureRollbacks.rollbackOf(taskId) : Optional.empty();
+            // what this run wrote before in transactions that failed: one may have committed, its answer lost
+            List<UnansweredRecords.Written> before = unanswered.of(taskId, generation);
+            Instant at = store.recordTime();
+            unanswered.add(taskId, new UnansweredRecords.Written(generation, UnansweredRecords.FAILURE, false, at, 0, 0,
+                    rollback.map(NewTask::id).orElse(null)));
+            long storing = System.nanoTime();
             Stored rolledBack = null;
             boolean stored;
-            long storing = System.nanoTime();
             if (rollback.isEmpty()) {
-                stored = store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference);
+                stored = store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference, at);
             } else {
-                rolledBack = store.markFailedAndRollBack(taskId, generation, failure.toString(), Faults.stackTrace(failure),
-                        reference, rollback.get(), FailureRollbacks.BY).orElse(null);
-                stored = rolledBack != null;
-            }
-            unanswered.remove(taskId);
-            if (!stored) {
-                if (failureRollbacks.appliesTo(slot.taskType())) {
-                    // an earlier try may have stored the failure and its rollback, its commit's answer lost
-                    failureRollbacks.handOverIfStored(taskId);
+                try {
+                    rolledBack = store.markFailedAndRollBack(taskId, generation, failure.toString(), Faults.stackTrace(failure),
+                            reference, rollback.get(), FailureRollbacks.BY, at).orElse(null);
+                    stored = rolledBack != null;
+                } catch (TaskStoreException e) {
+                    if (!Faults.isRefusedByDatabase(e)) {
+                        throw e; // the database away: the step is tried again
+                    }
+                    // the rollback cannot be stored, and will not be on any later try: the failure must be, without it
+                    LOG.error("Task {}: the rollback its type's failure policy asks for could not be stored; "
+                            + "its failure is stored without it", taskId, e);
+                    stored = store.markFailed(taskId, generation, failure.toString(), Faults.stackTrace(failure), reference, at);
                 }
-                if (unansweredEnd != null && unansweredEnd.last() && unansweredEnd.generation() == generation
-                        && store.succeededAt(taskId, generation).filter(unansweredEnd.at()::equals).isPresent()) {
-                    // its tries ran out, but the first of them had committed: its commit was not answered
+            }
+            if (!stored) {
+                List<UnansweredRecords.Written> failures = before.stream()
+                        .filter(written -> written.step() == UnansweredRecords.FAILURE).toList();
+                Optional<UnansweredRecords.Written> ownFailure = failures.isEmpty() ? Optional.empty()
+                        : UnansweredRecords.stored(failures, store.endedAt(taskId, generation, TaskState.FAILED));
+                if (ownFailure.isPresent()) {
+                    // an earlier try stored it (and the policy's rollback with it): its commit's answer was lost
+                    LOG.info("Task {}'s failure had been stored, though its commit was not answered", taskId);
+                    stored = true;
+                    String rollbackId = ownFailure.get().rollbackId();
+                    rolledBack = rollbackId == null ? null : store.find(rollbackId).map(task -> new Stored(task, true)).orElse(null);
+                }
+            }
+            unanswered.forget(taskId);
+            if (!stored) {
+                List<UnansweredRecords.Written> ends = before.stream().filter(UnansweredRecords.Written::last).toList();
+                if (!ends.isEmpty() && UnansweredRecords.stored(ends, store.endedAt(taskId, generation, TaskState.SUCCEEDED))
+                        .isPresent()) {
+                    // its tries ran out, but one of them had committed: its commit was not answered
                     store.find(taskId).ifPresent(task -> succeededAsStored(slot, task));
                     return false;
                 }
@@ -552,13 +595,6 @@ final class TaskRunner implements TaskWork {
     @FunctionalInterface
     private interface Step<T> {
         T run() throws Exception;
-    }
-
-    /**
-     * A chunk's record as a run wrote it: when (the time it stores, which tells it apart from
-     * another run's), and the outcome it recorded.
-     */
-    private record WrittenRecord(int generation, int chunk, boolean last, Instant at, ChunkOutcome outcome) {
     }
 
     private record RunningTaskContext(String taskId, String taskType, String owner, int attempt,

@@ -68,6 +68,8 @@ final class FaultyDataSource implements DataSource {
     private final AtomicInteger commitsToFailAfterApplying = new AtomicInteger();
     /** How long the database is away after such a commit: zero when it stays. */
     private volatile Duration awayAfterLostCommit = Duration.ZERO;
+    /** How long after its answer was lost such a commit applies: zero when it has applied by then. */
+    private volatile Duration lostCommitAppliesAfter = Duration.ZERO;
     /** Failures raised so far, of either kind. */
     final AtomicInteger raised = new AtomicInteger();
     /** Every statement prepared through it, in order: how a test counts the reads and writes a path costs. */
@@ -105,6 +107,20 @@ final class FaultyDataSource implements DataSource {
     void commitsApplyThenFail(String sqlPart, int count, Duration thenAway) {
         commitThenFailAfter.set(sqlPart);
         awayAfterLostCommit = thenAway;
+        lostCommitAppliesAfter = Duration.ZERO;
+        commitsToFailAfterApplying.set(count);
+    }
+
+    /**
+     * As {@link #commitsApplyThenFail}, but the answer is lost while the commit is still under
+     * way: it applies {@code lateBy} after the caller was told it failed (a slow fsync, a wait for
+     * a standby), holding its row locks until then. The caller's connection is gone meanwhile: its
+     * rollback and close do nothing.
+     */
+    void commitsApplyLateThenFail(String sqlPart, int count, Duration lateBy) {
+        commitThenFailAfter.set(sqlPart);
+        awayAfterLostCommit = Duration.ZERO;
+        lostCommitAppliesAfter = lateBy;
         commitsToFailAfterApplying.set(count);
     }
 
@@ -150,15 +166,32 @@ final class FaultyDataSource implements DataSource {
     private Connection connection(Connection real) {
         // whether the transaction under way prepared the statement that makes its commit apply and then fail
         AtomicBoolean marked = new AtomicBoolean();
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                new Faulty(real, (method, args) -> {
+        // the connection's commit was left to apply late: the caller has lost it
+        AtomicBoolean detached = new AtomicBoolean();
+        Faulty faulty = new Faulty(real, (method, args) -> {
                     String name = method.getName();
                     if (STATEMENT_MAKERS.contains(name) || name.equals("commit")) {
                         checkAway();
                     }
                     if (name.equals("commit") && marked.getAndSet(false)
                             && commitsToFailAfterApplying.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
-                        real.commit();
+                        Duration late = lostCommitAppliesAfter;
+                        if (late.isZero()) {
+                            real.commit();
+                        } else {
+                            detached.set(true);
+                            Thread committer = new Thread(() -> {
+                                try {
+                                    Thread.sleep(late.toMillis());
+                                    real.commit();
+                                    real.close();
+                                } catch (InterruptedException | SQLException e) {
+                                    throw new IllegalStateException("the late commit failed", e);
+                                }
+                            }, "late-commit");
+                            committer.setDaemon(true);
+                            committer.start();
+                        }
                         raised.incrementAndGet();
                         if (!awayAfterLostCommit.isZero()) {
                             outage(Duration.ZERO, awayAfterLostCommit);
@@ -181,7 +214,18 @@ final class FaultyDataSource implements DataSource {
                         }
                         checkJournalInsert(sql.toLowerCase(Locale.ROOT));
                     }
-                }));
+                });
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (!detached.get()) {
+                        return faulty.invoke(proxy, method, args);
+                    }
+                    return switch (method.getName()) {
+                        case "close", "rollback", "setAutoCommit" -> null;
+                        case "isClosed" -> true;
+                        default -> throw new SQLRecoverableException("the connection is lost (scripted)", "08006");
+                    };
+                });
     }
 
     /** What to check before a call goes through. */

@@ -404,18 +404,29 @@ class TaskEngineTest {
         FaultyDataSource faulty = new FaultyDataSource(database);
         ScriptedTaskType undoing = new ScriptedTaskType("test.steps", 1);
         undoing.undoes = true;
+        CountingMetrics metrics = new CountingMetrics();
         TaskEngine engine = TaskEngine.start(FAST_RETRIES.withRollBackOnFailure(Set.of("test.steps")),
                 TaskTypeRegistry.of(List.of(undoing)), faulty, null, getClass().getClassLoader(), Clock.systemUTC(), null,
-                TaskMetrics.NONE);
+                metrics);
         engines.add(engine);
-        faulty.commitsApplyThenFail("status = 'FAILED', error_message", 1, Duration.ZERO);
-        String failed = engine.submit("test.steps", "clerk", null, script("chunks=2,failAtChunk=1")).task().id();
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            faulty.commitsApplyThenFail("status = 'FAILED', error_message", 1, Duration.ZERO);
+            String failed = engine.submit("test.steps", "clerk", null, script("chunks=2,failAtChunk=1")).task().id();
 
-        assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
-        String rollback = engine.store().rolledBackBy(failed).orElseThrow();
-        assertThat(awaitFinal(engine, rollback).state()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(faulty.raised).as("the scripted commit").hasValue(1);
-        assertThat(undoing.undos).extracting(ScriptedTaskType.Undo::chunk).containsExactly(0);
+            assertThat(awaitFinal(engine, failed).state()).isEqualTo(TaskState.FAILED);
+            String rollback = engine.store().rolledBackBy(failed).orElseThrow();
+            assertThat(awaitFinal(engine, rollback).state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(faulty.raised).as("the scripted commit").hasValue(1);
+            assertThat(undoing.undos).extracting(ScriptedTaskType.Undo::chunk).containsExactly(0);
+            // the failure, and the rollback stored with it, are reported once, as if the commit had been answered
+            assertThat(metrics.count("failed:test.steps")).isEqualTo(1);
+            assertThat(metrics.count("submitted:test.steps")).isEqualTo(2);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(failed)).extracting(TaskChange::kind)
+                    .containsOnlyOnce(TaskEventKind.FAILED);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(rollback)).extracting(TaskChange::kind)
+                    .startsWith(TaskEventKind.SUBMITTED).containsOnlyOnce(TaskEventKind.SUBMITTED);
+        }
     }
 
     /**
@@ -1781,6 +1792,44 @@ class TaskEngineTest {
                     .extracting(TaskChange::taskId).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(type.runs).as("each task's chunk worked once: a work that rolled back would show too")
                     .extracting(ScriptedTaskType.Run::taskId).containsExactlyInAnyOrderElementsOf(ids);
+        }
+    }
+
+    /**
+     * A cold review's finding: the answer can be lost while the commit is still under way (a slow
+     * fsync, a wait for a standby), so the next try does not see it yet, works the chunk again and
+     * finds the run over (a last chunk) or the marker taken (a chunk before it). The success, and
+     * the earlier chunk's progress, are still reported once.
+     */
+    @Test
+    void chunksWhoseCommitsApplyOnlyAfterTheNextTryLookedAreStillReportedOnce() throws Exception {
+        FaultyDataSource faulty = new FaultyDataSource(database);
+        CountingMetrics metrics = new CountingMetrics();
+        ScriptedTaskType type = new ScriptedTaskType("test.steps", 1);
+        TaskEngine engine = TaskEngine.start(FAST_RETRIES, TaskTypeRegistry.of(List.of(type)), faulty, null,
+                getClass().getClassLoader(), Clock.systemUTC(), null, metrics);
+        engines.add(engine);
+        List<TaskChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = engine.subscribe(changes::add)) {
+            faulty.commitsApplyLateThenFail("status = CASE WHEN", 1, Duration.ofMillis(300)); // its one chunk is its last
+            String last = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+            assertThat(awaitFinal(engine, last).state()).isEqualTo(TaskState.SUCCEEDED);
+            await().atMost(WAIT).until(() -> metrics.count("succeeded:test.steps") == 1);
+
+            faulty.commitsApplyLateThenFail("INSERT INTO tb_chunk_marker", 1, Duration.ofMillis(300));
+            String earlier = engine.submit("test.steps", "clerk", null, script("chunks=3")).task().id();
+            assertThat(awaitFinal(engine, earlier).state()).isEqualTo(TaskState.SUCCEEDED);
+            await().atMost(WAIT).until(() -> metrics.count("succeeded:test.steps") == 2);
+
+            String next = engine.submit("test.steps", "clerk", null, script("chunks=1")).task().id();
+            awaitFinal(engine, next); // the slot has moved on: whatever the late commits' tasks report has come
+            assertThat(faulty.raised).as("the scripted commits").hasValue(2);
+            assertThat(metrics.count("succeeded:test.steps")).isEqualTo(3);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(last)).extracting(TaskChange::kind)
+                    .containsOnlyOnce(TaskEventKind.SUCCEEDED);
+            assertThat(changes).filteredOn(change -> change.taskId().equals(earlier))
+                    .filteredOn(change -> change.kind() == TaskEventKind.CHUNK_COMMITTED)
+                    .extracting(TaskChange::chunksDone).containsExactly(1, 2, 3);
         }
     }
 

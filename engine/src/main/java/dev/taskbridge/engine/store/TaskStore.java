@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -483,8 +484,8 @@ public final class TaskStore {
      * @param startedAt when the run started
      * @param last      whether it was the task's last chunk: the task then succeeded
      * @param result    the task's result when this was its last chunk
-     * @param at        when the chunk committed: its progress's time, and the task's end for a last
-     *                  chunk; the run that wrote it knows its own end by it ({@link #succeededAt})
+     * @param at        when the chunk committed ({@link #recordTime}): its progress's time, and the
+     *                  task's end for a last chunk; the run that wrote it knows its own end by it ({@link #endedAt})
      * @param whenOver  what the batch throws when the run is over (cancelled, or retried since):
      *                  the chunk must roll back
      */
@@ -501,28 +502,38 @@ public final class TaskStore {
     }
 
     /**
-     * When run {@code generation} of the task succeeded, if it did, on {@code connection}: the
-     * time its last chunk's transaction stored as its end, which tells the run that wrote it
-     * apart from any other.
+     * When run {@code generation} of the task ended as {@code state}, if it did, on {@code
+     * connection}: the time the transaction that ended it stored, which tells the run that wrote
+     * it apart from any other.
      */
-    public static Optional<Instant> succeededAt(Connection connection, String id, int generation) throws SQLException {
+    public static Optional<Instant> endedAt(Connection connection, String id, int generation, TaskState state)
+            throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT ended_at FROM tb_task WHERE id = ? AND run_generation = ? AND status = 'SUCCEEDED'")) {
+                "SELECT ended_at FROM tb_task WHERE id = ? AND run_generation = ? AND status = ?")) {
             select.setString(1, id);
             select.setInt(2, generation);
+            select.setString(3, state.name());
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(row.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
             }
         }
     }
 
-    /** As {@link #succeededAt(Connection, String, int)}, in a transaction of its own. */
-    public Optional<Instant> succeededAt(String id, int generation) {
+    /** As {@link #endedAt(Connection, String, int, TaskState)}, in a transaction of its own. */
+    public Optional<Instant> endedAt(String id, int generation, TaskState state) {
         try (Connection connection = dataSource.getConnection()) {
-            return succeededAt(connection, id, generation);
+            return endedAt(connection, id, generation, state);
         } catch (SQLException e) {
             throw new TaskStoreException("could not read the end of task " + id, e);
         }
+    }
+
+    /**
+     * The time for a record written now, as the database keeps it (to the microsecond): a run
+     * that writes it can then find it by that time ({@link #endedAt}).
+     */
+    public Instant recordTime() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     /**
@@ -542,7 +553,13 @@ public final class TaskStore {
      * @return false when the run was over already (the task cancelled, or retried since)
      */
     public boolean markFailed(String id, int generation, String message, String stackTrace, String reference) {
-        return updateOne(id, MARK_FAILED, TaskHistory.shorten(message), stackTrace, reference, now(), id, generation);
+        return markFailed(id, generation, message, stackTrace, reference, recordTime());
+    }
+
+    /** As {@link #markFailed(String, int, String, String, String)}, ended at {@code at} ({@link #recordTime}). */
+    public boolean markFailed(String id, int generation, String message, String stackTrace, String reference, Instant at) {
+        return updateOne(id, MARK_FAILED, TaskHistory.shorten(message), stackTrace, reference,
+                OffsetDateTime.ofInstant(at, ZoneOffset.UTC), id, generation);
     }
 
     /**
@@ -551,12 +568,13 @@ public final class TaskStore {
      * leave a failed task without the rollback its policy asks for.
      *
      * @param by who asks for the rollback, as the task's history says it
+     * @param ended when the task ended ({@link #recordTime})
      * @return empty when the run was over already (the task cancelled, or retried since): nothing
      *         was stored; else the rollback as stored
      */
     public Optional<Stored> markFailedAndRollBack(String id, int generation, String message, String stackTrace,
-                                                  String reference, NewTask rollback, String by) {
-        OffsetDateTime at = now();
+                                                  String reference, NewTask rollback, String by, Instant ended) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(ended, ZoneOffset.UTC);
         try {
             return inTransaction(connection -> {
                 if (update(connection, MARK_FAILED, TaskHistory.shorten(message), stackTrace, reference, at, id, generation) != 1) {
