@@ -325,6 +325,7 @@ final class TaskRunner implements TaskWork {
 
         @Override
         public ChunkOutcome committed(ChunkOutcome outcome, Duration took) throws Exception {
+            writtenHere = List.of(); // committed: should reporting it fail below, no later try may take it for unanswered
             unanswered.forget(task.taskId());
             if (asked != null) {
                 traced = true;
@@ -537,35 +538,51 @@ final class TaskRunner implements TaskWork {
                     rolledBack = rollbackId == null ? null : store.find(rollbackId).map(task -> new Stored(task, true)).orElse(null);
                 }
             }
-            unanswered.forget(taskId);
             if (!stored) {
+                // the reads that may throw come before the records are forgotten: a try after them still has them
                 List<UnansweredRecords.Written> ends = before.stream().filter(UnansweredRecords.Written::last).toList();
-                if (!ends.isEmpty() && UnansweredRecords.stored(ends, store.endedAt(taskId, generation, TaskState.SUCCEEDED))
-                        .isPresent()) {
+                Optional<TaskRecord> succeeded = !ends.isEmpty()
+                        && UnansweredRecords.stored(ends, store.endedAt(taskId, generation, TaskState.SUCCEEDED)).isPresent()
+                        ? store.find(taskId) : Optional.empty();
+                unanswered.forget(taskId);
+                if (succeeded.isPresent()) {
                     // its tries ran out, but one of them had committed: its commit was not answered
-                    store.find(taskId).ifPresent(task -> succeededAsStored(slot, task));
+                    succeededAsStored(slot, succeeded.get());
                     return false;
                 }
                 LOG.info("Task {} failed after it was cancelled or retried; its failure is not stored", taskId);
                 return false;
             }
-            metrics.failed(slot.taskType());
-            store.find(taskId).filter(task -> task.state() == TaskState.FAILED).ifPresent(task -> {
-                String detail = task.errorMessage() + " (log reference " + task.errorReference() + ")";
-                Instant now = Instant.now();
-                tracing.ended(task.traceParent(), taskId, task.taskType(), TaskState.FAILED, now, detail);
-                changes.publish(TaskChange.of(task, TaskEventKind.FAILED, now, detail));
-            });
             if (rolledBack != null) {
-                TaskRecord undo = rolledBack.task();
-                LOG.info("Task {} is rolled back by task {}, as its type's failure policy asks", taskId, undo.id());
-                metrics.submitted(undo.taskType(), Duration.ofNanos(System.nanoTime() - storing));
-                changes.publish(TaskChange.of(undo, TaskEventKind.SUBMITTED, undo.submittedAt(),
-                        "rolls back " + taskId + ", as the failure policy asks"));
-                failureRollbacks.handOver(undo);
+                failureRollbacks.handOver(rolledBack.task()); // first: whatever fails below, it must not wait for a restart
+            }
+            unanswered.forget(taskId);
+            try {
+                reportFailure(slot, taskId, rolledBack, storing);
+            } catch (RuntimeException e) {
+                // stored: a try of this step again would find it so and report nothing, so it is not tried again
+                LOG.warn("Task {}'s failure is stored, but could not be reported: {}", taskId, e.toString());
             }
             return true;
         }));
+    }
+
+    /** Reports a failure just stored, and the failure policy's rollback stored with it. */
+    private void reportFailure(SlotId slot, String taskId, Stored rolledBack, long storing) {
+        metrics.failed(slot.taskType());
+        store.find(taskId).filter(task -> task.state() == TaskState.FAILED).ifPresent(task -> {
+            String detail = task.errorMessage() + " (log reference " + task.errorReference() + ")";
+            Instant now = Instant.now();
+            tracing.ended(task.traceParent(), taskId, task.taskType(), TaskState.FAILED, now, detail);
+            changes.publish(TaskChange.of(task, TaskEventKind.FAILED, now, detail));
+        });
+        if (rolledBack != null) {
+            TaskRecord undo = rolledBack.task();
+            LOG.info("Task {} is rolled back by task {}, as its type's failure policy asks", taskId, undo.id());
+            metrics.submitted(undo.taskType(), Duration.ofNanos(System.nanoTime() - storing));
+            changes.publish(TaskChange.of(undo, TaskEventKind.SUBMITTED, undo.submittedAt(),
+                    "rolls back " + taskId + ", as the failure policy asks"));
+        }
     }
 
     private <T> CompletionStage<T> onBlockingThread(SlotId slot, String taskId, Step<T> step) {

@@ -87,12 +87,16 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
             config.getOptionalValue(SLOTS + type.id(), Integer.class).ifPresent(count -> slots.put(type.id(), count));
             config.getOptionalValue(CONCURRENT_TASKS_PER_SLOT + type.id(), Integer.class)
                     .ifPresent(count -> atOnce.put(type.id(), count));
+            // asked for by name, so that a source that does not list its names (environment variables) is read too
+            if (rollsBackOnFailure(config.getOptionalValue(ON_FAILURE + type.id(), String.class), type.id())) {
+                rollBackOnFailure.add(type.id());
+            }
             Map<String, String> options = optionDefaults(config, type.id());
             if (!options.isEmpty()) {
                 optionDefaults.put(type.id(), options);
             }
         }
-        // every key, not only those of the types deployed: the engine names one no plugin provides (a typo in it)
+        // and every key listed, not only those of the types deployed: the engine names one no plugin provides (a typo in it)
         for (String key : config.getPropertyNames()) {
             if (key.startsWith(ON_FAILURE) && key.length() > ON_FAILURE.length()) {
                 String typeId = key.substring(ON_FAILURE.length());
