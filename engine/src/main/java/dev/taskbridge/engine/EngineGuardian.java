@@ -2,9 +2,14 @@ package dev.taskbridge.engine;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
+import dev.taskbridge.engine.routing.LocalSlots;
+import dev.taskbridge.engine.routing.ShardedSlots;
+import dev.taskbridge.engine.routing.SlotAddressing;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.slot.Slot;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,7 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * The actor system's guardian: spawns every slot of every task type when the engine starts, so
  * that slots with unfinished work recover and resume without waiting for a message, and reports
- * which slot actors are alive.
+ * which slot actors are alive. On a node of a cluster it starts the slots' sharding instead
+ * (design note 036), and the slots are not its children.
  */
 final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
@@ -34,17 +40,27 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
     record LiveSlots(Map<String, Integer> perTaskType) {
     }
 
-    /** Spec of what to spawn: each slot and its behavior. */
-    interface SlotSpawner {
-        Map<SlotId, Behavior<Slot.Command>> slots(ActorSystem<?> system);
+    /** Makes, once per actor system, what makes a slot's behavior. */
+    interface SlotFactory {
+        Function<SlotId, Behavior<Slot.Command>> slots(ActorSystem<?> system);
     }
 
-    static Behavior<Command> create(SlotSpawner spawner, CompletableFuture<Map<SlotId, ActorRef<Slot.Command>>> spawned) {
+    /**
+     * @param slotIds  every slot, spawned here when the engine runs alone
+     * @param sharded  whether the slots are sharded entities of a cluster instead
+     * @param started  completed with how the engine reaches its slots
+     */
+    static Behavior<Command> create(SlotFactory factory, Set<SlotId> slotIds, boolean sharded,
+                                    CompletableFuture<SlotAddressing> started) {
         return Behaviors.setup(context -> {
-            Map<SlotId, ActorRef<Slot.Command>> refs = new HashMap<>();
-            spawner.slots(context.getSystem()).forEach((slot, behavior) ->
-                    refs.put(slot, context.spawn(behavior, SLOT_PREFIX + slot.key())));
-            spawned.complete(Map.copyOf(refs));
+            Function<SlotId, Behavior<Slot.Command>> slot = factory.slots(context.getSystem());
+            if (sharded) {
+                started.complete(new ShardedSlots(context.getSystem(), slot));
+            } else {
+                Map<SlotId, ActorRef<Slot.Command>> refs = new HashMap<>();
+                slotIds.forEach(id -> refs.put(id, context.spawn(slot.apply(id), SLOT_PREFIX + id.key())));
+                started.complete(new LocalSlots(refs, context.getSystem().scheduler()));
+            }
             return new EngineGuardian(context);
         });
     }

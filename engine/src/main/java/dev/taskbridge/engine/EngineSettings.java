@@ -44,6 +44,7 @@ import dev.taskbridge.plugin.Profile;
  * @param profile           the deployment's profile, which plugins are told when they get ready
  *                          ({@link dev.taskbridge.plugin.TaskType#prepare}); {@link Profile#PROD} by
  *                          default, so that nothing makes demo data unless asked to
+ * @param cluster           alone ({@link ClusterSettings#NONE}) or a node of a cluster (design note 036)
  */
 public record EngineSettings(
         String systemName,
@@ -65,7 +66,8 @@ public record EngineSettings(
         int chunkGroups,
         Profile profile,
         Map<String, Integer> concurrencyOverrides,
-        Set<String> rollBackOnFailure) {
+        Set<String> rollBackOnFailure,
+        ClusterSettings cluster) {
 
     public static final String DEFAULT_SYSTEM_NAME = "taskbridge";
     public static final int DEFAULT_DISPATCHER_THREADS = 4;
@@ -89,7 +91,7 @@ public record EngineSettings(
             DEFAULT_DISPATCHER_THREADS, DEFAULT_BLOCKING_THREADS, RetrySettings.DEFAULTS, Slot.DEFAULT_SNAPSHOT_EVERY,
             DEFAULT_ASK_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_JOURNAL_THREADS, DEFAULT_NODE_NAME, DEFAULT_SLOW_CHUNK,
             DEFAULT_STALLED_AFTER, Map.of(), DEFAULT_SLOT_CAPACITY, DEFAULT_RETENTION, Duration.ZERO, DEFAULT_CHUNK_GROUPS,
-            Profile.PROD, Map.of(), Set.of());
+            Profile.PROD, Map.of(), Set.of(), ClusterSettings.NONE);
 
     /** Settings without overrides of the tasks a slot runs at once. */
     public EngineSettings(String systemName, Map<String, Integer> slotOverrides, int dispatcherThreads, int blockingThreads,
@@ -99,7 +101,7 @@ public record EngineSettings(
                           Duration failedRetention, int chunkGroups, Profile profile) {
         this(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery, askTimeout,
                 shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention,
-                failedRetention, chunkGroups, profile, Map.of(), Set.of());
+                failedRetention, chunkGroups, profile, Map.of());
     }
 
     /** Settings with no failure policy. */
@@ -110,7 +112,7 @@ public record EngineSettings(
                           Duration failedRetention, int chunkGroups, Profile profile, Map<String, Integer> concurrencyOverrides) {
         this(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery, askTimeout,
                 shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention,
-                failedRetention, chunkGroups, profile, concurrencyOverrides, Set.of());
+                failedRetention, chunkGroups, profile, concurrencyOverrides, Set.of(), ClusterSettings.NONE);
     }
 
     public EngineSettings {
@@ -118,6 +120,7 @@ public record EngineSettings(
         slotOverrides = Map.copyOf(slotOverrides);
         concurrencyOverrides = Map.copyOf(concurrencyOverrides);
         rollBackOnFailure = Set.copyOf(rollBackOnFailure);
+        Objects.requireNonNull(cluster, "cluster");
         concurrencyOverrides.forEach((type, atOnce) -> {
             if (atOnce < 1 || atOnce > dev.taskbridge.plugin.TaskType.MAX_CONCURRENT_TASKS_PER_SLOT) {
                 throw new IllegalArgumentException("task type " + type + ": a slot runs 1 to "
@@ -161,78 +164,94 @@ public record EngineSettings(
 
     public EngineSettings withSlotOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, overrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
-                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withConcurrencyOverrides(Map<String, Integer> overrides) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
                 askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity,
-                retention, failedRetention, chunkGroups, profile, overrides, rollBackOnFailure);
+                retention, failedRetention, chunkGroups, profile, overrides, rollBackOnFailure, cluster);
     }
 
     /** As {@code taskbridge.on-failure.<type>=roll-back} sets it in the server. */
     public EngineSettings withRollBackOnFailure(Set<String> taskTypes) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry, snapshotEvery,
                 askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity,
-                retention, failedRetention, chunkGroups, profile, concurrencyOverrides, taskTypes);
+                retention, failedRetention, chunkGroups, profile, concurrencyOverrides, taskTypes, cluster);
     }
 
     public EngineSettings withRetry(RetrySettings newRetry) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, newRetry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withStalledAfter(Duration after) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, after, optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withOptionDefaults(Map<String, Map<String, String>> defaults) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
-                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter, defaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withSlotCapacity(int capacity) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, capacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, slotCapacity, keepFor, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withFailedRetention(Duration keepFor) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, slotCapacity, retention, keepFor, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     /** As {@code taskbridge.blocking-threads} sets it in the server: for hosts that build their settings in code. */
     public EngineSettings withBlockingThreads(int threads) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, threads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withChunkGroups(int groups) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, groups, profile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, slotCapacity, retention, failedRetention, groups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withSnapshotEvery(int events) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 events, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides, rollBackOnFailure, cluster);
     }
 
     public EngineSettings withProfile(Profile newProfile) {
         return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
                 snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
-                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile, concurrencyOverrides, rollBackOnFailure);
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, newProfile, concurrencyOverrides, rollBackOnFailure, cluster);
+    }
+
+    /** As {@code taskbridge.node-name} sets it in the server. */
+    public EngineSettings withNodeName(String name) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, name, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides,
+                rollBackOnFailure, cluster);
+    }
+
+    /** As {@code taskbridge.cluster.*} sets it in the server. */
+    public EngineSettings withCluster(ClusterSettings newCluster) {
+        return new EngineSettings(systemName, slotOverrides, dispatcherThreads, blockingThreads, retry,
+                snapshotEvery, askTimeout, shutdownTimeout, journalThreads, nodeName, slowChunk, stalledAfter,
+                optionDefaults, slotCapacity, retention, failedRetention, chunkGroups, profile, concurrencyOverrides,
+                rollBackOnFailure, newCluster);
     }
 
     private static void requirePositive(Duration duration, String name) {

@@ -14,6 +14,8 @@ import com.typesafe.config.ConfigFactory;
 final class PekkoConfig {
 
     static final String RESOURCE = "dev/taskbridge/engine/taskbridge-pekko.conf";
+    /** Laid over {@link #RESOURCE} for a node of a cluster. */
+    static final String CLUSTER_RESOURCE = "dev/taskbridge/engine/taskbridge-cluster.conf";
     static final String BLOCKING_DISPATCHER = "taskbridge.blocking-dispatcher";
 
     private PekkoConfig() {
@@ -25,10 +27,25 @@ final class PekkoConfig {
                 BLOCKING_DISPATCHER + ".host-thread-pool.size", settings.blockingThreads(),
                 "pekko.coordinated-shutdown.phases.actor-system-terminate.timeout",
                 settings.shutdownTimeout().toMillis() + "ms"));
-        Config engine = ConfigFactory.parseResources(classLoader, RESOURCE);
-        if (engine.isEmpty()) {
-            throw new IllegalStateException(RESOURCE + " is not visible to class loader " + classLoader);
+        Config engine = resource(RESOURCE, classLoader);
+        ClusterSettings cluster = settings.cluster();
+        if (cluster.enabled()) {
+            fromHost = fromHost.withFallback(ConfigFactory.parseMap(Map.of(
+                    "pekko.remote.artery.canonical.hostname", cluster.host(),
+                    "pekko.remote.artery.canonical.port", cluster.port(),
+                    "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
+                            .map(seed -> "pekko://" + settings.systemName() + "@" + seed).toList(),
+                    "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms")));
+            engine = resource(CLUSTER_RESOURCE, classLoader).withFallback(engine);
         }
         return fromHost.withFallback(engine).withFallback(ConfigFactory.defaultReference(classLoader)).resolve();
+    }
+
+    private static Config resource(String name, ClassLoader classLoader) {
+        Config config = ConfigFactory.parseResources(classLoader, name);
+        if (config.isEmpty()) {
+            throw new IllegalStateException(name + " is not visible to class loader " + classLoader);
+        }
+        return config;
     }
 }

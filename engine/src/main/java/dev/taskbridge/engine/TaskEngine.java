@@ -29,7 +29,7 @@ import dev.taskbridge.engine.journal.JournalDatabase;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
-import dev.taskbridge.engine.routing.LocalSlots;
+import dev.taskbridge.engine.routing.ShardedSlots;
 import dev.taskbridge.engine.routing.SlotAddressing;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.routing.TaskRouter;
@@ -63,6 +63,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContextExecutor;
@@ -243,13 +246,13 @@ public final class TaskEngine implements AutoCloseable {
             setup = setup.withSetup(new HostThreads(threads));
         }
 
-        CompletableFuture<Map<SlotId, ActorRef<Slot.Command>>> spawned = new CompletableFuture<>();
+        CompletableFuture<SlotAddressing> started = new CompletableFuture<>();
         AtomicBoolean running = new AtomicBoolean(true);
         TaskChanges changes = new TaskChanges();
         ParsedPayloads parsedPayloads = new ParsedPayloads();
         StepsInFlight steps = new StepsInFlight(suspended);
         FailureRollbacks failureRollbacks = new FailureRollbacks(settings.rollBackOnFailure(), registry, store, router);
-        EngineGuardian.SlotSpawner spawner = system -> {
+        EngineGuardian.SlotFactory slotFactory = system -> {
             ExecutionContextExecutor blocking = blocking(system);
             ChunkGroups chunkGroups = new ChunkGroups(transactions != null ? transactions : new MarkerAfterWork(dataSource),
                     blocking, (delay, action) -> system.scheduler().scheduleOnce(delay, action, system.executionContext())::cancel,
@@ -258,23 +261,24 @@ public final class TaskEngine implements AutoCloseable {
                     settings.nodeName(), new SlowChunkWatch(system.scheduler(), system.executionContext(), settings.slowChunk()),
                     metrics, changes, parsedPayloads, new StartMarks(store, system.scheduler(), blocking, StartMarks.DELAY),
                     tracing, pauses, steps, failureRollbacks);
-            Map<SlotId, Behavior<Slot.Command>> behaviors = new LinkedHashMap<>();
-            slotReports.forEach((slot, reporting) -> behaviors.put(slot, Slot.create(slot, runner, settings.retry(),
-                    settings.snapshotEvery(), reporting, atOncePerSlot.get(slot.taskType()))));
-            return behaviors;
+            return slot -> Slot.create(slot, runner, settings.retry(), settings.snapshotEvery(), slotReports.get(slot),
+                    atOncePerSlot.get(slot.taskType()));
         };
         ActorSystem<EngineGuardian.Command> system;
         try {
-            system = ActorSystem.create(EngineGuardian.create(spawner, spawned), settings.systemName(), setup);
+            system = ActorSystem.create(EngineGuardian.create(slotFactory, slotReports.keySet(), settings.cluster().enabled(), started),
+                    settings.systemName(), setup);
         } catch (RuntimeException e) {
             throw new EngineStartException("the actor system could not start", e);
         }
         try {
-            Map<SlotId, ActorRef<Slot.Command>> refs = spawned.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            TaskEngine engine = new TaskEngine(settings, registry, environment, store, router, system, new LocalSlots(refs, system.scheduler()), startedAt,
+            SlotAddressing slots = started.get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            TaskEngine engine = new TaskEngine(settings, registry, environment, store, router, system, slots, startedAt,
                     running, clock, metrics, Collections.unmodifiableMap(slotReports), changes, parsedPayloads, tracing, pauses,
                     new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps, whyNotActive(notActive));
-            engine.awaitSlotsLive(settings.askTimeout());
+            if (!settings.cluster().enabled()) { // a node's slots may run on other nodes: readiness shows its own
+                engine.awaitSlotsLive(settings.askTimeout());
+            }
             failureRollbacks.handOverTo(engine.submissions::handOver); // first: what it stores from now on, the next line does not see
             engine.resumeUnfinished();
             engine.dueTasks.start();
@@ -285,8 +289,10 @@ public final class TaskEngine implements AutoCloseable {
                     FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
                     blocking(system),
                     running::get, metrics).start(RetentionSweeps.FIRST_AFTER);
-            LOG.info("Task engine started with {} task type(s) and {} slot(s) in {} ms{}", slotsPerType.size(),
-                    refs.size(), Duration.between(startedAt, clock.instant()).toMillis(),
+            LOG.info("Task engine started with {} task type(s) and {} slot(s){} in {} ms{}", slotsPerType.size(),
+                    slotReports.size(), settings.cluster().enabled() ? " as a node of a cluster at " + settings.cluster().host()
+                            + ":" + settings.cluster().port() + ", joining through " + settings.cluster().seedNodes() : "",
+                    Duration.between(startedAt, clock.instant()).toMillis(),
                     suspended ? ", suspended as its server is: no step of a task starts until it resumes" : "");
             return engine;
         } catch (InterruptedException e) {
@@ -736,16 +742,73 @@ public final class TaskEngine implements AutoCloseable {
      */
     public List<String> taskTypesWithoutLiveSlot() {
         Map<String, Boolean> anyLive = new LinkedHashMap<>();
-        slotReports.forEach((slot, report) -> anyLive.merge(slot.taskType(), report.live().get(), Boolean::logicalOr));
+        if (settings.cluster().enabled()) {
+            answeringSlots().forEach((slot, answers) -> anyLive.merge(slot.taskType(), answers, Boolean::logicalOr));
+        } else {
+            slotReports.forEach((slot, report) -> anyLive.merge(slot.taskType(), report.live().get(), Boolean::logicalOr));
+        }
         return anyLive.entrySet().stream().filter(type -> !type.getValue()).map(Map.Entry::getKey).toList();
     }
 
-    /** Slot actors alive right now, per task type. */
+    /**
+     * On a node of a cluster, which slots answer within the ask timeout, wherever they run: an
+     * empty hand-over, which a live slot acknowledges at once and a recovering one only once it
+     * has recovered. One small message per slot, all at once; for health checks, not a hot path.
+     */
+    private Map<SlotId, Boolean> answeringSlots() {
+        Map<SlotId, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
+        for (SlotId slot : slotReports.keySet()) {
+            answers.put(slot, slots.<Slot.Accepted>ask(slot, replyTo -> new Slot.Accept(List.of(), replyTo), settings.askTimeout())
+                    .toCompletableFuture().handle((accepted, failure) -> failure == null));
+        }
+        Map<SlotId, Boolean> live = new LinkedHashMap<>();
+        answers.forEach((slot, answer) -> live.put(slot, answer.join()));
+        return live;
+    }
+
+    /** Slot actors alive right now, per task type: on a node of a cluster, those that run on this node. */
     public Map<String, Integer> liveSlotActors() {
         requireRunning();
+        if (settings.cluster().enabled()) { // sharded slots are not the guardian's children; those here report themselves
+            Map<String, Integer> perType = new java.util.TreeMap<>();
+            slotReports.forEach((slot, report) -> {
+                if (report.live().get()) {
+                    perType.merge(slot.taskType(), 1, Integer::sum);
+                }
+            });
+            return perType;
+        }
         return await(AskPattern.<EngineGuardian.Command, EngineGuardian.LiveSlots>ask(system,
                 EngineGuardian.CountLiveSlots::new, settings.askTimeout(), system.scheduler())
                 .toCompletableFuture(), "the engine guardian").perTaskType();
+    }
+
+    /**
+     * How many slots run on each node of the cluster, by node address; none when the engine runs
+     * alone (every slot runs here).
+     */
+    public Map<String, Integer> slotsPerNode() {
+        requireRunning();
+        if (!(slots instanceof ShardedSlots sharded)) {
+            return Map.of();
+        }
+        return await(sharded.slotsPerNode(settings.askTimeout()).toCompletableFuture(), "the shard coordinator");
+    }
+
+    /** The members of the cluster as this node sees them, in address order; none when the engine runs alone. */
+    public List<ClusterMember> clusterMembers() {
+        if (!settings.cluster().enabled()) {
+            return List.of();
+        }
+        Cluster cluster = Cluster.get(system);
+        ClusterEvent.CurrentClusterState state = cluster.state();
+        Set<Member> unreachable = state.getUnreachable();
+        List<ClusterMember> members = new java.util.ArrayList<>();
+        for (Member member : state.getMembers()) {
+            members.add(new ClusterMember(member.address().toString(), member.status().toString(), member.getRoles(),
+                    !unreachable.contains(member), member.address().equals(cluster.selfMember().address())));
+        }
+        return List.copyOf(members);
     }
 
     private <T> T await(CompletableFuture<T> answer, String who) {

@@ -31,13 +31,23 @@ final class PostgresTestDatabase {
 
     PostgresTestDatabase() throws Exception {
         execute("CREATE SCHEMA " + schema);
+        pool = pool(schema);
+    }
+
+    /** A pool over the schema another process's test made: what a second node of a cluster test uses. */
+    static JdbcConnectionPool pool(String schema) {
         PGConnectionPoolDataSource connections = new PGConnectionPoolDataSource();
         connections.setURL(URL + "?currentSchema=" + schema + "&reWriteBatchedInserts=true");
         connections.setUser(USER);
         connections.setPassword(PASSWORD);
         // H2's small generic pool over PostgreSQL's ConnectionPoolDataSource: the engine expects a pooled DataSource.
-        pool = JdbcConnectionPool.create(connections);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(connections);
         pool.setMaxConnections(POOL_SIZE);
+        return pool;
+    }
+
+    String schema() {
+        return schema;
     }
 
     DataSource dataSource() {

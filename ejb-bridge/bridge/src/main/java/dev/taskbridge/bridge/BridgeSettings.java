@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.taskbridge.engine.ClusterSettings;
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.plugin.Profile;
@@ -128,7 +129,8 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 config.getOptionalValue(CHUNK_GROUPS, Integer.class).orElse(defaults.chunkGroups()),
                 profile(config.getOptionalValue(Profile.SETTING, String.class)),
                 atOnce,
-                rollBackOnFailure);
+                rollBackOnFailure,
+                ClusterSettings.NONE);
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
                 !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
     }

@@ -16,6 +16,15 @@ public record SlotId(String taskType, int index) {
         return taskType + "-" + index;
     }
 
+    /** The slot a {@link #key()} names: a task type's id may itself hold a dash, the index follows the last. */
+    public static SlotId ofKey(String key) {
+        int dash = key.lastIndexOf('-');
+        if (dash < 1 || dash == key.length() - 1) {
+            throw new IllegalArgumentException("not a slot key: " + key);
+        }
+        return new SlotId(key.substring(0, dash), Integer.parseInt(key.substring(dash + 1)));
+    }
+
     @Override
     public String toString() {
         return key();

@@ -24,6 +24,7 @@ import dev.taskbridge.engine.routing.SlotId;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -757,6 +758,11 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                     }
                     // after a failed journal write too: what was being written is lost, and the runner reports it again
                     tellRunner(state, SlotRunner.NO_REPORT, true);
+                })
+                .onSignal(PostStop.class, (state, signal) -> {
+                    // stopped for good here: the engine stops, or (a node of a cluster) the slot moved to another node
+                    reporting.live().set(false);
+                    reporting.queueDepth().set(0);
                 })
                 .build();
     }
