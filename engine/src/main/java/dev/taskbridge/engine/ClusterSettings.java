@@ -20,11 +20,11 @@ import java.util.Objects;
  */
 public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, Duration stableAfter) {
 
-    /** A single server: no remoting, no cluster. */
-    public static final ClusterSettings NONE = new ClusterSettings(false, "127.0.0.1", 0, List.of(), Duration.ofSeconds(20));
-
     /** Pekko's default, long enough that a long collector pause is not taken for a crash. */
     public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(20);
+
+    /** A single server: no remoting, no cluster. */
+    public static final ClusterSettings NONE = new ClusterSettings(false, "127.0.0.1", 0, List.of(), DEFAULT_STABLE_AFTER);
 
     public ClusterSettings {
         Objects.requireNonNull(host, "host");

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.taskbridge.engine.slot.SlotReporting;
 import dev.taskbridge.engine.store.TaskRecord;
 
 /**
@@ -14,7 +15,10 @@ import dev.taskbridge.engine.store.TaskRecord;
  *
  * <p>Bounded by count and by the payloads' size (a parsed file takes several times its bytes),
  * the oldest going first: a task that waits long is read from the store, as after a restart. Each
- * is handed out once.
+ * is handed out once, and only to the incarnation of its slot that was on this node when it was
+ * submitted: a slot that restarted since, or (on a node of a cluster) left and came back, may have
+ * run the task meanwhile, here or elsewhere, so its start reads the store (design note 036). A
+ * submission whose slot is not live here is not kept: the node that runs it reads the store.
  */
 final class ParsedPayloads {
 
@@ -23,15 +27,24 @@ final class ParsedPayloads {
     /** Submitted bytes whose parsed form is kept at most: a few files of some megabytes, or thousands of small payloads. */
     static final long CAPACITY_BYTES = 4L * 1024 * 1024;
 
-    /** A task as submitted: its stored row and its parsed payload. */
-    record Submitted(TaskRecord task, Object parsed, int payloadBytes) {
+    /**
+     * A task as submitted: its stored row and its parsed payload.
+     *
+     * @param slot        its slot's reporting on this node
+     * @param incarnation the slot's incarnation here when the task was submitted
+     */
+    record Submitted(TaskRecord task, Object parsed, int payloadBytes, SlotReporting slot, int incarnation) {
     }
 
     private final Map<String, Submitted> byTask = new LinkedHashMap<>();
     private long bytes;
 
-    synchronized void put(TaskRecord task, Object parsed, int payloadBytes) {
-        Submitted previous = byTask.put(task.id(), new Submitted(task, parsed, payloadBytes));
+    /** Keeps the submission for its slot, if the slot is live on this node. */
+    synchronized void put(TaskRecord task, Object parsed, int payloadBytes, SlotReporting slot) {
+        if (!slot.live().get()) {
+            return;
+        }
+        Submitted previous = byTask.put(task.id(), new Submitted(task, parsed, payloadBytes, slot, slot.incarnation().get()));
         bytes += payloadBytes - (previous == null ? 0 : previous.payloadBytes());
         Iterator<Submitted> oldest = byTask.values().iterator();
         while (byTask.size() > CAPACITY || bytes > CAPACITY_BYTES && byTask.size() > 1) {
@@ -40,12 +53,13 @@ final class ParsedPayloads {
         }
     }
 
-    /** The task as submitted, once; null when it is not kept (any more). */
+    /** The task as submitted, once; null when it is not kept (any more), or its slot started here again since. */
     synchronized Submitted take(String taskId) {
         Submitted submitted = byTask.remove(taskId);
-        if (submitted != null) {
-            bytes -= submitted.payloadBytes();
+        if (submitted == null) {
+            return null;
         }
-        return submitted;
+        bytes -= submitted.payloadBytes();
+        return submitted.incarnation() == submitted.slot().incarnation().get() ? submitted : null;
     }
 }

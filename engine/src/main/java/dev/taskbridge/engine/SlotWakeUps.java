@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import dev.taskbridge.engine.routing.SlotAddressing;
 import dev.taskbridge.engine.routing.SlotId;
@@ -43,12 +44,17 @@ final class SlotWakeUps {
     }
 
     /** Starts the wake-ups; they stop with the actor system's scheduler, or when {@code running} says no. */
-    static Cancellable start(SlotAddressing slots, Set<SlotId> slotIds, ActorRef<Slot.Accepted> nobody,
+    /** @param here which slots to wake: those that run on this node */
+    static Cancellable start(SlotAddressing slots, Set<SlotId> slotIds, Predicate<SlotId> here, ActorRef<Slot.Accepted> nobody,
                              Scheduler scheduler, ExecutionContext executor, BooleanSupplier running) {
         List<SlotId> all = List.copyOf(slotIds);
         return scheduler.scheduleWithFixedDelay(EVERY, EVERY, () -> {
             if (running.getAsBoolean()) {
-                all.forEach(slot -> slots.tell(slot, new Slot.Accept(List.of(), nobody)));
+                for (SlotId slot : all) {
+                    if (here.test(slot)) {
+                        slots.tell(slot, new Slot.Accept(List.of(), nobody));
+                    }
+                }
             }
         }, executor);
     }

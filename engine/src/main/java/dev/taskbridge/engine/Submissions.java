@@ -190,7 +190,7 @@ final class Submissions {
 
     /** Hands a task just stored to its slot, keeping its parsed payload so that its start reads nothing. */
     private void handOver(TaskRecord task, Object parsed, int payloadBytes) {
-        parsedPayloads.put(task, parsed, payloadBytes);
+        parsedPayloads.put(task, parsed, payloadBytes, slotReports.get(router.slotFor(task.taskType(), task.routingKey())));
         handOver(task);
     }
 

@@ -283,8 +283,15 @@ public final class TaskEngine implements AutoCloseable {
             engine.resumeUnfinished();
             engine.dueTasks.start();
             engine.scheduleFirings.start();
-            SlotWakeUps.start(engine.slots, slotReports.keySet(), system.ignoreRef(), system.scheduler(),
-                    system.executionContext(), running::get);
+            if (settings.cluster().enabled()) {
+                // every slot starts at once wherever sharding places it, as a single server spawns them all;
+                // started once, it is remembered and started again wherever its shard goes
+                slotReports.keySet().forEach(slot -> engine.slots.tell(slot, new Slot.Accept(List.of(), system.ignoreRef())));
+            }
+            // on a node of a cluster, the slots that run here: a slot stuck behind a late answer has recovered where it runs
+            SlotWakeUps.start(engine.slots, slotReports.keySet(),
+                    settings.cluster().enabled() ? slot -> slotReports.get(slot).live().get() : slot -> true,
+                    system.ignoreRef(), system.scheduler(), system.executionContext(), running::get);
             new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
                     FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
                     blocking(system),
@@ -738,32 +745,17 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * Task types none of whose slots is live right now (all failed and not yet recovered, or
-     * still recovering): their tasks wait until one is back.
+     * still recovering): their tasks wait until one is back. None on a node of a cluster.
      */
     public List<String> taskTypesWithoutLiveSlot() {
-        Map<String, Boolean> anyLive = new LinkedHashMap<>();
         if (settings.cluster().enabled()) {
-            answeringSlots().forEach((slot, answers) -> anyLive.merge(slot.taskType(), answers, Boolean::logicalOr));
-        } else {
-            slotReports.forEach((slot, report) -> anyLive.merge(slot.taskType(), report.live().get(), Boolean::logicalOr));
+            // A node of a cluster takes submissions for slots anywhere: a slot that moves or restarts
+            // is no reason to take this node (and, asked on every node, all of them) out of service.
+            return List.of();
         }
+        Map<String, Boolean> anyLive = new LinkedHashMap<>();
+        slotReports.forEach((slot, report) -> anyLive.merge(slot.taskType(), report.live().get(), Boolean::logicalOr));
         return anyLive.entrySet().stream().filter(type -> !type.getValue()).map(Map.Entry::getKey).toList();
-    }
-
-    /**
-     * On a node of a cluster, which slots answer within the ask timeout, wherever they run: an
-     * empty hand-over, which a live slot acknowledges at once and a recovering one only once it
-     * has recovered. One small message per slot, all at once; for health checks, not a hot path.
-     */
-    private Map<SlotId, Boolean> answeringSlots() {
-        Map<SlotId, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
-        for (SlotId slot : slotReports.keySet()) {
-            answers.put(slot, slots.<Slot.Accepted>ask(slot, replyTo -> new Slot.Accept(List.of(), replyTo), settings.askTimeout())
-                    .toCompletableFuture().handle((accepted, failure) -> failure == null));
-        }
-        Map<SlotId, Boolean> live = new LinkedHashMap<>();
-        answers.forEach((slot, answer) -> live.put(slot, answer.join()));
-        return live;
     }
 
     /** Slot actors alive right now, per task type: on a node of a cluster, those that run on this node. */
@@ -834,8 +826,17 @@ public final class TaskEngine implements AutoCloseable {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             databaseProblem = e.getMessage() + ": " + cause.getMessage();
         }
+        List<ClusterMember> members = clusterMembers();
+        String clusterProblem = null;
+        if (settings.cluster().enabled()) {
+            String self = members.stream().filter(ClusterMember::self).map(ClusterMember::status).findFirst().orElse("not a member");
+            if (!self.equals("Up")) {
+                clusterProblem = "this node is not Up in the cluster (" + self + "); it joins through "
+                        + String.join(", ", settings.cluster().seedNodes());
+            }
+        }
         return new EngineHealth(running.get(), steps.suspended(), actorSystemAlive(), databaseProblem, registry.all().size(),
-                registry.problems(), taskTypesWithoutLiveSlot());
+                registry.problems(), taskTypesWithoutLiveSlot(), settings.cluster().enabled(), members, clusterProblem);
     }
 
     /**

@@ -110,6 +110,16 @@ final class TaskRunner implements TaskWork {
      * behind that committed a chunk meanwhile).
      */
     @Override
+    public boolean stopping() {
+        return stopping.getAsBoolean();
+    }
+
+    @Override
+    public void forgetSubmission(String taskId) {
+        parsedPayloads.take(taskId);
+    }
+
+    @Override
     public CompletionStage<PreparedTask> prepare(SlotId slot, String taskId) {
         return steps.run(() -> prepareNow(slot, taskId));
     }

@@ -24,7 +24,8 @@ public final class ClusterNode {
 
     /** The type both the test's nodes and this one run: the same id, slots and work everywhere. */
     static final int SLOTS = 10;
-    static final long WORK_MILLIS = 20;
+    /** 300 tasks of 3 chunks are some 4.5 s of work for 10 slots: submitting them takes far less, so a kill lands mid-run. */
+    static final long WORK_MILLIS = 50;
 
     private ClusterNode() {
     }

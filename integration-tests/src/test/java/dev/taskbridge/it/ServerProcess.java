@@ -32,12 +32,14 @@ final class ServerProcess implements AutoCloseable {
     private final StandaloneCommandBuilder command;
     private final Path log;
     private final Path serverLog;
+    private final int portOffset;
     private Process process;
 
-    private ServerProcess(StandaloneCommandBuilder command, Path log, Path serverLog) {
+    private ServerProcess(StandaloneCommandBuilder command, Path log, Path serverLog, int portOffset) {
         this.command = command;
         this.log = log;
         this.serverLog = serverLog;
+        this.portOffset = portOffset;
     }
 
     /**
@@ -51,6 +53,16 @@ final class ServerProcess implements AutoCloseable {
 
     /** As {@link #prepare(Path, Path, List)}, from another provisioned server, e.g. the production one. */
     static ServerProcess prepare(Path jbossHome, Path baseDir, Path ear, List<String> javaOptions) throws IOException {
+        return prepare(jbossHome, baseDir, ear, javaOptions, PORT_OFFSET);
+    }
+
+    /** As {@link #prepare(Path, Path, List)}, at another port offset: one of several servers the test runs at once. */
+    static ServerProcess prepare(Path baseDir, Path ear, List<String> javaOptions, int portOffset) throws IOException {
+        return prepare(Path.of(System.getProperty("jboss.home")), baseDir, ear, javaOptions, portOffset);
+    }
+
+    private static ServerProcess prepare(Path jbossHome, Path baseDir, Path ear, List<String> javaOptions, int portOffset)
+            throws IOException {
         deleteRecursively(baseDir);
         copyRecursively(jbossHome.resolve("standalone/configuration"), baseDir.resolve("configuration"));
         Files.createDirectories(baseDir.resolve("deployments"));
@@ -59,9 +71,19 @@ final class ServerProcess implements AutoCloseable {
                 .setBaseDirectory(baseDir)
                 .addJavaOptions("-Xms256m", "-Xmx1g", "-Djboss.bind.address=127.0.0.1",
                         "-Djboss.bind.address.management=127.0.0.1",
-                        "-Djboss.socket.binding.port-offset=" + PORT_OFFSET)
+                        "-Djboss.socket.binding.port-offset=" + portOffset)
                 .addJavaOptions(javaOptions);
-        return new ServerProcess(command, baseDir.resolve("console.log"), baseDir.resolve("log/server.log"));
+        return new ServerProcess(command, baseDir.resolve("console.log"), baseDir.resolve("log/server.log"), portOffset);
+    }
+
+    /** Where this server's REST API answers. */
+    String baseUrl() {
+        return "http://127.0.0.1:" + (8080 + portOffset) + "/taskbridge/api";
+    }
+
+    /** Where this server's management interface (and its health checks) answer. */
+    String managementUrl() {
+        return "http://127.0.0.1:" + (9990 + portOffset);
     }
 
     /** Starts the server and waits until the application answers. */
@@ -89,7 +111,7 @@ final class ServerProcess implements AutoCloseable {
                     if (!process.isAlive()) {
                         throw new AssertionError("the server exited; see " + log);
                     }
-                    return Api.as("clerk").at(BASE_URL).get("/task-types").status() == 200;
+                    return Api.as("clerk").at(baseUrl()).get("/task-types").status() == 200;
                 });
     }
 
@@ -128,7 +150,7 @@ final class ServerProcess implements AutoCloseable {
     /** Undeploys and deploys the EAR again through the management API, as an operator would. */
     void redeploy() throws IOException {
         try (ModelControllerClient client = ModelControllerClient.Factory.create(
-                InetAddress.getLoopbackAddress(), 9990 + PORT_OFFSET)) {
+                InetAddress.getLoopbackAddress(), 9990 + portOffset)) {
             execute(client, "undeploy");
             execute(client, "deploy");
         }

@@ -1,8 +1,10 @@
 package dev.taskbridge.bridge;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,12 +68,40 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
      */
     public static final String OPTIONS = PREFIX + "options.";
 
+    /** True makes this server a node of a Pekko cluster (design note 036); false (default) runs it alone. */
+    public static final String CLUSTER_ENABLED = PREFIX + "cluster.enabled";
+    /** The address a node listens on and is known by: loopback unless set. */
+    public static final String CLUSTER_HOST = PREFIX + "cluster.host";
+    public static final String CLUSTER_PORT = PREFIX + "cluster.port";
+    public static final int DEFAULT_CLUSTER_PORT = 25520;
+    /** Comma-separated {@code host:port} of the nodes to join through; required in cluster mode. */
+    public static final String CLUSTER_SEED_NODES = PREFIX + "cluster.seed-nodes";
+    public static final String CLUSTER_STABLE_AFTER = PREFIX + "cluster.stable-after-ms";
+
     /**
      * MicroProfile Telemetry's switch, true by default: tasks are traced when it is false. WildFly 39
      * creates and samples spans even while it is true (it exports none), so the engine reads it
      * itself rather than trusting every span it is given: off, no trace id is stored or shown.
      */
     public static final String TRACING = "otel.sdk.disabled";
+
+    private static ClusterSettings cluster(Config config) {
+        if (!config.getOptionalValue(CLUSTER_ENABLED, Boolean.class).orElse(false)) {
+            return ClusterSettings.NONE;
+        }
+        String host = config.getOptionalValue(CLUSTER_HOST, String.class).orElse(ClusterSettings.NONE.host());
+        int port = config.getOptionalValue(CLUSTER_PORT, Integer.class).orElse(DEFAULT_CLUSTER_PORT);
+        List<String> seeds = config.getOptionalValue(CLUSTER_SEED_NODES, String.class)
+                .map(list -> Arrays.stream(list.split(",")).map(String::strip).filter(seed -> !seed.isEmpty()).toList())
+                .orElse(List.of());
+        if (seeds.isEmpty()) {
+            // no default: nodes that each formed a cluster of their own would each run every slot
+            throw new IllegalArgumentException(CLUSTER_SEED_NODES + " must list the cluster's nodes (host:port, comma-separated) "
+                    + "when " + CLUSTER_ENABLED + " is true");
+        }
+        return ClusterSettings.node(host, port, seeds)
+                .withStableAfter(millis(config, CLUSTER_STABLE_AFTER, ClusterSettings.DEFAULT_STABLE_AFTER));
+    }
 
     /** Reads every setting, falling back to the named defaults. */
     public static BridgeSettings from(Config config, Iterable<? extends TaskType<?>> taskTypes) {
@@ -130,7 +160,7 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 profile(config.getOptionalValue(Profile.SETTING, String.class)),
                 atOnce,
                 rollBackOnFailure,
-                ClusterSettings.NONE);
+                cluster(config));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
                 !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
     }

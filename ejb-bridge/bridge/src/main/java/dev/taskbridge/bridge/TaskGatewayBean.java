@@ -3,13 +3,16 @@ package dev.taskbridge.bridge;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 
+import dev.taskbridge.engine.ClusterMember;
 import dev.taskbridge.engine.EngineHealth;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
 import dev.taskbridge.engine.plugins.PayloadMigrations;
@@ -456,7 +459,26 @@ public class TaskGatewayBean implements TaskGateway {
         return new HealthReport(engine,
                 health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
                 health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList(),
-                health.databaseProblem() == null ? pausedSchedules(started.get()) : List.of());
+                health.databaseProblem() == null ? pausedSchedules(started.get()) : List.of(),
+                clusterMembers(health.clusterMembers(), health.clustered()), health.clusterProblem());
+    }
+
+    /** E.g. {@code 2 Up, 1 Joining: pekko://taskbridge@127.0.0.1:25520 Up (this node), ...}, unreachable ones counted apart. */
+    static String clusterMembers(List<ClusterMember> members, boolean clustered) {
+        if (!clustered) {
+            return HealthReport.SINGLE_SERVER;
+        }
+        if (members.isEmpty()) {
+            return "0: this node has not joined yet";
+        }
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        members.forEach(member -> byStatus.merge(member.status(), 1L, Long::sum));
+        long unreachable = members.stream().filter(member -> !member.reachable()).count();
+        String counts = byStatus.entrySet().stream().map(status -> status.getValue() + " " + status.getKey())
+                .collect(Collectors.joining(", ")) + (unreachable > 0 ? ", " + unreachable + " unreachable" : "");
+        return counts + ": " + members.stream().map(member -> member.address() + " " + member.status()
+                        + (member.reachable() ? "" : " unreachable") + (member.self() ? " (this node)" : ""))
+                .collect(Collectors.joining(", "));
     }
 
     /** Read for the probe (schedules are few); a probe must answer whatever the database does, so a failure shows none. */

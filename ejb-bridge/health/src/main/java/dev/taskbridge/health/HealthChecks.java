@@ -49,7 +49,11 @@ public final class HealthChecks {
                     .withData("taskTypesWithoutLiveSlot", health.typesWithoutLiveSlot().isEmpty() ? "none"
                             : String.join(", ", health.typesWithoutLiveSlot()))
                     .withData("taskTypesPaused", health.pausedTypes().isEmpty() ? "none" : String.join(", ", health.pausedTypes()))
-                    .withData("schedulesPaused", health.pausedSchedules().isEmpty() ? "none" : String.join(", ", health.pausedSchedules()));
+                    .withData("schedulesPaused", health.pausedSchedules().isEmpty() ? "none" : String.join(", ", health.pausedSchedules()))
+                    .withData("clusterMembers", health.clusterMembers());
+            if (health.clusterProblem() != null) {
+                response.withData("cluster", health.clusterProblem());
+            }
             for (int i = 0; i < health.pluginProblems().size(); i++) {
                 response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
             }

@@ -39,12 +39,14 @@ public final class ShardedSlots implements SlotAddressing {
     public ShardedSlots(ActorSystem<?> system, Function<SlotId, Behavior<Slot.Command>> slot) {
         this.sharding = ClusterSharding.get(system);
         this.scheduler = system.scheduler();
-        sharding.init(Entity.of(SLOTS, context -> slot.apply(SlotId.ofKey(context.getEntityId()))));
+        // a slot whose shard moves lets its steps under way end first, so no chunk runs on two nodes at once
+        sharding.init(Entity.of(SLOTS, context -> slot.apply(SlotId.ofKey(context.getEntityId())))
+                .withStopMessage(Slot.HandOff.INSTANCE));
     }
 
     /**
-     * How many slots run on each node, by node address, as the shard coordinator knows it; a node
-     * that does not answer within {@code timeout} is left out.
+     * How many slots run on each node, by node address, as each node's shard region answers; a
+     * node that does not answer within {@code timeout} is left out.
      */
     public CompletionStage<Map<String, Integer>> slotsPerNode(Duration timeout) {
         return AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(sharding.shardState(),

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
@@ -157,6 +158,17 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
             runs = List.copyOf(runs);
         }
     }
+
+    /**
+     * Cluster sharding's stop message, when the slot's shard moves to another node (one joins, or
+     * this one leaves): the slot starts no new step, lets those under way end and their ends be
+     * journaled, then stops, so that its next incarnation on the other node finds every chunk
+     * committed or not begun, and no chunk runs twice (design note 036).
+     */
+    public enum HandOff implements Command { INSTANCE }
+
+    /** From the slot's runner, once it hands over: no step is under way and every end is journaled. */
+    enum Drained implements Command { INSTANCE }
 
     /** The slot's runner stopped: it failed (a bug in what it calls), and the slot must start again with a new one. */
     private record RunnerStopped(ActorRef<SlotRunner.Command> runner) implements Command {
@@ -644,9 +656,12 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     private final ActorRef<SlotRunner.Command> runner;
     private final int snapshotEvery;
     private final SlotReporting reporting;
+    private final TaskWork work;
+    /** Set once sharding told the slot to hand itself over; outlives a restart of the slot meanwhile. */
+    private final AtomicBoolean handingOver;
 
     private Slot(SlotId slot, ActorContext<Command> context, ActorRef<SlotRunner.Command> runner, int snapshotEvery,
-                 SlotReporting reporting) {
+                 SlotReporting reporting, TaskWork work, AtomicBoolean handingOver) {
         super(PersistenceId.of(PERSISTENCE_TYPE, slot.key()),
                 // A journal that fails is a database that is away: worth a warning, not an error per try.
                 // The runner lives on through the restart; the recovered slot tells it what the journal holds.
@@ -657,6 +672,8 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
         this.runner = runner;
         this.snapshotEvery = snapshotEvery;
         this.reporting = reporting;
+        this.work = work;
+        this.handingOver = handingOver;
     }
 
     /**
@@ -677,6 +694,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     public static Behavior<Command> create(SlotId slot, TaskWork work, RetrySettings retry, int snapshotEvery,
                                            SlotReporting reporting, int runsAtOnce) {
         AtomicInteger starts = new AtomicInteger();
+        AtomicBoolean handingOver = new AtomicBoolean();
         // Every line logged in the slot carries the slot's context; the command handler adds the
         // task's (see commandHandler). A per-message MDC here would be computed twice per message,
         // and Pekko's Java DSL copies it into a Scala map each time: 5% of the slots' CPU, profiled.
@@ -684,6 +702,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 Behaviors.intercept(() -> new TimedMessages(slot.taskType(), reporting),
                         Behaviors.setup(context -> {
                             int start = starts.getAndIncrement();
+                            reporting.incarnation().incrementAndGet();
                             if (start > 0) {
                                 reporting.metrics().slotRestarted(slot.taskType());
                                 context.getLog().warn("Slot {} started again after a failure; it recovers from its journal", slot);
@@ -691,7 +710,7 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                             ActorRef<SlotRunner.Command> runner = context.spawn(
                                     SlotRunner.create(slot, context.getSelf(), work, retry, reporting, runsAtOnce), "runner-" + start);
                             context.watchWith(runner, new RunnerStopped(runner));
-                            return new Slot(slot, context, runner, snapshotEvery, reporting);
+                            return new Slot(slot, context, runner, snapshotEvery, reporting, work, handingOver);
                         })));
         return Behaviors.supervise(slotBehavior).onFailure(Exception.class,
                 SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, BACKOFF_RANDOM_FACTOR));
@@ -758,6 +777,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                     }
                     // after a failed journal write too: what was being written is lost, and the runner reports it again
                     tellRunner(state, SlotRunner.NO_REPORT, true);
+                    if (handingOver.get()) {
+                        runner.tell(new SlotRunner.Drain(context.getSelf()));
+                    }
                 })
                 .onSignal(PostStop.class, (state, signal) -> {
                     // stopped for good here: the engine stops, or (a node of a cluster) the slot moved to another node
@@ -793,6 +815,13 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
                 .onCommand(GetQueue.class, (state, get) -> Effect().reply(get.replyTo(), state.view()))
                 .onCommand(Cancel.class, this::onCancel)
                 .onCommand(ReportEnds.class, this::onReportEnds)
+                .onCommand(HandOff.class, (state, handOff) -> {
+                    context.getLog().info("Slot {} moves to another node once its steps under way have ended", slot);
+                    handingOver.set(true); // a restart of the slot meanwhile drains its new runner too
+                    runner.tell(new SlotRunner.Drain(context.getSelf()));
+                    return Effect().noReply();
+                })
+                .onCommand(Drained.class, (state, drained) -> Effect().stop().thenNoReply())
                 .onCommand(RunnerStopped.class, (state, stopped) -> {
                     if (stopped.runner().equals(runner)) {
                         throw new IllegalStateException("the runner of slot " + slot + " failed; the slot starts again");
@@ -814,6 +843,9 @@ public final class Slot extends EventSourcedBehaviorWithEnforcedReplies<Slot.Com
     }
 
     private ReplyEffect<Event, State> onCancel(State state, Cancel cancel) {
+        // a submission kept on this node (the slot's) must not start the task: it may come after the
+        // cancel, from the submitting node's hand-over, while the cancel was made on another node
+        work.forgetSubmission(cancel.taskId());
         if (!state.holdsUpTo(cancel.taskId(), cancel.generation())) {
             // not here, or here only in a later generation (retried since): nothing of this run to stop
             return Effect().reply(cancel.replyTo(), new Cancelled(cancel.taskId(), false));

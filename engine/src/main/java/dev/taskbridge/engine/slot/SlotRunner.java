@@ -96,6 +96,13 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     private record RetryStep(long step) implements Command {
     }
 
+    /**
+     * The slot hands itself over to another node ({@link Slot.HandOff}): start no step from now
+     * on, and tell it once no step is under way and every end is journaled.
+     */
+    record Drain(ActorRef<Slot.Command> slot) implements Command {
+    }
+
     /** Why a run ended, for the log: the slot journals only that it ended. */
     private enum End { SUCCEEDED, FAILED, SKIPPED }
 
@@ -166,6 +173,8 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
      * the clock so that a runner started again never takes a number an earlier one used.
      */
     private long lastStep = System.nanoTime();
+    /** The slot that hands itself over and waits for the steps under way to end, or null. */
+    private ActorRef<Slot.Command> drainingFor;
     /** {@link #proceed} is under way: a call from within it (a step that completed at once) makes it look again instead. */
     private boolean proceeding;
     private boolean proceedAgain;
@@ -204,6 +213,11 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
                 .onMessage(FailureStored.class, stored -> onResult(stored.step(),
                         run -> end(run, stored.stored() ? End.FAILED : End.SKIPPED)))
                 .onMessage(StepFailed.class, failed -> onResult(failed.step(), run -> onStepFailed(run, failed.failure())))
+                .onMessage(Drain.class, drain -> {
+                    drainingFor = drain.slot();
+                    proceed();
+                    return this;
+                })
                 .onMessage(LookAgain.class, again -> {
                     proceed();
                     return this;
@@ -322,6 +336,10 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
      * there is room. A step that completes at once calls back into it; it then looks once more.
      */
     private void proceed() {
+        if (drainingFor != null) {
+            tellIfDrained();
+            return; // handing over: the slot's next incarnation, on another node, takes the next steps
+        }
         if (proceeding) {
             proceedAgain = true;
             return;
@@ -347,6 +365,22 @@ final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             } while (proceedAgain);
         } finally {
             proceeding = false;
+        }
+    }
+
+    /** Tells the slot that hands itself over when nothing of it runs or waits to be journaled any more. */
+    private void tellIfDrained() {
+        // While the engine stops, the steps asked for since its drain began never start nor answer,
+        // and the drain waited for those under way: none of this slot's is still coming.
+        if (!work.stopping()) {
+            for (Run run : runs.values()) {
+                if (run.stepInFlight && !timers.isTimerActive(new RetryStep(run.step))) {
+                    return; // its result comes; a step that only waits for its retry is not under way
+                }
+            }
+        }
+        if (reportInFlight == null && unreported.isEmpty()) {
+            drainingFor.tell(Slot.Drained.INSTANCE);
         }
     }
 

@@ -49,6 +49,22 @@ public interface TaskWork {
         return false;
     }
 
+    /**
+     * Whether the engine stops: from then on a step asked for never starts and never answers (the
+     * engine's drain), and those that were under way have ended, or run past the drain's time. A
+     * slot that hands itself over then waits for no step of its own.
+     */
+    default boolean stopping() {
+        return false;
+    }
+
+    /**
+     * A task was cancelled: what this node kept of its submission, to start it without reading
+     * it, must not start it. Called by its slot, on the node that kept it if any did.
+     */
+    default void forgetSubmission(String taskId) {
+    }
+
     /** Items done and failed before a chunk, so the stored progress is a running total. */
     record Progress(long itemsDone, long itemsFailed) {
     }

@@ -20,6 +20,8 @@ import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.TransientTaskException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess;
 import org.apache.pekko.persistence.testkit.WriteEvents;
@@ -381,6 +383,32 @@ class SlotBehaviorTest {
         assertThat(journal()).endsWith(new Slot.RunsEnded(List.of(task("a", 0))));
         assertThat(journal()).as("no event per start or per chunk: their home is the store")
                 .hasSize(2);
+    }
+
+    /**
+     * Cluster sharding hands a slot over to another node when its shard moves (design note 036):
+     * the chunk under way ends and its end is reported, no other step starts, and only then does
+     * the slot stop, so its next incarnation never runs a chunk this one still runs.
+     */
+    @Test
+    void aSlotHandedToAnotherNodeLetsItsChunkUnderWayEndStartsNoOtherStepAndThenStops() throws Exception {
+        slotId = new SlotId("test.handoff", SLOTS.getAndIncrement());
+        ActorRef<Slot.Command> handedOver = TEST_KIT.spawn(
+                Slot.create(slotId, work, RETRIES, 4, new SlotReporting("test", TaskMetrics.NONE)));
+        TestProbe<Slot.Accepted> accepted = TEST_KIT.createTestProbe();
+        handedOver.tell(new Slot.Accept(List.of(task("a", 0), task("b", 0)), accepted.ref()));
+        accepted.expectMessage(new Slot.Accepted(2));
+        work.next("prepare", "a").answer().complete(prepared("a", 0, 3));
+        AnsweredWork.Call chunk = work.next("chunk", "a");
+
+        handedOver.tell(Slot.HandOff.INSTANCE);
+        TestProbe<Slot.QueueView> queue = TEST_KIT.createTestProbe();
+        handedOver.tell(new Slot.GetQueue(queue.ref()));
+        assertThat(queue.receiveMessage().head()).as("still there while its chunk runs").isEqualTo("a");
+
+        chunk.answer().complete(outcome(0));
+        queue.expectTerminated(handedOver, Duration.ofSeconds(10));
+        work.expectNoCall(); // neither chunk 1 of a nor b: they are the next incarnation's
     }
 
     @Test
