@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,6 +35,7 @@ final class ServerProcess implements AutoCloseable {
     private final Path log;
     private final Path serverLog;
     private final int portOffset;
+    private final Map<String, String> environment = new HashMap<>();
     private Process process;
 
     private ServerProcess(StandaloneCommandBuilder command, Path log, Path serverLog, int portOffset) {
@@ -76,6 +79,12 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(command, baseDir.resolve("console.log"), baseDir.resolve("log/server.log"), portOffset);
     }
 
+    /** Sets an environment variable of the server's process, e.g. a password, as an operator keeps one off the command line. */
+    ServerProcess withEnvironment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Where this server's REST API answers. */
     String baseUrl() {
         return "http://127.0.0.1:" + (8080 + portOffset) + "/taskbridge/api";
@@ -95,7 +104,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server and returns at once. */
     ServerProcess launch() throws IOException {
-        process = Launcher.of(command).setRedirectErrorStream(true)
+        process = Launcher.of(command).setRedirectErrorStream(true).addEnvironmentVariables(environment)
                 .redirectOutput(ProcessBuilderRedirect.appendTo(log)).launch();
         return this;
     }
@@ -106,13 +115,31 @@ final class ServerProcess implements AutoCloseable {
     }
 
     void awaitApplication() {
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     if (!process.isAlive()) {
-                        throw new AssertionError("the server exited; see " + log);
+                        // at once, with why: CI keeps the test's output, not the server's files
+                        throw new AssertionError("the server exited with " + process.exitValue() + "; the end of " + log
+                                + ":\n" + tail(log, 40) + "\nits warnings and errors:\n" + warnings());
                     }
-                    return Api.as("clerk").at(baseUrl()).get("/task-types").status() == 200;
+                    try {
+                        return Api.as("clerk").at(baseUrl()).get("/task-types").status() == 200;
+                    } catch (RuntimeException notYetListening) {
+                        return false;
+                    }
                 });
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            if (!Files.exists(file)) {
+                return "(no " + file + ")";
+            }
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(" + file + " could not be read: " + e + ")";
+        }
     }
 
     /** The server's log file (the logging subsystem's FILE handler). */
