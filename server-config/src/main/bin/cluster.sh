@@ -4,7 +4,8 @@
 # server-config/target/cluster/node-<i> (configuration and the EAR copied from the provisioned
 # server), port offset 100 * (i - 1) (the first node at 8080/9990, the second at 8180/10090, ...)
 # and cluster port 25520 + i - 1; every node lists every node as a seed, so any may restart and
-# join the others.
+# join the others. The nodes speak TLS with keys cluster-keys.sh makes under target/cluster/keys
+# (design note 037), each its own, signed by an authority made for this cluster.
 #
 #     server-config/src/main/bin/cluster.sh start [N]   # N nodes, 3 by default; returns once all answer
 #     server-config/src/main/bin/cluster.sh status
@@ -31,6 +32,15 @@ start() {
         seeds="${seeds:+$seeds,}127.0.0.1:$((first_port + i - 1))"
     done
     mkdir -p "$cluster"
+    local keys="$cluster/keys" names=()
+    for i in $(seq 1 "$nodes"); do
+        names+=("node-$i")
+    done
+    "$(dirname "$0")/cluster-keys.sh" "$keys" "${names[@]}" > /dev/null
+    # the stores' password reaches each node in its environment (MicroProfile Config reads it
+    # there), not on a command line that ps shows
+    local password
+    password="$(cat "$keys/password")"
     for i in $(seq 1 "$nodes"); do
         local dir
         dir="$(node_dir "$i")"
@@ -45,7 +55,9 @@ start() {
         # the script runs the server in the background and writes its JVM's pid to JBOSS_PIDFILE,
         # which stop sends TERM: WildFly then stops gracefully (the engine drains and leaves)
         # shellcheck disable=SC2086 # JAVA_OPTS_EXTRA is a list of options
-        LAUNCH_JBOSS_IN_BACKGROUND=1 JBOSS_PIDFILE="$dir/pid" nohup "$server/bin/standalone.sh" \
+        LAUNCH_JBOSS_IN_BACKGROUND=1 JBOSS_PIDFILE="$dir/pid" \
+            TASKBRIDGE_CLUSTER_TLS_KEY_STORE_PASSWORD="$password" TASKBRIDGE_CLUSTER_TLS_TRUST_STORE_PASSWORD="$password" \
+            nohup "$server/bin/standalone.sh" \
             -Djboss.server.base.dir="$dir" \
             -Djboss.socket.binding.port-offset=$((100 * (i - 1))) \
             -Djboss.node.name="node-$i" \
@@ -54,6 +66,8 @@ start() {
             -Dtaskbridge.cluster.enabled=true \
             -Dtaskbridge.cluster.port=$((first_port + i - 1)) \
             -Dtaskbridge.cluster.seed-nodes="$seeds" \
+            -Dtaskbridge.cluster.tls.key-store="$keys/node-$i.p12" \
+            -Dtaskbridge.cluster.tls.trust-store="$keys/truststore.p12" \
             ${JAVA_OPTS_EXTRA:-} > "$dir/console.log" 2>&1 &
         echo $! > "$dir/launcher.pid"
         echo "node-$i starting: http://127.0.0.1:$((8080 + 100 * (i - 1)))/taskbridge/ (log: $dir/console.log)"

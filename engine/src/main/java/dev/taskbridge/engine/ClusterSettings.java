@@ -2,7 +2,9 @@ package dev.taskbridge.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Whether the engine runs alone or as one node of a Pekko cluster, and where (design note 036).
@@ -17,18 +19,33 @@ import java.util.Objects;
  *                    one, started with no cluster to join, forms it when it lists itself first
  * @param stableAfter how long a node must be unreachable, with nothing else changing, before the
  *                    split brain resolver (keep-majority) downs it and its slots move
+ * @param tls         the keys nodes prove themselves with and encrypt with (design note 037); off
+ *                    only on loopback, where nothing outside the machine can connect
+ * @param roles       this node's roles (design note 039), e.g. {@code heavy} for a node meant for
+ *                    heavy task types; none by default
+ * @param typeRoles   task type to the role its slots are placed on: only nodes with that role run
+ *                    them; a type not listed runs on any node. Every node must be given the same
  */
-public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, Duration stableAfter) {
+public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, Duration stableAfter,
+                              ClusterTls tls, Set<String> roles, Map<String, String> typeRoles) {
 
     /** Pekko's default, long enough that a long collector pause is not taken for a crash. */
     public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(20);
 
     /** A single server: no remoting, no cluster. */
-    public static final ClusterSettings NONE = new ClusterSettings(false, "127.0.0.1", 0, List.of(), DEFAULT_STABLE_AFTER);
+    public static final ClusterSettings NONE = new ClusterSettings(false, "127.0.0.1", 0, List.of(), DEFAULT_STABLE_AFTER,
+            ClusterTls.OFF, Set.of(), Map.of());
 
     public ClusterSettings {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(tls, "tls");
         seedNodes = List.copyOf(seedNodes);
+        roles = Set.copyOf(roles);
+        typeRoles = Map.copyOf(typeRoles);
+        for (String role : roles) {
+            requireRoleName(role);
+        }
+        typeRoles.values().forEach(ClusterSettings::requireRoleName);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("cluster port must be 0 to 65535, was " + port);
         }
@@ -46,12 +63,54 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
         }
     }
 
-    /** A node of a cluster listening on {@code host:port}, joining through {@code seedNodes}. */
+    /**
+     * A node of a cluster listening on {@code host:port}, joining through {@code seedNodes}, over
+     * plain TCP until {@link #withTls(ClusterTls)} gives it keys.
+     */
     public static ClusterSettings node(String host, int port, List<String> seedNodes) {
-        return new ClusterSettings(true, host, port, seedNodes, DEFAULT_STABLE_AFTER);
+        return new ClusterSettings(true, host, port, seedNodes, DEFAULT_STABLE_AFTER, ClusterTls.OFF, Set.of(), Map.of());
     }
 
     public ClusterSettings withStableAfter(Duration after) {
-        return new ClusterSettings(enabled, host, port, seedNodes, after);
+        return new ClusterSettings(enabled, host, port, seedNodes, after, tls, roles, typeRoles);
+    }
+
+    public ClusterSettings withTls(ClusterTls keys) {
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, keys, roles, typeRoles);
+    }
+
+    /** This node's roles. */
+    public ClusterSettings withRoles(Set<String> nodeRoles) {
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, nodeRoles, typeRoles);
+    }
+
+    /** Task type to the role its slots are placed on. */
+    public ClusterSettings withTypeRoles(Map<String, String> placement) {
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, placement);
+    }
+
+    /** Pekko's role names, less its own: {@code dc-} names a data center. */
+    private static void requireRoleName(String role) {
+        if (!role.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || role.startsWith("dc-")) {
+            throw new IllegalArgumentException("a role is letters, digits, '.', '_' and '-', not starting with 'dc-': '"
+                    + role + "'");
+        }
+    }
+
+    /**
+     * Refuses what is unsafe to start with: a node that listens beyond loopback over plain TCP,
+     * which anyone who reaches its port could join and be handed slots. Asked at start, once the
+     * settings are complete, not while they are put together.
+     */
+    void requireSafeTransport() {
+        if (enabled && !tls.enabled() && !isLoopback(host)) {
+            throw new IllegalArgumentException("a cluster node that listens on " + host
+                    + ", not on loopback, needs TLS (a key store and a trust store)");
+        }
+    }
+
+    /** Loopback by its literal form: no name is looked up while settings are read. */
+    static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.matches("127(\\.\\d{1,3}){3}") || host.equals("::1") || host.equals("[::1]");
     }
 }

@@ -47,15 +47,15 @@ final class EngineGuardian extends AbstractBehavior<EngineGuardian.Command> {
 
     /**
      * @param slotIds  every slot, spawned here when the engine runs alone
-     * @param sharded  whether the slots are sharded entities of a cluster instead
+     * @param cluster  on a node of a cluster, the slots are sharded entities instead, placed by their types' roles
      * @param started  completed with how the engine reaches its slots
      */
-    static Behavior<Command> create(SlotFactory factory, Set<SlotId> slotIds, boolean sharded,
+    static Behavior<Command> create(SlotFactory factory, Set<SlotId> slotIds, ClusterSettings cluster,
                                     CompletableFuture<SlotAddressing> started) {
         return Behaviors.setup(context -> {
             Function<SlotId, Behavior<Slot.Command>> slot = factory.slots(context.getSystem());
-            if (sharded) {
-                started.complete(new ShardedSlots(context.getSystem(), slot));
+            if (cluster.enabled()) {
+                started.complete(new ShardedSlots(context.getSystem(), slot, cluster.typeRoles()));
             } else {
                 Map<SlotId, ActorRef<Slot.Command>> refs = new HashMap<>();
                 slotIds.forEach(id -> refs.put(id, context.spawn(slot.apply(id), SLOT_PREFIX + id.key())));

@@ -1,5 +1,6 @@
 package dev.taskbridge.engine;
 
+import java.util.List;
 import java.util.Map;
 
 import com.typesafe.config.Config;
@@ -35,7 +36,28 @@ final class PekkoConfig {
                     "pekko.remote.artery.canonical.port", cluster.port(),
                     "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
                             .map(seed -> "pekko://" + settings.systemName() + "@" + seed).toList(),
-                    "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms")));
+                    "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
+                    "pekko.cluster.roles", cluster.roles().stream().sorted().toList(),
+                    PlacementCheck.PLACEMENT, PlacementCheck.placement(cluster.typeRoles()),
+                    PlacementCheck.CHECKER, PlacementCheck.class.getName())));
+            cluster.requireSafeTransport();
+            ClusterTls tls = cluster.tls();
+            if (tls.enabled()) {
+                tls.check();
+                // Pekko's own provider: both sides present a certificate the other trusts (mutual
+                // authentication is on by default), TLS 1.3 only
+                String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
+                fromHost = fromHost.withFallback(ConfigFactory.parseMap(Map.of(
+                        "pekko.remote.artery.transport", "tls-tcp",
+                        ssl + "key-store", tls.keyStore().toAbsolutePath().toString(),
+                        ssl + "key-store-password", tls.keyStorePassword(),
+                        ssl + "key-password", tls.keyStorePassword(),
+                        ssl + "trust-store", tls.trustStore().toAbsolutePath().toString(),
+                        ssl + "trust-store-password", tls.trustStorePassword(),
+                        ssl + "require-mutual-authentication", true,
+                        ssl + "protocol", "TLSv1.3",
+                        ssl + "enabled-algorithms", List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"))));
+            }
             engine = resource(CLUSTER_RESOURCE, classLoader).withFallback(engine);
         }
         return fromHost.withFallback(engine).withFallback(ConfigFactory.defaultReference(classLoader)).resolve();

@@ -29,7 +29,6 @@ import dev.taskbridge.engine.journal.JournalDatabase;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
-import dev.taskbridge.engine.routing.ShardedSlots;
 import dev.taskbridge.engine.routing.SlotAddressing;
 import dev.taskbridge.engine.routing.SlotId;
 import dev.taskbridge.engine.routing.TaskRouter;
@@ -62,6 +61,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -266,7 +266,7 @@ public final class TaskEngine implements AutoCloseable {
         };
         ActorSystem<EngineGuardian.Command> system;
         try {
-            system = ActorSystem.create(EngineGuardian.create(slotFactory, slotReports.keySet(), settings.cluster().enabled(), started),
+            system = ActorSystem.create(EngineGuardian.create(slotFactory, slotReports.keySet(), settings.cluster(), started),
                     settings.systemName(), setup);
         } catch (RuntimeException e) {
             throw new EngineStartException("the actor system could not start", e);
@@ -278,6 +278,11 @@ public final class TaskEngine implements AutoCloseable {
                     new ScheduledTasks(dataSource), new ScheduleStore(dataSource), steps, whyNotActive(notActive));
             if (!settings.cluster().enabled()) { // a node's slots may run on other nodes: readiness shows its own
                 engine.awaitSlotsLive(settings.askTimeout());
+            } else {
+                // what the operators' view and the live events need of the other nodes
+                String self = Cluster.get(system).selfMember().address().toString();
+                system.systemActorOf(ChangeRelay.create(changes, self), "change-relay", Props.empty());
+                system.systemActorOf(NodeSlots.create(self, () -> slotsReportingLive(slotReports)), "node-slots", Props.empty());
             }
             failureRollbacks.handOverTo(engine.submissions::handOver); // first: what it stores from now on, the next line does not see
             engine.resumeUnfinished();
@@ -762,29 +767,38 @@ public final class TaskEngine implements AutoCloseable {
     public Map<String, Integer> liveSlotActors() {
         requireRunning();
         if (settings.cluster().enabled()) { // sharded slots are not the guardian's children; those here report themselves
-            Map<String, Integer> perType = new java.util.TreeMap<>();
-            slotReports.forEach((slot, report) -> {
-                if (report.live().get()) {
-                    perType.merge(slot.taskType(), 1, Integer::sum);
-                }
-            });
-            return perType;
+            return slotsReportingLive(slotReports);
         }
         return await(AskPattern.<EngineGuardian.Command, EngineGuardian.LiveSlots>ask(system,
                 EngineGuardian.CountLiveSlots::new, settings.askTimeout(), system.scheduler())
                 .toCompletableFuture(), "the engine guardian").perTaskType();
     }
 
+    private static Map<String, Integer> slotsReportingLive(Map<SlotId, SlotReporting> reports) {
+        Map<String, Integer> perType = new java.util.TreeMap<>();
+        reports.forEach((slot, report) -> {
+            if (report.live().get()) {
+                perType.merge(slot.taskType(), 1, Integer::sum);
+            }
+        });
+        return perType;
+    }
+
     /**
-     * How many slots run on each node of the cluster, by node address; none when the engine runs
-     * alone (every slot runs here).
+     * How many slots run on each node of the cluster, by node address, as each node counts its own;
+     * none when the engine runs alone (every slot runs here).
      */
     public Map<String, Integer> slotsPerNode() {
         requireRunning();
-        if (!(slots instanceof ShardedSlots sharded)) {
+        if (!settings.cluster().enabled()) {
             return Map.of();
         }
-        return await(sharded.slotsPerNode(settings.askTimeout()).toCompletableFuture(), "the shard coordinator");
+        return await(NodeSlots.perNode(system, settings.askTimeout()).toCompletableFuture(), "the cluster's receptionist");
+    }
+
+    /** True on a node of a cluster (design note 036), false when the engine runs alone. */
+    public boolean isClustered() {
+        return settings.cluster().enabled();
     }
 
     /** The members of the cluster as this node sees them, in address order; none when the engine runs alone. */

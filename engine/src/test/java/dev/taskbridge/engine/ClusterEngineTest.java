@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -65,6 +67,10 @@ class ClusterEngineTest {
         List<String> seeds = List.of("127.0.0.1:" + ports[0]);
         TaskEngine first = node("node-1", ports[0], seeds);
         TaskEngine second = node("node-2", ports[1], seeds);
+        Set<String> doneSeenOnFirst = ConcurrentHashMap.newKeySet();
+        Set<String> doneSeenOnSecond = ConcurrentHashMap.newKeySet();
+        first.subscribe(change -> collectDone(change, doneSeenOnFirst));
+        second.subscribe(change -> collectDone(change, doneSeenOnSecond));
         Process third = nodeProcess("node-3", ports[2], seeds);
         String thirdAddress = "pekko://" + EngineSettings.DEFAULT_SYSTEM_NAME + "@127.0.0.1:" + ports[2];
 
@@ -91,10 +97,154 @@ class ClusterEngineTest {
         List<String> more = submit(second, first, 60);
         await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM tb_task WHERE status = 'SUCCEEDED'") == TASKS + 60);
         assertThat(rowsBy("node-3-again")).as("rows written on the node that rejoined").isPositive();
+        // live events: each node's listeners are told of every task's end, whichever node ran it (one in another JVM)
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(doneSeenOnFirst).containsAll(more);
+            assertThat(doneSeenOnSecond).containsAll(more);
+        });
         List<String> all = new ArrayList<>(ids);
         all.addAll(more);
         assertEveryChunkWrittenOnce(all);
         assertThat(again.isAlive()).isTrue();
+    }
+
+    /**
+     * A type placed on a role runs only on nodes with that role (design note 039): a worker node in
+     * a JVM of its own takes the heavy type's slots with the other heavy node, is killed, and the
+     * heavy tasks finish on the heavy node left; the node without the role runs none of them.
+     */
+    @Test
+    void aTypePlacedOnARoleRunsOnlyOnItsNodesAndFinishesOnTheOtherWhenAWorkerIsKilled() throws Exception {
+        int[] ports = freePorts(3);
+        List<String> seeds = List.of("127.0.0.1:" + ports[0]);
+        TaskEngine web = ClusterNode.start(dataSource, "web", ports[0], seeds, ClusterTls.OFF, Set.of(), true,
+                ClusterNode.HEAVY_PLACEMENT);
+        engines.add(web);
+        TaskEngine heavy = ClusterNode.start(dataSource, "heavy", ports[1], seeds, ClusterTls.OFF, Set.of(ClusterNode.HEAVY_ROLE),
+                true, ClusterNode.HEAVY_PLACEMENT);
+        engines.add(heavy);
+        Process worker = nodeProcess("worker", ports[2], seeds, ClusterNode.HEAVY_ROLE);
+        String workerAddress = "pekko://" + EngineSettings.DEFAULT_SYSTEM_NAME + "@127.0.0.1:" + ports[2];
+        awaitMembersUp(web, 3);
+        assertThat(web.clusterMembers()).filteredOn(member -> member.address().equals(workerAddress))
+                .singleElement().satisfies(member -> assertThat(member.roles()).contains(ClusterNode.HEAVY_ROLE));
+        int allSlots = ClusterNode.SLOTS + ClusterNode.HEAVY_SLOTS;
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Integer> perNode = web.slotsPerNode();
+            assertThat(perNode.getOrDefault(workerAddress, 0)).as(perNode.toString()).isPositive();
+            assertThat(perNode.values().stream().mapToInt(Integer::intValue).sum()).as(perNode.toString()).isEqualTo(allSlots);
+        });
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            ids.add(web.submit(RowWritingTaskType.HEAVY_ID, "clerk", null, RowWritingTaskType.payload(CHUNKS)).task().id());
+            ids.add(heavy.submit(RowWritingTaskType.ID, "clerk", null, RowWritingTaskType.payload(CHUNKS)).task().id());
+        }
+        await().atMost(WAIT).until(() -> heavyRowsBy("worker") > 5);
+        worker.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertThat(count("SELECT COUNT(*) FROM tb_task WHERE status = 'SUCCEEDED' AND task_type = '" + RowWritingTaskType.HEAVY_ID + "'"))
+                .as("heavy tasks done when the worker was killed").isLessThan(150);
+
+        await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM tb_task WHERE status = 'SUCCEEDED'") == ids.size());
+        assertEveryChunkWrittenOnce(ids);
+        assertThat(heavyRowsBy("web")).as("heavy chunks run on the node without the role").isZero();
+        assertThat(heavyRowsBy("heavy")).as("heavy chunks run on the heavy node left").isPositive();
+        assertThat(rowsBy("web")).as("the other type runs on any node").isPositive();
+    }
+
+    /**
+     * Every node must place a type alike, or a slot could run as two entities at once: a node
+     * that places the heavy type elsewhere is refused when it tries to join; one that agrees joins.
+     */
+    @Test
+    void aNodeThatPlacesATypeOtherwiseThanTheClusterCannotJoin() throws Exception {
+        int[] ports = freePorts(3);
+        List<String> seeds = List.of("127.0.0.1:" + ports[0]);
+        Set<String> heavyRole = Set.of(ClusterNode.HEAVY_ROLE);
+        TaskEngine first = ClusterNode.start(dataSource, "first", ports[0], seeds, ClusterTls.OFF, heavyRole, true,
+                ClusterNode.HEAVY_PLACEMENT);
+        engines.add(first);
+        awaitMembersUp(first, 1);
+
+        TaskEngine otherwise = ClusterNode.start(dataSource, "otherwise", ports[1], seeds, ClusterTls.OFF, heavyRole, true, Map.of());
+        engines.add(otherwise);
+        await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(20)).until(() -> first.clusterMembers().size() == 1
+                && otherwise.clusterMembers().stream().noneMatch(member -> member.status().equals("Up")));
+
+        TaskEngine alike = ClusterNode.start(dataSource, "alike", ports[2], seeds, ClusterTls.OFF, heavyRole, true,
+                ClusterNode.HEAVY_PLACEMENT);
+        engines.add(alike);
+        awaitMembersUp(first, 2);
+        assertThat(first.clusterMembers()).extracting(ClusterMember::address)
+                .doesNotContain("pekko://" + EngineSettings.DEFAULT_SYSTEM_NAME + "@127.0.0.1:" + ports[1]);
+    }
+
+    /**
+     * A type placed on a role after its slots ran unplaced: the slots remembered among the
+     * unplaced ones are forgotten there at the next start, without running, and run only as the
+     * role's; at the start after, nothing is left to forget. Every chunk's row once throughout.
+     */
+    @Test
+    void slotsRememberedUnderAnEarlierPlacementAreForgottenThereAndRunOnlyWhereTheirTypeIsPlacedNow() throws Exception {
+        java.util.logging.Logger shardedSlots = java.util.logging.Logger.getLogger(
+                dev.taskbridge.engine.routing.ShardedSlots.class.getName());
+        List<String> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage().contains("it is forgotten there")) {
+                    forgotten.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level level = shardedSlots.getLevel();
+        shardedSlots.setLevel(java.util.logging.Level.INFO);
+        shardedSlots.addHandler(handler);
+        try {
+            List<String> ids = new ArrayList<>();
+            Set<String> heavyRole = Set.of(ClusterNode.HEAVY_ROLE);
+            // the type unplaced, then placed on the role, then placed again: slots forgotten so far after each start
+            List<Map<String, String>> placements = List.of(Map.of(), ClusterNode.HEAVY_PLACEMENT, ClusterNode.HEAVY_PLACEMENT);
+            int[] forgottenAfter = {0, ClusterNode.HEAVY_SLOTS, ClusterNode.HEAVY_SLOTS};
+            for (int start = 0; start < placements.size(); start++) {
+                int port = freePorts(1)[0];
+                TaskEngine node = ClusterNode.start(dataSource, "node", port, List.of("127.0.0.1:" + port), ClusterTls.OFF, heavyRole,
+                        true, placements.get(start));
+                awaitMembersUp(node, 1);
+                for (int i = 0; i < 20; i++) {
+                    ids.add(node.submit(RowWritingTaskType.HEAVY_ID, "clerk", null, RowWritingTaskType.payload(CHUNKS)).task().id());
+                }
+                await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM tb_task WHERE status = 'SUCCEEDED'") == ids.size());
+                int expected = forgottenAfter[start];
+                // remembered slots start a moment after the cluster forms: wait for them, then a while for any more
+                await().atMost(Duration.ofSeconds(30)).until(() -> forgotten.size() >= expected);
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> forgotten.size() == expected);
+                node.close();
+            }
+            assertEveryChunkWrittenOnce(ids);
+        } finally {
+            shardedSlots.removeHandler(handler);
+            shardedSlots.setLevel(level);
+        }
+    }
+
+    private int heavyRowsBy(String node) throws SQLException {
+        return count("SELECT COUNT(*) FROM ct_row r JOIN tb_task t ON t.id = r.task_id WHERE t.task_type = '"
+                + RowWritingTaskType.HEAVY_ID + "' AND r.node = '" + node + "'");
+    }
+
+    private static void collectDone(TaskChange change, Set<String> done) {
+        if (change.state() == TaskState.SUCCEEDED) {
+            done.add(change.taskId());
+        }
     }
 
     private TaskEngine node(String name, int port, List<String> seeds) {
@@ -103,8 +253,12 @@ class ClusterEngineTest {
         return engine;
     }
 
-    /** A node in a JVM of its own, on this test's class path; its output goes to target/. */
-    private Process nodeProcess(String name, int port, List<String> seeds) throws IOException {
+    /**
+     * A node in a JVM of its own, on this test's class path; its output goes to target/.
+     *
+     * @param roles the node's roles, comma-separated, which also give it the heavy type; none if absent
+     */
+    private Process nodeProcess(String name, int port, List<String> seeds, String... roles) throws IOException {
         Path log = Path.of("target", "cluster-" + name + ".log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(
@@ -117,6 +271,7 @@ class ClusterEngineTest {
         }
         command.addAll(List.of(ClusterNode.class.getName(), database.schema(), name, Integer.toString(port),
                 String.join(",", seeds)));
+        command.addAll(List.of(roles));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         await().atMost(WAIT).until(() -> !process.isAlive() || Files.readString(log).contains(ClusterNode.STARTED));
@@ -124,7 +279,7 @@ class ClusterEngineTest {
         return process;
     }
 
-    private static void awaitMembersUp(TaskEngine engine, int members) {
+    static void awaitMembersUp(TaskEngine engine, int members) {
         await().atMost(WAIT).until(() -> {
             List<ClusterMember> seen = engine.clusterMembers();
             return seen.size() == members && seen.stream().allMatch(m -> m.status().equals("Up") && m.reachable());
@@ -160,7 +315,7 @@ class ClusterEngineTest {
         }
     }
 
-    private static int[] freePorts(int count) throws IOException {
+    static int[] freePorts(int count) throws IOException {
         int[] ports = new int[count];
         List<ServerSocket> sockets = new ArrayList<>();
         try {

@@ -24,9 +24,12 @@ import dev.taskbridge.plugin.TaskType;
 final class RowWritingTaskType implements TaskType<Integer> {
 
     static final String ID = "cluster.rows";
+    /** The same work under another id, for a type placed on a role (design note 039). */
+    static final String HEAVY_ID = "cluster.heavy";
     static final String ROWS_TABLE = "CREATE TABLE IF NOT EXISTS ct_row (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL, "
             + "node VARCHAR(40) NOT NULL)";
 
+    private final String id;
     private final int slots;
     private final long workMillis;
     private final DataSource chunkScoped;
@@ -36,6 +39,11 @@ final class RowWritingTaskType implements TaskType<Integer> {
      * @param node       written in each row: which node ran the chunk
      * @param workMillis how long each chunk works before it writes its row: long enough to be caught mid-run */
     RowWritingTaskType(int slots, long workMillis, DataSource chunkScoped, String node) {
+        this(ID, slots, workMillis, chunkScoped, node);
+    }
+
+    RowWritingTaskType(String id, int slots, long workMillis, DataSource chunkScoped, String node) {
+        this.id = id;
         this.node = node;
         this.slots = slots;
         this.workMillis = workMillis;
@@ -54,7 +62,7 @@ final class RowWritingTaskType implements TaskType<Integer> {
 
     @Override
     public String id() {
-        return ID;
+        return id;
     }
 
     @Override

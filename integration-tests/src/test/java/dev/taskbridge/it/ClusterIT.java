@@ -58,6 +58,24 @@ class ClusterIT {
         third.start();
         awaitMembersUp(third);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> slotsHere(third) > 0);
+
+        // the operators' view, asked of one node: every member, and the slots on each, as the nodes count their own
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+            JsonObject cluster = Api.as("admin").at(nodes.get(0).baseUrl()).get("/admin/engine").object().getJsonObject("cluster");
+            assertThat(cluster.getBoolean("clustered")).isTrue();
+            List<JsonObject> members = cluster.getJsonArray("members").getValuesAs(JsonObject.class);
+            assertThat(members).as(cluster.toString()).hasSize(NODES)
+                    .allSatisfy(member -> {
+                        assertThat(member.getString("status")).isEqualTo("Up");
+                        assertThat(member.getBoolean("reachable")).isTrue();
+                    });
+            assertThat(members.stream().filter(member -> member.getBoolean("self")).count()).isOne();
+            for (int i = 0; i < NODES; i++) {
+                String address = "pekko://taskbridge@127.0.0.1:" + (FIRST_CLUSTER_PORT + i);
+                JsonObject member = members.stream().filter(m -> m.getString("address").equals(address)).findFirst().orElseThrow();
+                assertThat(member.getInt("slots")).as(address).isEqualTo(slotsHere(nodes.get(i)));
+            }
+        });
     }
 
     @Test
@@ -92,6 +110,8 @@ class ClusterIT {
             seeds.add("127.0.0.1:" + (FIRST_CLUSTER_PORT + i));
         }
         Path ear = CrashIT.earWithTestPlugins();
+        Path keys = clusterKeys();
+        String password = Files.readString(keys.resolve("password")).strip();
         for (int i = 0; i < NODES; i++) {
             nodes.add(ServerProcess.prepare(CrashIT.TARGET.resolve("cluster-" + name + "-" + (i + 1)), ear, List.of(
                     "-Dtaskbridge.datasource=java:jboss/datasources/TaskbridgePostgresDS",
@@ -101,7 +121,11 @@ class ClusterIT {
                     "-Dtaskbridge.cluster.enabled=true",
                     "-Dtaskbridge.cluster.port=" + (FIRST_CLUSTER_PORT + i),
                     "-Dtaskbridge.cluster.seed-nodes=" + String.join(",", seeds),
-                    "-Dtaskbridge.cluster.stable-after-ms=3000"), FIRST_OFFSET + 100 * i));
+                    "-Dtaskbridge.cluster.stable-after-ms=3000",
+                    "-Dtaskbridge.cluster.tls.key-store=" + keys.resolve("node-" + (i + 1) + ".p12"),
+                    "-Dtaskbridge.cluster.tls.trust-store=" + keys.resolve("truststore.p12")), FIRST_OFFSET + 100 * i)
+                    .withEnvironment("TASKBRIDGE_CLUSTER_TLS_KEY_STORE_PASSWORD", password)
+                    .withEnvironment("TASKBRIDGE_CLUSTER_TLS_TRUST_STORE_PASSWORD", password));
         }
         // the first seed forms the cluster; the others start at once and join it
         nodes.get(0).start();
@@ -113,7 +137,26 @@ class ClusterIT {
         }
         for (ServerProcess node : nodes) {
             awaitMembersUp(node);
+            assertThat(Files.readString(node.serverLog())).as("the node's remoting speaks TLS")
+                    .contains("Remoting started with transport [Artery tls-tcp]");
         }
+    }
+
+    /**
+     * The nodes' keys, made by server-config's {@code cluster-keys.sh} as an operator makes them:
+     * the nodes speak TLS and prove themselves to each other (design note 037).
+     */
+    private static Path clusterKeys() throws Exception {
+        Path keys = CrashIT.TARGET.resolve("cluster-keys");
+        List<String> command = new ArrayList<>(List.of("bash", Path.of("..", "server-config", "src", "main", "bin",
+                "cluster-keys.sh").toString(), keys.toString()));
+        for (int i = 1; i <= NODES; i++) {
+            command.add("node-" + i);
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as("cluster-keys.sh: " + output).isZero();
+        return keys.toAbsolutePath();
     }
 
     /** Submissions in turn on every node, as a load balancer in front of them would spread them. */

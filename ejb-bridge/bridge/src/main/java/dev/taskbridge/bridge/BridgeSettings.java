@@ -1,5 +1,6 @@
 package dev.taskbridge.bridge;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.taskbridge.engine.ClusterSettings;
+import dev.taskbridge.engine.ClusterTls;
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.slot.RetrySettings;
 import dev.taskbridge.plugin.Profile;
@@ -77,6 +79,24 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
     /** Comma-separated {@code host:port} of the nodes to join through; required in cluster mode. */
     public static final String CLUSTER_SEED_NODES = PREFIX + "cluster.seed-nodes";
     public static final String CLUSTER_STABLE_AFTER = PREFIX + "cluster.stable-after-ms";
+    /** This node's roles, comma-separated (design note 039); none by default. */
+    public static final String CLUSTER_ROLES = PREFIX + "cluster.roles";
+    /**
+     * Followed by a task type id, e.g. {@code taskbridge.cluster.role.ledger.post=heavy}: the role the
+     * type's slots are placed on, so that only nodes with it run them. Every node must say the same.
+     */
+    public static final String CLUSTER_TYPE_ROLE = PREFIX + "cluster.role.";
+    /**
+     * The node's PKCS12 key store (its key, signed by the cluster's authority: server-config's
+     * {@code cluster-keys.sh}); set, nodes speak TLS and prove themselves to each other (design
+     * note 037). Required unless the node listens on loopback.
+     */
+    public static final String CLUSTER_TLS_KEY_STORE = PREFIX + "cluster.tls.key-store";
+    /** Best given as the environment variable {@code TASKBRIDGE_CLUSTER_TLS_KEY_STORE_PASSWORD}, not on a command line. */
+    public static final String CLUSTER_TLS_KEY_STORE_PASSWORD = PREFIX + "cluster.tls.key-store-password";
+    /** The trust store holding the cluster's authority's certificate. */
+    public static final String CLUSTER_TLS_TRUST_STORE = PREFIX + "cluster.tls.trust-store";
+    public static final String CLUSTER_TLS_TRUST_STORE_PASSWORD = PREFIX + "cluster.tls.trust-store-password";
 
     /**
      * MicroProfile Telemetry's switch, true by default: tasks are traced when it is false. WildFly 39
@@ -85,22 +105,52 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
      */
     public static final String TRACING = "otel.sdk.disabled";
 
-    private static ClusterSettings cluster(Config config) {
+    private static ClusterSettings cluster(Config config, Iterable<? extends TaskType<?>> taskTypes) {
         if (!config.getOptionalValue(CLUSTER_ENABLED, Boolean.class).orElse(false)) {
             return ClusterSettings.NONE;
         }
         String host = config.getOptionalValue(CLUSTER_HOST, String.class).orElse(ClusterSettings.NONE.host());
         int port = config.getOptionalValue(CLUSTER_PORT, Integer.class).orElse(DEFAULT_CLUSTER_PORT);
-        List<String> seeds = config.getOptionalValue(CLUSTER_SEED_NODES, String.class)
-                .map(list -> Arrays.stream(list.split(",")).map(String::strip).filter(seed -> !seed.isEmpty()).toList())
-                .orElse(List.of());
+        List<String> seeds = commaSeparated(config.getOptionalValue(CLUSTER_SEED_NODES, String.class));
         if (seeds.isEmpty()) {
             // no default: nodes that each formed a cluster of their own would each run every slot
             throw new IllegalArgumentException(CLUSTER_SEED_NODES + " must list the cluster's nodes (host:port, comma-separated) "
                     + "when " + CLUSTER_ENABLED + " is true");
         }
         return ClusterSettings.node(host, port, seeds)
-                .withStableAfter(millis(config, CLUSTER_STABLE_AFTER, ClusterSettings.DEFAULT_STABLE_AFTER));
+                .withStableAfter(millis(config, CLUSTER_STABLE_AFTER, ClusterSettings.DEFAULT_STABLE_AFTER))
+                .withTls(clusterTls(config))
+                .withRoles(Set.copyOf(commaSeparated(config.getOptionalValue(CLUSTER_ROLES, String.class))))
+                .withTypeRoles(typeRoles(config, taskTypes));
+    }
+
+    private static Map<String, String> typeRoles(Config config, Iterable<? extends TaskType<?>> taskTypes) {
+        Map<String, String> placement = new HashMap<>();
+        for (TaskType<?> type : taskTypes) {
+            // asked for by name, so that a source that does not list its names (environment variables) is read too
+            config.getOptionalValue(CLUSTER_TYPE_ROLE + type.id(), String.class).map(String::strip).filter(role -> !role.isEmpty())
+                    .ifPresent(role -> placement.put(type.id(), role));
+        }
+        return placement;
+    }
+
+    private static List<String> commaSeparated(Optional<String> list) {
+        return list.map(text -> Arrays.stream(text.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    private static ClusterTls clusterTls(Config config) {
+        Optional<String> keyStore = config.getOptionalValue(CLUSTER_TLS_KEY_STORE, String.class);
+        if (keyStore.isEmpty()) {
+            return ClusterTls.OFF;
+        }
+        return ClusterTls.of(Path.of(keyStore.get()), required(config, CLUSTER_TLS_KEY_STORE_PASSWORD),
+                Path.of(required(config, CLUSTER_TLS_TRUST_STORE)), required(config, CLUSTER_TLS_TRUST_STORE_PASSWORD));
+    }
+
+    private static String required(Config config, String name) {
+        return config.getOptionalValue(name, String.class).orElseThrow(() -> new IllegalArgumentException(
+                name + " must be set when " + CLUSTER_TLS_KEY_STORE + " is"));
     }
 
     /** Reads every setting, falling back to the named defaults. */
@@ -160,7 +210,7 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
                 profile(config.getOptionalValue(Profile.SETTING, String.class)),
                 atOnce,
                 rollBackOnFailure,
-                cluster(config));
+                cluster(config, taskTypes));
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE), engine,
                 !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
     }

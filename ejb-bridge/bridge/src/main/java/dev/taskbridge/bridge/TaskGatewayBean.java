@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import dev.taskbridge.engine.ClusterMember;
 import dev.taskbridge.engine.EngineHealth;
+import dev.taskbridge.engine.EngineStoppedException;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
 import dev.taskbridge.engine.plugins.PayloadMigrations;
 import dev.taskbridge.engine.TaskChange;
@@ -25,6 +26,7 @@ import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.gateway.BuildView;
+import dev.taskbridge.gateway.ClusterView;
 import dev.taskbridge.gateway.EngineFacts;
 import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
@@ -435,7 +437,25 @@ public class TaskGatewayBean implements TaskGateway {
     @Override
     public EngineFacts engineFacts() {
         TaskEngine engine = lifecycle.engine();
-        return new EngineFacts(lifecycle.build(), engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled());
+        return new EngineFacts(lifecycle.build(), engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled(),
+                clusterView(engine));
+    }
+
+    /** The members as this node sees them, each with the slots that run there: an operator's view of where work goes. */
+    private static ClusterView clusterView(TaskEngine engine) {
+        if (!engine.isClustered()) {
+            return ClusterView.SINGLE_SERVER;
+        }
+        Map<String, Integer> slots;
+        try {
+            slots = engine.slotsPerNode(); // a node that does not answer is left out: its count shows as unknown
+        } catch (EngineStoppedException noAnswer) { // the members are still worth showing
+            slots = Map.of();
+        }
+        Map<String, Integer> slotsPerNode = slots;
+        return new ClusterView(true, engine.clusterMembers().stream().map(member -> new ClusterView.Member(member.address(),
+                member.status(), member.roles().stream().sorted().toList(), member.reachable(), member.self(),
+                slotsPerNode.get(member.address()))).toList());
     }
 
     @Override

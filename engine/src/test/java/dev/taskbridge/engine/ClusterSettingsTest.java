@@ -1,0 +1,72 @@
+package dev.taskbridge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import com.typesafe.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a node of a cluster is given to listen with, and how it is refused when that is unsafe or wrong. */
+class ClusterSettingsTest {
+
+    @Test
+    void aNodeListeningBeyondLoopbackWithoutTlsIsRefusedAtStart() {
+        ClusterSettings plain = ClusterSettings.node("10.0.0.5", 25520, List.of("10.0.0.5:25520"));
+        assertThatThrownBy(() -> PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(plain), getClass().getClassLoader()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10.0.0.5").hasMessageContaining("TLS");
+        for (String name : new String[] {"127.evil.example", "127.0.0.1.example", "localhost.example"}) {
+            ClusterSettings named = ClusterSettings.node(name, 25520, List.of(name + ":25520"));
+            assertThatThrownBy(() -> PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(named), getClass().getClassLoader()))
+                    .as(name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLS");
+        }
+        ClusterSettings loopback = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"));
+        assertThat(PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(loopback), getClass().getClassLoader())
+                .getString("pekko.remote.artery.transport")).isEqualTo("tcp");
+    }
+
+    @Test
+    void halfTheKeysIsRefusedRatherThanTakenForPlainTcp() {
+        assertThatThrownBy(() -> new ClusterTls(null, null, Path.of("truststore.p12"), "secret"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trust store");
+    }
+
+    @Test
+    void withKeysTheNodeSpeaksTlsWithMutualAuthenticationAndItsSettingsNeverShowAPassword(@TempDir Path dir) throws Exception {
+        ClusterKeys keys = ClusterKeys.authority(dir);
+        ClusterTls tls = keys.node("node-1");
+        // put together as the server's settings do: the node, then its keys
+        ClusterSettings cluster = ClusterSettings.node("10.0.0.5", 25520, List.of("10.0.0.5:25520")).withTls(tls);
+
+        Config config = PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(cluster), getClass().getClassLoader());
+
+        assertThat(config.getString("pekko.remote.artery.transport")).isEqualTo("tls-tcp");
+        String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
+        assertThat(config.getString(ssl + "key-store")).isEqualTo(tls.keyStore().toAbsolutePath().toString());
+        assertThat(config.getString(ssl + "trust-store")).isEqualTo(tls.trustStore().toAbsolutePath().toString());
+        assertThat(config.getBoolean(ssl + "require-mutual-authentication")).isTrue();
+        assertThat(config.getString(ssl + "protocol")).isEqualTo("TLSv1.3");
+        assertThat(config.getString("pekko.remote.artery.canonical.hostname")).isEqualTo("10.0.0.5");
+        assertThat(cluster.toString()).contains(tls.keyStore().toString()).doesNotContain(keys.password());
+    }
+
+    @Test
+    void aKeyStoreThatIsMissingOrOpensWithAnotherPasswordIsNamedAtStart(@TempDir Path dir) throws Exception {
+        ClusterKeys keys = ClusterKeys.authority(dir);
+        ClusterTls tls = keys.node("node-1");
+
+        ClusterTls wrongPassword = ClusterTls.of(tls.keyStore(), "not-the-password", tls.trustStore(), tls.trustStorePassword());
+        assertThatThrownBy(wrongPassword::check).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(tls.keyStore().toString()).hasMessageContaining("wrong password");
+        ClusterTls missing = ClusterTls.of(dir.resolve("absent.p12"), keys.password(), tls.trustStore(), keys.password());
+        assertThatThrownBy(missing::check).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("absent.p12").hasMessageContaining("does not exist");
+        ClusterTls trustStoreAsKeyStore = ClusterTls.of(tls.trustStore(), keys.password(), tls.trustStore(), keys.password());
+        assertThatThrownBy(trustStoreAsKeyStore::check).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no private key");
+        tls.check();
+    }
+}
