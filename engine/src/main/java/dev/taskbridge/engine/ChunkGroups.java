@@ -130,7 +130,8 @@ final class ChunkGroups {
         return queued.answer;
     }
 
-    private boolean isShort(String taskType) {
+    /** Whether the type's chunks lately took less than {@link #SHORT_WORK}: those run in groups. */
+    boolean isShort(String taskType) {
         Long typical = typicalWork.get(taskType);
         return groupsAtOnce > 0 && typical != null && typical < SHORT_WORK_NANOS;
     }

@@ -90,7 +90,7 @@ class ChunkGroupsTest {
             throws Exception {
         CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
-        warmUp(groups, "t");
+        warmUpUntilShort(groups, "t");
         HeldGroup held = holdTheOnlyGroup(groups);
 
         List<TestChunk> chunks = new ArrayList<>();
@@ -136,9 +136,7 @@ class ChunkGroupsTest {
         CountingTransactions transactions = new CountingTransactions(TRANSACTIONS);
         List<String> recorded = new CopyOnWriteArrayList<>();
         ChunkGroups groups = new ChunkGroups(transactions, BLOCKING, ALARMS, 1);
-        for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
-            warmUp(groups, "ordered");
-        }
+        warmUpUntilShort(groups, "ordered");
         HeldGroup held = holdTheOnlyGroup(groups);
         List<TestChunk> chunks = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -414,9 +412,7 @@ class ChunkGroupsTest {
      * waited), not in it: a runner whose chunk is stuck in its work gives up its place to another.
      */
     private static HeldGroup holdTheOnlyGroup(ChunkGroups groups) throws Exception {
-        for (int i = 0; i < 20; i++) { // until the groups have seen that its work is short, even in a cold JVM
-            warmUp(groups, "blocker");
-        }
+        warmUpUntilShort(groups, "blocker");
         CountDownLatch letGo = new CountDownLatch(1);
         TestChunk blocker = new TestChunk("blocker", Behaviour.SUCCEEDS, null);
         blocker.holdBeforeWork = letGo;
@@ -432,6 +428,17 @@ class ChunkGroupsTest {
             gate.countDown();
             return blocked.get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Quick chunks of the type until the groups take its work for short: one chunk slowed by a
+     * loaded machine (5 ms is little) would otherwise have the type's chunks run alone, not grouped.
+     */
+    private static void warmUpUntilShort(ChunkGroups groups, String type) throws Exception {
+        for (int i = 0; i < 50 && !groups.isShort(type); i++) {
+            warmUp(groups, type);
+        }
+        assertThat(groups.isShort(type)).as("the work of " + type + " taken for short").isTrue();
     }
 
     /** One quick chunk of the type, so that the groups know its work is short. */

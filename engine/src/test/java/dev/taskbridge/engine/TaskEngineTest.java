@@ -1034,10 +1034,13 @@ class TaskEngineTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> without.schedules().runs(schedule.id(), 10).stream()
                 .anyMatch(run -> run.outcome() == ScheduleRun.Outcome.REFUSED));
         without.schedules().pause(schedule.id(), "supervisor");
-        assertThat(without.schedules().runs(schedule.id(), 100)).allSatisfy(run -> {
-            assertThat(run.outcome()).isEqualTo(ScheduleRun.Outcome.REFUSED);
-            assertThat(run.detail()).contains("no migration from version 1");
-        });
+        // a firing due while the schedule was paused (between the two engines: longer on a loaded
+        // machine) is recorded as skipped, as its policy says; every one that fired was refused
+        assertThat(without.schedules().runs(schedule.id(), 100)).filteredOn(run -> run.outcome() != ScheduleRun.Outcome.SKIPPED)
+                .isNotEmpty().allSatisfy(run -> {
+                    assertThat(run.outcome()).isEqualTo(ScheduleRun.Outcome.REFUSED);
+                    assertThat(run.detail()).contains("no migration from version 1");
+                });
         without.close();
 
         TaskEngine with = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 1, 2, Map.of(1, ScriptedTaskType.toVersion(2))));
