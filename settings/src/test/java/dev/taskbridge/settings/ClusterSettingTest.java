@@ -1,4 +1,4 @@
-package dev.taskbridge.bridge;
+package dev.taskbridge.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,14 +12,40 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 import dev.taskbridge.engine.ClusterSettings;
+import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.TaskHandler;
+import dev.taskbridge.plugin.TaskType;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigValue;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.eclipse.microprofile.config.spi.Converter;
 import org.junit.jupiter.api.Test;
 
-/** {@code taskbridge.cluster.*} as the bridge reads it (README, "Several nodes"; design notes 036, 037, 039). */
+/** {@code taskbridge.cluster.*} as a server and a worker read it (README, "Several nodes"; design notes 036, 037, 039). */
 class ClusterSettingTest {
+
+    /** A type only named: the settings read its placement, nothing runs it. */
+    private static final TaskType<String> HEAVY = new TaskType<>() {
+        @Override
+        public String id() {
+            return "test.parses";
+        }
+
+        @Override
+        public int version() {
+            return 1;
+        }
+
+        @Override
+        public String parse(Payload payload) {
+            return "parsed";
+        }
+
+        @Override
+        public TaskHandler<String> handler() {
+            throw new UnsupportedOperationException("never run");
+        }
+    };
 
     @Test
     void aServerRunsAloneUnlessItsClusterIsEnabled() {
@@ -52,7 +78,17 @@ class ClusterSettingTest {
         assertThat(cluster.tls().trustStore()).isEqualTo(Path.of("/keys/truststore.p12"));
         assertThat(cluster.tls().keyStorePassword()).isEqualTo("from-the-environment");
         assertThat(cluster.roles()).containsExactlyInAnyOrder("heavy", "web");
-        assertThat(cluster.typeRoles()).containsExactly(Map.entry(RechecksTest.PARSES.id(), "heavy"));
+        assertThat(cluster.typeRoles()).containsExactly(Map.entry(HEAVY.id(), "heavy"));
+    }
+
+    @Test
+    void thePlacementOfTypesWithoutAPluginHereIsReadTooAsAWorkerMustPlaceEveryTypeAsTheCluster() {
+        ClusterSettings cluster = cluster(Map.of(
+                "taskbridge.cluster.enabled", "true",
+                "taskbridge.cluster.seed-nodes", "127.0.0.1:25520",
+                "taskbridge.cluster.role.test.parses", "heavy",
+                "taskbridge.cluster.role.ledger.post", " web "));
+        assertThat(cluster.typeRoles()).containsOnly(Map.entry("test.parses", "heavy"), Map.entry("ledger.post", "web"));
     }
 
     @Test
@@ -74,7 +110,7 @@ class ClusterSettingTest {
     }
 
     private static ClusterSettings cluster(Map<String, String> settings) {
-        return BridgeSettings.from(new MapConfig(settings), List.of(RechecksTest.PARSES)).engine().cluster();
+        return TaskbridgeSettings.engine(new MapConfig(settings), List.of(HEAVY)).cluster();
     }
 
     /** The settings as a MicroProfile Config would give them: strings, converted on the way out. */

@@ -1,4 +1,4 @@
-package dev.taskbridge.bridge;
+package dev.taskbridge.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,19 +8,19 @@ import java.util.Optional;
 import dev.taskbridge.plugin.Profile;
 import org.junit.jupiter.api.Test;
 
-/** {@code mp.config.profile} as the bridge reads it (README, "Settings per environment"). */
+/** {@code mp.config.profile} as a server and a worker read it (README, "Settings per environment"). */
 class ProfileSettingTest {
 
     @Test
     void eachProfileIsNamedAsMicroProfileConfigMatchesIt() {
-        assertThat(BridgeSettings.profile(Optional.of("dev"))).isEqualTo(Profile.DEV);
-        assertThat(BridgeSettings.profile(Optional.of("stage"))).isEqualTo(Profile.STAGE);
-        assertThat(BridgeSettings.profile(Optional.of("prod"))).isEqualTo(Profile.PROD);
+        assertThat(TaskbridgeSettings.profile(Optional.of("dev"))).isEqualTo(Profile.DEV);
+        assertThat(TaskbridgeSettings.profile(Optional.of("stage"))).isEqualTo(Profile.STAGE);
+        assertThat(TaskbridgeSettings.profile(Optional.of("prod"))).isEqualTo(Profile.PROD);
     }
 
     @Test
     void aServerThatDoesNotSayGetsProductionsRules() {
-        assertThat(BridgeSettings.profile(Optional.empty())).isEqualTo(Profile.PROD);
+        assertThat(TaskbridgeSettings.profile(Optional.empty())).isEqualTo(Profile.PROD);
         assertThat(Profile.PROD.demoData()).isFalse();
         assertThat(Profile.STAGE.demoData()).isFalse();
         assertThat(Profile.DEV.demoData()).isTrue();
@@ -33,7 +33,7 @@ class ProfileSettingTest {
     @Test
     void aNameThatIsNotAProfileIsRefusedWithTheNamesThatAre() {
         for (String name : new String[] {"production", "Prod", "DEV", "", "dev,stage"}) {
-            assertThatThrownBy(() -> BridgeSettings.profile(Optional.of(name))).as(name)
+            assertThatThrownBy(() -> TaskbridgeSettings.profile(Optional.of(name))).as(name)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("mp.config.profile is '" + name + "', which is not one of Taskbridge's profiles: dev, stage, prod");
         }
