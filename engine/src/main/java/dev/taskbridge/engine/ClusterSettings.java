@@ -24,17 +24,28 @@ import java.util.Set;
  * @param roles       this node's roles (design note 039), e.g. {@code heavy} for a node meant for
  *                    heavy task types; none by default
  * @param typeRoles   task type to the role its slots are placed on: only nodes with that role run
- *                    them; a type not listed runs on any node. Every node must be given the same
+ *                    them; a type not listed runs on any node that runs unplaced types. Every node
+ *                    must be given the same
+ * @param runsUnplacedTypes whether this node runs the types not placed on a role: a server does; a
+ *                    headless worker does not (design note 040), so that it needs the plugins of
+ *                    its roles' types only
  */
 public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, Duration stableAfter,
-                              ClusterTls tls, Set<String> roles, Map<String, String> typeRoles) {
+                              ClusterTls tls, Set<String> roles, Map<String, String> typeRoles, boolean runsUnplacedTypes) {
+
+    /**
+     * The role of the nodes that run the types not placed on a role: every node has it unless it
+     * is a worker. The slots of those types are placed on it, so that sharding never hands one to
+     * a worker, and their coordinator runs on the oldest node that has it.
+     */
+    public static final String UNPLACED_TYPES_ROLE = "unplaced-types";
 
     /** Pekko's default, long enough that a long collector pause is not taken for a crash. */
     public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(20);
 
     /** A single server: no remoting, no cluster. */
     public static final ClusterSettings NONE = new ClusterSettings(false, "127.0.0.1", 0, List.of(), DEFAULT_STABLE_AFTER,
-            ClusterTls.OFF, Set.of(), Map.of());
+            ClusterTls.OFF, Set.of(), Map.of(), true);
 
     public ClusterSettings {
         Objects.requireNonNull(host, "host");
@@ -44,8 +55,15 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
         typeRoles = Map.copyOf(typeRoles);
         for (String role : roles) {
             requireRoleName(role);
+            if (role.equals(UNPLACED_TYPES_ROLE)) {
+                throw new IllegalArgumentException("the role '" + UNPLACED_TYPES_ROLE + "' is Taskbridge's own: a node has it "
+                        + "unless it is a worker");
+            }
         }
         typeRoles.values().forEach(ClusterSettings::requireRoleName);
+        if (typeRoles.containsValue(UNPLACED_TYPES_ROLE)) {
+            throw new IllegalArgumentException("no type is placed on '" + UNPLACED_TYPES_ROLE + "': a type not placed runs there");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("cluster port must be 0 to 65535, was " + port);
         }
@@ -68,25 +86,46 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
      * plain TCP until {@link #withTls(ClusterTls)} gives it keys.
      */
     public static ClusterSettings node(String host, int port, List<String> seedNodes) {
-        return new ClusterSettings(true, host, port, seedNodes, DEFAULT_STABLE_AFTER, ClusterTls.OFF, Set.of(), Map.of());
+        return new ClusterSettings(true, host, port, seedNodes, DEFAULT_STABLE_AFTER, ClusterTls.OFF, Set.of(), Map.of(), true);
     }
 
     public ClusterSettings withStableAfter(Duration after) {
-        return new ClusterSettings(enabled, host, port, seedNodes, after, tls, roles, typeRoles);
+        return new ClusterSettings(enabled, host, port, seedNodes, after, tls, roles, typeRoles, runsUnplacedTypes);
     }
 
     public ClusterSettings withTls(ClusterTls keys) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, keys, roles, typeRoles);
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, keys, roles, typeRoles, runsUnplacedTypes);
     }
 
     /** This node's roles. */
     public ClusterSettings withRoles(Set<String> nodeRoles) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, nodeRoles, typeRoles);
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, nodeRoles, typeRoles, runsUnplacedTypes);
     }
 
     /** Task type to the role its slots are placed on. */
     public ClusterSettings withTypeRoles(Map<String, String> placement) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, placement);
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, placement, runsUnplacedTypes);
+    }
+
+    /** Whether this node runs the types not placed on a role (a worker does not). */
+    public ClusterSettings withUnplacedTypes(boolean runs) {
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, typeRoles, runs);
+    }
+
+    /** The roles Pekko is told this node has: its own, and {@link #UNPLACED_TYPES_ROLE} unless it is a worker. */
+    public Set<String> memberRoles() {
+        if (!runsUnplacedTypes) {
+            return roles;
+        }
+        Set<String> all = new java.util.TreeSet<>(roles);
+        all.add(UNPLACED_TYPES_ROLE);
+        return Set.copyOf(all);
+    }
+
+    /** Whether this node runs the slots of {@code taskType}: one placed on a role it has, or, unless a worker, one not placed. */
+    public boolean runs(String taskType) {
+        String role = typeRoles.get(taskType);
+        return role == null ? runsUnplacedTypes : roles.contains(role);
     }
 
     /** Pekko's role names, less its own: {@code dc-} names a data center. */

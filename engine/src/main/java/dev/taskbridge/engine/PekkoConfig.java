@@ -37,7 +37,7 @@ final class PekkoConfig {
                     "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
                             .map(seed -> "pekko://" + settings.systemName() + "@" + seed).toList(),
                     "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
-                    "pekko.cluster.roles", cluster.roles().stream().sorted().toList(),
+                    "pekko.cluster.roles", cluster.memberRoles().stream().sorted().toList(),
                     PlacementCheck.PLACEMENT, PlacementCheck.placement(cluster.typeRoles()),
                     PlacementCheck.CHECKER, PlacementCheck.class.getName())));
             cluster.requireSafeTransport();

@@ -198,6 +198,7 @@ public final class TaskEngine implements AutoCloseable {
                                    ThreadFactory threads, ClassLoader classLoader, Clock clock,
                                    ChunkTransactions transactions, TaskMetrics metrics, TaskTracing tracing,
                                    boolean suspended) {
+        requirePluginsOfItsRoles(settings.cluster(), deployed);
         Instant startedAt = clock.instant();
         TaskStore store = new TaskStore(dataSource, clock);
         Dialect dialect;
@@ -218,7 +219,9 @@ public final class TaskEngine implements AutoCloseable {
             LOG.warn(reason.problem());
         });
         TaskTypeRegistry registry = deployed.without(problems);
-        PluginEnvironment environment = new PluginEnvironment(settings.profile(), dataSource);
+        // in a plain JVM a plugin's statements must join the chunk's local transaction, as on a server they join its JTA one
+        PluginEnvironment environment = new PluginEnvironment(settings.profile(),
+                transactions instanceof LocalChunkTransactions local ? local.dataSource() : dataSource);
         Map<String, Integer> slotsPerType = new LinkedHashMap<>();
         Map<String, Integer> atOncePerSlot = new LinkedHashMap<>();
         for (TaskType<?> type : registry.all()) {
@@ -314,6 +317,23 @@ public final class TaskEngine implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             terminate(system, settings.shutdownTimeout());
             throw new EngineStartException("the slots could not be spawned", e);
+        }
+    }
+
+    /**
+     * A node with a role runs every slot of the types placed on it, so it must have their plugins:
+     * refused at start, naming them, rather than failing each slot sharding hands it.
+     */
+    static void requirePluginsOfItsRoles(ClusterSettings cluster, TaskTypeRegistry deployed) {
+        if (!cluster.enabled()) {
+            return;
+        }
+        List<String> missing = cluster.typeRoles().entrySet().stream()
+                .filter(placed -> cluster.roles().contains(placed.getValue()) && deployed.find(placed.getKey()).isEmpty())
+                .map(placed -> placed.getKey() + " (role " + placed.getValue() + ")").sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("this node has the roles " + new java.util.TreeSet<>(cluster.roles())
+                    + ", on which task types are placed that no plugin here provides: " + String.join(", ", missing));
         }
     }
 

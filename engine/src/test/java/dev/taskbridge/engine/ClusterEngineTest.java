@@ -111,7 +111,8 @@ class ClusterEngineTest {
     /**
      * A type placed on a role runs only on nodes with that role (design note 039): a worker node in
      * a JVM of its own takes the heavy type's slots with the other heavy node, is killed, and the
-     * heavy tasks finish on the heavy node left; the node without the role runs none of them.
+     * heavy tasks finish on the heavy node left; the node without the role runs none of them, and
+     * the worker none of the type not placed (design note 040).
      */
     @Test
     void aTypePlacedOnARoleRunsOnlyOnItsNodesAndFinishesOnTheOtherWhenAWorkerIsKilled() throws Exception {
@@ -149,7 +150,8 @@ class ClusterEngineTest {
         assertEveryChunkWrittenOnce(ids);
         assertThat(heavyRowsBy("web")).as("heavy chunks run on the node without the role").isZero();
         assertThat(heavyRowsBy("heavy")).as("heavy chunks run on the heavy node left").isPositive();
-        assertThat(rowsBy("web")).as("the other type runs on any node").isPositive();
+        assertThat(rowsBy("web")).as("the other type runs on any node but a worker").isPositive();
+        assertThat(rowsBy("worker") - heavyRowsBy("worker")).as("the other type, not placed, never runs on a worker").isZero();
     }
 
     /**

@@ -20,7 +20,8 @@ import dev.taskbridge.plugin.TaskType;
  * PostgreSQL schema, which runs until it is killed.
  *
  * <p>Arguments: schema, node name, port, seed nodes (comma-separated {@code host:port}), and
- * optionally the node's roles (comma-separated), which also gives it the heavy type.
+ * optionally the node's roles (comma-separated), which makes it a worker as the worker module
+ * starts one: it has the heavy type, and does not run the types not placed on a role.
  */
 public final class ClusterNode {
 
@@ -46,7 +47,7 @@ public final class ClusterNode {
         List<String> seeds = Arrays.asList(args[3].split(","));
         DataSource dataSource = PostgresTestDatabase.pool(schema);
         TaskEngine engine = args.length > 4
-                ? start(dataSource, node, port, seeds, ClusterTls.OFF, Set.of(args[4].split(",")), true, HEAVY_PLACEMENT)
+                ? start(dataSource, node, port, seeds, ClusterTls.OFF, Set.of(args[4].split(",")), true, HEAVY_PLACEMENT, false)
                 : start(dataSource, node, port, seeds);
         System.out.println(STARTED + " " + node + " " + engine.clusterMembers());
         Thread.sleep(Long.MAX_VALUE); // until killed
@@ -69,6 +70,12 @@ public final class ClusterNode {
      */
     static TaskEngine start(DataSource dataSource, String node, int port, List<String> seeds, ClusterTls tls,
                             Set<String> roles, boolean withHeavyType, Map<String, String> placement) {
+        return start(dataSource, node, port, seeds, tls, roles, withHeavyType, placement, true);
+    }
+
+    /** As the one above; a node that does not run {@code unplacedTypes} is a worker (design note 040). */
+    static TaskEngine start(DataSource dataSource, String node, int port, List<String> seeds, ClusterTls tls,
+                            Set<String> roles, boolean withHeavyType, Map<String, String> placement, boolean unplacedTypes) {
         LocalChunkTransactions transactions = new LocalChunkTransactions(dataSource);
         List<TaskType<?>> types = new ArrayList<>(List.of(new RowWritingTaskType(SLOTS, WORK_MILLIS, transactions.dataSource(), node)));
         if (withHeavyType) {
@@ -78,7 +85,7 @@ public final class ClusterNode {
                 .withRetry(new RetrySettings(20, Duration.ofMillis(20), Duration.ofMillis(500)))
                 .withNodeName(node)
                 .withCluster(ClusterSettings.node("127.0.0.1", port, seeds).withStableAfter(Duration.ofSeconds(2)).withTls(tls)
-                        .withRoles(roles).withTypeRoles(placement));
+                        .withRoles(roles).withTypeRoles(placement).withUnplacedTypes(unplacedTypes));
         return TaskEngine.start(settings, TaskTypeRegistry.of(types), dataSource, null,
                 ClusterNode.class.getClassLoader(), Clock.systemUTC(), transactions);
     }

@@ -69,4 +69,42 @@ class ClusterSettingsTest {
                 .hasMessageContaining("no private key");
         tls.check();
     }
+
+    @Test
+    void aServerRunsTheTypesNotPlacedAndTheTypesOfItsRolesAWorkerOnlyThoseOfItsRoles() {
+        ClusterSettings server = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"))
+                .withRoles(java.util.Set.of("web")).withTypeRoles(java.util.Map.of("ledger.post", "heavy", "ledger.validate", "web"));
+        ClusterSettings worker = server.withRoles(java.util.Set.of("heavy")).withUnplacedTypes(false);
+
+        assertThat(server.memberRoles()).containsExactlyInAnyOrder("web", ClusterSettings.UNPLACED_TYPES_ROLE);
+        assertThat(worker.memberRoles()).containsExactly("heavy");
+        assertThat(PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(worker), getClass().getClassLoader())
+                .getStringList("pekko.cluster.roles")).containsExactly("heavy");
+        assertThat(List.of("ledger.post", "ledger.validate", "bank.import")).filteredOn(server::runs)
+                .containsExactly("ledger.validate", "bank.import");
+        assertThat(List.of("ledger.post", "ledger.validate", "bank.import")).filteredOn(worker::runs)
+                .containsExactly("ledger.post");
+    }
+
+    @Test
+    void theRoleOfTheTypesNotPlacedIsTaskbridgesOwn() {
+        ClusterSettings node = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"));
+        assertThatThrownBy(() -> node.withRoles(java.util.Set.of(ClusterSettings.UNPLACED_TYPES_ROLE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Taskbridge's own");
+        assertThatThrownBy(() -> node.withTypeRoles(java.util.Map.of("ledger.post", ClusterSettings.UNPLACED_TYPES_ROLE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no type is placed");
+    }
+
+    @Test
+    void aNodeWithARoleWhoseTypesItHasNoPluginForIsRefusedNamingThem() {
+        ClusterSettings worker = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"))
+                .withRoles(java.util.Set.of("heavy")).withTypeRoles(java.util.Map.of("ledger.post", "heavy", "bank.import", "web"))
+                .withUnplacedTypes(false);
+        dev.taskbridge.engine.plugins.TaskTypeRegistry none = dev.taskbridge.engine.plugins.TaskTypeRegistry.of(List.of());
+
+        assertThatThrownBy(() -> TaskEngine.requirePluginsOfItsRoles(worker, none))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ledger.post (role heavy)")
+                .hasMessageNotContaining("bank.import");
+        TaskEngine.requirePluginsOfItsRoles(worker.withRoles(java.util.Set.of("web2")), none); // no role of its placed types: nothing to run
+    }
 }

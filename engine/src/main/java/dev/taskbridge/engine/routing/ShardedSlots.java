@@ -6,6 +6,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
+import dev.taskbridge.engine.ClusterSettings;
 import dev.taskbridge.engine.slot.Slot;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,13 +30,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardedSlots implements SlotAddressing {
 
-    /** The entity type of the slots of every task type that is not placed on a role. */
+    /**
+     * The entity type of the slots of every task type that is not placed on a role: placed on
+     * {@link ClusterSettings#UNPLACED_TYPES_ROLE}, which every node but a worker has.
+     */
     public static final EntityTypeKey<Slot.Command> SLOTS = EntityTypeKey.create(Slot.Command.class, "slot");
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardedSlots.class);
 
     private final ClusterSharding sharding;
-    /** Task type to the role its slots are placed on; a type not here runs on any node. */
+    /** Task type to the role its slots are placed on; a type not here runs on any node but a worker. */
     private final Map<String, String> typeRoles;
 
     /**
@@ -46,11 +50,12 @@ public final class ShardedSlots implements SlotAddressing {
      * another role than its shards' (apache/pekko#2918 came after it).
      *
      * @param typeRoles task type to the role its slots run on; a type not listed runs on any node
+     *                  but a worker
      */
     public ShardedSlots(ActorSystem<?> system, Function<SlotId, Behavior<Slot.Command>> slot, Map<String, String> typeRoles) {
         this.sharding = ClusterSharding.get(system);
         this.typeRoles = Map.copyOf(typeRoles);
-        init(SLOTS, null, slot);
+        init(SLOTS, ClusterSettings.UNPLACED_TYPES_ROLE, slot);
         for (String role : new TreeSet<>(typeRoles.values())) {
             init(entityType(role), role, slot);
         }
@@ -77,7 +82,7 @@ public final class ShardedSlots implements SlotAddressing {
             }
             return slot.apply(id);
         }).withStopMessage(Slot.HandOff.INSTANCE);
-        sharding.init(role == null ? entity : entity.withRole(role));
+        sharding.init(entity.withRole(role));
     }
 
     private EntityTypeKey<Slot.Command> keyOf(SlotId slot) {
