@@ -147,12 +147,19 @@ class ClusterIT {
      * the nodes speak TLS and prove themselves to each other (design note 037).
      */
     private static Path clusterKeys() throws Exception {
-        Path keys = CrashIT.TARGET.resolve("cluster-keys");
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            names.add("node-" + i);
+        }
+        return clusterKeys("cluster-keys", names);
+    }
+
+    /** Keys for {@code nodes} in {@code directory} under the build's target, as {@code cluster-keys.sh} makes them. */
+    static Path clusterKeys(String directory, List<String> nodes) throws Exception {
+        Path keys = CrashIT.TARGET.resolve(directory);
         List<String> command = new ArrayList<>(List.of("bash", Path.of("..", "server-config", "src", "main", "bin",
                 "cluster-keys.sh").toString(), keys.toString()));
-        for (int i = 1; i <= NODES; i++) {
-            command.add("node-" + i);
-        }
+        command.addAll(nodes);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as("cluster-keys.sh: " + output).isZero();

@@ -28,9 +28,13 @@ final class Deployments {
      * fail on purpose, {@code it.audit} counts them.
      */
     static EnterpriseArchive earWithTestPlugins() {
-        JavaArchive plugins = ShrinkWrap.create(JavaArchive.class, "it-plugins.jar")
+        return ear().addAsLibrary(testPlugins());
+    }
+
+    /** The test plugins' jar, as the EAR's lib/ and a worker's plugin directory carry it. */
+    static JavaArchive testPlugins() {
+        return ShrinkWrap.create(JavaArchive.class, "it-plugins.jar")
                 .addClasses(RowWritingTaskType.class, RowWritingTaskType.Script.class, RowAuditTaskType.class)
                 .addAsServiceProvider(TaskType.class, RowWritingTaskType.class, RowAuditTaskType.class);
-        return ear().addAsLibrary(plugins);
     }
 }

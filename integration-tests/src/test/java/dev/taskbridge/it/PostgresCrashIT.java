@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 class PostgresCrashIT extends CrashIT {
 
     private static final String DATABASE = "taskbridge_test";
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
+    static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
+    static final String USER = "taskbridge";
+    static final String PASSWORD = "taskbridge";
     private static final long OUTAGE_MILLIS = 6_000;
 
     @Override
@@ -65,7 +67,7 @@ class PostgresCrashIT extends CrashIT {
 
     /** Drops what an earlier run left in the public schema: every test starts from nothing. */
     static void emptyDatabase() throws Exception {
-        try (Connection connection = DriverManager.getConnection(URL, "taskbridge", "taskbridge");
+        try (Connection connection = DriverManager.getConnection(URL, USER, PASSWORD);
              Statement drop = connection.createStatement()) {
             drop.execute("DROP TABLE IF EXISTS it_rows, tb_chunk_marker, tb_task_event, tb_task, tb_type_pause, tb_schedule_run, "
                     + "tb_schedule, event_tag, event_journal, snapshot, bank_payment, bank_invoice CASCADE");

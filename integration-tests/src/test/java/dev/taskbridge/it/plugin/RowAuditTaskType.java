@@ -43,7 +43,7 @@ public class RowAuditTaskType implements TaskType<String> {
 
     @Override
     public void prepare(PluginEnvironment environment) throws Exception {
-        RowWritingTaskType.createTable();
+        RowWritingTaskType.createTable(environment);
     }
 
     @Override

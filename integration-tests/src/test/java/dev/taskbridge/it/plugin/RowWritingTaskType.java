@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 import dev.taskbridge.plugin.ChunkOutcome;
@@ -25,19 +23,18 @@ import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 
 /**
- * Test plugin {@code it.rows}: each chunk inserts rows into {@code it_rows} through the server's
- * JTA datasource, then sleeps, so that a crash often lands inside a chunk's transaction. The
- * payload is {@code chunks=N,rows=M,sleepMillis=S[,failAtChunk=K][,failOnceAtChunk=K]}; chunk K
- * fails for good with {@code failAtChunk}, and only on its first run with {@code failOnceAtChunk}
- * (a bug fixed before an operator retries the task). Each chunk logs a line through {@link System.Logger}, as plain-Java plugin code would,
- * when it begins and when its work is done (its commit follows).
- * Deployed only by the tests that run their own server.
+ * Test plugin {@code it.rows}: each chunk inserts rows into {@code it_rows} through the engine's
+ * datasource (the server's JTA one, or a headless worker's), so that rows and the chunk's marker
+ * share a transaction, then sleeps, so that a crash often lands inside it. The payload is
+ * {@code chunks=N,rows=M,sleepMillis=S[,failAtChunk=K][,failOnceAtChunk=K]}; chunk K fails for
+ * good with {@code failAtChunk}, and only on its first run with {@code failOnceAtChunk} (a bug
+ * fixed before an operator retries the task). Each chunk logs a line through
+ * {@link System.Logger}, as plain-Java plugin code would, when it begins and when its work is done
+ * (its commit follows). Deployed only by the tests that run their own server or worker.
  */
 public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
 
     public static final String ID = "it.rows";
-    /** The datasource the engine uses, so rows and markers share its transactions. */
-    static final String DATASOURCE = System.getProperty("taskbridge.datasource", "java:jboss/datasources/TaskbridgeDS");
 
     public record Script(int chunks, int rows, long sleepMillis, int failAtChunk, int failOnceAtChunk) {
     }
@@ -98,17 +95,25 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
                 values.getOrDefault("failOnceAtChunk", -1));
     }
 
-    static DataSource dataSource() throws NamingException {
-        return (DataSource) new InitialContext().lookup(DATASOURCE);
+    /** The engine's datasource as {@link #prepare} was given it: the server's JTA one, or a worker's chunk-scoped one. */
+    private static volatile DataSource database;
+
+    static DataSource dataSource() {
+        DataSource known = database;
+        if (known == null) {
+            throw new IllegalStateException(ID + " runs before the engine prepared it");
+        }
+        return known;
     }
 
     /**
-     * Creates the table if it is not there. The engine prepares each type once per deployment, but
-     * two types (this and {@code it.audit}) may do it at once, and concurrent
-     * {@code CREATE TABLE IF NOT EXISTS} can fail on PostgreSQL (a race on its catalog), so the
-     * creation is serialized here.
+     * Keeps the engine's datasource and creates the table if it is not there. The engine prepares
+     * each type once per deployment, but two types (this and {@code it.audit}) may do it at once,
+     * and concurrent {@code CREATE TABLE IF NOT EXISTS} can fail on PostgreSQL (a race on its
+     * catalog), so the creation is serialized here.
      */
-    static synchronized void createTable() throws SQLException, NamingException {
+    static synchronized void createTable(PluginEnvironment environment) throws SQLException {
+        database = environment.dataSource();
         try (Connection connection = dataSource().getConnection(); Statement ddl = connection.createStatement()) {
             ddl.execute("CREATE TABLE IF NOT EXISTS it_rows (task_id VARCHAR(36) NOT NULL, chunk INT NOT NULL, "
                     + "row_no INT NOT NULL)");
@@ -116,8 +121,8 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
     }
 
     @Override
-    public void prepare(PluginEnvironment environment) throws SQLException, NamingException {
-        createTable();
+    public void prepare(PluginEnvironment environment) throws SQLException {
+        createTable(environment);
     }
 
     /** Reverses a chunk as a ledger would (note 030): a row numbered -1 - n for each row n it wrote. */
