@@ -26,14 +26,19 @@ final class ChangeRelay {
     }
 
     /**
-     * Subscribes to the topic and makes {@code changes} publish there too.
+     * Makes {@code changes} publish on the topic too, and, unless this node is a worker, subscribes
+     * to it: a worker serves no listeners (no pages, no event streams), so what the other nodes
+     * change is not sent to it at all.
      *
-     * @param self this node's address: what it publishes comes back to it, and is not told twice
+     * @param self   this node's address: what it publishes comes back to it, and is not told twice
+     * @param listen whether this node's listeners are told of the other nodes' changes
      */
-    static Behavior<Relayed> create(TaskChanges changes, String self) {
+    static Behavior<Relayed> create(TaskChanges changes, String self, boolean listen) {
         return Behaviors.setup(context -> {
             ActorRef<Topic.Command<Relayed>> topic = context.spawn(Topic.create(Relayed.class, TOPIC), "topic");
-            topic.tell(Topic.subscribe(context.getSelf()));
+            if (listen) {
+                topic.tell(Topic.subscribe(context.getSelf()));
+            }
             changes.relayTo(change -> topic.tell(Topic.publish(new Relayed(self, change))));
             return Behaviors.receiveMessage(relayed -> {
                 if (!relayed.origin().equals(self)) {

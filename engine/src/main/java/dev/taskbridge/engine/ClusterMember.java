@@ -9,8 +9,9 @@ import java.util.Set;
  * @param status      Pekko's member status: Joining, Up, Leaving, Exiting, Down, Removed...
  * @param reachable   false while the node that reports it cannot reach that member
  * @param self        it is the node that reports it
+ * @param version     the Taskbridge version the member runs ({@link BuildInfo#version()})
  */
-public record ClusterMember(String address, String status, Set<String> roles, boolean reachable, boolean self) {
+public record ClusterMember(String address, String status, Set<String> roles, boolean reachable, boolean self, String version) {
 
     public ClusterMember {
         roles = Set.copyOf(roles);

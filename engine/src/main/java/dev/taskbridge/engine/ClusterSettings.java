@@ -26,12 +26,12 @@ import java.util.Set;
  * @param typeRoles   task type to the role its slots are placed on: only nodes with that role run
  *                    them; a type not listed runs on any node that runs unplaced types. Every node
  *                    must be given the same
- * @param runsUnplacedTypes whether this node runs the types not placed on a role: a server does; a
- *                    headless worker does not (design note 040), so that it needs the plugins of
- *                    its roles' types only
+ * @param worker      a headless worker (design note 040): it runs only the types placed on its
+ *                    roles, so it needs their plugins only, and serves no listeners (no pages, no
+ *                    event streams), so the changes made on other nodes are not relayed to it
  */
 public record ClusterSettings(boolean enabled, String host, int port, List<String> seedNodes, Duration stableAfter,
-                              ClusterTls tls, Set<String> roles, Map<String, String> typeRoles, boolean runsUnplacedTypes) {
+                              ClusterTls tls, Set<String> roles, Map<String, String> typeRoles, boolean worker) {
 
     /**
      * The role of the nodes that run the types not placed on a role: every node has it unless it
@@ -45,7 +45,7 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
 
     /** A single server: no remoting, no cluster. */
     public static final ClusterSettings NONE = new ClusterSettings(false, "127.0.0.1", 0, List.of(), DEFAULT_STABLE_AFTER,
-            ClusterTls.OFF, Set.of(), Map.of(), true);
+            ClusterTls.OFF, Set.of(), Map.of(), false);
 
     public ClusterSettings {
         Objects.requireNonNull(host, "host");
@@ -86,35 +86,35 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
      * plain TCP until {@link #withTls(ClusterTls)} gives it keys.
      */
     public static ClusterSettings node(String host, int port, List<String> seedNodes) {
-        return new ClusterSettings(true, host, port, seedNodes, DEFAULT_STABLE_AFTER, ClusterTls.OFF, Set.of(), Map.of(), true);
+        return new ClusterSettings(true, host, port, seedNodes, DEFAULT_STABLE_AFTER, ClusterTls.OFF, Set.of(), Map.of(), false);
     }
 
     public ClusterSettings withStableAfter(Duration after) {
-        return new ClusterSettings(enabled, host, port, seedNodes, after, tls, roles, typeRoles, runsUnplacedTypes);
+        return new ClusterSettings(enabled, host, port, seedNodes, after, tls, roles, typeRoles, worker);
     }
 
     public ClusterSettings withTls(ClusterTls keys) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, keys, roles, typeRoles, runsUnplacedTypes);
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, keys, roles, typeRoles, worker);
     }
 
     /** This node's roles. */
     public ClusterSettings withRoles(Set<String> nodeRoles) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, nodeRoles, typeRoles, runsUnplacedTypes);
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, nodeRoles, typeRoles, worker);
     }
 
     /** Task type to the role its slots are placed on. */
     public ClusterSettings withTypeRoles(Map<String, String> placement) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, placement, runsUnplacedTypes);
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, placement, worker);
     }
 
-    /** Whether this node runs the types not placed on a role (a worker does not). */
-    public ClusterSettings withUnplacedTypes(boolean runs) {
-        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, typeRoles, runs);
+    /** Whether this node is a headless worker. */
+    public ClusterSettings withWorker(boolean headless) {
+        return new ClusterSettings(enabled, host, port, seedNodes, stableAfter, tls, roles, typeRoles, headless);
     }
 
     /** The roles Pekko is told this node has: its own, and {@link #UNPLACED_TYPES_ROLE} unless it is a worker. */
     public Set<String> memberRoles() {
-        if (!runsUnplacedTypes) {
+        if (worker) {
             return roles;
         }
         Set<String> all = new java.util.TreeSet<>(roles);
@@ -125,7 +125,18 @@ public record ClusterSettings(boolean enabled, String host, int port, List<Strin
     /** Whether this node runs the slots of {@code taskType}: one placed on a role it has, or, unless a worker, one not placed. */
     public boolean runs(String taskType) {
         String role = typeRoles.get(taskType);
-        return role == null ? runsUnplacedTypes : roles.contains(role);
+        return role == null ? !worker : roles.contains(role);
+    }
+
+    /**
+     * The types placed on a role no member of {@code members} has while Up and reachable, as
+     * {@code type (role)}, sorted: their tasks wait until such a node joins (design note 039).
+     */
+    public List<String> typesWithoutNode(List<ClusterMember> members) {
+        return typeRoles.entrySet().stream()
+                .filter(placed -> members.stream().noneMatch(member -> member.status().equals("Up") && member.reachable()
+                        && member.roles().contains(placed.getValue())))
+                .map(placed -> placed.getKey() + " (" + placed.getValue() + ")").sorted().toList();
     }
 
     /** Pekko's role names, less its own: {@code dc-} names a data center. */

@@ -38,6 +38,8 @@ final class PekkoConfig {
                             .map(seed -> "pekko://" + settings.systemName() + "@" + seed).toList(),
                     "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
                     "pekko.cluster.roles", cluster.memberRoles().stream().sorted().toList(),
+                    // every member says which Taskbridge it runs: the operators' view lists it per member
+                    "pekko.cluster.app-version", BuildInfo.current().version(),
                     PlacementCheck.PLACEMENT, PlacementCheck.placement(cluster.typeRoles()),
                     PlacementCheck.CHECKER, PlacementCheck.class.getName())));
             cluster.requireSafeTransport();

@@ -284,7 +284,7 @@ public final class TaskEngine implements AutoCloseable {
             } else {
                 // what the operators' view and the live events need of the other nodes
                 String self = Cluster.get(system).selfMember().address().toString();
-                system.systemActorOf(ChangeRelay.create(changes, self), "change-relay", Props.empty());
+                system.systemActorOf(ChangeRelay.create(changes, self, !settings.cluster().worker()), "change-relay", Props.empty());
                 system.systemActorOf(NodeSlots.create(self, () -> slotsReportingLive(slotReports)), "node-slots", Props.empty());
             }
             failureRollbacks.handOverTo(engine.submissions::handOver); // first: what it stores from now on, the next line does not see
@@ -821,6 +821,11 @@ public final class TaskEngine implements AutoCloseable {
         return settings.cluster().enabled();
     }
 
+    /** The types placed on a role that no member Up has: their tasks wait until one joins. None on a single server. */
+    public List<String> typesWithoutNode() {
+        return settings.cluster().enabled() ? settings.cluster().typesWithoutNode(clusterMembers()) : List.of();
+    }
+
     /** The members of the cluster as this node sees them, in address order; none when the engine runs alone. */
     public List<ClusterMember> clusterMembers() {
         if (!settings.cluster().enabled()) {
@@ -832,7 +837,8 @@ public final class TaskEngine implements AutoCloseable {
         List<ClusterMember> members = new java.util.ArrayList<>();
         for (Member member : state.getMembers()) {
             members.add(new ClusterMember(member.address().toString(), member.status().toString(), member.getRoles(),
-                    !unreachable.contains(member), member.address().equals(cluster.selfMember().address())));
+                    !unreachable.contains(member), member.address().equals(cluster.selfMember().address()),
+                    member.appVersion().version()));
         }
         return List.copyOf(members);
     }

@@ -47,7 +47,7 @@ public final class ClusterNode {
         List<String> seeds = Arrays.asList(args[3].split(","));
         DataSource dataSource = PostgresTestDatabase.pool(schema);
         TaskEngine engine = args.length > 4
-                ? start(dataSource, node, port, seeds, ClusterTls.OFF, Set.of(args[4].split(",")), true, HEAVY_PLACEMENT, false)
+                ? start(dataSource, node, port, seeds, ClusterTls.OFF, Set.of(args[4].split(",")), true, HEAVY_PLACEMENT, true)
                 : start(dataSource, node, port, seeds);
         System.out.println(STARTED + " " + node + " " + engine.clusterMembers());
         Thread.sleep(Long.MAX_VALUE); // until killed
@@ -70,12 +70,12 @@ public final class ClusterNode {
      */
     static TaskEngine start(DataSource dataSource, String node, int port, List<String> seeds, ClusterTls tls,
                             Set<String> roles, boolean withHeavyType, Map<String, String> placement) {
-        return start(dataSource, node, port, seeds, tls, roles, withHeavyType, placement, true);
+        return start(dataSource, node, port, seeds, tls, roles, withHeavyType, placement, false);
     }
 
-    /** As the one above; a node that does not run {@code unplacedTypes} is a worker (design note 040). */
+    /** As the one above, as a headless worker if {@code worker} (design note 040). */
     static TaskEngine start(DataSource dataSource, String node, int port, List<String> seeds, ClusterTls tls,
-                            Set<String> roles, boolean withHeavyType, Map<String, String> placement, boolean unplacedTypes) {
+                            Set<String> roles, boolean withHeavyType, Map<String, String> placement, boolean worker) {
         LocalChunkTransactions transactions = new LocalChunkTransactions(dataSource);
         List<TaskType<?>> types = new ArrayList<>(List.of(new RowWritingTaskType(SLOTS, WORK_MILLIS, transactions.dataSource(), node)));
         if (withHeavyType) {
@@ -85,7 +85,7 @@ public final class ClusterNode {
                 .withRetry(new RetrySettings(20, Duration.ofMillis(20), Duration.ofMillis(500)))
                 .withNodeName(node)
                 .withCluster(ClusterSettings.node("127.0.0.1", port, seeds).withStableAfter(Duration.ofSeconds(2)).withTls(tls)
-                        .withRoles(roles).withTypeRoles(placement).withUnplacedTypes(unplacedTypes));
+                        .withRoles(roles).withTypeRoles(placement).withWorker(worker));
         return TaskEngine.start(settings, TaskTypeRegistry.of(types), dataSource, null,
                 ClusterNode.class.getClassLoader(), Clock.systemUTC(), transactions);
     }

@@ -74,7 +74,7 @@ class ClusterSettingsTest {
     void aServerRunsTheTypesNotPlacedAndTheTypesOfItsRolesAWorkerOnlyThoseOfItsRoles() {
         ClusterSettings server = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"))
                 .withRoles(java.util.Set.of("web")).withTypeRoles(java.util.Map.of("ledger.post", "heavy", "ledger.validate", "web"));
-        ClusterSettings worker = server.withRoles(java.util.Set.of("heavy")).withUnplacedTypes(false);
+        ClusterSettings worker = server.withRoles(java.util.Set.of("heavy")).withWorker(true);
 
         assertThat(server.memberRoles()).containsExactlyInAnyOrder("web", ClusterSettings.UNPLACED_TYPES_ROLE);
         assertThat(worker.memberRoles()).containsExactly("heavy");
@@ -99,12 +99,30 @@ class ClusterSettingsTest {
     void aNodeWithARoleWhoseTypesItHasNoPluginForIsRefusedNamingThem() {
         ClusterSettings worker = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"))
                 .withRoles(java.util.Set.of("heavy")).withTypeRoles(java.util.Map.of("ledger.post", "heavy", "bank.import", "web"))
-                .withUnplacedTypes(false);
+                .withWorker(true);
         dev.taskbridge.engine.plugins.TaskTypeRegistry none = dev.taskbridge.engine.plugins.TaskTypeRegistry.of(List.of());
 
         assertThatThrownBy(() -> TaskEngine.requirePluginsOfItsRoles(worker, none))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ledger.post (role heavy)")
                 .hasMessageNotContaining("bank.import");
         TaskEngine.requirePluginsOfItsRoles(worker.withRoles(java.util.Set.of("web2")), none); // no role of its placed types: nothing to run
+    }
+
+    @Test
+    void aTypeWhoseRoleNoMemberUpAndReachableHasIsNamedWithItsRole() {
+        ClusterSettings cluster = ClusterSettings.node("127.0.0.1", 25520, List.of("127.0.0.1:25520"))
+                .withTypeRoles(java.util.Map.of("ledger.post", "heavy", "report.year", "reports"));
+        ClusterMember server = new ClusterMember("pekko://taskbridge@127.0.0.1:25520", "Up",
+                java.util.Set.of(ClusterSettings.UNPLACED_TYPES_ROLE), true, true, "0.1.0");
+        ClusterMember heavyLeaving = new ClusterMember("pekko://taskbridge@127.0.0.1:25521", "Leaving",
+                java.util.Set.of("heavy"), true, false, "0.1.0");
+        ClusterMember reportsUnreachable = new ClusterMember("pekko://taskbridge@127.0.0.1:25522", "Up",
+                java.util.Set.of("reports"), false, false, "0.1.0");
+
+        assertThat(cluster.typesWithoutNode(List.of(server, heavyLeaving, reportsUnreachable)))
+                .containsExactly("ledger.post (heavy)", "report.year (reports)");
+        ClusterMember heavyUp = new ClusterMember("pekko://taskbridge@127.0.0.1:25523", "Up", java.util.Set.of("heavy"), true,
+                false, "0.1.0");
+        assertThat(cluster.typesWithoutNode(List.of(server, heavyUp, reportsUnreachable))).containsExactly("report.year (reports)");
     }
 }

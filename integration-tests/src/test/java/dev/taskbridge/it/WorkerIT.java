@@ -135,9 +135,23 @@ class WorkerIT {
             JsonObject worker = members.stream().filter(member -> member.getString("address").endsWith(
                     ":" + (FIRST_WORKER_CLUSTER_PORT + 1))).findFirst().orElseThrow();
             assertThat(worker.getString("status")).isEqualTo("Up");
+            assertThat(worker.getString("version")).isEqualTo(ExpectedBuild.version());
             assertThat(worker.getJsonArray("roles").getValuesAs(jakarta.json.JsonString.class).stream()
                     .map(jakarta.json.JsonString::getString).toList()).contains(HEAVY).doesNotContain("unplaced-types");
+            assertThat(cluster.getJsonArray("typesWithoutNode")).isEmpty();
         });
+
+        // the last worker stops (SIGTERM: it drains and leaves): the heavy type has no node now, and the operators are told
+        workers.get(1).close();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+            JsonObject ready = Health.check(server.managementUrl(), "ready", "taskbridge-engine");
+            assertThat(ready.getJsonObject("data").getString("taskTypesWithoutNode")).as(ready.toString())
+                    .isEqualTo(RowWritingTaskType.ID + " (" + HEAVY + ")");
+            assertThat(ready.getString("status")).as("the cluster's matter, not the server's").isEqualTo("UP");
+            JsonObject cluster = Api.as("admin").at(server.baseUrl()).get("/admin/engine").object().getJsonObject("cluster");
+            assertThat(cluster.getJsonArray("typesWithoutNode").getString(0)).isEqualTo(RowWritingTaskType.ID + " (" + HEAVY + ")");
+        });
+        assertThat(workers.get(1).log()).as("its stop is logged to the end").contains("Taskbridge worker stopped");
     }
 
     private static long chunkLines(String log) {

@@ -121,7 +121,7 @@ public final class Worker implements AutoCloseable {
             registry.problems().forEach(problem -> LOG.log(System.Logger.Level.WARNING, problem));
             EngineSettings read = TaskbridgeSettings.engine(config, registry.all());
             // the types not placed on a role run on the servers, never here: a worker needs only its roles' plugins
-            EngineSettings settings = read.withCluster(read.cluster().withUnplacedTypes(false));
+            EngineSettings settings = read.withCluster(read.cluster().withWorker(true));
             if (!settings.cluster().enabled()) {
                 // alone on the servers' database it would run slots the servers run too: two writers of one journal
                 throw new IllegalArgumentException("a worker is a node of a cluster: set " + TaskbridgeSettings.CLUSTER_ENABLED

@@ -455,7 +455,7 @@ public class TaskGatewayBean implements TaskGateway {
         Map<String, Integer> slotsPerNode = slots;
         return new ClusterView(true, engine.clusterMembers().stream().map(member -> new ClusterView.Member(member.address(),
                 member.status(), member.roles().stream().sorted().toList(), member.reachable(), member.self(),
-                slotsPerNode.get(member.address()))).toList());
+                slotsPerNode.get(member.address()), member.version())).toList(), engine.typesWithoutNode());
     }
 
     @Override
@@ -480,7 +480,8 @@ public class TaskGatewayBean implements TaskGateway {
                 health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
                 health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList(),
                 health.databaseProblem() == null ? pausedSchedules(started.get()) : List.of(),
-                clusterMembers(health.clusterMembers(), health.clustered()), health.clusterProblem());
+                clusterMembers(health.clusterMembers(), health.clustered()), health.clusterProblem(),
+                started.get().typesWithoutNode());
     }
 
     /** E.g. {@code 2 Up, 1 Joining: pekko://taskbridge@127.0.0.1:25520 Up (this node), ...}, unreachable ones counted apart. */

@@ -25,9 +25,9 @@ class ClusterMembersSummaryTest {
     @Test
     void membersAreCountedByStatusWithTheUnreachableApartAndThisNodeNamed() {
         List<ClusterMember> members = List.of(
-                new ClusterMember("pekko://taskbridge@127.0.0.1:25520", "Up", Set.of(), true, true),
-                new ClusterMember("pekko://taskbridge@127.0.0.1:25521", "Up", Set.of(), false, false),
-                new ClusterMember("pekko://taskbridge@127.0.0.1:25522", "Joining", Set.of(), true, false));
+                new ClusterMember("pekko://taskbridge@127.0.0.1:25520", "Up", Set.of(), true, true, "0.1.0"),
+                new ClusterMember("pekko://taskbridge@127.0.0.1:25521", "Up", Set.of(), false, false, "0.1.0"),
+                new ClusterMember("pekko://taskbridge@127.0.0.1:25522", "Joining", Set.of(), true, false, "0.1.0"));
 
         assertThat(TaskGatewayBean.clusterMembers(members, true)).isEqualTo("2 Up, 1 Joining, 1 unreachable: "
                 + "pekko://taskbridge@127.0.0.1:25520 Up (this node), pekko://taskbridge@127.0.0.1:25521 Up unreachable, "

@@ -17,10 +17,13 @@ import java.util.List;
  * @param clusterMembers   the members of the cluster as this node sees them, counted by status (e.g. {@code 3 Up:
  *                         pekko://taskbridge@10.0.0.1:25520, ...}), or {@link #SINGLE_SERVER}
  * @param clusterProblem   why this node cannot take work in its cluster yet (it has not joined), or null
+ * @param typesWithoutNode task types placed on a role no member Up has, as {@code type (role)}: their tasks
+ *                         wait for such a node; the cluster's matter, not this node's, so not a reason to be unready
  */
 public record HealthReport(String engine, boolean actorSystemAlive, String databaseProblem, int taskTypes,
                            List<String> pluginProblems, List<String> typesWithoutLiveSlot, List<String> pausedTypes,
-                           List<String> pausedSchedules, String clusterMembers, String clusterProblem) {
+                           List<String> pausedSchedules, String clusterMembers, String clusterProblem,
+                           List<String> typesWithoutNode) {
 
     public static final String NOT_STARTED = "not started";
     public static final String RUNNING = "running";
@@ -33,12 +36,13 @@ public record HealthReport(String engine, boolean actorSystemAlive, String datab
         typesWithoutLiveSlot = List.copyOf(typesWithoutLiveSlot);
         pausedTypes = List.copyOf(pausedTypes);
         pausedSchedules = List.copyOf(pausedSchedules);
+        typesWithoutNode = List.copyOf(typesWithoutNode);
     }
 
     /** @param why why the engine is not running (its start failed, the settings forbid it), or null when it is not known */
     public static HealthReport notStarted(String why) {
         return new HealthReport(why == null ? NOT_STARTED : NOT_STARTED + ": " + why, false, null, 0, List.of(), List.of(),
-                List.of(), List.of(), SINGLE_SERVER, null);
+                List.of(), List.of(), SINGLE_SERVER, null, List.of());
     }
 
     /** Able to take and run tasks now. */

@@ -54,6 +54,9 @@ public final class HealthChecks {
             if (health.clusterProblem() != null) {
                 response.withData("cluster", health.clusterProblem());
             }
+            if (!health.typesWithoutNode().isEmpty()) {
+                response.withData("taskTypesWithoutNode", String.join(", ", health.typesWithoutNode()));
+            }
             for (int i = 0; i < health.pluginProblems().size(); i++) {
                 response.withData("pluginProblem." + (i + 1), health.pluginProblems().get(i));
             }
