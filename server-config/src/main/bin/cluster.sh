@@ -42,7 +42,8 @@ start() {
     fi
     # every node places the heavy types alike, or a node that does not is refused when it joins (note 039)
     local placement=()
-    for type in ${TASKBRIDGE_HEAVY_TYPES//,/ }; do
+    local heavy="${TASKBRIDGE_HEAVY_TYPES:-}"
+    for type in ${heavy//,/ }; do
         placement+=("taskbridge.cluster.role.$type=heavy")
     done
     local seeds=""

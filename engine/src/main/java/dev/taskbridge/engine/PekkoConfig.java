@@ -37,6 +37,9 @@ final class PekkoConfig {
                     "pekko.cluster.seed-nodes", cluster.seedNodes().stream()
                             .map(seed -> "pekko://" + settings.systemName() + "@" + seed).toList(),
                     "pekko.cluster.split-brain-resolver.stable-after", cluster.stableAfter().toMillis() + "ms",
+                    // the majority is counted among the servers: workers, however many, never outvote the
+                    // nodes that take submissions (design note 040)
+                    "pekko.cluster.split-brain-resolver.keep-majority.role", ClusterSettings.UNPLACED_TYPES_ROLE,
                     "pekko.cluster.roles", cluster.memberRoles().stream().sorted().toList(),
                     // every member says which Taskbridge it runs: the operators' view lists it per member
                     "pekko.cluster.app-version", BuildInfo.current().version(),

@@ -16,8 +16,13 @@ import org.apache.pekko.cluster.JoinConfigCompatChecker;
  */
 public final class PlacementCheck extends JoinConfigCompatChecker {
 
-    /** The setting compared: each placed type as {@code type=role}, sorted. */
+    /**
+     * The setting compared: each placed type as {@code type=role}, sorted, and first where the
+     * types not placed go ({@link #UNPLACED}), so that a node of a build that placed them otherwise
+     * (on no role, before headless workers) is refused too.
+     */
     static final String PLACEMENT = "taskbridge.cluster.placement";
+    static final String UNPLACED = "*=" + ClusterSettings.UNPLACED_TYPES_ROLE;
 
     /** Registered under this name in Pekko's {@code configuration-compatibility-check.checkers}. */
     static final String CHECKER = "pekko.cluster.configuration-compatibility-check.checkers.taskbridge-placement";
@@ -27,7 +32,9 @@ public final class PlacementCheck extends JoinConfigCompatChecker {
     }
 
     static List<String> placement(Map<String, String> typeRoles) {
-        return typeRoles.entrySet().stream().map(placed -> placed.getKey() + "=" + placed.getValue()).sorted().toList();
+        List<String> placement = new java.util.ArrayList<>(List.of(UNPLACED));
+        typeRoles.entrySet().stream().map(placed -> placed.getKey() + "=" + placed.getValue()).sorted().forEach(placement::add);
+        return List.copyOf(placement);
     }
 
     @Override

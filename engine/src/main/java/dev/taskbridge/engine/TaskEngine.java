@@ -289,8 +289,13 @@ public final class TaskEngine implements AutoCloseable {
             }
             failureRollbacks.handOverTo(engine.submissions::handOver); // first: what it stores from now on, the next line does not see
             engine.resumeUnfinished();
-            engine.dueTasks.start();
-            engine.scheduleFirings.start();
+            // the store's housekeeping is the servers': a worker lacks most types' plugins, so it would
+            // release tasks to run later that it cannot hand over, and refuse firings of types it does not know
+            boolean housekeeping = !settings.cluster().worker();
+            if (housekeeping) {
+                engine.dueTasks.start();
+                engine.scheduleFirings.start();
+            }
             if (settings.cluster().enabled()) {
                 // every slot starts at once wherever sharding places it, as a single server spawns them all;
                 // started once, it is remembered and started again wherever its shard goes
@@ -300,10 +305,12 @@ public final class TaskEngine implements AutoCloseable {
             SlotWakeUps.start(engine.slots, slotReports.keySet(),
                     settings.cluster().enabled() ? slot -> slotReports.get(slot).live().get() : slot -> true,
                     system.ignoreRef(), system.scheduler(), system.executionContext(), running::get);
-            new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
-                    FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
-                    blocking(system),
-                    running::get, metrics).start(RetentionSweeps.FIRST_AFTER);
+            if (housekeeping) {
+                new RetentionSweeps(new FinishedTaskPurge(dataSource), settings.retention(), settings.failedRetention(),
+                        FinishedTaskPurge.DEFAULT_BATCH, clock, system.scheduler(), system.executionContext(),
+                        blocking(system),
+                        running::get, metrics).start(RetentionSweeps.FIRST_AFTER);
+            }
             LOG.info("Task engine started with {} task type(s) and {} slot(s){} in {} ms{}", slotsPerType.size(),
                     slotReports.size(), settings.cluster().enabled() ? " as a node of a cluster at " + settings.cluster().host()
                             + ":" + settings.cluster().port() + ", joining through " + settings.cluster().seedNodes() : "",
@@ -406,7 +413,8 @@ public final class TaskEngine implements AutoCloseable {
         for (TaskRecord task : unfinished) {
             if (registry.find(task.taskType()).isPresent()) {
                 submissions.handOver(task);
-            } else if (!notActive.containsKey(task.taskType())) { // those of a type not active were said at start, with their count
+            } else if (!notActive.containsKey(task.taskType()) && !settings.cluster().worker()) {
+                // those of a type not active were said at start, with their count; a worker has its roles' plugins only
                 LOG.warn("Task {} of type {} waits: no plugin provides that type", task.id(), task.taskType());
             }
         }
@@ -885,6 +893,14 @@ public final class TaskEngine implements AutoCloseable {
      */
     public boolean isBroken() {
         return running.get() && !actorSystemAlive();
+    }
+
+    /**
+     * Completes when the engine's actor system has terminated: at {@link #close()}, or on its own
+     * when a node of a cluster is downed (the split brain resolver) and Pekko shuts it down.
+     */
+    public java.util.concurrent.CompletionStage<Void> whenTerminated() {
+        return system.getWhenTerminated().thenApply(terminated -> null);
     }
 
     private boolean actorSystemAlive() {

@@ -78,8 +78,12 @@ class ClusterSettingsTest {
 
         assertThat(server.memberRoles()).containsExactlyInAnyOrder("web", ClusterSettings.UNPLACED_TYPES_ROLE);
         assertThat(worker.memberRoles()).containsExactly("heavy");
-        assertThat(PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(worker), getClass().getClassLoader())
-                .getStringList("pekko.cluster.roles")).containsExactly("heavy");
+        Config workerConfig = PekkoConfig.build(EngineSettings.DEFAULTS.withCluster(worker), getClass().getClassLoader());
+        assertThat(workerConfig.getStringList("pekko.cluster.roles")).containsExactly("heavy");
+        assertThat(workerConfig.getString("pekko.cluster.split-brain-resolver.keep-majority.role"))
+                .as("the servers decide a split, not the workers").isEqualTo(ClusterSettings.UNPLACED_TYPES_ROLE);
+        assertThat(workerConfig.getStringList("taskbridge.cluster.placement")).as("compared when a node joins")
+                .containsExactly("*=unplaced-types", "ledger.post=heavy", "ledger.validate=web");
         assertThat(List.of("ledger.post", "ledger.validate", "bank.import")).filteredOn(server::runs)
                 .containsExactly("ledger.validate", "bank.import");
         assertThat(List.of("ledger.post", "ledger.validate", "bank.import")).filteredOn(worker::runs)

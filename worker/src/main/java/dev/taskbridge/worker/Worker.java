@@ -26,8 +26,9 @@ import org.eclipse.microprofile.config.Config;
 
 /**
  * A headless worker (design note 040): the engine and its plugins in a plain JVM, no WildFly, a
- * node of a Taskbridge cluster that runs the slots sharding gives it, typically those of the task
- * types placed on its roles. It takes no submissions and serves no pages; the servers do.
+ * node of a Taskbridge cluster that runs the slots of the task types placed on its roles, and no
+ * others. It takes no submissions, serves no pages, and keeps no house (tasks to run later,
+ * schedules, retention): the servers do.
  *
  * <p>Its settings are MicroProfile Config's (SmallRye Config): the file named on its command line,
  * under system properties and environment variables (so a password can come from the
@@ -62,12 +63,11 @@ public final class Worker implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
-    /** Whether a worker runs in this JVM: until it has stopped, {@link WorkerLogManager} keeps logging on at shutdown. */
-    private static volatile boolean running;
 
     private final TaskEngine engine;
     private final HikariDataSource database;
     private final URLClassLoader plugins;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Worker(TaskEngine engine, HikariDataSource database, URLClassLoader plugins) {
         this.engine = engine;
@@ -81,11 +81,13 @@ public final class Worker implements AutoCloseable {
                     + "conf/worker.properties shows every setting)");
             System.exit(2);
         }
+        WorkerLogManager.holdUntilStopped(); // a SIGTERM while it starts still has its drain logged
         Worker worker;
         try {
             worker = start(config(Path.of(args[0])));
         } catch (RuntimeException | IOException e) {
             LOG.log(System.Logger.Level.ERROR, "Taskbridge worker cannot start: " + e.getMessage(), e);
+            WorkerLogManager.stopped();
             System.exit(1);
             return;
         }
@@ -95,6 +97,15 @@ public final class Worker implements AutoCloseable {
             worker.close();
             stopped.countDown();
         }, "taskbridge-worker-stop"));
+        // downed by the cluster (the split brain resolver) or failed, its engine is gone: an empty JVM must
+        // not look like a running worker, so it exits for its supervisor (systemd, a container) to start it again
+        worker.engine.whenTerminated().thenRun(() -> {
+            if (!worker.closing.get()) {
+                LOG.log(System.Logger.Level.ERROR, "Taskbridge worker's engine stopped on its own (downed by the cluster, "
+                        + "or failed: its log says why); the worker exits");
+                new Thread(() -> System.exit(1), "taskbridge-worker-exit").start();
+            }
+        });
         stopped.await();
     }
 
@@ -127,13 +138,19 @@ public final class Worker implements AutoCloseable {
                 throw new IllegalArgumentException("a worker is a node of a cluster: set " + TaskbridgeSettings.CLUSTER_ENABLED
                         + "=true and " + TaskbridgeSettings.CLUSTER_SEED_NODES + " to the servers' nodes");
             }
-            database = pool(config);
+            String url = databaseUrl(config);
+            List<String> runs = registry.all().stream().map(TaskType::id).filter(settings.cluster()::runs).sorted().toList();
+            if (runs.isEmpty()) {
+                throw new IllegalArgumentException("this worker would run nothing: none of its plugins' task types "
+                        + registry.all().stream().map(TaskType::id).sorted().toList() + " in " + pluginDirectory
+                        + " is placed on its roles " + settings.cluster().roles() + " (" + TaskbridgeSettings.CLUSTER_ROLES + ", "
+                        + TaskbridgeSettings.CLUSTER_TYPE_ROLE + "<type>)");
+            }
+            database = pool(config, url);
             TaskEngine engine = TaskEngine.start(settings, registry, database, null, plugins, Clock.systemUTC(),
                     new LocalChunkTransactions(database));
             LOG.log(System.Logger.Level.INFO, STARTED + ": node " + settings.nodeName() + ", roles " + settings.cluster().roles()
-                    + ", runs the task types " + registry.all().stream().map(TaskType::id).filter(settings.cluster()::runs).sorted()
-                    .toList() + " of its plugins in " + pluginDirectory);
-            running = true;
+                    + ", runs the task types " + runs + " of its plugins in " + pluginDirectory);
             return new Worker(engine, database, plugins);
         } catch (RuntimeException e) {
             if (database != null) {
@@ -144,14 +161,18 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource pool(Config config) {
+    private static String databaseUrl(Config config) {
         String url = config.getOptionalValue(DATABASE_URL, String.class).orElseThrow(() -> new IllegalArgumentException(
                 DATABASE_URL + " must name the cluster's PostgreSQL database (jdbc:postgresql://host:port/database)"));
         if (!url.startsWith("jdbc:postgresql:")) {
             // H2 lives in one server's JVM or file: a worker cannot share it
-            throw new IllegalArgumentException(DATABASE_URL + " is " + url + ": a worker shares the servers' PostgreSQL "
+            throw new IllegalArgumentException(DATABASE_URL + " is " + withoutQuery(url) + ": a worker shares the servers' PostgreSQL "
                     + "database (jdbc:postgresql://host:port/database)");
         }
+        return url;
+    }
+
+    private static HikariDataSource pool(Config config, String url) {
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("taskbridge-worker");
         pool.setJdbcUrl(url);
@@ -161,8 +182,14 @@ public final class Worker implements AutoCloseable {
         try {
             return new HikariDataSource(pool); // connects now: a wrong URL or password stops the worker at once, named
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot connect to " + url + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot connect to " + withoutQuery(url) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A JDBC URL as a message may show it: without its parameters, which may hold a password. */
+    static String withoutQuery(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query) + "?...";
     }
 
     /** The jars of {@code directory}, in name order, in a class loader of their own whose parent holds the engine. */
@@ -194,6 +221,9 @@ public final class Worker implements AutoCloseable {
     /** Drains (running chunks commit, slots move to other nodes), leaves the cluster, closes the pool and the plugins. */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         try {
             engine.close();
         } finally {
@@ -204,12 +234,7 @@ public final class Worker implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "could not close the plugins' class loader", e);
             }
             LOG.log(System.Logger.Level.INFO, "Taskbridge worker stopped");
-            running = false;
-            WorkerLogManager.workerStopped();
+            WorkerLogManager.stopped();
         }
-    }
-
-    static boolean running() {
-        return running;
     }
 }

@@ -10,20 +10,29 @@ import java.util.logging.LogManager;
  */
 public final class WorkerLogManager extends LogManager {
 
-    private volatile boolean workerStopped;
+    /** Set from the worker's start until it has stopped; while set, a reset is put off. */
+    private static volatile boolean holding;
+    private static volatile boolean resetPutOff;
 
-    /** Ignored until the worker has stopped; a JVM that was never a worker's resets as usual. */
+    /** Resets as the JDK does, unless a worker runs: then once it has stopped. */
     @Override
     public void reset() {
-        if (workerStopped || !Worker.running()) {
+        if (holding) {
+            resetPutOff = true;
+        } else {
             super.reset();
         }
     }
 
-    /** Called once the worker has stopped: logging ends as the JDK would have ended it. */
-    static void workerStopped() {
-        if (LogManager.getLogManager() instanceof WorkerLogManager manager) {
-            manager.workerStopped = true;
+    /** From now until {@link #stopped()}, the JDK's shutdown leaves logging on. */
+    static void holdUntilStopped() {
+        holding = true;
+    }
+
+    /** The worker has stopped: a reset the JVM's shutdown asked for meanwhile is done now. */
+    static void stopped() {
+        holding = false;
+        if (resetPutOff && LogManager.getLogManager() instanceof WorkerLogManager manager) {
             manager.reset();
         }
     }

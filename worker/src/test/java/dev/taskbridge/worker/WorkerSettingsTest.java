@@ -19,10 +19,11 @@ class WorkerSettingsTest {
     @TempDir
     Path dir;
 
+    /** As the settings file says, with a worker's role and its type's placement unless {@code properties} say otherwise. */
     private Config config(String properties) throws Exception {
         Files.createDirectories(dir.resolve("plugins"));
-        return Worker.config(Files.writeString(dir.resolve("worker.properties"),
-                "taskbridge.worker.home=" + dir + "\n" + properties));
+        return Worker.config(Files.writeString(dir.resolve("worker.properties"), "taskbridge.worker.home=" + dir + "\n"
+                + "taskbridge.cluster.roles=heavy\ntaskbridge.cluster.role." + HeavyTestType.ID + "=heavy\n" + properties));
     }
 
     @Test
@@ -63,7 +64,20 @@ class WorkerSettingsTest {
                 taskbridge.cluster.seed-nodes=127.0.0.1:25520
                 """);
         assertThatThrownBy(() -> Worker.start(config)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("cannot connect to jdbc:postgresql://127.0.0.1:1/none");
+                .hasMessageContaining("cannot connect to jdbc:postgresql://127.0.0.1:1/none?...")
+                .hasMessageNotContaining("connectTimeout");
+    }
+
+    @Test
+    void aWorkerWhosePluginsProvideNoTypeOfItsRolesIsRefusedItWouldRunNothing() throws Exception {
+        Config config = config("""
+                taskbridge.worker.database.url=jdbc:postgresql://127.0.0.1:1/none
+                taskbridge.cluster.enabled=true
+                taskbridge.cluster.seed-nodes=127.0.0.1:25520
+                taskbridge.cluster.roles=reports
+                """);
+        assertThatThrownBy(() -> Worker.start(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("would run nothing").hasMessageContaining(HeavyTestType.ID).hasMessageContaining("[reports]");
     }
 
     @Test
