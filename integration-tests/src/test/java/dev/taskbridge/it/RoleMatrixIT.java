@@ -112,6 +112,8 @@ class RoleMatrixIT {
                         "401", "200", "200", "200", "200", "200", "403"),
                 new Row("GET /api/admin/engine", c -> status(c.api("GET", "/admin/engine", null, null)),
                         "401", "403", "403", "403", "200", "200", "403"),
+                new Row("GET /api/admin/unfinished-tasks", c -> status(c.api("GET", "/admin/unfinished-tasks", null, null)),
+                        "401", "403", "403", "403", "200", "200", "403"),
                 new Row("GET /api/metrics", c -> status(c.api("GET", "/metrics", null, null)),
                         "401", "403", "403", "403", "200", "200", "200"),
                 new Row("GET /openapi (public)", c -> status(c.api.send("GET", Http.APP + "/openapi", Map.of(), null)),

@@ -57,6 +57,7 @@ public class OpenApiDocument implements OASFilter {
             Map.entry("deleteSchedule", List.of(TaskbridgeApi.NOT_FOUND)),
             Map.entry("followTasks", List.of()),
             Map.entry("getEngineFacts", List.of()),
+            Map.entry("listUnfinishedTasks", List.of()),
             Map.entry("getMetrics", List.of()));
 
     /** The status of each error response: read from the responseCode TaskbridgeApi declares it with. */

@@ -24,10 +24,12 @@ import dev.taskbridge.engine.store.Stored;
 import dev.taskbridge.engine.store.TaskFilter;
 import dev.taskbridge.engine.store.TaskRecord;
 import dev.taskbridge.engine.store.TaskState;
+import dev.taskbridge.engine.store.TaskStore;
 import dev.taskbridge.engine.store.TaskSummary;
 import dev.taskbridge.gateway.BuildView;
 import dev.taskbridge.gateway.ClusterView;
 import dev.taskbridge.gateway.EngineFacts;
+import dev.taskbridge.gateway.UnfinishedTasks;
 import dev.taskbridge.gateway.ErrorPage;
 import dev.taskbridge.gateway.ExportFile;
 import dev.taskbridge.gateway.ExportNotFoundException;
@@ -439,6 +441,15 @@ public class TaskGatewayBean implements TaskGateway {
         TaskEngine engine = lifecycle.engine();
         return new EngineFacts(lifecycle.build(), engine.startedAt(), engine.liveSlotActors(), countByStatus(null), engine.countStalled(),
                 clusterView(engine));
+    }
+
+    @Override
+    public List<UnfinishedTasks> unfinishedTasks() {
+        TaskStore store = lifecycle.engine().store();
+        return store.unfinishedVersions().stream()
+                .map(unfinished -> new UnfinishedTasks(unfinished.taskType(), unfinished.version(), unfinished.tasks(),
+                        store.unfinishedIds(unfinished.taskType(), unfinished.version(), UnfinishedTasks.FIRST_IDS)))
+                .toList();
     }
 
     /** The members as this node sees them, each with the slots that run there: an operator's view of where work goes. */

@@ -157,6 +157,15 @@ public interface TaskGateway {
      */
     EngineFacts engineFacts();
 
+    /**
+     * The tasks not final yet, per type and the version of it they were submitted under, with
+     * some of their ids: what a deploy must be able to run (design note 041). Read from the store,
+     * so a type that is not active on this node is listed too.
+     *
+     * @throws EngineUnavailableException the engine is not running
+     */
+    List<UnfinishedTasks> unfinishedTasks();
+
     /** The media type of {@link #metrics()}: Prometheus's text exposition format, version 0.0.4. */
     String METRICS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
