@@ -51,22 +51,45 @@ public class RowWritingTaskType implements TaskType<RowWritingTaskType.Script> {
 
     /**
      * 1, or the system property {@value #VERSION_PROPERTY}: a server started with another version
-     * stands for a deploy of another version of the plugin (note 028). Versions above 1 take tasks
-     * of an older one only with {@value #MIGRATES_PROPERTY}{@code =true}; a payload of version 2 or
-     * later has the option {@code shape=2}, which the migration adds, as a real one would reshape it.
+     * stands for a deploy of another version of the plugin (note 028); or else the version the
+     * plugin's jar says in {@value #VERSION_RESOURCE}, as a jar built from other sources would (the
+     * deploy command's test). Versions above 1 take tasks of an older one only with
+     * {@value #MIGRATES_PROPERTY}{@code =true} (a system property, or {@code migrates=true} in the
+     * resource); a payload of version 2 or later has the option {@code shape=2}, which the migration
+     * adds, as a real one would reshape it.
      */
     @Override
     public int version() {
-        return Integer.getInteger(VERSION_PROPERTY, 1);
+        return Integer.getInteger(VERSION_PROPERTY, Integer.parseInt(OF_THE_JAR.getProperty("version", "1")));
     }
 
     public static final String VERSION_PROPERTY = "it.rows.version";
     public static final String MIGRATES_PROPERTY = "it.rows.migrates";
+    /** In the plugin's jar, when it stands for another version: {@code version=N}, {@code migrates=true}. */
+    public static final String VERSION_RESOURCE = "it-rows-version.properties";
     static final String SHAPE = "shape";
+
+    private static final java.util.Properties OF_THE_JAR = ofTheJar();
+
+    private static java.util.Properties ofTheJar() {
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = RowWritingTaskType.class.getClassLoader().getResourceAsStream(VERSION_RESOURCE)) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return properties;
+    }
+
+    private static boolean migrates() {
+        return Boolean.getBoolean(MIGRATES_PROPERTY) || Boolean.parseBoolean(OF_THE_JAR.getProperty("migrates"));
+    }
 
     @Override
     public java.util.Optional<dev.taskbridge.plugin.PayloadMigration> migrationFrom(int olderVersion) {
-        if (!Boolean.getBoolean(MIGRATES_PROPERTY) || olderVersion != 1) {
+        if (!migrates() || olderVersion != 1) {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(older -> {

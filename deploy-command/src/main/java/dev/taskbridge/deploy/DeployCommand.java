@@ -1,0 +1,148 @@
+package dev.taskbridge.deploy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code taskbridge-deploy.sh [options] EAR}: checks that the EAR's plugins can run every task the
+ * running server has not finished, and only then deploys it through the server's management API
+ * (design note 041). The server checks the same at its start, but by then the old version is gone
+ * and the tasks wait for an operator; this tells the operator before anything is replaced.
+ *
+ * <p>Exit status: 0 deployed (or, with {@code --check-only}, the check passed); 2 wrong use, or the
+ * server or the EAR could not be read; 3 the check refused the EAR, nothing deployed; 4 WildFly
+ * did not deploy it.
+ */
+public final class DeployCommand {
+
+    static final int DEPLOYED = 0;
+    static final int CANNOT_CHECK = 2;
+    static final int REFUSED = 3;
+    static final int NOT_DEPLOYED = 4;
+
+    private static final String USAGE = """
+            usage: taskbridge-deploy.sh [options] EAR
+              --wildfly-home DIR   the server's WildFly installation (default: $JBOSS_HOME); its bin/jboss-cli.sh
+                                   deploys, and its modules/ give the plugins the Jakarta APIs they name
+              --url URL            the application's root (default http://127.0.0.1:8080/taskbridge)
+              --controller H:P     the management interface (default 127.0.0.1:9990)
+              --name NAME          the deployment to replace (default taskbridge.ear)
+              --check-only         check, and deploy nothing
+            The check signs in as TASKBRIDGE_DEPLOY_USER (default admin) with TASKBRIDGE_DEPLOY_PASSWORD.""";
+
+    private DeployCommand() {
+    }
+
+    /** What the command was asked to do. */
+    record Options(Path ear, Path wildflyHome, URI url, String controller, String name, boolean checkOnly) {
+
+        static Options parse(List<String> args, Map<String, String> environment) {
+            Path ear = null;
+            String home = environment.get("JBOSS_HOME");
+            URI url = URI.create("http://127.0.0.1:8080/taskbridge");
+            String controller = "127.0.0.1:9990";
+            String name = "taskbridge.ear";
+            boolean checkOnly = false;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                switch (arg) {
+                    case "--wildfly-home" -> home = value(args, ++i, arg);
+                    case "--url" -> url = URI.create(value(args, ++i, arg));
+                    case "--controller" -> controller = value(args, ++i, arg);
+                    case "--name" -> name = value(args, ++i, arg);
+                    case "--check-only" -> checkOnly = true;
+                    default -> {
+                        if (arg.startsWith("-") || ear != null) {
+                            throw new IllegalArgumentException("unknown option or second EAR: " + arg);
+                        }
+                        ear = Path.of(arg);
+                    }
+                }
+            }
+            if (ear == null) {
+                throw new IllegalArgumentException("name the EAR to deploy");
+            }
+            if (!Files.isRegularFile(ear)) {
+                throw new IllegalArgumentException(ear + ": no such file");
+            }
+            if (home == null || home.isBlank()) {
+                throw new IllegalArgumentException("give --wildfly-home (or JBOSS_HOME): the server's installation");
+            }
+            return new Options(ear, Path.of(home), url, controller, name, checkOnly);
+        }
+
+        private static String value(List<String> args, int i, String option) {
+            if (i >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args.get(i);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+    }
+
+    static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.println(USAGE);
+            return DEPLOYED;
+        }
+        Options options;
+        try {
+            options = Options.parse(args, environment);
+        } catch (IllegalArgumentException e) {
+            err.println("taskbridge-deploy: " + e.getMessage());
+            err.println(USAGE);
+            return CANNOT_CHECK;
+        }
+        List<String> refusals;
+        try {
+            refusals = check(options, environment, out);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("taskbridge-deploy: cannot check " + options.ear() + ", nothing deployed: " + e.getMessage());
+            return CANNOT_CHECK;
+        }
+        if (!refusals.isEmpty()) {
+            err.println("taskbridge-deploy: " + options.ear() + " is not deployed: it cannot run what the server has not finished.");
+            refusals.forEach(refusal -> err.println("  - " + refusal));
+            err.println("Deploy a version that can run them (a plugin's migrationFrom, design note 028), or let them finish first.");
+            return REFUSED;
+        }
+        if (options.checkOnly()) {
+            out.println("taskbridge-deploy: " + options.ear() + " can run every unfinished task of the server (--check-only: nothing deployed)");
+            return DEPLOYED;
+        }
+        out.println("taskbridge-deploy: deploying " + options.ear() + " as " + options.name() + " through " + options.controller());
+        int status = new JbossCli(options.wildflyHome(), options.controller()).deploy(options.ear(), options.name());
+        if (status != 0) {
+            err.println("taskbridge-deploy: WildFly did not deploy " + options.ear() + " (jboss-cli exit status " + status + ")");
+            return NOT_DEPLOYED;
+        }
+        out.println("taskbridge-deploy: deployed " + options.ear());
+        return DEPLOYED;
+    }
+
+    /** The EAR's task types against the server's unfinished tasks: why not to deploy, or nothing. */
+    private static List<String> check(Options options, Map<String, String> environment, PrintStream out)
+            throws IOException, InterruptedException {
+        List<Unfinished> unfinished = new ServerApi(options.url(), environment.getOrDefault("TASKBRIDGE_DEPLOY_USER", "admin"),
+                environment.getOrDefault("TASKBRIDGE_DEPLOY_PASSWORD", "")).unfinished();
+        try (EarPlugins plugins = EarPlugins.read(options.ear(), options.wildflyHome())) {
+            List<String> lines = new ArrayList<>();
+            plugins.types().values().forEach(type -> lines.add(type.id() + " version " + type.version()));
+            out.println("taskbridge-deploy: " + options.ear() + " provides " + (lines.isEmpty() ? "no task type" : String.join(", ", lines)));
+            out.println("taskbridge-deploy: the server has " + (unfinished.isEmpty() ? "no unfinished task"
+                    : String.join(", ", unfinished.stream().map(u -> u.tasks() + " of " + u.taskType() + " version " + u.version()).toList())
+                    + " unfinished"));
+            return DeployCheck.refusals(plugins.types(), plugins.unreadable(), unfinished);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.taskbridge.deploy;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+
+/** The running server's REST API, as an admin: what it has not finished. */
+final class ServerApi {
+
+    private final URI base;
+    private final String authorization;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** @param base the application's root, e.g. {@code http://127.0.0.1:8080/taskbridge} */
+    ServerApi(URI base, String user, String password) {
+        this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The tasks not final yet per type and version ({@code GET /api/admin/unfinished-tasks}).
+     *
+     * @throws IllegalStateException the server could not be asked, or did not answer as it should; says why
+     */
+    List<Unfinished> unfinished() throws IOException, InterruptedException {
+        URI uri = base.resolve("api/admin/unfinished-tasks");
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", authorization).header("Accept", "application/json").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new IllegalStateException("no server answers at " + uri + " (" + e.getMessage() + "): is it running, and is --url right?");
+        }
+        switch (response.statusCode()) {
+            case 200 -> {
+                return parse(response.body());
+            }
+            case 401 -> throw new IllegalStateException(uri + " refused the user and password (401): set TASKBRIDGE_DEPLOY_USER and TASKBRIDGE_DEPLOY_PASSWORD");
+            case 403 -> throw new IllegalStateException(uri + " answered 403: the deploy check needs a user with the admin role");
+            case 404 -> throw new IllegalStateException(uri + " answered 404: the server runs a Taskbridge without the deploy check, or --url is not the application's root");
+            default -> throw new IllegalStateException(uri + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
+        }
+    }
+
+    static List<Unfinished> parse(String json) {
+        try (JsonReader reader = Json.createReader(new StringReader(json))) {
+            return reader.readArray().getValuesAs(JsonObject.class).stream()
+                    .map(row -> new Unfinished(row.getString("taskType"), row.getInt("version"), row.getJsonNumber("tasks").longValue(),
+                            row.getJsonArray("firstIds").getValuesAs(JsonString::getString)))
+                    .toList();
+        }
+    }
+
+    private static String abbreviate(String body) {
+        return body.length() <= 500 ? body : body.substring(0, 500) + "...";
+    }
+}

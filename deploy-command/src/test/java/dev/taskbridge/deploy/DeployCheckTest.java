@@ -1,0 +1,84 @@
+package dev.taskbridge.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeployCheckTest {
+
+    /** A type of version 3 that runs tasks of version 2 and 3 only, as PayloadMigrations would say it. */
+    private static final PluginType ROWS = new PluginType("rows", 3,
+            version -> version >= 2 && version <= 3 ? Optional.empty() : Optional.of("no migration from version " + version));
+
+    @Test
+    void anEarThatRunsEveryUnfinishedVersionPasses() {
+        assertThat(DeployCheck.refusals(Map.of("rows", ROWS), List.of(),
+                List.of(new Unfinished("rows", 2, 4, List.of("a", "b", "c", "d")), new Unfinished("rows", 3, 1, List.of("e"))))).isEmpty();
+    }
+
+    @Test
+    void aVersionTheEarCannotRunIsRefusedWithItsCountAndSomeIds() {
+        List<String> refusals = DeployCheck.refusals(Map.of("rows", ROWS), List.of(),
+                List.of(new Unfinished("rows", 1, 7, List.of("a", "b", "c", "d", "e")), new Unfinished("rows", 3, 1, List.of("f"))));
+        assertThat(refusals).singleElement().asString()
+                .isEqualTo("rows: no migration from version 1; the server has 7 unfinished task(s) of version 1: a, b, c, d, e, ...");
+    }
+
+    @Test
+    void aTypeTheEarLacksIsRefusedAndOneWithoutUnfinishedTasksIsNot() {
+        List<String> refusals = DeployCheck.refusals(Map.of(), List.of(),
+                List.of(new Unfinished("ledger.post", 2, 1, List.of("x"))));
+        assertThat(refusals).singleElement().asString()
+                .isEqualTo("ledger.post: the EAR has no plugin for this type; its 1 unfinished task(s) of version 2 would wait for one: x");
+        assertThat(DeployCheck.refusals(Map.of(), List.of(), List.of())).isEmpty();
+    }
+
+    @Test
+    void aPluginThatCouldNotBeReadIsRefusedEvenWithNothingUnfinished() {
+        assertThat(DeployCheck.refusals(Map.of("rows", ROWS), List.of("com.example.Broken: NoClassDefFoundError"), List.of()))
+                .singleElement().asString().contains("could not be read").contains("com.example.Broken");
+    }
+
+    @Test
+    void theServersListIsReadAsTheRestApiWritesIt() {
+        assertThat(ServerApi.parse("[{\"firstIds\":[\"a\",\"b\"],\"taskType\":\"it.rows\",\"tasks\":12,\"version\":1}]"))
+                .containsExactly(new Unfinished("it.rows", 1, 12, List.of("a", "b")));
+    }
+
+    @Test
+    void wrongUseIsToldWithTheUsageAndChecksNothing(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DeployCommand.run(List.of(dir.resolve("missing.ear").toString()), Map.of("JBOSS_HOME", dir.toString()),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(DeployCommand.CANNOT_CHECK);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.ear: no such file").contains("usage:");
+
+        Path ear = Files.writeString(dir.resolve("taskbridge.ear"), "not a zip");
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of(ear.toString()), Map.of()))
+                .hasMessageContaining("--wildfly-home");
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--url"), Map.of())).hasMessageContaining("--url needs a value");
+    }
+
+    @Test
+    void aFileThatIsNoEarIsSaidSo(@TempDir Path dir) throws Exception {
+        Path notEar = Files.writeString(dir.resolve("taskbridge.ear"), "not a zip");
+        Files.createDirectories(dir.resolve("modules"));
+        assertThatThrownBy(() -> EarPlugins.read(notEar, dir)).hasMessageContaining("is not an EAR");
+        try (var stream = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(stream.filter(path -> path.getFileName().toString().startsWith("taskbridge-deploy-"))
+                    .filter(path -> path.toFile().lastModified() > System.currentTimeMillis() - 5_000))
+                    .as("nothing unpacked is left behind").isEmpty();
+        }
+    }
+}
