@@ -36,6 +36,8 @@ public final class DeployCommand {
               --check-only         check, and deploy nothing
             The check signs in as TASKBRIDGE_DEPLOY_USER (default admin) with TASKBRIDGE_DEPLOY_PASSWORD.""";
 
+    private static final java.util.regex.Pattern DEPLOYMENT_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
+
     private DeployCommand() {
     }
 
@@ -71,6 +73,9 @@ public final class DeployCommand {
             if (!Files.isRegularFile(ear)) {
                 throw new IllegalArgumentException(ear + ": no such file");
             }
+            if (!DEPLOYMENT_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("--name " + name + ": a deployment's name is letters, digits, dots, dashes and underscores");
+            }
             if (home == null || home.isBlank()) {
                 throw new IllegalArgumentException("give --wildfly-home (or JBOSS_HOME): the server's installation");
             }
@@ -104,10 +109,13 @@ public final class DeployCommand {
             return CANNOT_CHECK;
         }
         List<String> refusals;
+        JbossCli cli;
         try {
-            refusals = check(options, environment, out);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("taskbridge-deploy: cannot check " + options.ear() + ", nothing deployed: " + e.getMessage());
+            // the CLI first: a deploy that cannot happen is said before a check that takes a while
+            cli = options.checkOnly() ? null : new JbossCli(options.wildflyHome(), options.controller());
+            refusals = check(options, environment, out, err);
+        } catch (IOException | RuntimeException e) {
+            err.println("taskbridge-deploy: " + options.ear() + " is not deployed, as it could not be checked: " + e.getMessage());
             return CANNOT_CHECK;
         }
         if (!refusals.isEmpty()) {
@@ -116,12 +124,18 @@ public final class DeployCommand {
             err.println("Deploy a version that can run them (a plugin's migrationFrom, design note 028), or let them finish first.");
             return REFUSED;
         }
-        if (options.checkOnly()) {
+        if (cli == null) {
             out.println("taskbridge-deploy: " + options.ear() + " can run every unfinished task of the server (--check-only: nothing deployed)");
             return DEPLOYED;
         }
         out.println("taskbridge-deploy: deploying " + options.ear() + " as " + options.name() + " through " + options.controller());
-        int status = new JbossCli(options.wildflyHome(), options.controller()).deploy(options.ear(), options.name());
+        int status;
+        try {
+            status = cli.deploy(options.ear(), options.name());
+        } catch (IOException | IllegalStateException e) {
+            err.println("taskbridge-deploy: WildFly did not deploy " + options.ear() + ": " + e.getMessage());
+            return NOT_DEPLOYED;
+        }
         if (status != 0) {
             err.println("taskbridge-deploy: WildFly did not deploy " + options.ear() + " (jboss-cli exit status " + status + ")");
             return NOT_DEPLOYED;
@@ -131,10 +145,18 @@ public final class DeployCommand {
     }
 
     /** The EAR's task types against the server's unfinished tasks: why not to deploy, or nothing. */
-    private static List<String> check(Options options, Map<String, String> environment, PrintStream out)
+    private static List<String> check(Options options, Map<String, String> environment, PrintStream out, PrintStream err)
             throws IOException, InterruptedException {
-        List<Unfinished> unfinished = new ServerApi(options.url(), environment.getOrDefault("TASKBRIDGE_DEPLOY_USER", "admin"),
-                environment.getOrDefault("TASKBRIDGE_DEPLOY_PASSWORD", "")).unfinished();
+        String password = environment.get("TASKBRIDGE_DEPLOY_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("set TASKBRIDGE_DEPLOY_PASSWORD (and TASKBRIDGE_DEPLOY_USER, default admin): the check reads the server as an admin");
+        }
+        String host = String.valueOf(options.url().getHost());
+        if ("http".equals(options.url().getScheme()) && !List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(host)) {
+            err.println("taskbridge-deploy: warning: the admin's password goes to " + host + " over plain http; use https");
+        }
+        List<Unfinished> unfinished = new ServerApi(options.url(), environment.getOrDefault("TASKBRIDGE_DEPLOY_USER", "admin"), password)
+                .unfinished();
         try (EarPlugins plugins = EarPlugins.read(options.ear(), options.wildflyHome())) {
             List<String> lines = new ArrayList<>();
             plugins.types().values().forEach(type -> lines.add(type.id() + " version " + type.version()));
@@ -142,7 +164,7 @@ public final class DeployCommand {
             out.println("taskbridge-deploy: the server has " + (unfinished.isEmpty() ? "no unfinished task"
                     : String.join(", ", unfinished.stream().map(u -> u.tasks() + " of " + u.taskType() + " version " + u.version()).toList())
                     + " unfinished"));
-            return DeployCheck.refusals(plugins.types(), plugins.unreadable(), unfinished);
+            return DeployCheck.refusals(plugins.types(), plugins.problems(), unfinished);
         }
     }
 }

@@ -12,31 +12,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Enumeration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * The task types an EAR's plugins provide, read as the server would find them: the EAR's
- * {@code lib/} jars in a class loader of their own, through {@link ServiceLoader}, over the jars of
- * the WildFly installation's modules (the Jakarta APIs a plugin may name, such as JSON-P or JPA).
+ * The task types an EAR's plugins provide, found as the EAR's engine finds them at start: its
+ * {@code lib/} jars in a class loader of their own, the EAR's own classes first and the jars of the
+ * WildFly installation's modules behind them (the Jakarta APIs a plugin names, such as JSON-P or
+ * JPA), and the EAR's own {@code TaskTypeRegistry.discover}, through reflection.
  *
- * <p>The EAR's own plugin API and engine are used, through reflection, not the command's: whether
- * a plugin can run a version of tasks is decided by the engine that will run it
- * ({@code PayloadMigrations.whyNot}), so a command of another release judges an EAR as its engine
- * will at start.
+ * <p>So a plugin the engine would skip (a bad id, a plugin API newer than the engine's, a class
+ * that does not load) is reported as the engine would report it, two plugins with one id are
+ * found as the engine would refuse them, and whether a plugin can run a version of tasks is its
+ * engine's {@code PayloadMigrations.whyNot}: a command of another release judges an EAR as its
+ * engine will.
  */
 final class EarPlugins implements AutoCloseable {
 
+    static final String REGISTRY = "dev.taskbridge.engine.plugins.TaskTypeRegistry";
     static final String TASK_TYPE = "dev.taskbridge.plugin.TaskType";
     static final String PAYLOAD_MIGRATIONS = "dev.taskbridge.engine.plugins.PayloadMigrations";
 
@@ -44,7 +46,7 @@ final class EarPlugins implements AutoCloseable {
     private final URLClassLoader server;
     private final URLClassLoader ear;
     private final Map<String, PluginType> types = new LinkedHashMap<>();
-    private final List<String> unreadable = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
 
     private EarPlugins(Path unpacked, URLClassLoader server, URLClassLoader ear) {
         this.unpacked = unpacked;
@@ -52,27 +54,41 @@ final class EarPlugins implements AutoCloseable {
         this.ear = ear;
     }
 
+    /** {@link #read(Path, Path, Path)} into the system's temporary directory. */
+    static EarPlugins read(Path earFile, Path wildflyHome) throws IOException {
+        return read(earFile, wildflyHome, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
     /**
-     * Reads the task types of {@code earFile}'s plugins.
+     * Reads the task types of {@code earFile}'s plugins; {@link #close()} deletes what it unpacked.
      *
      * @param wildflyHome the server's installation, whose {@code modules/} jars the plugins may need
+     * @param temporary   where to unpack the EAR's {@code lib/}
      * @throws IllegalArgumentException the file is no EAR with Taskbridge's engine in its lib/
      */
-    static EarPlugins read(Path earFile, Path wildflyHome) throws IOException {
-        Path unpacked = Files.createTempDirectory("taskbridge-deploy-");
-        URLClassLoader server = null;
+    static EarPlugins read(Path earFile, Path wildflyHome, Path temporary) throws IOException {
+        Path modules = wildflyHome.resolve("modules");
+        if (!Files.isDirectory(modules)) {
+            throw new IllegalArgumentException(modules + " is no directory: --wildfly-home must name the server's installation");
+        }
+        Path unpacked = Files.createTempDirectory(temporary, "taskbridge-deploy-");
+        EarPlugins plugins = null;
         try {
             List<URL> libs = unpackLibs(earFile, unpacked);
-            server = new URLClassLoader("wildfly-modules", jarsUnder(wildflyHome.resolve("modules")),
-                    ClassLoader.getPlatformClassLoader());
-            EarPlugins plugins = new EarPlugins(unpacked, server, new URLClassLoader("ear", libs.toArray(URL[]::new), server));
+            URLClassLoader server = new URLClassLoader("wildfly-modules", jarsUnder(modules), ClassLoader.getPlatformClassLoader());
+            plugins = new EarPlugins(unpacked, server, new EarFirstClassLoader(libs.toArray(URL[]::new), server));
             plugins.load(earFile);
             return plugins;
         } catch (IOException | RuntimeException e) {
-            if (server != null) {
-                server.close();
+            try {
+                if (plugins != null) {
+                    plugins.close();
+                } else {
+                    deleteRecursively(unpacked);
+                }
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
             }
-            deleteRecursively(unpacked);
             throw e;
         }
     }
@@ -81,42 +97,55 @@ final class EarPlugins implements AutoCloseable {
         return types;
     }
 
-    /** The plugins that could not be read, each with its class (or jar) and why. */
-    List<String> unreadable() {
-        return unreadable;
+    /** What the EAR's engine would report about its plugins at start: those it would skip, and why. */
+    List<String> problems() {
+        return problems;
     }
 
     private void load(Path earFile) {
-        Class<?> taskType;
+        Method discover;
+        Method all;
+        Method problemsOf;
+        Method id;
+        Method version;
         Method whyNot;
         try {
-            taskType = ear.loadClass(TASK_TYPE);
+            Class<?> registry = ear.loadClass(REGISTRY);
+            Class<?> taskType = ear.loadClass(TASK_TYPE);
+            discover = registry.getMethod("discover", ClassLoader.class);
+            all = registry.getMethod("all");
+            problemsOf = registry.getMethod("problems");
+            id = taskType.getMethod("id");
+            version = taskType.getMethod("version");
             whyNot = ear.loadClass(PAYLOAD_MIGRATIONS).getMethod("whyNot", taskType, int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException(earFile + " holds no Taskbridge engine in its lib/ (" + e + "): is it Taskbridge's EAR?");
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException(earFile + " holds no Taskbridge engine this command can read in its lib/ ("
+                    + e + "): is it Taskbridge's EAR?");
         }
-        Method id = method(taskType, "id");
-        Method version = method(taskType, "version");
-        Iterator<?> providers = ServiceLoader.load(taskType, ear).iterator();
-        while (true) {
-            Object type;
-            try {
-                if (!providers.hasNext()) {
-                    break;
-                }
-                type = providers.next();
-            } catch (ServiceConfigurationError | LinkageError e) {
-                // as the server does at boot: a broken plugin is reported by name and the others are read
-                unreadable.add(describe(e));
-                continue;
-            }
-            try {
+        Object registry;
+        try {
+            registry = discover.invoke(null, ear);
+        } catch (InvocationTargetException e) {
+            // two plugins with one id: the engine would not start at all
+            problems.add(String.valueOf(e.getCause().getMessage()));
+            return;
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            for (Object type : (Collection<?>) all.invoke(registry)) {
                 String typeId = (String) id.invoke(type);
                 int typeVersion = (Integer) version.invoke(type);
                 types.put(typeId, new PluginType(typeId, typeVersion, tasksVersion -> whyNot(whyNot, type, tasksVersion)));
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                unreadable.add(type.getClass().getName() + ": " + describe(e));
             }
+            for (Object problem : (List<?>) problemsOf.invoke(registry)) {
+                problems.add(String.valueOf(problem));
+            }
+        } catch (InvocationTargetException e) {
+            // the registry read id() and version() already; they failing now is the plugin's own doing
+            problems.add("a plugin failed to say its id or version: " + e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -130,23 +159,6 @@ final class EarPlugins implements AutoCloseable {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Method method(Class<?> type, String name) {
-        try {
-            return type.getMethod(name);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException(type + " has no " + name + "()", e);
-        }
-    }
-
-    /** The error and its causes, innermost last: a missing class is named deep in a ServiceConfigurationError. */
-    private static String describe(Throwable error) {
-        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage() == null ? error : error.getMessage()));
-        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            text.append(" (").append(cause).append(')');
-        }
-        return text.toString();
     }
 
     private static List<URL> unpackLibs(Path earFile, Path into) throws IOException {
@@ -166,16 +178,13 @@ final class EarPlugins implements AutoCloseable {
                 }
                 libs.add(jar.toUri().toURL());
             }
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw new IllegalArgumentException(earFile + " is not an EAR (not a zip file: " + e.getMessage() + ")");
         }
         return libs;
     }
 
     private static URL[] jarsUnder(Path modules) throws IOException {
-        if (!Files.isDirectory(modules)) {
-            throw new IllegalArgumentException(modules + " is no directory: --wildfly-home must name the server's installation");
-        }
         try (Stream<Path> paths = Files.walk(modules)) {
             return paths.filter(path -> path.toString().endsWith(".jar")).sorted().map(EarPlugins::url).toArray(URL[]::new);
         }
@@ -205,6 +214,43 @@ final class EarPlugins implements AutoCloseable {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * The EAR's classes before the installation's, as WildFly gives a deployment its own libraries
+     * before the modules it adds (and the EAR excludes some, such as WildFly's Jackson, to use its
+     * own): only the JDK's classes come from the parent first.
+     */
+    private static final class EarFirstClassLoader extends URLClassLoader {
+
+        static {
+            registerAsParallelCapable();
+        }
+
+        EarFirstClassLoader(URL[] urls, ClassLoader parent) {
+            super("ear", urls, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded == null && !name.startsWith("java.")) {
+                    try {
+                        loaded = findClass(name);
+                    } catch (ClassNotFoundException notInTheEar) {
+                        // the installation's, below
+                    }
+                }
+                if (loaded == null) {
+                    return super.loadClass(name, resolve);
+                }
+                if (resolve) {
+                    resolveClass(loaded);
+                }
+                return loaded;
             }
         }
     }

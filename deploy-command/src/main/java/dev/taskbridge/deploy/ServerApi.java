@@ -7,12 +7,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
 import jakarta.json.Json;
+import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
@@ -44,6 +46,10 @@ final class ServerApi {
                     HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new IllegalStateException("no server answers at " + uri + " (" + e.getMessage() + "): is it running, and is --url right?");
+        } catch (HttpTimeoutException e) {
+            throw new IllegalStateException(uri + " did not answer in time (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new IllegalStateException(uri + " could not be asked: " + e);
         }
         switch (response.statusCode()) {
             case 200 -> {
@@ -52,16 +58,22 @@ final class ServerApi {
             case 401 -> throw new IllegalStateException(uri + " refused the user and password (401): set TASKBRIDGE_DEPLOY_USER and TASKBRIDGE_DEPLOY_PASSWORD");
             case 403 -> throw new IllegalStateException(uri + " answered 403: the deploy check needs a user with the admin role");
             case 404 -> throw new IllegalStateException(uri + " answered 404: the server runs a Taskbridge without the deploy check, or --url is not the application's root");
+            case 503 -> throw new IllegalStateException(uri + " answered 503: the server's task engine is not running (" + abbreviate(response.body())
+                    + "), so what it has not finished cannot be read; try again once it runs, or, knowing what that skips, deploy with jboss-cli.sh yourself");
             default -> throw new IllegalStateException(uri + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
         }
     }
 
+    /** @throws IllegalStateException the answer is not the list the API writes (a proxy's page, another application) */
     static List<Unfinished> parse(String json) {
         try (JsonReader reader = Json.createReader(new StringReader(json))) {
             return reader.readArray().getValuesAs(JsonObject.class).stream()
                     .map(row -> new Unfinished(row.getString("taskType"), row.getInt("version"), row.getJsonNumber("tasks").longValue(),
                             row.getJsonArray("firstIds").getValuesAs(JsonString::getString)))
                     .toList();
+        } catch (JsonException | ClassCastException | NullPointerException e) {
+            throw new IllegalStateException("the answer is not the list of unfinished tasks the API writes (" + e.getMessage() + "): "
+                    + abbreviate(json));
         }
     }
 

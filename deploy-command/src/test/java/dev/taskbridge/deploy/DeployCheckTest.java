@@ -45,9 +45,15 @@ class DeployCheckTest {
     }
 
     @Test
-    void aPluginThatCouldNotBeReadIsRefusedEvenWithNothingUnfinished() {
-        assertThat(DeployCheck.refusals(Map.of("rows", ROWS), List.of("com.example.Broken: NoClassDefFoundError"), List.of()))
-                .singleElement().asString().contains("could not be read").contains("com.example.Broken");
+    void aPluginTheEngineWouldSkipIsRefusedEvenWithNothingUnfinished() {
+        assertThat(DeployCheck.refusals(Map.of("rows", ROWS), List.of("Skipped task type plugin com.example.Broken: ..."), List.of()))
+                .singleElement().asString().contains("would report at start").contains("com.example.Broken");
+    }
+
+    @Test
+    void anAnswerThatIsNotTheListIsSaidSo() {
+        assertThatThrownBy(() -> ServerApi.parse("<html>log in</html>")).hasMessageContaining("is not the list of unfinished tasks");
+        assertThatThrownBy(() -> ServerApi.parse("[{\"taskType\":\"x\"}]")).hasMessageContaining("is not the list of unfinished tasks");
     }
 
     @Test
@@ -67,18 +73,13 @@ class DeployCheckTest {
         Path ear = Files.writeString(dir.resolve("taskbridge.ear"), "not a zip");
         assertThatThrownBy(() -> DeployCommand.Options.parse(List.of(ear.toString()), Map.of()))
                 .hasMessageContaining("--wildfly-home");
+        ByteArrayOutputStream noPassword = new ByteArrayOutputStream();
+        assertThat(DeployCommand.run(List.of("--check-only", ear.toString()), Map.of("JBOSS_HOME", dir.toString()),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(noPassword, true, StandardCharsets.UTF_8)))
+                .isEqualTo(DeployCommand.CANNOT_CHECK);
+        assertThat(noPassword.toString(StandardCharsets.UTF_8)).contains("set TASKBRIDGE_DEPLOY_PASSWORD").contains("is not deployed");
         assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--url"), Map.of())).hasMessageContaining("--url needs a value");
-    }
-
-    @Test
-    void aFileThatIsNoEarIsSaidSo(@TempDir Path dir) throws Exception {
-        Path notEar = Files.writeString(dir.resolve("taskbridge.ear"), "not a zip");
-        Files.createDirectories(dir.resolve("modules"));
-        assertThatThrownBy(() -> EarPlugins.read(notEar, dir)).hasMessageContaining("is not an EAR");
-        try (var stream = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertThat(stream.filter(path -> path.getFileName().toString().startsWith("taskbridge-deploy-"))
-                    .filter(path -> path.toFile().lastModified() > System.currentTimeMillis() - 5_000))
-                    .as("nothing unpacked is left behind").isEmpty();
-        }
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--name", "my app.ear --force", ear.toString()), Map.of("JBOSS_HOME", "/x")))
+                .hasMessageContaining("a deployment's name is");
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The deploy command (design note 041) as an operator runs it, {@code bin/taskbridge-deploy.sh}
  * from its distribution, against a server with unfinished tasks of {@code it.rows} version 1: an
  * EAR whose {@code it.rows} is version 2 without a migration, and an EAR without the plugin at all,
- * are refused with the tasks in the way and nothing is deployed; version 2 with a migration passes
+ * are refused with the tasks in the way and nothing is deployed; an EAR WildFly cannot deploy
+ * leaves the old version running; version 2 with a migration passes
  * the check, is deployed through the management API, and runs every one of those tasks, once.
  */
 class DeployCommandIT {
@@ -56,6 +56,15 @@ class DeployCommandIT {
             Run withoutPlugin = deploy(write("without-plugin", Deployments.ear()));
             assertThat(withoutPlugin.status()).as(withoutPlugin.toString()).isEqualTo(3);
             assertThat(withoutPlugin.output()).contains(RowWritingTaskType.ID + ": the EAR has no plugin for this type", ids.get(0));
+            assertThat(deployedVersion(admin)).as("nothing deployed").isEqualTo(1);
+
+            // passes the check (its lib/ is whole) but not WildFly: the replace is rolled back, version 1 runs on
+            EnterpriseArchive withoutBridge = Deployments.ear().addAsLibrary(Deployments.testPlugins());
+            withoutBridge.delete("taskbridge-bridge.jar");
+            Run broken = deploy(write("without-bridge", withoutBridge));
+            assertThat(broken.status()).as(broken.toString()).isEqualTo(4);
+            assertThat(broken.output()).contains("WildFly did not deploy");
+            assertThat(deployedVersion(admin)).as("the old deployment still runs").isEqualTo(1);
 
             Path migrating = ear("version-2-migrating", "version=2\nmigrates=true");
             Run checked = deploy(migrating, "--check-only");
@@ -103,15 +112,16 @@ class DeployCommandIT {
                 "--controller", "127.0.0.1:" + (9990 + ServerProcess.PORT_OFFSET)));
         command.addAll(List.of(options));
         command.add(ear.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // to a file, so that a command that hangs is found by the timeout rather than hanging the read
+        Path output = Files.createTempFile(BASE, "deploy-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("TASKBRIDGE_DEPLOY_USER", "admin");
         builder.environment().put("TASKBRIDGE_DEPLOY_PASSWORD", "admin");
         Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("the deploy command did not end:\n" + output);
+            throw new AssertionError("the deploy command did not end:\n" + Files.readString(output));
         }
-        return new Run(process.exitValue(), output);
+        return new Run(process.exitValue(), Files.readString(output));
     }
 }
