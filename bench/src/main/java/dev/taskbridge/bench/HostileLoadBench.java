@@ -740,7 +740,7 @@ public final class HostileLoadBench {
                 `EventStreamsTest` and `RestApiIT`; here it would refuse the streams before the server is under any load);
                 the other stream settings at their defaults (heartbeat 15 s, which is also how long a write may wait for a
                 client; 256 events queued per stream). Client and server on the same machine: date %s; %d cores; JVM %s.
-                """, System.getProperty("bench.server.heap", "-Xms1g -Xmx1g"), STREAMS_PER_USER,
+                """, LedgerPostBench.serverHeap(), STREAMS_PER_USER,
                 runs.isEmpty() ? 500 : runs.get(0).streamsWanted(), ZonedDateTime.now(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.runtime.version")));
         return md.toString();

@@ -133,6 +133,15 @@ public final class LedgerPostBench {
         }
     }
 
+    /**
+     * The server's heap in every bench that starts one: the shipped default's maximum
+     * ({@code server-config/src/main/bin/heap.conf}), fixed, so that a run does not depend on how
+     * far the heap had grown; {@code -Dbench.server.heap} replaces it.
+     */
+    static String serverHeap() {
+        return System.getProperty("bench.server.heap", "-Xms2g -Xmx2g");
+    }
+
     static Process start(Path server, Path base, List<String> options) throws IOException {
         // A server someone left on these ports would answer instead of ours, and measure something else.
         for (int port : List.of(8080 + PORT_OFFSET, 9990 + PORT_OFFSET)) {
@@ -151,7 +160,7 @@ public final class LedgerPostBench {
                 .redirectOutput(base.resolve("console.log").toFile());
         // A fixed heap, as a server in production has, instead of standalone.conf's 64 MB growing to
         // 512 MB: a heap that grows while it is measured measures the collector.
-        builder.environment().put("JBOSS_JAVA_SIZING", System.getProperty("bench.server.heap", "-Xms1g -Xmx1g"));
+        builder.environment().put("JBOSS_JAVA_SIZING", serverHeap());
         return builder.start();
     }
 

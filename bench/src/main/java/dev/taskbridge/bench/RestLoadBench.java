@@ -148,8 +148,8 @@ public final class RestLoadBench {
                     r.clients(), r.submitsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.tasksPerSecond()));
         }
         md.append(String.format("%n%d runs on each database, one after the other on one server, after a warm-up of its own (rounds of "
-                        + "%,d tasks, at least two and for at least %d s); the median row takes each column's median; server heap fixed (`-Xms1g -Xmx1g`); the server's progress read from Taskbridge's metrics alone; "
-                        + "date %s; %d cores; JVM %s.%n", measured, warmup, warmupSeconds, ZonedDateTime.now(), Runtime.getRuntime().availableProcessors(),
+                        + "%,d tasks, at least two and for at least %d s); the median row takes each column's median; server heap fixed (`%s`, the shipped default's maximum); the server's progress read from Taskbridge's metrics alone; "
+                        + "date %s; %d cores; JVM %s.%n", measured, warmup, warmupSeconds, LedgerPostBench.serverHeap(), ZonedDateTime.now(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.runtime.version")));
         md.append("\nEach warm-up round's tasks/s, in order: the server's speed rises for its first minutes of load, and the "
                 + "timed runs start once it has levelled.\n\n");
