@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * {@code ledger.post} end to end against its floor, in one run: a 5,000-line CSV file (2,500
  * balanced documents) submitted over REST to the provisioned WildFly until the task is
@@ -50,8 +53,32 @@ public final class LedgerPostBench {
     /** Lines per posting chunk the bench also measures, beside the default of 1,000 (the option chunkLines). */
     private static final int OTHER_CHUNKS = 500;
 
-    private record Row(String database, List<Double> floorMillis, List<Double> postMillis, List<Double> otherChunkMillis) {
+    private record Row(String database, List<Double> floorMillis, List<Double> postMillis, List<Double> otherChunkMillis,
+                       List<Phases> phases) {
     }
+
+    /**
+     * Where one post's time went, in milliseconds, from the client's clock and the task's history
+     * (the server's clock: one machine, so the two agree): the request until its 202; queued, from
+     * the task's SUBMITTED to its STARTED; chunk 0, the check of the whole file with the first
+     * documents, until its CHUNK_COMMITTED; the later chunks, until the last one's; the end, until
+     * SUCCEEDED; and until the client's event stream said so.
+     */
+    record Phases(double request, double queued, double firstChunk, double laterChunks, double end, double told) {
+
+        static final List<String> NAMES = List.of("request until 202", "queued", "chunk 0: check and first documents",
+                "chunks 1 to last", "last chunk to SUCCEEDED", "SUCCEEDED to the client's event");
+
+        List<Double> values() {
+            return List.of(request, queued, firstChunk, laterChunks, end, told);
+        }
+    }
+
+    /** A post's time, submit to the client's news of SUCCEEDED, and where it went. */
+    private record Post(double millis, Phases phases) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
         Path benchDir = Path.of(System.getProperty("bench.dir"));
@@ -74,19 +101,22 @@ public final class LedgerPostBench {
                 List<Double> floor = new ArrayList<>();
                 List<Double> post = new ArrayList<>();
                 List<Double> other = new ArrayList<>();
+                List<Phases> phases = new ArrayList<>();
                 for (int i = 0; i < warmups + runs; i++) {
                     double floorMs = floor(floorUrl, user, password, "F" + i + "-" + System.nanoTime() % 100_000 + "-");
-                    double postMs = post("P" + i + "-" + System.nanoTime() % 100_000 + "-", "");
-                    double otherMs = post("Q" + i + "-" + System.nanoTime() % 100_000 + "-", "?chunkLines=" + OTHER_CHUNKS);
+                    Post timed = post("P" + i + "-" + System.nanoTime() % 100_000 + "-", "");
+                    double postMs = timed.millis();
+                    double otherMs = post("Q" + i + "-" + System.nanoTime() % 100_000 + "-", "?chunkLines=" + OTHER_CHUNKS).millis();
                     System.out.printf(Locale.ROOT, "%s %s: floor %.1f ms, ledger.post %.1f ms, with chunkLines=%d %.1f ms%n",
                             database, i < warmups ? "warm-up" : "run", floorMs, postMs, OTHER_CHUNKS, otherMs);
                     if (i >= warmups) {
                         floor.add(floorMs);
                         post.add(postMs);
                         other.add(otherMs);
+                        phases.add(timed.phases());
                     }
                 }
-                rows.add(new Row(h2 ? "H2 (file)" : "PostgreSQL", floor, post, other));
+                rows.add(new Row(h2 ? "H2 (file)" : "PostgreSQL", floor, post, other, phases));
             } finally {
                 stop(process);
             }
@@ -198,28 +228,68 @@ public final class LedgerPostBench {
         throw new IllegalStateException("the server did not come up in 180 s; its log: " + console);
     }
 
-    /** Submit to SUCCEEDED, in milliseconds; checks that the file was posted. */
-    private static double post(String prefix, String options) throws Exception {
+    /** Submit to SUCCEEDED, in milliseconds, and where the time went; checks that the file was posted. */
+    private static Post post(String prefix, String options) throws Exception {
         StringBuilder csv = new StringBuilder("documentNumber,postingDate,accountCode,costCenter,debit,credit,currency,description\n");
         String today = LocalDate.now().toString();
         for (int document = 1; document <= DOCUMENTS; document++) {
             csv.append(prefix).append(document).append(',').append(today).append(",6100,CC1,12.34,0,EUR,supplies\n")
                     .append(prefix).append(document).append(',').append(today).append(",2000,CC1,0,12.34,EUR,payable\n");
         }
+        Instant sent = Instant.now();
         long started = System.nanoTime();
         HttpResponse<String> accepted = send(HttpRequest.newBuilder(URI.create(API + "/task-types/ledger.post/tasks" + options))
                 .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv.toString())));
+        Instant answered = Instant.now();
         if (accepted.statusCode() != 202) {
             throw new IllegalStateException("submit: " + accepted.statusCode() + " " + accepted.body());
         }
         URI task = URI.create(accepted.headers().firstValue("Location").orElseThrow());
         String end = awaitEnd(task);
         double millis = (System.nanoTime() - started) / 1e6;
+        Instant told = Instant.now();
         HttpResponse<String> done = send(HttpRequest.newBuilder(task).GET());
         if (!end.equals("SUCCEEDED") || !done.body().contains("\"status\":\"POSTED\"")) {
             throw new IllegalStateException("task " + end + ", not posted: " + done.body().substring(0, Math.min(500, done.body().length())));
         }
-        return millis;
+        return new Post(millis, phases(task, sent, answered, told));
+    }
+
+    /** Where a post's time went, from its history: see {@link Phases}. */
+    private static Phases phases(URI task, Instant sent, Instant answered, Instant told) throws Exception {
+        HttpResponse<String> history = send(HttpRequest.newBuilder(URI.create(task + "/history")).GET());
+        if (history.statusCode() != 200) {
+            throw new IllegalStateException("history: " + history.statusCode() + " " + history.body());
+        }
+        Instant submitted = null;
+        Instant running = null;
+        Instant firstChunk = null;
+        Instant lastChunk = null;
+        Instant succeeded = null;
+        for (JsonNode entry : JSON.readTree(history.body())) {
+            Instant at = Instant.parse(entry.get("at").asText());
+            switch (entry.get("kind").asText()) {
+                case "SUBMITTED" -> submitted = at;
+                case "STARTED" -> running = at;
+                case "CHUNK_COMMITTED" -> {
+                    if (entry.get("chunk").asInt() == 0) {
+                        firstChunk = at;
+                    }
+                    lastChunk = lastChunk == null || at.isAfter(lastChunk) ? at : lastChunk;
+                }
+                case "SUCCEEDED" -> succeeded = at;
+                default -> { }
+            }
+        }
+        if (submitted == null || running == null || firstChunk == null || succeeded == null) {
+            throw new IllegalStateException("history without a submit, start, chunk 0 or success: " + history.body());
+        }
+        return new Phases(between(sent, answered), between(submitted, running), between(running, firstChunk),
+                between(firstChunk, lastChunk), between(lastChunk, succeeded), between(succeeded, told));
+    }
+
+    private static double between(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e6;
     }
 
     /**
@@ -360,6 +430,23 @@ public final class LedgerPostBench {
                     floor, target, post, row.postMillis().stream().mapToDouble(Double::doubleValue).min().orElse(0),
                     row.postMillis().stream().mapToDouble(Double::doubleValue).max().orElse(0), post / target,
                     other, other / target));
+        }
+        out.append("""
+
+                Where the default post's time went, medians in ms (from the client's clock and the task's
+                history, as the server stamped it; one machine, one clock, so the phases add up to about the
+                total, but each median on its own):
+
+                """);
+        out.append("| database | ").append(String.join(" | ", Phases.NAMES)).append(" |\n| --- |")
+                .append(" ---: |".repeat(Phases.NAMES.size())).append('\n');
+        for (Row row : rows) {
+            out.append("| ").append(row.database());
+            for (int phase = 0; phase < Phases.NAMES.size(); phase++) {
+                int index = phase;
+                out.append(String.format(Locale.ROOT, " | %.1f", median(row.phases().stream().map(p -> p.values().get(index)).toList())));
+            }
+            out.append(" |\n");
         }
         out.append("""
 
