@@ -72,6 +72,14 @@ public class JournalEntry {
         return documentNumber;
     }
 
+    public LocalDate postingDate() {
+        return postingDate;
+    }
+
+    public String currency() {
+        return currency;
+    }
+
     public Instant postedAt() {
         return postedAt;
     }

@@ -62,12 +62,24 @@ public class JournalLine {
         this.description = description;
     }
 
+    int lineNo() {
+        return lineNo;
+    }
+
     public int fileLine() {
         return fileLine;
     }
 
     public String accountCode() {
         return accountCode;
+    }
+
+    String costCenter() {
+        return costCenter;
+    }
+
+    String description() {
+        return description;
     }
 
     public BigDecimal debit() {

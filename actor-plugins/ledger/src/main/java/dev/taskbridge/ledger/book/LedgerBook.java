@@ -1,6 +1,9 @@
 package dev.taskbridge.ledger.book;
 
+import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,9 +17,11 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Query;
 import org.hibernate.Session;
-import org.hibernate.SessionFactory;
 import org.hibernate.StatelessSession;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.generator.BeforeExecutionGenerator;
+import org.hibernate.generator.EventType;
 
 /**
  * The ledger's books, through the server's persistence unit {@code ledger} (Hibernate, as
@@ -33,6 +38,11 @@ public final class LedgerBook implements Books {
 
     /** Document numbers looked up per query: well below H2's largest array (65,536 elements). */
     static final int NUMBERS_PER_QUERY = 10_000;
+
+    private static final String INSERT_ENTRY = "INSERT INTO ledger_entry (id, document_number, posting_date, currency,"
+            + " task_id, posted_at) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_LINE = "INSERT INTO ledger_line (id, entry_id, line_no, file_line, account_code,"
+            + " cost_center, debit, credit, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final EntityManager entityManager;
 
@@ -92,27 +102,82 @@ public final class LedgerBook implements Books {
     }
 
     /**
-     * Inserts the entries, then their lines, in JDBC batches of {@value #BATCH}, through a
-     * Hibernate stateless session: posted entries are written once and never read back here, so a
-     * persistence context that tracks them would be work for nothing. The session's connection is
-     * the unit's JTA datasource, so the rows join the chunk's transaction. The batches are sent
-     * before this returns, so that a refusal surfaces here, not at commit.
+     * Inserts the entries, then their lines, in plain JDBC batches of {@value #BATCH} on the
+     * connection of a Hibernate stateless session: the unit's JTA datasource, so the rows join the
+     * chunk's transaction. The ids come from the unit's own generators (the sequences in steps of
+     * {@value JournalEntry#ID_BLOCK}, one round trip per block), so any row Hibernate inserts
+     * elsewhere takes its id from the same pool. Not Hibernate's inserts: for each row they cost
+     * more than H2's work for it (a profile of ledger.post, design note 042), and posted rows are
+     * written once and never read back here. The batches are sent before this returns, so that a
+     * refusal surfaces here, not at commit.
      */
     @Override
     public void post(List<JournalEntry> entries) {
-        SessionFactory factory = entityManager.unwrap(Session.class).getSessionFactory();
+        SessionFactoryImplementor factory = entityManager.unwrap(Session.class).getSessionFactory()
+                .unwrap(SessionFactoryImplementor.class);
+        BeforeExecutionGenerator entryIds = idGenerator(factory, JournalEntry.class);
+        BeforeExecutionGenerator lineIds = idGenerator(factory, JournalLine.class);
         try (StatelessSession stateless = factory.openStatelessSession()) {
-            stateless.setJdbcBatchSize(BATCH);
-            for (JournalEntry entry : entries) {
-                stateless.insert(entry);
-            }
-            for (JournalEntry entry : entries) {
-                for (JournalLine line : entry.lines()) {
-                    stateless.insert(line);
+            SharedSessionContractImplementor session = (SharedSessionContractImplementor) stateless;
+            // every id before the inserts: a generator's round trip for its next block ends with the
+            // session releasing its connection (JTA: after each statement), the one the inserts use
+            long[] entryId = new long[entries.size()];
+            List<Long> lineId = new ArrayList<>(entries.size() * 2);
+            for (int i = 0; i < entries.size(); i++) {
+                entryId[i] = (Long) entryIds.generate(session, entries.get(i), null, EventType.INSERT);
+                for (JournalLine line : entries.get(i).lines()) {
+                    lineId.add((Long) lineIds.generate(session, line, null, EventType.INSERT));
                 }
             }
-            ((SharedSessionContractImplementor) stateless).getJdbcCoordinator().executeBatch();
+            stateless.doWork(connection -> {
+                try (PreparedStatement insert = connection.prepareStatement(INSERT_ENTRY)) {
+                    int batched = 0;
+                    for (int i = 0; i < entries.size(); i++) {
+                        JournalEntry entry = entries.get(i);
+                        insert.setLong(1, entryId[i]);
+                        insert.setString(2, entry.documentNumber());
+                        insert.setObject(3, entry.postingDate());
+                        insert.setString(4, entry.currency());
+                        insert.setString(5, entry.taskId());
+                        insert.setObject(6, OffsetDateTime.ofInstant(entry.postedAt(), ZoneOffset.UTC));
+                        insert.addBatch();
+                        if (++batched % BATCH == 0) {
+                            insert.executeBatch();
+                        }
+                    }
+                    insert.executeBatch();
+                }
+                try (PreparedStatement insert = connection.prepareStatement(INSERT_LINE)) {
+                    int lines = 0;
+                    for (int i = 0; i < entries.size(); i++) {
+                        for (JournalLine line : entries.get(i).lines()) {
+                            insert.setLong(1, lineId.get(lines));
+                            insert.setLong(2, entryId[i]);
+                            insert.setInt(3, line.lineNo());
+                            insert.setInt(4, line.fileLine());
+                            insert.setString(5, line.accountCode());
+                            insert.setString(6, line.costCenter());
+                            insert.setBigDecimal(7, line.debit());
+                            insert.setBigDecimal(8, line.credit());
+                            insert.setString(9, line.description());
+                            insert.addBatch();
+                            if (++lines % BATCH == 0) {
+                                insert.executeBatch();
+                            }
+                        }
+                    }
+                    insert.executeBatch();
+                }
+            });
         }
+    }
+
+    /** The unit's id generator of an entity: a sequence in blocks, as its mapping says. */
+    private static BeforeExecutionGenerator idGenerator(SessionFactoryImplementor factory, Class<?> entity) {
+        if (factory.getMappingMetamodel().getEntityDescriptor(entity).getGenerator() instanceof BeforeExecutionGenerator ids) {
+            return ids;
+        }
+        throw new IllegalStateException(entity.getSimpleName() + "'s ids are not generated before its insert; its mapping changed");
     }
 
     @Override
