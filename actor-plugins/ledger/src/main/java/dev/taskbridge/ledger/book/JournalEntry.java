@@ -18,8 +18,9 @@ import jakarta.persistence.Table;
 
 /**
  * A posted document: its lines balance, and its number is unique in the books. Ids come from a
- * sequence in steps of {@value #ID_BLOCK}, so that Hibernate can batch the inserts (an identity
- * column could not) and asks the database for ids once per block.
+ * sequence in steps of {@value #ID_BLOCK}, so that ids are known before the inserts, which then go
+ * in batches (an identity column would not allow it), and the database is asked for ids once per
+ * block ({@link LedgerBook#post}).
  */
 @Entity
 @Table(name = "ledger_entry")

@@ -33,7 +33,7 @@ public final class LedgerBook implements Books {
     /** Where the server binds the unit's factory (persistence.xml). */
     public static final String FACTORY = "java:jboss/taskbridge/ledger";
 
-    /** Rows per JDBC batch: a posting chunk's documents in one, its lines in one or two. */
+    /** Rows per JDBC batch: a default posting chunk's documents in one, its lines in one. */
     static final int BATCH = 1_000;
 
     /** Document numbers looked up per query: well below H2's largest array (65,536 elements). */
