@@ -116,39 +116,12 @@ public final class TaskTypeRegistry {
         List<String> problems = new ArrayList<>(earlierProblems);
         for (TaskType<?> plugin : plugins) {
             String className = plugin.getClass().getName();
-            String id;
-            int slots;
-            int concurrent;
-            int apiVersion;
-            try {
-                id = plugin.id();
-                slots = plugin.slots();
-                concurrent = plugin.concurrentTasksPerSlot();
-                apiVersion = plugin.apiVersion();
-            } catch (RuntimeException e) {
-                problems.add("Skipped task type plugin " + className + ": it failed to describe itself: " + e);
+            Optional<String> skipped = whySkipped(plugin);
+            if (skipped.isPresent()) {
+                problems.add("Skipped task type plugin " + className + ": " + skipped.get());
                 continue;
             }
-            if (id == null || !TYPE_ID.matcher(id).matches()) {
-                problems.add("Skipped task type plugin " + className + ": its id '" + id
-                        + "' is not lower case letters, digits, dots and dashes starting with a letter");
-                continue;
-            }
-            if (slots < 1) {
-                problems.add("Skipped task type plugin " + className + ": it asks for " + slots
-                        + " slots, at least 1 is needed");
-                continue;
-            }
-            if (concurrent < 1 || concurrent > TaskType.MAX_CONCURRENT_TASKS_PER_SLOT) {
-                problems.add("Skipped task type plugin " + className + ": it asks for " + concurrent
-                        + " concurrent tasks per slot, 1 to " + TaskType.MAX_CONCURRENT_TASKS_PER_SLOT + " are possible");
-                continue;
-            }
-            if (apiVersion > TaskType.API_VERSION) {
-                problems.add("Skipped task type plugin " + className + ": it needs plugin API version " + apiVersion
-                        + " but this engine implements version " + TaskType.API_VERSION);
-                continue;
-            }
+            String id = plugin.id();
             TaskType<?> earlier = types.putIfAbsent(id, plugin);
             if (earlier != null) {
                 throw new DuplicateTaskTypeException(id, earlier.getClass().getName(), className);
@@ -156,6 +129,63 @@ public final class TaskTypeRegistry {
             forms.put(id, form(plugin, id, problems));
         }
         return new TaskTypeRegistry(types, forms, problems);
+    }
+
+    /**
+     * Why a registry would skip this plugin: it fails to describe itself, or describes itself
+     * wrongly (its id, slots, tasks per slot, or a plugin API newer than this engine's); empty
+     * when it would take it.
+     */
+    public static Optional<String> whySkipped(TaskType<?> plugin) {
+        String id;
+        int slots;
+        int concurrent;
+        int apiVersion;
+        try {
+            id = plugin.id();
+            slots = plugin.slots();
+            concurrent = plugin.concurrentTasksPerSlot();
+            apiVersion = plugin.apiVersion();
+        } catch (RuntimeException | LinkageError e) {
+            return Optional.of("it failed to describe itself: " + e);
+        }
+        if (id == null || !TYPE_ID.matcher(id).matches()) {
+            return Optional.of("its id '" + id + "' is not lower case letters, digits, dots and dashes starting with a letter");
+        }
+        if (slots < 1) {
+            return Optional.of("it asks for " + slots + " slots, at least 1 is needed");
+        }
+        if (concurrent < 1 || concurrent > TaskType.MAX_CONCURRENT_TASKS_PER_SLOT) {
+            return Optional.of("it asks for " + concurrent + " concurrent tasks per slot, 1 to "
+                    + TaskType.MAX_CONCURRENT_TASKS_PER_SLOT + " are possible");
+        }
+        if (apiVersion > TaskType.API_VERSION) {
+            return Optional.of("it needs plugin API version " + apiVersion + " but this engine implements version "
+                    + TaskType.API_VERSION);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * This registry with more plugins, checked as discovery checks them, and more problems: the
+     * EAR's plugins with those of the plugin directory (note 043).
+     *
+     * @throws DuplicateTaskTypeException if one of them has the id of one here, or of another of them
+     */
+    public TaskTypeRegistry with(Collection<? extends TaskType<?>> more, List<String> moreProblems) {
+        TaskTypeRegistry added = of(more, moreProblems);
+        Map<String, TaskType<?>> all = new LinkedHashMap<>(types);
+        Map<String, TaskForm> allForms = new HashMap<>(forms);
+        for (TaskType<?> type : added.types.values()) {
+            TaskType<?> earlier = all.putIfAbsent(type.id(), type);
+            if (earlier != null) {
+                throw new DuplicateTaskTypeException(type.id(), earlier.getClass().getName(), type.getClass().getName());
+            }
+            allForms.put(type.id(), added.forms.get(type.id()));
+        }
+        List<String> allProblems = new ArrayList<>(problems);
+        allProblems.addAll(added.problems);
+        return new TaskTypeRegistry(all, allForms, allProblems);
     }
 
     /**
