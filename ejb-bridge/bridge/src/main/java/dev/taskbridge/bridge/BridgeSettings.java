@@ -1,5 +1,9 @@
 package dev.taskbridge.bridge;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.plugin.TaskType;
 import dev.taskbridge.settings.TaskbridgeSettings;
@@ -15,6 +19,17 @@ import org.eclipse.microprofile.config.Config;
  */
 public record BridgeSettings(String dataSource, EngineSettings engine, boolean tracing) {
 
+    /**
+     * The directory plugin jars are dropped into while the server runs (note 043): by default
+     * {@code taskbridge-plugins} in the server's base directory (beside {@code deployments}),
+     * {@value #OFF} for none.
+     */
+    public static final String PLUGIN_DIRECTORY = TaskbridgeSettings.PREFIX + "plugins.directory";
+    public static final String OFF = "off";
+    /** How often the plugin directory is read, in milliseconds. */
+    public static final String PLUGIN_DIRECTORY_LOOKS = TaskbridgeSettings.PREFIX + "plugins.look-every-ms";
+    static final Duration DEFAULT_PLUGIN_DIRECTORY_LOOKS = Duration.ofSeconds(2);
+
     public static final String DATASOURCE = TaskbridgeSettings.PREFIX + "datasource";
     public static final String DEFAULT_DATASOURCE = "java:jboss/datasources/TaskbridgeDS";
 
@@ -29,5 +44,23 @@ public record BridgeSettings(String dataSource, EngineSettings engine, boolean t
     public static BridgeSettings from(Config config, Iterable<? extends TaskType<?>> taskTypes) {
         return new BridgeSettings(config.getOptionalValue(DATASOURCE, String.class).orElse(DEFAULT_DATASOURCE),
                 TaskbridgeSettings.engine(config, taskTypes), !config.getOptionalValue(TRACING, Boolean.class).orElse(true));
+    }
+
+    /** The plugin directory, or none when it is {@value #OFF}, or when there is no server base directory to default to. */
+    public static Optional<Path> pluginDirectory(Config config) {
+        Optional<String> set = config.getOptionalValue(PLUGIN_DIRECTORY, String.class).map(String::strip);
+        if (set.isPresent()) {
+            return set.get().equalsIgnoreCase(OFF) ? Optional.empty() : Optional.of(Path.of(set.get()));
+        }
+        return Optional.ofNullable(System.getProperty("jboss.server.base.dir")).map(base -> Path.of(base, "taskbridge-plugins"));
+    }
+
+    /** How often the plugin directory is read. */
+    public static Duration pluginDirectoryLooks(Config config) {
+        long millis = config.getOptionalValue(PLUGIN_DIRECTORY_LOOKS, Long.class).orElse(DEFAULT_PLUGIN_DIRECTORY_LOOKS.toMillis());
+        if (millis < 100) {
+            throw new IllegalArgumentException(PLUGIN_DIRECTORY_LOOKS + " must be at least 100 (ms), not " + millis);
+        }
+        return Duration.ofMillis(millis);
     }
 }

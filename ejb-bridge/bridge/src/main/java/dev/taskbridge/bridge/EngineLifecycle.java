@@ -3,12 +3,15 @@ package dev.taskbridge.bridge;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 import javax.naming.InitialContext;
@@ -19,9 +22,11 @@ import dev.taskbridge.engine.BuildInfo;
 import dev.taskbridge.engine.EngineSettings;
 import dev.taskbridge.engine.journal.Dialect;
 import dev.taskbridge.engine.OpenTelemetryTracing;
+import dev.taskbridge.engine.TaskChange;
 import dev.taskbridge.engine.TaskEngine;
 import dev.taskbridge.engine.TaskTracing;
 import dev.taskbridge.engine.plugins.PluginJar;
+import dev.taskbridge.engine.plugins.PluginSwap;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
 import dev.taskbridge.gateway.BuildView;
 import dev.taskbridge.gateway.EngineUnavailableException;
@@ -42,6 +47,7 @@ import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +89,9 @@ public class EngineLifecycle {
     @Inject
     private Tracer tracer;
 
+    /** What calls are told while the engine restarts with the plugin directory's new plugins. */
+    private static final String RESTARTING = "the task engine restarts with the plugin directory's new plugins; try again in a few seconds";
+
     /** The first try to start again after a failed start waits this long; each next one twice as long. */
     static final Duration FIRST_START_PAUSE = Duration.ofSeconds(2);
     static final Duration LONGEST_START_PAUSE = Duration.ofSeconds(30);
@@ -114,28 +123,41 @@ public class EngineLifecycle {
     private ServerSuspension followedSuspension;
     /** The web tier's count of open live event streams, for the metrics; none until it says. */
     private volatile IntSupplier openEventStreams = () -> 0;
+    /**
+     * Who hears of every task's change, whichever engine runs: subscribed here, not to an engine, so
+     * that a live event stream goes on across a restart with the plugin directory's new plugins.
+     */
+    private final List<Consumer<TaskChange>> listeners = new CopyOnWriteArrayList<>();
+
+    /** The EAR's plugins and the plugin directory's (note 043); set once, before {@link #starting} is first taken. */
+    private volatile DeploymentPlugins plugins;
+    private ScheduledFuture<?> pluginDirectoryLooks;
+    private Config config;
+    private DataSource dataSource;
+    private ClassLoader deployment;
 
     @PostConstruct
     void start() {
-        ClassLoader deployment = EngineLifecycle.class.getClassLoader();
+        deployment = EngineLifecycle.class.getClassLoader();
         LOG.info("Taskbridge engine starting");
         TaskTypeRegistry registry;
         BridgeSettings settings;
+        Duration looks;
         try {
-            registry = TaskTypeRegistry.discover(deployment);
-            registry.problems().forEach(LOG::warn);
-            settings = BridgeSettings.from(ConfigProvider.getConfig(deployment), registry.all());
+            config = ConfigProvider.getConfig(deployment);
+            TaskTypeRegistry ear = TaskTypeRegistry.discover(deployment);
+            ear.problems().forEach(LOG::warn);
+            looks = BridgeSettings.pluginDirectoryLooks(config);
+            plugins = DeploymentPlugins.open(ear, BridgeSettings.pluginDirectory(config), deployment);
+            registry = plugins.registry();
+            settings = BridgeSettings.from(config, registry.all());
         } catch (RuntimeException e) {
             // settings that are wrong stay wrong: said, not tried again, and not thrown (see the class's comment)
             refusal = "Taskbridge's settings are not usable: " + causes(e);
             LOG.error(refusal, e);
             return;
         }
-        build = describe(settings.engine(), registry);
-        LOG.info("Taskbridge {} (commit {}) on node {}, profile {}", build.version(), build.commit(), build.node(), build.profile());
-        build.plugins().forEach(plugin -> LOG.info("Task type {} version {} from {} in {} {} (sha256 {})", plugin.taskType(),
-                plugin.typeVersion(), plugin.pluginClass(), plugin.jar(), plugin.jarVersion(), plugin.checksum()));
-        DataSource dataSource;
+        describeAndLog(settings, registry);
         try {
             dataSource = lookUp(settings.dataSource());
         } catch (IllegalStateException e) {
@@ -155,6 +177,140 @@ public class EngineLifecycle {
                 }
             });
             tryToStart(settings, registry, dataSource, deployment);
+            if (plugins.watching()) {
+                pluginDirectoryLooks = scheduler.scheduleWithFixedDelay(this::lookAtPluginDirectory, looks.toMillis(),
+                        looks.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void describeAndLog(BridgeSettings settings, TaskTypeRegistry registry) {
+        build = describe(settings.engine(), registry);
+        LOG.info("Taskbridge {} (commit {}) on node {}, profile {}", build.version(), build.commit(), build.node(), build.profile());
+        build.plugins().forEach(plugin -> LOG.info("Task type {} version {} from {} in {} {} (sha256 {})", plugin.taskType(),
+                plugin.typeVersion(), plugin.pluginClass(), plugin.jar(), plugin.jarVersion(), plugin.checksum()));
+    }
+
+    /**
+     * Reads the plugin directory and, when the jars that may run have changed, restarts the engine
+     * with them: it drains as on undeploy (calls are answered 503 meanwhile), and every unfinished
+     * task goes on under the new plugins from its last committed chunk. Only while the engine runs
+     * (the store says what is unfinished); while it does not, the directory is read once it runs again.
+     */
+    private void lookAtPluginDirectory() {
+        try {
+            synchronized (starting) {
+                TaskEngine running = engine;
+                if (stopped || running == null || !running.isRunning()) {
+                    return;
+                }
+                Optional<PluginSwap.Decision> decided = plugins.look(running.store());
+                if (decided.isPresent()) {
+                    restartWith(decided.get(), running);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // thrown out of here, the executor would never call again: the next look tries once more
+            LOG.warn("The plugin directory could not be read or applied: {}; it is read again shortly", causes(e), e);
+        }
+    }
+
+    /**
+     * Under {@link #starting}: stops the running engine and starts one with the decision's plugins,
+     * decided again once the engine has drained (a task submitted since the look may hold a jar);
+     * if it does not start with them, it starts with the plugins it had, and the new jars are
+     * refused until their file is written or touched.
+     */
+    private void restartWith(PluginSwap.Decision decided, TaskEngine running) {
+        TaskTypeRegistry before = plugins.registry();
+        BridgeSettings settingsBefore = BridgeSettings.from(config, before.all());
+        LOG.info("Plugin directory {} changed: the task engine restarts with {}", plugins.path(),
+                DeploymentPlugins.describe(decided.active()));
+        refusal = RESTARTING;
+        running.close(); // drains: the chunks under way commit or roll back, no task is submitted from now on
+        engine = null;
+        closeMetrics();
+        RecordMethodCaches.release(); // what the old plugins' classes left in caches of the EAR's classes
+        Optional<PluginSwap.Decision> now;
+        try {
+            now = plugins.decideAgain(running.store());
+        } catch (RuntimeException | LinkageError e) { // the store, or a plugin's migrationFrom: never an engine left stopped
+            LOG.error("The plugin directory's change could not be decided again after the drain: {}; the task engine starts "
+                    + "again with the plugins it had, and the directory is read again", causes(e), e);
+            startAgain(settingsBefore, before);
+            return;
+        }
+        if (now.isEmpty()) { // what was submitted meanwhile holds the jars that ran: they run on
+            LOG.info("The plugin directory's change waits: tasks submitted since it was read need the plugins that ran");
+            startAgain(settingsBefore, before);
+            return;
+        }
+        PluginSwap.Decision decision = now.get();
+        TaskTypeRegistry registry;
+        BridgeSettings settings;
+        try {
+            registry = plugins.registry(decision);
+            settings = BridgeSettings.from(config, registry.all());
+        } catch (RuntimeException e) { // a setting for one of the new types that is wrong
+            plugins.failedToStart(decision, causes(e));
+            LOG.error("The task engine starts again with the plugins it had: {}", causes(e));
+            startAgain(settingsBefore, before);
+            return;
+        }
+        startAgain(settings, registry);
+        if (engine != null) {
+            plugins.activate(decision); // the old plugins' class loaders close now
+            return;
+        }
+        String why = startProblem != null ? startProblem : String.valueOf(refusal);
+        if (nextStart != null) {
+            nextStart.cancel(false);
+        }
+        plugins.failedToStart(decision, why);
+        LOG.error("The task engine did not start with the plugin directory's new plugins ({}); it starts again with "
+                + "the plugins it had", why);
+        startAgain(settingsBefore, before);
+    }
+
+    private void startAgain(BridgeSettings settings, TaskTypeRegistry registry) {
+        describeAndLog(settings, registry);
+        failedStarts = 0;
+        refusal = RESTARTING;
+        tryToStart(settings, registry, dataSource, deployment);
+    }
+
+    /** What the plugin directory's last look refused or could not load, one line each. */
+    public List<String> pluginDirectoryProblems() {
+        DeploymentPlugins known = plugins;
+        return known == null ? List.of() : known.problems();
+    }
+
+    /**
+     * Tells {@code listener} of every change to every task from now on, whichever engine runs.
+     *
+     * @throws EngineUnavailableException while the engine does not run
+     */
+    public AutoCloseable subscribe(Consumer<TaskChange> listener) {
+        engine(); // a subscription while the engine does not run is refused, as every call then is
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void tellListeners(TaskChange change) {
+        for (Consumer<TaskChange> listener : listeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("A listener failed on {} of task {}", change.kind(), change.taskId(), e);
+            }
+        }
+    }
+
+    private void closeMetrics() {
+        MicrometerTaskMetrics meters = metrics;
+        if (meters != null) {
+            metrics = null;
+            meters.close();
         }
     }
 
@@ -243,6 +399,7 @@ public class EngineLifecycle {
             }, pause.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
+        started.subscribe(this::tellListeners);
         meters.watch(started, () -> openEventStreams.getAsInt());
         metrics = meters;
         synchronized (suspension) {
@@ -326,6 +483,9 @@ public class EngineLifecycle {
             if (nextStart != null) {
                 nextStart.cancel(false);
             }
+            if (pluginDirectoryLooks != null) {
+                pluginDirectoryLooks.cancel(false);
+            }
             if (followedSuspension != null) {
                 followedSuspension.close(); // first: a suspend that came during the drain would wait on a stopping engine
                 followedSuspension = null;
@@ -335,12 +495,12 @@ public class EngineLifecycle {
                 running.close(); // still here while it drains: calls are answered 503, readiness says "stopping"
                 engine = null;
             }
+            if (plugins != null) {
+                plugins.close(); // after the engine that ran its plugins
+            }
         }
-        MicrometerTaskMetrics meters = metrics;
-        if (meters != null) {
-            metrics = null;
-            meters.close();
-        }
+        closeMetrics();
+        listeners.clear();
         RecordMethodCaches.release();
     }
 

@@ -2,6 +2,7 @@ package dev.taskbridge.bridge;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -351,7 +352,7 @@ public class TaskGatewayBean implements TaskGateway {
 
     @Override
     public AutoCloseable subscribe(TaskListener listener) {
-        return lifecycle.engine().subscribe(change -> listener.onEvent(event(change)));
+        return lifecycle.subscribe(change -> listener.onEvent(event(change)));
     }
 
     private static TaskEvent event(TaskChange change) {
@@ -487,8 +488,10 @@ public class TaskGatewayBean implements TaskGateway {
         }
         EngineHealth health = started.get().health(HEALTH_DATABASE_TIMEOUT);
         String engine = !health.running() ? HealthReport.STOPPING : health.suspended() ? HealthReport.SUSPENDED : HealthReport.RUNNING;
+        List<String> pluginProblems = new ArrayList<>(health.pluginProblems());
+        pluginProblems.addAll(lifecycle.pluginDirectoryProblems());
         return new HealthReport(engine,
-                health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), health.pluginProblems(),
+                health.actorSystemAlive(), health.databaseProblem(), health.taskTypes(), pluginProblems,
                 health.typesWithoutLiveSlot(), started.get().pausedTypes().keySet().stream().sorted().toList(),
                 health.databaseProblem() == null ? pausedSchedules(started.get()) : List.of(),
                 clusterMembers(health.clusterMembers(), health.clustered()), health.clusterProblem(),
