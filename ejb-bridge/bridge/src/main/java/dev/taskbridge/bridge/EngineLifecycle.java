@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -131,7 +132,13 @@ public class EngineLifecycle {
 
     /** The EAR's plugins and the plugin directory's (note 043); set once, before {@link #starting} is first taken. */
     private volatile DeploymentPlugins plugins;
-    private ScheduledFuture<?> pluginDirectoryLooks;
+    /**
+     * Reads the plugin directory: an executor of the deployment's own, on the container's thread
+     * factory, stopped with the deployment. Not the container's scheduled executor: a periodic task
+     * cancelled there stays queued until its next time, holding this deployment's class loader
+     * after the undeploy (UndeployIT's leak check saw it).
+     */
+    private ScheduledThreadPoolExecutor pluginDirectoryLooks;
     private Config config;
     private DataSource dataSource;
     private ClassLoader deployment;
@@ -178,8 +185,14 @@ public class EngineLifecycle {
             });
             tryToStart(settings, registry, dataSource, deployment);
             if (plugins.watching()) {
-                pluginDirectoryLooks = scheduler.scheduleWithFixedDelay(this::lookAtPluginDirectory, looks.toMillis(),
-                        looks.toMillis(), TimeUnit.MILLISECONDS);
+                pluginDirectoryLooks = new ScheduledThreadPoolExecutor(1, runnable -> {
+                    Thread thread = threadFactory.newThread(runnable);
+                    thread.setName("taskbridge-plugin-directory");
+                    return thread;
+                });
+                pluginDirectoryLooks.setRemoveOnCancelPolicy(true);
+                pluginDirectoryLooks.scheduleWithFixedDelay(this::lookAtPluginDirectory, looks.toMillis(), looks.toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -277,6 +290,21 @@ public class EngineLifecycle {
         failedStarts = 0;
         refusal = RESTARTING;
         tryToStart(settings, registry, dataSource, deployment);
+    }
+
+    /** The plugin directory's thread ends: no thread is left to the undeployed code. */
+    private void awaitLooksEnded() {
+        ScheduledThreadPoolExecutor looks = pluginDirectoryLooks;
+        if (looks == null) {
+            return;
+        }
+        try {
+            if (!looks.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("The plugin directory's thread did not end within 5 s of the undeploy");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What the plugin directory's last look refused or could not load, one line each. */
@@ -484,7 +512,7 @@ public class EngineLifecycle {
                 nextStart.cancel(false);
             }
             if (pluginDirectoryLooks != null) {
-                pluginDirectoryLooks.cancel(false);
+                pluginDirectoryLooks.shutdown(); // no look starts from now on; one under way ends before the lock is ours
             }
             if (followedSuspension != null) {
                 followedSuspension.close(); // first: a suspend that came during the drain would wait on a stopping engine
@@ -501,6 +529,7 @@ public class EngineLifecycle {
         }
         closeMetrics();
         listeners.clear();
+        awaitLooksEnded();
         RecordMethodCaches.release();
     }
 

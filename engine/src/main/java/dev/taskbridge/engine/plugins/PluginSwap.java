@@ -207,7 +207,8 @@ public final class PluginSwap {
                     held.add(tasks(type.id(), version.getKey(), version.getValue(), unfinished)));
         }
         return jar.name() + " was taken out of the plugin directory but stays loaded: " + String.join("; ", held)
-                + ", which no plugin left could run; it is taken out once they end (finished or cancelled)";
+                + ", which no plugin left could run; it is taken out once they end (finished or cancelled). A restart of "
+                + "the server before then loads only what the directory holds: put the jar back (under any name) to keep it";
     }
 
     private static String tasks(String taskType, int version, long count, Unfinished unfinished) {
