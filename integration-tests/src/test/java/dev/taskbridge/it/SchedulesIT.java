@@ -164,6 +164,41 @@ class SchedulesIT {
         return fields;
     }
 
+    /**
+     * A schedule that has run once or twice is listed with those runs: the page shows up to three
+     * latest runs, and a schedule with fewer once failed the whole page (found by {@code RoleMatrixIT}
+     * when another test's schedule had fired once).
+     */
+    @Test
+    void aScheduleWithFewerRunsThanThePageShowsIsListedWithThem() throws Exception {
+        Api supervisor = Api.as("supervisor");
+        String name = "every five seconds " + UUID.randomUUID();
+        Map<String, String> fields = mondays(name);
+        fields.remove("cron");
+        fields.remove("timeZone");
+        fields.put("interval", "PT5S");
+        String id = supervisor.post("/schedules", "application/json", schedule(fields)).object().getString("id");
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runs(supervisor, id).isEmpty());
+            supervisor.post("/schedules/" + id + "/pause", null, "");
+            int runs = runs(supervisor, id).size();
+            assertThat(runs).as("paused within the five seconds after its first firing").isBetween(1, 2);
+
+            try (Browser browser = Browser.open().logIn("supervisor")) {
+                browser.go("/schedules.xhtml");
+                browser.waitFor(By.id("create"));
+                String row = "//tr[.//span[@class='schedule-name' and text()='" + name + "']]";
+                assertThat(browser.driver().findElements(By.xpath(row + "//ul[@class='last-runs']/li"))).hasSize(runs);
+            }
+        } finally {
+            supervisor.delete("/schedules/" + id);
+        }
+    }
+
+    private static List<JsonObject> runs(Api supervisor, String id) {
+        return supervisor.get("/schedules/" + id).object().getJsonArray("lastRuns").getValuesAs(JsonObject.class);
+    }
+
     /** A supervisor creates a schedule on the page, sees its next firings, pauses it, resumes it and deletes it. */
     @Test
     void aSupervisorCreatesASchedulePausesResumesAndDeletesItOnThePage() throws Exception {

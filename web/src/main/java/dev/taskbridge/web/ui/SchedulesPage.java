@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import dev.taskbridge.gateway.ScheduleGateway;
 import dev.taskbridge.gateway.ScheduleRequest;
+import dev.taskbridge.gateway.ScheduleRunView;
 import dev.taskbridge.gateway.ScheduleView;
 import dev.taskbridge.gateway.TaskGateway;
 import dev.taskbridge.gateway.TaskTypeView;
@@ -28,6 +29,8 @@ public class SchedulesPage {
 
     /** The media types the form offers: what schedules' text payloads are written in. */
     static final List<String> MEDIA_TYPES = List.of("application/json", "text/csv", "text/plain");
+    /** The latest runs a row shows; the REST view lists more. */
+    static final int RUNS_SHOWN = 3;
 
     @EJB
     private ScheduleGateway schedules;
@@ -65,6 +68,12 @@ public class SchedulesPage {
         } catch (TaskbridgeException e) {
             Pages.refused(e);
         }
+    }
+
+    /** A schedule's latest runs, newest first, up to {@link #RUNS_SHOWN}: {@code ui:repeat}'s {@code size} fails when there are fewer. */
+    public List<ScheduleRunView> lastRuns(ScheduleView schedule) {
+        List<ScheduleRunView> runs = schedule.lastRuns();
+        return runs.subList(0, Math.min(RUNS_SHOWN, runs.size()));
     }
 
     /** Creates the schedule the form describes; its tasks will be this user's. */
