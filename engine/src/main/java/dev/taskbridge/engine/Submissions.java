@@ -115,7 +115,7 @@ final class Submissions {
             }
             throw e;
         } catch (InvalidPayloadException | NoSuchTaskTypeException | IdempotencyConflictException | SlotFullException
-                 | EngineStoppedException | TaskStateException | TaskTypeNotActiveException e) {
+                 | EngineStoppedException | TaskStateException | TaskTypeNotActiveException | TaskTypeClosedException e) {
             span.refused(e); // answered 4xx or 503, as the API refuses input: not the server's error
             throw e;
         } catch (RuntimeException e) {
@@ -131,6 +131,15 @@ final class Submissions {
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing.apply(taskType));
         Payload withDefaults = withOptionDefaults(taskType, payload);
         refuseReserved(idempotencyKey, withDefaults);
+        Optional<String> closed = registry.whyClosed(taskType);
+        if (closed.isPresent()) {
+            // a repeat of a request stored before the type closed gets its task, as every repeat does
+            Optional<TaskRecord> earlier = idempotencyKey == null ? Optional.empty() : store.findByKey(owner, idempotencyKey);
+            if (earlier.isPresent()) {
+                return sameRequest(new Stored(earlier.get(), false), taskType, withDefaults, orderKey, idempotencyKey);
+            }
+            throw new TaskTypeClosedException(taskType, closed.get());
+        }
         registry.ensurePrepared(type, environment);
         Object parsed;
         try {
@@ -282,6 +291,9 @@ final class Submissions {
     int check(String taskType, Payload payload) throws InvalidPayloadException {
         running.require();
         TaskType<?> type = registry.find(taskType).orElseThrow(() -> missing.apply(taskType));
+        registry.whyClosed(taskType).ifPresent(why -> {
+            throw new TaskTypeClosedException(taskType, why);
+        });
         refuseReserved(null, payload);
         registry.ensurePrepared(type, environment);
         type.parse(withOptionDefaults(taskType, payload));

@@ -1414,6 +1414,43 @@ class TaskEngineTest {
         assertThat(awaitFinal(engine, id).state()).isEqualTo(TaskState.SUCCEEDED);
     }
 
+    /** A plugin taken out of the plugin directory runs the tasks it has and takes no new ones (note 043). */
+    @Test
+    void aTypeClosedToNewTasksRunsTheTasksItHasAndRefusesNewOnesButAnswersARepeat() throws Exception {
+        TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));
+        String running = engine.submit("test.steps", "clerk", "before", script("chunks=3,sleepMillis=200")).task().id();
+        Schedule schedule = engine.schedules().create(new ScheduleDefinition("every 300 ms", "test.steps", script("chunks=1"),
+                null, null, Duration.ofMillis(300), MissedFirings.SKIP), "supervisor");
+        engine.schedules().pause(schedule.id(), "supervisor");
+        int firedBefore = engine.schedules().runs(schedule.id(), 100).size();
+
+        engine.registry().closeToNewTasks(Map.of("test.steps", "its plugin jar steps.jar was taken out"));
+
+        assertThatThrownBy(() -> engine.submit("test.steps", "clerk", "after", script("chunks=1")))
+                .isInstanceOfSatisfying(TaskTypeClosedException.class, refused -> assertThat(refused.taskType()).isEqualTo("test.steps"))
+                .hasMessage("task type test.steps takes no new tasks: its plugin jar steps.jar was taken out");
+        assertThat(engine.store().findByKey("clerk", "after")).as("nothing stored").isEmpty();
+        assertThatThrownBy(() -> engine.check("test.steps", script("chunks=1"))).isInstanceOf(TaskTypeClosedException.class);
+        Stored repeat = engine.submit("test.steps", "clerk", "before", script("chunks=3,sleepMillis=200"));
+        assertThat(repeat.created()).isFalse();
+        assertThat(repeat.task().id()).as("a repeat of a request made before is answered with its task").isEqualTo(running);
+        assertThat(awaitFinal(engine, running).state()).isEqualTo(TaskState.SUCCEEDED);
+        engine.schedules().resume(schedule.id());
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.schedules().runs(schedule.id(), 100).stream()
+                .anyMatch(run -> run.outcome() == ScheduleRun.Outcome.REFUSED));
+        engine.schedules().pause(schedule.id(), "supervisor");
+        List<ScheduleRun> runs = engine.schedules().runs(schedule.id(), 100); // newest first
+        assertThat(runs.subList(0, runs.size() - firedBefore)).as("its firings since are refused, saying why")
+                .filteredOn(run -> run.outcome() != ScheduleRun.Outcome.SKIPPED).isNotEmpty().allSatisfy(run -> {
+                    assertThat(run.outcome()).isEqualTo(ScheduleRun.Outcome.REFUSED);
+                    assertThat(run.detail()).isEqualTo("task type test.steps takes no new tasks: its plugin jar steps.jar was taken out");
+                });
+
+        engine.registry().closeToNewTasks(Map.of()); // the jar put back
+        assertThat(awaitFinal(engine, engine.submit("test.steps", "clerk", "after", script("chunks=1")).task().id()).state())
+                .isEqualTo(TaskState.SUCCEEDED);
+    }
+
     @Test
     void theSameKeyFromAnotherOwnerIsAnotherTask() throws Exception {
         TaskEngine engine = start(FAST_RETRIES, new ScriptedTaskType("test.steps", 2));

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * server of its own whose default plugin directory ({@code taskbridge-plugins} in its base
  * directory) gets the test plugins' jar, version 1, then 2 with a migration while tasks of 1 run,
  * then 3 without one while tasks of 2 run (refused, naming them), then none while tasks run
- * (refused until they end). A live event stream goes on across the engine's restarts.
+ * (refused until they end; the type takes no new tasks meanwhile). A live event stream goes on
+ * across the engine's restarts.
  */
 class PluginDirectoryIT {
 
@@ -98,6 +99,14 @@ class PluginDirectoryIT {
                     problem.startsWith("it-plugins.jar was taken out of the plugin directory but stays loaded")
                             && problem.contains("of it.rows version 3")));
             assertThat(plugin(admin)).as("loaded while its tasks are unfinished").isPresent();
+            // and closed to new tasks, which would keep it for good
+            Api.Reply closed = clerk.post("/task-types/" + RowWritingTaskType.ID + "/tasks?shape=2", "text/plain", SLOW, "closed");
+            assertThat(closed.status()).as(closed.toString()).isEqualTo(409);
+            assertThat(closed.object().getString("message")).isEqualTo("task type " + RowWritingTaskType.ID + " takes no new tasks: "
+                    + "its plugin jar it-plugins.jar was taken out of the plugin directory and runs only the tasks it has");
+            assertThat(clerk.get("/task-types").json().asJsonArray().getValuesAs(JsonObject.class))
+                    .filteredOn(type -> type.getString("id").equals(RowWritingTaskType.ID)).singleElement()
+                    .satisfies(type -> assertThat(type.getString("closed")).as("listed as closed").contains("it-plugins.jar was taken out"));
             await().atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> CrashIT.count(clerk, "SUCCEEDED") == ids.size());
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> plugin(admin).isEmpty());
             assertThat(problems()).as("nothing left to say").noneMatch(problem -> problem.contains("it-plugins.jar"));

@@ -33,8 +33,8 @@ public class OpenApiDocument implements OASFilter {
 
     /** By operationId: the errors of each operation besides those of every operation. */
     static final Map<String, List<String>> ERRORS = Map.ofEntries(
-            Map.entry("submitTask", List.of(TaskbridgeApi.BAD_REQUEST, TaskbridgeApi.NOT_FOUND, TaskbridgeApi.TOO_LARGE,
-                    TaskbridgeApi.KEY_REUSED)),
+            Map.entry("submitTask", List.of(TaskbridgeApi.BAD_REQUEST, TaskbridgeApi.NOT_FOUND, TaskbridgeApi.CONFLICT,
+                    TaskbridgeApi.TOO_LARGE, TaskbridgeApi.KEY_REUSED)),
             Map.entry("getTask", List.of(TaskbridgeApi.NOT_FOUND)),
             Map.entry("getTaskHistory", List.of(TaskbridgeApi.NOT_FOUND)),
             Map.entry("followTask", List.of(TaskbridgeApi.NOT_FOUND)),

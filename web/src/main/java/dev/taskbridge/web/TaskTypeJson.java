@@ -21,9 +21,11 @@ import dev.taskbridge.gateway.TypePauseView;
  * @param paused      since when it is paused (and, to supervisors and admins, by whom), or null when its
  *                    tasks run: a paused type's tasks are taken and wait ({@code POST /api/task-types/{id}/resume}
  *                    lets them run)
+ * @param closed      why it takes no new tasks, or null when it takes them: its plugin is being taken
+ *                    out of the server and runs only the tasks it has (a submission is answered 409)
  */
 public record TaskTypeJson(String id, int version, int slots, int tasksAtOncePerSlot, String pluginClass, boolean listsErrors,
-                           boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused) {
+                           boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused, String closed) {
 
     /**
      * @param withPluginClass for admins
@@ -33,6 +35,6 @@ public record TaskTypeJson(String id, int version, int slots, int tasksAtOncePer
     static TaskTypeJson of(TaskTypeView type, boolean withPluginClass, boolean withWhoPaused) {
         TypePauseView paused = type.paused() == null || withWhoPaused ? type.paused() : new TypePauseView(null, type.paused().at());
         return new TaskTypeJson(type.id(), type.version(), type.slots(), type.tasksAtOncePerSlot(), withPluginClass ? type.pluginClass() : null,
-                type.listsErrors(), type.rollsBack(), type.exports(), type.form(), paused);
+                type.listsErrors(), type.rollsBack(), type.exports(), type.form(), paused, type.closed());
     }
 }

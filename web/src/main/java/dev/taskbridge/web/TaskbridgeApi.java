@@ -80,7 +80,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         description = "No such task type, export, schedule, or task that the user may see",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.CONFLICT, responseCode = "409",
-                        description = "The task's state does not allow this (it ended, or has not failed)",
+                        description = "The task's state does not allow this (it ended, or has not failed), or its "
+                                + "type takes no new tasks (its plugin is being taken out of the plugin directory)",
                         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class))),
                 @APIResponse(name = TaskbridgeApi.TOO_LARGE, responseCode = "413",
                         description = "The body is over the 20 MiB limit; it was not read to its end",

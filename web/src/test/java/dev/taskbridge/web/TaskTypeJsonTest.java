@@ -14,7 +14,7 @@ class TaskTypeJsonTest {
 
     private static final TaskTypeView LEDGER = new TaskTypeView("ledger.validate", 1, 10, 2,
             "dev.taskbridge.ledger.LedgerValidateTaskType", true, false, List.of(new ExportView("errors.csv", "text/csv", "every error")),
-            new TaskFormView("Check a ledger file", "", List.of(new TaskFormView.FileKind("text/csv", ".csv", "CSV")), List.of(), null), null);
+            new TaskFormView("Check a ledger file", "", List.of(new TaskFormView.FileKind("text/csv", ".csv", "CSV")), List.of(), null), null, null);
 
     @Test
     void aClerkSeesNoPluginClass() {
@@ -38,11 +38,21 @@ class TaskTypeJsonTest {
     void aClerkSeesSinceWhenATypeIsPausedButNotByWhom() {
         TaskTypeView paused = new TaskTypeView(LEDGER.id(), LEDGER.version(), LEDGER.slots(), LEDGER.tasksAtOncePerSlot(), LEDGER.pluginClass(),
                 LEDGER.listsErrors(), LEDGER.rollsBack(), LEDGER.exports(), LEDGER.form(),
-                new TypePauseView("supervisor", java.time.Instant.parse("2026-12-04T10:15:00Z")));
+                new TypePauseView("supervisor", java.time.Instant.parse("2026-12-04T10:15:00Z")), null);
 
         assertThat(TaskTypeJson.of(paused, false, false).paused())
                 .isEqualTo(new TypePauseView(null, java.time.Instant.parse("2026-12-04T10:15:00Z")));
         assertThat(TaskTypeJson.of(paused, false, true).paused().by()).isEqualTo("supervisor");
         assertThat(TaskTypeJson.of(LEDGER, false, true).paused()).isNull();
+    }
+
+    @Test
+    void everyoneSeesWhyATypeTakesNoNewTasks() {
+        String why = "its plugin jar ledger.jar was taken out of the plugin directory and runs only the tasks it has";
+        TaskTypeView closed = new TaskTypeView(LEDGER.id(), LEDGER.version(), LEDGER.slots(), LEDGER.tasksAtOncePerSlot(), LEDGER.pluginClass(),
+                LEDGER.listsErrors(), LEDGER.rollsBack(), LEDGER.exports(), LEDGER.form(), null, why);
+
+        assertThat(TaskTypeJson.of(closed, false, false).closed()).as("a clerk learns it before submitting").isEqualTo(why);
+        assertThat(TaskTypeJson.of(LEDGER, false, false).closed()).isNull();
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.taskbridge.engine.plugins.DirectoryJar;
 import dev.taskbridge.engine.plugins.PluginDirectory;
 import dev.taskbridge.engine.plugins.PluginSwap;
 import dev.taskbridge.engine.plugins.TaskTypeRegistry;
@@ -32,6 +33,7 @@ final class DeploymentPlugins implements AutoCloseable {
     /** Null when there is none, or it cannot be used. */
     private final PluginDirectory directory;
     private volatile List<String> problems;
+    private Map<String, String> closedTypes = Map.of();
 
     private DeploymentPlugins(TaskTypeRegistry ear, PluginDirectory directory, List<String> problems) {
         this.ear = ear;
@@ -72,14 +74,29 @@ final class DeploymentPlugins implements AutoCloseable {
         return directory != null;
     }
 
-    /** The EAR's plugins and the directory's that run. */
+    /** The EAR's plugins and the directory's that run, closed to new tasks as the last decision said. */
     TaskTypeRegistry registry() {
-        return directory == null ? ear : registry(new PluginSwap.Decision(directory.active(), List.of(), false));
+        return directory == null ? ear : registry(directory.active(), closedTypes);
     }
 
-    /** The EAR's plugins and the decision's. */
+    /** The EAR's plugins and the decision's, closed to new tasks as it says. */
     TaskTypeRegistry registry(PluginSwap.Decision decision) {
-        return ear.with(decision.types(), List.of());
+        return registry(decision.active(), decision.closedTypes());
+    }
+
+    private TaskTypeRegistry registry(List<DirectoryJar> jars, Map<String, String> closed) {
+        TaskTypeRegistry registry = ear.with(jars.stream().flatMap(jar -> jar.types().stream()).toList(), List.of());
+        registry.closeToNewTasks(closed);
+        return registry;
+    }
+
+    /**
+     * The task types the last decision closed to new tasks, with why: those of jars taken out that
+     * stay for their tasks. For the running engine's registry, as a look that restarts nothing
+     * still changes them.
+     */
+    Map<String, String> closedTypes() {
+        return closedTypes;
     }
 
     /**
@@ -105,6 +122,7 @@ final class DeploymentPlugins implements AutoCloseable {
             decision.problems().forEach(LOG::warn);
         }
         problems = decision.problems();
+        closedTypes = decision.closedTypes();
         if (!decision.changes(directory.active())) {
             directory.activate(decision);
             return Optional.empty();

@@ -2,6 +2,7 @@ package dev.taskbridge.bridge;
 
 import dev.taskbridge.engine.EngineStoppedException;
 import dev.taskbridge.engine.SlotFullException;
+import dev.taskbridge.engine.TaskTypeClosedException;
 import dev.taskbridge.engine.TaskTypeNotActiveException;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.schedule.NoSuchScheduleException;
@@ -11,6 +12,7 @@ import dev.taskbridge.gateway.EngineUnavailableException;
 import dev.taskbridge.gateway.IdempotencyConflictException;
 import dev.taskbridge.gateway.InvalidSubmissionException;
 import dev.taskbridge.gateway.ScheduleNotFoundException;
+import dev.taskbridge.gateway.TaskConflictException;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.InvocationContext;
 import org.slf4j.Logger;
@@ -43,6 +45,8 @@ public class EngineFailures {
             }
             LOG.warn("A call was answered 503: {}", e.getMessage(), e);
             throw new EngineUnavailableException(e.getMessage() + "; try again later", e, NOT_READY_RETRY_AFTER_SECONDS);
+        } catch (TaskTypeClosedException e) {
+            throw new TaskConflictException(e.getMessage()); // not "try again later": the type is on its way out
         } catch (dev.taskbridge.engine.IdempotencyConflictException e) {
             throw new IdempotencyConflictException(e.getMessage());
         } catch (ScheduleDefinitionException e) {

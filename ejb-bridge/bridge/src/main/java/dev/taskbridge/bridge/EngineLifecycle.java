@@ -220,6 +220,8 @@ public class EngineLifecycle {
                 Optional<PluginSwap.Decision> decided = plugins.look(running.store());
                 if (decided.isPresent()) {
                     restartWith(decided.get(), running);
+                } else {
+                    running.registry().closeToNewTasks(plugins.closedTypes()); // a jar taken out that stays for its tasks
                 }
             }
         } catch (RuntimeException | LinkageError e) {
@@ -255,6 +257,7 @@ public class EngineLifecycle {
         }
         if (now.isEmpty()) { // what was submitted meanwhile holds the jars that ran: they run on
             LOG.info("The plugin directory's change waits: tasks submitted since it was read need the plugins that ran");
+            before.closeToNewTasks(plugins.closedTypes()); // as decided again
             startAgain(settingsBefore, before);
             return;
         }

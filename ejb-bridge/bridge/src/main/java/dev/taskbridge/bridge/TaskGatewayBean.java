@@ -418,7 +418,8 @@ public class TaskGatewayBean implements TaskGateway {
                 engine.tasksAtOncePerSlot(type.id()), type.getClass().getName(),
                 type.errors().isPresent(), type.undo().isPresent(), type.exports().stream().map(PluginViews::export).toList(),
                 engine.registry().form(type.id()).map(PluginViews::form).orElse(null),
-                engine.pauseOf(type.id()).map(pause -> new TypePauseView(pause.by(), pause.at())).orElse(null));
+                engine.pauseOf(type.id()).map(pause -> new TypePauseView(pause.by(), pause.at())).orElse(null),
+                engine.registry().whyClosed(type.id()).orElse(null));
     }
 
     @Override

@@ -16,9 +16,11 @@ import java.util.List;
  * @param form        what it takes, as the pages ask for it; null when its plugin's form was refused
  *                    (the server's log says why), and the pages do not offer it
  * @param paused      its pause, or null when its tasks run
+ * @param closed      why it takes no new tasks (its plugin is being taken out: it runs the tasks it
+ *                    has), or null when it takes them
  */
 public record TaskTypeView(String id, int version, int slots, int tasksAtOncePerSlot, String pluginClass, boolean listsErrors,
-                           boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused) {
+                           boolean rollsBack, List<ExportView> exports, TaskFormView form, TypePauseView paused, String closed) {
 
     public TaskTypeView {
         exports = List.copyOf(exports);

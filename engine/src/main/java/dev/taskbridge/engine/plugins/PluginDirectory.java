@@ -134,7 +134,7 @@ public final class PluginDirectory implements AutoCloseable {
         }
         List<String> problems = new ArrayList<>(notStarted);
         problems.addAll(decision.problems());
-        return new PluginSwap.Decision(decision.active(), problems, decision.waitsForTasks());
+        return new PluginSwap.Decision(decision.active(), problems, decision.waitsForTasks(), decision.closedTypes());
     }
 
     /**

@@ -59,11 +59,17 @@ public final class PluginSwap {
      *                      taken out that stays, a version refused for the tasks of the one before): then
      *                      the same directory is decided again at the next look; other refusals stand
      *                      until the directory changes
+     * @param closedTypes   task type to why it takes no new tasks: the types of a jar taken out that
+     *                      stays for its tasks, which no jar in the directory gives; new tasks would hold
+     *                      it for good. A type a jar in the directory gives (a version refused until the
+     *                      old one's tasks end) takes new tasks: it is not being taken out
      */
-    public record Decision(List<DirectoryJar> active, List<String> problems, boolean waitsForTasks) {
+    public record Decision(List<DirectoryJar> active, List<String> problems, boolean waitsForTasks,
+                           Map<String, String> closedTypes) {
         public Decision {
             active = List.copyOf(active);
             problems = List.copyOf(problems);
+            closedTypes = Map.copyOf(closedTypes);
         }
 
         /** Whether the jars that run differ from {@code before}'s. */
@@ -116,7 +122,7 @@ public final class PluginSwap {
                 active.addAll(round.accepted);
                 List<String> problems = new ArrayList<>(round.refusals);
                 kept.forEach(jar -> problems.add(whyKept(jar, unfinished)));
-                return new Decision(active, problems, !kept.isEmpty() || round.refusedForTasks);
+                return new Decision(active, problems, !kept.isEmpty() || round.refusedForTasks, closed(kept, present));
             }
             kept = keep;
         }
@@ -200,6 +206,19 @@ public final class PluginSwap {
         return giver == null ? "" : "; " + giver.name() + " stays loaded";
     }
 
+    private static Map<String, String> closed(Set<DirectoryJar> kept, List<DirectoryJar> present) {
+        Map<String, String> closed = new HashMap<>();
+        for (DirectoryJar jar : kept) {
+            for (TaskType<?> type : jar.types()) {
+                if (present.stream().noneMatch(other -> gives(other, type.id()))) {
+                    closed.put(type.id(), "its plugin jar " + jar.name() + " was taken out of the plugin directory and runs "
+                            + "only the tasks it has");
+                }
+            }
+        }
+        return closed;
+    }
+
     private static String whyKept(DirectoryJar jar, Unfinished unfinished) {
         List<String> held = new ArrayList<>();
         for (TaskType<?> type : jar.types()) {
@@ -207,7 +226,8 @@ public final class PluginSwap {
                     held.add(tasks(type.id(), version.getKey(), version.getValue(), unfinished)));
         }
         return jar.name() + " was taken out of the plugin directory but stays loaded: " + String.join("; ", held)
-                + ", which no plugin left could run; it is taken out once they end (finished or cancelled). A restart of "
+                + ", which no plugin left could run; it is taken out once they end (finished or cancelled), and its types "
+                + "no other jar gives take no new tasks meanwhile. A restart of "
                 + "the server before then loads only what the directory holds: put the jar back (under any name) to keep it";
     }
 

@@ -34,8 +34,10 @@ public final class TaskTypeRegistry {
     private final Map<String, TaskType<?>> types;
     private final Map<String, TaskForm> forms;
     private final List<String> problems;
-    /** One per type, made with the registry: the only state a registry has. */
+    /** One per type, made with the registry: with {@link #closed}, the only state a registry has. */
     private final Map<String, Preparation> preparations;
+    /** Type to why it takes no new tasks, as its host last said: a plugin being taken out (note 043). */
+    private volatile Map<String, String> closed = Map.of();
 
     /** A type's {@link TaskType#prepare}: its lock (the object itself), whether it returned, its last failure. */
     private static final class Preparation {
@@ -185,7 +187,9 @@ public final class TaskTypeRegistry {
         }
         List<String> allProblems = new ArrayList<>(problems);
         allProblems.addAll(added.problems);
-        return new TaskTypeRegistry(all, allForms, allProblems);
+        TaskTypeRegistry with = new TaskTypeRegistry(all, allForms, allProblems);
+        with.closed = closed;
+        return with;
     }
 
     /**
@@ -204,7 +208,24 @@ public final class TaskTypeRegistry {
         keptForms.keySet().removeAll(reasons.keySet());
         List<String> more = new ArrayList<>(problems);
         more.addAll(reasons.values());
-        return new TaskTypeRegistry(kept, keptForms, more);
+        TaskTypeRegistry without = new TaskTypeRegistry(kept, keptForms, more);
+        without.closed = closed;
+        return without;
+    }
+
+    /**
+     * Which of these types take no new tasks, and why, from now on (replacing what was said before):
+     * their plugins run the tasks they have, and are taken out once those end. Set by the host as
+     * its plugin directory decides (note 043); a submission of such a type is refused. A registry
+     * made from this one ({@link #with}, {@link #without}) starts with what this one says then.
+     */
+    public void closeToNewTasks(Map<String, String> why) {
+        closed = Map.copyOf(why);
+    }
+
+    /** Why a type takes no new tasks, if it does not (see {@link #closeToNewTasks}). */
+    public Optional<String> whyClosed(String id) {
+        return Optional.ofNullable(closed.get(id));
     }
 
     /** The task type with this id, if a plugin provides it. */

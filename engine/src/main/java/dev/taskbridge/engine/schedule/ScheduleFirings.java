@@ -14,6 +14,7 @@ import dev.taskbridge.engine.IdempotencyConflictException;
 import dev.taskbridge.engine.LookTimer;
 import dev.taskbridge.engine.NoSuchTaskTypeException;
 import dev.taskbridge.engine.SlotFullException;
+import dev.taskbridge.engine.TaskTypeClosedException;
 import dev.taskbridge.engine.TaskTypeNotActiveException;
 import dev.taskbridge.engine.plugins.TaskTypeNotReadyException;
 import dev.taskbridge.engine.store.MissedFirings;
@@ -266,6 +267,8 @@ public final class ScheduleFirings {
             refused(schedule, at, "the task type refused the payload: " + e.getMessage(), null);
         } catch (NoSuchTaskTypeException e) {
             refused(schedule, at, "no plugin provides task type " + schedule.taskType(), null);
+        } catch (TaskTypeClosedException e) {
+            refused(schedule, at, e.getMessage(), null);
         } catch (IdempotencyConflictException e) {
             // made before with the schedule's content as it was then: that task is this firing's
             recorded(schedule, () -> store.record(schedule.id(), at, ScheduleRun.Outcome.SUBMITTED, e.existingTaskId(), null,

@@ -61,6 +61,9 @@ class PluginSwapTest {
         assertThat(decision.problems()).singleElement().asString()
                 .contains("rows-1.jar was taken out of the plugin directory but stays loaded")
                 .contains("7 unfinished task(s) of dir.rows version 1 (dir.rows-1-0, dir.rows-1-1, dir.rows-1-2, dir.rows-1-3, dir.rows-1-4, ...)");
+        assertThat(decision.closedTypes()).as("new tasks would keep it for good").containsOnlyKeys("dir.rows");
+        assertThat(decision.closedTypes().get("dir.rows")).isEqualTo("its plugin jar rows-1.jar was taken out of the plugin "
+                + "directory and runs only the tasks it has");
     }
 
     @Test
@@ -88,6 +91,7 @@ class PluginSwapTest {
                 .startsWith("rows-3.jar is not loaded: 2 unfinished task(s) of dir.rows version 2 (dir.rows-2-0, dir.rows-2-1)")
                 .contains("no migration from version 2"));
         assertThat(decision.problems()).anySatisfy(problem -> assertThat(problem).contains("rows-2.jar was taken out"));
+        assertThat(decision.closedTypes()).as("replaced, not taken out: the type takes new tasks").isEmpty();
     }
 
     @Test
@@ -118,6 +122,7 @@ class PluginSwapTest {
         assertThat(decision.problems()).anySatisfy(problem -> assertThat(problem)
                 .isEqualTo("only-a.jar is not loaded: task type dir.a is given by both.jar, which was taken out but stays loaded "
                         + "until its unfinished tasks end"));
+        assertThat(decision.closedTypes()).as("dir.a has a jar in the directory; dir.b has none").containsOnlyKeys("dir.b");
     }
 
     // --- the model ---
@@ -144,6 +149,7 @@ class PluginSwapTest {
         Map<String, DirectoryJar> directory = new TreeMap<>();
         List<DirectoryJar> active = new ArrayList<>();
         Map<String, Map<Integer, Long>> unfinished = new HashMap<>();
+        Map<String, String> closed = Map.of();
         int made = 0;
         for (Step step : steps) {
             if (step instanceof PutJar put) {
@@ -151,7 +157,7 @@ class PluginSwapTest {
                         type(put.typeId(), put.version(), put.migrates() ? new int[] {put.version() - 1} : new int[0])));
             } else if (step instanceof TakeOut out) {
                 directory.remove(out.name());
-            } else if (step instanceof Submit submit) {
+            } else if (step instanceof Submit submit && !closed.containsKey(submit.typeId())) {
                 giver(active, submit.typeId()).ifPresent(type -> unfinished
                         .computeIfAbsent(type.id(), any -> new HashMap<>()).merge(type.version(), 1L, Long::sum));
             } else if (step instanceof EndAll end) {
@@ -165,6 +171,7 @@ class PluginSwapTest {
             List<DirectoryJar> before = List.copyOf(active);
             active.clear();
             active.addAll(decision.active());
+            closed = decision.closedTypes();
 
             Map<String, Long> givers = active.stream().flatMap(jar -> jar.types().stream())
                     .collect(Collectors.groupingBy(TaskType::id, Collectors.counting()));
@@ -188,6 +195,11 @@ class PluginSwapTest {
                     assertThat(decision.problems()).as("why %s still runs", jar.name()).anyMatch(problem -> problem.contains(jar.name()));
                 }
             }
+            Set<String> inDirectory = present.stream().flatMap(jar -> jar.types().stream()).map(TaskType::id).collect(Collectors.toSet());
+            Set<String> takenOut = active.stream().filter(jar -> !present.contains(jar)).flatMap(jar -> jar.types().stream())
+                    .map(TaskType::id).filter(type -> !inDirectory.contains(type)).collect(Collectors.toSet());
+            assertThat(closed.keySet()).as("closed to new tasks after %s: the types of jars taken out that the directory does not give", step)
+                    .containsExactlyInAnyOrderElementsOf(takenOut);
             if (!decision.waitsForTasks()) {
                 // settled: were every task to end now, the same directory would be decided the same way
                 PluginSwap.Decision withoutTasks = PluginSwap.decide(active, present, EAR, unfinished(Map.of()));

@@ -114,7 +114,7 @@ public class SubmitPage implements Serializable {
         try {
             List<TaskTypeView> types = gateway.taskTypes();
             if (type == null || type.isBlank()) {
-                forms = types.stream().filter(each -> each.form() != null)
+                forms = types.stream().filter(each -> each.form() != null && each.closed() == null)
                         .map(each -> new FormLink(each.id(), each.form().title(), each.form().help())).toList();
                 return;
             }
@@ -126,6 +126,10 @@ public class SubmitPage implements Serializable {
             if (found.form() == null) {
                 Pages.error("Task type " + type + " cannot be submitted from these pages: its plugin's form is refused "
                         + "(the server's log says why).");
+                return;
+            }
+            if (found.closed() != null) {
+                Pages.error("Task type " + type + " takes no new tasks: " + found.closed() + ".");
                 return;
             }
             form = found.form();
