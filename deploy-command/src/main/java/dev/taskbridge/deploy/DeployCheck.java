@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether an EAR can take over a server's unfinished tasks: the same rule the EAR's engine applies
@@ -39,6 +40,25 @@ final class DeployCheck {
             why.ifPresent(reason -> refusals.add(tasks.taskType() + ": " + reason + "; the server has " + tasks.tasks()
                     + " unfinished task(s) of version " + tasks.version() + ": " + tasks.ids()));
         }
+        return refusals;
+    }
+
+    /**
+     * Whether a plugin jar may go into the server's plugin directory: the checks the server makes
+     * when it reads the directory (note 043), made before the jar is there.
+     *
+     * @param earTypes   the task types the EAR gives: a jar never gives one
+     * @param unfinished the server's tasks not final yet; only the jar's types' are asked about
+     * @return why the jar must not be deployed, one line per reason; empty when it may
+     */
+    static List<String> pluginRefusals(DirectoryPlugin jar, Set<String> earTypes, List<Unfinished> unfinished) {
+        List<String> refusals = new ArrayList<>();
+        // a jar runs whole or not at all: one plugin that does not load keeps the others out too
+        jar.problems().forEach(problem -> refusals.add("the server would not load it: " + problem));
+        jar.types().keySet().stream().filter(earTypes::contains).sorted().forEach(id -> refusals.add(id
+                + ": the EAR gives this type; a plugin in the EAR is replaced by deploying the EAR"));
+        refusals.addAll(refusals(jar.types(), List.of(), unfinished.stream()
+                .filter(tasks -> jar.types().containsKey(tasks.taskType())).toList()));
         return refusals;
     }
 }

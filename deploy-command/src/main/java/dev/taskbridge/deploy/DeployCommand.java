@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +15,12 @@ import java.util.Map;
  * running server has not finished, and only then deploys it through the server's management API
  * (design note 041). The server checks the same at its start, but by then the old version is gone
  * and the tasks wait for an operator; this tells the operator before anything is replaced.
+ * {@code taskbridge-deploy.sh [options] --ear EAR PLUGIN.jar} does the same for a plugin jar and
+ * the server's plugin directory ({@link PluginDeploy}).
  *
  * <p>Exit status: 0 deployed (or, with {@code --check-only}, the check passed); 2 wrong use, or the
  * server or the EAR could not be read; 3 the check refused the EAR, nothing deployed; 4 WildFly
- * did not deploy it.
+ * did not deploy it (the server did not load the plugin).
  */
 public final class DeployCommand {
 
@@ -28,12 +31,18 @@ public final class DeployCommand {
 
     private static final String USAGE = """
             usage: taskbridge-deploy.sh [options] EAR
+                   taskbridge-deploy.sh [options] --ear EAR PLUGIN.jar
               --wildfly-home DIR   the server's WildFly installation (default: $JBOSS_HOME); its bin/jboss-cli.sh
                                    deploys, and its modules/ give the plugins the Jakarta APIs they name
               --url URL            the application's root (default http://127.0.0.1:8080/taskbridge)
               --controller H:P     the management interface (default 127.0.0.1:9990)
               --name NAME          the deployment to replace (default taskbridge.ear)
               --check-only         check, and deploy nothing
+            A plugin jar (a file named *.jar) goes into the server's plugin directory:
+              --ear EAR            the EAR the server runs: its engine judges the plugin as the server will
+              --plugin-directory DIR  the server's taskbridge.plugins.directory
+                                   (default: standalone/taskbridge-plugins in the installation)
+              --wait SECONDS       how long to wait for the server to load it (default 120)
             The check signs in as TASKBRIDGE_DEPLOY_USER (default admin) with TASKBRIDGE_DEPLOY_PASSWORD.""";
 
     private static final java.util.regex.Pattern DEPLOYMENT_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
@@ -41,16 +50,25 @@ public final class DeployCommand {
     private DeployCommand() {
     }
 
-    /** What the command was asked to do. */
-    record Options(Path ear, Path wildflyHome, URI url, String controller, String name, boolean checkOnly) {
+    /**
+     * What the command was asked to do.
+     *
+     * @param ear    the EAR to deploy, or, for a plugin, the EAR the server runs
+     * @param plugin the plugin jar to deploy, or null to deploy the EAR
+     */
+    record Options(Path ear, Path wildflyHome, URI url, String controller, String name, boolean checkOnly, Path plugin,
+                   Path pluginDirectory, Duration waitFor) {
 
         static Options parse(List<String> args, Map<String, String> environment) {
-            Path ear = null;
+            Path file = null;
+            Path earOption = null;
             String home = environment.get("JBOSS_HOME");
             URI url = URI.create("http://127.0.0.1:8080/taskbridge");
             String controller = "127.0.0.1:9990";
             String name = "taskbridge.ear";
             boolean checkOnly = false;
+            Path pluginDirectory = null;
+            Duration wait = Duration.ofSeconds(120);
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 switch (arg) {
@@ -59,19 +77,32 @@ public final class DeployCommand {
                     case "--controller" -> controller = value(args, ++i, arg);
                     case "--name" -> name = value(args, ++i, arg);
                     case "--check-only" -> checkOnly = true;
+                    case "--ear" -> earOption = Path.of(value(args, ++i, arg));
+                    case "--plugin-directory" -> pluginDirectory = Path.of(value(args, ++i, arg));
+                    case "--wait" -> wait = seconds(value(args, ++i, arg));
                     default -> {
-                        if (arg.startsWith("-") || ear != null) {
-                            throw new IllegalArgumentException("unknown option or second EAR: " + arg);
+                        if (arg.startsWith("-") || file != null) {
+                            throw new IllegalArgumentException("unknown option or second file: " + arg);
                         }
-                        ear = Path.of(arg);
+                        file = Path.of(arg);
                     }
                 }
             }
-            if (ear == null) {
-                throw new IllegalArgumentException("name the EAR to deploy");
+            if (file == null) {
+                throw new IllegalArgumentException("name the EAR or plugin jar to deploy");
             }
-            if (!Files.isRegularFile(ear)) {
-                throw new IllegalArgumentException(ear + ": no such file");
+            boolean plugin = file.getFileName().toString().endsWith(".jar");
+            Path ear = plugin ? earOption : file;
+            if (plugin && ear == null) {
+                throw new IllegalArgumentException("give --ear: the EAR the server runs, whose engine judges " + file);
+            }
+            if (!plugin && earOption != null) {
+                throw new IllegalArgumentException("--ear is for a plugin jar; " + file + " is deployed as the EAR");
+            }
+            for (Path each : plugin ? List.of(file, ear) : List.of(file)) {
+                if (!Files.isRegularFile(each)) {
+                    throw new IllegalArgumentException(each + ": no such file");
+                }
             }
             if (!DEPLOYMENT_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("--name " + name + ": a deployment's name is letters, digits, dots, dashes and underscores");
@@ -79,7 +110,22 @@ public final class DeployCommand {
             if (home == null || home.isBlank()) {
                 throw new IllegalArgumentException("give --wildfly-home (or JBOSS_HOME): the server's installation");
             }
-            return new Options(ear, Path.of(home), url, controller, name, checkOnly);
+            if (plugin && pluginDirectory == null) {
+                pluginDirectory = Path.of(home, "standalone", "taskbridge-plugins"); // the server's default (note 043)
+            }
+            return new Options(ear, Path.of(home), url, controller, name, checkOnly, plugin ? file : null, pluginDirectory, wait);
+        }
+
+        private static Duration seconds(String value) {
+            try {
+                long seconds = Long.parseLong(value);
+                if (seconds >= 1 && seconds <= 3600) {
+                    return Duration.ofSeconds(seconds);
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("--wait " + value + ": seconds, from 1 to 3600");
         }
 
         private static String value(List<String> args, int i, String option) {
@@ -107,6 +153,9 @@ public final class DeployCommand {
             err.println("taskbridge-deploy: " + e.getMessage());
             err.println(USAGE);
             return CANNOT_CHECK;
+        }
+        if (options.plugin() != null) {
+            return PluginDeploy.run(options, environment, out, err);
         }
         List<String> refusals;
         JbossCli cli;
@@ -144,9 +193,8 @@ public final class DeployCommand {
         return DEPLOYED;
     }
 
-    /** The EAR's task types against the server's unfinished tasks: why not to deploy, or nothing. */
-    private static List<String> check(Options options, Map<String, String> environment, PrintStream out, PrintStream err)
-            throws IOException, InterruptedException {
+    /** The server's API as the admin the environment names; warns when the password would cross a network in clear. */
+    static ServerApi serverApi(Options options, Map<String, String> environment, PrintStream err) {
         String password = environment.get("TASKBRIDGE_DEPLOY_PASSWORD");
         if (password == null || password.isEmpty()) {
             throw new IllegalArgumentException("set TASKBRIDGE_DEPLOY_PASSWORD (and TASKBRIDGE_DEPLOY_USER, default admin): the check reads the server as an admin");
@@ -155,8 +203,13 @@ public final class DeployCommand {
         if ("http".equals(options.url().getScheme()) && !List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(host)) {
             err.println("taskbridge-deploy: warning: the admin's password goes to " + host + " over plain http; use https");
         }
-        List<Unfinished> unfinished = new ServerApi(options.url(), environment.getOrDefault("TASKBRIDGE_DEPLOY_USER", "admin"), password)
-                .unfinished();
+        return new ServerApi(options.url(), environment.getOrDefault("TASKBRIDGE_DEPLOY_USER", "admin"), password);
+    }
+
+    /** The EAR's task types against the server's unfinished tasks: why not to deploy, or nothing. */
+    private static List<String> check(Options options, Map<String, String> environment, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        List<Unfinished> unfinished = serverApi(options, environment, err).unfinished();
         try (EarPlugins plugins = EarPlugins.read(options.ear(), options.wildflyHome())) {
             List<String> lines = new ArrayList<>();
             plugins.types().values().forEach(type -> lines.add(type.id() + " version " + type.version()));

@@ -41,12 +41,19 @@ final class EarPlugins implements AutoCloseable {
     static final String REGISTRY = "dev.taskbridge.engine.plugins.TaskTypeRegistry";
     static final String TASK_TYPE = "dev.taskbridge.plugin.TaskType";
     static final String PAYLOAD_MIGRATIONS = "dev.taskbridge.engine.plugins.PayloadMigrations";
+    static final String DIRECTORY_JAR = "dev.taskbridge.engine.plugins.DirectoryJar";
+    static final String PLUGIN_JAR = "dev.taskbridge.engine.plugins.PluginJar";
 
     private final Path unpacked;
     private final URLClassLoader server;
     private final URLClassLoader ear;
     private final Map<String, PluginType> types = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
+    /** The plugin directory's jars read with this EAR's engine: their class loaders close with it. */
+    private final List<AutoCloseable> jars = new ArrayList<>();
+    private Method id;
+    private Method version;
+    private Method whyNot;
 
     private EarPlugins(Path unpacked, URLClassLoader server, URLClassLoader ear) {
         this.unpacked = unpacked;
@@ -106,9 +113,6 @@ final class EarPlugins implements AutoCloseable {
         Method discover;
         Method all;
         Method problemsOf;
-        Method id;
-        Method version;
-        Method whyNot;
         try {
             Class<?> registry = ear.loadClass(REGISTRY);
             Class<?> taskType = ear.loadClass(TASK_TYPE);
@@ -134,9 +138,8 @@ final class EarPlugins implements AutoCloseable {
         }
         try {
             for (Object type : (Collection<?>) all.invoke(registry)) {
-                String typeId = (String) id.invoke(type);
-                int typeVersion = (Integer) version.invoke(type);
-                types.put(typeId, new PluginType(typeId, typeVersion, tasksVersion -> whyNot(whyNot, type, tasksVersion)));
+                PluginType read = typeOf(type);
+                types.put(read.id(), read);
             }
             for (Object problem : (List<?>) problemsOf.invoke(registry)) {
                 problems.add(String.valueOf(problem));
@@ -145,6 +148,56 @@ final class EarPlugins implements AutoCloseable {
             // the registry read id() and version() already; they failing now is the plugin's own doing
             problems.add("a plugin failed to say its id or version: " + e.getCause());
         } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private PluginType typeOf(Object type) throws IllegalAccessException, InvocationTargetException {
+        return new PluginType((String) id.invoke(type), (Integer) version.invoke(type), tasksVersion -> whyNot(whyNot, type, tasksVersion));
+    }
+
+    /**
+     * A jar for the plugin directory (note 043), loaded as this EAR's engine loads one: in a class
+     * loader of its own under the EAR's, whole or not at all, its checksum as the server will list it.
+     *
+     * @throws IllegalArgumentException this EAR's engine has no plugin directory (it is older)
+     */
+    DirectoryPlugin plugin(Path jarFile) throws IOException {
+        Class<?> directoryJar;
+        Method read;
+        Method load;
+        Method describe;
+        try {
+            directoryJar = ear.loadClass(DIRECTORY_JAR);
+            Class<?> content = ear.loadClass(DIRECTORY_JAR + "$Content");
+            read = directoryJar.getMethod("read", Path.class);
+            load = directoryJar.getMethod("load", content, Path.class, ClassLoader.class);
+            describe = ear.loadClass(PLUGIN_JAR).getMethod("read", String.class, InputStream.class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException("the EAR's engine loads no plugin jars (" + e + "): it is older than the plugin directory");
+        }
+        String name = jarFile.getFileName().toString();
+        try {
+            Object jar = load.invoke(null, read.invoke(null, jarFile), unpacked.resolve("copies"), ear);
+            jars.add((AutoCloseable) jar);
+            Map<String, PluginType> jarTypes = new LinkedHashMap<>();
+            for (Object type : (Collection<?>) directoryJar.getMethod("types").invoke(jar)) {
+                PluginType each = typeOf(type);
+                jarTypes.put(each.id(), each);
+            }
+            List<String> jarProblems = ((List<?>) directoryJar.getMethod("problems").invoke(jar)).stream().map(String::valueOf).toList();
+            String checksum;
+            try (InputStream in = Files.newInputStream(jarFile)) {
+                Object described = describe.invoke(null, name, in);
+                checksum = (String) described.getClass().getMethod("checksum").invoke(described);
+            }
+            return new DirectoryPlugin(name, checksum, jarTypes, jarProblems);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalArgumentException(name + " could not be read as a plugin jar: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -202,6 +255,13 @@ final class EarPlugins implements AutoCloseable {
     public void close() throws IOException {
         try (server; ear) {
             types.clear();
+            for (AutoCloseable jar : jars) {
+                try {
+                    jar.close();
+                } catch (Exception e) {
+                    throw new IOException("a plugin jar's class loader did not close: " + e, e);
+                }
+            }
         } finally {
             deleteRecursively(unpacked);
         }

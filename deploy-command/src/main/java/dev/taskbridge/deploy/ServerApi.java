@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -19,7 +20,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 
-/** The running server's REST API, as an admin: what it has not finished. */
+/** The running server's REST API, as an admin: what it has not finished, and which plugins it runs. */
 final class ServerApi {
 
     private final URI base;
@@ -38,7 +39,63 @@ final class ServerApi {
      * @throws IllegalStateException the server could not be asked, or did not answer as it should; says why
      */
     List<Unfinished> unfinished() throws IOException, InterruptedException {
-        URI uri = base.resolve("api/admin/unfinished-tasks");
+        return parse(get("api/admin/unfinished-tasks"));
+    }
+
+    /** A plugin the server runs, as {@code GET /api/admin/engine} lists it. */
+    record ServerPlugin(String taskType, int typeVersion, String jar, String checksum) {
+    }
+
+    /**
+     * The plugins the server runs now, the EAR's and the plugin directory's.
+     *
+     * @throws IllegalStateException as {@link #unfinished()}; a 503 while its engine restarts
+     */
+    List<ServerPlugin> plugins() throws IOException, InterruptedException {
+        String json = get("api/admin/engine");
+        try (JsonReader reader = Json.createReader(new StringReader(json))) {
+            return reader.readObject().getJsonObject("build").getJsonArray("plugins").getValuesAs(JsonObject.class).stream()
+                    .map(plugin -> new ServerPlugin(plugin.getString("taskType"), plugin.getInt("typeVersion"), plugin.getString("jar"),
+                            plugin.getString("checksum")))
+                    .toList();
+        } catch (JsonException | ClassCastException | NullPointerException e) {
+            throw new IllegalStateException("the answer is not the engine's facts the API writes (" + e.getMessage() + "): "
+                    + abbreviate(json));
+        }
+    }
+
+    /**
+     * What readiness says the plugin directory's last look refused ({@code pluginProblem.N} of the
+     * {@code taskbridge-engine} check), from the management interface's health endpoint.
+     *
+     * @param management e.g. {@code http://127.0.0.1:9990}
+     */
+    List<String> pluginProblems(URI management) throws IOException, InterruptedException {
+        URI uri = URI.create(management.toString().replaceAll("/+$", "") + "/health/ready");
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(uri + " could not be asked: " + e);
+        }
+        // 503 is readiness DOWN, with the same body
+        try (JsonReader reader = Json.createReader(new StringReader(response.body()))) {
+            List<String> problems = new ArrayList<>();
+            for (JsonObject check : reader.readObject().getJsonArray("checks").getValuesAs(JsonObject.class)) {
+                JsonObject data = check.getString("name").equals("taskbridge-engine") ? check.getJsonObject("data") : null;
+                for (int i = 1; data != null && data.containsKey("pluginProblem." + i); i++) {
+                    problems.add(data.getString("pluginProblem." + i));
+                }
+            }
+            return problems;
+        } catch (JsonException | ClassCastException | NullPointerException e) {
+            throw new IllegalStateException(uri + " did not answer as WildFly's health endpoint does (" + e.getMessage() + "): "
+                    + abbreviate(response.body()));
+        }
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        URI uri = base.resolve(path);
         HttpResponse<String> response;
         try {
             response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
@@ -53,7 +110,7 @@ final class ServerApi {
         }
         switch (response.statusCode()) {
             case 200 -> {
-                return parse(response.body());
+                return response.body();
             }
             case 401 -> throw new IllegalStateException(uri + " refused the user and password (401): set TASKBRIDGE_DEPLOY_USER and TASKBRIDGE_DEPLOY_PASSWORD");
             case 403 -> throw new IllegalStateException(uri + " answered 403: the deploy check needs a user with the admin role");

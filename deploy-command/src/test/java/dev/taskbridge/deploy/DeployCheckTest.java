@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,43 @@ class DeployCheckTest {
     void aPluginTheEngineWouldSkipIsRefusedEvenWithNothingUnfinished() {
         assertThat(DeployCheck.refusals(Map.of("rows", ROWS), List.of("Skipped task type plugin com.example.Broken: ..."), List.of()))
                 .singleElement().asString().contains("would report at start").contains("com.example.Broken");
+    }
+
+    @Test
+    void aPluginJarIsAskedOnlyAboutItsOwnTypesAndRefusedForTheEarsOrForNotLoadingWhole() {
+        DirectoryPlugin jar = new DirectoryPlugin("rows.jar", "c0ffee", Map.of("rows", ROWS), List.of());
+        List<Unfinished> unfinished = List.of(new Unfinished("rows", 1, 2, List.of("a", "b")), new Unfinished("ledger.post", 1, 1, List.of("x")));
+
+        assertThat(DeployCheck.pluginRefusals(jar, Set.of("ledger.post"), unfinished)).as("the EAR's type is the EAR's business")
+                .containsExactly("rows: no migration from version 1; the server has 2 unfinished task(s) of version 1: a, b");
+        assertThat(DeployCheck.pluginRefusals(jar, Set.of("ledger.post"), List.of(new Unfinished("rows", 2, 1, List.of("c"))))).isEmpty();
+        assertThat(DeployCheck.pluginRefusals(jar, Set.of("rows"), List.of())).containsExactly(
+                "rows: the EAR gives this type; a plugin in the EAR is replaced by deploying the EAR");
+        DirectoryPlugin broken = new DirectoryPlugin("broken.jar", "c0ffee", Map.of(), List.of("broken.jar: a task type plugin could not be loaded: x"));
+        assertThat(DeployCheck.pluginRefusals(broken, Set.of(), List.of())).containsExactly(
+                "the server would not load it: broken.jar: a task type plugin could not be loaded: x");
+    }
+
+    @Test
+    void aPluginJarNeedsTheEarTheServerRunsAndGoesToTheDefaultDirectory(@TempDir Path dir) throws Exception {
+        Path jar = Files.writeString(dir.resolve("rows-2.jar"), "not a zip");
+        Path ear = Files.writeString(dir.resolve("taskbridge.ear"), "not a zip");
+        Map<String, String> home = Map.of("JBOSS_HOME", dir.toString());
+
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of(jar.toString()), home)).hasMessageContaining("give --ear");
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--ear", ear.toString(), ear.toString()), home))
+                .hasMessageContaining("--ear is for a plugin jar");
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--ear", ear.toString(), "--wait", "0", jar.toString()), home))
+                .hasMessageContaining("--wait 0: seconds");
+        DeployCommand.Options options = DeployCommand.Options.parse(List.of("--ear", ear.toString(), jar.toString()), home);
+        assertThat(options.plugin()).isEqualTo(jar);
+        assertThat(options.ear()).isEqualTo(ear);
+        assertThat(options.pluginDirectory()).isEqualTo(dir.resolve("standalone/taskbridge-plugins"));
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(DeployCommand.run(List.of("--ear", ear.toString(), jar.toString()), home, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(DeployCommand.CANNOT_CHECK);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("taskbridge-plugins is no directory").contains("is not deployed");
     }
 
     @Test

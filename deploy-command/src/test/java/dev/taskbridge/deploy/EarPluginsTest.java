@@ -78,27 +78,54 @@ class EarPluginsTest {
         assertThat(unpackedLeft()).isEmpty();
     }
 
+    @Test
+    void aPluginJarIsLoadedByTheEarsEngineAsTheServerLoadsItAndGoesWithIt() throws Exception {
+        Path ear = ear("bare.ear");
+        Path good = Files.write(dir.resolve("rows-2.jar"), pluginJar(VersionTwo.class.getName()));
+        Path broken = Files.write(dir.resolve("broken.jar"), pluginJar(VersionTwo.class.getName(), "com.example.Missing"));
+        try (EarPlugins plugins = EarPlugins.read(ear, installation(), dir)) {
+            assertThat(plugins.types()).isEmpty();
+            DirectoryPlugin jar = plugins.plugin(good);
+            assertThat(jar.name()).isEqualTo("rows-2.jar");
+            assertThat(jar.problems()).isEmpty();
+            assertThat(jar.types()).containsOnlyKeys("test.two");
+            assertThat(jar.types().get("test.two").whyNot().apply(1)).isEmpty();
+            assertThat(jar.types().get("test.two").whyNot().apply(0)).get().asString().contains("no migration from version 0");
+            try (java.io.InputStream in = Files.newInputStream(good)) {
+                assertThat(jar.checksum()).as("as the server lists it").isEqualTo(dev.taskbridge.engine.plugins.PluginJar.read("rows-2.jar", in).checksum());
+            }
+
+            DirectoryPlugin whole = plugins.plugin(broken);
+            assertThat(whole.types()).as("whole or not at all").isEmpty();
+            assertThat(whole.problems()).anySatisfy(problem -> assertThat(problem).startsWith("broken.jar").contains("com.example.Missing"));
+        }
+        assertThat(unpackedLeft()).isEmpty();
+    }
+
     private List<Path> unpackedLeft() throws IOException {
         try (Stream<Path> paths = Files.list(dir)) {
             return paths.filter(path -> path.getFileName().toString().startsWith("taskbridge-deploy-")).toList();
         }
     }
 
-    /** An installation without modules: the test plugins name nothing of Jakarta EE. */
-    private Path installation() throws IOException {
+    /** An installation whose modules give SLF4J only, as WildFly gives it the engine: the test plugins name nothing of Jakarta EE. */
+    private Path installation() throws Exception {
         Path home = dir.resolve("wildfly");
-        Files.createDirectories(home.resolve("modules"));
+        Path slf4j = Files.createDirectories(home.resolve("modules/org/slf4j/main"));
+        Files.write(slf4j.resolve("slf4j-api.jar"), jarOf(org.slf4j.LoggerFactory.class));
         return home;
     }
 
-    /** An EAR whose lib/ has the engine, the plugin API and a plugin jar registering {@code providers}. */
+    /** An EAR whose lib/ has the engine, the plugin API and a plugin jar registering {@code providers}, if any. */
     private Path ear(String name, String... providers) throws Exception {
         Path file = dir.resolve(name);
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             add(zip, "lib/engine.jar", jarOf(PayloadMigrations.class));
             add(zip, "lib/plugin-api.jar", jarOf(TaskType.class));
-            zip.putNextEntry(new ZipEntry("lib/test-plugins.jar"));
-            zip.write(pluginJar(providers));
+            if (providers.length > 0) { // none: an EAR without plugins, whose classes then come from a plugin jar only
+                zip.putNextEntry(new ZipEntry("lib/test-plugins.jar"));
+                zip.write(pluginJar(providers));
+            }
         }
         return file;
     }

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * are refused with the tasks in the way and nothing is deployed; an EAR WildFly cannot deploy
  * leaves the old version running; version 2 with a migration passes
  * the check, is deployed through the management API, and runs every one of those tasks, once.
+ * A plugin jar goes the same way into a server's plugin directory (note 043): loaded, refused
+ * naming the tasks it cannot run, and replaced by a version that can.
  */
 class DeployCommandIT {
 
@@ -83,6 +85,56 @@ class DeployCommandIT {
         }
     }
 
+    @Test
+    void aPluginJarIsCheckedByTheEarsEngineMovedIntoThePluginDirectoryAndRunByTheServer() throws Exception {
+        Path base = BASE.resolve("plugins");
+        ServerProcess.deleteRecursively(base);
+        Files.createDirectories(base);
+        Path plain = write("plain", Deployments.ear()); // without the test plugins: they come as a jar
+        Path directory = base.resolve("server/taskbridge-plugins");
+        try (ServerProcess server = ServerProcess.prepare(base.resolve("server"), plain, List.of("-Dtaskbridge.db.dir=" + base.resolve("db"),
+                "-Dtaskbridge.plugins.look-every-ms=300")).start()) {
+            Api admin = Api.as("admin").at(ServerProcess.BASE_URL);
+            Api clerk = Api.as("clerk").at(ServerProcess.BASE_URL);
+
+            Run first = deploy(plugin(base, "it-rows-1.jar", "version=1"), "--ear", plain.toString(), "--plugin-directory", directory.toString());
+            assertThat(first.status()).as(first.toString()).isZero();
+            assertThat(first.output()).contains(RowWritingTaskType.ID + " version 1", "the server runs it-rows-1.jar");
+            assertThat(deployedVersion(admin)).isEqualTo(1);
+            assertThat(admin.post("/task-types/" + RowWritingTaskType.ID + "/pause", null, "").status()).isEqualTo(200);
+            List<String> ids = CrashIT.submit(clerk, "plugin", TASKS, PAYLOAD);
+
+            Run noMigration = deploy(plugin(base, "it-rows-2.jar", "version=2"), "--ear", plain.toString(),
+                    "--plugin-directory", directory.toString());
+            assertThat(noMigration.status()).as(noMigration.toString()).isEqualTo(3);
+            assertThat(noMigration.output()).contains(RowWritingTaskType.ID + ": version 2 of its plugin cannot run tasks of version 1",
+                    TASKS + " unfinished task(s) of version 1", ids.get(0), "is not deployed");
+            try (var files = Files.list(directory)) {
+                assertThat(files.map(file -> file.getFileName().toString())).as("nothing moved in").containsExactly("it-rows-1.jar");
+            }
+
+            Run migrating = deploy(plugin(base, "it-rows-2.jar", "version=2\nmigrates=true"), "--ear", plain.toString(),
+                    "--plugin-directory", directory.toString());
+            assertThat(migrating.status()).as(migrating.toString()).isZero();
+            assertThat(migrating.output()).as("it replaces the jar that gives its type").contains("the server runs it-rows-1.jar");
+            assertThat(deployedVersion(admin)).isEqualTo(2);
+            try (var files = Files.list(directory)) {
+                assertThat(files.map(file -> file.getFileName().toString())).as("one jar, nothing left beside it").containsExactly("it-rows-1.jar");
+            }
+            assertThat(admin.post("/task-types/" + RowWritingTaskType.ID + "/resume", null, "").status()).isEqualTo(200);
+            CrashIT.assertAllDoneExactlyOnce(clerk, ids, CHUNKS);
+        }
+    }
+
+    /** The test plugins' jar, saying which version of {@code it.rows} it is. */
+    private static Path plugin(Path base, String name, String versionProperties) throws IOException {
+        Path dir = Files.createDirectories(base.resolve("jars-" + System.nanoTime()));
+        Path file = dir.resolve(name);
+        Deployments.testPlugins().addAsResource(new StringAsset(versionProperties), RowWritingTaskType.VERSION_RESOURCE)
+                .as(ZipExporter.class).exportTo(new File(file.toString()), true);
+        return file;
+    }
+
     /** The version of {@code it.rows} the server runs now. */
     private static int deployedVersion(Api admin) {
         return admin.get("/task-types").json().asJsonArray().getValuesAs(JsonObject.class).stream()
@@ -105,13 +157,13 @@ class DeployCommandIT {
     private record Run(int status, String output) {
     }
 
-    private static Run deploy(Path ear, String... options) throws IOException, InterruptedException {
+    private static Run deploy(Path file, String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", DISTRIBUTION.resolve("bin/taskbridge-deploy.sh").toString(),
                 "--wildfly-home", System.getProperty("jboss.home"),
                 "--url", ServerProcess.BASE_URL.replaceAll("/api$", ""),
                 "--controller", "127.0.0.1:" + (9990 + ServerProcess.PORT_OFFSET)));
         command.addAll(List.of(options));
-        command.add(ear.toString());
+        command.add(file.toString());
         // to a file, so that a command that hangs is found by the timeout rather than hanging the read
         Path output = Files.createTempFile(BASE, "deploy-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
