@@ -238,6 +238,7 @@ public class EngineLifecycle {
      */
     private void restartWith(PluginSwap.Decision decided, TaskEngine running) {
         TaskTypeRegistry before = plugins.registry();
+        before.closeToNewTasks(running.registry().closedToNewTasks()); // as it ran, should it start again with them
         BridgeSettings settingsBefore = BridgeSettings.from(config, before.all());
         LOG.info("Plugin directory {} changed: the task engine restarts with {}", plugins.path(),
                 DeploymentPlugins.describe(decided.active()));

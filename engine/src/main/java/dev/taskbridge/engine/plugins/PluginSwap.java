@@ -122,13 +122,16 @@ public final class PluginSwap {
                 active.addAll(round.accepted);
                 List<String> problems = new ArrayList<>(round.refusals);
                 kept.forEach(jar -> problems.add(whyKept(jar, unfinished)));
-                return new Decision(active, problems, !kept.isEmpty() || round.refusedForTasks, closed(kept, present));
+                List<DirectoryJar> coming = new ArrayList<>(round.accepted);
+                coming.addAll(round.waiting);
+                return new Decision(active, problems, !kept.isEmpty() || !round.waiting.isEmpty(), closed(kept, coming));
             }
             kept = keep;
         }
     }
 
-    private record Round(List<DirectoryJar> accepted, List<String> refusals, boolean refusedForTasks) {
+    /** @param waiting the jars refused until unfinished tasks end: they come then */
+    private record Round(List<DirectoryJar> accepted, List<String> refusals, List<DirectoryJar> waiting) {
     }
 
     /** Why a jar is not loaded, and whether that may change once tasks end. */
@@ -145,19 +148,21 @@ public final class PluginSwap {
         kept.forEach(jar -> jar.types().forEach(type -> givers.put(type.id(), jar)));
         List<DirectoryJar> accepted = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
-        boolean forTasks = false;
+        List<DirectoryJar> waiting = new ArrayList<>();
         for (DirectoryJar jar : fresh) {
             Optional<Refusal> refused = whyRefused(jar, givers, kept, earTypes, unfinished);
             if (refused.isPresent()) {
                 refusals.add(jar.name() + " is not loaded: " + refused.get().why());
                 refusals.addAll(jar.problems());
-                forTasks |= refused.get().forTasks();
+                if (refused.get().forTasks()) {
+                    waiting.add(jar);
+                }
             } else {
                 accepted.add(jar);
                 jar.types().forEach(type -> givers.put(type.id(), jar));
             }
         }
-        return new Round(accepted, refusals, forTasks);
+        return new Round(accepted, refusals, waiting);
     }
 
     private static Optional<Refusal> whyRefused(DirectoryJar jar, Map<String, DirectoryJar> givers, Set<DirectoryJar> kept,
@@ -191,13 +196,20 @@ public final class PluginSwap {
                 }
             }
         }
+        // a clash with a jar that stays is for good; one with a jar kept for its tasks ends with them
+        Optional<Refusal> clash = Optional.empty();
         for (TaskType<?> type : jar.types()) {
             DirectoryJar other = givers.get(type.id());
-            if (other != null) {
-                return Optional.of(new Refusal("task type " + type.id() + " is given by " + other.name() + (kept.contains(other)
-                        ? ", which was taken out but stays loaded until its unfinished tasks end" : " too: one jar per task type"),
-                        kept.contains(other)));
+            if (other != null && !kept.contains(other)) {
+                return Refusal.of("task type " + type.id() + " is given by " + other.name() + " too: one jar per task type");
             }
+            if (other != null && clash.isEmpty()) {
+                clash = Optional.of(new Refusal("task type " + type.id() + " is given by " + other.name()
+                        + ", which was taken out but stays loaded until its unfinished tasks end", true));
+            }
+        }
+        if (clash.isPresent()) {
+            return clash;
         }
         return Optional.empty();
     }
@@ -206,11 +218,15 @@ public final class PluginSwap {
         return giver == null ? "" : "; " + giver.name() + " stays loaded";
     }
 
-    private static Map<String, String> closed(Set<DirectoryJar> kept, List<DirectoryJar> present) {
+    /**
+     * The types of the jars kept that no jar comes to give, loaded now or once tasks end: a jar
+     * refused for good (it gives an EAR type, or one another jar that stays gives) holds no type open.
+     */
+    private static Map<String, String> closed(Set<DirectoryJar> kept, List<DirectoryJar> coming) {
         Map<String, String> closed = new HashMap<>();
         for (DirectoryJar jar : kept) {
             for (TaskType<?> type : jar.types()) {
-                if (present.stream().noneMatch(other -> gives(other, type.id()))) {
+                if (coming.stream().noneMatch(other -> gives(other, type.id()))) {
                     closed.put(type.id(), "its plugin jar " + jar.name() + " was taken out of the plugin directory and runs "
                             + "only the tasks it has");
                 }

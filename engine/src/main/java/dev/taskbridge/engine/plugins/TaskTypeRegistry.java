@@ -223,6 +223,11 @@ public final class TaskTypeRegistry {
         closed = Map.copyOf(why);
     }
 
+    /** Every type that takes no new tasks, with why (see {@link #closeToNewTasks}). */
+    public Map<String, String> closedToNewTasks() {
+        return closed;
+    }
+
     /** Why a type takes no new tasks, if it does not (see {@link #closeToNewTasks}). */
     public Optional<String> whyClosed(String id) {
         return Optional.ofNullable(closed.get(id));
