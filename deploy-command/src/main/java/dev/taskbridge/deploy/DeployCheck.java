@@ -55,6 +55,9 @@ final class DeployCheck {
         List<String> refusals = new ArrayList<>();
         // a jar runs whole or not at all: one plugin that does not load keeps the others out too
         jar.problems().forEach(problem -> refusals.add("the server would not load it: " + problem));
+        if (jar.types().isEmpty() && jar.problems().isEmpty()) {
+            refusals.add(jar.name() + " gives no task type the server would run (its services file names none of its own classes)");
+        }
         jar.types().keySet().stream().filter(earTypes::contains).sorted().forEach(id -> refusals.add(id
                 + ": the EAR gives this type; a plugin in the EAR is replaced by deploying the EAR"));
         refusals.addAll(refusals(jar.types(), List.of(), unfinished.stream()

@@ -91,13 +91,14 @@ public final class DeployCommand {
             if (file == null) {
                 throw new IllegalArgumentException("name the EAR or plugin jar to deploy");
             }
-            boolean plugin = file.getFileName().toString().endsWith(".jar");
+            boolean plugin = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jar");
             Path ear = plugin ? earOption : file;
             if (plugin && ear == null) {
                 throw new IllegalArgumentException("give --ear: the EAR the server runs, whose engine judges " + file);
             }
-            if (!plugin && earOption != null) {
-                throw new IllegalArgumentException("--ear is for a plugin jar; " + file + " is deployed as the EAR");
+            if (!plugin && (earOption != null || pluginDirectory != null || args.contains("--wait"))) {
+                throw new IllegalArgumentException("--ear, --plugin-directory and --wait are for a plugin jar; " + file
+                        + " is deployed as the EAR");
             }
             for (Path each : plugin ? List.of(file, ear) : List.of(file)) {
                 if (!Files.isRegularFile(each)) {

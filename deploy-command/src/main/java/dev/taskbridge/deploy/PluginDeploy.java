@@ -18,8 +18,9 @@ import java.util.Set;
  * plugin directory (note 043), made before the jar is there, with the engine of the EAR the
  * server runs; then the jar is moved in (replacing the file of the jar that gives its types, as
  * an operator replaces a version by another) and the command waits until the server runs it. If
- * the server refuses it after all (a task it cannot run was submitted since the check), the
- * file that was there is put back, so that the directory again holds what runs.
+ * the server refuses it after all (a task it cannot run was submitted since the check), or does
+ * not run it in time (a directory it does not read), the file that was there is put back, so that
+ * the directory again holds what runs.
  */
 final class PluginDeploy {
 
@@ -40,6 +41,10 @@ final class PluginDeploy {
                 throw new IllegalArgumentException(options.pluginDirectory() + " is no directory: give --plugin-directory, the "
                         + "server's taskbridge.plugins.directory");
             }
+            if (plugin.toAbsolutePath().normalize().getParent().equals(options.pluginDirectory().toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException(plugin + " is in the plugin directory already: the server reads it by itself; "
+                        + "give a jar from elsewhere");
+            }
             server = DeployCommand.serverApi(options, environment, err);
             List<Unfinished> unfinished = server.unfinished();
             List<ServerApi.ServerPlugin> running = server.plugins();
@@ -57,6 +62,14 @@ final class PluginDeploy {
                         + " now: a jar replaces one jar; take the others out first");
             }
             target = replaced.size() == 1 ? replaced.iterator().next() : plugin.getFileName().toString();
+            // a replacement keeps every type of the jar it replaces: a type dropped on the way is taken out unasked
+            running.stream().filter(each -> each.jar().equals(target) && !read.types().containsKey(each.taskType()))
+                    .map(ServerApi.ServerPlugin::taskType).sorted().forEach(lost -> refusals.add(target + " gives task type " + lost
+                            + " too, which " + plugin.getFileName() + " does not: take that type out on its own first"));
+            if (replaced.isEmpty() && Files.exists(options.pluginDirectory().resolve(target))) {
+                refusals.add(options.pluginDirectory().resolve(target) + " exists and gives none of its types: rename the jar, "
+                        + "or take that file out first");
+            }
         } catch (IOException | RuntimeException e) {
             err.println("taskbridge-deploy: " + plugin + " is not deployed, as it could not be checked: " + e.getMessage());
             return DeployCommand.CANNOT_CHECK;
@@ -78,6 +91,12 @@ final class PluginDeploy {
         URI management = URI.create("http://" + options.controller());
         try {
             problemsBefore = server.pluginProblems(management);
+        } catch (IOException | RuntimeException e) {
+            err.println("taskbridge-deploy: " + plugin + " is not deployed: what the server says of its plugins cannot be read: "
+                    + e.getMessage() + " (is --controller the server's management interface?)");
+            return DeployCommand.CANNOT_CHECK;
+        }
+        try {
             previous = install(plugin, file);
         } catch (IOException | RuntimeException e) {
             err.println("taskbridge-deploy: " + plugin + " could not be moved into " + options.pluginDirectory() + ": " + e.getMessage());
@@ -93,14 +112,25 @@ final class PluginDeploy {
      */
     private static Optional<Path> install(Path plugin, Path file) throws IOException {
         Path part = file.resolveSibling("." + file.getFileName() + ".part");
-        Files.copy(plugin, part, StandardCopyOption.REPLACE_EXISTING);
         Optional<Path> previous = Optional.empty();
-        if (Files.exists(file)) {
-            previous = Optional.of(file.resolveSibling("." + file.getFileName() + ".previous"));
-            Files.copy(file, previous.get(), StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.copy(plugin, part, StandardCopyOption.REPLACE_EXISTING);
+            if (Files.exists(file)) {
+                previous = Optional.of(file.resolveSibling("." + file.getFileName() + ".previous"));
+                Files.copy(file, previous.get(), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return previous;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            deleteIfThere(previous);
+            throw e;
         }
-        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return previous;
+    }
+
+    /** A line of readiness's saying the server did not load the file: the engine's wording (note 043), before its first colon. */
+    private static boolean refuses(String problem, String target) {
+        return problem.startsWith(target + " is not loaded:") || problem.startsWith(target + " not loaded:");
     }
 
     private static int awaitLoaded(ServerApi server, URI management, DirectoryPlugin read, String target, Path file,
@@ -118,9 +148,9 @@ final class PluginDeploy {
                     out.println("taskbridge-deploy: the server runs " + target + " (checksum " + read.checksum() + ")");
                     return DeployCommand.DEPLOYED;
                 }
-                // a line about this file that was not there before the move: the server's word on it
+                // a refusal of this file that was not there before the move: the server's word on it
                 List<String> refused = server.pluginProblems(management).stream()
-                        .filter(problem -> problem.startsWith(target + " ") && !problemsBefore.contains(problem)).toList();
+                        .filter(problem -> refuses(problem, target) && !problemsBefore.contains(problem)).toList();
                 if (!refused.isEmpty()) {
                     err.println("taskbridge-deploy: the server did not load " + target + ":");
                     refused.forEach(problem -> err.println("  - " + problem));
@@ -132,9 +162,9 @@ final class PluginDeploy {
             }
         }
         err.println("taskbridge-deploy: the server did not run " + target + " within " + options.waitFor().toSeconds() + " s"
-                + (lastFailure == null ? "" : " (last answer: " + lastFailure + ")") + "; it is left in " + file
-                + ", where the server may still load it: is --plugin-directory the server's taskbridge.plugins.directory?");
-        deleteIfThere(previous);
+                + (lastFailure == null ? "" : " (last answer: " + lastFailure + ")")
+                + ": is --plugin-directory the server's taskbridge.plugins.directory, and --url that server?");
+        putBack(file, previous, err);
         return DeployCommand.NOT_DEPLOYED;
     }
 

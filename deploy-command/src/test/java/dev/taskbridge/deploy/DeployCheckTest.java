@@ -64,6 +64,9 @@ class DeployCheckTest {
         DirectoryPlugin broken = new DirectoryPlugin("broken.jar", "c0ffee", Map.of(), List.of("broken.jar: a task type plugin could not be loaded: x"));
         assertThat(DeployCheck.pluginRefusals(broken, Set.of(), List.of())).containsExactly(
                 "the server would not load it: broken.jar: a task type plugin could not be loaded: x");
+        DirectoryPlugin empty = new DirectoryPlugin("empty.jar", "c0ffee", Map.of(), List.of());
+        assertThat(DeployCheck.pluginRefusals(empty, Set.of(), List.of())).singleElement().asString()
+                .startsWith("empty.jar gives no task type the server would run");
     }
 
     @Test
@@ -74,7 +77,9 @@ class DeployCheckTest {
 
         assertThatThrownBy(() -> DeployCommand.Options.parse(List.of(jar.toString()), home)).hasMessageContaining("give --ear");
         assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--ear", ear.toString(), ear.toString()), home))
-                .hasMessageContaining("--ear is for a plugin jar");
+                .hasMessageContaining("are for a plugin jar");
+        assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--wait", "5", ear.toString()), home))
+                .hasMessageContaining("are for a plugin jar");
         assertThatThrownBy(() -> DeployCommand.Options.parse(List.of("--ear", ear.toString(), "--wait", "0", jar.toString()), home))
                 .hasMessageContaining("--wait 0: seconds");
         DeployCommand.Options options = DeployCommand.Options.parse(List.of("--ear", ear.toString(), jar.toString()), home);
