@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.InvalidPayloadException;
 import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PayloadMigration;
-import dev.taskbridge.plugin.TaskContext;
-import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 import org.junit.jupiter.api.Test;
 
@@ -21,47 +16,7 @@ class PayloadMigrationsTest {
 
     /** Version 3 of a type whose payload text gained a prefix per version: "a" at 1, "v2:a" at 2, "v3:v2:a" at 3. */
     private static TaskType<String> version3(Map<Integer, PayloadMigration> migrations) {
-        return new TaskType<>() {
-            @Override
-            public String id() {
-                return "test.versions";
-            }
-
-            @Override
-            public int version() {
-                return 3;
-            }
-
-            @Override
-            public String parse(Payload payload) {
-                return payload.text();
-            }
-
-            @Override
-            public Optional<PayloadMigration> migrationFrom(int olderVersion) {
-                return Optional.ofNullable(migrations.get(olderVersion));
-            }
-
-            @Override
-            public TaskHandler<String> handler() {
-                return new TaskHandler<>() {
-                    @Override
-                    public int chunkCount(String payload) {
-                        return 1;
-                    }
-
-                    @Override
-                    public ChunkOutcome runChunk(String payload, int chunk, TaskContext context) {
-                        return new ChunkOutcome(1, 0, "");
-                    }
-
-                    @Override
-                    public String result(String payload, List<ChunkOutcome> outcomes) {
-                        return "{}";
-                    }
-                };
-            }
-        };
+        return TestPlugins.versioned("test.versions", 3, migrations);
     }
 
     private static PayloadMigration prefix(String prefix) {

@@ -12,11 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-import dev.taskbridge.plugin.ChunkOutcome;
-import dev.taskbridge.plugin.Payload;
 import dev.taskbridge.plugin.PayloadMigration;
-import dev.taskbridge.plugin.TaskContext;
-import dev.taskbridge.plugin.TaskHandler;
 import dev.taskbridge.plugin.TaskType;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -289,52 +285,8 @@ class PluginSwapTest {
 
     /** Version {@code version} of a type, with a migration from each of {@code migratesFrom} to the next version. */
     private static TaskType<String> type(String id, int version, int... migratesFrom) {
-        Set<Integer> from = java.util.Arrays.stream(migratesFrom).boxed().collect(Collectors.toSet());
-        return new TaskType<>() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public int version() {
-                return version;
-            }
-
-            @Override
-            public Optional<PayloadMigration> migrationFrom(int olderVersion) {
-                return from.contains(olderVersion) ? Optional.of(payload -> payload) : Optional.empty();
-            }
-
-            @Override
-            public String parse(Payload payload) {
-                return payload.text();
-            }
-
-            @Override
-            public TaskHandler<String> handler() {
-                return new TaskHandler<>() {
-                    @Override
-                    public int chunkCount(String payload) {
-                        return 1;
-                    }
-
-                    @Override
-                    public ChunkOutcome runChunk(String payload, int chunk, TaskContext context) {
-                        return new ChunkOutcome(1, 0, "");
-                    }
-
-                    @Override
-                    public String result(String payload, List<ChunkOutcome> outcomes) {
-                        return "{}";
-                    }
-                };
-            }
-
-            @Override
-            public String toString() {
-                return id + " v" + version;
-            }
-        };
+        Map<Integer, PayloadMigration> migrations = new HashMap<>();
+        java.util.Arrays.stream(migratesFrom).forEach(from -> migrations.put(from, payload -> payload));
+        return TestPlugins.versioned(id, version, migrations);
     }
 }

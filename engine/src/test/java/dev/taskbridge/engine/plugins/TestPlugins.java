@@ -1,9 +1,12 @@
 package dev.taskbridge.engine.plugins;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import dev.taskbridge.plugin.ChunkOutcome;
 import dev.taskbridge.plugin.Payload;
+import dev.taskbridge.plugin.PayloadMigration;
 import dev.taskbridge.plugin.TaskContext;
 import dev.taskbridge.plugin.TaskForm;
 import dev.taskbridge.plugin.TaskHandler;
@@ -13,6 +16,34 @@ import dev.taskbridge.plugin.TaskType;
 public final class TestPlugins {
 
     private TestPlugins() {
+    }
+
+    /**
+     * Version {@code version} of {@link Echo} under another id, which runs tasks of the versions
+     * {@code migrations} carries over: what tests of versions and their migrations decide about.
+     */
+    public static TaskType<String> versioned(String id, int version, Map<Integer, PayloadMigration> migrations) {
+        return new Echo() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public int version() {
+                return version;
+            }
+
+            @Override
+            public Optional<PayloadMigration> migrationFrom(int olderVersion) {
+                return Optional.ofNullable(migrations.get(olderVersion));
+            }
+
+            @Override
+            public String toString() {
+                return id + " v" + version;
+            }
+        };
     }
 
     /** A well-behaved plugin. */
